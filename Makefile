@@ -1,0 +1,61 @@
+# Front door: `make demo` and `make test` do every set-up step on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+export GONGZHI_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: demo test test-sqlite test-postgres bench lint setup assets messages clean
+
+## Install Python and npm packages, vendor static assets, compile translations.
+setup: $(VENV)/.installed assets messages
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+assets: node_modules/.installed $(VENV)/.installed
+	$(BIN)/python scripts/vendor_assets.py
+
+messages: $(VENV)/.installed
+	$(BIN)/pybabel -q compile --use-fuzzy -d src/gongzhi/locale -D django || \
+	  $(BIN)/pybabel compile -d src/gongzhi/locale -D django
+
+## Load the five demo sub-districts into SQLite and serve on 127.0.0.1:8000.
+demo: setup
+	$(BIN)/gongzhi demo
+
+## The whole suite: lint, Django checks, pytest on SQLite, then the database-sensitive
+## tests on a throw-away PostgreSQL that this target installs and starts.
+test: setup
+	bash scripts/system-deps.sh
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/gongzhi check --fail-level WARNING
+	$(BIN)/gongzhi makemigrations --check --dry-run
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite:
+	$(BIN)/pytest
+
+test-postgres:
+	bash scripts/pg.sh run $(BIN)/pytest -m postgres
+
+## District-scale benchmark on PostgreSQL (figures go in docs/benchmarks.md).
+bench: setup
+	bash scripts/system-deps.sh
+	bash scripts/pg.sh run $(BIN)/python bench/run.py
+
+lint: setup
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
+	$(BIN)/mypy src/gongzhi
+
+clean:
+	rm -rf $(VENV) node_modules src/gongzhi/static/vendor var

@@ -1,0 +1,235 @@
+"""Every write to accounts: sign-in, one-time codes, API tokens, role bindings, the residents' register."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
+
+from gongzhi.accounts.errors import CodeThrottled, InvalidCode, LockedOut, SignInError
+from gongzhi.accounts.models import ApiToken, LoginFailure, OneTimeCode, Person, RoleBinding, User
+from gongzhi.accounts.sms import sms_send
+from gongzhi.core import pii
+from gongzhi.core.audit import audit_record, client_ip
+from gongzhi.core.roles import MANAGER_ROLES, Role
+from gongzhi.core.scoping import has_role
+from gongzhi.orgs.models import Node
+
+# --- lockout -------------------------------------------------------------------------------
+
+
+def _lock_key_for_username(username: str) -> str:
+    return "u:" + username.strip().lower()[:70]
+
+
+def _lock_key_for_phone(phone_index: str) -> str:
+    return "p:" + phone_index
+
+
+def login_is_locked(key: str) -> bool:
+    now = timezone.now()
+    window_start = now - settings.GONGZHI_LOGIN_FAILURE_WINDOW
+    recent = LoginFailure.objects.filter(
+        key=key, at__gte=min(window_start, now - settings.GONGZHI_LOGIN_LOCKOUT)
+    )
+    failures = list(
+        recent.order_by("-at").values_list("at", flat=True)[: settings.GONGZHI_LOGIN_FAILURE_LIMIT]
+    )
+    if len(failures) < settings.GONGZHI_LOGIN_FAILURE_LIMIT:
+        return False
+    # The limit was reached inside one window, and the lockout since the last failure is still running.
+    newest, oldest = failures[0], failures[-1]
+    return (
+        newest - oldest <= settings.GONGZHI_LOGIN_FAILURE_WINDOW
+        and now - newest < settings.GONGZHI_LOGIN_LOCKOUT
+    )
+
+
+def _record_failure(key: str, request: HttpRequest | None) -> None:
+    LoginFailure.objects.create(key=key, ip=client_ip(request))
+
+
+def _clear_failures(key: str) -> None:
+    LoginFailure.objects.filter(key=key).delete()
+
+
+# --- sign-in -------------------------------------------------------------------------------
+
+
+def user_sign_in_with_password(*, request: HttpRequest | None, username: str, password: str) -> User:
+    """Check a username and password, honouring the lockout. Raises SignInError or LockedOut."""
+    key = _lock_key_for_username(username or "")
+    if login_is_locked(key):
+        raise LockedOut()
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        _record_failure(key, request)
+        if login_is_locked(key):
+            raise LockedOut()
+        raise SignInError()
+    _clear_failures(key)
+    return user
+
+
+def _code_hash(phone_index: str, code: str) -> str:
+    return salted_hmac("gongzhi.otp", f"{phone_index}:{code}", algorithm="sha256").hexdigest()
+
+
+def otp_request(*, phone: str, request: HttpRequest | None = None) -> None:
+    """Send a six-digit sign-in code. The answer is the same whether or not the number has an account."""
+    number = pii.normalize_phone(phone)
+    index = pii.blind_index(number, context="phone")
+    now = timezone.now()
+    if login_is_locked(_lock_key_for_phone(index)):
+        raise LockedOut()
+    last = OneTimeCode.objects.filter(phone_index=index).order_by("-created_at").first()
+    if last and now - last.created_at < settings.GONGZHI_OTP_RESEND_INTERVAL:
+        raise CodeThrottled()
+    if not User.objects.filter(phone_index=index, is_active=True).exists():
+        return
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    OneTimeCode.objects.create(
+        phone_index=index, code_hash=_code_hash(index, code), expires_at=now + settings.GONGZHI_OTP_TTL
+    )
+    minutes = int(settings.GONGZHI_OTP_TTL.total_seconds() // 60)
+    transaction.on_commit(
+        lambda: sms_send(
+            number,
+            _("Your Gongzhi sign-in code is %(code)s, valid for %(minutes)s minutes.")
+            % {"code": code, "minutes": minutes},
+        )
+    )
+
+
+def otp_verify(*, phone: str, code: str) -> User | None:
+    """Return the user if ``code`` is the live code for ``phone`` (used by PhoneCodeBackend)."""
+    number = pii.normalize_phone(phone)
+    index = pii.blind_index(number, context="phone")
+    now = timezone.now()
+    with transaction.atomic():
+        otp = (
+            OneTimeCode.objects.select_for_update()
+            .filter(phone_index=index, used_at__isnull=True, expires_at__gt=now)
+            .order_by("-created_at")
+            .first()
+        )
+        if otp is None or otp.attempts >= settings.GONGZHI_OTP_MAX_ATTEMPTS:
+            return None
+        if not constant_time_compare(otp.code_hash, _code_hash(index, (code or "").strip())):
+            OneTimeCode.objects.filter(pk=otp.pk).update(attempts=otp.attempts + 1)
+            return None
+        OneTimeCode.objects.filter(pk=otp.pk).update(used_at=now)
+    return User.objects.filter(phone_index=index, is_active=True).first()
+
+
+def user_sign_in_with_code(*, request: HttpRequest | None, phone: str, code: str) -> User:
+    index = pii.blind_index(pii.normalize_phone(phone), context="phone")
+    key = _lock_key_for_phone(index)
+    if login_is_locked(key):
+        raise LockedOut()
+    user = authenticate(request, phone=phone, code=code)
+    if user is None:
+        _record_failure(key, request)
+        if login_is_locked(key):
+            raise LockedOut()
+        raise InvalidCode()
+    _clear_failures(key)
+    return user
+
+
+# --- API tokens ----------------------------------------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def api_token_issue(*, user: User) -> str:
+    token = "gz_" + secrets.token_urlsafe(32)
+    ApiToken.objects.create(
+        user=user, key_hash=_token_hash(token), expires_at=timezone.now() + settings.GONGZHI_API_TOKEN_TTL
+    )
+    return token
+
+
+def api_token_user(token: str) -> User | None:
+    if not token or not token.startswith("gz_"):
+        return None
+    row = ApiToken.objects.select_related("user").filter(key_hash=_token_hash(token)).first()
+    if row is None or not row.is_valid():
+        return None
+    now = timezone.now()
+    if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
+        ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+    return row.user
+
+
+# --- role bindings -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def role_binding_grant(*, actor: User, user: User, role: str, node: Node) -> RoleBinding:
+    """Grant ``role`` at ``node``. Managers may grant roles inside their subtree, but not above their own."""
+    if role not in Role.values:
+        raise ValueError(_("Unknown role."))
+    if not has_role(actor, MANAGER_ROLES, at_path=node.path):
+        raise PermissionDenied(_("You cannot grant roles at this node."))
+    if not actor.is_superuser and role in (Role.SUBDISTRICT_ADMIN, Role.DISTRICT_VIEWER):
+        if not has_role(actor, {Role.SUBDISTRICT_ADMIN}, at_path=node.path):
+            raise PermissionDenied(_("You cannot grant this role."))
+    binding, _created = RoleBinding.objects.get_or_create(user=user, role=role, node=node)
+    audit_record(actor=actor, action="role.grant", target=binding, node=node, role=role, user=user.pk)
+    return binding
+
+
+# --- residents' register -------------------------------------------------------------------
+
+
+@transaction.atomic
+def person_create(
+    *,
+    actor: User,
+    node: Node,
+    name: str,
+    phone: str = "",
+    id_number: str = "",
+    gender: str = "",
+    birth_year: int | None = None,
+    room: str = "",
+) -> Person:
+    if not has_role(actor, Person.scope.roles_for("change"), at_path=node.path):
+        raise PermissionDenied(_("You cannot add residents here."))
+    person = Person(node=node, name=name.strip(), gender=gender, birth_year=birth_year, room=room)
+    person.set_phone(phone)
+    person.set_id_number(id_number)
+    person.full_clean(exclude=["phone_cipher", "id_cipher"])
+    person.save()
+    audit_record(actor=actor, action="person.create", target=person, node=node)
+    return person
+
+
+@transaction.atomic
+def person_reveal(*, actor: User, person: Person, field: str, request: HttpRequest | None = None) -> str:
+    """Show a resident's full phone or ID number to staff; every reveal is written to the audit log."""
+    if field not in ("phone", "id_number"):
+        raise ValueError(field)
+    if not Person.objects.visible_to(actor, "reveal").filter(pk=person.pk).exists():
+        raise PermissionDenied(_("You cannot see this resident's personal data."))
+    value = person.decrypt_phone() if field == "phone" else person.decrypt_id_number()
+    audit_record(
+        actor=actor, action=f"person.reveal.{field}", target=person, node=person.node, request=request
+    )
+    return value
+
+
+def person_find_by_phone(*, actor: User, phone: str) -> Any:
+    index = pii.blind_index(pii.normalize_phone(phone), context="phone")
+    return Person.objects.visible_to(actor, "view").filter(phone_index=index)

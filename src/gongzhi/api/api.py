@@ -1,0 +1,47 @@
+"""The JSON API at /api/v1: one NinjaAPI assembling each app's router. OpenAPI at /api/v1/openapi.json."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+
+from gongzhi.accounts.api import router as accounts_router
+from gongzhi.accounts.errors import SignInError
+from gongzhi.api.auth import api_auth
+from gongzhi.orgs.api import router as orgs_router
+
+api = NinjaAPI(
+    title="Gongzhi API",
+    version="1",
+    description="Gongzhi (共治) party-building-led community co-governance. "
+    "Authenticate with `POST /api/v1/auth/token`, then send `Authorization: Bearer <token>`.",
+    auth=api_auth,
+    urls_namespace="api",
+    docs_url="/docs",
+)
+api.add_router("/", accounts_router)
+api.add_router("/", orgs_router)
+
+
+@api.exception_handler(SignInError)
+def sign_in_error(request, exc: SignInError):
+    status = 429 if exc.code in ("locked_out", "code_throttled") else 401
+    return api.create_response(request, {"code": exc.code, "detail": str(exc.message)}, status=status)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc: ValidationError):
+    fields = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return api.create_response(
+        request, {"code": "invalid", "detail": "; ".join(m for ms in fields.values() for m in ms), "fields": fields},
+        status=422,
+    )
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request, exc):
+    return api.create_response(request, {"code": "forbidden", "detail": str(exc) or "forbidden"}, status=403)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"code": "not_found", "detail": "Not found."}, status=404)

@@ -1,0 +1,24 @@
+"""Navigation by role: each user sees the sections their bindings open."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.roles import CASEWORK_ROLES, MANAGER_ROLES, OVERSIGHT_ROLES
+from gongzhi.core.scoping import has_role
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = [("home", _("Home"), reverse("core:home"))]
+    items.append(("nodes", _("Areas"), reverse("orgs:node_roots")))
+    if has_role(user, OVERSIGHT_ROLES | {"party_member"}):
+        items.append(("party", _("Party organisations"), reverse("orgs:party_org_list")))
+    if has_role(user, CASEWORK_ROLES):
+        items.append(("people", _("Residents"), reverse("accounts:person_list")))
+    if has_role(user, MANAGER_ROLES | CASEWORK_ROLES):
+        items.append(("imports", _("Excel import"), reverse("orgs:imports")))
+    if user.is_superuser:
+        items.append(("admin", _("Administration"), reverse("admin:index")))
+    return {"nav_items": items}

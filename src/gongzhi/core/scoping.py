@@ -1,0 +1,117 @@
+"""Row-level scoping: a role bound at a node reaches that node's whole subtree and nothing else.
+
+Every scoped model declares a ``scope`` policy (which path field locates a row in the tree and
+which roles grant which action) and uses a ScopedQuerySet. Selectors start from
+``Model.objects.visible_to(user, action)``; an object outside it answers 404.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.db.models import Q
+
+if TYPE_CHECKING:
+    from gongzhi.accounts.models import User
+
+ExtraRule = Callable[[Any, str], Q | None]
+
+
+@dataclass(frozen=True)
+class ScopePolicy:
+    path_field: str
+    actions: dict[str, frozenset[str]]
+    # Grants beyond the subtree rule, e.g. a resident's own record: (user, action) -> Q or None.
+    extra: ExtraRule | None = field(default=None)
+
+    def roles_for(self, action: str) -> frozenset[str]:
+        try:
+            return self.actions[action]
+        except KeyError:
+            raise ValueError(f"unknown action {action!r}; known: {sorted(self.actions)}") from None
+
+
+@dataclass(frozen=True)
+class Binding:
+    role: str
+    node_id: int
+    path: str
+
+
+def user_bindings(user: "User") -> list[Binding]:
+    """The user's role bindings, loaded once per user object (i.e. once per request)."""
+    cached = getattr(user, "_gongzhi_bindings", None)
+    if cached is None:
+        if not getattr(user, "pk", None):
+            cached = []
+        else:
+            from gongzhi.accounts.models import RoleBinding
+
+            cached = [
+                Binding(role, node_id, path)
+                for role, node_id, path in RoleBinding.objects.filter(user_id=user.pk).values_list(
+                    "role", "node_id", "node__path"
+                )
+            ]
+        user._gongzhi_bindings = cached
+    return cached
+
+
+def reach_paths(user: "User", roles: Iterable[str]) -> list[str]:
+    """Node paths the user reaches through any of ``roles``, with nested paths collapsed."""
+    wanted = set(roles)
+    paths = sorted({b.path for b in user_bindings(user) if b.role in wanted})
+    collapsed: list[str] = []
+    for path in paths:
+        if not collapsed or not path.startswith(collapsed[-1]):
+            collapsed.append(path)
+    return collapsed
+
+
+def has_role(user: "User", roles: Iterable[str], *, at_path: str | None = None) -> bool:
+    """Whether the user holds one of ``roles`` anywhere, or (with ``at_path``) over that node."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    paths = reach_paths(user, roles)
+    if at_path is None:
+        return bool(paths)
+    return any(at_path.startswith(p) for p in paths)
+
+
+class ScopedQuerySetMixin:
+    model: type[models.Model]
+
+    def visible_to(self, user: "User", action: str = "view") -> Any:
+        policy: ScopePolicy = self.model.scope  # type: ignore[attr-defined]
+        roles = policy.roles_for(action)
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()  # type: ignore[attr-defined]
+        if user.is_superuser:
+            return self.all()  # type: ignore[attr-defined]
+        condition = Q()
+        granted = False
+        for path in reach_paths(user, roles):
+            condition |= Q(**{f"{policy.path_field}__startswith": path})
+            granted = True
+        if policy.extra is not None:
+            extra = policy.extra(user, action)
+            if extra is not None:
+                condition |= extra
+                granted = True
+        if not granted:
+            return self.none()  # type: ignore[attr-defined]
+        return self.filter(condition)  # type: ignore[attr-defined]
+
+
+class ScopedQuerySet(ScopedQuerySetMixin, models.QuerySet):
+    pass
+
+
+def scoped_models() -> list[type[models.Model]]:
+    """Every installed model with a scope policy (used by the test that forbids unscoped queries)."""
+    from django.apps import apps
+
+    return [m for m in apps.get_models() if isinstance(getattr(m, "scope", None), ScopePolicy)]

@@ -1,0 +1,189 @@
+"""Every read of the organisation the UI and API make. Each starts from visible_to(user, action)."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Length, Substr
+from django.shortcuts import get_object_or_404
+
+from gongzhi.accounts.models import Person, RoleBinding, User
+from gongzhi.core.roles import Role
+from gongzhi.core.scoping import reach_paths
+from gongzhi.orgs.models import (
+    GovernanceTeam,
+    GovernanceTeamMember,
+    Node,
+    NodeKind,
+    OrgUnit,
+    PartyMembership,
+    PartyOrg,
+)
+
+
+def node_list(*, fetched_by: User, action: str = "view") -> QuerySet[Node]:
+    return Node.objects.visible_to(fetched_by, action)
+
+
+def with_parent_ids(queryset: QuerySet[Node]) -> QuerySet[Node]:
+    """Annotate ``parent_pk`` (the tree stores paths, not parent keys)."""
+    parent = Node.objects.filter(
+        path=Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Node.steplen)
+    ).values("pk")[:1]
+    return queryset.annotate(parent_pk=Subquery(parent))
+
+
+def node_get(*, fetched_by: User, pk: int) -> Node:
+    """The node, or 404 if it does not exist or is outside the user's reach."""
+    return get_object_or_404(node_list(fetched_by=fetched_by), pk=pk)
+
+
+def node_roots(*, fetched_by: User) -> list[Node]:
+    """The highest nodes the user reaches: where their browsing starts."""
+    if fetched_by.is_superuser:
+        return list(Node.get_root_nodes())
+    paths = reach_paths(fetched_by, Node.scope.roles_for("view"))
+    return list(Node.objects.filter(path__in=paths).order_by("path"))
+
+
+def node_ancestors(*, fetched_by: User, node: Node) -> list[Node]:
+    """Breadcrumbs: the node's ancestors the user may open."""
+    visible = node_list(fetched_by=fetched_by)
+    return list(
+        visible.filter(path__in=[node.path[:i] for i in range(Node.steplen, len(node.path), Node.steplen)])
+    )
+
+
+def subtree_count_by_prefix(queryset: QuerySet, path_field: str, parent: Node) -> Counter:
+    """Rows of ``queryset`` under each child of ``parent``, in one grouped query."""
+    child_len = len(parent.path) + Node.steplen
+    rows = (
+        queryset.filter(**{f"{path_field}__startswith": parent.path})
+        .annotate(prefix=Substr(path_field, 1, child_len))
+        .values("prefix")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return Counter({row["prefix"]: row["n"] for row in rows})
+
+
+@dataclass
+class ChildRow:
+    node: Node
+    residents: int | None
+    party_members: int | None
+    descendants: dict[str, int] = field(default_factory=dict)
+
+
+def node_children_with_counts(*, fetched_by: User, node: Node) -> list[ChildRow]:
+    children = list(node_list(fetched_by=fetched_by).filter(path__startswith=node.path, depth=node.depth + 1))
+    can_count = Person.objects.visible_to(fetched_by, "count").exists() if children else False
+    residents = party = Counter()
+    if can_count:
+        residents = subtree_count_by_prefix(
+            Person.objects.visible_to(fetched_by, "count"), "node__path", node
+        )
+        party = subtree_count_by_prefix(
+            PartyMembership.objects.visible_to(fetched_by, "count"), "party_org__node__path", node
+        )
+    child_len = len(node.path) + Node.steplen
+    kinds: dict[str, Counter] = {}
+    descendants = (
+        node_list(fetched_by=fetched_by)
+        .filter(path__startswith=node.path, depth__gt=node.depth + 1)
+        .annotate(prefix=Substr("path", 1, child_len))
+        .values("prefix", "kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in descendants:
+        kinds.setdefault(row["prefix"], Counter())[row["kind"]] = row["n"]
+    return [
+        ChildRow(
+            node=child,
+            residents=residents.get(child.path, 0) if can_count else None,
+            party_members=party.get(child.path, 0) if can_count else None,
+            descendants=dict(kinds.get(child.path, {})),
+        )
+        for child in children
+    ]
+
+
+def node_detail_context(*, fetched_by: User, node: Node) -> dict[str, Any]:
+    """What the node page shows besides its children: party organisations, three parties, teams, commissioners."""
+    party_orgs = (
+        PartyOrg.objects.visible_to(fetched_by).filter(node=node).annotate(member_count=Count("memberships"))
+    )
+    teams = (
+        GovernanceTeam.objects.visible_to(fetched_by)
+        .filter(node=node)
+        .prefetch_related(Prefetch("members", queryset=GovernanceTeamMember.objects.select_related("person")))
+    )
+    commissioners = (
+        RoleBinding.objects.filter(node=node, role=Role.COMMISSIONER).select_related("user")
+        if node.kind == NodeKind.COMPOUND and Person.objects.visible_to(fetched_by, "count").exists()
+        else RoleBinding.objects.none()
+    )
+    return {
+        "party_orgs": list(party_orgs),
+        "org_units": list(OrgUnit.objects.visible_to(fetched_by).filter(node=node)),
+        "teams": list(teams),
+        "commissioners": [b.user for b in commissioners],
+    }
+
+
+def scope_summary(*, fetched_by: User) -> list[dict[str, Any]]:
+    """Key counts for each top node the user reaches (home page, /api/v1/me)."""
+    result = []
+    for root in node_roots(fetched_by=fetched_by):
+        nodes = node_list(fetched_by=fetched_by).filter(path__startswith=root.path)
+        by_kind = dict(nodes.values_list("kind").annotate(n=Count("pk")).order_by())
+        row: dict[str, Any] = {"node": root, "kinds": by_kind}
+        people = Person.objects.visible_to(fetched_by, "count").filter(node__path__startswith=root.path)
+        if Person.objects.visible_to(fetched_by, "count").exists():
+            row["residents"] = people.count()
+            row["party_members"] = (
+                PartyMembership.objects.visible_to(fetched_by, "count")
+                .filter(party_org__node__path__startswith=root.path)
+                .values("person_id")
+                .distinct()
+                .count()
+            )
+            row["party_orgs"] = PartyOrg.objects.filter(node__path__startswith=root.path).count()
+            row["commissioners"] = (
+                RoleBinding.objects.filter(role=Role.COMMISSIONER, node__path__startswith=root.path)
+                .values("user_id")
+                .distinct()
+                .count()
+            )
+            row["micro_governance"] = nodes.filter(micro_governance_batch__isnull=False).count()
+        result.append(row)
+    return result
+
+
+def party_org_list(*, fetched_by: User, node: Node | None = None) -> QuerySet[PartyOrg]:
+    qs = (
+        PartyOrg.objects.visible_to(fetched_by)
+        .select_related("node")
+        .annotate(member_count=Count("memberships"))
+    )
+    if node is not None:
+        qs = qs.filter(node__path__startswith=node.path)
+    return qs
+
+
+def party_org_get(*, fetched_by: User, pk: int) -> PartyOrg:
+    return get_object_or_404(party_org_list(fetched_by=fetched_by).select_related("parent"), pk=pk)
+
+
+def party_org_members(*, fetched_by: User, party_org: PartyOrg) -> QuerySet[PartyMembership]:
+    return (
+        PartyMembership.objects.visible_to(fetched_by, "view")
+        .filter(party_org=party_org)
+        .select_related("person", "person__node")
+    )
+
+
+def party_membership_list(*, fetched_by: User) -> QuerySet[PartyMembership]:
+    return PartyMembership.objects.visible_to(fetched_by, "view").select_related("person", "party_org__node")

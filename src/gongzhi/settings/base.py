@@ -1,0 +1,190 @@
+"""Settings shared by every environment. Everything site-specific comes from the environment:
+
+GONGZHI_DATA_DIR   folder for the SQLite database, uploads and generated keys (default ./var)
+DATABASE_URL       PostgreSQL (or any dj-database-url URL); SQLite in WAL mode when unset
+REDIS_URL          Redis for the Huey queue and the cache; SQLite queue and local cache when unset
+GONGZHI_FIELD_KEY  base64 of 32 bytes: the key for personal data at rest
+GONGZHI_SECRET_KEY Django's SECRET_KEY
+"""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.keys import load_or_create_key
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(os.environ.get("GONGZHI_DATA_DIR", Path.cwd() / "var")).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+SECRET_KEY = os.environ.get("GONGZHI_SECRET_KEY") or load_or_create_key(DATA_DIR / "keys" / "secret.key")
+# AES-256-GCM key for phone and ID numbers; the blind-index key is derived from it.
+FIELD_KEY = os.environ.get("GONGZHI_FIELD_KEY") or load_or_create_key(DATA_DIR / "keys" / "field.key")
+
+DEBUG = False
+ALLOWED_HOSTS = [h for h in os.environ.get("GONGZHI_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "treebeard",
+    "ninja",
+    "huey.contrib.djhuey",
+    "gongzhi.core",
+    "gongzhi.orgs",
+    "gongzhi.accounts",
+    "gongzhi.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "gongzhi.urls"
+WSGI_APPLICATION = "gongzhi.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "gongzhi.accounts.backends.PhoneCodeBackend",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "gongzhi.core.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+
+def database_config() -> dict:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": DATA_DIR / "gongzhi.sqlite3",
+        "OPTIONS": {
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                "PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;"
+            ),
+            "transaction_mode": "IMMEDIATE",
+        },
+    }
+
+
+DATABASES = {"default": database_config()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = os.environ.get("REDIS_URL")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    HUEY = {"huey_class": "huey.RedisHuey", "name": "gongzhi", "url": REDIS_URL, "immediate": False}
+else:
+    # Nothing shared between processes lives in this cache; shared state is in the database.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "gongzhi",
+        "filename": str(DATA_DIR / "huey.sqlite3"),
+        "immediate": False,
+    }
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = DATA_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = 60 * 60 * 12
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Sign-in: lockout after repeated failures, one-time codes, API tokens.
+GONGZHI_LOGIN_FAILURE_LIMIT = 5
+GONGZHI_LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
+GONGZHI_LOGIN_LOCKOUT = timedelta(minutes=15)
+GONGZHI_OTP_TTL = timedelta(minutes=5)
+GONGZHI_OTP_RESEND_INTERVAL = timedelta(seconds=60)
+GONGZHI_OTP_MAX_ATTEMPTS = 5
+GONGZHI_SMS_BACKEND = os.environ.get("GONGZHI_SMS_BACKEND", "gongzhi.accounts.sms.ConsoleSmsBackend")
+GONGZHI_API_TOKEN_TTL = timedelta(days=30)
+
+GONGZHI_PAGE_SIZE = 50
+GONGZHI_IMPORT_MAX_ROWS = 200_000
+GONGZHI_IMPORT_MAX_BYTES = 20 * 1024 * 1024
+
+NINJA_PAGINATION_PER_PAGE = 50
+NINJA_PAGINATION_MAX_LIMIT = 500
+
+ROLE_LABELS = {
+    "resident": _("Resident"),
+    "volunteer": _("Volunteer"),
+    "party_member": _("Party member"),
+    "commissioner": _("Compound commissioner"),
+    "property_manager": _("Property manager"),
+    "owners_committee": _("Owners' committee"),
+    "community_staff": _("Community staff"),
+    "community_secretary": _("Community secretary"),
+    "subdistrict_admin": _("Subdistrict administrator"),
+    "alliance_unit": _("Alliance unit"),
+    "district_viewer": _("District viewer"),
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"gongzhi": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+}

@@ -1,0 +1,13 @@
+"""Settings for the test suite: fast hashing, immediate Huey, a throw-away data folder."""
+
+import os
+import tempfile
+
+os.environ.setdefault("GONGZHI_DATA_DIR", tempfile.mkdtemp(prefix="gongzhi-test-"))
+
+from gongzhi.settings.base import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+HUEY = {**HUEY, "immediate": True}  # noqa: F405
+GONGZHI_SMS_BACKEND = "gongzhi.accounts.sms.MemorySmsBackend"
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405

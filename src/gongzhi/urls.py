@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from gongzhi.api.api import api
+
+urlpatterns = [
+    path("", include("gongzhi.core.urls")),
+    path("accounts/", include("gongzhi.accounts.urls")),
+    path("", include("gongzhi.orgs.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
