@@ -20,7 +20,9 @@ class TokenOut(Schema):
 @router.post("/auth/token", auth=None, response={200: TokenOut, 401: ErrorOut, 429: ErrorOut})
 def token_create(request: HttpRequest, payload: TokenIn):
     """Exchange a username and password for a Bearer token (valid 30 days)."""
-    user = services.user_sign_in_with_password(request=request, username=payload.username, password=payload.password)
+    user = services.user_sign_in_with_password(
+        request=request, username=payload.username, password=payload.password
+    )
     return {"token": services.api_token_issue(user=user)}
 
 

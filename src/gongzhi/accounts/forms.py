@@ -13,7 +13,10 @@ class PasswordLoginForm(forms.Form):
 class CodeLoginForm(forms.Form):
     phone = forms.CharField(label=_("Mobile number"), max_length=20)
     code = forms.RegexField(
-        label=_("Code"), regex=r"^\d{6}$", max_length=6, error_messages={"invalid": _("The code has six digits.")}
+        label=_("Code"),
+        regex=r"^\d{6}$",
+        max_length=6,
+        error_messages={"invalid": _("The code has six digits.")},
     )
 
     def clean_phone(self) -> str:

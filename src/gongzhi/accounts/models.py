@@ -121,7 +121,7 @@ class Person(EncryptedPhoneMixin, models.Model):
             "reveal": CASEWORK_ROLES,
             "count": OVERSIGHT_ROLES,
         },
-        extra=_own_person,
+        owner_rule=_own_person,
     )
 
     class Meta:
@@ -174,6 +174,9 @@ class OneTimeCode(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"code {self.pk} (expires {self.expires_at:%H:%M})"
+
 
 class LoginFailure(models.Model):
     """A failed sign-in; enough of them in a window lock the account key for a while."""
@@ -182,6 +185,9 @@ class LoginFailure(models.Model):
     at = models.DateTimeField(default=timezone.now, db_index=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.at:%Y-%m-%d %H:%M}"
+
 
 class ApiToken(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
@@ -189,6 +195,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"token {self.pk} of {self.user_id}"
 
     def is_valid(self) -> bool:
         return self.expires_at > timezone.now() and self.user.is_active

@@ -182,9 +182,9 @@ def role_binding_grant(*, actor: User, user: User, role: str, node: Node) -> Rol
         raise ValueError(_("Unknown role."))
     if not has_role(actor, MANAGER_ROLES, at_path=node.path):
         raise PermissionDenied(_("You cannot grant roles at this node."))
-    if not actor.is_superuser and role in (Role.SUBDISTRICT_ADMIN, Role.DISTRICT_VIEWER):
-        if not has_role(actor, {Role.SUBDISTRICT_ADMIN}, at_path=node.path):
-            raise PermissionDenied(_("You cannot grant this role."))
+    senior = role in (Role.SUBDISTRICT_ADMIN, Role.DISTRICT_VIEWER)
+    if senior and not has_role(actor, {Role.SUBDISTRICT_ADMIN}, at_path=node.path):
+        raise PermissionDenied(_("You cannot grant this role."))
     binding, _created = RoleBinding.objects.get_or_create(user=user, role=role, node=node)
     audit_record(actor=actor, action="role.grant", target=binding, node=node, role=role, user=user.pk)
     return binding

@@ -13,7 +13,7 @@ class ConsoleSmsBackend:
     """For the demo and development: prints the message instead of sending it."""
 
     def send(self, phone: str, message: str) -> None:
-        print(f"[SMS to {phone}] {message}", flush=True)  # noqa: T201
+        print(f"[SMS to {phone}] {message}", flush=True)
 
 
 class MemorySmsBackend:

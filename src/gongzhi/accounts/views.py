@@ -20,7 +20,9 @@ from gongzhi.orgs.views import xlsx_response
 
 def _next_url(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return "/"
 
@@ -28,7 +30,9 @@ def _next_url(request: HttpRequest) -> str:
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
     method = request.POST.get("method") or request.GET.get("method") or "password"
-    password_form = PasswordLoginForm(request.POST if method == "password" and request.method == "POST" else None)
+    password_form = PasswordLoginForm(
+        request.POST if method == "password" and request.method == "POST" else None
+    )
     code_form = CodeLoginForm(request.POST if method == "code" and request.method == "POST" else None)
     error = None
     if request.method == "POST":
@@ -48,8 +52,13 @@ def login_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/login.html",
-        {"password_form": password_form, "code_form": code_form, "method": method, "error": error,
-         "next": _next_url(request)},
+        {
+            "password_form": password_form,
+            "code_form": code_form,
+            "method": method,
+            "error": error,
+            "next": _next_url(request),
+        },
         status=status,
     )
 
@@ -103,8 +112,11 @@ def person_export_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(fetched_by=request.user, pk=pk)
-    return render(request, "accounts/person_detail.html", {"person": person,
-                                                           "can_reveal": has_role(request.user, CASEWORK_ROLES)})
+    return render(
+        request,
+        "accounts/person_detail.html",
+        {"person": person, "can_reveal": has_role(request.user, CASEWORK_ROLES)},
+    )
 
 
 @login_required

@@ -32,7 +32,8 @@ def sign_in_error(request, exc: SignInError):
 def validation_error(request, exc: ValidationError):
     fields = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
     return api.create_response(
-        request, {"code": "invalid", "detail": "; ".join(m for ms in fields.values() for m in ms), "fields": fields},
+        request,
+        {"code": "invalid", "detail": "; ".join(m for ms in fields.values() for m in ms), "fields": fields},
         status=422,
     )
 

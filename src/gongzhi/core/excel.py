@@ -5,12 +5,14 @@ An import is all-or-nothing: every row is checked first and every problem report
 """
 
 import io
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
@@ -70,7 +72,7 @@ def read_sheet(
     sheet = Sheet(columns=columns)
     try:
         workbook = load_workbook(source, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
         sheet.errors.append(
             RowError(0, "", _("This is not a readable .xlsx file (%(error)s).") % {"error": exc})
         )
@@ -189,8 +191,12 @@ def parse_choice(choices: type, aliases: dict[str, str] | None = None) -> Callab
         if aliases and text in aliases:
             return aliases[text]
         for key, label in choices.choices:  # type: ignore[attr-defined]
-            if text in (key, str(label)):
+            if text == key:
                 return key
+            for language, _name in settings.LANGUAGES:
+                with translation.override(language):
+                    if text == str(label):
+                        return key
         raise ValidationError(_("Unknown value “%(value)s”.") % {"value": text})
 
     return parse

@@ -15,7 +15,7 @@ from django.db.models import Q
 if TYPE_CHECKING:
     from gongzhi.accounts.models import User
 
-ExtraRule = Callable[[Any, str], Q | None]
+OwnerRule = Callable[[Any, str], Q | None]
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class ScopePolicy:
     path_field: str
     actions: dict[str, frozenset[str]]
     # Grants beyond the subtree rule, e.g. a resident's own record: (user, action) -> Q or None.
-    extra: ExtraRule | None = field(default=None)
+    owner_rule: OwnerRule | None = field(default=None)
 
     def roles_for(self, action: str) -> frozenset[str]:
         try:
@@ -96,10 +96,10 @@ class ScopedQuerySetMixin:
         for path in reach_paths(user, roles):
             condition |= Q(**{f"{policy.path_field}__startswith": path})
             granted = True
-        if policy.extra is not None:
-            extra = policy.extra(user, action)
-            if extra is not None:
-                condition |= extra
+        if policy.owner_rule is not None:
+            own = policy.owner_rule(user, action)
+            if own is not None:
+                condition |= own
                 granted = True
         if not granted:
             return self.none()  # type: ignore[attr-defined]

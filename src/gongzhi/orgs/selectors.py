@@ -167,6 +167,7 @@ def party_org_list(*, fetched_by: User, node: Node | None = None) -> QuerySet[Pa
         PartyOrg.objects.visible_to(fetched_by)
         .select_related("node")
         .annotate(member_count=Count("memberships"))
+        .order_by("node__path", "kind", "name")
     )
     if node is not None:
         qs = qs.filter(node__path__startswith=node.path)

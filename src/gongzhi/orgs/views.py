@@ -59,7 +59,9 @@ def party_org_list_view(request: HttpRequest) -> HttpResponse:
 def party_org_detail(request: HttpRequest, pk: int) -> HttpResponse:
     org = selectors.party_org_get(fetched_by=request.user, pk=pk)
     members = Paginator(selectors.party_org_members(fetched_by=request.user, party_org=org), 100)
-    return render(request, "orgs/party_org_detail.html", {"org": org, "page": members.get_page(request.GET.get("page"))})
+    return render(
+        request, "orgs/party_org_detail.html", {"org": org, "page": members.get_page(request.GET.get("page"))}
+    )
 
 
 @login_required
@@ -72,7 +74,7 @@ def party_members_export_view(request: HttpRequest) -> HttpResponse:
 
 IMPORTERS = {
     "residents": (residents_import, CASEWORK_ROLES),
-    "party_members": (party_members_import, CASEWORK_ROLES),
+    "party_members": (party_members_import, MANAGER_ROLES),
     "nodes": (nodes_import, MANAGER_ROLES),
 }
 
@@ -97,7 +99,9 @@ def imports(request: HttpRequest) -> HttpResponse:
                 count = IMPORTERS[kind][0](actor=request.user, source=upload)
             except ImportRejected as exc:
                 errors = exc.errors
-                messages.error(request, _("Nothing was imported: the file has %(n)s problem(s).") % {"n": len(errors)})
+                messages.error(
+                    request, _("Nothing was imported: the file has %(n)s problem(s).") % {"n": len(errors)}
+                )
             else:
                 messages.success(request, _("Imported %(n)s rows.") % {"n": count})
                 return redirect("orgs:imports")

@@ -5,9 +5,10 @@ import tempfile
 
 os.environ.setdefault("GONGZHI_DATA_DIR", tempfile.mkdtemp(prefix="gongzhi-test-"))
 
-from gongzhi.settings.base import *  # noqa: E402, F403
+from gongzhi.settings.base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 HUEY = {**HUEY, "immediate": True}  # noqa: F405
 GONGZHI_SMS_BACKEND = "gongzhi.accounts.sms.MemorySmsBackend"
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

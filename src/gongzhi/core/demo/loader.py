@@ -31,7 +31,9 @@ from gongzhi.orgs.models import (
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任沈姚卢钟姜崔谭陆范汪廖石金韦贾夏付方邹熊白孟秦邱侯江尹薛闫段雷龙黎史陶贺毛郝顾龚邵万覃武钱戴严莫孔向常汤"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国文辉鹏飞斌宇浩凯秀云晨欣怡子涵梓轩雨彤佳琪思远俊杰嘉怡博文一诺雅婷志强春梅海燕建华淑珍丽娟婷婷晓东晓明"
 COMPOUND_SUFFIX = ["苑", "园", "小区", "新村", "家园", "公寓", "花园"]
-COMPOUND_WORDS = "和平安康宁瑞祥福丰景明华兴盛嘉润泽翠绿桂香梅兰竹菊锦绣阳光金银春秋东西南北新运河湖滨丽水半山"
+COMPOUND_WORDS = (
+    "和平安康宁瑞祥福丰景明华兴盛嘉润泽翠绿桂香梅兰竹菊锦绣阳光金银春秋东西南北新运河湖滨丽水半山"
+)
 
 
 class Tree:
@@ -56,8 +58,13 @@ class Tree:
 
 
 class DemoLoader:
-    def __init__(self, *, seed: int = 2024, residents_per_building: tuple[int, int] = (18, 30),
-                 progress: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        seed: int = 2024,
+        residents_per_building: tuple[int, int] = (18, 30),
+        progress: Callable[[str], None] | None = None,
+    ) -> None:
         self.rng = random.Random(seed)
         self.residents_per_building = residents_per_building
         self.progress = progress or (lambda message: None)
@@ -74,7 +81,9 @@ class DemoLoader:
 
     def point(self, key: str, spread: float = 0.012) -> tuple[float, float]:
         lat, lng = F.CENTRES[key]
-        return round(lat + self.rng.uniform(-spread, spread), 6), round(lng + self.rng.uniform(-spread, spread), 6)
+        return round(lat + self.rng.uniform(-spread, spread), 6), round(
+            lng + self.rng.uniform(-spread, spread), 6
+        )
 
     def compound_name(self, taken: set[str]) -> str:
         while True:
@@ -84,7 +93,9 @@ class DemoLoader:
                 return name
 
     def person_name(self) -> str:
-        return self.rng.choice(SURNAMES) + "".join(self.rng.choice(GIVEN) for _ in range(self.rng.choice((1, 2))))
+        return self.rng.choice(SURNAMES) + "".join(
+            self.rng.choice(GIVEN) for _ in range(self.rng.choice((1, 2)))
+        )
 
     def phone(self) -> str:
         return "1" + self.rng.choice("3456789") + f"{self.rng.randrange(10**9):09d}"
@@ -100,41 +111,78 @@ class DemoLoader:
 
     # --- tree ------------------------------------------------------------------------------
 
-    def add_compound(self, sub: dict, community: Node, index: int, *, name: str | None = None,
-                     batch: int | None = None, buildings: int | None = None) -> Node:
+    def add_compound(
+        self,
+        sub: dict,
+        community: Node,
+        index: int,
+        *,
+        name: str | None = None,
+        batch: int | None = None,
+        buildings: int | None = None,
+    ) -> Node:
         lat, lng = self.point(sub["key"])
         households = self.rng.randint(300, 1600)
         compound = self.tree.add(
-            community, code=f"{community.code}{index:03d}", name=name or self.compound_name(self._names),
+            community,
+            code=f"{community.code}{index:03d}",
+            name=name or self.compound_name(self._names),
             kind=NodeKind.COMPOUND,
-            node_type=self.rng.choice([NodeType.OLD_COMPOUND, NodeType.OLD_COMPOUND, NodeType.RESETTLEMENT,
-                                       NodeType.COMMERCIAL]),
-            lat=lat, lng=lng, households=households, population=int(households * self.rng.uniform(2.3, 2.9)),
+            node_type=self.rng.choice(
+                [NodeType.OLD_COMPOUND, NodeType.OLD_COMPOUND, NodeType.RESETTLEMENT, NodeType.COMMERCIAL]
+            ),
+            lat=lat,
+            lng=lng,
+            households=households,
+            population=int(households * self.rng.uniform(2.3, 2.9)),
             micro_governance_batch=batch,
         )
         self.named[compound.name] = compound
         self.compounds[sub["key"]].append(compound)
         for b in range(1, (buildings or self.rng.randint(6, 10)) + 1):
-            blat, blng = round(lat + self.rng.uniform(-0.001, 0.001), 6), round(lng + self.rng.uniform(-0.001, 0.001), 6)
-            building = self.tree.add(compound, code=f"{compound.code}{b:03d}", name=f"{compound.name}{b}幢",
-                                     kind=NodeKind.BUILDING, lat=blat, lng=blng)
+            blat, blng = (
+                round(lat + self.rng.uniform(-0.001, 0.001), 6),
+                round(lng + self.rng.uniform(-0.001, 0.001), 6),
+            )
+            building = self.tree.add(
+                compound,
+                code=f"{compound.code}{b:03d}",
+                name=f"{compound.name}{b}幢",
+                kind=NodeKind.BUILDING,
+                lat=blat,
+                lng=blng,
+            )
             self.buildings[compound.path].append(building)
         return compound
 
     def add_subdistrict(self, sub: dict) -> Node:
         district = self.districts[sub["district"]]
         lat, lng = F.CENTRES[sub["key"]]
-        node = self.tree.add(district, code=sub["code"], name=sub["name"], kind=NodeKind.SUBDISTRICT,
-                             address=sub["address"], lat=lat, lng=lng)
+        node = self.tree.add(
+            district,
+            code=sub["code"],
+            name=sub["name"],
+            kind=NodeKind.SUBDISTRICT,
+            address=sub["address"],
+            lat=lat,
+            lng=lng,
+        )
         self.subdistricts[sub["key"]] = node
         self.named[sub["name"]] = node
         return node
 
     def add_community(self, sub: dict, parent: Node, index: int, name: str, node_type: str = "") -> Node:
         lat, lng = self.point(sub["key"], 0.008)
-        community = self.tree.add(parent, code=f"{parent.code}{index:03d}", name=name, kind=NodeKind.COMMUNITY,
-                                  node_type=node_type, lat=lat, lng=lng,
-                                  address=f"{name}党群服务中心")
+        community = self.tree.add(
+            parent,
+            code=f"{parent.code}{index:03d}",
+            name=name,
+            kind=NodeKind.COMMUNITY,
+            node_type=node_type,
+            lat=lat,
+            lng=lng,
+            address=f"{name}党群服务中心",
+        )
         self.communities[sub["key"]].append(community)
         self.named[name] = community
         return community
@@ -142,8 +190,9 @@ class DemoLoader:
     def build_tree(self) -> None:
         self._names: set[str] = {"慧园小区"}
         for code, name, city in F.DISTRICTS:
-            self.districts[code] = self.tree.add(None, code=code, name=name, kind=NodeKind.DISTRICT,
-                                                 address=f"{city}{name}")
+            self.districts[code] = self.tree.add(
+                None, code=code, name=name, kind=NodeKind.DISTRICT, address=f"{city}{name}"
+            )
         # 祥符: 87 micro-governance compounds in 16 of 17 communities, 36 of them in the first batch.
         sub = F.XIANGFU
         parent = self.add_subdistrict(sub)
@@ -156,7 +205,9 @@ class DemoLoader:
                 for j in range(1, per_community[i - 1] + 1):
                     batch = 1 if batch_left > 0 else 2
                     batch_left -= 1
-                    self.add_compound(sub, community, j, name=named[j - 1] if j <= len(named) else None, batch=batch)
+                    self.add_compound(
+                        sub, community, j, name=named[j - 1] if j <= len(named) else None, batch=batch
+                    )
             else:
                 for j in range(1, 3):
                     self.add_compound(sub, community, j)
@@ -209,8 +260,13 @@ class DemoLoader:
                 for building in self.buildings[compound.path]:
                     for n in range(self.rng.randint(low, high)):
                         year = self.rng.randint(1935, 2015)
-                        person = Person(node=building, name=self.person_name(), gender=self.rng.choice("FM"),
-                                        birth_year=year, room=f"{self.rng.randint(1, 18)}{self.rng.randint(1, 4):02d}")
+                        person = Person(
+                            node=building,
+                            name=self.person_name(),
+                            gender=self.rng.choice("FM"),
+                            birth_year=year,
+                            room=f"{self.rng.randint(1, 18)}{self.rng.randint(1, 4):02d}",
+                        )
                         person.set_phone(self.phone())
                         if n % 3 != 2:  # not every register entry has an ID number on file
                             person.set_id_number(self.id_number(region_of[key], year))
@@ -227,14 +283,18 @@ class DemoLoader:
         committee_of: dict[str, PartyOrg] = {}
         branch_of: dict[str, PartyOrg] = {}
         workings = PartyOrg.objects.bulk_create(
-            PartyOrg(node=self.subdistricts[sub["key"]], name=f"{sub['name']}党工委",
-                     kind=PartyOrgKind.WORKING_COMMITTEE)
+            PartyOrg(
+                node=self.subdistricts[sub["key"]],
+                name=f"{sub['name']}党工委",
+                kind=PartyOrgKind.WORKING_COMMITTEE,
+            )
             for sub in F.SUBDISTRICTS
         )
         for sub, working in zip(F.SUBDISTRICTS, workings, strict=True):
             for community in self.communities[sub["key"]]:
-                committee = PartyOrg(node=community, name=f"{community.name}党委", kind=PartyOrgKind.COMMITTEE,
-                                     parent=working)
+                committee = PartyOrg(
+                    node=community, name=f"{community.name}党委", kind=PartyOrgKind.COMMITTEE, parent=working
+                )
                 committee_of[community.path] = committee
                 orgs.append(committee)
         PartyOrg.objects.bulk_create(orgs)
@@ -242,24 +302,49 @@ class DemoLoader:
         branches = []
         for compounds in self.compounds.values():
             for compound in compounds:
-                branch = PartyOrg(node=compound, name=f"{compound.name}党支部", kind=PartyOrgKind.BRANCH,
-                                  parent=committee_of[compound.path[: -Node.steplen]])
+                branch = PartyOrg(
+                    node=compound,
+                    name=f"{compound.name}党支部",
+                    kind=PartyOrgKind.BRANCH,
+                    parent=committee_of[compound.path[: -Node.steplen]],
+                )
                 branch_of[compound.path] = branch
                 branches.append(branch)
         # 望湖: 74 branches in all -> 45 community-level branches besides the 29 compound branches.
-        extra_kinds = ["退休党支部", "非公企业联合党支部", "社会组织联合党支部", "物业企业党支部", "志愿者党支部",
-                       "流动党员党支部", "老干部党支部", "两新组织党支部", "机关在职党员党支部"]
+        extra_kinds = [
+            "退休党支部",
+            "非公企业联合党支部",
+            "社会组织联合党支部",
+            "物业企业党支部",
+            "志愿者党支部",
+            "流动党员党支部",
+            "老干部党支部",
+            "两新组织党支部",
+            "机关在职党员党支部",
+        ]
         for community in self.communities["wanghu"]:
             for label in extra_kinds:
-                branches.append(PartyOrg(node=community, name=f"{community.name}{label}", kind=PartyOrgKind.BRANCH,
-                                         parent=committee_of[community.path]))
+                branches.append(
+                    PartyOrg(
+                        node=community,
+                        name=f"{community.name}{label}",
+                        kind=PartyOrgKind.BRANCH,
+                        parent=committee_of[community.path],
+                    )
+                )
         PartyOrg.objects.bulk_create(branches)
         # 望湖: a party group in every building (233).
         groups = []
         for compound in self.compounds["wanghu"]:
             for building in self.buildings[compound.path]:
-                groups.append(PartyOrg(node=building, name=f"{building.name}党小组", kind=PartyOrgKind.GROUP,
-                                       parent=branch_of[compound.path]))
+                groups.append(
+                    PartyOrg(
+                        node=building,
+                        name=f"{building.name}党小组",
+                        kind=PartyOrgKind.GROUP,
+                        parent=branch_of[compound.path],
+                    )
+                )
         PartyOrg.objects.bulk_create(groups)
 
         # Members: about 6% of residents, exactly 2,836 in 上塘.
@@ -268,11 +353,17 @@ class DemoLoader:
             pool = [(p, branch_of[c.path]) for c in compounds for p in people[c.path] if p.birth_year <= 2004]
             count = F.SHANGTANG["party_members"] if key == "shangtang" else int(len(pool) * 0.06)
             for person, branch in self.rng.sample(pool, count):
-                memberships.append(PartyMembership(
-                    party_org=branch, person=person, in_service=self.rng.random() < 0.45,
-                    joined_party_on=date(min(2023, person.birth_year + self.rng.randint(20, 40)), 7, 1),
-                    workplace=self.rng.choice(["", "杭州市某中学", "某区卫健局", "某国有企业", "某银行支行"]),
-                ))
+                memberships.append(
+                    PartyMembership(
+                        party_org=branch,
+                        person=person,
+                        in_service=self.rng.random() < 0.45,
+                        joined_party_on=date(min(2023, person.birth_year + self.rng.randint(20, 40)), 7, 1),
+                        workplace=self.rng.choice(
+                            ["", "杭州市某中学", "某区卫健局", "某国有企业", "某银行支行"]
+                        ),
+                    )
+                )
         by_branch: dict[int, list[PartyMembership]] = defaultdict(list)
         for m in memberships:
             by_branch[id(m.party_org)].append(m)
@@ -286,11 +377,19 @@ class DemoLoader:
         units = []
         for compounds in self.compounds.values():
             for compound in compounds:
-                units.append(OrgUnit(node=compound, kind=OrgUnitKind.PROPERTY_MANAGER,
-                                     name=f"{compound.name}物业服务中心"))
+                units.append(
+                    OrgUnit(
+                        node=compound, kind=OrgUnitKind.PROPERTY_MANAGER, name=f"{compound.name}物业服务中心"
+                    )
+                )
                 if compound.node_type == NodeType.COMMERCIAL or compound.micro_governance_batch:
-                    units.append(OrgUnit(node=compound, kind=OrgUnitKind.OWNERS_COMMITTEE,
-                                         name=f"{compound.name}业主委员会"))
+                    units.append(
+                        OrgUnit(
+                            node=compound,
+                            kind=OrgUnitKind.OWNERS_COMMITTEE,
+                            name=f"{compound.name}业主委员会",
+                        )
+                    )
         OrgUnit.objects.bulk_create(units)
         # 望湖: 28 "1+X" governance teams: 29 instructors, 52 red stewards, 28 student stewards.
         compounds = self.compounds["wanghu"][:28]
@@ -305,7 +404,10 @@ class DemoLoader:
                 posts.append(TeamPost.RED_STEWARD)
             if i == 0:
                 posts.append(TeamPost.INSTRUCTOR)
-            members += [GovernanceTeamMember(team=team, person=p, post=post) for p, post in zip(pool, posts, strict=False)]
+            members += [
+                GovernanceTeamMember(team=team, person=p, post=post)
+                for p, post in zip(pool, posts, strict=False)
+            ]
         GovernanceTeamMember.objects.bulk_create(members)
 
     # --- accounts --------------------------------------------------------------------------
@@ -314,12 +416,21 @@ class DemoLoader:
         password = make_password(F.DEMO_PASSWORD)
         named = self.named
 
-        def account(username: str, display: str, phone: str, *bindings: tuple[str, Node], superuser=False) -> User:
-            user = User(username=username, display_name=display, password=password, is_superuser=superuser,
-                        is_staff=superuser)
+        def account(
+            username: str, display: str, phone: str, *bindings: tuple[str, Node], superuser=False
+        ) -> User:
+            user = User(
+                username=username,
+                display_name=display,
+                password=password,
+                is_superuser=superuser,
+                is_staff=superuser,
+            )
             user.set_phone(phone)
             user.save()
-            RoleBinding.objects.bulk_create(RoleBinding(user=user, role=role, node=node) for role, node in bindings)
+            RoleBinding.objects.bulk_create(
+                RoleBinding(user=user, role=role, node=node) for role, node in bindings
+            )
             return user
 
         account("admin", "系统管理员", "13800000000", superuser=True)
@@ -329,8 +440,12 @@ class DemoLoader:
         resident = account("huiyuan-resident", "慧园居民", "13800000004", (Role.RESIDENT, named["慧园小区"]))
         account("xiyi-staff", "西一社区社工", "13800000005", (Role.COMMUNITY_STAFF, named["西一社区"]))
         account("daguan-admin", "大关街道管理员", "13800000006", (Role.SUBDISTRICT_ADMIN, named["大关街道"]))
-        account("district-viewer", "区级查看", "13800000007",
-                *((Role.DISTRICT_VIEWER, district) for district in self.districts.values()))
+        account(
+            "district-viewer",
+            "区级查看",
+            "13800000007",
+            *((Role.DISTRICT_VIEWER, district) for district in self.districts.values()),
+        )
         # The demo resident is in the register of 慧园小区.
         home = people[named["慧园小区"].path][0]
         Person.objects.filter(pk=home.pk).update(user=resident, name="慧园居民")
@@ -343,8 +458,15 @@ class DemoLoader:
             if compound.name == "慧园小区" and not huiyuan_done:
                 huiyuan_done = True  # huiyuan-commissioner (created above) is this compound's commissioner
                 continue
-            users.append(User(username=f"xf-commissioner-{n:03d}", display_name=f"{compound.name}专员",
-                              password="!"))  # unusable password: sign in by phone code once a number is set
+            # Unusable password ("!"): these commissioners sign in by phone code once a number is set.
+            unusable = "!"
+            users.append(
+                User(
+                    username=f"xf-commissioner-{n:03d}",
+                    display_name=f"{compound.name}专员",
+                    password=unusable,
+                )
+            )
             bindings.append(compound)
         User.objects.bulk_create(users)
         RoleBinding.objects.bulk_create(

@@ -27,16 +27,31 @@ class Command(BaseCommand):
         else:
             started = time.monotonic()
             stats = DemoLoader(progress=lambda step: self.stdout.write(f"  loading {step} …")).load()
-            self.stdout.write(self.style.SUCCESS(
-                f"Loaded {stats['nodes']:,} nodes, {stats['residents']:,} residents, "
-                f"{stats['party_memberships']:,} party memberships in {time.monotonic() - started:.1f} s."
-            ))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Loaded {stats['nodes']:,} nodes, {stats['residents']:,} residents, "
+                    f"{stats['party_memberships']:,} party memberships in {time.monotonic() - started:.1f} s."
+                )
+            )
         if load_only:
             return
         call_command("collectstatic", interactive=False, verbosity=0)
         gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or shutil.which("gunicorn")
         if gunicorn is None:
             raise CommandError("gunicorn is not installed; run `make demo` to set up.")
-        self.stdout.write(self.style.SUCCESS(f"Serving on http://{bind}/  (accounts in README.md, password gongzhi-demo)"))
-        os.execv(gunicorn, [gunicorn, "gongzhi.wsgi:application", "--bind", bind, "--workers", str(workers),
-                            "--access-logfile", "-"])
+        self.stdout.write(
+            self.style.SUCCESS(f"Serving on http://{bind}/  (accounts in README.md, password gongzhi-demo)")
+        )
+        os.execv(  # noqa: S606 - hand the process over to the server; fixed arguments
+            gunicorn,
+            [
+                gunicorn,
+                "gongzhi.wsgi:application",
+                "--bind",
+                bind,
+                "--workers",
+                str(workers),
+                "--access-logfile",
+                "-",
+            ],
+        )

@@ -1,0 +1,178 @@
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from gongzhi.accounts import services
+from gongzhi.accounts.errors import CodeThrottled, InvalidCode, LockedOut, SignInError
+from gongzhi.accounts.models import ApiToken, LoginFailure, OneTimeCode
+from gongzhi.accounts.sms import MemorySmsBackend
+from gongzhi.core.models import AuditEvent
+from tests.accounts.factories import PASSWORD, UserFactory, with_phone
+
+pytestmark = pytest.mark.django_db
+
+
+def test_password_sign_in():
+    user = UserFactory(username="wang")
+    assert services.user_sign_in_with_password(request=None, username="wang", password=PASSWORD) == user
+
+
+def test_wrong_password_and_unknown_user_get_the_same_error():
+    UserFactory(username="wang")
+    with pytest.raises(SignInError) as wrong:
+        services.user_sign_in_with_password(request=None, username="wang", password="nope")
+    with pytest.raises(SignInError) as unknown:
+        services.user_sign_in_with_password(request=None, username="ghost", password="nope")
+    assert type(wrong.value) is type(unknown.value) is SignInError
+
+
+def test_five_failures_lock_out_even_the_right_password_then_the_lock_expires():
+    UserFactory(username="wang")
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        for _ in range(4):
+            with pytest.raises(SignInError):
+                services.user_sign_in_with_password(request=None, username="wang", password="nope")
+        with pytest.raises(LockedOut):
+            services.user_sign_in_with_password(request=None, username="wang", password="nope")
+        with pytest.raises(LockedOut):
+            services.user_sign_in_with_password(request=None, username="WANG", password=PASSWORD)
+        clock.shift(timedelta(minutes=14))
+        with pytest.raises(LockedOut):
+            services.user_sign_in_with_password(request=None, username="wang", password=PASSWORD)
+        clock.shift(timedelta(minutes=2))
+        assert services.user_sign_in_with_password(request=None, username="wang", password=PASSWORD)
+    assert not LoginFailure.objects.filter(key="u:wang").exists()
+
+
+def test_failures_spread_beyond_the_window_do_not_lock():
+    UserFactory(username="wang")
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        for _ in range(6):
+            with pytest.raises(SignInError) as err:
+                services.user_sign_in_with_password(request=None, username="wang", password="nope")
+            assert not isinstance(err.value, LockedOut)
+            clock.shift(timedelta(minutes=5))
+
+
+def test_lockout_of_one_account_leaves_others_alone():
+    UserFactory(username="wang")
+    UserFactory(username="li")
+    for _ in range(5):
+        with pytest.raises(SignInError):
+            services.user_sign_in_with_password(request=None, username="wang", password="nope")
+    assert services.user_sign_in_with_password(request=None, username="li", password=PASSWORD)
+
+
+def sent_code():
+    _phone, message = MemorySmsBackend.outbox[-1]
+    return "".join(ch for ch in message if ch.isdigit())[:6]
+
+
+def test_phone_code_sign_in(django_capture_on_commit_callbacks):
+    user = with_phone(UserFactory(), "13812341234")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.otp_request(phone="138 1234 1234")
+    assert MemorySmsBackend.outbox[-1][0] == "13812341234"
+    code = sent_code()
+    assert services.user_sign_in_with_code(request=None, phone="13812341234", code=code) == user
+    with pytest.raises(InvalidCode):  # single use
+        services.user_sign_in_with_code(request=None, phone="13812341234", code=code)
+    assert not OneTimeCode.objects.filter(code_hash__contains=code).exists()
+
+
+def test_unknown_number_gets_the_same_answer_and_no_sms(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.otp_request(phone="13900000000")
+    assert MemorySmsBackend.outbox == []
+
+
+def test_codes_expire_and_resend_is_throttled(django_capture_on_commit_callbacks):
+    with_phone(UserFactory(), "13812341234")
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.otp_request(phone="13812341234")
+        with pytest.raises(CodeThrottled):
+            services.otp_request(phone="13812341234")
+        code = sent_code()
+        clock.shift(timedelta(minutes=6))
+        with pytest.raises(InvalidCode):
+            services.user_sign_in_with_code(request=None, phone="13812341234", code=code)
+
+
+def test_a_code_survives_only_five_wrong_guesses(django_capture_on_commit_callbacks):
+    with_phone(UserFactory(), "13812341234")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.otp_request(phone="13812341234")
+    code = sent_code()
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(4):
+        with pytest.raises(InvalidCode):
+            services.user_sign_in_with_code(request=None, phone="13812341234", code=wrong)
+    with pytest.raises(LockedOut):
+        services.user_sign_in_with_code(request=None, phone="13812341234", code=wrong)
+    with pytest.raises(LockedOut):
+        services.user_sign_in_with_code(request=None, phone="13812341234", code=code)
+
+
+def test_malformed_phone_is_a_validation_error():
+    with pytest.raises(ValidationError):
+        services.otp_request(phone="12345")
+
+
+def test_api_tokens_are_stored_hashed_and_expire():
+    user = UserFactory()
+    token = services.api_token_issue(user=user)
+    assert token.startswith("gz_")
+    assert not ApiToken.objects.filter(key_hash=token).exists()
+    assert services.api_token_user(token) == user
+    assert services.api_token_user(token + "x") is None
+    assert services.api_token_user("") is None
+    with time_machine.travel(timezone.now() + timedelta(days=31)):
+        assert services.api_token_user(token) is None
+    user.is_active = False
+    user.save()
+    assert services.api_token_user(token) is None
+
+
+def test_reveal_is_audited_and_scoped(world):
+    value = services.person_reveal(actor=world.a1_staff, person=world.p_a1a, field="phone")
+    assert value == "13812341234"
+    event = AuditEvent.objects.get(action="person.reveal.phone")
+    assert (event.actor, event.target_id, event.node) == (world.a1_staff, str(world.p_a1a.pk), world.bld_a1a)
+    for outsider in (world.a2_staff, world.viewer, world.resident, world.sub_b_admin):
+        with pytest.raises(PermissionDenied):
+            services.person_reveal(actor=outsider, person=world.p_a1a, field="phone")
+    assert AuditEvent.objects.filter(action__startswith="person.reveal").count() == 1
+
+
+def test_person_create_validates_and_checks_scope(world):
+    person = services.person_create(
+        actor=world.commissioner, node=world.bld_a1a, name=" 孙七 ", phone="13511112222"
+    )
+    assert person.name == "孙七" and person.phone_masked == "135****2222"
+    with pytest.raises(PermissionDenied):
+        services.person_create(actor=world.a2_staff, node=world.bld_a1a, name="x")
+    with pytest.raises(ValidationError):
+        services.person_create(actor=world.a1_staff, node=world.bld_a1a, name="x", phone="123")
+
+
+def test_role_grants_stay_inside_the_granters_reach(world):
+    target = UserFactory()
+    binding = services.role_binding_grant(
+        actor=world.a1_secretary, user=target, role="commissioner", node=world.cmp_a1a
+    )
+    assert binding.node == world.cmp_a1a
+    with pytest.raises(PermissionDenied):
+        services.role_binding_grant(
+            actor=world.a1_secretary, user=target, role="commissioner", node=world.cmp_a2a
+        )
+    with pytest.raises(PermissionDenied):
+        services.role_binding_grant(
+            actor=world.a1_secretary, user=target, role="subdistrict_admin", node=world.comm_a1
+        )
+    with pytest.raises(PermissionDenied):
+        services.role_binding_grant(actor=world.a1_staff, user=target, role="resident", node=world.cmp_a1a)

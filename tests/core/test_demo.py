@@ -1,0 +1,101 @@
+"""The demo reproduces the figures the five sub-districts' own reports give (DESIGN §4)."""
+
+import pytest
+from django.contrib.auth import authenticate
+from django.db.models import Count
+
+from gongzhi.accounts.models import Person, RoleBinding, User
+from gongzhi.core.demo.loader import DemoLoader, demo_is_loaded
+from gongzhi.orgs.models import GovernanceTeam, GovernanceTeamMember, Node, PartyMembership, PartyOrg
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+
+def under(name):
+    return Node.objects.get(name=name).path
+
+
+def test_demo_figures():
+    stats = DemoLoader().load()
+    assert demo_is_loaded()
+    assert 20_000 <= stats["residents"] <= 100_000
+
+    # 祥符: 17 communities; 87 micro-governance compounds in 16 of them, 36 in the first batch; 93 commissioners.
+    xf = under("祥符街道")
+    assert Node.objects.filter(path__startswith=xf, kind="community").count() == 17
+    micro = Node.objects.filter(path__startswith=xf, kind="compound", micro_governance_batch__isnull=False)
+    assert micro.count() == 87
+    assert micro.filter(micro_governance_batch=1).count() == 36
+    assert len({n.path[: len(n.path) - Node.steplen] for n in micro}) == 16
+    assert (
+        RoleBinding.objects.filter(role="commissioner", node__path__startswith=xf)
+        .values("user")
+        .distinct()
+        .count()
+    ) == 93
+    assert Node.objects.get(name="慧园小区").get_parent().name == "申慧社区"
+    assert "春雀街92号" in Node.objects.get(name="祥符街道").address
+    for name in ["申慧", "阮家桥", "秀水", "蓝孔雀", "方家埭", "庆隆"]:
+        assert Node.objects.filter(name=f"{name}社区", path__startswith=xf).exists()
+
+    # 上塘: 21 communities and economic co-operatives; 2,800+ party members.
+    st = under("上塘街道")
+    assert Node.objects.filter(path__startswith=st, kind="community").count() == 21
+    for name in ["善贤", "拱宸", "皋亭", "蔡马", "假山路", "绍兴路", "七古登"]:
+        assert Node.objects.filter(name=f"{name}社区", path__startswith=st).exists()
+    members = PartyMembership.objects.filter(party_org__node__path__startswith=st).values("person").distinct()
+    assert members.count() == 2836
+
+    # 望湖: 29 compound party organisations, 233 building party groups, 74 branches; teams 28/29/52/28.
+    wh = under("望湖街道")
+    compounds = Node.objects.filter(path__startswith=wh, kind="compound")
+    assert compounds.count() == 29
+    assert PartyOrg.objects.filter(node__in=compounds).count() == 29
+    assert (
+        PartyOrg.objects.filter(node__path__startswith=wh, node__kind="building", kind="group").count() == 233
+    )
+    assert PartyOrg.objects.filter(node__path__startswith=wh, kind="branch").count() == 74
+    assert Node.objects.filter(path__startswith=wh, kind="community").count() == 5
+    assert GovernanceTeam.objects.filter(node__path__startswith=wh).count() == 28
+    posts = dict(
+        GovernanceTeamMember.objects.filter(team__node__path__startswith=wh)
+        .values_list("post")
+        .annotate(n=Count("id"))
+    )
+    assert (posts["instructor"], posts["red_steward"], posts["student_steward"]) == (29, 52, 28)
+
+    # 城厢: five community types; 大关: its seven named communities.
+    cx = under("城厢街道")
+    types = set(
+        Node.objects.filter(path__startswith=cx, kind="community").values_list("node_type", flat=True)
+    )
+    assert types == {"historic", "elderly_care", "vibrant", "renewal", "integration"}
+    dg = under("大关街道")
+    assert set(Node.objects.filter(path__startswith=dg, kind="community").values_list("name", flat=True)) == {
+        f"{n}社区" for n in ["西一", "东一", "东二", "南苑", "西二", "德胜", "翠玉"]
+    }
+
+    # Every register entry sits at a compound or building; every number is encrypted.
+    assert not Person.objects.exclude(node__kind__in=["compound", "building"]).exists()
+    assert not Person.objects.filter(phone_cipher__isnull=True).exists()
+
+    # Demo accounts with the documented password and roles.
+    expected = {
+        "admin": set(),
+        "xiangfu-admin": {("subdistrict_admin", "祥符街道")},
+        "shenhui-staff": {("community_staff", "申慧社区")},
+        "huiyuan-commissioner": {("commissioner", "慧园小区")},
+        "huiyuan-resident": {("resident", "慧园小区")},
+        "xiyi-staff": {("community_staff", "西一社区")},
+        "daguan-admin": {("subdistrict_admin", "大关街道")},
+        "district-viewer": {("district_viewer", d) for d in ["拱墅区", "萧山区", "包河区"]},
+    }
+    for username, roles in expected.items():
+        user = authenticate(username=username, password="gongzhi-demo")
+        assert user is not None, username
+        assert set(RoleBinding.objects.filter(user=user).values_list("role", "node__name")) == roles
+    assert User.objects.get(username="admin").is_superuser
+    assert Person.objects.get(user__username="huiyuan-resident").node.get_parent().name == "慧园小区"
+    assert User.objects.get_by_phone("13800000004").username == "huiyuan-resident"
+    # Tree bookkeeping from the bulk load is what treebeard itself would compute.
+    assert Node.find_problems() == ([], [], [], [], [])
