@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from gongzhi.accounts.services import api_token_issue
 from tests.accounts.factories import PASSWORD, PersonFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 
 def bearer(user) -> dict:

@@ -12,7 +12,7 @@ from gongzhi.accounts.sms import MemorySmsBackend
 from gongzhi.core.models import AuditEvent
 from tests.accounts.factories import PASSWORD, UserFactory, with_phone
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 
 def test_password_sign_in():

@@ -50,12 +50,14 @@ def test_catalogue_covers_every_string_in_the_code(tmp_path):
 
 
 def test_chinese_is_the_default_and_english_is_one_click_away(db):
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")  # an English browser still gets Chinese
     page = client.get("/accounts/login/")
     assert "登录共治" in page.content.decode()
     client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
     page = client.get("/accounts/login/")
     assert "Sign in to Gongzhi" in page.content.decode()
+    client.post("/i18n/setlang/", {"language": "xx", "next": "/accounts/login/"})
+    assert "Sign in to Gongzhi" in client.get("/accounts/login/").content.decode()
 
 
 def test_role_names_are_translated():

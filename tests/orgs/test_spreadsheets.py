@@ -12,7 +12,7 @@ from gongzhi.orgs.models import Node, PartyMembership
 from gongzhi.orgs.spreadsheets import nodes_import, party_members_import
 from tests.accounts.factories import valid_id_number
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 
 def xlsx(*rows) -> io.BytesIO:

@@ -5,7 +5,7 @@ from django.test.utils import CaptureQueriesContext
 from gongzhi.orgs.selectors import node_children_with_counts, scope_summary
 from tests.accounts.factories import PersonFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 
 def test_node_browser_shows_children_with_counts(world, login):

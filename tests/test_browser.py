@@ -1,0 +1,104 @@
+"""A person's walk through the shell in Debian's Chromium: sign in, home, node browser, at phone and desktop widths."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.accounts.factories import PASSWORD
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+]
+# Playwright's sync API runs an event loop in this thread; the ORM calls the test makes are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+SHOTS = Path(os.environ.get("GONGZHI_SCREENSHOTS", "test-results/screenshots"))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (1280, 900)])
+def test_sign_in_and_walk_home_to_the_node_browser(
+    transactional_db, world, live_server, browser, width, height
+):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": width, "height": height}, locale="zh-CN")
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    failed = []
+    page.on("requestfailed", lambda request: failed.append(request.url))
+
+    page.goto(f"{live_server.url}/")
+    assert "/accounts/login/" in page.url
+    page.screenshot(path=SHOTS / f"login-{width}.png", full_page=True)
+
+    # A wrong password is explained, in Chinese, and nothing else happens.
+    page.fill("#id_username", "a1-staff")
+    page.fill("#id_password", "wrong-password")
+    page.click("button.primary")
+    assert page.locator(".msg.error").inner_text().startswith("用户名或密码错误")
+
+    page.fill("#id_username", "a1-staff")
+    page.fill("#id_password", PASSWORD)
+    page.click("button.primary")
+    page.wait_for_url(f"{live_server.url}/")
+    assert page.locator("h1").inner_text().startswith("用户")
+    assert page.locator(".roles").inner_text().count("社区A1") == 1
+    page.screenshot(path=SHOTS / f"home-{width}.png", full_page=True)
+
+    # Home -> node browser through the navigation; the staff member's single reach opens directly.
+    page.click("nav.mainnav >> text=区域")
+    page.wait_for_url(f"{live_server.url}/nodes/{world.comm_a1.pk}/")
+    rows = page.locator("table.list tbody tr")
+    assert rows.count() == 2
+    assert "小区A1a" in rows.first.inner_text()
+    assert "社区A2" not in page.content()
+    page.screenshot(path=SHOTS / f"nodes-{width}.png", full_page=True)
+
+    page.click("text=小区A1a")
+    page.wait_for_url(f"{live_server.url}/nodes/{world.cmp_a1a.pk}/")
+    assert "楼A1a-1" in page.locator("table.list").inner_text()
+    assert page.locator(".crumbs").inner_text().startswith("社区A1")
+
+    # The layout fits the screen: no sideways scrolling on a phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    # The htmx script is served by the app itself.
+    assert page.evaluate("typeof window.htmx") == "object"
+    assert errors == [] and failed == []
+    page.close()
+
+
+def test_language_switch_to_english(transactional_db, world, live_server, browser):
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.click("form.lang button")
+    page.wait_for_selector("text=Sign in to Gongzhi")
+    page.fill("#id_username", "a1-staff")
+    page.fill("#id_password", PASSWORD)
+    page.click("button.primary")
+    page.wait_for_selector("text=My roles")
+    assert "Community staff" in page.locator(".roles").inner_text()
+    page.close()
