@@ -77,3 +77,16 @@ def test_navigation_follows_roles(world, login):
     staff_home = login(world.a1_staff).get("/").content.decode()
     assert "/accounts/people/" in staff_home
     assert "/admin/" in login(world.superuser).get("/").content.decode()
+
+
+def test_resident_home_shows_who_to_turn_to(world, login):
+    from gongzhi.orgs.models import OrgUnit
+
+    OrgUnit.objects.create(node=world.cmp_a1a, kind="property_manager", name="A1a物业")
+    page = login(world.resident).get("/").content.decode()
+    assert "我的小区：小区A1a" in page
+    assert str(world.commissioner) in page and "A1a物业" in page and "小区A1a党支部" in page
+    # Party organisations are public by name; their member lists are not.
+    detail = login(world.resident).get(f"/party-orgs/{world.branch_a1a.pk}/").content.decode()
+    assert "小区A1a党支部" in detail and "张三" not in detail
+    assert login(world.resident).get(f"/party-orgs/{world.branch_a2a.pk}/").status_code == 404

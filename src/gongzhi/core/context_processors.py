@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core.roles import CASEWORK_ROLES, MANAGER_ROLES, OVERSIGHT_ROLES
+from gongzhi.core.roles import CASEWORK_ROLES, MANAGER_ROLES
 from gongzhi.core.scoping import has_role
 
 
@@ -13,8 +13,7 @@ def navigation(request):
         return {"nav_items": []}
     items = [("home", _("Home"), reverse("core:home"))]
     items.append(("nodes", _("Areas"), reverse("orgs:node_roots")))
-    if has_role(user, OVERSIGHT_ROLES | {"party_member"}):
-        items.append(("party", _("Party organisations"), reverse("orgs:party_org_list")))
+    items.append(("party", _("Party organisations"), reverse("orgs:party_org_list")))
     if has_role(user, CASEWORK_ROLES):
         items.append(("people", _("Residents"), reverse("accounts:person_list")))
     if has_role(user, MANAGER_ROLES | CASEWORK_ROLES):

@@ -161,7 +161,8 @@ class PartyOrg(models.Model):
     objects = ScopedQuerySet.as_manager()
     scope = ScopePolicy(
         path_field="node__path",
-        actions={"view": OVERSIGHT_ROLES | {"party_member"}, "change": MANAGER_ROLES},
+        # Party organisations show their identity to the public they serve (亮身份); member lists do not.
+        actions={"view": ALL_ROLES, "change": MANAGER_ROLES},
     )
 
     class Meta:

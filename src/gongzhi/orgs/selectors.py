@@ -111,7 +111,11 @@ def node_children_with_counts(*, fetched_by: User, node: Node) -> list[ChildRow]
 
 
 def node_detail_context(*, fetched_by: User, node: Node) -> dict[str, Any]:
-    """What the node page shows besides its children: party organisations, three parties, teams, commissioners."""
+    """What the node page shows besides its children: party organisations, three parties, teams, commissioners.
+
+    ``node`` must come from a selector (it is in the user's reach). A compound's commissioner is shown to
+    everyone who can see the compound: they are who its residents turn to first.
+    """
     party_orgs = (
         PartyOrg.objects.visible_to(fetched_by).filter(node=node).annotate(member_count=Count("memberships"))
     )
@@ -122,7 +126,7 @@ def node_detail_context(*, fetched_by: User, node: Node) -> dict[str, Any]:
     )
     commissioners = (
         RoleBinding.objects.filter(node=node, role=Role.COMMISSIONER).select_related("user")
-        if node.kind == NodeKind.COMPOUND and Person.objects.visible_to(fetched_by, "count").exists()
+        if node.kind == NodeKind.COMPOUND
         else RoleBinding.objects.none()
     )
     return {
@@ -158,6 +162,9 @@ def scope_summary(*, fetched_by: User) -> list[dict[str, Any]]:
                 .count()
             )
             row["micro_governance"] = nodes.filter(micro_governance_batch__isnull=False).count()
+        if root.kind == NodeKind.COMPOUND:
+            # Residents' home page: who to turn to in their compound.
+            row["contacts"] = node_detail_context(fetched_by=fetched_by, node=root)
         result.append(row)
     return result
 
