@@ -5,20 +5,24 @@
 set -euo pipefail
 [ "${1:-}" = "run" ] || { echo "usage: $0 run CMD..." >&2; exit 2; }
 shift
+# GONGZHI_PG_DIR keeps the cluster between runs (benchmark iterations); otherwise it is thrown away.
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-DIR=$(mktemp -d /tmp/gongzhi-pg.XXXXXX)
+KEEP=${GONGZHI_PG_DIR:-}
+DIR=${KEEP:-$(mktemp -d /tmp/gongzhi-pg.XXXXXX)}
+mkdir -p "$DIR"
 chmod 755 "$DIR"
 AS=()
 if [ "$(id -u)" -eq 0 ]; then
   chown postgres "$DIR"
   AS=(runuser -u postgres --)
 fi
-"${AS[@]}" "$PGBIN/initdb" -D "$DIR/data" -U gongzhi --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+[ -d "$DIR/data" ] || "${AS[@]}" "$PGBIN/initdb" -D "$DIR/data" -U gongzhi --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
 "${AS[@]}" "$PGBIN/pg_ctl" -D "$DIR/data" -l "$DIR/log" -w \
   -o "-k $DIR -c listen_addresses='' -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=200 -c shared_buffers=512MB" start >/dev/null
-stop() { "${AS[@]}" "$PGBIN/pg_ctl" -D "$DIR/data" -m fast stop >/dev/null || true; rm -rf "$DIR"; }
+stop() { "${AS[@]}" "$PGBIN/pg_ctl" -D "$DIR/data" -m fast stop >/dev/null || true; [ -n "$KEEP" ] || rm -rf "$DIR"; }
 trap stop EXIT
-"$PGBIN/createdb" -h "$DIR" -U gongzhi gongzhi
+"$PGBIN/psql" -h "$DIR" -U gongzhi -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='gongzhi'" | grep -q 1 \
+  || "$PGBIN/createdb" -h "$DIR" -U gongzhi gongzhi
 export DATABASE_URL="postgres://gongzhi@/gongzhi?host=$DIR"
 echo "PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') at $DIR"
 "$@"

@@ -102,3 +102,15 @@ def test_audit_log_is_scoped_and_append_only(world):
         event.save()
     with pytest.raises(ValueError):
         event.delete()
+
+
+def test_postgres_tree_paths_use_binary_collation(world):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT collation_name FROM information_schema.columns WHERE table_name = 'orgs_node' AND column_name = 'path'"
+        )
+        assert cursor.fetchone()[0] == "C"

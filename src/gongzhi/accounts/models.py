@@ -70,7 +70,7 @@ class RoleBinding(models.Model):
 
     objects = ScopedQuerySet.as_manager()
     scope = ScopePolicy(
-        path_field="node__path",
+        node_field="node",
         actions={
             "view": frozenset({Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_SECRETARY}),
             "count": OVERSIGHT_ROLES,
@@ -114,7 +114,7 @@ class Person(EncryptedPhoneMixin, models.Model):
 
     objects = ScopedQuerySet.as_manager()
     scope = ScopePolicy(
-        path_field="node__path",
+        node_field="node",
         actions={
             "view": CASEWORK_ROLES,
             "change": CASEWORK_ROLES,
@@ -125,7 +125,8 @@ class Person(EncryptedPhoneMixin, models.Model):
     )
 
     class Meta:
-        ordering = ["-id"]
+        # By building, as staff walk the register; this order also lets a page stop early at scale.
+        ordering = ["node__path", "id"]
         verbose_name = _("resident")
         verbose_name_plural = _("residents")
         constraints = [

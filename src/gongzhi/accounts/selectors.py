@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 
 from gongzhi.accounts.models import Person, RoleBinding, User
 from gongzhi.core import pii
+from gongzhi.core.scoping import subtree_q
 from gongzhi.orgs.models import Node
 
 
@@ -19,7 +20,7 @@ def person_list(
     """
     qs = Person.objects.visible_to(fetched_by, action).select_related("node")
     if node is not None:
-        qs = qs.filter(node__path__startswith=node.path)
+        qs = qs.filter(subtree_q("node", [node.path]))
     query = (query or "").strip()
     if query:
         try:

@@ -25,7 +25,7 @@ class AuditEvent(models.Model):
 
     objects = ScopedQuerySet.as_manager()
     scope = ScopePolicy(
-        path_field="node__path",
+        node_field="node",
         actions={"view": frozenset({Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_SECRETARY})},
     )
 

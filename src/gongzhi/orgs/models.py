@@ -102,7 +102,7 @@ class Node(MP_Node):
     node_order_by = ["code"]
     objects = NodeManager()
     scope = ScopePolicy(
-        path_field="path",
+        node_field=None,
         actions={"view": ALL_ROLES, "count": OVERSIGHT_ROLES, "change": MANAGER_ROLES},
     )
 
@@ -160,7 +160,7 @@ class PartyOrg(models.Model):
 
     objects = ScopedQuerySet.as_manager()
     scope = ScopePolicy(
-        path_field="node__path",
+        node_field="node",
         # Party organisations show their identity to the public they serve (亮身份); member lists do not.
         actions={"view": ALL_ROLES, "change": MANAGER_ROLES},
     )
@@ -196,7 +196,7 @@ class PartyMembership(models.Model):
 
     objects = ScopedQuerySet.as_manager()
     scope = ScopePolicy(
-        path_field="party_org__node__path", actions={"view": CASEWORK_ROLES, "count": OVERSIGHT_ROLES}
+        node_field="party_org__node", actions={"view": CASEWORK_ROLES, "count": OVERSIGHT_ROLES}
     )
 
     class Meta:
@@ -224,7 +224,7 @@ class OrgUnit(models.Model):
     name = models.CharField(_("name"), max_length=120)
 
     objects = ScopedQuerySet.as_manager()
-    scope = ScopePolicy(path_field="node__path", actions={"view": ALL_ROLES, "change": MANAGER_ROLES})
+    scope = ScopePolicy(node_field="node", actions={"view": ALL_ROLES, "change": MANAGER_ROLES})
 
     class Meta:
         ordering = ["node__path", "kind"]
@@ -243,7 +243,7 @@ class GovernanceTeam(models.Model):
     name = models.CharField(_("name"), max_length=120)
 
     objects = ScopedQuerySet.as_manager()
-    scope = ScopePolicy(path_field="node__path", actions={"view": OVERSIGHT_ROLES, "change": MANAGER_ROLES})
+    scope = ScopePolicy(node_field="node", actions={"view": OVERSIGHT_ROLES, "change": MANAGER_ROLES})
 
     class Meta:
         ordering = ["node__path", "name"]

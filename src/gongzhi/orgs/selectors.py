@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 
 from gongzhi.accounts.models import Person, RoleBinding, User
 from gongzhi.core.roles import Role
-from gongzhi.core.scoping import reach_paths
+from gongzhi.core.scoping import reach_paths, subtree_q
 from gongzhi.orgs.models import (
     GovernanceTeam,
     GovernanceTeamMember,
@@ -144,19 +144,19 @@ def scope_summary(*, fetched_by: User) -> list[dict[str, Any]]:
         nodes = node_list(fetched_by=fetched_by).filter(path__startswith=root.path)
         by_kind = dict(nodes.values_list("kind").annotate(n=Count("pk")).order_by())
         row: dict[str, Any] = {"node": root, "kinds": by_kind}
-        people = Person.objects.visible_to(fetched_by, "count").filter(node__path__startswith=root.path)
+        people = Person.objects.visible_to(fetched_by, "count").filter(subtree_q("node", [root.path]))
         if Person.objects.visible_to(fetched_by, "count").exists():
             row["residents"] = people.count()
             row["party_members"] = (
                 PartyMembership.objects.visible_to(fetched_by, "count")
-                .filter(party_org__node__path__startswith=root.path)
+                .filter(subtree_q("party_org__node", [root.path]))
                 .values("person_id")
                 .distinct()
                 .count()
             )
-            row["party_orgs"] = PartyOrg.objects.filter(node__path__startswith=root.path).count()
+            row["party_orgs"] = PartyOrg.objects.filter(subtree_q("node", [root.path])).count()
             row["commissioners"] = (
-                RoleBinding.objects.filter(role=Role.COMMISSIONER, node__path__startswith=root.path)
+                RoleBinding.objects.filter(subtree_q("node", [root.path]), role=Role.COMMISSIONER)
                 .values("user_id")
                 .distinct()
                 .count()
@@ -177,7 +177,7 @@ def party_org_list(*, fetched_by: User, node: Node | None = None) -> QuerySet[Pa
         .order_by("node__path", "kind", "name")
     )
     if node is not None:
-        qs = qs.filter(node__path__startswith=node.path)
+        qs = qs.filter(subtree_q("node", [node.path]))
     return qs
 
 
