@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Debian packages the full test suite needs: PostgreSQL (database-sensitive tests)
-# and Chromium (browser tests). Installs them when missing; needs root or sudo.
+# Chromium (browser tests), GNU gettext (the translation-coverage test) and CJK fonts.
+# Installs them when missing; needs root or sudo.
 set -euo pipefail
 need=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v xgettext >/dev/null 2>&1 || need+=(gettext)
 fc-list 2>/dev/null | grep -qi "noto sans cjk" || need+=(fonts-noto-cjk)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "Installing Debian packages: ${need[*]}"

@@ -176,3 +176,26 @@ def test_role_grants_stay_inside_the_granters_reach(world):
         )
     with pytest.raises(PermissionDenied):
         services.role_binding_grant(actor=world.a1_staff, user=target, role="resident", node=world.cmp_a1a)
+
+
+def test_housekeeping_purges_only_what_sign_in_no_longer_needs():
+    from gongzhi.accounts.tasks import purge_sign_in_records
+
+    user = UserFactory()
+    now = timezone.now()
+    old_code = OneTimeCode.objects.create(phone_index="x", code_hash="h", expires_at=now - timedelta(days=2))
+    live_code = OneTimeCode.objects.create(
+        phone_index="x", code_hash="h", expires_at=now + timedelta(minutes=5)
+    )
+    LoginFailure.objects.create(key="u:a", at=now - timedelta(hours=2))
+    recent = LoginFailure.objects.create(key="u:a", at=now - timedelta(minutes=5))
+    token = services.api_token_issue(user=user)
+    ApiToken.objects.create(user=user, key_hash="dead", expires_at=now - timedelta(days=40))
+    # Huey runs tasks immediately in the test settings; the call returns a result handle.
+    result = purge_sign_in_records()
+    counts = result() if callable(result) else result
+    assert counts == {"codes": 1, "failures": 1, "tokens": 1}
+    assert not OneTimeCode.objects.filter(pk=old_code.pk).exists()
+    assert OneTimeCode.objects.filter(pk=live_code.pk).exists()
+    assert LoginFailure.objects.filter(pk=recent.pk).exists()
+    assert services.api_token_user(token) == user

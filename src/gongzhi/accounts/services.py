@@ -145,6 +145,16 @@ def user_sign_in_with_code(*, request: HttpRequest | None, phone: str, code: str
     return user
 
 
+def sign_in_records_purge(*, now=None) -> dict[str, int]:
+    """Delete what sign-in no longer needs: codes a day past expiry, failures older than any lock window."""
+    now = now or timezone.now()
+    horizon = max(settings.GONGZHI_LOGIN_FAILURE_WINDOW, settings.GONGZHI_LOGIN_LOCKOUT)
+    codes, _ = OneTimeCode.objects.filter(expires_at__lt=now - timedelta(days=1)).delete()
+    failures, _ = LoginFailure.objects.filter(at__lt=now - 2 * horizon).delete()
+    tokens, _ = ApiToken.objects.filter(expires_at__lt=now - timedelta(days=30)).delete()
+    return {"codes": codes, "failures": failures, "tokens": tokens}
+
+
 # --- API tokens ----------------------------------------------------------------------------
 
 
