@@ -31,11 +31,13 @@ messages: $(VENV)/.installed
 demo: setup
 	$(BIN)/gongzhi demo
 
-## The whole suite: lint, Django checks, pytest on SQLite, then the database-sensitive
+## The whole suite: lint and types, Django checks, pytest on SQLite, then the database-sensitive
 ## tests on a throw-away PostgreSQL that this target installs and starts.
 test: setup
 	bash scripts/system-deps.sh
 	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check --quiet src tests bench scripts
+	$(BIN)/mypy src/gongzhi
 	$(BIN)/gongzhi check --fail-level WARNING
 	$(BIN)/gongzhi makemigrations --check --dry-run
 	$(MAKE) --no-print-directory test-sqlite

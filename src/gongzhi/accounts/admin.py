@@ -14,7 +14,7 @@ class RoleBindingInline(admin.TabularInline):
 class GongzhiUserAdmin(UserAdmin):
     list_display = ["username", "display_name", "phone_masked", "is_active", "is_superuser"]
     search_fields = ["username", "display_name"]
-    fieldsets = (*UserAdmin.fieldsets, ("Gongzhi", {"fields": ["display_name"]}))
+    fieldsets = (*(UserAdmin.fieldsets or ()), ("Gongzhi", {"fields": ["display_name"]}))
     inlines = [RoleBindingInline]
 
 

@@ -4,6 +4,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from gongzhi.accounts import selectors, services
 from gongzhi.api.schemas import ErrorOut
+from gongzhi.core.http import AuthenticatedHttpRequest
 
 router = Router(tags=["accounts"])
 
@@ -43,7 +44,7 @@ class MeOut(Schema):
 
 
 @router.get("/me", response=MeOut)
-def me(request: HttpRequest):
+def me(request: AuthenticatedHttpRequest):
     """The signed-in user and the roles they hold, each bound to a node."""
     user = request.user
     return {
@@ -85,7 +86,7 @@ class PersonOut(Schema):
 
 @router.get("/people", response=list[PersonOut])
 @paginate(LimitOffsetPagination)
-def people(request: HttpRequest, node: int | None = None, q: str = ""):
+def people(request: AuthenticatedHttpRequest, node: int | None = None, q: str = ""):
     """Residents in the caller's reach (numbers masked). ``q`` matches a name, or a full phone or ID number."""
     from gongzhi.orgs.selectors import node_get
 

@@ -39,13 +39,14 @@ class EncryptedPhoneMixin(models.Model):
 
 class GongzhiUserManager(UserManager):
     def get_by_phone(self, raw: str) -> "User":
-        return self.get(phone_index=pii.blind_index(pii.normalize_phone(raw), context="phone"))
+        index = pii.blind_index(pii.normalize_phone(raw), context="phone")
+        return self.get(phone_index=index)  # type: ignore[return-value]
 
 
 class User(EncryptedPhoneMixin, AbstractUser):
     display_name = models.CharField(_("display name"), max_length=60, blank=True)
 
-    objects = GongzhiUserManager()
+    objects = GongzhiUserManager()  # type: ignore[misc]
 
     class Meta:
         verbose_name = _("user")

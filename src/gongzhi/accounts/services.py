@@ -2,7 +2,7 @@
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -145,7 +145,7 @@ def user_sign_in_with_code(*, request: HttpRequest | None, phone: str, code: str
     return user
 
 
-def sign_in_records_purge(*, now=None) -> dict[str, int]:
+def sign_in_records_purge(*, now: datetime | None = None) -> dict[str, int]:
     """Delete what sign-in no longer needs: codes a day past expiry, failures older than any lock window."""
     now = now or timezone.now()
     horizon = max(settings.GONGZHI_LOGIN_FAILURE_WINDOW, settings.GONGZHI_LOGIN_LOCKOUT)

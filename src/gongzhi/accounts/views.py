@@ -12,6 +12,7 @@ from gongzhi.accounts import selectors, services
 from gongzhi.accounts.errors import SignInError
 from gongzhi.accounts.forms import CodeLoginForm, CodeRequestForm, PasswordLoginForm
 from gongzhi.accounts.spreadsheets import residents_export
+from gongzhi.core.http import AuthenticatedHttpRequest
 from gongzhi.core.roles import CASEWORK_ROLES
 from gongzhi.core.scoping import has_role
 from gongzhi.orgs.selectors import node_get
@@ -82,13 +83,13 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:login")
 
 
-def _require_casework(request: HttpRequest) -> None:
+def _require_casework(request: AuthenticatedHttpRequest) -> None:
     if not has_role(request.user, CASEWORK_ROLES):
         raise Http404
 
 
 @login_required
-def person_list_view(request: HttpRequest) -> HttpResponse:
+def person_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_casework(request)
     node = None
     if request.GET.get("node", "").isdigit():
@@ -100,7 +101,7 @@ def person_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def person_export_view(request: HttpRequest) -> HttpResponse:
+def person_export_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_casework(request)
     node = None
     if request.GET.get("node", "").isdigit():
@@ -110,7 +111,7 @@ def person_export_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def person_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(fetched_by=request.user, pk=pk)
     return render(
         request,
@@ -121,7 +122,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def person_reveal_view(request: HttpRequest, pk: int, field: str) -> HttpResponse:
+def person_reveal_view(request: AuthenticatedHttpRequest, pk: int, field: str) -> HttpResponse:
     if field not in ("phone", "id_number"):
         raise Http404
     person = selectors.person_get(fetched_by=request.user, pk=pk)

@@ -47,7 +47,7 @@ class Binding:
 
 def user_bindings(user: "User") -> list[Binding]:
     """The user's role bindings, loaded once per user object (i.e. once per request)."""
-    cached = getattr(user, "_gongzhi_bindings", None)
+    cached: list[Binding] | None = getattr(user, "_gongzhi_bindings", None)
     if cached is None:
         if not getattr(user, "pk", None):
             cached = []
@@ -60,7 +60,7 @@ def user_bindings(user: "User") -> list[Binding]:
                     "role", "node_id", "node__path"
                 )
             ]
-        user._gongzhi_bindings = cached
+        setattr(user, "_gongzhi_bindings", cached)  # noqa: B010 - a per-request cache on the user object
     return cached
 
 

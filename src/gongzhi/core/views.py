@@ -4,11 +4,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from gongzhi.accounts.selectors import user_role_bindings
+from gongzhi.core.http import AuthenticatedHttpRequest
 from gongzhi.orgs.selectors import scope_summary
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "core/home.html",

@@ -1,8 +1,8 @@
-from django.http import HttpRequest
 from ninja import Router
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gongzhi.api.schemas import ErrorOut, NodeOut
+from gongzhi.core.http import AuthenticatedHttpRequest
 from gongzhi.orgs import selectors
 from gongzhi.orgs.models import NodeKind
 
@@ -12,7 +12,7 @@ router = Router(tags=["organisation"])
 @router.get("/nodes", response=list[NodeOut])
 @paginate(LimitOffsetPagination)
 def nodes(
-    request: HttpRequest, root: int | None = None, kind: NodeKind | None = None, max_depth: int | None = None
+    request: AuthenticatedHttpRequest, root: int | None = None, kind: NodeKind | None = None, max_depth: int | None = None
 ):
     """Nodes in the caller's reach, in tree order. ``root`` limits to one subtree; ``max_depth`` to levels below it."""
     qs = selectors.with_parent_ids(selectors.node_list(fetched_by=request.user))
@@ -27,12 +27,12 @@ def nodes(
 
 
 @router.get("/nodes/{node_id}", response={200: NodeOut, 404: ErrorOut})
-def node_detail(request: HttpRequest, node_id: int):
+def node_detail(request: AuthenticatedHttpRequest, node_id: int):
     selectors.node_get(fetched_by=request.user, pk=node_id)
     return selectors.with_parent_ids(selectors.node_list(fetched_by=request.user)).get(pk=node_id)
 
 
 @router.get("/nodes/{node_id}/children", response={200: list[NodeOut], 404: ErrorOut})
-def node_children(request: HttpRequest, node_id: int):
+def node_children(request: AuthenticatedHttpRequest, node_id: int):
     node = selectors.node_get(fetched_by=request.user, pk=node_id)
     return [row.node for row in selectors.node_children_with_counts(fetched_by=request.user, node=node)]

@@ -79,7 +79,8 @@ class ChildRow:
 def node_children_with_counts(*, fetched_by: User, node: Node) -> list[ChildRow]:
     children = list(node_list(fetched_by=fetched_by).filter(path__startswith=node.path, depth=node.depth + 1))
     can_count = Person.objects.visible_to(fetched_by, "count").exists() if children else False
-    residents = party = Counter()
+    residents: Counter[str] = Counter()
+    party: Counter[str] = Counter()
     if can_count:
         residents = subtree_count_by_prefix(
             Person.objects.visible_to(fetched_by, "count"), "node__path", node

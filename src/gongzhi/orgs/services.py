@@ -1,5 +1,7 @@
 """Every write to the organisation tree and party organisations."""
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -18,7 +20,7 @@ def check_child_kind(parent: Node | None, kind: str) -> None:
 
 
 @transaction.atomic
-def node_create(*, actor: User, parent: Node | None, kind: str, code: str, name: str, **fields) -> Node:
+def node_create(*, actor: User, parent: Node | None, kind: str, code: str, name: str, **fields: Any) -> Node:
     """Add a node under ``parent`` (a root if None: superusers only)."""
     if parent is None:
         if not actor.is_superuser:

@@ -198,7 +198,7 @@ def party_members_import(*, actor: User, source, progress: Callable[[int], None]
     people = Person.objects.visible_to(actor, "change")
     orgs = PartyOrg.objects.visible_to(actor, "change").select_related("node")
     resolved = []
-    seen = {}
+    seen: dict[tuple[int, int], int] = {}
     for row in sheet.rows:
         number = row["_row"]
         person = org = None

@@ -1,13 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from gongzhi.accounts.spreadsheets import residents_import
 from gongzhi.core.excel import ImportRejected
+from gongzhi.core.http import AuthenticatedHttpRequest
 from gongzhi.core.roles import CASEWORK_ROLES, MANAGER_ROLES, OVERSIGHT_ROLES
 from gongzhi.core.scoping import has_role
 from gongzhi.orgs import selectors
@@ -23,7 +24,7 @@ def xlsx_response(content: bytes, filename: str) -> HttpResponse:
 
 
 @login_required
-def node_roots(request: HttpRequest) -> HttpResponse:
+def node_roots(request: AuthenticatedHttpRequest) -> HttpResponse:
     roots = selectors.node_roots(fetched_by=request.user)
     if len(roots) == 1:
         return redirect("orgs:node_detail", pk=roots[0].pk)
@@ -31,7 +32,7 @@ def node_roots(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def node_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def node_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     node = selectors.node_get(fetched_by=request.user, pk=pk)
     context = {
         "node": node,
@@ -43,20 +44,20 @@ def node_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def nodes_export_view(request: HttpRequest) -> HttpResponse:
+def nodes_export_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not has_role(request.user, OVERSIGHT_ROLES):
         raise Http404
     return xlsx_response(nodes_export(nodes=selectors.node_list(fetched_by=request.user)), "nodes.xlsx")
 
 
 @login_required
-def party_org_list_view(request: HttpRequest) -> HttpResponse:
+def party_org_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(selectors.party_org_list(fetched_by=request.user), 50).get_page(request.GET.get("page"))
     return render(request, "orgs/party_org_list.html", {"page": page})
 
 
 @login_required
-def party_org_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def party_org_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     org = selectors.party_org_get(fetched_by=request.user, pk=pk)
     members = Paginator(selectors.party_org_members(fetched_by=request.user, party_org=org), 100)
     return render(
@@ -65,7 +66,7 @@ def party_org_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def party_members_export_view(request: HttpRequest) -> HttpResponse:
+def party_members_export_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not has_role(request.user, CASEWORK_ROLES):
         raise Http404
     memberships = selectors.party_membership_list(fetched_by=request.user)
@@ -81,7 +82,7 @@ IMPORTERS = {
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def imports(request: HttpRequest) -> HttpResponse:
+def imports(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not has_role(request.user, MANAGER_ROLES | CASEWORK_ROLES):
         raise Http404
     errors = None

@@ -3,6 +3,8 @@ DESIGN names are real; the other community names, all people, coordinates and co
 The figures the sub-districts' own reports give are reproduced exactly; tests check them.
 """
 
+from typing import Any
+
 DISTRICTS = [
     # code, name, city
     ("330105", "拱墅区", "杭州市"),
@@ -19,7 +21,7 @@ CENTRES = {
     "wanghu": (31.8131, 117.3032),
 }
 
-XIANGFU = {
+XIANGFU: dict[str, Any] = {
     "key": "xiangfu",
     "code": "330105010",
     "name": "祥符街道",
@@ -51,7 +53,7 @@ XIANGFU = {
     "named_compounds": {"申慧": ["慧园小区"]},
 }
 
-SHANGTANG = {
+SHANGTANG: dict[str, Any] = {
     "key": "shangtang",
     "code": "330105011",
     "name": "上塘街道",
@@ -82,7 +84,7 @@ SHANGTANG = {
     "party_members": 2836,  # "2,800+ party members"
 }
 
-DAGUAN = {
+DAGUAN: dict[str, Any] = {
     "key": "daguan",
     "code": "330105012",
     "name": "大关街道",
@@ -91,7 +93,7 @@ DAGUAN = {
     "communities": ["西一", "东一", "东二", "南苑", "西二", "德胜", "翠玉"],
 }
 
-CHENGXIANG = {
+CHENGXIANG: dict[str, Any] = {
     "key": "chengxiang",
     "code": "330109001",
     "name": "城厢街道",
@@ -112,7 +114,7 @@ CHENGXIANG = {
     ],
 }
 
-WANGHU = {
+WANGHU: dict[str, Any] = {
     "key": "wanghu",
     "code": "340111005",
     "name": "望湖街道",

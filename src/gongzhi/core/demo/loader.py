@@ -350,7 +350,12 @@ class DemoLoader:
         # Members: about 6% of residents, exactly 2,836 in 上塘.
         memberships = []
         for key, compounds in self.compounds.items():
-            pool = [(p, branch_of[c.path]) for c in compounds for p in people[c.path] if p.birth_year <= 2004]
+            pool = [
+                (p, branch_of[c.path])
+                for c in compounds
+                for p in people[c.path]
+                if (p.birth_year or 0) <= 2004
+            ]
             count = F.SHANGTANG["party_members"] if key == "shangtang" else int(len(pool) * 0.06)
             for person, branch in self.rng.sample(pool, count):
                 memberships.append(
@@ -358,7 +363,9 @@ class DemoLoader:
                         party_org=branch,
                         person=person,
                         in_service=self.rng.random() < 0.45,
-                        joined_party_on=date(min(2023, person.birth_year + self.rng.randint(20, 40)), 7, 1),
+                        joined_party_on=date(
+                            min(2023, (person.birth_year or 1970) + self.rng.randint(20, 40)), 7, 1
+                        ),
                         workplace=self.rng.choice(
                             ["", "杭州市某中学", "某区卫健局", "某国有企业", "某银行支行"]
                         ),
