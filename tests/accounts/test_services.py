@@ -85,9 +85,16 @@ def test_phone_code_sign_in(django_capture_on_commit_callbacks):
 
 
 def test_unknown_number_gets_the_same_answer_and_no_sms(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        services.otp_request(phone="13900000000")
-    assert MemorySmsBackend.outbox == []
+    with_phone(UserFactory(), "13812341234")
+    for phone in ("13900000000", "13812341234"):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.otp_request(phone=phone)
+        # Throttling must not tell a registered number from an unknown one.
+        with pytest.raises(CodeThrottled):
+            services.otp_request(phone=phone)
+    assert [p for p, _m in MemorySmsBackend.outbox] == ["13812341234"]
+    with pytest.raises(InvalidCode):  # the decoy row never signs anyone in
+        services.user_sign_in_with_code(request=None, phone="13900000000", code="000000")
 
 
 def test_codes_expire_and_resend_is_throttled(django_capture_on_commit_callbacks):

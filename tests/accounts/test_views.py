@@ -96,3 +96,4 @@ def test_export_is_masked(world, login):
     assert rows[0][:2] == ("姓名", "所在节点编码")
     assert {r[0] for r in rows[1:]} == {"张三", "李四"}
     assert all("*" in (r[4] or "*") for r in rows[1:])
+    assert AuditEvent.objects.filter(action="person.export", actor=world.a1_staff).get().detail == {"rows": 2}

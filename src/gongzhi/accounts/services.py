@@ -93,12 +93,14 @@ def otp_request(*, phone: str, request: HttpRequest | None = None) -> None:
     last = OneTimeCode.objects.filter(phone_index=index).order_by("-created_at").first()
     if last and now - last.created_at < settings.GONGZHI_OTP_RESEND_INTERVAL:
         raise CodeThrottled()
-    if not User.objects.filter(phone_index=index, is_active=True).exists():
-        return
     code = f"{secrets.randbelow(1_000_000):06d}"
+    # A row is stored for unknown numbers too (its code is never sent, so never matches a user), so that
+    # throttling answers the same whether or not the number has an account.
     OneTimeCode.objects.create(
         phone_index=index, code_hash=_code_hash(index, code), expires_at=now + settings.GONGZHI_OTP_TTL
     )
+    if not User.objects.filter(phone_index=index, is_active=True).exists():
+        return
     minutes = int(settings.GONGZHI_OTP_TTL.total_seconds() // 60)
     transaction.on_commit(
         lambda: sms_send(

@@ -104,10 +104,15 @@ def residents_import(*, actor: User, source, progress: Callable[[int], None] | N
 
 def residents_export(*, actor: User, people, reveal: bool = False) -> bytes:
     """Spreadsheet of ``people`` (already scoped). Full numbers only with ``reveal``, which is audited."""
-    if reveal:
-        if not (actor.is_superuser or has_role(actor, Person.scope.roles_for("reveal"))):
-            raise PermissionDenied(_("You cannot export personal data."))
-        audit_record(actor=actor, action="person.export.reveal", target=actor, rows=people.count())
+    if reveal and not (actor.is_superuser or has_role(actor, Person.scope.roles_for("reveal"))):
+        raise PermissionDenied(_("You cannot export personal data."))
+    # Even masked, a list of residents is personal data: every export is recorded.
+    audit_record(
+        actor=actor,
+        action="person.export.reveal" if reveal else "person.export",
+        target=actor,
+        rows=people.count(),
+    )
 
     def rows():
         for p in people.select_related("node").iterator(chunk_size=2000):

@@ -12,7 +12,10 @@ router = Router(tags=["organisation"])
 @router.get("/nodes", response=list[NodeOut])
 @paginate(LimitOffsetPagination)
 def nodes(
-    request: AuthenticatedHttpRequest, root: int | None = None, kind: NodeKind | None = None, max_depth: int | None = None
+    request: AuthenticatedHttpRequest,
+    root: int | None = None,
+    kind: NodeKind | None = None,
+    max_depth: int | None = None,
 ):
     """Nodes in the caller's reach, in tree order. ``root`` limits to one subtree; ``max_depth`` to levels below it."""
     qs = selectors.with_parent_ids(selectors.node_list(fetched_by=request.user))
