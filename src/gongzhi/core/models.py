@@ -45,3 +45,19 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("audit events are append-only")
+
+
+class WorkdayOverride(models.Model):
+    """A day the State Council's notice makes a workday or a holiday, where the holidays package differs."""
+
+    day = models.DateField(_("day"), unique=True)
+    is_workday = models.BooleanField(_("workday"))
+    note = models.CharField(_("note"), max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("working-day exception")
+        verbose_name_plural = _("working-day exceptions")
+
+    def __str__(self) -> str:
+        return f"{self.day} {'workday' if self.is_workday else 'holiday'}"
