@@ -7,6 +7,8 @@ from ninja import NinjaAPI
 from gongzhi.accounts.api import router as accounts_router
 from gongzhi.accounts.errors import SignInError
 from gongzhi.api.auth import api_auth
+from gongzhi.appeals.api import router as appeals_router
+from gongzhi.appeals.errors import AppealError
 from gongzhi.orgs.api import router as orgs_router
 
 api = NinjaAPI(
@@ -20,6 +22,13 @@ api = NinjaAPI(
 )
 api.add_router("/", accounts_router)
 api.add_router("/", orgs_router)
+api.add_router("/", appeals_router)
+
+
+@api.exception_handler(AppealError)
+def appeal_error(request, exc: AppealError):
+    status = 409 if exc.code in ("wrong_state", "conflict", "top_tier", "rating_open") else 422
+    return api.create_response(request, {"code": exc.code, "detail": str(exc.message)}, status=status)
 
 
 @api.exception_handler(SignInError)

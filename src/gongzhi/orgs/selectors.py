@@ -170,6 +170,19 @@ def scope_summary(*, fetched_by: User) -> list[dict[str, Any]]:
     return result
 
 
+def org_unit_get(*, fetched_by: User, pk: int) -> OrgUnit:
+    return get_object_or_404(OrgUnit.objects.visible_to(fetched_by).select_related("node"), pk=pk)
+
+
+def team_get(*, fetched_by: User, pk: int) -> GovernanceTeam:
+    return get_object_or_404(GovernanceTeam.objects.visible_to(fetched_by).select_related("node"), pk=pk)
+
+
+def user_for_assignment(*, pk: int) -> User:
+    """A user to assign work to; whether they work on the place is checked by the assigning service."""
+    return get_object_or_404(User.objects.filter(is_active=True), pk=pk)
+
+
 def party_org_list(*, fetched_by: User, node: Node | None = None) -> QuerySet[PartyOrg]:
     qs = (
         PartyOrg.objects.visible_to(fetched_by)

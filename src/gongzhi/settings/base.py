@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "gongzhi.core",
     "gongzhi.orgs",
     "gongzhi.accounts",
+    "gongzhi.appeals",
     "gongzhi.api",
 ]
 
@@ -163,6 +164,7 @@ GONGZHI_SMS_BACKEND = os.environ.get("GONGZHI_SMS_BACKEND", "gongzhi.accounts.sm
 GONGZHI_API_TOKEN_TTL = timedelta(days=30)
 
 GONGZHI_PAGE_SIZE = 50
+GONGZHI_RATING_WINDOW_DAYS = 7
 GONGZHI_IMPORT_MAX_ROWS = 200_000
 GONGZHI_IMPORT_MAX_BYTES = 20 * 1024 * 1024
 

@@ -1,0 +1,151 @@
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from gongzhi.accounts.selectors import person_get
+from gongzhi.api.schemas import ErrorOut
+from gongzhi.appeals import selectors, services
+from gongzhi.appeals.models import Channel
+from gongzhi.core.http import AuthenticatedHttpRequest
+from gongzhi.orgs.selectors import node_get, org_unit_get, team_get, user_for_assignment
+
+router = Router(tags=["appeals"])
+
+
+class AppealIn(Schema):
+    node_id: int = Field(description="the compound or building the problem is in")
+    title: str = Field(max_length=120)
+    body: str = Field(max_length=5000)
+    category_id: int | None = None
+    channel: Channel = Channel.API
+    resident_id: int | None = Field(None, description="staff filing on behalf of a registered resident")
+    lat: float | None = None
+    lng: float | None = None
+    hidden_from_neighbours: bool = False
+    client_key: str = Field(
+        "", max_length=64, description="idempotency key: the same key returns the same appeal"
+    )
+
+
+class EventOut(Schema):
+    at: datetime
+    action: str
+    from_status: str
+    to_status: str
+    from_tier: str
+    to_tier: str
+    note: str
+    public: bool
+
+
+class AppealOut(Schema):
+    id: int
+    title: str
+    body: str
+    status: str
+    tier: str
+    node_id: int
+    node_name: str
+    handling_node_id: int
+    category_id: int | None
+    channel: str
+    created_at: datetime
+    accept_due: datetime | None
+    resolve_due: datetime | None
+    reply: str
+    rating: str
+    merged_into_id: int | None
+
+    @staticmethod
+    def resolve_node_name(obj) -> str:
+        return obj.node.name
+
+
+class AppealDetailOut(AppealOut):
+    timeline: list[EventOut]
+
+
+class TransitionIn(Schema):
+    action: str
+    note: str = ""
+    reply: str = ""
+    rating: str = ""
+    comment: str = ""
+    transferred_to: str = ""
+    assignee_user_id: int | None = None
+    assignee_unit_id: int | None = None
+    assignee_team_id: int | None = None
+    merge_into_id: int | None = None
+
+
+@router.post(
+    "/appeals", response={200: AppealOut, 201: AppealOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+)
+def appeal_create(request: AuthenticatedHttpRequest, payload: AppealIn):
+    """File an appeal. Send a client key (or an Idempotency-Key header): a repeat returns the first appeal (200)."""
+    node = node_get(fetched_by=request.user, pk=payload.node_id)
+    resident = person_get(fetched_by=request.user, pk=payload.resident_id) if payload.resident_id else None
+    appeal, created = services.appeal_submit(
+        actor=request.user,
+        node=node,
+        title=payload.title,
+        body=payload.body,
+        category=services.category_for(subdistrict=None, category_id=payload.category_id),
+        channel=payload.channel,
+        resident=resident,
+        lat=payload.lat,
+        lng=payload.lng,
+        hidden_from_neighbours=payload.hidden_from_neighbours,
+        client_key=payload.client_key or request.headers.get("Idempotency-Key", ""),
+    )
+    return Status(201 if created else 200, appeal)
+
+
+@router.get("/appeals", response=list[AppealOut])
+@paginate(LimitOffsetPagination)
+def appeal_list(request: AuthenticatedHttpRequest, status: str | None = None, tier: str | None = None):
+    """Appeals in the caller's reach (residents: their own), newest first. ``status=open`` for all open ones."""
+    return selectors.appeal_list(fetched_by=request.user, status=status, tier=tier)
+
+
+@router.get("/appeals/queue", response=list[AppealOut])
+@paginate(LimitOffsetPagination)
+def appeal_queue(request: AuthenticatedHttpRequest):
+    """Open appeals the caller can act on at their tier, the soonest due first."""
+    return selectors.appeal_queue(fetched_by=request.user)
+
+
+@router.get("/appeals/{appeal_id}", response={200: AppealDetailOut, 404: ErrorOut})
+def appeal_detail(request: AuthenticatedHttpRequest, appeal_id: int):
+    appeal = selectors.appeal_get(fetched_by=request.user, pk=appeal_id)
+    appeal.timeline = list(selectors.appeal_timeline(fetched_by=request.user, appeal=appeal))  # type: ignore[attr-defined]
+    return appeal
+
+
+@router.post(
+    "/appeals/{appeal_id}/transitions",
+    response={200: AppealOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+)
+def appeal_transition(request: AuthenticatedHttpRequest, appeal_id: int, payload: TransitionIn):
+    """Apply an action: accept, request_info, provide_info, assign, escalate, transfer, merge, resolve, rate, close,
+    comment."""
+    appeal = selectors.appeal_get(fetched_by=request.user, pk=appeal_id)
+    data = payload.dict(exclude_unset=True)
+    action = data.pop("action")
+    if payload.assignee_user_id is not None:
+        data["assignee_user"] = user_for_assignment(pk=payload.assignee_user_id)
+    if payload.assignee_unit_id is not None:
+        data["assignee_unit"] = org_unit_get(fetched_by=request.user, pk=payload.assignee_unit_id)
+    if payload.assignee_team_id is not None:
+        data["assignee_team"] = team_get(fetched_by=request.user, pk=payload.assignee_team_id)
+    if payload.merge_into_id is not None:
+        try:
+            data["merge_into"] = selectors.appeal_get(fetched_by=request.user, pk=payload.merge_into_id)
+        except Http404:
+            raise ValidationError({"merge_into": "Not found."}) from None
+    for key in ("assignee_user_id", "assignee_unit_id", "assignee_team_id", "merge_into_id"):
+        data.pop(key, None)
+    return services.appeal_transition(actor=request.user, appeal=appeal, action=action, **data)

@@ -1,0 +1,240 @@
+"""Residents' appeals (民情民意) handled in tiers: compound → community → subdistrict."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.roles import CASEWORK_ROLES, OVERSIGHT_ROLES
+from gongzhi.core.scoping import ScopedQuerySet, ScopePolicy
+
+
+class Tier(models.TextChoices):
+    COMPOUND = "compound", _("Compound")
+    COMMUNITY = "community", _("Community")
+    SUBDISTRICT = "subdistrict", _("Subdistrict")
+
+
+TIER_ORDER = [Tier.COMPOUND, Tier.COMMUNITY, Tier.SUBDISTRICT]
+
+
+class Category(models.Model):
+    """A node of the three-level category tree. ``subdistrict`` empty: the default tree everyone shares."""
+
+    subdistrict = models.ForeignKey(
+        "orgs.Node", on_delete=models.CASCADE, null=True, blank=True, related_name="appeal_categories"
+    )
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+    )
+    level = models.PositiveSmallIntegerField()
+    name = models.CharField(_("name"), max_length=60)
+    # Urgent categories (safety, water, gas, heating) can have hour-level limits.
+    urgent = models.BooleanField(_("urgent"), default=False)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["level", "name"]
+        verbose_name = _("appeal category")
+        verbose_name_plural = _("appeal categories")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subdistrict", "parent", "name"], name="category_unique_name", nulls_distinct=False
+            ),
+            models.CheckConstraint(condition=Q(level__gte=1, level__lte=3), name="category_level_range"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def top(self) -> "Category":
+        node = self
+        while node.parent_id is not None:
+            node = node.parent  # type: ignore[assignment]
+        return node
+
+
+class SlaUnit(models.TextChoices):
+    HOURS = "hours", _("hours")
+    WORKING_DAYS = "working_days", _("working days")
+
+
+class SlaPolicy(models.Model):
+    """Time to accept and to resolve, by category and tier. The most specific matching row applies."""
+
+    subdistrict = models.ForeignKey(
+        "orgs.Node", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    tier = models.CharField(max_length=16, choices=Tier.choices, blank=True)
+    accept_limit = models.PositiveSmallIntegerField(_("accept within"))
+    accept_unit = models.CharField(max_length=16, choices=SlaUnit.choices, default=SlaUnit.WORKING_DAYS)
+    resolve_limit = models.PositiveSmallIntegerField(_("resolve within"))
+    resolve_unit = models.CharField(max_length=16, choices=SlaUnit.choices, default=SlaUnit.WORKING_DAYS)
+
+    class Meta:
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(accept_limit__gte=1, resolve_limit__gte=1), name="sla_limits_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category or '*'} @ {self.tier or '*'}: {self.accept_limit}/{self.resolve_limit}"
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", _("Waiting to be accepted")
+    ACCEPTED = "accepted", _("Accepted")
+    INFO_REQUESTED = "info_requested", _("Waiting for more information")
+    ASSIGNED = "assigned", _("Being handled")
+    TRANSFERRED = "transferred", _("Transferred")
+    RESOLVED = "resolved", _("Resolved, waiting for your rating")
+    CLOSED = "closed", _("Closed")
+    MERGED = "merged", _("Merged into another appeal")
+
+
+OPEN_STATUSES = frozenset(
+    {Status.SUBMITTED, Status.ACCEPTED, Status.INFO_REQUESTED, Status.ASSIGNED, Status.TRANSFERRED}
+)
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Resident, online")
+    WALK_IN = "walk_in", _("Walk-in")
+    PHONE = "phone", _("Phone")
+    DOOR_TO_DOOR = "door_to_door", _("Door-to-door visit")
+    API = "api", _("API")
+    OPEN311 = "open311", _("Open311")
+
+
+class Rating(models.TextChoices):
+    SATISFIED = "satisfied", _("Satisfied")
+    BASICALLY_SATISFIED = "basically_satisfied", _("Basically satisfied")
+    DISSATISFIED = "dissatisfied", _("Dissatisfied")
+    NOT_RATED = "not_rated", _("Not rated in time")
+
+
+def _own_appeals(user, action: str) -> Q | None:
+    return Q(submitted_by_id=user.pk) | Q(resident__user_id=user.pk) if action == "view" else None
+
+
+class Appeal(models.Model):
+    # Where the problem is (a compound or one of its buildings): decides who sees the appeal.
+    node = models.ForeignKey(
+        "orgs.Node", on_delete=models.PROTECT, related_name="appeals", verbose_name=_("where")
+    )
+    # Who handles it now: the compound, its community or its subdistrict, as the tier says.
+    handling_node = models.ForeignKey("orgs.Node", on_delete=models.PROTECT, related_name="+")
+    tier = models.CharField(_("tier"), max_length=16, choices=Tier.choices, default=Tier.COMPOUND)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED)
+    version = models.PositiveIntegerField(default=1)  # compare-and-set guard for transitions
+
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    title = models.CharField(_("subject"), max_length=120)
+    body = models.TextField(_("details"), max_length=5000)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.WEB)
+    lat = models.FloatField(null=True, blank=True)  # GCJ-02
+    lng = models.FloatField(null=True, blank=True)
+    hidden_from_neighbours = models.BooleanField(_("hide from neighbours"), default=False)
+
+    resident = models.ForeignKey(
+        "accounts.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="appeals"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    client_key = models.CharField(max_length=64, blank=True)  # idempotency key from the client
+
+    assignee_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    assignee_unit = models.ForeignKey(
+        "orgs.OrgUnit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    assignee_team = models.ForeignKey(
+        "orgs.GovernanceTeam", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    transferred_to = models.CharField(_("transferred to"), max_length=120, blank=True)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged"
+    )
+
+    accept_due = models.DateTimeField(null=True, blank=True, db_index=True)
+    resolve_due = models.DateTimeField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    resolved_tier = models.CharField(max_length=16, choices=Tier.choices, blank=True)
+    reply = models.TextField(_("reply"), blank=True, max_length=5000)
+    reopened_count = models.PositiveSmallIntegerField(default=0)
+    rating = models.CharField(_("rating"), max_length=24, choices=Rating.choices, blank=True)
+    rating_comment = models.CharField(max_length=500, blank=True)
+    rated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopePolicy(
+        node_field="node",
+        actions={"view": CASEWORK_ROLES, "handle": CASEWORK_ROLES, "count": OVERSIGHT_ROLES},
+        owner_rule=_own_appeals,
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        indexes = [models.Index(fields=["status", "handling_node"], name="appeal_queue")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submitted_by", "client_key"],
+                condition=~Q(client_key=""),
+                name="appeal_idempotency_key",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="merged") | Q(merged_into__isnull=False), name="appeal_merged_has_target"
+            ),
+            models.CheckConstraint(
+                condition=~Q(merged_into=models.F("id")), name="appeal_not_merged_into_itself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class AppealEvent(models.Model):
+    """Append-only history of an appeal. Internal notes are hidden from the resident."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=24)
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    from_tier = models.CharField(max_length=16, blank=True)
+    to_tier = models.CharField(max_length=16)
+    note = models.TextField(blank=True, max_length=5000)
+    public = models.BooleanField(default=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id} {self.action} {self.from_status}->{self.to_status}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("appeal history is append-only")
+        super().save(*args, **kwargs)

@@ -1,0 +1,41 @@
+"""Reads of appeals for the UI and API, scoped to the user asking."""
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from gongzhi.accounts.models import User
+from gongzhi.appeals.models import OPEN_STATUSES, Appeal, AppealEvent
+from gongzhi.core.roles import CASEWORK_ROLES
+from gongzhi.core.scoping import has_role, reach_paths, subtree_q
+
+
+def appeal_list(*, fetched_by: User, status: str | None = None, tier: str | None = None) -> QuerySet[Appeal]:
+    qs = Appeal.objects.visible_to(fetched_by, "view").select_related("node", "handling_node", "category")
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status:
+        qs = qs.filter(status=status)
+    if tier:
+        qs = qs.filter(tier=tier)
+    return qs
+
+
+def appeal_queue(*, fetched_by: User) -> QuerySet[Appeal]:
+    """Open appeals the user can act on now: handled at a node in their casework reach, soonest due first."""
+    paths = reach_paths(fetched_by, CASEWORK_ROLES)
+    qs = Appeal.objects.filter(status__in=OPEN_STATUSES)
+    if not fetched_by.is_superuser:
+        qs = qs.filter(subtree_q("handling_node", paths)) if paths else qs.none()
+    return qs.select_related("node", "handling_node", "category").order_by("accept_due", "resolve_due", "id")
+
+
+def appeal_get(*, fetched_by: User, pk: int) -> Appeal:
+    return get_object_or_404(appeal_list(fetched_by=fetched_by), pk=pk)
+
+
+def appeal_timeline(*, fetched_by: User, appeal: Appeal) -> QuerySet[AppealEvent]:
+    """The appeal's history; residents see only the public entries."""
+    events = appeal.events.select_related("actor")
+    if not has_role(fetched_by, CASEWORK_ROLES, at_path=appeal.node.path):
+        events = events.filter(public=True)
+    return events

@@ -1,0 +1,380 @@
+"""Every write to appeals: intake and the transitions of the tiered workflow."""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongzhi.accounts.models import Person, User
+from gongzhi.appeals.errors import AppealError, conflict, wrong_state
+from gongzhi.appeals.models import (
+    TIER_ORDER,
+    Appeal,
+    AppealEvent,
+    Category,
+    Channel,
+    Rating,
+    SlaPolicy,
+    SlaUnit,
+    Status,
+    Tier,
+)
+from gongzhi.appeals.workflow import TRANSITIONS
+from gongzhi.core.roles import CASEWORK_ROLES, Role
+from gongzhi.core.scoping import has_role
+from gongzhi.core.workdays import add_working_days
+from gongzhi.orgs.models import GovernanceTeam, Node, NodeKind, OrgUnit
+
+DEFAULT_SLA = {"accept": (1, SlaUnit.WORKING_DAYS), "resolve": (5, SlaUnit.WORKING_DAYS)}
+
+
+# --- where an appeal is handled ----------------------------------------------------------------
+
+
+def _ancestor_of_kind(node: Node, kind: str) -> Node | None:
+    if node.kind == kind:
+        return node
+    paths = [node.path[:i] for i in range(Node.steplen, len(node.path), Node.steplen)]
+    return Node.objects.filter(path__in=paths, kind=kind).first()
+
+
+def handling_node_for(node: Node, tier: str) -> Node:
+    target = _ancestor_of_kind(node, tier)
+    if target is None:
+        raise AppealError("no_tier", _("This place has no %(tier)s above it.") % {"tier": tier})
+    return target
+
+
+# --- SLA ---------------------------------------------------------------------------------------
+
+
+def sla_policy(*, appeal: Appeal) -> tuple[tuple[int, str], tuple[int, str]]:
+    """(accept limit, unit), (resolve limit, unit): the most specific policy for the appeal's category and tier."""
+    subdistrict = _ancestor_of_kind(appeal.node, NodeKind.SUBDISTRICT)
+    categories = []
+    category = appeal.category
+    while category is not None:
+        categories.append(category.pk)
+        category = category.parent
+    candidates = SlaPolicy.objects.filter(
+        Q(subdistrict__isnull=True) | Q(subdistrict=subdistrict),
+        Q(category__isnull=True) | Q(category_id__in=categories),
+        Q(tier="") | Q(tier=appeal.tier),
+    )
+
+    def specificity(policy: SlaPolicy) -> tuple[int, int, int]:
+        depth = len(categories) - categories.index(policy.category_id) if policy.category_id else 0
+        return (depth, bool(policy.tier), bool(policy.subdistrict_id))
+
+    best = max(candidates, key=specificity, default=None)
+    if best is None:
+        return DEFAULT_SLA["accept"], DEFAULT_SLA["resolve"]
+    return (best.accept_limit, best.accept_unit), (best.resolve_limit, best.resolve_unit)
+
+
+def deadline(start: datetime, limit: int, unit: str) -> datetime:
+    return start + timedelta(hours=limit) if unit == SlaUnit.HOURS else add_working_days(start, limit)
+
+
+# --- intake --------------------------------------------------------------------------------------
+
+
+def _may_file_at(actor: User, node: Node) -> bool:
+    if has_role(actor, CASEWORK_ROLES, at_path=node.path):
+        return True
+    return has_role(actor, {Role.RESIDENT, Role.PARTY_MEMBER, Role.VOLUNTEER}, at_path=node.path)
+
+
+def appeal_submit(
+    *,
+    actor: User,
+    node: Node,
+    title: str,
+    body: str,
+    category: Category | None = None,
+    channel: str = Channel.WEB,
+    resident: Person | None = None,
+    lat: float | None = None,
+    lng: float | None = None,
+    hidden_from_neighbours: bool = False,
+    client_key: str = "",
+) -> tuple[Appeal, bool]:
+    """File an appeal at the compound it concerns. Returns (appeal, created): a repeated client key
+    returns the appeal it first created, so a double tap is one appeal."""
+    client_key = (client_key or "").strip()[:64]
+    if client_key:
+        existing = Appeal.objects.filter(submitted_by=actor, client_key=client_key).first()
+        if existing is not None:
+            return existing, False
+    if node.kind not in (NodeKind.COMPOUND, NodeKind.BUILDING):
+        raise ValidationError({"node": _("Choose the compound or building the problem is in.")})
+    if not _may_file_at(actor, node):
+        raise PermissionDenied(_("You cannot file an appeal for this place."))
+    staff = has_role(actor, CASEWORK_ROLES, at_path=node.path)
+    if channel not in Channel.values:
+        raise ValidationError({"channel": _("Unknown channel.")})
+    if not staff and channel not in (Channel.WEB, Channel.API, Channel.OPEN311):
+        raise ValidationError({"channel": _("Only staff record walk-in, phone and door-to-door appeals.")})
+    if resident is not None and not staff and resident.user_id != actor.pk:
+        raise PermissionDenied(_("You can only file appeals for yourself."))
+    if resident is None and not staff:
+        resident = Person.objects.filter(user=actor).first()
+    if (lat is None) != (lng is None) or (lat is not None and not (-90 <= lat <= 90 and -180 <= lng <= 180)):  # type: ignore[operator]
+        raise ValidationError({"lat": _("Give both latitude and longitude, or neither.")})
+    title, body = (title or "").strip(), (body or "").strip()
+    if not title or not body:
+        raise ValidationError({"title": _("Say briefly what the problem is, and give the details.")})
+    now = timezone.now()
+    appeal = Appeal(
+        node=node,
+        handling_node=handling_node_for(node, Tier.COMPOUND),
+        tier=Tier.COMPOUND,
+        category=category,
+        title=title[:120],
+        body=body[:5000],
+        channel=channel,
+        lat=lat,
+        lng=lng,
+        hidden_from_neighbours=hidden_from_neighbours,
+        resident=resident,
+        submitted_by=actor,
+        client_key=client_key,
+        created_at=now,
+    )
+    (accept_limit, accept_unit), _resolve = sla_policy(appeal=appeal)
+    appeal.accept_due = deadline(now, accept_limit, accept_unit)
+    try:
+        with transaction.atomic():
+            appeal.save()
+            AppealEvent.objects.create(
+                appeal=appeal,
+                actor=actor,
+                action="submit",
+                to_status=appeal.status,
+                to_tier=appeal.tier,
+                detail={"channel": channel},
+                at=now,
+            )
+    except IntegrityError:
+        # Two requests with the same client key raced; the other one won.
+        if client_key:
+            return Appeal.objects.get(submitted_by=actor, client_key=client_key), False
+        raise
+    return appeal, True
+
+
+# --- transitions -----------------------------------------------------------------------------------
+
+
+def _check_actor(appeal: Appeal, actor: User | None, by: str) -> None:
+    if actor is None:
+        if "system" not in by:
+            raise PermissionDenied(_("This action needs a person."))
+        return
+    if by == "resident":
+        owner = appeal.submitted_by_id == actor.pk or (
+            appeal.resident is not None and appeal.resident.user_id == actor.pk
+        )
+        if not owner:
+            raise PermissionDenied(_("Only the resident who filed the appeal can do this."))
+        return
+    if not has_role(actor, CASEWORK_ROLES, at_path=appeal.handling_node.path):
+        raise PermissionDenied(_("This appeal is handled at another level."))
+
+
+def _rating_window() -> timedelta:
+    return timedelta(days=getattr(settings, "GONGZHI_RATING_WINDOW_DAYS", 7))
+
+
+@transaction.atomic
+def appeal_transition(*, actor: User | None, appeal: Appeal, action: str, **payload: Any) -> Appeal:
+    """Apply ``action`` to ``appeal``: check the rule, compare-and-set, append the event."""
+    spec = TRANSITIONS.get(action)
+    if spec is None:
+        raise AppealError("unknown_action", _("Unknown action."))
+    if appeal.status not in spec.sources:
+        raise wrong_state()
+    for field in spec.needs:
+        value = payload.get(field)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            raise ValidationError({field: _("This field is required.")})
+    _check_actor(appeal, actor, spec.by)
+
+    now = timezone.now()
+    note = (payload.get("note") or "").strip()[:5000]
+    changes: dict[str, Any] = {}
+    detail: dict[str, Any] = {}
+    target = spec.target or appeal.status
+    from_status, from_tier = appeal.status, appeal.tier
+    to_tier = appeal.tier
+
+    if action == "accept":
+        _accept, (resolve_limit, resolve_unit) = sla_policy(appeal=appeal)
+        changes.update(accepted_at=now, resolve_due=deadline(now, resolve_limit, resolve_unit))
+    elif action == "provide_info":
+        target = Status.ACCEPTED if appeal.accepted_at else Status.SUBMITTED
+    elif action == "assign":
+        changes.update(_assignee(appeal, payload))
+        detail = {k: v.pk for k, v in changes.items() if v is not None}
+    elif action == "escalate":
+        position = TIER_ORDER.index(Tier(appeal.tier))
+        if position == len(TIER_ORDER) - 1:
+            raise AppealError(
+                "top_tier", _("The subdistrict is the last level; this appeal cannot go higher.")
+            )
+        to_tier = TIER_ORDER[position + 1]
+        handling = handling_node_for(appeal.node, to_tier)
+        appeal.tier = to_tier  # for the SLA lookup below
+        (accept_limit, accept_unit), _resolve = sla_policy(appeal=appeal)
+        changes.update(
+            tier=to_tier,
+            handling_node=handling,
+            accept_due=deadline(now, accept_limit, accept_unit),
+            resolve_due=None,
+            accepted_at=None,
+            assignee_user=None,
+            assignee_unit=None,
+            assignee_team=None,
+        )
+        detail = {"overdue": bool(payload.get("overdue"))}
+    elif action == "transfer":
+        changes.update(transferred_to=str(payload["transferred_to"]).strip()[:120])
+    elif action == "merge":
+        into = payload["merge_into"]
+        if not isinstance(into, Appeal):
+            raise ValidationError({"merge_into": _("Choose the appeal to merge into.")})
+        if into.pk == appeal.pk or not into.is_open:
+            raise ValidationError({"merge_into": _("Merge into another appeal that is still open.")})
+        if _ancestor_of_kind(into.node, NodeKind.SUBDISTRICT) != _ancestor_of_kind(
+            appeal.node, NodeKind.SUBDISTRICT
+        ):
+            raise ValidationError({"merge_into": _("Only appeals of the same subdistrict can be merged.")})
+        if actor is not None and not Appeal.objects.visible_to(actor, "handle").filter(pk=into.pk).exists():
+            raise ValidationError({"merge_into": _("Merge into another appeal that is still open.")})
+        changes.update(merged_into=into, closed_at=now)
+        detail = {"merged_into": into.pk}
+    elif action == "resolve":
+        changes.update(reply=str(payload["reply"]).strip()[:5000], resolved_at=now, resolved_tier=appeal.tier)
+        note = note or changes["reply"]
+    elif action == "rate":
+        rating = payload["rating"]
+        if rating not in (Rating.SATISFIED, Rating.BASICALLY_SATISFIED, Rating.DISSATISFIED):
+            raise ValidationError({"rating": _("Choose satisfied, basically satisfied or dissatisfied.")})
+        if appeal.resolved_at and now > appeal.resolved_at + _rating_window():
+            raise AppealError("rating_closed", _("The time to rate this appeal has passed."))
+        comment = str(payload.get("comment") or "").strip()[:500]
+        detail = {"rating": rating, "comment": comment}
+        if rating == Rating.DISSATISFIED and appeal.reopened_count == 0:
+            # Dissatisfied reopens once, at the same tier; staff may escalate from there.
+            _accept, (resolve_limit, resolve_unit) = sla_policy(appeal=appeal)
+            target = Status.ACCEPTED
+            changes.update(
+                reopened_count=1,
+                resolve_due=deadline(now, resolve_limit, resolve_unit),
+                resolved_at=None,
+                resolved_tier="",
+            )
+            detail["reopened"] = True
+        else:
+            target = Status.CLOSED
+            changes.update(rating=rating, rating_comment=comment, rated_at=now, closed_at=now)
+        note = note or comment
+    elif action == "close":
+        if appeal.resolved_at and now <= appeal.resolved_at + _rating_window():
+            raise AppealError("rating_open", _("The resident can still rate this appeal."))
+        changes.update(rating=Rating.NOT_RATED, closed_at=now)
+
+    updated = Appeal.objects.filter(pk=appeal.pk, version=appeal.version, status=from_status).update(
+        status=target, version=appeal.version + 1, **changes
+    )
+    if updated != 1:
+        raise conflict()
+    AppealEvent.objects.create(
+        appeal=appeal,
+        actor=actor,
+        action=action,
+        from_status=from_status,
+        to_status=target,
+        from_tier=from_tier,
+        to_tier=to_tier,
+        note=note,
+        public=spec.public,
+        detail=detail,
+        at=now,
+    )
+    appeal.refresh_from_db()
+    return appeal
+
+
+def _assignee(appeal: Appeal, payload: dict[str, Any]) -> dict[str, Any]:
+    user, unit, team = (
+        payload.get("assignee_user"),
+        payload.get("assignee_unit"),
+        payload.get("assignee_team"),
+    )
+    if sum(x is not None for x in (user, unit, team)) != 1:
+        raise ValidationError(
+            {"assignee": _("Assign to one person, one of the compound's parties or one team.")}
+        )
+    compound = handling_node_for(appeal.node, Tier.COMPOUND)
+    if unit is not None and (not isinstance(unit, OrgUnit) or unit.node_id != compound.pk):
+        raise ValidationError(
+            {"assignee": _("Choose the property manager or owners' committee of this compound.")}
+        )
+    if team is not None and (not isinstance(team, GovernanceTeam) or team.node_id != compound.pk):
+        raise ValidationError({"assignee": _("Choose a team of this compound.")})
+    if user is not None:
+        roles = CASEWORK_ROLES | {Role.PROPERTY_MANAGER, Role.OWNERS_COMMITTEE}
+        if not isinstance(user, User) or not has_role(user, roles, at_path=appeal.node.path):
+            raise ValidationError({"assignee": _("This person does not work on this compound.")})
+    return {"assignee_user": user, "assignee_unit": unit, "assignee_team": team}
+
+
+# --- SLA sweep ---------------------------------------------------------------------------------
+
+
+def appeals_sla_sweep(*, now: datetime | None = None, batch: int = 500) -> dict[str, int]:
+    """Escalate every open appeal past its deadline to the next tier, recording why.
+
+    Appeals already at the subdistrict stay where they are (KPIs count them as late)."""
+    now = now or timezone.now()
+    overdue = Appeal.objects.filter(
+        Q(status=Status.SUBMITTED, accept_due__lt=now)
+        | Q(status__in=[Status.ACCEPTED, Status.ASSIGNED, Status.INFO_REQUESTED], resolve_due__lt=now),
+    ).exclude(tier=Tier.SUBDISTRICT)
+    escalated = skipped = 0
+    ids = list(overdue.values_list("pk", flat=True))
+    for start in range(0, len(ids), batch):
+        for appeal in Appeal.objects.filter(pk__in=ids[start : start + batch]).select_related(
+            "node", "category"
+        ):
+            late = "accept" if appeal.status == Status.SUBMITTED else "resolve"
+            try:
+                appeal_transition(
+                    actor=None,
+                    appeal=appeal,
+                    action="escalate",
+                    overdue=True,
+                    note=_("Escalated automatically: the time to %(what)s ran out.")
+                    % {"what": _("accept") if late == "accept" else _("resolve")},
+                )
+                escalated += 1
+            except AppealError:
+                skipped += 1  # changed by someone else meanwhile, or no higher tier
+    return {"escalated": escalated, "skipped": skipped}
+
+
+def category_for(*, subdistrict: Node | None, category_id: int | None) -> Category | None:
+    if category_id is None:
+        return None
+    category = Category.objects.filter(
+        Q(subdistrict__isnull=True) | Q(subdistrict=subdistrict), pk=category_id, is_active=True
+    ).first()
+    if category is None:
+        raise ValidationError({"category": _("Unknown category.")})
+    return category
