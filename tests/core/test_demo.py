@@ -97,5 +97,23 @@ def test_demo_figures():
     assert User.objects.get(username="admin").is_superuser
     assert Person.objects.get(user__username="huiyuan-resident").node.get_parent().name == "慧园小区"
     assert User.objects.get_by_phone("13800000004").username == "huiyuan-resident"
+    # Appeals: 上塘 collected 300+ and resolved 245 (its report's figures), through the KPI definitions.
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from gongzhi.appeals.kpis import appeal_kpis
+
+    admin = User.objects.get(username="admin")
+    now = timezone.now()
+    kpi = appeal_kpis(
+        fetched_by=admin,
+        node=Node.objects.get(name="上塘街道"),
+        start=now - timedelta(days=400),
+        end=now + timedelta(days=1),
+    )["total"]
+    assert kpi["collected"] >= 300 and kpi["resolved"] == 245
+    assert 0.8 < kpi["satisfaction_rate"] < 1.0
+
     # Tree bookkeeping from the bulk load is what treebeard itself would compute.
     assert Node.find_problems() == ([], [], [], [], [])

@@ -1,16 +1,18 @@
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
+from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from ninja import Field, Router, Schema, Status
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gongzhi.accounts.selectors import person_get
 from gongzhi.api.schemas import ErrorOut
-from gongzhi.appeals import selectors, services
+from gongzhi.appeals import kpis, selectors, services
 from gongzhi.appeals.models import Channel
 from gongzhi.core.http import AuthenticatedHttpRequest
-from gongzhi.orgs.selectors import node_get, org_unit_get, team_get, user_for_assignment
+from gongzhi.orgs.selectors import node_get, node_roots, org_unit_get, team_get, user_for_assignment
 
 router = Router(tags=["appeals"])
 
@@ -116,6 +118,38 @@ def appeal_list(request: AuthenticatedHttpRequest, status: str | None = None, ti
 def appeal_queue(request: AuthenticatedHttpRequest):
     """Open appeals the caller can act on at their tier, the soonest due first."""
     return selectors.appeal_queue(fetched_by=request.user)
+
+
+@router.get("/appeals/kpis", response={200: dict, 404: ErrorOut, 422: ErrorOut})
+def appeal_kpis(
+    request: AuthenticatedHttpRequest,
+    node: int | None = None,
+    start: date | None = Query(None, alias="from"),
+    end: date | None = Query(None, alias="to"),
+    group_by: Literal["node", "tier", "category", "month"] | None = None,
+):
+    """Response, resolution and satisfaction rates, composite score, on-time rate, average times and tier
+    containment for a node's subtree over [from, to) (default: the last 365 days), optionally per group."""
+    if node is None:
+        roots = node_roots(fetched_by=request.user)
+        if not roots:
+            raise Http404
+        scope = roots[0]
+    else:
+        scope = node_get(fetched_by=request.user, pk=node)
+    today = timezone.localdate()
+    end = end or today + timedelta(days=1)
+    start = start or end - timedelta(days=365)
+    if start >= end:
+        raise ValidationError({"from": "from must be before to"})
+    tz = timezone.get_current_timezone()
+    return kpis.appeal_kpis(
+        fetched_by=request.user,
+        node=scope,
+        group_by=group_by,
+        start=datetime.combine(start, time.min, tzinfo=tz),
+        end=datetime.combine(end, time.min, tzinfo=tz),
+    )
 
 
 @router.get("/appeals/{appeal_id}", response={200: AppealDetailOut, 404: ErrorOut})

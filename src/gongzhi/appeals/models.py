@@ -167,7 +167,8 @@ class Appeal(models.Model):
     accept_due = models.DateTimeField(null=True, blank=True, db_index=True)
     resolve_due = models.DateTimeField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)  # at the current tier
+    first_accepted_at = models.DateTimeField(null=True, blank=True)  # first response, for the KPIs
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     resolved_tier = models.CharField(max_length=16, choices=Tier.choices, blank=True)

@@ -216,6 +216,8 @@ def appeal_transition(*, actor: User | None, appeal: Appeal, action: str, **payl
     if action == "accept":
         _accept, (resolve_limit, resolve_unit) = sla_policy(appeal=appeal)
         changes.update(accepted_at=now, resolve_due=deadline(now, resolve_limit, resolve_unit))
+        if appeal.first_accepted_at is None:
+            changes["first_accepted_at"] = now
     elif action == "provide_info":
         target = Status.ACCEPTED if appeal.accepted_at else Status.SUBMITTED
     elif action == "assign":

@@ -165,6 +165,8 @@ GONGZHI_API_TOKEN_TTL = timedelta(days=30)
 
 GONGZHI_PAGE_SIZE = 50
 GONGZHI_RATING_WINDOW_DAYS = 7
+# Composite appeal score: response rate, resolution rate, satisfaction rate.
+GONGZHI_KPI_WEIGHTS = (0.1, 0.5, 0.4)
 GONGZHI_IMPORT_MAX_ROWS = 200_000
 GONGZHI_IMPORT_MAX_BYTES = 20 * 1024 * 1024
 

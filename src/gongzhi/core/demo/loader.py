@@ -491,10 +491,15 @@ class DemoLoader:
             self.build_three_parties_and_teams(people)
             self.progress("accounts")
             self.build_accounts(people)
+            self.progress("appeals")
+            from gongzhi.core.demo.appeals import load_demo_appeals
+
+            appeals = load_demo_appeals(self.rng)
         return {
             "nodes": len(self.tree.nodes),
             "residents": sum(len(v) for v in people.values()),
             "party_memberships": PartyMembership.objects.count(),
+            "appeals": appeals,
         }
 
 

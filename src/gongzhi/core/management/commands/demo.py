@@ -30,7 +30,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Loaded {stats['nodes']:,} nodes, {stats['residents']:,} residents, "
-                    f"{stats['party_memberships']:,} party memberships in {time.monotonic() - started:.1f} s."
+                    f"{stats['party_memberships']:,} party memberships, {stats['appeals']:,} appeals in {time.monotonic() - started:.1f} s."
                 )
             )
         if load_only:

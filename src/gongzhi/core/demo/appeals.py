@@ -1,0 +1,168 @@
+"""Demo appeals: real citizen messages and official replies (data/messages_with_replies.csv, the public
+2020 TipDM Cup data, names already pseudonymised), filed across the demo compounds over the past year.
+
+上塘街道 reproduces its report: 300+ appeals collected (312), 245 resolved.
+"""
+
+import csv
+import random
+from datetime import timedelta
+from pathlib import Path
+
+from django.utils import timezone
+
+from gongzhi.accounts.models import Person, RoleBinding
+from gongzhi.appeals.categories import categories_load_default
+from gongzhi.appeals.models import Appeal, AppealEvent, Category, Channel, Rating, Status, Tier
+from gongzhi.core.roles import Role
+from gongzhi.core.workdays import add_working_days
+from gongzhi.orgs.models import Node, NodeKind
+
+MESSAGES = Path(__file__).resolve().parent / "data" / "messages_with_replies.csv"
+# (collected, resolved) per subdistrict code; 上塘's figures are its report's.
+PLAN = {
+    "330105011": (312, 245),
+    "330105010": (180, 150),
+    "330105012": (90, 70),
+    "330109001": (80, 60),
+    "340111005": (60, 45),
+}
+TIERS = [Tier.COMPOUND] * 70 + [Tier.COMMUNITY] * 22 + [Tier.SUBDISTRICT] * 8
+OPEN_STATES = [Status.SUBMITTED, Status.ACCEPTED, Status.ASSIGNED, Status.INFO_REQUESTED]
+
+
+def load_demo_appeals(rng: random.Random) -> int:
+    categories_load_default()
+    leaves = list(Category.objects.filter(level=3, subdistrict__isnull=True).select_related("parent__parent"))
+    with MESSAGES.open(encoding="utf-8") as handle:
+        messages = [row for row in csv.DictReader(handle) if row["subject"].strip() and row["detail"].strip()]
+    commissioner = {b.node_id: b.user_id for b in RoleBinding.objects.filter(role=Role.COMMISSIONER)}
+    now = timezone.now()
+    no_overrides: dict = {}
+    appeals, plans = [], []
+    for code, (collected, resolved) in PLAN.items():
+        subdistrict = Node.objects.get(code=code)
+        compounds = list(Node.objects.filter(path__startswith=subdistrict.path, kind=NodeKind.COMPOUND))
+        ancestors = {
+            n.path: n
+            for n in Node.objects.filter(
+                path__startswith=subdistrict.path, kind__in=[NodeKind.COMMUNITY, NodeKind.SUBDISTRICT]
+            )
+        }
+        people = {}
+        for person in Person.objects.filter(node__path__startswith=subdistrict.path).select_related("node"):
+            people.setdefault(
+                person.node.path[: len(person.node.path) - Node.steplen]
+                if person.node.kind == NodeKind.BUILDING
+                else person.node.path,
+                [],
+            ).append(person)
+        for i in range(collected):
+            compound = rng.choice(compounds)
+            message = messages[(i * 7 + len(appeals)) % len(messages)]
+            created = now - timedelta(days=rng.uniform(1, 360), minutes=rng.randint(0, 600))
+            tier = rng.choice(TIERS) if i < resolved else rng.choice([Tier.COMPOUND] * 4 + [Tier.COMMUNITY])
+            handling_path = {
+                Tier.COMPOUND: compound.path,
+                Tier.COMMUNITY: compound.path[: -Node.steplen],
+                Tier.SUBDISTRICT: subdistrict.path,
+            }[tier]
+            handling = compound if tier == Tier.COMPOUND else ancestors[handling_path]
+            resident = rng.choice(people.get(compound.path) or [None])
+            appeal = Appeal(
+                node=compound,
+                handling_node=handling,
+                tier=tier,
+                title=message["subject"].strip()[:120],
+                body=message["detail"].strip()[:5000],
+                channel=rng.choice(
+                    [Channel.WEB] * 6 + [Channel.PHONE, Channel.WALK_IN, Channel.DOOR_TO_DOOR]
+                ),
+                category=rng.choice(leaves),
+                resident=resident,
+                created_at=created,
+                accept_due=add_working_days(created, 1, no_overrides),
+            )
+            accepted = created + timedelta(hours=rng.uniform(1, 30))
+            if i < resolved:
+                resolved_at = accepted + timedelta(hours=rng.uniform(4, 240))
+                appeal.accepted_at = appeal.first_accepted_at = accepted
+                appeal.resolve_due = add_working_days(accepted, 5, no_overrides)
+                appeal.resolved_at, appeal.resolved_tier = resolved_at, tier
+                appeal.reply = (message.get("reply") or "已处理。").strip()[:5000]
+                roll = rng.random()
+                if now - resolved_at < timedelta(days=7) and roll < 0.5:
+                    appeal.status = Status.RESOLVED
+                elif roll < 0.08:
+                    appeal.status, appeal.rating, appeal.closed_at = (
+                        Status.CLOSED,
+                        Rating.NOT_RATED,
+                        resolved_at + timedelta(days=7),
+                    )
+                else:
+                    appeal.status = Status.CLOSED
+                    appeal.rating = rng.choices(
+                        [Rating.SATISFIED, Rating.BASICALLY_SATISFIED, Rating.DISSATISFIED],
+                        weights=[76, 18, 6],
+                    )[0]
+                    appeal.rated_at = appeal.closed_at = resolved_at + timedelta(hours=rng.uniform(1, 100))
+            else:
+                appeal.status = rng.choice(OPEN_STATES)
+                if appeal.status != Status.SUBMITTED:
+                    appeal.accepted_at = appeal.first_accepted_at = accepted
+                    appeal.resolve_due = add_working_days(accepted, 5, no_overrides)
+            appeals.append(appeal)
+            plans.append((commissioner.get(compound.pk), tier))
+    Appeal.objects.bulk_create(appeals, batch_size=1000)
+    events = []
+    for appeal, (handler, tier) in zip(appeals, plans, strict=True):
+        events.append(
+            AppealEvent(
+                appeal=appeal,
+                action="submit",
+                to_status=Status.SUBMITTED,
+                to_tier=Tier.COMPOUND,
+                at=appeal.created_at,
+            )
+        )
+        if appeal.first_accepted_at:
+            events.append(
+                AppealEvent(
+                    appeal=appeal,
+                    action="accept",
+                    from_status=Status.SUBMITTED,
+                    to_status=Status.ACCEPTED,
+                    from_tier=tier,
+                    to_tier=tier,
+                    at=appeal.first_accepted_at,
+                    actor_id=handler if tier == Tier.COMPOUND else None,
+                )
+            )
+        if appeal.resolved_at:
+            events.append(
+                AppealEvent(
+                    appeal=appeal,
+                    action="resolve",
+                    from_status=Status.ACCEPTED,
+                    to_status=Status.RESOLVED,
+                    from_tier=tier,
+                    to_tier=tier,
+                    note=appeal.reply,
+                    at=appeal.resolved_at,
+                )
+            )
+        if appeal.rated_at:
+            events.append(
+                AppealEvent(
+                    appeal=appeal,
+                    action="rate",
+                    from_status=Status.RESOLVED,
+                    to_status=Status.CLOSED,
+                    from_tier=tier,
+                    to_tier=tier,
+                    at=appeal.rated_at,
+                    detail={"rating": appeal.rating},
+                )
+            )
+    AppealEvent.objects.bulk_create(events, batch_size=2000)
+    return len(appeals)
