@@ -110,6 +110,7 @@ def appeal_kpis(
     }
     if group_by is None:
         return result
+    rows: Any
     if group_by == "node":
         child_len = len(node.path) + Node.steplen
         rows = (

@@ -39,7 +39,8 @@ def load_demo_appeals(rng: random.Random) -> int:
     commissioner = {b.node_id: b.user_id for b in RoleBinding.objects.filter(role=Role.COMMISSIONER)}
     now = timezone.now()
     no_overrides: dict = {}
-    appeals, plans = [], []
+    appeals: list[Appeal] = []
+    plans: list[tuple[int | None, str]] = []
     for code, (collected, resolved) in PLAN.items():
         subdistrict = Node.objects.get(code=code)
         compounds = list(Node.objects.filter(path__startswith=subdistrict.path, kind=NodeKind.COMPOUND))
@@ -49,7 +50,7 @@ def load_demo_appeals(rng: random.Random) -> int:
                 path__startswith=subdistrict.path, kind__in=[NodeKind.COMMUNITY, NodeKind.SUBDISTRICT]
             )
         }
-        people = {}
+        people: dict[str, list[Person]] = {}
         for person in Person.objects.filter(node__path__startswith=subdistrict.path).select_related("node"):
             people.setdefault(
                 person.node.path[: len(person.node.path) - Node.steplen]
