@@ -116,7 +116,7 @@ def load_demo_appeals(rng: random.Random) -> int:
             plans.append((commissioner.get(compound.pk), tier))
     Appeal.objects.bulk_create(appeals, batch_size=1000)
     events = []
-    for appeal, (handler, tier) in zip(appeals, plans, strict=True):
+    for appeal, (handler, handled_at) in zip(appeals, plans, strict=True):
         events.append(
             AppealEvent(
                 appeal=appeal,
@@ -133,10 +133,10 @@ def load_demo_appeals(rng: random.Random) -> int:
                     action="accept",
                     from_status=Status.SUBMITTED,
                     to_status=Status.ACCEPTED,
-                    from_tier=tier,
-                    to_tier=tier,
+                    from_tier=handled_at,
+                    to_tier=handled_at,
                     at=appeal.first_accepted_at,
-                    actor_id=handler if tier == Tier.COMPOUND else None,
+                    actor_id=handler if handled_at == Tier.COMPOUND else None,
                 )
             )
         if appeal.resolved_at:
@@ -146,8 +146,8 @@ def load_demo_appeals(rng: random.Random) -> int:
                     action="resolve",
                     from_status=Status.ACCEPTED,
                     to_status=Status.RESOLVED,
-                    from_tier=tier,
-                    to_tier=tier,
+                    from_tier=handled_at,
+                    to_tier=handled_at,
                     note=appeal.reply,
                     at=appeal.resolved_at,
                 )
@@ -159,8 +159,8 @@ def load_demo_appeals(rng: random.Random) -> int:
                     action="rate",
                     from_status=Status.RESOLVED,
                     to_status=Status.CLOSED,
-                    from_tier=tier,
-                    to_tier=tier,
+                    from_tier=handled_at,
+                    to_tier=handled_at,
                     at=appeal.rated_at,
                     detail={"rating": appeal.rating},
                 )
