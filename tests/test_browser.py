@@ -102,3 +102,58 @@ def test_language_switch_to_english(transactional_db, world, live_server, browse
     page.wait_for_selector("text=My roles")
     assert "Community staff" in page.locator(".roles").inner_text()
     page.close()
+
+
+def test_appeal_walk_at_phone_width(transactional_db, world, live_server, browser):
+    """A resident files, the commissioner accepts and escalates, the community resolves, the resident rates."""
+
+    def sign_in(page, username):
+        page.context.clear_cookies()
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", PASSWORD)
+        page.click("button.primary")
+        page.wait_for_url(f"{live_server.url}/")
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    sign_in(page, "a1a-resident")
+    page.click("nav.mainnav >> text=我的诉求")
+    page.click("text=我要反映")
+    page.fill("#id_title", "楼道灯不亮")
+    page.fill("#id_body", "3单元二楼楼道灯坏了一周，老人晚上看不清台阶。")
+    page.select_option("#id_node", label="楼A1a-1")
+    page.screenshot(path=SHOTS / "appeal-new-390.png", full_page=True)
+    page.click("button.primary")
+    page.wait_for_selector("text=已收到")
+    detail_url = page.url
+    assert "待受理" in page.content()
+
+    sign_in(page, "a1a-commissioner")
+    page.goto(f"{live_server.url}/appeals/")
+    page.screenshot(path=SHOTS / "appeal-queue-390.png", full_page=True)
+    page.click("text=楼道灯不亮")
+    page.click("button[value=accept]")
+    page.wait_for_selector("text=已受理")
+    page.fill("#escalate-note", "需要社区协调物业更换线路")
+    page.click("button[value=escalate]")
+    page.wait_for_selector("text=已上报")
+
+    sign_in(page, "a1-staff")
+    page.goto(detail_url)
+    page.click("button[value=accept]")
+    page.fill("#reply", "已协调物业更换楼道灯和线路。")
+    page.click("button[value=resolve]")
+    page.wait_for_selector("text=已办结，待评价")
+
+    sign_in(page, "a1a-resident")
+    page.goto(detail_url)
+    page.check("input[value=satisfied]")
+    page.fill("#comment", "谢谢社区")
+    page.screenshot(path=SHOTS / "appeal-rate-390.png", full_page=True)
+    page.click("button[value=rate]")
+    page.wait_for_selector(".badge.status-closed")
+    page.screenshot(path=SHOTS / "appeal-closed-390.png", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert "该户" not in page.content()  # no internal notes leak to the resident
+    page.close()

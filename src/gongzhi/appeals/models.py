@@ -212,6 +212,22 @@ class Appeal(models.Model):
         return self.status in OPEN_STATUSES
 
 
+ACTION_LABELS = {
+    "submit": _("Filed"),
+    "accept": _("Accepted"),
+    "request_info": _("More information requested"),
+    "provide_info": _("Information provided"),
+    "assign": _("Assigned"),
+    "escalate": _("Escalated"),
+    "transfer": _("Transferred"),
+    "merge": _("Merged"),
+    "resolve": _("Resolved"),
+    "rate": _("Rated"),
+    "close": _("Closed"),
+    "comment": _("Internal note"),
+}
+
+
 class AppealEvent(models.Model):
     """Append-only history of an appeal. Internal notes are hidden from the resident."""
 
@@ -239,3 +255,13 @@ class AppealEvent(models.Model):
         if not self._state.adding:
             raise ValueError("appeal history is append-only")
         super().save(*args, **kwargs)
+
+    def get_action_label(self) -> str:
+        return str(ACTION_LABELS.get(self.action, self.action))
+
+    @property
+    def tier_change(self) -> str:
+        """ "小区 → 社区" when the event moved the appeal to another tier, else empty."""
+        if not self.from_tier or self.from_tier == self.to_tier:
+            return ""
+        return f"{Tier(self.from_tier).label} → {Tier(self.to_tier).label}"

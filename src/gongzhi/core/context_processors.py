@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core.roles import CASEWORK_ROLES, MANAGER_ROLES
+from gongzhi.core.roles import CASEWORK_ROLES, MANAGER_ROLES, OVERSIGHT_ROLES
 from gongzhi.core.scoping import has_role
 
 
@@ -12,6 +12,12 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [("home", _("Home"), reverse("core:home"))]
+    if has_role(user, CASEWORK_ROLES):
+        items.append(("appeals", _("Appeals"), reverse("appeals:index")))
+    else:
+        items.append(("appeals", _("My appeals"), reverse("appeals:index")))
+    if has_role(user, OVERSIGHT_ROLES):
+        items.append(("kpis", _("Appeal figures"), reverse("appeals:kpis")))
     items.append(("nodes", _("Areas"), reverse("orgs:node_roots")))
     items.append(("party", _("Party organisations"), reverse("orgs:party_org_list")))
     if has_role(user, CASEWORK_ROLES):

@@ -1,0 +1,34 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.appeals.models import Channel, Rating
+
+
+class AppealForm(forms.Form):
+    title = forms.CharField(label=_("What is the problem?"), max_length=120)
+    body = forms.CharField(label=_("Details"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
+    node = forms.TypedChoiceField(label=_("Where is it?"), coerce=int)
+    channel = forms.ChoiceField(
+        label=_("How did it come in?"), choices=Channel.choices, initial=Channel.WEB, required=False
+    )
+    hidden_from_neighbours = forms.BooleanField(label=_("Do not show this to my neighbours"), required=False)
+    client_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
+
+    def __init__(self, *args, places=(), staff=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["node"].choices = [(n.pk, n.name) for n in places]
+        if not staff:
+            del self.fields["channel"]
+
+
+class ActionForm(forms.Form):
+    action = forms.CharField(max_length=24)
+    note = forms.CharField(max_length=5000, required=False)
+    reply = forms.CharField(max_length=5000, required=False)
+    rating = forms.ChoiceField(
+        choices=[(k, v) for k, v in Rating.choices if k != Rating.NOT_RATED], required=False
+    )
+    comment = forms.CharField(max_length=500, required=False)
+    transferred_to = forms.CharField(max_length=120, required=False)
+    assignee_unit = forms.IntegerField(required=False)
+    merge_into = forms.IntegerField(required=False)

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from gongzhi.appeals import views
+
+app_name = "appeals"
+urlpatterns = [
+    path("", views.appeal_index, name="index"),
+    path("new/", views.appeal_new, name="new"),
+    path("kpis/", views.appeal_kpis_view, name="kpis"),
+    path("<int:pk>/", views.appeal_detail, name="detail"),
+    path("<int:pk>/act/", views.appeal_act, name="act"),
+]

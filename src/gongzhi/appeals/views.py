@@ -1,0 +1,161 @@
+from datetime import datetime, time, timedelta
+from uuid import uuid4
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from gongzhi.appeals import kpis, selectors, services
+from gongzhi.appeals.errors import AppealError
+from gongzhi.appeals.forms import ActionForm, AppealForm
+from gongzhi.appeals.models import Channel
+from gongzhi.appeals.workflow import TRANSITIONS
+from gongzhi.core.http import AuthenticatedHttpRequest
+from gongzhi.core.roles import CASEWORK_ROLES, OVERSIGHT_ROLES
+from gongzhi.core.scoping import has_role
+from gongzhi.orgs.selectors import node_get, node_list, node_roots, org_unit_get
+
+
+def _error_text(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return "；".join(str(m) for m in exc.messages)
+    if isinstance(exc, AppealError):
+        return str(exc.message)
+    return str(exc) or _("You cannot do this.")
+
+
+@login_required
+def appeal_index(request: AuthenticatedHttpRequest) -> HttpResponse:
+    staff = has_role(request.user, CASEWORK_ROLES)
+    view = request.GET.get("view", "queue" if staff else "mine")
+    if staff and view == "queue":
+        appeals = selectors.appeal_queue(fetched_by=request.user)
+    else:
+        appeals = selectors.appeal_list(fetched_by=request.user, status=request.GET.get("status") or None)
+    page = Paginator(appeals, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "appeals/index.html",
+        {
+            "page": page,
+            "staff": staff,
+            "view": view,
+            "now": timezone.now(),
+            "soon": timezone.now() + timedelta(hours=24),
+        },
+    )
+
+
+def _places(request: AuthenticatedHttpRequest):
+    return node_list(fetched_by=request.user).filter(kind__in=["compound", "building"])[:500]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def appeal_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    staff = has_role(request.user, CASEWORK_ROLES)
+    places = list(_places(request))
+    form = AppealForm(request.POST or None, places=places, staff=staff, initial={"client_key": uuid4().hex})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            appeal, _created = services.appeal_submit(
+                actor=request.user,
+                node=node_get(fetched_by=request.user, pk=data["node"]),
+                title=data["title"],
+                body=data["body"],
+                channel=data.get("channel") or Channel.WEB,
+                hidden_from_neighbours=data["hidden_from_neighbours"],
+                client_key=data["client_key"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, _("Your appeal has been received. You can follow it here."))
+            return redirect("appeals:detail", pk=appeal.pk)
+    return render(
+        request, "appeals/new.html", {"form": form, "staff": staff}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+def appeal_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    appeal = selectors.appeal_get(fetched_by=request.user, pk=pk)
+    handler = has_role(request.user, CASEWORK_ROLES, at_path=appeal.handling_node.path)
+    owner = appeal.submitted_by_id == request.user.pk or (
+        appeal.resident is not None and appeal.resident.user_id == request.user.pk
+    )
+    actions = {
+        name
+        for name, t in TRANSITIONS.items()
+        if appeal.status in t.sources and ((t.by == "resident" and owner) or (t.by != "resident" and handler))
+    }
+    units = list(appeal.node.org_units.all()) if handler else []
+    return render(
+        request,
+        "appeals/detail.html",
+        {
+            "appeal": appeal,
+            "events": selectors.appeal_timeline(fetched_by=request.user, appeal=appeal),
+            "actions": actions,
+            "units": units,
+            "handler": handler,
+            "owner": owner,
+        },
+    )
+
+
+@login_required
+@require_POST
+def appeal_act(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    appeal = selectors.appeal_get(fetched_by=request.user, pk=pk)
+    form = ActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please check what you entered."))
+        return redirect("appeals:detail", pk=pk)
+    data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+    action = data.pop("action")
+    try:
+        if "assignee_unit" in data:
+            data["assignee_unit"] = org_unit_get(fetched_by=request.user, pk=data["assignee_unit"])
+        if "merge_into" in data:
+            data["merge_into"] = selectors.appeal_get(fetched_by=request.user, pk=data["merge_into"])
+        services.appeal_transition(actor=request.user, appeal=appeal, action=action, **data)
+    except Http404:
+        messages.error(request, _("No such appeal in your area."))
+    except (ValidationError, PermissionDenied, AppealError) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Done."))
+    return redirect("appeals:detail", pk=pk)
+
+
+@login_required
+def appeal_kpis_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not has_role(request.user, OVERSIGHT_ROLES):
+        raise Http404
+    roots = node_roots(fetched_by=request.user)
+    node = (
+        node_get(fetched_by=request.user, pk=int(request.GET["node"]))
+        if request.GET.get("node", "").isdigit()
+        else (roots[0] if roots else None)
+    )
+    if node is None:
+        raise Http404
+    days = 365 if request.GET.get("days") not in ("30", "90") else int(request.GET["days"])
+    tz = timezone.get_current_timezone()
+    end = datetime.combine(timezone.localdate() + timedelta(days=1), time.min, tzinfo=tz)
+    result = kpis.appeal_kpis(
+        fetched_by=request.user,
+        node=node,
+        start=end - timedelta(days=days),
+        end=end,
+        group_by="node" if node.kind != "building" else None,
+    )
+    return render(request, "appeals/kpis.html", {"node": node, "kpi": result, "days": days, "roots": roots})
