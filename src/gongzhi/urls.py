@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("gongzhi.accounts.urls")),
     path("", include("gongzhi.orgs.urls")),
     path("appeals/", include("gongzhi.appeals.urls")),
+    path("messages/", include("gongzhi.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -254,14 +254,21 @@ def test_sla_sweep_escalates_overdue_appeals_by_the_working_day_clock(world, fil
         appeal = file_appeal()
         assert appeal.accept_due.astimezone(SHANGHAI).date().isoformat() == "2026-11-23"  # next working day
         clock.move_to(timezone.datetime(2026, 11, 23, 23, 0, tzinfo=SHANGHAI))
-        assert appeals_sla_sweep() == {"escalated": 0, "skipped": 0}
+        # Due within four hours: its commissioner is reminded, once.
+        assert appeals_sla_sweep() == {"escalated": 0, "skipped": 0, "reminded": 1}
+        assert appeals_sla_sweep() == {"escalated": 0, "skipped": 0, "reminded": 0}
+        assert world.commissioner.notifications.get().kind == "appeal.due_soon"
         clock.move_to(timezone.datetime(2026, 11, 24, 0, 30, tzinfo=SHANGHAI))
-        assert appeals_sla_sweep() == {"escalated": 1, "skipped": 0}
+        assert appeals_sla_sweep() == {"escalated": 1, "skipped": 0, "reminded": 0}
         appeal.refresh_from_db()
         assert (appeal.tier, appeal.status) == (Tier.COMMUNITY, Status.SUBMITTED)
         event = appeal.events.last()
         assert event.actor is None and event.detail == {"overdue": True} and event.note
-        assert appeals_sla_sweep() == {"escalated": 0, "skipped": 0}  # the new tier has a fresh clock
+        assert appeals_sla_sweep() == {
+            "escalated": 0,
+            "skipped": 0,
+            "reminded": 0,
+        }  # a fresh clock at the new tier
 
 
 def test_urgent_categories_get_hour_level_limits(world, file_appeal, categories, sla):

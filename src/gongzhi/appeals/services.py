@@ -9,8 +9,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from gongzhi.accounts.models import Person, User
+from gongzhi.accounts.models import Person, RoleBinding, User
 from gongzhi.appeals.errors import AppealError, conflict, wrong_state
 from gongzhi.appeals.models import (
     TIER_ORDER,
@@ -28,6 +29,7 @@ from gongzhi.appeals.workflow import TRANSITIONS
 from gongzhi.core.roles import CASEWORK_ROLES, Role
 from gongzhi.core.scoping import has_role
 from gongzhi.core.workdays import add_working_days
+from gongzhi.notifications.services import notify
 from gongzhi.orgs.models import GovernanceTeam, Node, NodeKind, OrgUnit
 
 DEFAULT_SLA = {"accept": (1, SlaUnit.WORKING_DAYS), "resolve": (5, SlaUnit.WORKING_DAYS)}
@@ -310,7 +312,68 @@ def appeal_transition(*, actor: User | None, appeal: Appeal, action: str, **payl
         at=now,
     )
     appeal.refresh_from_db()
+    _tell(appeal, action, actor)
     return appeal
+
+
+RESIDENT_MESSAGES = {
+    "accept": gettext_noop("Your appeal has been accepted"),
+    "request_info": gettext_noop("Please add information to your appeal"),
+    "resolve": gettext_noop("Your appeal has been resolved: please rate how it was handled"),
+}
+
+
+def _resident_user(appeal: Appeal) -> User | None:
+    if appeal.resident is not None and appeal.resident.user_id:
+        return appeal.resident.user
+    submitter = appeal.submitted_by
+    if submitter is not None and not has_role(submitter, CASEWORK_ROLES, at_path=appeal.node.path):
+        return submitter
+    return None
+
+
+def handlers_of(appeal: Appeal) -> list[User]:
+    """Staff bound exactly at the node that handles the appeal now (its commissioner, community or subdistrict)."""
+    return [
+        b.user
+        for b in RoleBinding.objects.filter(
+            node=appeal.handling_node, role__in=CASEWORK_ROLES, user__is_active=True
+        ).select_related("user")
+    ]
+
+
+def _tell(appeal: Appeal, action: str, actor: User | None) -> None:
+    link = f"/appeals/{appeal.pk}/"
+    if action in RESIDENT_MESSAGES:
+        resident = _resident_user(appeal)
+        if resident is not None and resident != actor:
+            notify(
+                recipients=[resident],
+                kind=f"appeal.{action}",
+                title=RESIDENT_MESSAGES[action],
+                body=appeal.title,
+                link=link,
+                dedupe_key=f"appeal:{appeal.pk}:{action}:{appeal.version}",
+                sms=True,
+            )
+    elif action == "assign" and appeal.assignee_user is not None and appeal.assignee_user != actor:
+        notify(
+            recipients=[appeal.assignee_user],
+            kind="appeal.assigned",
+            title=gettext_noop("An appeal was assigned to you"),
+            body=appeal.title,
+            link=link,
+            dedupe_key=f"appeal:{appeal.pk}:assign:{appeal.version}",
+        )
+    elif action == "escalate":
+        notify(
+            recipients=[u for u in handlers_of(appeal) if u != actor],
+            kind="appeal.escalated",
+            title=gettext_noop("An appeal was escalated to you"),
+            body=appeal.title,
+            link=link,
+            dedupe_key=f"appeal:{appeal.pk}:escalate:{appeal.version}",
+        )
 
 
 def _assignee(appeal: Appeal, payload: dict[str, Any]) -> dict[str, Any]:
@@ -368,7 +431,26 @@ def appeals_sla_sweep(*, now: datetime | None = None, batch: int = 500) -> dict[
                 escalated += 1
             except AppealError:
                 skipped += 1  # changed by someone else meanwhile, or no higher tier
-    return {"escalated": escalated, "skipped": skipped}
+    reminded = 0
+    soon = now + timedelta(hours=getattr(settings, "GONGZHI_SLA_REMINDER_HOURS", 4))
+    due_soon = Appeal.objects.filter(
+        Q(status=Status.SUBMITTED, accept_due__gte=now, accept_due__lt=soon)
+        | Q(status__in=[Status.ACCEPTED, Status.ASSIGNED], resolve_due__gte=now, resolve_due__lt=soon)
+    ).select_related("handling_node")
+    for appeal in due_soon.iterator(chunk_size=batch):
+        what = "accept" if appeal.status == Status.SUBMITTED else "resolve"
+        with transaction.atomic():
+            reminded += len(
+                notify(
+                    recipients=handlers_of(appeal),
+                    kind="appeal.due_soon",
+                    title=gettext_noop("An appeal is nearly due"),
+                    body=appeal.title,
+                    link=f"/appeals/{appeal.pk}/",
+                    dedupe_key=f"appeal:{appeal.pk}:due:{appeal.tier}:{what}",
+                )
+            )
+    return {"escalated": escalated, "skipped": skipped, "reminded": reminded}
 
 
 def category_for(*, subdistrict: Node | None, category_id: int | None) -> Category | None:

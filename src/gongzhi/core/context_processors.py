@@ -11,6 +11,8 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
+    from gongzhi.notifications.selectors import unread_count
+
     items = [("home", _("Home"), reverse("core:home"))]
     if has_role(user, CASEWORK_ROLES):
         items.append(("appeals", _("Appeals"), reverse("appeals:index")))
@@ -26,4 +28,4 @@ def navigation(request):
         items.append(("imports", _("Excel import"), reverse("orgs:imports")))
     if user.is_superuser:
         items.append(("admin", _("Administration"), reverse("admin:index")))
-    return {"nav_items": items}
+    return {"nav_items": items, "unread_messages": unread_count(fetched_by=user)}

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "gongzhi.orgs",
     "gongzhi.accounts",
     "gongzhi.appeals",
+    "gongzhi.notifications",
     "gongzhi.api",
 ]
 

@@ -1,0 +1,83 @@
+"""Queue messages in the outbox (inside the caller's transaction) and deliver them after commit."""
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from gongzhi.accounts.models import User
+from gongzhi.accounts.sms import sms_send
+from gongzhi.notifications.models import Channel, Notification
+
+logger = logging.getLogger("gongzhi.notifications")
+
+
+def notify(
+    *,
+    recipients: Iterable[User],
+    kind: str,
+    title: str,
+    body: str = "",
+    link: str = "",
+    dedupe_key: str = "",
+    sms: bool = False,
+) -> list[Notification]:
+    """Write one in-app message per recipient (and an SMS row when ``sms`` and the person has a number)."""
+    rows = []
+    for user in {u.pk: u for u in recipients if u is not None}.values():
+        channels = [Channel.IN_APP] + ([Channel.SMS] if sms and user.phone_cipher else [])
+        for channel in channels:
+            try:
+                with transaction.atomic():
+                    rows.append(
+                        Notification.objects.create(
+                            recipient=user,
+                            channel=channel,
+                            kind=kind,
+                            title=title[:120],
+                            body=body[:500],
+                            link=link,
+                            dedupe_key=dedupe_key[:120],
+                        )
+                    )
+            except IntegrityError:
+                continue  # already told about this event
+    pending = [n.pk for n in rows]
+    if pending:
+        transaction.on_commit(lambda: _deliver_later(pending))
+    return rows
+
+
+def _deliver_later(ids: list[int]) -> None:
+    from gongzhi.notifications.tasks import deliver
+
+    deliver(ids)
+
+
+def notifications_deliver(*, ids: list[int]) -> int:
+    """Send what is pending; in-app messages are delivered by being there. Failures stay pending for a retry."""
+    sent = 0
+    for note in Notification.objects.filter(pk__in=ids, sent_at__isnull=True).select_related("recipient"):
+        Notification.objects.filter(pk=note.pk).update(attempts=note.attempts + 1)
+        try:
+            if note.channel == Channel.SMS:
+                with translation.override(settings.LANGUAGE_CODE):
+                    text = gettext(note.title)  # titles are stored as message ids, translated on the way out
+                sms_send(note.recipient.decrypt_phone(), f"【共治】{text}")
+        except Exception:
+            # A failing gateway must not lose the message: it stays pending and deliver_pending retries it.
+            logger.warning("notification %s not delivered", note.pk, exc_info=True)
+            continue
+        Notification.objects.filter(pk=note.pk, sent_at__isnull=True).update(sent_at=timezone.now())
+        sent += 1
+    return sent
+
+
+def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
+    qs = Notification.objects.filter(recipient=user, channel=Channel.IN_APP, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=timezone.now())

@@ -1,0 +1,69 @@
+"""The outbox: residents hear at acceptance, requests for information and resolution; staff at assignment
+and escalation. Delivery happens after commit; a failing SMS gateway leaves the message pending."""
+
+import pytest
+
+from gongzhi.accounts.sms import MemorySmsBackend
+from gongzhi.appeals.services import appeal_transition
+from gongzhi.notifications.models import Notification
+from gongzhi.notifications.services import notifications_deliver
+from tests.accounts.factories import with_phone
+
+pytestmark = pytest.mark.django_db
+
+
+def kinds(user):
+    return sorted(user.notifications.filter(channel="in_app").values_list("kind", flat=True))
+
+
+def test_resident_and_staff_are_told(world, file_appeal, django_capture_on_commit_callbacks, login):
+    with_phone(world.resident, "13812349999")
+    appeal = file_appeal()
+    with django_capture_on_commit_callbacks(execute=True):
+        appeal = appeal_transition(actor=world.commissioner, appeal=appeal, action="accept")
+        appeal = appeal_transition(
+            actor=world.commissioner, appeal=appeal, action="request_info", note="照片?"
+        )
+        appeal = appeal_transition(actor=world.resident, appeal=appeal, action="provide_info", note="已补")
+        appeal = appeal_transition(
+            actor=world.commissioner, appeal=appeal, action="assign", assignee_user=world.a1_staff
+        )
+        appeal = appeal_transition(
+            actor=world.commissioner, appeal=appeal, action="escalate", note="社区协调"
+        )
+        appeal = appeal_transition(actor=world.a1_staff, appeal=appeal, action="accept")
+        appeal = appeal_transition(actor=world.a1_staff, appeal=appeal, action="resolve", reply="好了")
+    # Accepted twice (at two tiers) is two messages; each event is told once.
+    assert kinds(world.resident) == [
+        "appeal.accept",
+        "appeal.accept",
+        "appeal.request_info",
+        "appeal.resolve",
+    ]
+    assert kinds(world.a1_staff) == ["appeal.assigned", "appeal.escalated"]
+    assert kinds(world.commissioner) == []  # nobody is told about their own action
+    sms = [phone for phone, _m in MemorySmsBackend.outbox]
+    assert sms == ["13812349999"] * 4
+    assert not Notification.objects.filter(sent_at__isnull=True).exists()
+    page = login(world.resident).get("/messages/").content.decode()
+    assert "您的诉求已办结" in page
+    assert '✉<span class="count">4</span>' in login(world.resident).get("/").content.decode()
+    login(world.resident).post("/messages/read/")
+    assert not world.resident.notifications.filter(channel="in_app", read_at__isnull=True).exists()
+
+
+def test_failed_delivery_stays_pending(world, file_appeal, monkeypatch):
+    with_phone(world.resident, "13812349999")
+    appeal = appeal_transition(actor=world.commissioner, appeal=file_appeal(), action="accept")
+    pending = list(Notification.objects.filter(channel="sms").values_list("pk", flat=True))
+
+    def broken(phone, message):
+        raise ConnectionError("gateway down")
+
+    monkeypatch.setattr(MemorySmsBackend, "send", lambda self, phone, message: broken(phone, message))
+    assert notifications_deliver(ids=pending) == 0
+    note = Notification.objects.get(pk=pending[0])
+    assert note.sent_at is None and note.attempts == 1
+    monkeypatch.undo()
+    assert notifications_deliver(ids=pending) == 1
+    assert appeal.pk
