@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("gongzhi.orgs.urls")),
     path("appeals/", include("gongzhi.appeals.urls")),
     path("messages/", include("gongzhi.notifications.urls")),
+    path("open311/v2/", include("gongzhi.appeals.open311_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
