@@ -4,14 +4,16 @@ from typing import Literal
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gongzhi.accounts.selectors import person_get
 from gongzhi.api.schemas import ErrorOut
 from gongzhi.appeals import kpis, selectors, services
-from gongzhi.appeals.models import Channel
+from gongzhi.appeals.models import Channel, PhotoKind
 from gongzhi.core.http import AuthenticatedHttpRequest
+from gongzhi.core.roles import CASEWORK_ROLES
+from gongzhi.core.scoping import has_role
 from gongzhi.orgs.selectors import node_get, node_roots, org_unit_get, team_get, user_for_assignment
 
 router = Router(tags=["appeals"])
@@ -118,6 +120,30 @@ def appeal_list(request: AuthenticatedHttpRequest, status: str | None = None, ti
 def appeal_queue(request: AuthenticatedHttpRequest):
     """Open appeals the caller can act on at their tier, the soonest due first."""
     return selectors.appeal_queue(fetched_by=request.user)
+
+
+class PhotoOut(Schema):
+    id: int
+    kind: str
+    width: int
+    height: int
+    url: str
+
+    @staticmethod
+    def resolve_url(obj) -> str:
+        return f"/appeals/{obj.appeal_id}/photos/{obj.pk}/"
+
+
+@router.post(
+    "/appeals/{appeal_id}/photos",
+    response={201: PhotoOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+)
+def appeal_photo_add(request: AuthenticatedHttpRequest, appeal_id: int, photo: File[UploadedFile]):
+    """Attach a JPEG, PNG or WebP photo (at most 8 MB). It is stored without EXIF or other metadata."""
+    appeal = selectors.appeal_get(fetched_by=request.user, pk=appeal_id)
+    staff = has_role(request.user, CASEWORK_ROLES, at_path=appeal.handling_node.path)
+    kind = PhotoKind.EVIDENCE if staff else PhotoKind.REPORT
+    return Status(201, services.appeal_photo_add(actor=request.user, appeal=appeal, upload=photo, kind=kind))
 
 
 @router.get("/appeals/kpis", response={200: dict, 404: ErrorOut, 422: ErrorOut})

@@ -4,6 +4,23 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.appeals.models import Channel, Rating
 
 
+class MultiplePhotoInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    """Several photos in one input; each is checked and cleaned by the service that stores it."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultiplePhotoInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        return [super(MultiplePhotoField, self).clean(f, initial) for f in files]
+
+
 class AppealForm(forms.Form):
     title = forms.CharField(label=_("What is the problem?"), max_length=120)
     body = forms.CharField(label=_("Details"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
@@ -11,6 +28,7 @@ class AppealForm(forms.Form):
     channel = forms.ChoiceField(
         label=_("How did it come in?"), choices=Channel.choices, initial=Channel.WEB, required=False
     )
+    photos = MultiplePhotoField(label=_("Photos (optional, up to 9)"))
     hidden_from_neighbours = forms.BooleanField(label=_("Do not show this to my neighbours"), required=False)
     client_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
 

@@ -1,5 +1,8 @@
 """Residents' appeals (民情民意) handled in tiers: compound → community → subdistrict."""
 
+import uuid
+from pathlib import Path
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -225,6 +228,7 @@ ACTION_LABELS = {
     "rate": _("Rated"),
     "close": _("Closed"),
     "comment": _("Internal note"),
+    "photo": _("Photo added"),
 }
 
 
@@ -265,3 +269,30 @@ class AppealEvent(models.Model):
         if not self.from_tier or self.from_tier == self.to_tier:
             return ""
         return f"{Tier(self.from_tier).label} → {Tier(self.to_tier).label}"
+
+
+class PhotoKind(models.TextChoices):
+    REPORT = "report", _("From the resident")
+    EVIDENCE = "evidence", _("Evidence of handling")
+
+
+def _photo_path(instance: "AppealPhoto", filename: str) -> str:
+    return f"appeals/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{Path(filename).suffix}"
+
+
+class AppealPhoto(models.Model):
+    """A photo attached to an appeal; stored without metadata and served only to those who see the appeal."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="photos")
+    kind = models.CharField(max_length=12, choices=PhotoKind.choices, default=PhotoKind.REPORT)
+    image = models.FileField(upload_to=_photo_path)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"photo {self.pk} of appeal {self.appeal_id}"

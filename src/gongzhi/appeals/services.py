@@ -17,8 +17,10 @@ from gongzhi.appeals.models import (
     TIER_ORDER,
     Appeal,
     AppealEvent,
+    AppealPhoto,
     Category,
     Channel,
+    PhotoKind,
     Rating,
     SlaPolicy,
     SlaUnit,
@@ -26,6 +28,7 @@ from gongzhi.appeals.models import (
     Tier,
 )
 from gongzhi.appeals.workflow import TRANSITIONS
+from gongzhi.core.images import clean_photo
 from gongzhi.core.roles import CASEWORK_ROLES, Role
 from gongzhi.core.scoping import has_role
 from gongzhi.core.workdays import add_working_days
@@ -462,3 +465,42 @@ def category_for(*, subdistrict: Node | None, category_id: int | None) -> Catego
     if category is None:
         raise ValidationError({"category": _("Unknown category.")})
     return category
+
+
+MAX_PHOTOS = 9
+
+
+@transaction.atomic
+def appeal_photo_add(
+    *, actor: User, appeal: Appeal, upload: Any, kind: str = PhotoKind.REPORT
+) -> AppealPhoto:
+    """Attach a photo: the resident while the appeal is open, handling staff as evidence."""
+    owner = appeal.submitted_by_id == actor.pk or (
+        appeal.resident is not None and appeal.resident.user_id == actor.pk
+    )
+    staff = has_role(actor, CASEWORK_ROLES, at_path=appeal.handling_node.path)
+    if kind == PhotoKind.REPORT and not (owner or staff):
+        raise PermissionDenied(_("Only the resident who filed the appeal can add photos to it."))
+    if kind == PhotoKind.EVIDENCE and not staff:
+        raise PermissionDenied(_("This appeal is handled at another level."))
+    if not appeal.is_open and appeal.status != Status.RESOLVED:
+        raise wrong_state()
+    # Lock the appeal row so two uploads cannot both pass the count check.
+    Appeal.objects.select_for_update().filter(pk=appeal.pk).first()
+    if appeal.photos.count() >= MAX_PHOTOS:
+        raise ValidationError({"photos": _("At most %(n)s photos per appeal.") % {"n": MAX_PHOTOS}})
+    content, width, height = clean_photo(upload)
+    photo = AppealPhoto(appeal=appeal, kind=kind, width=width, height=height, uploaded_by=actor)
+    photo.image.save(content.name, content, save=False)
+    photo.save()
+    AppealEvent.objects.create(
+        appeal=appeal,
+        actor=actor,
+        action="photo",
+        from_status=appeal.status,
+        to_status=appeal.status,
+        from_tier=appeal.tier,
+        to_tier=appeal.tier,
+        detail={"photo": photo.pk, "kind": kind},
+    )
+    return photo

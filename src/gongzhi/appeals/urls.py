@@ -9,4 +9,6 @@ urlpatterns = [
     path("kpis/", views.appeal_kpis_view, name="kpis"),
     path("<int:pk>/", views.appeal_detail, name="detail"),
     path("<int:pk>/act/", views.appeal_act, name="act"),
+    path("<int:pk>/photos/", views.appeal_photo_upload, name="photo_upload"),
+    path("<int:pk>/photos/<int:photo_id>/", views.appeal_photo, name="photo"),
 ]

@@ -5,7 +5,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gongzhi.appeals import kpis, selectors, services
 from gongzhi.appeals.errors import AppealError
 from gongzhi.appeals.forms import ActionForm, AppealForm
-from gongzhi.appeals.models import Channel
+from gongzhi.appeals.models import Channel, PhotoKind
 from gongzhi.appeals.workflow import TRANSITIONS
 from gongzhi.core.http import AuthenticatedHttpRequest
 from gongzhi.core.roles import CASEWORK_ROLES, OVERSIGHT_ROLES
@@ -61,19 +62,30 @@ def _places(request: AuthenticatedHttpRequest):
 def appeal_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     staff = has_role(request.user, CASEWORK_ROLES)
     places = list(_places(request))
-    form = AppealForm(request.POST or None, places=places, staff=staff, initial={"client_key": uuid4().hex})
+    form = AppealForm(
+        request.POST or None,
+        request.FILES or None,
+        places=places,
+        staff=staff,
+        initial={"client_key": uuid4().hex},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            appeal, _created = services.appeal_submit(
-                actor=request.user,
-                node=node_get(fetched_by=request.user, pk=data["node"]),
-                title=data["title"],
-                body=data["body"],
-                channel=data.get("channel") or Channel.WEB,
-                hidden_from_neighbours=data["hidden_from_neighbours"],
-                client_key=data["client_key"],
-            )
+            # The appeal and its photos go in together: a bad photo leaves nothing behind.
+            with transaction.atomic():
+                appeal, created = services.appeal_submit(
+                    actor=request.user,
+                    node=node_get(fetched_by=request.user, pk=data["node"]),
+                    title=data["title"],
+                    body=data["body"],
+                    channel=data.get("channel") or Channel.WEB,
+                    hidden_from_neighbours=data["hidden_from_neighbours"],
+                    client_key=data["client_key"],
+                )
+                if created:
+                    for upload in data["photos"][: services.MAX_PHOTOS]:
+                        services.appeal_photo_add(actor=request.user, appeal=appeal, upload=upload)
         except (ValidationError, PermissionDenied) as exc:
             form.add_error(None, _error_text(exc))
         else:
@@ -107,6 +119,8 @@ def appeal_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "units": units,
             "handler": handler,
             "owner": owner,
+            "photos": list(appeal.photos.all()),
+            "can_add_photo": (owner or handler) and (appeal.is_open or appeal.status == "resolved"),
         },
     )
 
@@ -134,6 +148,41 @@ def appeal_act(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Done."))
     return redirect("appeals:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def appeal_photo_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    appeal = selectors.appeal_get(fetched_by=request.user, pk=pk)
+    handler = has_role(request.user, CASEWORK_ROLES, at_path=appeal.handling_node.path)
+    upload = request.FILES.get("photo")
+    if upload is None:
+        messages.error(request, _("Choose a photo."))
+        return redirect("appeals:detail", pk=pk)
+    try:
+        kind = PhotoKind.EVIDENCE if handler else PhotoKind.REPORT
+        services.appeal_photo_add(actor=request.user, appeal=appeal, upload=upload, kind=kind)
+    except (ValidationError, PermissionDenied, AppealError) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Done."))
+    return redirect("appeals:detail", pk=pk)
+
+
+PHOTO_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+
+
+@login_required
+def appeal_photo(request: AuthenticatedHttpRequest, pk: int, photo_id: int) -> FileResponse:
+    """Photos are served only to those who can see the appeal (never as public media files)."""
+    appeal = selectors.appeal_get(fetched_by=request.user, pk=pk)
+    photo = appeal.photos.filter(pk=photo_id).first()
+    if photo is None:
+        raise Http404
+    content_type = PHOTO_TYPES.get(photo.image.name.rsplit(".", 1)[-1], "application/octet-stream")
+    response = FileResponse(photo.image.open("rb"), content_type=content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @login_required
