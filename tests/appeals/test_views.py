@@ -64,3 +64,40 @@ def test_kpi_page_for_oversight_roles_only(world, login, file_appeal):
     assert "社区A1" in page and "满意率" in page
     assert login(world.resident).get("/appeals/kpis/").status_code == 404
     assert login(world.a2_staff).get(f"/appeals/kpis/?node={world.comm_a1.pk}").status_code == 404
+
+
+def test_bulk_accept_and_assign_from_the_queue(world, login, file_appeal):
+    first, second = file_appeal(), file_appeal(title="第二件")
+    client = login(world.commissioner)
+    assert 'name="ids"' in client.get("/appeals/").content.decode()
+    # The subdistrict can hand work to the staff bound inside its reach.
+    assert str(world.a1_staff) in login(world.sub_admin).get("/appeals/").content.decode()
+    response = client.post("/appeals/bulk/", {"ids": [first.pk, second.pk], "action": "accept"}, follow=True)
+    assert "2" in response.content.decode()
+    assert set(Appeal.objects.values_list("status", flat=True)) == {Status.ACCEPTED}
+    client.post("/appeals/bulk/", {"ids": [first.pk], "action": "assign", "assignee": world.a1_staff.pk})
+    assert Appeal.objects.get(pk=first.pk).assignee_user == world.a1_staff
+    # An appeal out of reach is simply not touched; a bad request changes nothing.
+    other = file_appeal(actor=world.sub_b_admin, node=world.cmp_b1a, channel="phone")
+    client.post("/appeals/bulk/", {"ids": [other.pk], "action": "accept"})
+    client.post("/appeals/bulk/", {"ids": [second.pk], "action": "delete"})
+    assert Appeal.objects.get(pk=other.pk).status == Status.SUBMITTED
+    assert Appeal.objects.get(pk=second.pk).status == Status.ACCEPTED
+
+
+def test_map_and_export(world, login, file_appeal):
+    import io
+
+    from openpyxl import load_workbook
+
+    world.cmp_a1a.lat, world.cmp_a1a.lng = 30.3352, 120.1287
+    world.cmp_a1a.save(update_fields=["lat", "lng"])
+    file_appeal(node=world.cmp_a1a)
+    page = login(world.commissioner).get("/appeals/map/").content.decode()
+    assert 'id="appeal-points"' in page and "30.3352" in page and "vendor/leaflet/leaflet.js" in page
+    assert login(world.resident).get("/appeals/map/").status_code == 404
+    response = login(world.sub_admin).get("/appeals/export.xlsx?status=open")
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("编号", "提交时间", "标题") and rows[1][2] == "楼道堆放杂物"
+    assert "张三" not in str(rows)  # residents are not named in the export
+    assert login(world.resident).get("/appeals/export.xlsx").status_code == 404

@@ -1,6 +1,7 @@
 from datetime import datetime, time, timedelta
 from uuid import uuid4
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,11 +17,21 @@ from gongzhi.appeals import kpis, selectors, services
 from gongzhi.appeals.errors import AppealError
 from gongzhi.appeals.forms import ActionForm, AppealForm
 from gongzhi.appeals.models import Channel, PhotoKind
+from gongzhi.appeals.spreadsheets import appeals_export
 from gongzhi.appeals.workflow import TRANSITIONS
+from gongzhi.core.audit import audit_record
 from gongzhi.core.http import AuthenticatedHttpRequest
 from gongzhi.core.roles import CASEWORK_ROLES, OVERSIGHT_ROLES
 from gongzhi.core.scoping import has_role
-from gongzhi.orgs.selectors import node_get, node_list, node_roots, org_unit_get
+from gongzhi.orgs.selectors import (
+    colleagues_for_assignment,
+    node_get,
+    node_list,
+    node_roots,
+    org_unit_get,
+    user_for_assignment,
+)
+from gongzhi.orgs.views import xlsx_response
 
 
 def _error_text(exc: Exception) -> str:
@@ -40,6 +51,7 @@ def appeal_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     else:
         appeals = selectors.appeal_list(fetched_by=request.user, status=request.GET.get("status") or None)
     page = Paginator(appeals, 30).get_page(request.GET.get("page"))
+    colleagues = colleagues_for_assignment(user=request.user) if staff and view == "queue" else []
     return render(
         request,
         "appeals/index.html",
@@ -49,6 +61,7 @@ def appeal_index(request: AuthenticatedHttpRequest) -> HttpResponse:
             "view": view,
             "now": timezone.now(),
             "soon": timezone.now() + timedelta(hours=24),
+            "colleagues": colleagues,
         },
     )
 
@@ -183,6 +196,72 @@ def appeal_photo(request: AuthenticatedHttpRequest, pk: int, photo_id: int) -> F
     response = FileResponse(photo.image.open("rb"), content_type=content_type)
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+@login_required
+def appeal_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not has_role(request.user, CASEWORK_ROLES):
+        raise Http404
+    appeals = selectors.appeal_list(fetched_by=request.user, status=request.GET.get("status") or None)
+    audit_record(actor=request.user, action="appeal.export", target=request.user, rows=appeals.count())
+    return xlsx_response(appeals_export(appeals=appeals), "appeals.xlsx")
+
+
+@login_required
+def appeal_map(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Open appeals in the user's reach on a map (GCJ-02 tiles, so stored coordinates need no conversion)."""
+    if not has_role(request.user, CASEWORK_ROLES):
+        raise Http404
+    now, soon = timezone.now(), timezone.now() + timedelta(hours=24)
+    points = []
+    for a in selectors.appeal_list(fetched_by=request.user, status="open").select_related("node")[:2000]:
+        lat, lng = (a.lat, a.lng) if a.lat is not None else (a.node.lat, a.node.lng)
+        if lat is None or lng is None:
+            continue
+        due = a.accept_due if a.status == "submitted" else a.resolve_due
+        state = "late" if due and due < now else "soon" if due and due < soon else "ok"
+        points.append(
+            {
+                "id": a.pk,
+                "lat": lat,
+                "lng": lng,
+                "title": a.title,
+                "place": a.node.name,
+                "state": state,
+                "status": str(a.get_status_display()),
+            }
+        )
+    return render(request, "appeals/map.html", {"points": points, "tiles": settings.GONGZHI_MAP_TILES})
+
+
+@login_required
+@require_POST
+def appeal_bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Accept, or assign to one person, several appeals from the queue; each goes through the workflow."""
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()][:200]
+    action = request.POST.get("action")
+    if action not in ("accept", "assign") or not ids:
+        messages.error(request, _("Choose appeals and what to do with them."))
+        return redirect("appeals:index")
+    payload = {}
+    if action == "assign":
+        assignee = request.POST.get("assignee", "")
+        if not assignee.isdigit():
+            messages.error(request, _("Choose who to assign them to."))
+            return redirect("appeals:index")
+        payload["assignee_user"] = user_for_assignment(pk=int(assignee))
+    done, failed = 0, []
+    for appeal in selectors.appeal_list(fetched_by=request.user).filter(pk__in=ids):
+        try:
+            services.appeal_transition(actor=request.user, appeal=appeal, action=action, **payload)
+            done += 1
+        except (ValidationError, PermissionDenied, AppealError) as exc:
+            failed.append(f"#{appeal.pk}: {_error_text(exc)}")
+    if done:
+        messages.success(request, _("%(n)s appeals done.") % {"n": done})
+    for line in failed[:10]:
+        messages.error(request, line)
+    return redirect("appeals:index")
 
 
 @login_required

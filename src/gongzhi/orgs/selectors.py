@@ -9,7 +9,7 @@ from django.db.models.functions import Length, Substr
 from django.shortcuts import get_object_or_404
 
 from gongzhi.accounts.models import Person, RoleBinding, User
-from gongzhi.core.roles import Role
+from gongzhi.core.roles import CASEWORK_ROLES, Role
 from gongzhi.core.scoping import reach_paths, subtree_q
 from gongzhi.orgs.models import (
     GovernanceTeam,
@@ -176,6 +176,18 @@ def org_unit_get(*, fetched_by: User, pk: int) -> OrgUnit:
 
 def team_get(*, fetched_by: User, pk: int) -> GovernanceTeam:
     return get_object_or_404(GovernanceTeam.objects.visible_to(fetched_by).select_related("node"), pk=pk)
+
+
+def colleagues_for_assignment(*, user: User) -> list[User]:
+    """Casework staff bound inside the user's casework reach: who they can hand appeals to."""
+    paths = reach_paths(user, CASEWORK_ROLES)
+    if not paths and not user.is_superuser:
+        return []
+    bindings = RoleBinding.objects.filter(role__in=CASEWORK_ROLES, user__is_active=True)
+    if not user.is_superuser:
+        bindings = bindings.filter(subtree_q("node", paths))
+    ids = bindings.values_list("user_id", flat=True).distinct()
+    return list(User.objects.filter(pk__in=ids).order_by("username")[:300])
 
 
 def user_for_assignment(*, pk: int) -> User:

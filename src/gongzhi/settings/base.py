@@ -166,6 +166,11 @@ GONGZHI_API_TOKEN_TTL = timedelta(days=30)
 
 GONGZHI_PAGE_SIZE = 50
 GONGZHI_RATING_WINDOW_DAYS = 7
+# Map tiles in GCJ-02 (as stored). Tiles are map data fetched by the browser; the Leaflet code is served locally.
+GONGZHI_MAP_TILES = os.environ.get(
+    "GONGZHI_MAP_TILES",
+    "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
+)
 # Composite appeal score: response rate, resolution rate, satisfaction rate.
 GONGZHI_KPI_WEIGHTS = (0.1, 0.5, 0.4)
 GONGZHI_IMPORT_MAX_ROWS = 200_000
