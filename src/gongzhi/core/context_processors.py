@@ -28,4 +28,7 @@ def navigation(request):
         items.append(("imports", _("Excel import"), reverse("orgs:imports")))
     if user.is_superuser:
         items.append(("admin", _("Administration"), reverse("admin:index")))
-    return {"nav_items": items, "unread_messages": unread_count(fetched_by=user)}
+    # The current section is the one whose link is the longest prefix of the path.
+    matches = [(len(url), key) for key, _label, url in items if request.path.startswith(url) and url != "/"]
+    current = max(matches)[1] if matches else ("home" if request.path == "/" else "")
+    return {"nav_items": items, "nav_current": current, "unread_messages": unread_count(fetched_by=user)}

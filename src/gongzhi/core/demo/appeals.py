@@ -166,4 +166,26 @@ def load_demo_appeals(rng: random.Random) -> int:
                 )
             )
     AppealEvent.objects.bulk_create(events, batch_size=2000)
-    return len(appeals)
+    return len(appeals) + _huiyuan_open_appeals(messages)
+
+
+def _huiyuan_open_appeals(messages: list[dict[str, str]]) -> int:
+    """A few fresh appeals from the demo resident, filed through the real service, for the demo commissioner."""
+    from gongzhi.accounts.models import User
+    from gongzhi.appeals.services import appeal_submit, appeal_transition
+
+    resident = User.objects.get(username="huiyuan-resident")
+    commissioner = User.objects.get(username="huiyuan-commissioner")
+    home = Person.objects.get(user=resident).node
+    filed = []
+    for message in messages[3:8]:
+        appeal, _created = appeal_submit(
+            actor=resident,
+            node=home,
+            title=message["subject"].strip()[:120],
+            body=message["detail"].strip()[:5000],
+        )
+        filed.append(appeal)
+    appeal_transition(actor=commissioner, appeal=filed[0], action="accept")
+    appeal_transition(actor=commissioner, appeal=filed[1], action="request_info", note="请补充现场照片。")
+    return len(filed)
