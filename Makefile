@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export GONGZHI_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test test-sqlite test-postgres bench lint setup assets messages clean
+.PHONY: demo test test-sqlite test-postgres bench bench-appeals lint setup assets messages clean
 
 ## Install Python and npm packages, vendor static assets, compile translations.
 setup: $(VENV)/.installed assets messages
@@ -53,6 +53,10 @@ test-postgres:
 bench: setup
 	bash scripts/system-deps.sh
 	bash scripts/pg.sh run $(BIN)/python bench/run.py
+
+bench-appeals: setup
+	bash scripts/system-deps.sh
+	bash scripts/pg.sh run $(BIN)/python bench/appeals.py
 
 lint: setup
 	$(BIN)/ruff check src tests bench scripts

@@ -192,7 +192,15 @@ class Appeal(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("appeal")
         verbose_name_plural = _("appeals")
-        indexes = [models.Index(fields=["status", "handling_node"], name="appeal_queue")]
+        indexes = [
+            models.Index(fields=["status", "handling_node"], name="appeal_queue"),
+            # The work queue reads open appeals soonest-due first; closed ones (most rows) stay out of this index.
+            models.Index(
+                fields=["accept_due", "resolve_due", "id"],
+                condition=Q(status__in=["submitted", "accepted", "info_requested", "assigned", "transferred"]),
+                name="appeal_open_by_due",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["submitted_by", "client_key"],

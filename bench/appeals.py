@@ -1,0 +1,255 @@
+"""Appeals at district scale: 1,000,000 appeals over a year in 50 sub-districts, on PostgreSQL.
+
+Measures the work queue (count + first page) for commissioners, community staff and subdistrict admins,
+one SLA sweep over all open appeals, and the KPI endpoint for a subdistrict over a year.
+Run with `make bench-appeals`. Options: --appeals N --subdistricts N --samples N --keep.
+"""
+
+import argparse
+import json
+import os
+import random
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongzhi.settings.local")
+os.environ.setdefault("GONGZHI_DATA_DIR", str(Path(__file__).resolve().parent.parent / "var" / "bench"))
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.core.paginator import Paginator  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from gongzhi.accounts.models import RoleBinding, User  # noqa: E402
+from gongzhi.accounts.services import api_token_issue  # noqa: E402
+from gongzhi.appeals.models import Appeal, Status, Tier  # noqa: E402
+from gongzhi.appeals.selectors import appeal_queue  # noqa: E402
+from gongzhi.appeals.services import appeals_sla_sweep  # noqa: E402
+from gongzhi.core.demo.loader import Tree  # noqa: E402
+from gongzhi.orgs.models import Node, NodeKind  # noqa: E402
+
+STATUSES = (
+    [Status.CLOSED] * 860
+    + [Status.RESOLVED] * 20
+    + [Status.SUBMITTED] * 40
+    + [Status.ACCEPTED] * 40
+    + [Status.ASSIGNED] * 40
+)
+TIERS = [Tier.COMPOUND] * 70 + [Tier.COMMUNITY] * 22 + [Tier.SUBDISTRICT] * 8
+
+
+def build(subdistricts: int, appeals: int, rng: random.Random) -> None:
+    started = time.monotonic()
+    tree = Tree()
+    root = tree.add(None, code="BENCHA", name="基准区", kind=NodeKind.DISTRICT)
+    layout = []  # (compound, community, subdistrict)
+    for s in range(subdistricts):
+        sub = tree.add(root, code=f"A{s:03d}", name=f"街道{s}", kind=NodeKind.SUBDISTRICT)
+        for c in range(20):
+            comm = tree.add(sub, code=f"{sub.code}{c:02d}", name=f"社区{s}-{c}", kind=NodeKind.COMMUNITY)
+            for k in range(10):
+                compound = tree.add(
+                    comm, code=f"{comm.code}{k:02d}", name=f"小区{s}-{c}-{k}", kind=NodeKind.COMPOUND
+                )
+                layout.append((compound, comm, sub))
+    tree.save()
+    print(f"  {len(tree.nodes):,} nodes in {time.monotonic() - started:.0f} s", flush=True)
+    now = timezone.now()
+    columns = (
+        "node_id, handling_node_id, tier, status, version, title, body, channel, hidden_from_neighbours, client_key, "
+        "transferred_to, created_at, accept_due, resolve_due, accepted_at, first_accepted_at, resolved_at, "
+        "resolved_tier, reply, reopened_count, rating, rating_comment"
+    )
+    with (
+        connection.cursor() as cursor,
+        cursor.connection.cursor().copy(f"COPY {Appeal._meta.db_table} ({columns}) FROM STDIN") as copy,
+    ):
+        for i in range(appeals):
+            compound, comm, sub = rng.choice(layout)
+            status = rng.choice(STATUSES)
+            tier = rng.choice(TIERS)
+            handling = {Tier.COMPOUND: compound, Tier.COMMUNITY: comm, Tier.SUBDISTRICT: sub}[tier]
+            open_ = status in (Status.SUBMITTED, Status.ACCEPTED, Status.ASSIGNED)
+            created = now - timedelta(days=rng.uniform(0, 2) if open_ else rng.uniform(2, 365))
+            accepted = created + timedelta(hours=rng.uniform(1, 20)) if status != Status.SUBMITTED else None
+            resolved = accepted + timedelta(hours=rng.uniform(4, 200)) if not open_ else None
+            # Open appeals are mostly inside their deadlines; about 0.3% are overdue for the sweep to find.
+            late = open_ and rng.random() < 0.003
+            if open_:
+                due = now - timedelta(hours=1) if late else now + timedelta(hours=rng.uniform(6, 120))
+                if status == Status.SUBMITTED:
+                    accept_due, resolve_due = due, None
+                else:
+                    accept_due, resolve_due = created + timedelta(days=1), due
+            else:
+                accept_due, resolve_due = created + timedelta(days=1), accepted + timedelta(days=7)
+            rating = (
+                rng.choice(["satisfied"] * 7 + ["basically_satisfied", "dissatisfied", "not_rated"])
+                if status == Status.CLOSED
+                else ""
+            )
+            copy.write_row(
+                (
+                    compound.pk,
+                    handling.pk,
+                    tier,
+                    status,
+                    1,
+                    f"诉求{i}",
+                    "楼道照明、噪音、停车等问题",
+                    "web",
+                    False,
+                    "",
+                    "",
+                    created,
+                    accept_due,
+                    resolve_due,
+                    accepted,
+                    accepted,
+                    resolved,
+                    tier if resolved else "",
+                    "已处理" if resolved else "",
+                    0,
+                    rating,
+                    "",
+                )
+            )
+            if i and i % 250_000 == 0:
+                print(f"  {i:,} appeals …", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM ANALYZE {Appeal._meta.db_table}")
+        cursor.execute(f"VACUUM ANALYZE {Node._meta.db_table}")
+    print(f"  {appeals:,} appeals in {time.monotonic() - started:.0f} s total", flush=True)
+
+
+def staff(kind: str, role: str, count: int, rng: random.Random) -> list[User]:
+    nodes = list(Node.objects.filter(path__startswith=Node.objects.get(code="BENCHA").path, kind=kind))
+    users = []
+    for i, node in enumerate(rng.sample(nodes, min(count, len(nodes)))):
+        user, _ = User.objects.get_or_create(username=f"bench-appeals-{role}-{i}")
+        RoleBinding.objects.filter(user=user).delete()
+        RoleBinding.objects.create(user=user, role=role, node=node)
+        users.append(user)
+    return users
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))], 1)
+
+
+def queue_case(label: str, users: list[User], samples: int, rng: random.Random) -> dict:
+    for user in users:  # warm-up
+        list(Paginator(appeal_queue(fetched_by=User.objects.get(pk=user.pk)), 30).get_page(1))
+    timings = []
+    for _ in range(samples):
+        user = User.objects.get(pk=rng.choice(users).pk)
+        t0 = time.perf_counter()
+        page = Paginator(appeal_queue(fetched_by=user), 30).get_page(1)
+        rows = [(a.title, a.node.name, a.accept_due) for a in page]
+        timings.append((time.perf_counter() - t0) * 1000)
+        assert page.paginator.count >= len(rows)
+    example = appeal_queue(fetched_by=users[0]).count()
+    return {
+        "case": label,
+        "open_in_queue_example": example,
+        "p50_ms": pct(timings, 50),
+        "p95_ms": pct(timings, 95),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--appeals", type=int, default=1_000_000)
+    parser.add_argument("--subdistricts", type=int, default=50)
+    parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        sys.exit("The benchmark runs on PostgreSQL: use `make bench-appeals` or set DATABASE_URL.")
+    settings.ALLOWED_HOSTS = ["testserver", *settings.ALLOWED_HOSTS]
+    rng = random.Random(11)
+    call_command("migrate", verbosity=0)
+    if not (args.keep and Node.objects.filter(code="BENCHA").exists()):
+        print(f"Building {args.subdistricts} sub-districts with {args.appeals:,} appeals …", flush=True)
+        build(args.subdistricts, args.appeals, rng)
+    results = [
+        queue_case(
+            "commissioner (1 compound)", staff(NodeKind.COMPOUND, "commissioner", 40, rng), args.samples, rng
+        ),
+        queue_case(
+            "community staff (1 community)",
+            staff(NodeKind.COMMUNITY, "community_staff", 40, rng),
+            args.samples,
+            rng,
+        ),
+        queue_case(
+            "subdistrict admin (1 subdistrict)",
+            staff(NodeKind.SUBDISTRICT, "subdistrict_admin", 20, rng),
+            args.samples,
+            rng,
+        ),
+    ]
+    open_count = Appeal.objects.filter(
+        status__in=[Status.SUBMITTED, Status.ACCEPTED, Status.ASSIGNED]
+    ).count()
+    t0 = time.perf_counter()
+    sweep = appeals_sla_sweep()
+    sweep_s = time.perf_counter() - t0
+    admin = staff(NodeKind.SUBDISTRICT, "subdistrict_admin", 1, rng)[0]
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {api_token_issue(user=admin)}")
+    node = RoleBinding.objects.get(user=admin).node_id
+    kpi_ms = []
+    for i in range(21):
+        t0 = time.perf_counter()
+        response = client.get(f"/api/v1/appeals/kpis?node={node}&group_by=node")
+        if i:  # the first request warms up
+            kpi_ms.append((time.perf_counter() - t0) * 1000)
+        assert response.status_code == 200, response.content[:200]
+    collected = response.json()["total"]["collected"]
+    meta = {"appeals": Appeal.objects.count(), "open": open_count, "machine": f"{os.cpu_count()} cores"}
+    print()
+    print(f"{meta['appeals']:,} appeals ({open_count:,} open) on PostgreSQL")
+    print()
+    print("| case | open in queue | p50 | p95 |")
+    print("| --- | ---: | ---: | ---: |")
+    for r in results:
+        print(
+            f"| work queue: {r['case']} | {r['open_in_queue_example']:,} | {r['p50_ms']} ms | {r['p95_ms']} ms |"
+        )
+    print(
+        f"| SLA sweep over {open_count:,} open appeals ({sweep['escalated']} escalated, {sweep['reminded']} reminders)"
+        f" | | {sweep_s:.2f} s | |"
+    )
+    print(
+        f"| KPI endpoint, one subdistrict, a year ({collected:,} appeals), by community | | "
+        f"{pct(kpi_ms, 50)} ms | {pct(kpi_ms, 95)} ms |"
+    )
+    out = Path(__file__).resolve().parent / "results"
+    out.mkdir(exist_ok=True)
+    (out / "appeals-latest.json").write_text(
+        json.dumps(
+            {
+                "meta": meta,
+                "queue": results,
+                "sweep_seconds": round(sweep_s, 2),
+                "sweep": sweep,
+                "kpi_p50_ms": pct(kpi_ms, 50),
+                "kpi_p95_ms": pct(kpi_ms, 95),
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
