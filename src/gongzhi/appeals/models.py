@@ -197,7 +197,9 @@ class Appeal(models.Model):
             # The work queue reads open appeals soonest-due first; closed ones (most rows) stay out of this index.
             models.Index(
                 fields=["accept_due", "resolve_due", "id"],
-                condition=Q(status__in=["submitted", "accepted", "info_requested", "assigned", "transferred"]),
+                condition=Q(
+                    status__in=["submitted", "accepted", "info_requested", "assigned", "transferred"]
+                ),
                 name="appeal_open_by_due",
             ),
         ]
