@@ -7,6 +7,7 @@ from gongzhi.accounts.models import User
 from gongzhi.appeals.models import OPEN_STATUSES, Appeal, AppealEvent
 from gongzhi.core.roles import CASEWORK_ROLES
 from gongzhi.core.scoping import has_role, reach_paths, subtree_q
+from gongzhi.orgs.models import Node
 
 
 def appeal_list(*, fetched_by: User, status: str | None = None, tier: str | None = None) -> QuerySet[Appeal]:
@@ -20,12 +21,31 @@ def appeal_list(*, fetched_by: User, status: str | None = None, tier: str | None
     return qs
 
 
+HANDLING_KINDS = ("compound", "community", "subdistrict")
+MAX_LISTED_NODES = 5000
+
+
 def appeal_queue(*, fetched_by: User) -> QuerySet[Appeal]:
-    """Open appeals the user can act on now: handled at a node in their casework reach, soonest due first."""
+    """Open appeals the user can act on now: handled at a node in their casework reach, soonest due first.
+
+    Appeals are handled only at compounds, communities and subdistricts, so a reach has few such nodes
+    (a community: about a dozen). Listing them gives the planner an exact, small set; a join on the path
+    let it misjudge small communities and walk the due-date index instead (docs/benchmarks.md).
+    """
     paths = reach_paths(fetched_by, CASEWORK_ROLES)
     qs = Appeal.objects.filter(status__in=OPEN_STATUSES)
     if not fetched_by.is_superuser:
-        qs = qs.filter(subtree_q("handling_node", paths)) if paths else qs.none()
+        if not paths:
+            return qs.none()
+        handling = list(
+            Node.objects.filter(subtree_q(None, paths), kind__in=HANDLING_KINDS).values_list("pk", flat=True)[
+                : MAX_LISTED_NODES + 1
+            ]
+        )
+        if len(handling) <= MAX_LISTED_NODES:
+            qs = qs.filter(handling_node_id__in=handling)
+        else:  # a whole district: the join reads fine at that size
+            qs = qs.filter(subtree_q("handling_node", paths))
     return qs.select_related("node", "handling_node", "category").order_by("accept_due", "resolve_due", "id")
 
 
