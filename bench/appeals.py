@@ -36,6 +36,9 @@ from gongzhi.appeals.services import appeals_sla_sweep  # noqa: E402
 from gongzhi.core.demo.loader import Tree  # noqa: E402
 from gongzhi.orgs.models import Node, NodeKind  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import bench_users, percentile  # noqa: E402
+
 STATUSES = (
     [Status.CLOSED] * 860
     + [Status.RESOLVED] * 20
@@ -131,19 +134,7 @@ def build(subdistricts: int, appeals: int, rng: random.Random) -> None:
 
 
 def staff(kind: str, role: str, count: int, rng: random.Random) -> list[User]:
-    nodes = list(Node.objects.filter(path__startswith=Node.objects.get(code="BENCHA").path, kind=kind))
-    users = []
-    for i, node in enumerate(rng.sample(nodes, min(count, len(nodes)))):
-        user, _ = User.objects.get_or_create(username=f"bench-appeals-{role}-{i}")
-        RoleBinding.objects.filter(user=user).delete()
-        RoleBinding.objects.create(user=user, role=role, node=node)
-        users.append(user)
-    return users
-
-
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))], 1)
+    return bench_users(root_code="BENCHA", kind=kind, role=role, count=count, rng=rng, prefix="bench-appeals")
 
 
 def queue_case(label: str, users: list[User], samples: int, rng: random.Random) -> dict:
@@ -161,8 +152,8 @@ def queue_case(label: str, users: list[User], samples: int, rng: random.Random) 
     return {
         "case": label,
         "open_in_queue_example": example,
-        "p50_ms": pct(timings, 50),
-        "p95_ms": pct(timings, 95),
+        "p50_ms": percentile(timings, 50),
+        "p95_ms": percentile(timings, 95),
     }
 
 
@@ -231,7 +222,7 @@ def main() -> None:
     )
     print(
         f"| KPI endpoint, one subdistrict, a year ({collected:,} appeals), by community | | "
-        f"{pct(kpi_ms, 50)} ms | {pct(kpi_ms, 95)} ms |"
+        f"{percentile(kpi_ms, 50)} ms | {percentile(kpi_ms, 95)} ms |"
     )
     out = Path(__file__).resolve().parent / "results"
     out.mkdir(exist_ok=True)
@@ -242,8 +233,8 @@ def main() -> None:
                 "queue": results,
                 "sweep_seconds": round(sweep_s, 2),
                 "sweep": sweep,
-                "kpi_p50_ms": pct(kpi_ms, 50),
-                "kpi_p95_ms": pct(kpi_ms, 95),
+                "kpi_p50_ms": percentile(kpi_ms, 50),
+                "kpi_p95_ms": percentile(kpi_ms, 95),
             },
             ensure_ascii=False,
             indent=2,

@@ -27,12 +27,15 @@ from django.core.paginator import Paginator  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from gongzhi.accounts.models import Person, RoleBinding, User  # noqa: E402
+from gongzhi.accounts.models import Person, User  # noqa: E402
 from gongzhi.accounts.selectors import person_list  # noqa: E402
 from gongzhi.accounts.services import api_token_issue  # noqa: E402
 from gongzhi.core import pii  # noqa: E402
 from gongzhi.core.demo.loader import Tree  # noqa: E402
 from gongzhi.orgs.models import Node, NodeKind  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import bench_users, percentile  # noqa: E402
 
 COMMUNITIES_PER_SUBDISTRICT = 20
 COMPOUNDS_PER_COMMUNITY = 10
@@ -90,19 +93,7 @@ def build(subdistricts: int, residents: int, rng: random.Random) -> None:
 
 
 def users_for(kind: str, role: str, count: int, rng: random.Random) -> list[User]:
-    nodes = list(Node.objects.filter(path__startswith=Node.objects.get(code="BENCH").path, kind=kind))
-    users = []
-    for i, node in enumerate(rng.sample(nodes, min(count, len(nodes)))):
-        user, _ = User.objects.get_or_create(username=f"bench-{role}-{i}")
-        RoleBinding.objects.filter(user=user).delete()
-        RoleBinding.objects.create(user=user, role=role, node=node)
-        users.append(user)
-    return users
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+    return bench_users(root_code="BENCH", kind=kind, role=role, count=count, rng=rng, prefix="bench")
 
 
 def measure(label: str, users: list[User], samples: int, rng: random.Random, explain: bool = False) -> dict:
