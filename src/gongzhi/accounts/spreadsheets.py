@@ -13,7 +13,6 @@ from gongzhi.core.excel import (
     Column,
     ImportRejected,
     RowError,
-    iter_batches,
     parse_choice,
     parse_int,
     parse_text,
@@ -96,8 +95,7 @@ def residents_import(*, actor: User, source, progress: Callable[[int], None] | N
         person.set_id_number(row.get("id_number"))
         people.append(person)
     with transaction.atomic():
-        for batch in iter_batches(people, 2000):
-            Person.objects.bulk_create(batch)
+        Person.objects.bulk_create(people, batch_size=2000)
         audit_record(actor=actor, action="person.import", target=actor, rows=len(people))
     return len(people)
 

@@ -12,11 +12,10 @@ from gongzhi.accounts import selectors, services
 from gongzhi.accounts.errors import SignInError
 from gongzhi.accounts.forms import CodeLoginForm, CodeRequestForm, PasswordLoginForm
 from gongzhi.accounts.spreadsheets import residents_export
-from gongzhi.core.http import AuthenticatedHttpRequest
+from gongzhi.core.http import AuthenticatedHttpRequest, xlsx_response
 from gongzhi.core.roles import CASEWORK_ROLES
 from gongzhi.core.scoping import has_role
 from gongzhi.orgs.selectors import node_get
-from gongzhi.orgs.views import xlsx_response
 
 
 def _next_url(request: HttpRequest) -> str:

@@ -11,9 +11,8 @@ from gongzhi.accounts.selectors import person_get
 from gongzhi.api.schemas import ErrorOut
 from gongzhi.appeals import kpis, selectors, services
 from gongzhi.appeals.models import Channel, PhotoKind
+from gongzhi.appeals.rules import handles
 from gongzhi.core.http import AuthenticatedHttpRequest
-from gongzhi.core.roles import CASEWORK_ROLES
-from gongzhi.core.scoping import has_role
 from gongzhi.orgs.selectors import node_get, node_roots, org_unit_get, team_get, user_for_assignment
 
 router = Router(tags=["appeals"])
@@ -141,8 +140,7 @@ class PhotoOut(Schema):
 def appeal_photo_add(request: AuthenticatedHttpRequest, appeal_id: int, photo: File[UploadedFile]):
     """Attach a JPEG, PNG or WebP photo (at most 8 MB). It is stored without EXIF or other metadata."""
     appeal = selectors.appeal_get(fetched_by=request.user, pk=appeal_id)
-    staff = has_role(request.user, CASEWORK_ROLES, at_path=appeal.handling_node.path)
-    kind = PhotoKind.EVIDENCE if staff else PhotoKind.REPORT
+    kind = PhotoKind.EVIDENCE if handles(request.user, appeal) else PhotoKind.REPORT
     return Status(201, services.appeal_photo_add(actor=request.user, appeal=appeal, upload=photo, kind=kind))
 
 

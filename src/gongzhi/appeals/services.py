@@ -27,6 +27,7 @@ from gongzhi.appeals.models import (
     Status,
     Tier,
 )
+from gongzhi.appeals.rules import handles, is_filer
 from gongzhi.appeals.workflow import TRANSITIONS
 from gongzhi.core.images import clean_photo
 from gongzhi.core.roles import CASEWORK_ROLES, Role
@@ -44,8 +45,7 @@ DEFAULT_SLA = {"accept": (1, SlaUnit.WORKING_DAYS), "resolve": (5, SlaUnit.WORKI
 def _ancestor_of_kind(node: Node, kind: str) -> Node | None:
     if node.kind == kind:
         return node
-    paths = [node.path[:i] for i in range(Node.steplen, len(node.path), Node.steplen)]
-    return Node.objects.filter(path__in=paths, kind=kind).first()
+    return Node.objects.filter(path__in=node.ancestor_paths(), kind=kind).first()
 
 
 def handling_node_for(node: Node, tier: str) -> Node:
@@ -58,8 +58,10 @@ def handling_node_for(node: Node, tier: str) -> Node:
 # --- SLA ---------------------------------------------------------------------------------------
 
 
-def sla_policy(*, appeal: Appeal) -> tuple[tuple[int, str], tuple[int, str]]:
-    """(accept limit, unit), (resolve limit, unit): the most specific policy for the appeal's category and tier."""
+def sla_policy(*, appeal: Appeal, tier: str | None = None) -> tuple[tuple[int, str], tuple[int, str]]:
+    """(accept limit, unit), (resolve limit, unit): the most specific policy for the appeal's category and
+    ``tier`` (default: the tier it is at)."""
+    tier = tier or appeal.tier
     subdistrict = _ancestor_of_kind(appeal.node, NodeKind.SUBDISTRICT)
     categories = []
     category = appeal.category
@@ -69,7 +71,7 @@ def sla_policy(*, appeal: Appeal) -> tuple[tuple[int, str], tuple[int, str]]:
     candidates = SlaPolicy.objects.filter(
         Q(subdistrict__isnull=True) | Q(subdistrict=subdistrict),
         Q(category__isnull=True) | Q(category_id__in=categories),
-        Q(tier="") | Q(tier=appeal.tier),
+        Q(tier="") | Q(tier=tier),
     )
 
     def specificity(policy: SlaPolicy) -> tuple[int, int, int]:
@@ -182,13 +184,10 @@ def _check_actor(appeal: Appeal, actor: User | None, by: str) -> None:
             raise PermissionDenied(_("This action needs a person."))
         return
     if by == "resident":
-        owner = appeal.submitted_by_id == actor.pk or (
-            appeal.resident is not None and appeal.resident.user_id == actor.pk
-        )
-        if not owner:
+        if not is_filer(actor, appeal):
             raise PermissionDenied(_("Only the resident who filed the appeal can do this."))
         return
-    if not has_role(actor, CASEWORK_ROLES, at_path=appeal.handling_node.path):
+    if not handles(actor, appeal):
         raise PermissionDenied(_("This appeal is handled at another level."))
 
 
@@ -236,8 +235,7 @@ def appeal_transition(*, actor: User | None, appeal: Appeal, action: str, **payl
             )
         to_tier = TIER_ORDER[position + 1]
         handling = handling_node_for(appeal.node, to_tier)
-        appeal.tier = to_tier  # for the SLA lookup below
-        (accept_limit, accept_unit), _resolve = sla_policy(appeal=appeal)
+        (accept_limit, accept_unit), _resolve = sla_policy(appeal=appeal, tier=to_tier)
         changes.update(
             tier=to_tier,
             handling_node=handling,
@@ -475,11 +473,8 @@ def appeal_photo_add(
     *, actor: User, appeal: Appeal, upload: Any, kind: str = PhotoKind.REPORT
 ) -> AppealPhoto:
     """Attach a photo: the resident while the appeal is open, handling staff as evidence."""
-    owner = appeal.submitted_by_id == actor.pk or (
-        appeal.resident is not None and appeal.resident.user_id == actor.pk
-    )
-    staff = has_role(actor, CASEWORK_ROLES, at_path=appeal.handling_node.path)
-    if kind == PhotoKind.REPORT and not (owner or staff):
+    staff = handles(actor, appeal)
+    if kind == PhotoKind.REPORT and not (is_filer(actor, appeal) or staff):
         raise PermissionDenied(_("Only the resident who filed the appeal can add photos to it."))
     if kind == PhotoKind.EVIDENCE and not staff:
         raise PermissionDenied(_("This appeal is handled at another level."))

@@ -17,10 +17,11 @@ from gongzhi.appeals import kpis, selectors, services
 from gongzhi.appeals.errors import AppealError
 from gongzhi.appeals.forms import ActionForm, AppealForm
 from gongzhi.appeals.models import Channel, PhotoKind
+from gongzhi.appeals.rules import handles, is_filer
 from gongzhi.appeals.spreadsheets import appeals_export
 from gongzhi.appeals.workflow import TRANSITIONS
 from gongzhi.core.audit import audit_record
-from gongzhi.core.http import AuthenticatedHttpRequest
+from gongzhi.core.http import AuthenticatedHttpRequest, xlsx_response
 from gongzhi.core.roles import CASEWORK_ROLES, OVERSIGHT_ROLES
 from gongzhi.core.scoping import has_role
 from gongzhi.orgs.selectors import (
@@ -31,7 +32,6 @@ from gongzhi.orgs.selectors import (
     org_unit_get,
     user_for_assignment,
 )
-from gongzhi.orgs.views import xlsx_response
 
 
 def _error_text(exc: Exception) -> str:
@@ -112,10 +112,8 @@ def appeal_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def appeal_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     appeal = selectors.appeal_get(fetched_by=request.user, pk=pk)
-    handler = has_role(request.user, CASEWORK_ROLES, at_path=appeal.handling_node.path)
-    owner = appeal.submitted_by_id == request.user.pk or (
-        appeal.resident is not None and appeal.resident.user_id == request.user.pk
-    )
+    handler = handles(request.user, appeal)
+    owner = is_filer(request.user, appeal)
     actions = {
         name
         for name, t in TRANSITIONS.items()
@@ -167,7 +165,7 @@ def appeal_act(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def appeal_photo_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     appeal = selectors.appeal_get(fetched_by=request.user, pk=pk)
-    handler = has_role(request.user, CASEWORK_ROLES, at_path=appeal.handling_node.path)
+    handler = handles(request.user, appeal)
     upload = request.FILES.get("photo")
     if upload is None:
         messages.error(request, _("Choose a photo."))

@@ -6,7 +6,7 @@ An import is all-or-nothing: every row is checked first and every problem report
 
 import io
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
@@ -144,11 +144,6 @@ def write_workbook(title: str, columns: list[Column], rows: Iterable[Iterable[An
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def iter_batches(items: list[Any], size: int) -> Iterator[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 # Parsers shared by importers -----------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from typing import TYPE_CHECKING
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
     from gongzhi.accounts.models import User
@@ -10,3 +10,13 @@ if TYPE_CHECKING:
 
 class AuthenticatedHttpRequest(HttpRequest):
     user: "User"  # type: ignore[assignment]
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    """An Excel download."""
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

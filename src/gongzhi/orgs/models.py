@@ -127,6 +127,10 @@ class Node(MP_Node):
         if self.node_type and self.node_type not in allowed_types:
             raise ValidationError({"node_type": _("This type does not apply to this level.")})
 
+    def ancestor_paths(self) -> list[str]:
+        """Materialised paths of every ancestor, root first (no query)."""
+        return [self.path[:i] for i in range(self.steplen, len(self.path), self.steplen)]
+
     @property
     def kind_rank(self) -> int:
         return list(NodeKind.values).index(self.kind)

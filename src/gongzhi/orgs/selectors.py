@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 
 from gongzhi.accounts.models import Person, RoleBinding, User
 from gongzhi.core.roles import CASEWORK_ROLES, Role
-from gongzhi.core.scoping import reach_paths, subtree_q
+from gongzhi.core.scoping import has_role, reach_paths, subtree_q
 from gongzhi.orgs.models import (
     GovernanceTeam,
     GovernanceTeamMember,
@@ -50,9 +50,7 @@ def node_roots(*, fetched_by: User) -> list[Node]:
 def node_ancestors(*, fetched_by: User, node: Node) -> list[Node]:
     """Breadcrumbs: the node's ancestors the user may open."""
     visible = node_list(fetched_by=fetched_by)
-    return list(
-        visible.filter(path__in=[node.path[:i] for i in range(Node.steplen, len(node.path), Node.steplen)])
-    )
+    return list(visible.filter(path__in=node.ancestor_paths()))
 
 
 def subtree_count_by_prefix(queryset: QuerySet, path_field: str, parent: Node) -> Counter:
@@ -78,7 +76,7 @@ class ChildRow:
 
 def node_children_with_counts(*, fetched_by: User, node: Node) -> list[ChildRow]:
     children = list(node_list(fetched_by=fetched_by).filter(path__startswith=node.path, depth=node.depth + 1))
-    can_count = Person.objects.visible_to(fetched_by, "count").exists() if children else False
+    can_count = bool(children) and has_role(fetched_by, Person.scope.roles_for("count"))
     residents: Counter[str] = Counter()
     party: Counter[str] = Counter()
     if can_count:
@@ -141,12 +139,13 @@ def node_detail_context(*, fetched_by: User, node: Node) -> dict[str, Any]:
 def scope_summary(*, fetched_by: User) -> list[dict[str, Any]]:
     """Key counts for each top node the user reaches (home page, /api/v1/me)."""
     result = []
+    can_count = has_role(fetched_by, Person.scope.roles_for("count"))
     for root in node_roots(fetched_by=fetched_by):
         nodes = node_list(fetched_by=fetched_by).filter(path__startswith=root.path)
         by_kind = dict(nodes.values_list("kind").annotate(n=Count("pk")).order_by())
         row: dict[str, Any] = {"node": root, "kinds": by_kind}
         people = Person.objects.visible_to(fetched_by, "count").filter(subtree_q("node", [root.path]))
-        if Person.objects.visible_to(fetched_by, "count").exists():
+        if can_count:
             row["residents"] = people.count()
             row["party_members"] = (
                 PartyMembership.objects.visible_to(fetched_by, "count")

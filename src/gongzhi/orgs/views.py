@@ -8,19 +8,11 @@ from django.views.decorators.http import require_http_methods
 
 from gongzhi.accounts.spreadsheets import residents_import
 from gongzhi.core.excel import ImportRejected
-from gongzhi.core.http import AuthenticatedHttpRequest
+from gongzhi.core.http import AuthenticatedHttpRequest, xlsx_response
 from gongzhi.core.roles import CASEWORK_ROLES, MANAGER_ROLES, OVERSIGHT_ROLES
 from gongzhi.core.scoping import has_role
 from gongzhi.orgs import selectors
 from gongzhi.orgs.spreadsheets import nodes_export, nodes_import, party_members_export, party_members_import
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 @login_required
