@@ -61,7 +61,9 @@ def load_demo_appeals(rng: random.Random) -> int:
         for i in range(collected):
             compound = rng.choice(compounds)
             message = messages[(i * 7 + len(appeals)) % len(messages)]
-            created = now - timedelta(days=rng.uniform(1, 360), minutes=rng.randint(0, 600))
+            # Resolved appeals spread over the year; open ones are recent, as in a sub-district that keeps up.
+            age = timedelta(days=rng.uniform(1, 360)) if i < resolved else timedelta(hours=rng.uniform(2, 72))
+            created = now - age - timedelta(minutes=rng.randint(0, 600))
             tier = rng.choice(TIERS) if i < resolved else rng.choice([Tier.COMPOUND] * 4 + [Tier.COMMUNITY])
             handling_path = {
                 Tier.COMPOUND: compound.path,
