@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("gongzhi.core.urls")),
     path("accounts/", include("gongzhi.accounts.urls")),
     path("", include("gongzhi.orgs.urls")),
+    path("appeals/hot/", include("gongzhi.triage.urls")),
     path("appeals/", include("gongzhi.appeals.urls")),
     path("messages/", include("gongzhi.notifications.urls")),
     path("open311/v2/", include("gongzhi.appeals.open311_urls")),

@@ -10,6 +10,7 @@ from gongzhi.api.auth import api_auth
 from gongzhi.appeals.api import router as appeals_router
 from gongzhi.appeals.errors import AppealError
 from gongzhi.orgs.api import router as orgs_router
+from gongzhi.triage.api import router as triage_router
 
 api = NinjaAPI(
     title="Gongzhi API",
@@ -22,6 +23,7 @@ api = NinjaAPI(
 )
 api.add_router("/", accounts_router)
 api.add_router("/", orgs_router)
+api.add_router("/", triage_router)  # before appeals: /appeals/hot must not match /appeals/{id}
 api.add_router("/", appeals_router)
 
 

@@ -61,6 +61,12 @@ class AppealOut(Schema):
     reply: str
     rating: str
     merged_into_id: int | None
+    suggested_category_id: int | None = Field(None, description="the triage model's first-level category")
+    suggestion_confidence: float | None = None
+    category_confirmed: bool = False
+    possible_duplicate_id: int | None = None
+    support_up: int = 0
+    support_down: int = 0
 
     @staticmethod
     def resolve_node_name(obj) -> str:
@@ -82,6 +88,7 @@ class TransitionIn(Schema):
     assignee_unit_id: int | None = None
     assignee_team_id: int | None = None
     merge_into_id: int | None = None
+    category_id: int | None = None
 
 
 @router.post(
@@ -189,7 +196,7 @@ def appeal_detail(request: AuthenticatedHttpRequest, appeal_id: int):
 )
 def appeal_transition(request: AuthenticatedHttpRequest, appeal_id: int, payload: TransitionIn):
     """Apply an action: accept, request_info, provide_info, assign, escalate, transfer, merge, resolve, rate, close,
-    comment."""
+    comment, categorise (with ``category_id``)."""
     appeal = selectors.appeal_get(fetched_by=request.user, pk=appeal_id)
     data = payload.dict(exclude_unset=True)
     action = data.pop("action")
@@ -204,6 +211,10 @@ def appeal_transition(request: AuthenticatedHttpRequest, appeal_id: int, payload
             data["merge_into"] = selectors.appeal_get(fetched_by=request.user, pk=payload.merge_into_id)
         except Http404:
             raise ValidationError({"merge_into": "Not found."}) from None
-    for key in ("assignee_user_id", "assignee_unit_id", "assignee_team_id", "merge_into_id"):
+    if payload.category_id is not None:
+        data["category"] = services.category_for(
+            subdistrict=services.subdistrict_of(appeal.node), category_id=payload.category_id
+        )
+    for key in ("assignee_user_id", "assignee_unit_id", "assignee_team_id", "merge_into_id", "category_id"):
         data.pop(key, None)
     return services.appeal_transition(actor=request.user, appeal=appeal, action=action, **data)

@@ -50,3 +50,4 @@ class ActionForm(forms.Form):
     transferred_to = forms.CharField(max_length=120, required=False)
     assignee_unit = forms.IntegerField(required=False)
     merge_into = forms.IntegerField(required=False)
+    category = forms.IntegerField(required=False)

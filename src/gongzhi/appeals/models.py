@@ -180,6 +180,20 @@ class Appeal(models.Model):
     rating = models.CharField(_("rating"), max_length=24, choices=Rating.choices, blank=True)
     rating_comment = models.CharField(max_length=500, blank=True)
     rated_at = models.DateTimeField(null=True, blank=True)
+    # Smart triage (gongzhi.triage): the model's first-level category and its confidence, whether staff
+    # have confirmed the category (only confirmed ones train the next model), a likely duplicate.
+    suggested_category = models.ForeignKey(
+        Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    suggestion_confidence = models.FloatField(null=True, blank=True)
+    category_confirmed = models.BooleanField(default=False)
+    category_auto = models.BooleanField(default=False)  # filled in from the suggestion, not by a person
+    possible_duplicate = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Residents' public support (up/down votes, e.g. carried over from a public message board).
+    support_up = models.PositiveIntegerField(default=0)
+    support_down = models.PositiveIntegerField(default=0)
 
     objects = ScopedQuerySet.as_manager()
     scope = ScopePolicy(
@@ -238,6 +252,7 @@ ACTION_LABELS = {
     "rate": _("Rated"),
     "close": _("Closed"),
     "comment": _("Internal note"),
+    "categorise": _("Category set"),
     "photo": _("Photo added"),
 }
 

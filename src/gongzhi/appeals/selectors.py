@@ -1,17 +1,19 @@
 """Reads of appeals for the UI and API, scoped to the user asking."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from gongzhi.accounts.models import User
-from gongzhi.appeals.models import OPEN_STATUSES, Appeal, AppealEvent
+from gongzhi.appeals.models import OPEN_STATUSES, Appeal, AppealEvent, Category
 from gongzhi.core.roles import CASEWORK_ROLES
 from gongzhi.core.scoping import has_role, reach_paths, subtree_q
 from gongzhi.orgs.models import Node
 
 
 def appeal_list(*, fetched_by: User, status: str | None = None, tier: str | None = None) -> QuerySet[Appeal]:
-    qs = Appeal.objects.visible_to(fetched_by, "view").select_related("node", "handling_node", "category")
+    qs = Appeal.objects.visible_to(fetched_by, "view").select_related(
+        "node", "handling_node", "category", "suggested_category"
+    )
     if status == "open":
         qs = qs.filter(status__in=OPEN_STATUSES)
     elif status:
@@ -46,7 +48,23 @@ def appeal_queue(*, fetched_by: User) -> QuerySet[Appeal]:
             qs = qs.filter(handling_node_id__in=handling)
         else:  # a whole district: the join reads fine at that size
             qs = qs.filter(subtree_q("handling_node", paths))
-    return qs.select_related("node", "handling_node", "category").order_by("accept_due", "resolve_due", "id")
+    return qs.select_related("node", "handling_node", "category", "suggested_category").order_by(
+        "accept_due", "resolve_due", "id"
+    )
+
+
+def category_choices(*, subdistrict: Node | None) -> list[tuple[Category, list[Category]]]:
+    """First-level categories with their second-level entries: the shared tree and the subdistrict's own."""
+    rows = list(
+        Category.objects.filter(
+            Q(subdistrict__isnull=True) | Q(subdistrict=subdistrict), is_active=True, level__lte=2
+        ).order_by("level", "name")
+    )
+    children: dict[int, list[Category]] = {}
+    for c in rows:
+        if c.level == 2 and c.parent_id is not None:
+            children.setdefault(c.parent_id, []).append(c)
+    return [(c, children.get(c.pk, [])) for c in rows if c.level == 1]
 
 
 def appeal_get(*, fetched_by: User, pk: int) -> Appeal:

@@ -1,5 +1,6 @@
 """Every write to appeals: intake and the transitions of the tiered workflow."""
 
+import logging
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -35,6 +36,7 @@ from gongzhi.core.scoping import has_role
 from gongzhi.core.workdays import add_working_days
 from gongzhi.notifications.services import notify
 from gongzhi.orgs.models import GovernanceTeam, Node, NodeKind, OrgUnit
+from gongzhi.triage.services import auto_apply_threshold, category_suggestion
 
 DEFAULT_SLA = {"accept": (1, SlaUnit.WORKING_DAYS), "resolve": (5, SlaUnit.WORKING_DAYS)}
 
@@ -137,11 +139,17 @@ def appeal_submit(
     if not title or not body:
         raise ValidationError({"title": _("Say briefly what the problem is, and give the details.")})
     now = timezone.now()
+    suggested, confidence = category_suggestion(title=title, body=body, node=node)
+    auto = category is None and suggested is not None and (confidence or 0) >= auto_apply_threshold()
     appeal = Appeal(
         node=node,
         handling_node=handling_node_for(node, Tier.COMPOUND),
         tier=Tier.COMPOUND,
-        category=category,
+        category=suggested if auto else category,
+        category_auto=auto,
+        category_confirmed=staff and category is not None,
+        suggested_category=suggested,
+        suggestion_confidence=confidence,
         title=title[:120],
         body=body[:5000],
         channel=channel,
@@ -164,15 +172,26 @@ def appeal_submit(
                 action="submit",
                 to_status=appeal.status,
                 to_tier=appeal.tier,
-                detail={"channel": channel},
+                detail={"channel": channel}
+                | ({"suggested": suggested.pk, "confidence": confidence, "auto": auto} if suggested else {}),
                 at=now,
             )
+            transaction.on_commit(lambda: _look_for_duplicates(appeal.pk))
     except IntegrityError:
         # Two requests with the same client key raced; the other one won.
         if client_key:
             return Appeal.objects.get(submitted_by=actor, client_key=client_key), False
         raise
     return appeal, True
+
+
+def _look_for_duplicates(appeal_id: int) -> None:
+    from gongzhi.triage.tasks import flag_duplicates
+
+    try:
+        flag_duplicates(appeal_id)
+    except Exception:  # the queue being down must not undo an acknowledged appeal
+        logging.getLogger(__name__).exception("could not queue the duplicate check of appeal %s", appeal_id)
 
 
 # --- transitions -----------------------------------------------------------------------------------
@@ -220,6 +239,8 @@ def appeal_transition(*, actor: User | None, appeal: Appeal, action: str, **payl
     if action == "accept":
         _accept, (resolve_limit, resolve_unit) = sla_policy(appeal=appeal)
         changes.update(accepted_at=now, resolve_due=deadline(now, resolve_limit, resolve_unit))
+        if appeal.category_id and not appeal.category_auto:
+            changes["category_confirmed"] = True  # a person chose it and the handler accepted it as is
         if appeal.first_accepted_at is None:
             changes["first_accepted_at"] = now
     elif action == "provide_info":
@@ -289,6 +310,17 @@ def appeal_transition(*, actor: User | None, appeal: Appeal, action: str, **payl
             target = Status.CLOSED
             changes.update(rating=rating, rating_comment=comment, rated_at=now, closed_at=now)
         note = note or comment
+    elif action == "categorise":
+        category = payload["category"]
+        if not isinstance(category, Category):
+            raise ValidationError({"category": _("Unknown category.")})
+        changes.update(category=category, category_confirmed=True, category_auto=False)
+        detail = {
+            "from": appeal.category_id,
+            "to": category.pk,
+            "suggested": appeal.suggested_category_id,
+            "confidence": appeal.suggestion_confidence,
+        }
     elif action == "close":
         if appeal.resolved_at and now <= appeal.resolved_at + _rating_window():
             raise AppealError("rating_open", _("The resident can still rate this appeal."))
@@ -452,6 +484,10 @@ def appeals_sla_sweep(*, now: datetime | None = None, batch: int = 500) -> dict[
                 )
             )
     return {"escalated": escalated, "skipped": skipped, "reminded": reminded}
+
+
+def subdistrict_of(node: Node) -> Node | None:
+    return _ancestor_of_kind(node, NodeKind.SUBDISTRICT)
 
 
 def category_for(*, subdistrict: Node | None, category_id: int | None) -> Category | None:

@@ -32,6 +32,7 @@ from gongzhi.orgs.selectors import (
     org_unit_get,
     user_for_assignment,
 )
+from gongzhi.triage.selectors import duplicate_candidates
 
 
 def _error_text(exc: Exception) -> str:
@@ -120,6 +121,7 @@ def appeal_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         if appeal.status in t.sources and ((t.by == "resident" and owner) or (t.by != "resident" and handler))
     }
     units = list(appeal.node.org_units.all()) if handler else []
+    subdistrict = services.subdistrict_of(appeal.node) if handler else None
     return render(
         request,
         "appeals/detail.html",
@@ -132,6 +134,12 @@ def appeal_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "owner": owner,
             "photos": list(appeal.photos.all()),
             "can_add_photo": (owner or handler) and (appeal.is_open or appeal.status == "resolved"),
+            "categories": selectors.category_choices(subdistrict=subdistrict)
+            if "categorise" in actions
+            else [],
+            "duplicates": duplicate_candidates(fetched_by=request.user, appeal=appeal)
+            if "merge" in actions
+            else [],
         },
     )
 
@@ -151,6 +159,10 @@ def appeal_act(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             data["assignee_unit"] = org_unit_get(fetched_by=request.user, pk=data["assignee_unit"])
         if "merge_into" in data:
             data["merge_into"] = selectors.appeal_get(fetched_by=request.user, pk=data["merge_into"])
+        if "category" in data:
+            data["category"] = services.category_for(
+                subdistrict=services.subdistrict_of(appeal.node), category_id=data["category"]
+            )
         services.appeal_transition(actor=request.user, appeal=appeal, action=action, **data)
     except Http404:
         messages.error(request, _("No such appeal in your area."))

@@ -33,4 +33,6 @@ TRANSITIONS: dict[str, Transition] = {
     "rate": Transition(frozenset({S.RESOLVED}), None, "resident", ("rating",)),
     "close": Transition(frozenset({S.RESOLVED}), S.CLOSED, "system+staff"),
     "comment": Transition(frozenset(OPEN_STATUSES), None, "staff", ("note",), public=False),
+    # Staff set or confirm the category; confirmed categories train the triage model.
+    "categorise": Transition(frozenset(OPEN_STATUSES), None, "staff", ("category",), public=False),
 }

@@ -20,6 +20,7 @@ def navigation(request):
         items.append(("appeals", _("My appeals"), reverse("appeals:index")))
     if has_role(user, OVERSIGHT_ROLES):
         items.append(("kpis", _("Appeal figures"), reverse("appeals:kpis")))
+        items.append(("hot", _("Hot issues"), reverse("triage:hot")))
     items.append(("nodes", _("Areas"), reverse("orgs:node_roots")))
     items.append(("party", _("Party organisations"), reverse("orgs:party_org_list")))
     if has_role(user, CASEWORK_ROLES):

@@ -1,0 +1,63 @@
+from datetime import date, datetime, time, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+
+from gongzhi.api.schemas import ErrorOut
+from gongzhi.core.http import AuthenticatedHttpRequest
+from gongzhi.core.roles import OVERSIGHT_ROLES
+from gongzhi.core.scoping import has_role
+from gongzhi.orgs.selectors import node_get, node_roots
+from gongzhi.triage.selectors import hot_issues_for
+
+router = Router(tags=["triage"])
+
+
+class HotIssueOut(Schema):
+    title: str = Field(description="the subject of the appeal closest to all others in the group")
+    place: str = Field(description="the community most of the group's appeals lie in")
+    size: int
+    growth: int = Field(description="appeals in the second half of the period minus the first half")
+    support: int = Field(description="residents' up votes minus down votes over the group")
+    score: float
+    category: str
+    first_at: datetime
+    last_at: datetime
+    appeal_ids: list[int]
+
+
+@router.get("/appeals/hot", response={200: list[HotIssueOut], 403: ErrorOut, 404: ErrorOut, 422: ErrorOut})
+def appeal_hot_issues(
+    request: AuthenticatedHttpRequest,
+    node: int | None = None,
+    start: date | None = Query(None, alias="from"),
+    end: date | None = Query(None, alias="to"),
+    limit: int = Query(20, ge=1, le=100),
+):
+    """Hot issues (热点问题) of a node's subtree over [from, to) (default: the last 30 days): groups of
+    appeals telling the same problem in the same place, ranked by size, growth and residents' support."""
+    if not has_role(request.user, OVERSIGHT_ROLES):
+        raise PermissionDenied("Hot issues are for staff and viewers.")
+    if node is None:
+        roots = node_roots(fetched_by=request.user)
+        if not roots:
+            raise Http404
+        scope = roots[0]
+    else:
+        scope = node_get(fetched_by=request.user, pk=node)
+    end = end or timezone.localdate() + timedelta(days=1)
+    start = start or end - timedelta(days=30)
+    if start >= end:
+        raise ValidationError({"from": "from must be before to"})
+    if (end - start).days > 366:
+        raise ValidationError({"from": "the period can be at most a year"})
+    tz = timezone.get_current_timezone()
+    return hot_issues_for(
+        fetched_by=request.user,
+        node=scope,
+        start=datetime.combine(start, time.min, tzinfo=tz),
+        end=datetime.combine(end, time.min, tzinfo=tz),
+        limit=limit,
+    )
