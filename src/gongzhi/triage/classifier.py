@@ -58,7 +58,7 @@ class WordIndex:
     def __init__(self, vocabulary: dict[str, int], longest: int) -> None:
         self.tables: list[tuple[int, np.ndarray, np.ndarray]] = []
         for n in range(2, longest + 1):
-            words = [w for w in vocabulary if len(w) == n and not w.isascii()]
+            words = [w for w in vocabulary if len(w) == n and not w.isascii() and max(map(ord, w)) < 0xFFFF]
             if not words:
                 continue
             keys = self._keys(self._codes("".join(words)), n)[::n]
@@ -162,7 +162,7 @@ class CategoryClassifier:
                 (
                     "svm",
                     CalibratedClassifierCV(
-                        LinearSVC(C=1.0, class_weight="balanced"), method="sigmoid", cv=FOLDS
+                        LinearSVC(C=1.0, class_weight="balanced", random_state=0), method="sigmoid", cv=FOLDS
                     ),
                 ),
             ]

@@ -1,7 +1,13 @@
 """Demo appeals: real citizen messages and official replies (data/messages_with_replies.csv, the public
 2020 TipDM Cup data, names already pseudonymised), filed across the demo compounds over the past year.
 
-上塘街道 reproduces its report: 300+ appeals collected (312), 245 resolved.
+上塘街道 reproduces its report: 300+ appeals collected (312), 245 resolved. Thirty of 上塘's appeals are
+the public-board messages with residents' votes (triage/data/messages_hot.csv), filed in the last four
+weeks where they happened: ten about one compound's ground-floor eateries, five about one college, so the
+hot-issues page has real runs of complaints to find.
+
+The triage model is trained first; each appeal's first-level category is the model's suggestion and its
+second and third levels are drawn under it (the messages carry no category of their own).
 """
 
 import csv
@@ -19,6 +25,9 @@ from gongzhi.core.workdays import add_working_days
 from gongzhi.orgs.models import Node, NodeKind
 
 MESSAGES = Path(__file__).resolve().parent / "data" / "messages_with_replies.csv"
+HOT = Path(__file__).resolve().parents[2] / "triage" / "data" / "messages_hot.csv"
+HOT_GROUPS = Path(__file__).resolve().parents[2] / "triage" / "data" / "duplicates_hot_groups.csv"
+HOT_SUBDISTRICT = "330105011"
 # (collected, resolved) per subdistrict code; 上塘's figures are its report's.
 PLAN = {
     "330105011": (312, 245),
@@ -31,11 +40,35 @@ TIERS = [Tier.COMPOUND] * 70 + [Tier.COMMUNITY] * 22 + [Tier.SUBDISTRICT] * 8
 OPEN_STATES = [Status.SUBMITTED, Status.ACCEPTED, Status.ASSIGNED, Status.INFO_REQUESTED]
 
 
+def _read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8") as handle:
+        return [row for row in csv.DictReader(handle) if row["subject"].strip() and row["detail"].strip()]
+
+
 def load_demo_appeals(rng: random.Random) -> int:
+    from gongzhi.triage.services import active_classifier, triage_model_train
+
     categories_load_default()
+    triage_model_train(use_confirmed=False)
+    classifier = active_classifier()
+    assert classifier is not None
     leaves = list(Category.objects.filter(level=3, subdistrict__isnull=True).select_related("parent__parent"))
-    with MESSAGES.open(encoding="utf-8") as handle:
-        messages = [row for row in csv.DictReader(handle) if row["subject"].strip() and row["detail"].strip()]
+    by_top: dict[str, list[Category]] = {}
+    for leaf in leaves:
+        by_top.setdefault(leaf.parent.parent.name, []).append(leaf)  # type: ignore[union-attr]
+    tops = {c.name: c for c in Category.objects.filter(level=1, subdistrict__isnull=True)}
+    messages = _read(MESSAGES)
+    hot = _read(HOT)
+    with HOT_GROUPS.open(encoding="utf-8") as handle:
+        groups = {row["id"]: row["group"] for row in csv.DictReader(handle)}
+    suggestions = {
+        id(m): s
+        for m, s in zip(
+            messages + hot,
+            classifier.suggest_many([(m["subject"], m["detail"]) for m in messages + hot]),
+            strict=True,
+        )
+    }
     commissioner = {b.node_id: b.user_id for b in RoleBinding.objects.filter(role=Role.COMMISSIONER)}
     now = timezone.now()
     no_overrides: dict = {}
@@ -58,11 +91,22 @@ def load_demo_appeals(rng: random.Random) -> int:
                 else person.node.path,
                 [],
             ).append(person)
+        group_home = {g: rng.choice(compounds) for g in sorted(set(groups.values()))}
+        # 上塘: thirty appeals around the resolved/open boundary are the public-board messages.
+        board = (
+            dict(zip(range(resolved - 20, resolved + 10), hot, strict=False))
+            if code == HOT_SUBDISTRICT
+            else {}
+        )
         for i in range(collected):
             compound = rng.choice(compounds)
-            message = messages[(i * 7 + len(appeals)) % len(messages)]
+            message = board.get(i) or messages[(i * 7 + len(appeals)) % len(messages)]
+            if i in board and message["id"] in groups:
+                compound = group_home[groups[message["id"]]]
             # Resolved appeals spread over the year; open ones are recent, as in a sub-district that keeps up.
             age = timedelta(days=rng.uniform(1, 360)) if i < resolved else timedelta(hours=rng.uniform(2, 72))
+            if i in board and i < resolved:
+                age = timedelta(days=rng.uniform(3, 28))
             created = now - age - timedelta(minutes=rng.randint(0, 600))
             tier = rng.choice(TIERS) if i < resolved else rng.choice([Tier.COMPOUND] * 4 + [Tier.COMMUNITY])
             handling_path = {
@@ -72,6 +116,7 @@ def load_demo_appeals(rng: random.Random) -> int:
             }[tier]
             handling = compound if tier == Tier.COMPOUND else ancestors[handling_path]
             resident = rng.choice(people.get(compound.path) or [None])
+            suggestion = suggestions[id(message)]
             appeal = Appeal(
                 node=compound,
                 handling_node=handling,
@@ -81,7 +126,11 @@ def load_demo_appeals(rng: random.Random) -> int:
                 channel=rng.choice(
                     [Channel.WEB] * 6 + [Channel.PHONE, Channel.WALK_IN, Channel.DOOR_TO_DOOR]
                 ),
-                category=rng.choice(leaves),
+                category=rng.choice(by_top.get(suggestion.label, leaves)) if suggestion else None,
+                suggested_category=tops.get(suggestion.label) if suggestion else None,
+                suggestion_confidence=suggestion.confidence if suggestion else None,
+                support_up=int(message.get("likes") or 0),
+                support_down=int(message.get("dislikes") or 0),
                 resident=resident,
                 created_at=created,
                 accept_due=add_working_days(created, 1, no_overrides),
@@ -168,6 +217,12 @@ def load_demo_appeals(rng: random.Random) -> int:
                 )
             )
     AppealEvent.objects.bulk_create(events, batch_size=2000)
+    # What the intake task does for each new appeal: note the likely duplicate of open ones.
+    from gongzhi.triage.services import appeal_duplicates_flag
+
+    for appeal in appeals:
+        if appeal.status in OPEN_STATES:
+            appeal_duplicates_flag(appeal_id=appeal.pk)
     return len(appeals) + _huiyuan_open_appeals(messages)
 
 

@@ -1,5 +1,6 @@
 import os
 import shutil
+import subprocess
 import sys
 import time
 
@@ -39,6 +40,9 @@ class Command(BaseCommand):
         gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or shutil.which("gunicorn")
         if gunicorn is None:
             raise CommandError("gunicorn is not installed; run `make demo` to set up.")
+        # Background work (SLA sweep, notifications, duplicate checks) runs in a Huey consumer beside the
+        # server; it is a child of this process, so Ctrl-C stops both.
+        subprocess.Popen([sys.executable, "-m", "gongzhi.cli", "run_huey", "--workers", "1"])  # noqa: S603
         self.stdout.write(
             self.style.SUCCESS(f"Serving on http://{bind}/  (accounts in README.md, password gongzhi-demo)")
         )
