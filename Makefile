@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export GONGZHI_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test test-sqlite test-postgres bench bench-appeals lint setup assets messages clean
+.PHONY: demo test test-sqlite test-postgres bench bench-appeals bench-triage lint setup assets messages clean
 
 ## Install Python and npm packages, vendor static assets, compile translations.
 setup: $(VENV)/.installed assets messages
@@ -57,6 +57,10 @@ bench: setup
 bench-appeals: setup
 	bash scripts/system-deps.sh
 	bash scripts/pg.sh run $(BIN)/python bench/appeals.py
+
+## Triage speed on one core: model load, classification throughput, duplicate check, hot issues.
+bench-triage: setup
+	$(BIN)/python bench/triage.py
 
 lint: setup
 	$(BIN)/ruff check src tests bench scripts

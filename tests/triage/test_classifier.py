@@ -145,8 +145,21 @@ _ALPHABET = [*"小区物业垃圾分类公交车噪音扰民的了。 ,", "𠀀"
 def test_word_index_matches_the_analyzer(texts):
     vocabulary = {w: i for i, w in enumerate([*_WORDS, "app", "ap"])}
     analyzer = LexiconAnalyzer(set(vocabulary), LONGEST_WORD, latin={"app", "ap"})
-    counts = WordIndex(vocabulary, LONGEST_WORD).counts(texts)
+    counts = WordIndex(vocabulary, range(2, LONGEST_WORD + 1)).counts(texts)
     for row, text in enumerate(texts):
         expected = Counter(vocabulary[w] for w in analyzer(text) if w in vocabulary)
         found = counts.getrow(row)
         assert dict(zip(found.indices.tolist(), found.data.astype(int).tolist(), strict=True)) == expected
+
+
+def test_duplicate_vectors_are_scikit_learns():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from gongzhi.triage import duplicates
+
+    docs = [document(e.subject, e.detail) for e in seed_examples()[:60]] + [
+        document("ab  c", "EMS 快递，12123")
+    ]
+    fitted = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True).fit(docs[:40])
+    ours = duplicates.Vectoriser(fitted).transform(docs)
+    assert abs(ours - fitted.transform(docs)).max() < 1e-12

@@ -14,8 +14,10 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from gongzhi.triage.classifier import WordIndex, tfidf
 from gongzhi.triage.text import document
 from gongzhi.triage.training import DATA, SEED_MESSAGES
 
@@ -29,11 +31,22 @@ def _rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+class Vectoriser:
+    """Character 1–2-gram TF-IDF, fitted by scikit-learn, applied with WordIndex (same vectors, faster)."""
+
+    def __init__(self, fitted: TfidfVectorizer) -> None:
+        self.idf = fitted.idf_
+        self.index = WordIndex(fitted.vocabulary_, (1, 2), latin_words=False)
+
+    def transform(self, docs: list[str]) -> csr_matrix:
+        return tfidf(self.index.counts(docs), self.idf)
+
+
 @lru_cache(maxsize=1)
-def vectoriser() -> TfidfVectorizer:
+def vectoriser() -> Vectoriser:
     """Fitted once per process on the bundled messages (the same files on every machine)."""
     corpus = [document(r["subject"], r["detail"]) for r in _rows(SEED_MESSAGES) + _rows(REPLIES)]
-    return TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True).fit(corpus)
+    return Vectoriser(TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True).fit(corpus))
 
 
 def similarities(texts: list[tuple[str, str]], others: list[tuple[str, str]]) -> np.ndarray:

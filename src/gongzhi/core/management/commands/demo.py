@@ -42,7 +42,7 @@ class Command(BaseCommand):
             raise CommandError("gunicorn is not installed; run `make demo` to set up.")
         # Background work (SLA sweep, notifications, duplicate checks) runs in a Huey consumer beside the
         # server; it is a child of this process, so Ctrl-C stops both.
-        subprocess.Popen([sys.executable, "-m", "gongzhi.cli", "run_huey", "--workers", "1"])  # noqa: S603
+        subprocess.Popen([sys.executable, "-m", "gongzhi.cli", "run_huey", "--workers", "1"])
         self.stdout.write(
             self.style.SUCCESS(f"Serving on http://{bind}/  (accounts in README.md, password gongzhi-demo)")
         )
