@@ -122,6 +122,16 @@ def appeal_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     }
     units = list(appeal.node.org_units.all()) if handler else []
     subdistrict = services.subdistrict_of(appeal.node) if handler else None
+    # The suggestion is worth showing when no category is set or the set one lies under another top level.
+    top = appeal.category
+    while top is not None and top.parent_id is not None:
+        top = top.parent
+    show_suggestion = (
+        handler
+        and appeal.suggested_category_id is not None
+        and not appeal.category_confirmed
+        and (top is None or top.pk != appeal.suggested_category_id)
+    )
     return render(
         request,
         "appeals/detail.html",
@@ -134,6 +144,7 @@ def appeal_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "owner": owner,
             "photos": list(appeal.photos.all()),
             "can_add_photo": (owner or handler) and (appeal.is_open or appeal.status == "resolved"),
+            "show_suggestion": show_suggestion,
             "categories": selectors.category_choices(subdistrict=subdistrict)
             if "categorise" in actions
             else [],

@@ -100,9 +100,7 @@ def labelled_pairs(hot: Path = HOT_MESSAGES, replies: Path = REPLIES) -> list[Pa
     return pairs
 
 
-def evaluate(
-    pairs: list[tuple[tuple[str, str], tuple[str, str], bool]], threshold: float = THRESHOLD
-) -> Scores:
+def evaluate(pairs: list[Pair], threshold: float = THRESHOLD) -> Scores:
     if not pairs:
         raise ValueError("No labelled pairs.")
     vec = vectoriser()
