@@ -86,9 +86,18 @@ def test_hot_issues_page(world, run_of_complaints, login):
 
 @pytest.mark.django_db
 def test_staff_see_the_suggestion_and_the_duplicates(
-    world, run_of_complaints, active_model, login, file_appeal
+    world, run_of_complaints, active_model, login, file_appeal, settings
 ):
     Category.objects.create(name="教育文体", level=1)
+    settings.GONGZHI_TRIAGE_AUTO_APPLY = 0.0
+    filled = file_appeal(title=SCHOOL[0], body=SCHOOL[1] + "又一次。")
+    page = login(world.commissioner).get(f"/appeals/{filled.pk}/").content.decode()
+    assert (
+        "由模型填写" in page
+        and "建议分类" not in page
+        and f'name="category" value="{filled.category_id}"' in page
+    )
+    settings.GONGZHI_TRIAGE_AUTO_APPLY = 2.0
     appeal = file_appeal(title=SCHOOL[0], body=SCHOOL[1] + "再次反映。")
     assert appeal.suggested_category is not None
     staff = login(world.commissioner)

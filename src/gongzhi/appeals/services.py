@@ -1,6 +1,8 @@
 """Every write to appeals: intake and the transitions of the tiered workflow."""
 
+import dataclasses
 import logging
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -44,10 +46,36 @@ DEFAULT_SLA = {"accept": (1, SlaUnit.WORKING_DAYS), "resolve": (5, SlaUnit.WORKI
 # --- where an appeal is handled ----------------------------------------------------------------
 
 
+@dataclasses.dataclass
+class _Lookups:
+    """What a batch of transitions (the SLA sweep) reads again and again, loaded once for the batch."""
+
+    nodes: dict[str, Node]  # every ancestor of the batch's appeals, by path
+    categories: dict[int, Category]
+    policies: list[SlaPolicy]
+    handlers: dict[int, list[User]] = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def for_appeals(cls, appeals: list[Appeal]) -> "_Lookups":
+        paths = {p for a in appeals for p in a.node.ancestor_paths()}
+        return cls(
+            nodes={n.path: n for n in Node.objects.filter(path__in=paths)},
+            categories={c.pk: c for c in Category.objects.all()},
+            policies=list(SlaPolicy.objects.all()),
+        )
+
+
+_lookups: ContextVar[_Lookups | None] = ContextVar("appeal_lookups", default=None)
+
+
 def _ancestor_of_kind(node: Node, kind: str) -> Node | None:
     if node.kind == kind:
         return node
-    return Node.objects.filter(path__in=node.ancestor_paths(), kind=kind).first()
+    cache = _lookups.get()
+    ancestors = node.ancestor_paths()
+    if cache is not None and all(p in cache.nodes for p in ancestors):
+        return next((cache.nodes[p] for p in ancestors if cache.nodes[p].kind == kind), None)
+    return Node.objects.filter(path__in=ancestors, kind=kind).first()
 
 
 def handling_node_for(node: Node, tier: str) -> Node:
@@ -65,16 +93,30 @@ def sla_policy(*, appeal: Appeal, tier: str | None = None) -> tuple[tuple[int, s
     ``tier`` (default: the tier it is at)."""
     tier = tier or appeal.tier
     subdistrict = _ancestor_of_kind(appeal.node, NodeKind.SUBDISTRICT)
-    categories = []
+    cache = _lookups.get()
+    categories: list[int] = []
     category = appeal.category
     while category is not None:
         categories.append(category.pk)
-        category = category.parent
-    candidates = SlaPolicy.objects.filter(
-        Q(subdistrict__isnull=True) | Q(subdistrict=subdistrict),
-        Q(category__isnull=True) | Q(category_id__in=categories),
-        Q(tier="") | Q(tier=tier),
-    )
+        if cache is not None and category.parent_id is not None:
+            category = cache.categories.get(category.parent_id)
+        else:
+            category = category.parent
+    candidates: Any
+    if cache is not None:
+        candidates = [
+            p
+            for p in cache.policies
+            if (p.subdistrict_id is None or (subdistrict is not None and p.subdistrict_id == subdistrict.pk))
+            and (p.category_id is None or p.category_id in categories)
+            and p.tier in ("", tier)
+        ]
+    else:
+        candidates = SlaPolicy.objects.filter(
+            Q(subdistrict__isnull=True) | Q(subdistrict=subdistrict),
+            Q(category__isnull=True) | Q(category_id__in=categories),
+            Q(tier="") | Q(tier=tier),
+        )
 
     def specificity(policy: SlaPolicy) -> tuple[int, int, int]:
         depth = len(categories) - categories.index(policy.category_id) if policy.category_id else 0
@@ -344,7 +386,10 @@ def appeal_transition(*, actor: User | None, appeal: Appeal, action: str, **payl
         detail=detail,
         at=now,
     )
-    appeal.refresh_from_db()
+    # The compare-and-set succeeded, so the row is what we had plus these changes.
+    for name, value in changes.items():
+        setattr(appeal, name, value)
+    appeal.status, appeal.version = target, appeal.version + 1
     _tell(appeal, action, actor)
     return appeal
 
@@ -367,12 +412,18 @@ def _resident_user(appeal: Appeal) -> User | None:
 
 def handlers_of(appeal: Appeal) -> list[User]:
     """Staff bound exactly at the node that handles the appeal now (its commissioner, community or subdistrict)."""
-    return [
+    cache = _lookups.get()
+    if cache is not None and appeal.handling_node_id in cache.handlers:
+        return cache.handlers[appeal.handling_node_id]
+    users = [
         b.user
         for b in RoleBinding.objects.filter(
-            node=appeal.handling_node, role__in=CASEWORK_ROLES, user__is_active=True
+            node_id=appeal.handling_node_id, role__in=CASEWORK_ROLES, user__is_active=True
         ).select_related("user")
     ]
+    if cache is not None:
+        cache.handlers[appeal.handling_node_id] = users
+    return users
 
 
 def _tell(appeal: Appeal, action: str, actor: User | None) -> None:
@@ -448,22 +499,27 @@ def appeals_sla_sweep(*, now: datetime | None = None, batch: int = 500) -> dict[
     escalated = skipped = 0
     ids = list(overdue.values_list("pk", flat=True))
     for start in range(0, len(ids), batch):
-        for appeal in Appeal.objects.filter(pk__in=ids[start : start + batch]).select_related(
-            "node", "category"
-        ):
-            late = "accept" if appeal.status == Status.SUBMITTED else "resolve"
-            try:
-                appeal_transition(
-                    actor=None,
-                    appeal=appeal,
-                    action="escalate",
-                    overdue=True,
-                    note=_("Escalated automatically: the time to %(what)s ran out.")
-                    % {"what": _("accept") if late == "accept" else _("resolve")},
-                )
-                escalated += 1
-            except AppealError:
-                skipped += 1  # changed by someone else meanwhile, or no higher tier
+        appeals = list(
+            Appeal.objects.filter(pk__in=ids[start : start + batch]).select_related("node", "category")
+        )
+        token = _lookups.set(_Lookups.for_appeals(appeals))
+        try:
+            for appeal in appeals:
+                late = "accept" if appeal.status == Status.SUBMITTED else "resolve"
+                try:
+                    appeal_transition(
+                        actor=None,
+                        appeal=appeal,
+                        action="escalate",
+                        overdue=True,
+                        note=_("Escalated automatically: the time to %(what)s ran out.")
+                        % {"what": _("accept") if late == "accept" else _("resolve")},
+                    )
+                    escalated += 1
+                except AppealError:
+                    skipped += 1  # changed by someone else meanwhile, or no higher tier
+        finally:
+            _lookups.reset(token)
     reminded = 0
     soon = now + timedelta(hours=getattr(settings, "GONGZHI_SLA_REMINDER_HOURS", 4))
     due_soon = Appeal.objects.filter(
