@@ -215,3 +215,53 @@ def test_duplicates_command_reports_precision_and_recall(capsys):
     # Measured on the labelled set (docs/triage.md): precision 0.940, recall 1.000.
     assert float(figures["precision"]) >= 0.9 and float(figures["recall"]) >= 0.95
     assert int(figures["pairs"]) == 3315 and int(figures["duplicates"]) == 79
+
+
+# --- suggestions while filing -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_staff_intake_form_suggests_and_takes_a_category(world, active_model, login, settings):
+    settings.GONGZHI_TRIAGE_AUTO_APPLY = 2.0
+    top = Category.objects.create(name="教育文体", level=1)
+    staff = login(world.commissioner)
+    form = staff.get("/appeals/new/").content.decode()
+    assert 'name="category"' in form and 'hx-get="/appeals/suggest/"' in form and 'id="suggestion"' in form
+    hint = staff.get("/appeals/suggest/", {"title": SCHOOL[0], "body": SCHOOL[1]}).content.decode()
+    assert "教育文体" in hint and f'data-category="{top.pk}"' in hint
+    assert staff.get("/appeals/suggest/", {"title": "", "body": ""}).content.decode().strip() == ""
+    response = staff.post(
+        "/appeals/new/",
+        {
+            "title": SCHOOL[0],
+            "body": SCHOOL[1],
+            "node": world.cmp_a1a.pk,
+            "channel": "phone",
+            "category": top.pk,
+            "client_key": "k1",
+        },
+    )
+    assert response.status_code == 302
+    appeal = Appeal.objects.get(client_key="k1")
+    assert appeal.category == top and appeal.category_confirmed
+
+
+@pytest.mark.django_db
+def test_residents_do_not_choose_a_category(world, login):
+    resident = login(world.resident)
+    assert 'name="category"' not in resident.get("/appeals/new/").content.decode()
+    assert resident.get("/appeals/suggest/", {"title": "x"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_suggest_api(world, active_model, file_appeal):
+    top = Category.objects.create(name="教育文体", level=1)
+    client = api(world.resident)
+    body = json.dumps({"title": SCHOOL[0], "body": SCHOOL[1], "node_id": world.cmp_a1a.pk})
+    got = client.post("/api/v1/appeals/suggest", body, content_type="application/json").json()
+    assert got["category_id"] == top.pk and got["name"] == "教育文体" and 0 < got["confidence"] <= 1
+    empty = client.post("/api/v1/appeals/suggest", json.dumps({}), content_type="application/json").json()
+    assert empty == {"category_id": None, "name": None, "confidence": None}
+    far = json.dumps({"title": "x", "node_id": world.cmp_b1a.pk})
+    assert client.post("/api/v1/appeals/suggest", far, content_type="application/json").status_code == 404
+    assert Appeal.objects.count() == 0  # nothing stored

@@ -1,4 +1,5 @@
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.appeals.models import Channel, Rating
@@ -28,15 +29,31 @@ class AppealForm(forms.Form):
     channel = forms.ChoiceField(
         label=_("How did it come in?"), choices=Channel.choices, initial=Channel.WEB, required=False
     )
+    category = forms.TypedChoiceField(label=_("Category"), coerce=int, empty_value=None, required=False)
     photos = MultiplePhotoField(label=_("Photos (optional, up to 9)"))
     hidden_from_neighbours = forms.BooleanField(label=_("Do not show this to my neighbours"), required=False)
     client_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
 
-    def __init__(self, *args, places=(), staff=False, **kwargs):
+    def __init__(self, *args, places=(), staff=False, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["node"].choices = [(n.pk, n.name) for n in places]
         if not staff:
+            # Residents describe the problem; the category is suggested and staff confirm it.
             del self.fields["channel"]
+            del self.fields["category"]
+        else:
+            self.fields["category"].choices = [("", "—")] + [
+                (top.name, [(top.pk, top.name)] + [(c.pk, f"{top.name} › {c.name}") for c in children])
+                for top, children in categories
+            ]
+            self.fields["body"].widget.attrs.update(
+                {
+                    "hx-get": reverse_lazy("appeals:suggest"),
+                    "hx-trigger": "input changed delay:700ms",
+                    "hx-include": "[name=title],[name=body]",
+                    "hx-target": "#suggestion",
+                }
+            )
 
 
 class ActionForm(forms.Form):

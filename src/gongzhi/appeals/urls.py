@@ -6,6 +6,7 @@ app_name = "appeals"
 urlpatterns = [
     path("", views.appeal_index, name="index"),
     path("new/", views.appeal_new, name="new"),
+    path("suggest/", views.appeal_suggest, name="suggest"),
     path("kpis/", views.appeal_kpis_view, name="kpis"),
     path("export.xlsx", views.appeal_export, name="export"),
     path("map/", views.appeal_map, name="map"),

@@ -33,6 +33,7 @@ from gongzhi.orgs.selectors import (
     user_for_assignment,
 )
 from gongzhi.triage.selectors import duplicate_candidates
+from gongzhi.triage.services import category_suggestion
 
 
 def _error_text(exc: Exception) -> str:
@@ -81,6 +82,7 @@ def appeal_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         request.FILES or None,
         places=places,
         staff=staff,
+        categories=selectors.category_choices(subdistrict=None) if staff else (),
         initial={"client_key": uuid4().hex},
     )
     if request.method == "POST" and form.is_valid():
@@ -88,9 +90,13 @@ def appeal_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         try:
             # The appeal and its photos go in together: a bad photo leaves nothing behind.
             with transaction.atomic():
+                node = node_get(fetched_by=request.user, pk=data["node"])
                 appeal, created = services.appeal_submit(
                     actor=request.user,
-                    node=node_get(fetched_by=request.user, pk=data["node"]),
+                    node=node,
+                    category=services.category_for(
+                        subdistrict=services.subdistrict_of(node), category_id=data.get("category")
+                    ),
                     title=data["title"],
                     body=data["body"],
                     channel=data.get("channel") or Channel.WEB,
@@ -108,6 +114,21 @@ def appeal_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request, "appeals/new.html", {"form": form, "staff": staff}, status=400 if form.errors else 200
     )
+
+
+@login_required
+def appeal_suggest(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The suggested category for what staff are typing into the intake form (an htmx fragment)."""
+    if not has_role(request.user, CASEWORK_ROLES):
+        raise Http404
+    title, body = request.GET.get("title", "")[:120], request.GET.get("body", "")[:5000]
+    roots = node_roots(fetched_by=request.user)
+    category, confidence = (
+        category_suggestion(title=title, body=body, node=roots[0])
+        if roots and (title or body)
+        else (None, None)
+    )
+    return render(request, "appeals/_suggestion.html", {"category": category, "confidence": confidence})
 
 
 @login_required

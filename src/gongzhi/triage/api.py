@@ -11,6 +11,7 @@ from gongzhi.core.roles import OVERSIGHT_ROLES
 from gongzhi.core.scoping import has_role
 from gongzhi.orgs.selectors import node_get, node_roots
 from gongzhi.triage.selectors import hot_issues_for
+from gongzhi.triage.services import category_suggestion
 
 router = Router(tags=["triage"])
 
@@ -26,6 +27,37 @@ class HotIssueOut(Schema):
     first_at: datetime
     last_at: datetime
     appeal_ids: list[int]
+
+
+class SuggestIn(Schema):
+    title: str = Field("", max_length=120)
+    body: str = Field("", max_length=5000)
+    node_id: int | None = Field(None, description="where the problem is (a subdistrict's own categories)")
+
+
+class SuggestionOut(Schema):
+    category_id: int | None
+    name: str | None
+    confidence: float | None
+
+
+@router.post("/appeals/suggest", response={200: SuggestionOut, 404: ErrorOut, 422: ErrorOut})
+def appeal_suggest(request: AuthenticatedHttpRequest, payload: SuggestIn):
+    """The first-level category the triage model suggests for a text being written, with its confidence;
+    all null when there is no model or nothing to go on. Nothing is stored."""
+    if payload.node_id is not None:
+        node = node_get(fetched_by=request.user, pk=payload.node_id)
+    else:
+        roots = node_roots(fetched_by=request.user)
+        if not roots:
+            raise Http404
+        node = roots[0]
+    category, confidence = category_suggestion(title=payload.title, body=payload.body, node=node)
+    return {
+        "category_id": category.pk if category else None,
+        "name": category.name if category else None,
+        "confidence": confidence,
+    }
 
 
 @router.get("/appeals/hot", response={200: list[HotIssueOut], 403: ErrorOut, 404: ErrorOut, 422: ErrorOut})
