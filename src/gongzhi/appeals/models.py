@@ -186,14 +186,14 @@ class Appeal(models.Model):
         Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     suggestion_confidence = models.FloatField(null=True, blank=True)
-    category_confirmed = models.BooleanField(default=False)
-    category_auto = models.BooleanField(default=False)  # filled in from the suggestion, not by a person
+    category_confirmed = models.BooleanField(default=False, db_default=False)
+    category_auto = models.BooleanField(default=False, db_default=False)  # filled in from the suggestion, not by a person
     possible_duplicate = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     # Residents' public support (up/down votes, e.g. carried over from a public message board).
-    support_up = models.PositiveIntegerField(default=0)
-    support_down = models.PositiveIntegerField(default=0)
+    support_up = models.PositiveIntegerField(default=0, db_default=0)
+    support_down = models.PositiveIntegerField(default=0, db_default=0)
 
     objects = ScopedQuerySet.as_manager()
     scope = ScopePolicy(
