@@ -214,3 +214,21 @@ def test_merging_from_the_suggestion(world, file_appeal, tops):
     ((target, _score),) = duplicate_candidates(fetched_by=world.commissioner, appeal=again)
     merged = appeal_transition(actor=world.commissioner, appeal=again, action="merge", merge_into=target)
     assert merged.status == "merged" and merged.merged_into == first
+
+
+def test_weekly_retrain_only_when_enough_is_new(world, file_appeal, tops, active_model):
+    from gongzhi.triage.services import triage_model_retrain_if_due
+
+    assert triage_model_retrain_if_due(min_new=2) is None
+    for n in range(2):
+        file_appeal(
+            actor=world.commissioner,
+            node=world.cmp_a1a,
+            channel="phone",
+            category=tops["环境保护"],
+            title=f"{NOISE[0]}{n}",
+            body=NOISE[1],
+        )
+    row = triage_model_retrain_if_due(min_new=2)
+    assert row is not None and row.is_active and row.confirmed_appeals == 2
+    assert triage_model_retrain_if_due(min_new=2) is None

@@ -187,7 +187,9 @@ class Appeal(models.Model):
     )
     suggestion_confidence = models.FloatField(null=True, blank=True)
     category_confirmed = models.BooleanField(default=False, db_default=False)
-    category_auto = models.BooleanField(default=False, db_default=False)  # filled in from the suggestion, not by a person
+    category_auto = models.BooleanField(
+        default=False, db_default=False
+    )  # filled in from the suggestion, not by a person
     possible_duplicate = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

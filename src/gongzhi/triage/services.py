@@ -188,3 +188,15 @@ def appeal_duplicates_flag(*, appeal_id: int) -> int | None:
     if best is not None:
         Appeal.objects.filter(pk=appeal.pk).update(possible_duplicate_id=best)
     return best
+
+
+RETRAIN_AFTER = 50  # newly confirmed appeals that make a retrain worth it
+
+
+def triage_model_retrain_if_due(*, min_new: int = RETRAIN_AFTER) -> TriageModel | None:
+    """Retrain when at least ``min_new`` more appeals are confirmed than the active model was trained on."""
+    active = TriageModel.objects.filter(is_active=True).values_list("confirmed_appeals", flat=True).first()
+    confirmed = Appeal.objects.filter(category_confirmed=True, category__isnull=False).count()
+    if active is not None and confirmed - active < min_new:
+        return None
+    return triage_model_train(use_confirmed=True)
