@@ -13,7 +13,7 @@ from gongzhi.appeals import kpis, selectors, services
 from gongzhi.appeals.models import Channel, PhotoKind
 from gongzhi.appeals.rules import handles
 from gongzhi.core.http import AuthenticatedHttpRequest
-from gongzhi.orgs.selectors import node_get, node_roots, org_unit_get, team_get, user_for_assignment
+from gongzhi.orgs.selectors import node_get, node_or_first_root, org_unit_get, team_get, user_for_assignment
 
 router = Router(tags=["appeals"])
 
@@ -161,13 +161,7 @@ def appeal_kpis(
 ):
     """Response, resolution and satisfaction rates, composite score, on-time rate, average times and tier
     containment for a node's subtree over [from, to) (default: the last 365 days), optionally per group."""
-    if node is None:
-        roots = node_roots(fetched_by=request.user)
-        if not roots:
-            raise Http404
-        scope = roots[0]
-    else:
-        scope = node_get(fetched_by=request.user, pk=node)
+    scope = node_or_first_root(fetched_by=request.user, pk=node)
     today = timezone.localdate()
     end = end or today + timedelta(days=1)
     start = start or end - timedelta(days=365)

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Length, Substr
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from gongzhi.accounts.models import Person, RoleBinding, User
@@ -45,6 +46,16 @@ def node_roots(*, fetched_by: User) -> list[Node]:
         return list(Node.get_root_nodes())
     paths = reach_paths(fetched_by, Node.scope.roles_for("view"))
     return list(Node.objects.filter(path__in=paths).order_by("path"))
+
+
+def node_or_first_root(*, fetched_by: User, pk: int | None) -> Node:
+    """The node asked for (404 outside the user's reach), or without one the first node the user reaches."""
+    if pk is not None:
+        return node_get(fetched_by=fetched_by, pk=pk)
+    roots = node_roots(fetched_by=fetched_by)
+    if not roots:
+        raise Http404
+    return roots[0]
 
 
 def node_ancestors(*, fetched_by: User, node: Node) -> list[Node]:

@@ -1,7 +1,6 @@
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
@@ -9,7 +8,7 @@ from gongzhi.api.schemas import ErrorOut
 from gongzhi.core.http import AuthenticatedHttpRequest
 from gongzhi.core.roles import OVERSIGHT_ROLES
 from gongzhi.core.scoping import has_role
-from gongzhi.orgs.selectors import node_get, node_roots
+from gongzhi.orgs.selectors import node_or_first_root
 from gongzhi.triage.selectors import hot_issues_for
 from gongzhi.triage.services import category_suggestion
 
@@ -45,13 +44,7 @@ class SuggestionOut(Schema):
 def appeal_suggest(request: AuthenticatedHttpRequest, payload: SuggestIn):
     """The first-level category the triage model suggests for a text being written, with its confidence;
     all null when there is no model or nothing to go on. Nothing is stored."""
-    if payload.node_id is not None:
-        node = node_get(fetched_by=request.user, pk=payload.node_id)
-    else:
-        roots = node_roots(fetched_by=request.user)
-        if not roots:
-            raise Http404
-        node = roots[0]
+    node = node_or_first_root(fetched_by=request.user, pk=payload.node_id)
     category, confidence = category_suggestion(title=payload.title, body=payload.body, node=node)
     return {
         "category_id": category.pk if category else None,
@@ -72,13 +65,7 @@ def appeal_hot_issues(
     appeals telling the same problem in the same place, ranked by size, growth and residents' support."""
     if not has_role(request.user, OVERSIGHT_ROLES):
         raise PermissionDenied("Hot issues are for staff and viewers.")
-    if node is None:
-        roots = node_roots(fetched_by=request.user)
-        if not roots:
-            raise Http404
-        scope = roots[0]
-    else:
-        scope = node_get(fetched_by=request.user, pk=node)
+    scope = node_or_first_root(fetched_by=request.user, pk=node)
     end = end or timezone.localdate() + timedelta(days=1)
     start = start or end - timedelta(days=30)
     if start >= end:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from gongzhi.core.http import AuthenticatedHttpRequest
 from gongzhi.core.roles import CASEWORK_ROLES, OVERSIGHT_ROLES
 from gongzhi.core.scoping import has_role
-from gongzhi.orgs.selectors import node_get, node_roots
+from gongzhi.orgs.selectors import node_or_first_root
 from gongzhi.triage.selectors import hot_issues_for
 
 PERIODS = (7, 30, 90)
@@ -19,15 +19,8 @@ def hot_issues_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Hot issues of a node's subtree over the last 7, 30 or 90 days, for staff and viewers."""
     if not has_role(request.user, OVERSIGHT_ROLES):
         raise Http404
-    roots = node_roots(fetched_by=request.user)
     node_id = request.GET.get("node", "")
-    node = (
-        node_get(fetched_by=request.user, pk=int(node_id))
-        if node_id.isdigit()
-        else (roots[0] if roots else None)
-    )
-    if node is None:
-        raise Http404
+    node = node_or_first_root(fetched_by=request.user, pk=int(node_id) if node_id.isdigit() else None)
     days = int(request.GET["days"]) if request.GET.get("days") in {str(d) for d in PERIODS} else 30
     end = datetime.combine(
         timezone.localdate() + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone()
