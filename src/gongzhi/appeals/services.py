@@ -2,6 +2,8 @@
 
 import dataclasses
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Any
@@ -51,8 +53,8 @@ class _Lookups:
     """What a batch of transitions (the SLA sweep) reads again and again, loaded once for the batch."""
 
     nodes: dict[str, Node]  # every ancestor of the batch's appeals, by path
-    categories: dict[int, Category]
-    policies: list[SlaPolicy]
+    categories: dict[int, Category] = dataclasses.field(default_factory=dict)
+    policies: list[SlaPolicy] | None = None  # None: ask the database
     handlers: dict[int, list[User]] = dataclasses.field(default_factory=dict)
 
     @classmethod
@@ -66,6 +68,20 @@ class _Lookups:
 
 
 _lookups: ContextVar[_Lookups | None] = ContextVar("appeal_lookups", default=None)
+
+
+@contextmanager
+def _ancestors_read_once(nodes: list[Node]) -> Iterator[None]:
+    """Within the block, ancestor lookups for ``nodes`` come from one query (unless a batch already set them)."""
+    if _lookups.get() is not None:
+        yield
+        return
+    paths = {p for n in nodes for p in n.ancestor_paths()}
+    token = _lookups.set(_Lookups(nodes={n.path: n for n in Node.objects.filter(path__in=paths)}))
+    try:
+        yield
+    finally:
+        _lookups.reset(token)
 
 
 def _ancestor_of_kind(node: Node, kind: str) -> Node | None:
@@ -98,12 +114,12 @@ def sla_policy(*, appeal: Appeal, tier: str | None = None) -> tuple[tuple[int, s
     category = appeal.category
     while category is not None:
         categories.append(category.pk)
-        if cache is not None and category.parent_id is not None:
-            category = cache.categories.get(category.parent_id)
+        if cache is not None and category.parent_id in cache.categories:
+            category = cache.categories[category.parent_id]
         else:
             category = category.parent
     candidates: Any
-    if cache is not None:
+    if cache is not None and cache.policies is not None:
         candidates = [
             p
             for p in cache.policies
@@ -180,51 +196,58 @@ def appeal_submit(
     title, body = (title or "").strip(), (body or "").strip()
     if not title or not body:
         raise ValidationError({"title": _("Say briefly what the problem is, and give the details.")})
-    now = timezone.now()
-    suggested, confidence = category_suggestion(title=title, body=body, node=node)
-    auto = category is None and suggested is not None and (confidence or 0) >= auto_apply_threshold()
-    appeal = Appeal(
-        node=node,
-        handling_node=handling_node_for(node, Tier.COMPOUND),
-        tier=Tier.COMPOUND,
-        category=suggested if auto else category,
-        category_auto=auto,
-        category_confirmed=staff and category is not None,
-        suggested_category=suggested,
-        suggestion_confidence=confidence,
-        title=title[:120],
-        body=body[:5000],
-        channel=channel,
-        lat=lat,
-        lng=lng,
-        hidden_from_neighbours=hidden_from_neighbours,
-        resident=resident,
-        submitted_by=actor,
-        client_key=client_key,
-        created_at=now,
-    )
-    (accept_limit, accept_unit), _resolve = sla_policy(appeal=appeal)
-    appeal.accept_due = deadline(now, accept_limit, accept_unit)
-    try:
-        with transaction.atomic():
-            appeal.save()
-            AppealEvent.objects.create(
-                appeal=appeal,
-                actor=actor,
-                action="submit",
-                to_status=appeal.status,
-                to_tier=appeal.tier,
-                detail={"channel": channel}
-                | ({"suggested": suggested.pk, "confidence": confidence, "auto": auto} if suggested else {}),
-                at=now,
-            )
-            transaction.on_commit(lambda: _look_for_duplicates(appeal.pk))
-    except IntegrityError:
-        # Two requests with the same client key raced; the other one won.
-        if client_key:
-            return Appeal.objects.get(submitted_by=actor, client_key=client_key), False
-        raise
-    return appeal, True
+    with _ancestors_read_once([node]):
+        now = timezone.now()
+        suggested, confidence = category_suggestion(
+            title=title, body=body, subdistrict=_ancestor_of_kind(node, NodeKind.SUBDISTRICT)
+        )
+        auto = category is None and suggested is not None and (confidence or 0) >= auto_apply_threshold()
+        appeal = Appeal(
+            node=node,
+            handling_node=handling_node_for(node, Tier.COMPOUND),
+            tier=Tier.COMPOUND,
+            category=suggested if auto else category,
+            category_auto=auto,
+            category_confirmed=staff and category is not None,
+            suggested_category=suggested,
+            suggestion_confidence=confidence,
+            title=title[:120],
+            body=body[:5000],
+            channel=channel,
+            lat=lat,
+            lng=lng,
+            hidden_from_neighbours=hidden_from_neighbours,
+            resident=resident,
+            submitted_by=actor,
+            client_key=client_key,
+            created_at=now,
+        )
+        (accept_limit, accept_unit), _resolve = sla_policy(appeal=appeal)
+        appeal.accept_due = deadline(now, accept_limit, accept_unit)
+        try:
+            with transaction.atomic():
+                appeal.save()
+                AppealEvent.objects.create(
+                    appeal=appeal,
+                    actor=actor,
+                    action="submit",
+                    to_status=appeal.status,
+                    to_tier=appeal.tier,
+                    detail={"channel": channel}
+                    | (
+                        {"suggested": suggested.pk, "confidence": confidence, "auto": auto}
+                        if suggested
+                        else {}
+                    ),
+                    at=now,
+                )
+                transaction.on_commit(lambda: _look_for_duplicates(appeal.pk))
+        except IntegrityError:
+            # Two requests with the same client key raced; the other one won.
+            if client_key:
+                return Appeal.objects.get(submitted_by=actor, client_key=client_key), False
+            raise
+        return appeal, True
 
 
 def _look_for_duplicates(appeal_id: int) -> None:

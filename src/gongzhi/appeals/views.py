@@ -124,7 +124,7 @@ def appeal_suggest(request: AuthenticatedHttpRequest) -> HttpResponse:
     title, body = request.GET.get("title", "")[:120], request.GET.get("body", "")[:5000]
     roots = node_roots(fetched_by=request.user)
     category, confidence = (
-        category_suggestion(title=title, body=body, node=roots[0])
+        category_suggestion(title=title, body=body, subdistrict=services.subdistrict_of(roots[0]))
         if roots and (title or body)
         else (None, None)
     )

@@ -5,6 +5,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from gongzhi.api.schemas import ErrorOut
+from gongzhi.appeals.services import subdistrict_of
 from gongzhi.core.http import AuthenticatedHttpRequest
 from gongzhi.core.roles import OVERSIGHT_ROLES
 from gongzhi.core.scoping import has_role
@@ -45,7 +46,9 @@ def appeal_suggest(request: AuthenticatedHttpRequest, payload: SuggestIn):
     """The first-level category the triage model suggests for a text being written, with its confidence;
     all null when there is no model or nothing to go on. Nothing is stored."""
     node = node_or_first_root(fetched_by=request.user, pk=payload.node_id)
-    category, confidence = category_suggestion(title=payload.title, body=payload.body, node=node)
+    category, confidence = category_suggestion(
+        title=payload.title, body=payload.body, subdistrict=subdistrict_of(node)
+    )
     return {
         "category_id": category.pk if category else None,
         "name": category.name if category else None,

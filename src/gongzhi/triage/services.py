@@ -109,9 +109,11 @@ def triage_model_train(
 # --- suggestions at intake --------------------------------------------------------------------------
 
 
-def category_suggestion(*, title: str, body: str, node: Node) -> tuple[Category | None, float | None]:
-    """The suggested first-level category for a new appeal, and the model's confidence. Never raises:
-    without a model, or on any failure, there is simply no suggestion."""
+def category_suggestion(
+    *, title: str, body: str, subdistrict: Node | None
+) -> tuple[Category | None, float | None]:
+    """The suggested first-level category for a new appeal (the subdistrict's own entry before the shared
+    one), and the model's confidence. Never raises: without a model, or on any failure, no suggestion."""
     try:
         classifier = active_classifier()
         if classifier is None:
@@ -119,11 +121,6 @@ def category_suggestion(*, title: str, body: str, node: Node) -> tuple[Category 
         suggestion = classifier.suggest(title, body)
         if suggestion is None:
             return None, None
-        subdistrict = (
-            node
-            if node.kind == NodeKind.SUBDISTRICT
-            else Node.objects.filter(path__in=node.ancestor_paths(), kind=NodeKind.SUBDISTRICT).first()
-        )
         category = (
             Category.objects.filter(
                 Q(subdistrict__isnull=True) | Q(subdistrict=subdistrict),
