@@ -4,7 +4,7 @@ bench-submit` does both). Each request goes through the whole intake: auth, scop
 suggestion (a trained model is active), the SLA deadline, the insert and its event, and queueing the
 duplicate check.
 
-Options: --users 50 --seconds 60 --workers 3.
+Options: --users 50 --seconds 60 --workers 2 --threads 1.
 """
 
 import argparse
@@ -71,7 +71,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=60)
-    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1, help="above 1: gunicorn's gthread workers")
     args = parser.parse_args()
     if connection.vendor != "postgresql" or not Node.objects.filter(code="BENCHA").exists():
         sys.exit("Run bench/appeals.py --keep first on the same PostgreSQL (make bench-submit).")
@@ -98,8 +99,15 @@ def main() -> None:
                 f"127.0.0.1:{PORT}",
                 "--workers",
                 str(args.workers),
+                "--threads",
+                str(args.threads),
                 "--log-level",
                 "warning",
+                # Server-side time of each request in microseconds, to tell server from client delays.
+                "--access-logfile",
+                str(Path(tmp) / "access.log"),
+                "--access-logformat",
+                "%(m)s %(U)s %(s)s %(D)s",
             ],
             env=env,
         )
@@ -131,11 +139,17 @@ def main() -> None:
             server.wait(timeout=30)
         with (Path(tmp) / "stats_stats.csv").open(encoding="utf-8") as handle:
             row = next(r for r in csv.DictReader(handle) if r["Name"] == "POST /api/v1/appeals")
+        served = sorted(
+            int(line.split()[3]) / 1000
+            for line in (Path(tmp) / "access.log").read_text().splitlines()
+            if line.startswith("POST /api/v1/appeals ")
+        )
     filed = Appeal.objects.count() - before
     result = {
         "users": args.users,
         "seconds": args.seconds,
         "gunicorn_workers": args.workers,
+        "gunicorn_threads": args.threads,
         "requests": int(row["Request Count"]),
         "failures": int(row["Failure Count"]),
         "appeals_filed": filed,
@@ -143,6 +157,9 @@ def main() -> None:
         "p50_ms": float(row["50%"]),
         "p95_ms": float(row["95%"]),
         "p99_ms": float(row["99%"]),
+        "server_p50_ms": round(served[len(served) // 2], 1),
+        "server_p95_ms": round(served[int(len(served) * 0.95)], 1),
+        "server_p99_ms": round(served[int(len(served) * 0.99)], 1),
         "appeals_in_database": Appeal.objects.count(),
     }
     (HERE / "results").mkdir(exist_ok=True)
