@@ -9,6 +9,7 @@ from gongzhi.accounts.errors import SignInError
 from gongzhi.api.auth import api_auth
 from gongzhi.appeals.api import router as appeals_router
 from gongzhi.appeals.errors import AppealError
+from gongzhi.ledger.api import router as ledger_router
 from gongzhi.orgs.api import router as orgs_router
 from gongzhi.triage.api import router as triage_router
 
@@ -25,6 +26,7 @@ api.add_router("/", accounts_router)
 api.add_router("/", orgs_router)
 api.add_router("/", triage_router)  # before appeals: /appeals/hot must not match /appeals/{id}
 api.add_router("/", appeals_router)
+api.add_router("/", ledger_router)
 
 
 @api.exception_handler(AppealError)

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "gongzhi.accounts",
     "gongzhi.appeals",
     "gongzhi.triage",
+    "gongzhi.ledger",
     "gongzhi.notifications",
     "gongzhi.api",
 ]

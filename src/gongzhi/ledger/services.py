@@ -1,0 +1,143 @@
+"""Every write to the points ledger goes through points_post: balanced, idempotent, never below zero."""
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from gongzhi.accounts.models import User
+from gongzhi.ledger.models import AccountKind, PointsAccount, PointsEntry, PointsTransaction
+from gongzhi.orgs.models import Node, NodeKind
+
+
+class LedgerError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def account_for(*, kind: str, subdistrict: Node, user: User | None = None) -> PointsAccount:
+    """The account of ``kind`` at a subdistrict (a person's, with ``user``), created on first use."""
+    if subdistrict.kind != NodeKind.SUBDISTRICT:
+        raise ValueError("Points accounts belong to a subdistrict.")
+    if (kind == AccountKind.PERSON) != (user is not None):
+        raise ValueError("Person accounts, and only they, have a user.")
+    try:
+        with transaction.atomic():
+            account, _created = PointsAccount.objects.get_or_create(kind=kind, node=subdistrict, user=user)
+    except IntegrityError:  # created by a concurrent request
+        account = PointsAccount.objects.get(kind=kind, node=subdistrict, user=user)
+    return account
+
+
+def _same(existing: PointsTransaction, postings: Sequence[tuple[PointsAccount, int]]) -> bool:
+    recorded = Counter(existing.entries.values_list("account_id", "amount"))
+    return recorded == Counter((account.pk, amount) for account, amount in postings)
+
+
+def points_post(
+    *,
+    key: str,
+    kind: str,
+    postings: Sequence[tuple[PointsAccount, int]],
+    actor: User | None = None,
+    memo: str = "",
+) -> tuple[PointsTransaction, bool]:
+    """Record one movement of points. Returns (transaction, created).
+
+    The amounts must be whole, non-zero and sum to zero, on distinct accounts. The accounts are locked in
+    id order (no deadlock between two movements), balances checked and moved, the entries appended. The
+    same key again returns the first transaction and changes nothing; the same key with other postings is
+    refused."""
+    key = (key or "").strip()
+    if not key or len(key) > 80:
+        raise LedgerError(
+            "bad_key", _("Every movement of points needs an idempotency key (at most 80 characters).")
+        )
+    if len(postings) < 2 or any(
+        not isinstance(a, int) or isinstance(a, bool) or a == 0 for _acc, a in postings
+    ):
+        raise LedgerError("bad_postings", _("A movement needs two or more non-zero whole amounts."))
+    if sum(a for _acc, a in postings) != 0:
+        raise LedgerError("unbalanced", _("The amounts of a movement must sum to zero."))
+    ids = [account.pk for account, _a in postings]
+    if len(set(ids)) != len(ids):
+        raise LedgerError("bad_postings", _("Each account may appear once in a movement."))
+
+    def existing_or_refuse() -> tuple[PointsTransaction, bool] | None:
+        found = PointsTransaction.objects.filter(key=key).first()
+        if found is None:
+            return None
+        if not _same(found, postings):
+            raise LedgerError("key_reused", _("This idempotency key was already used for another movement."))
+        return found, False
+
+    earlier = existing_or_refuse()
+    if earlier is not None:
+        return earlier
+    try:
+        with transaction.atomic():
+            locked = {
+                a.pk: a for a in PointsAccount.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+            }
+            if len(locked) != len(ids):
+                raise LedgerError("no_account", _("Unknown points account."))
+            for account, amount in postings:
+                current = locked[account.pk]
+                if current.kind != AccountKind.ISSUANCE and current.balance + amount < 0:
+                    raise LedgerError("insufficient", _("Not enough points."))
+            record = PointsTransaction.objects.create(key=key, kind=kind, memo=memo[:200], actor=actor)
+            PointsEntry.objects.bulk_create(
+                [
+                    PointsEntry(transaction=record, account_id=account.pk, amount=amount)
+                    for account, amount in postings
+                ]
+            )
+            for account, amount in postings:
+                current = locked[account.pk]
+                current.balance += amount
+                PointsAccount.objects.filter(pk=current.pk).update(balance=current.balance)
+                account.balance = current.balance
+    except IntegrityError:
+        # The same key committed by a concurrent request meanwhile: that one took effect.
+        earlier = existing_or_refuse()
+        if earlier is None:
+            raise
+        return earlier
+    return record, True
+
+
+@dataclass
+class Reconciliation:
+    accounts: int = 0
+    mismatched: list[tuple[int, int, int]] = field(default_factory=list)  # (account, cached, from entries)
+    unbalanced: list[int] = field(default_factory=list)  # transactions whose entries do not sum to zero
+    total: int = 0  # sum of all entries: zero in a sound ledger
+
+    @property
+    def sound(self) -> bool:
+        return not self.mismatched and not self.unbalanced and self.total == 0
+
+
+def points_reconcile() -> Reconciliation:
+    """Prove the ledger: cached balances equal the sums of entries, every movement sums to zero."""
+    sums = dict(
+        PointsEntry.objects.values_list("account_id").annotate(s=Sum("amount")).values_list("account_id", "s")
+    )
+    result = Reconciliation()
+    for pk, balance in PointsAccount.objects.values_list("pk", "balance").iterator(chunk_size=5000):
+        result.accounts += 1
+        computed = int(sums.get(pk) or 0)
+        if computed != balance:
+            result.mismatched.append((pk, balance, computed))
+    result.unbalanced = list(
+        PointsEntry.objects.values("transaction_id")
+        .annotate(s=Sum("amount"))
+        .exclude(s=0)
+        .values_list("transaction_id", flat=True)
+    )
+    result.total = int(PointsEntry.objects.aggregate(s=Sum("amount"))["s"] or 0)
+    return result
