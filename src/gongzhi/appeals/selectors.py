@@ -67,6 +67,28 @@ def category_choices(*, subdistrict: Node | None) -> list[tuple[Category, list[C
     return [(c, children.get(c.pk, [])) for c in rows if c.level == 1]
 
 
+def editable_subdistricts(*, fetched_by: User) -> list[Node]:
+    """Subdistricts whose own categories the user may change (their administrators)."""
+    paths = reach_paths(fetched_by, {"subdistrict_admin"})
+    if fetched_by.is_superuser:
+        return list(Node.objects.filter(kind="subdistrict").order_by("path"))
+    return (
+        list(Node.objects.filter(subtree_q(None, paths), kind="subdistrict").order_by("path"))
+        if paths
+        else []
+    )
+
+
+def own_categories(*, subdistrict: Node) -> list[Category]:
+    return list(
+        Category.objects.filter(subdistrict=subdistrict).select_related("parent").order_by("level", "name")
+    )
+
+
+def own_category_get(*, subdistrict: Node, pk: int) -> Category:
+    return get_object_or_404(Category, subdistrict=subdistrict, pk=pk)
+
+
 def appeal_get(*, fetched_by: User, pk: int) -> Appeal:
     return get_object_or_404(appeal_list(fetched_by=fetched_by), pk=pk)
 

@@ -614,3 +614,51 @@ def appeal_photo_add(
         detail={"photo": photo.pk, "kind": kind},
     )
     return photo
+
+
+# --- a subdistrict's own categories ----------------------------------------------------------------
+
+
+def _may_edit_categories(actor: User, subdistrict: Node) -> bool:
+    return subdistrict.kind == NodeKind.SUBDISTRICT and has_role(
+        actor, {Role.SUBDISTRICT_ADMIN}, at_path=subdistrict.path
+    )
+
+
+@transaction.atomic
+def category_add(*, actor: User, subdistrict: Node, parent: Category | None, name: str) -> Category:
+    """Add an entry to a subdistrict's own part of the tree, under a shared or own entry (or at the top)."""
+    if not _may_edit_categories(actor, subdistrict):
+        raise PermissionDenied(_("Only the subdistrict's administrators change its categories."))
+    name = (name or "").strip()
+    if not name or len(name) > 60:
+        raise ValidationError({"name": _("Give the category a name of at most 60 characters.")})
+    if parent is not None:
+        if parent.subdistrict_id not in (None, subdistrict.pk) or not parent.is_active:
+            raise ValidationError({"parent": _("Unknown category.")})
+        if parent.level >= 3:
+            raise ValidationError(
+                {"parent": _("The tree has three levels; choose a first- or second-level entry.")}
+            )
+    siblings = Category.objects.filter(
+        Q(subdistrict__isnull=True) | Q(subdistrict=subdistrict), parent=parent
+    )
+    if siblings.filter(name=name).exists():
+        raise ValidationError({"name": _("There is already a category of this name here.")})
+    return Category.objects.create(
+        subdistrict=subdistrict,
+        parent=parent,
+        level=parent.level + 1 if parent else 1,
+        name=name,
+        urgent=any(w in name for w in ("安全", "供水", "燃气", "供暖", "消防")),
+    )
+
+
+def category_set_active(*, actor: User, category: Category, active: bool) -> Category:
+    """Retire (or bring back) one of the subdistrict's own entries; appeals filed under it keep it."""
+    subdistrict = category.subdistrict
+    if subdistrict is None or not _may_edit_categories(actor, subdistrict):
+        raise PermissionDenied(_("Only the subdistrict's administrators change its categories."))
+    Category.objects.filter(pk=category.pk).update(is_active=active)
+    category.is_active = active
+    return category

@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.appeal_new, name="new"),
     path("suggest/", views.appeal_suggest, name="suggest"),
     path("kpis/", views.appeal_kpis_view, name="kpis"),
+    path("categories/", views.appeal_categories, name="categories"),
     path("export.xlsx", views.appeal_export, name="export"),
     path("map/", views.appeal_map, name="map"),
     path("bulk/", views.appeal_bulk, name="bulk"),

@@ -64,6 +64,7 @@ def appeal_index(request: AuthenticatedHttpRequest) -> HttpResponse:
             "now": timezone.now(),
             "soon": timezone.now() + timedelta(hours=24),
             "colleagues": colleagues,
+            "can_edit_categories": request.user.is_superuser or has_role(request.user, {"subdistrict_admin"}),
         },
     )
 
@@ -329,3 +330,58 @@ def appeal_kpis_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         group_by="node" if node.kind != "building" else None,
     )
     return render(request, "appeals/kpis.html", {"node": node, "kpi": result, "days": days, "roots": roots})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def appeal_categories(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A subdistrict's own categories: added under the shared tree, retired or brought back."""
+    subdistricts = selectors.editable_subdistricts(fetched_by=request.user)
+    if not subdistricts:
+        raise Http404
+    chosen = request.GET.get("node") or request.POST.get("node") or ""
+    subdistrict = next((n for n in subdistricts if str(n.pk) == chosen), subdistricts[0])
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "add":
+                parent_id = request.POST.get("parent") or ""
+                parent = (
+                    services.category_for(subdistrict=subdistrict, category_id=int(parent_id))
+                    if parent_id.isdigit()
+                    else None
+                )
+                added = services.category_add(
+                    actor=request.user,
+                    subdistrict=subdistrict,
+                    parent=parent,
+                    name=request.POST.get("name", ""),
+                )
+                messages.success(request, _("Added “%(name)s”.") % {"name": added.name})
+            elif action in ("retire", "restore"):
+                category = selectors.own_category_get(
+                    subdistrict=subdistrict, pk=int(request.POST.get("category") or 0)
+                )
+                services.category_set_active(
+                    actor=request.user, category=category, active=action == "restore"
+                )
+                messages.success(request, _("Done."))
+            else:
+                raise ValidationError(_("Unknown action."))
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _error_text(exc))
+            status = 400
+        else:
+            return redirect(f"{request.path}?node={subdistrict.pk}")
+    return render(
+        request,
+        "appeals/categories.html",
+        {
+            "subdistrict": subdistrict,
+            "subdistricts": subdistricts,
+            "tree": selectors.category_choices(subdistrict=subdistrict),
+            "own": selectors.own_categories(subdistrict=subdistrict),
+        },
+        status=status,
+    )
