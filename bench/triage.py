@@ -34,7 +34,7 @@ RESULTS = Path(__file__).resolve().parent / "results" / "triage.json"
 def main() -> None:
     rng = random.Random(7)
     examples = seed_examples()
-    replies = duplicates._rows(duplicates.REPLIES)
+    replies = duplicates.csv_rows(duplicates.REPLIES)
     texts = [(e.subject, e.detail) for e in examples] + [(r["subject"], r["detail"]) for r in replies]
     out: dict[str, object] = {
         "machine": f"{os.cpu_count()} cores, measured on one",
@@ -93,7 +93,7 @@ def main() -> None:
     end = datetime(2026, 11, 1, tzinfo=UTC)
     places = [f"社区{n}" for n in range(40)]
     items = [
-        Item(n, *rng.choice(texts), end - timedelta(days=rng.uniform(0, 30)), rng.choice(places), "", "", 0)
+        Item(n, *rng.choice(texts), end - timedelta(days=rng.uniform(0, 30)), rng.choice(places), "", 0)
         for n in range(2000)
     ]
     t = time.perf_counter()

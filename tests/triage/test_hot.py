@@ -22,7 +22,6 @@ def board(place=lambda row: "社区"):
             START + timedelta(days=n % 30),
             place(r),
             "",
-            "",
             int(r["likes"]) - int(r["dislikes"]),
         )
         for n, r in enumerate(rows)

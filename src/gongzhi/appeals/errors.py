@@ -1,13 +1,10 @@
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.errors import ServiceError
 
-class AppealError(Exception):
+
+class AppealError(ServiceError):
     """A transition or submission that cannot happen; ``code`` is stable for API clients."""
-
-    def __init__(self, code: str, message):
-        self.code = code
-        self.message = message
-        super().__init__(str(message))
 
 
 def wrong_state():

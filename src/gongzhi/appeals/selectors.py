@@ -5,9 +5,9 @@ from django.shortcuts import get_object_or_404
 
 from gongzhi.accounts.models import User
 from gongzhi.appeals.models import OPEN_STATUSES, Appeal, AppealEvent, Category
-from gongzhi.core.roles import CASEWORK_ROLES
+from gongzhi.core.roles import CASEWORK_ROLES, Role
 from gongzhi.core.scoping import has_role, reach_paths, subtree_q
-from gongzhi.orgs.models import Node
+from gongzhi.orgs.models import Node, NodeKind
 
 
 def appeal_list(*, fetched_by: User, status: str | None = None, tier: str | None = None) -> QuerySet[Appeal]:
@@ -67,16 +67,27 @@ def category_choices(*, subdistrict: Node | None) -> list[tuple[Category, list[C
     return [(c, children.get(c.pk, [])) for c in rows if c.level == 1]
 
 
+def category_top_names() -> dict[int, str]:
+    """Every category's first-level name, by category id (the tree is small: one query)."""
+    parents = {
+        pk: (parent, name) for pk, parent, name in Category.objects.values_list("pk", "parent_id", "name")
+    }
+    names = {}
+    for pk in parents:
+        root = pk
+        while parents[root][0] is not None:
+            root = parents[root][0]
+        names[pk] = parents[root][1]
+    return names
+
+
 def editable_subdistricts(*, fetched_by: User) -> list[Node]:
     """Subdistricts whose own categories the user may change (their administrators)."""
-    paths = reach_paths(fetched_by, {"subdistrict_admin"})
+    subdistricts = Node.objects.filter(kind=NodeKind.SUBDISTRICT).order_by("path")
     if fetched_by.is_superuser:
-        return list(Node.objects.filter(kind="subdistrict").order_by("path"))
-    return (
-        list(Node.objects.filter(subtree_q(None, paths), kind="subdistrict").order_by("path"))
-        if paths
-        else []
-    )
+        return list(subdistricts)
+    paths = reach_paths(fetched_by, {Role.SUBDISTRICT_ADMIN})
+    return list(subdistricts.filter(subtree_q(None, paths))) if paths else []
 
 
 def own_categories(*, subdistrict: Node) -> list[Category]:

@@ -2,7 +2,7 @@
 
 import dataclasses
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timedelta
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from gongzhi.accounts.models import Person, RoleBinding, User
+from gongzhi.appeals.categories import URGENT_WORDS
 from gongzhi.appeals.errors import AppealError, conflict, wrong_state
 from gongzhi.appeals.models import (
     TIER_ORDER,
@@ -41,6 +42,7 @@ from gongzhi.core.workdays import add_working_days
 from gongzhi.notifications.services import notify
 from gongzhi.orgs.models import GovernanceTeam, Node, NodeKind, OrgUnit
 from gongzhi.triage.services import auto_apply_threshold, category_suggestion
+from gongzhi.triage.tasks import flag_duplicates
 
 DEFAULT_SLA = {"accept": (1, SlaUnit.WORKING_DAYS), "resolve": (5, SlaUnit.WORKING_DAYS)}
 
@@ -57,27 +59,34 @@ class _Lookups:
     policies: list[SlaPolicy] | None = None  # None: ask the database
     handlers: dict[int, list[User]] = dataclasses.field(default_factory=dict)
 
+    @staticmethod
+    def ancestors(nodes: list[Node]) -> dict[str, Node]:
+        paths = {p for n in nodes for p in n.ancestor_paths()}
+        return {n.path: n for n in Node.objects.filter(path__in=paths)}
+
     @classmethod
-    def for_appeals(cls, appeals: list[Appeal]) -> "_Lookups":
-        paths = {p for a in appeals for p in a.node.ancestor_paths()}
+    def for_sweep(cls, appeals: list[Appeal]) -> "_Lookups":
         return cls(
-            nodes={n.path: n for n in Node.objects.filter(path__in=paths)},
+            nodes=cls.ancestors([a.node for a in appeals]),
             categories={c.pk: c for c in Category.objects.all()},
             policies=list(SlaPolicy.objects.all()),
         )
+
+    @classmethod
+    def for_intake(cls, node: Node) -> "_Lookups":
+        return cls(nodes=cls.ancestors([node]))
 
 
 _lookups: ContextVar[_Lookups | None] = ContextVar("appeal_lookups", default=None)
 
 
 @contextmanager
-def _ancestors_read_once(nodes: list[Node]) -> Iterator[None]:
-    """Within the block, ancestor lookups for ``nodes`` come from one query (unless a batch already set them)."""
+def _read_once(make: Callable[[], _Lookups]) -> Iterator[None]:
+    """Within the block, lookups come from what ``make`` loads (unless an outer block already loaded them)."""
     if _lookups.get() is not None:
         yield
         return
-    paths = {p for n in nodes for p in n.ancestor_paths()}
-    token = _lookups.set(_Lookups(nodes={n.path: n for n in Node.objects.filter(path__in=paths)}))
+    token = _lookups.set(make())
     try:
         yield
     finally:
@@ -91,7 +100,7 @@ def _ancestor_of_kind(node: Node, kind: str) -> Node | None:
     ancestors = node.ancestor_paths()
     if cache is not None and all(p in cache.nodes for p in ancestors):
         return next((cache.nodes[p] for p in ancestors if cache.nodes[p].kind == kind), None)
-    return Node.objects.filter(path__in=ancestors, kind=kind).first()
+    return node.ancestor_of_kind(kind)
 
 
 def handling_node_for(node: Node, tier: str) -> Node:
@@ -196,7 +205,7 @@ def appeal_submit(
     title, body = (title or "").strip(), (body or "").strip()
     if not title or not body:
         raise ValidationError({"title": _("Say briefly what the problem is, and give the details.")})
-    with _ancestors_read_once([node]):
+    with _read_once(lambda: _Lookups.for_intake(node)):
         now = timezone.now()
         suggested, confidence = category_suggestion(
             title=title, body=body, subdistrict=_ancestor_of_kind(node, NodeKind.SUBDISTRICT)
@@ -251,8 +260,6 @@ def appeal_submit(
 
 
 def _look_for_duplicates(appeal_id: int) -> None:
-    from gongzhi.triage.tasks import flag_duplicates
-
     try:
         flag_duplicates(appeal_id)
     except Exception:  # the queue being down must not undo an acknowledged appeal
@@ -525,8 +532,7 @@ def appeals_sla_sweep(*, now: datetime | None = None, batch: int = 500) -> dict[
         appeals = list(
             Appeal.objects.filter(pk__in=ids[start : start + batch]).select_related("node", "category")
         )
-        token = _lookups.set(_Lookups.for_appeals(appeals))
-        try:
+        with _read_once(lambda: _Lookups.for_sweep(appeals)):  # noqa: B023 - used within the iteration
             for appeal in appeals:
                 late = "accept" if appeal.status == Status.SUBMITTED else "resolve"
                 try:
@@ -541,8 +547,6 @@ def appeals_sla_sweep(*, now: datetime | None = None, batch: int = 500) -> dict[
                     escalated += 1
                 except AppealError:
                     skipped += 1  # changed by someone else meanwhile, or no higher tier
-        finally:
-            _lookups.reset(token)
     reminded = 0
     soon = now + timedelta(hours=getattr(settings, "GONGZHI_SLA_REMINDER_HOURS", 4))
     due_soon = Appeal.objects.filter(
@@ -650,7 +654,7 @@ def category_add(*, actor: User, subdistrict: Node, parent: Category | None, nam
         parent=parent,
         level=parent.level + 1 if parent else 1,
         name=name,
-        urgent=any(w in name for w in ("安全", "供水", "燃气", "供暖", "消防")),
+        urgent=any(w in name for w in URGENT_WORDS),
     )
 
 

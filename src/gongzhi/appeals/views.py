@@ -22,7 +22,7 @@ from gongzhi.appeals.spreadsheets import appeals_export
 from gongzhi.appeals.workflow import TRANSITIONS
 from gongzhi.core.audit import audit_record
 from gongzhi.core.http import AuthenticatedHttpRequest, xlsx_response
-from gongzhi.core.roles import CASEWORK_ROLES, OVERSIGHT_ROLES
+from gongzhi.core.roles import CASEWORK_ROLES, OVERSIGHT_ROLES, Role
 from gongzhi.core.scoping import has_role
 from gongzhi.orgs.selectors import (
     colleagues_for_assignment,
@@ -64,7 +64,8 @@ def appeal_index(request: AuthenticatedHttpRequest) -> HttpResponse:
             "now": timezone.now(),
             "soon": timezone.now() + timedelta(hours=24),
             "colleagues": colleagues,
-            "can_edit_categories": request.user.is_superuser or has_role(request.user, {"subdistrict_admin"}),
+            "can_edit_categories": request.user.is_superuser
+            or has_role(request.user, {Role.SUBDISTRICT_ADMIN}),
         },
     )
 
@@ -145,14 +146,11 @@ def appeal_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     units = list(appeal.node.org_units.all()) if handler else []
     subdistrict = services.subdistrict_of(appeal.node) if handler else None
     # The suggestion is worth showing when no category is set or the set one lies under another top level.
-    top = appeal.category
-    while top is not None and top.parent_id is not None:
-        top = top.parent
     show_suggestion = (
         handler
         and appeal.suggested_category_id is not None
         and not appeal.category_confirmed
-        and (top is None or top.pk != appeal.suggested_category_id)
+        and (appeal.category is None or appeal.category.top.pk != appeal.suggested_category_id)
     )
     return render(
         request,

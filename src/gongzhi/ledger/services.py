@@ -9,14 +9,13 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import User
+from gongzhi.core.errors import ServiceError
 from gongzhi.ledger.models import AccountKind, PointsAccount, PointsEntry, PointsTransaction
 from gongzhi.orgs.models import Node, NodeKind
 
 
-class LedgerError(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code, self.message = code, message
+class LedgerError(ServiceError):
+    """A movement of points that cannot happen (unbalanced, insufficient, key reused …)."""
 
 
 def account_for(*, kind: str, subdistrict: Node, user: User | None = None) -> PointsAccount:

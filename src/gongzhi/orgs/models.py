@@ -131,6 +131,12 @@ class Node(MP_Node):
         """Materialised paths of every ancestor, root first (no query)."""
         return [self.path[:i] for i in range(self.steplen, len(self.path), self.steplen)]
 
+    def ancestor_of_kind(self, kind: str) -> "Node | None":
+        """This node if it is of ``kind``, else its ancestor of that kind (one query), or None."""
+        if self.kind == kind:
+            return self
+        return Node.objects.filter(path__in=self.ancestor_paths(), kind=kind).first()
+
     @property
     def kind_rank(self) -> int:
         return list(NodeKind.values).index(self.kind)

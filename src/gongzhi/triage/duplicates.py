@@ -26,7 +26,7 @@ HOT_MESSAGES = DATA / "messages_hot.csv"
 REPLIES = Path(__file__).resolve().parent.parent / "core" / "demo" / "data" / "messages_with_replies.csv"
 
 
-def _rows(path: Path) -> list[dict[str, str]]:
+def csv_rows(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
 
@@ -45,7 +45,7 @@ class Vectoriser:
 @lru_cache(maxsize=1)
 def vectoriser() -> Vectoriser:
     """Fitted once per process on the bundled messages (the same files on every machine)."""
-    corpus = [document(r["subject"], r["detail"]) for r in _rows(SEED_MESSAGES) + _rows(REPLIES)]
+    corpus = [document(r["subject"], r["detail"]) for r in csv_rows(SEED_MESSAGES) + csv_rows(REPLIES)]
     return Vectoriser(TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True).fit(corpus))
 
 
@@ -80,14 +80,14 @@ def labelled_pairs(hot: Path = HOT_MESSAGES, replies: Path = REPLIES) -> list[Pa
     """The labelled set: every pair of the 30 public-board messages (two real runs of one complaint are
     grouped in data/duplicates_hot_groups.csv), and 24 hand-written re-tellings of real messages
     (data/duplicates_paraphrases.csv) against all 120 messages with replies."""
-    groups = {r["id"]: r["group"] for r in _rows(DATA / "duplicates_hot_groups.csv")}
+    groups = {r["id"]: r["group"] for r in csv_rows(DATA / "duplicates_hot_groups.csv")}
     pairs = []
-    board = _rows(hot)
+    board = csv_rows(hot)
     for a, b in itertools.combinations(board, 2):
         same = a["id"] in groups and groups[a["id"]] == groups.get(b["id"])
         pairs.append(((a["subject"], a["detail"]), (b["subject"], b["detail"]), same, "board"))
-    messages = _rows(replies)
-    for p in _rows(DATA / "duplicates_paraphrases.csv"):
+    messages = csv_rows(replies)
+    for p in csv_rows(DATA / "duplicates_paraphrases.csv"):
         for m in messages:
             pairs.append(
                 (

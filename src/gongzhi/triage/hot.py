@@ -29,7 +29,6 @@ class Item:
     body: str
     created_at: datetime
     place: str  # the community (or other grouping place) it lies in
-    where: str  # the compound, for display
     category: str
     support: int  # up votes minus down votes
 

@@ -5,7 +5,8 @@ from datetime import datetime
 from django.conf import settings
 
 from gongzhi.accounts.models import User
-from gongzhi.appeals.models import Appeal, Category
+from gongzhi.appeals.models import Appeal
+from gongzhi.appeals.selectors import category_top_names
 from gongzhi.core.scoping import subtree_q
 from gongzhi.orgs.models import Node, NodeKind
 from gongzhi.triage.hot import MAX_APPEALS, HotIssue, Item, Weights, hot_issues
@@ -49,14 +50,14 @@ def hot_issues_for(
     communities = dict(
         Node.objects.filter(path__in=community_paths, kind=NodeKind.COMMUNITY).values_list("path", "name")
     )
-    tops = _top_names()
+    tops = category_top_names()
     items = []
     for pk, title, body, created_at, path, name, category_id, up, down in rows:
         place = next(
             (communities[path[:n]] for n in range(len(path), 0, -Node.steplen) if path[:n] in communities),
             name,
         )
-        items.append(Item(pk, title, body, created_at, place, name, tops.get(category_id, ""), up - down))
+        items.append(Item(pk, title, body, created_at, place, tops.get(category_id, ""), up - down))
     return hot_issues(
         items,
         start=start,
@@ -64,14 +65,3 @@ def hot_issues_for(
         weights=Weights(**getattr(settings, "GONGZHI_HOT_WEIGHTS", {})),
         limit=limit,
     )
-
-
-def _top_names() -> dict[int | None, str]:
-    categories = {c.pk: (c.parent_id, c.name) for c in Category.objects.only("pk", "parent_id", "name")}
-    out: dict[int | None, str] = {}
-    for pk in categories:
-        root = pk
-        while categories[root][0] is not None:
-            root = categories[root][0]  # type: ignore[assignment]
-        out[pk] = categories[root][1]
-    return out

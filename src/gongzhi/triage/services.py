@@ -6,11 +6,13 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, transaction
 from django.db.models import Q
 
 from gongzhi.accounts.models import User
 from gongzhi.appeals.models import OPEN_STATUSES, Appeal, Category, Status
+from gongzhi.appeals.selectors import category_top_names
 from gongzhi.orgs.models import Node, NodeKind
 from gongzhi.triage import duplicates
 from gongzhi.triage.classifier import CategoryClassifier, Example, ModelError
@@ -61,13 +63,7 @@ def active_classifier() -> CategoryClassifier | None:
 
 def confirmed_examples(limit: int = MAX_CONFIRMED) -> list[Example]:
     """Appeals whose category staff set or confirmed, labelled with that category's first level."""
-    top: dict[int, str] = {}
-    categories = {c.pk: c for c in Category.objects.all()}
-    for pk, category in categories.items():
-        root = category
-        while root.parent_id is not None:
-            root = categories[root.parent_id]
-        top[pk] = root.name
+    top = category_top_names()
     rows = (
         Appeal.objects.filter(category_confirmed=True, category__isnull=False)
         .order_by("-created_at")
@@ -84,8 +80,6 @@ def triage_model_train(
     """Train on the bundled real messages (and the taxonomy's terms) plus staff-confirmed appeals;
     store the model and make it the active one."""
     if actor is not None and not actor.is_superuser:
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied("Only an administrator can retrain the triage model.")
     confirmed = confirmed_examples() if use_confirmed else []
     classifier = CategoryClassifier.train(
@@ -147,10 +141,7 @@ def auto_apply_threshold() -> float:
 def duplicate_pool(appeal: Appeal) -> Any:
     """Open appeals of the same community filed in the last weeks, newest first (unscoped: the caller
     narrows it to what the user may handle)."""
-    community = (
-        Node.objects.filter(path__in=appeal.node.ancestor_paths(), kind=NodeKind.COMMUNITY).first()
-        or appeal.handling_node
-    )
+    community = appeal.node.ancestor_of_kind(NodeKind.COMMUNITY) or appeal.handling_node
     since = appeal.created_at - timedelta(days=getattr(settings, "GONGZHI_TRIAGE_DUPLICATE_DAYS", 30))
     return (
         Appeal.objects.filter(
