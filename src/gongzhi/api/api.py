@@ -8,7 +8,7 @@ from gongzhi.accounts.api import router as accounts_router
 from gongzhi.accounts.errors import SignInError
 from gongzhi.api.auth import api_auth
 from gongzhi.appeals.api import router as appeals_router
-from gongzhi.appeals.errors import AppealError
+from gongzhi.core.errors import ServiceError
 from gongzhi.ledger.api import router as ledger_router
 from gongzhi.orgs.api import router as orgs_router
 from gongzhi.triage.api import router as triage_router
@@ -29,9 +29,28 @@ api.add_router("/", appeals_router)
 api.add_router("/", ledger_router)
 
 
-@api.exception_handler(AppealError)
-def appeal_error(request, exc: AppealError):
-    status = 409 if exc.code in ("wrong_state", "conflict", "top_tier", "rating_open") else 422
+# Codes that say the request was sound but the world is not as it needs to be (HTTP 409).
+CONFLICT_CODES = frozenset(
+    {
+        "wrong_state",
+        "conflict",
+        "top_tier",
+        "rating_open",
+        "sold_out",
+        "insufficient",
+        "insufficient_stock",
+        "over_limit",
+        "not_on_offer",
+        "key_reused",
+        "already_claimed",
+        "full",
+    }
+)
+
+
+@api.exception_handler(ServiceError)
+def service_error(request, exc: ServiceError):
+    status = 403 if exc.code == "forbidden" else 409 if exc.code in CONFLICT_CODES else 422
     return api.create_response(request, {"code": exc.code, "detail": str(exc.message)}, status=status)
 
 

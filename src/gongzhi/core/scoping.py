@@ -141,3 +141,14 @@ def scoped_models() -> list[type[models.Model]]:
     from django.apps import apps
 
     return [m for m in apps.get_models() if isinstance(getattr(m, "scope", None), ScopePolicy)]
+
+
+def ancestry_q(user: "User", node_field: str) -> Q | None:
+    """Rows at any node on the way from a root down to one of the user's bindings (the places a resident
+    belongs to: their compound, its community, its subdistrict …), e.g. a mall item or an activity offered
+    to the whole community. None when the user has no binding."""
+    from gongzhi.orgs.models import Node
+
+    step = Node.steplen
+    prefixes = {b.path[:i] for b in user_bindings(user) for i in range(step, len(b.path) + 1, step)}
+    return Q(**{f"{node_field}__path__in": sorted(prefixes)}) if prefixes else None

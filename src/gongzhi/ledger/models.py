@@ -12,8 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core.roles import CASEWORK_ROLES, OVERSIGHT_ROLES
-from gongzhi.core.scoping import ScopedQuerySet, ScopePolicy
+from gongzhi.core.roles import ALL_ROLES, CASEWORK_ROLES, OVERSIGHT_ROLES
+from gongzhi.core.scoping import ScopedQuerySet, ScopePolicy, ancestry_q
 
 
 class AccountKind(models.TextChoices):
@@ -103,3 +103,132 @@ class PointsEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount:+d} → {self.account_id}"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The points mall (积分兑换): items with stock, orders that reserve stock and pay at once.
+
+
+class ItemKind(models.TextChoices):
+    GOODS = "goods", _("Goods")
+    SERVICE = "service", _("Service")  # haircut, repairs, knife sharpening …
+    DONATED = "donated", _("Donated idle goods")
+
+
+def _items_around(user, action: str) -> Q | None:
+    # Residents see the items offered where they belong (their compound, community, subdistrict).
+    return ancestry_q(user, "node") if action == "view" else None
+
+
+class MallItem(models.Model):
+    node = models.ForeignKey("orgs.Node", on_delete=models.PROTECT, related_name="+")  # where it is offered
+    subdistrict = models.ForeignKey(
+        "orgs.Node", on_delete=models.PROTECT, related_name="+"
+    )  # whose points pay for it
+    name = models.CharField(_("name"), max_length=80)
+    description = models.TextField(_("description"), max_length=1000, blank=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=ItemKind.choices, default=ItemKind.GOODS)
+    provider = models.CharField(_("offered by"), max_length=80, blank=True)  # merchant, alliance unit, donor
+    price = models.PositiveIntegerField(_("price in points"))
+    stock = models.IntegerField(_("stock"), default=0)  # changed only by conditional updates in services
+    limit_per_person = models.PositiveSmallIntegerField(_("limit per person"), null=True, blank=True)
+    pickup_place = models.CharField(_("pick up at"), max_length=120, blank=True)
+    is_active = models.BooleanField(_("on offer"), default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopePolicy(
+        node_field="node",
+        actions={"view": ALL_ROLES, "manage": CASEWORK_ROLES},
+        owner_rule=_items_around,
+    )
+
+    class Meta:
+        verbose_name = _("mall item")
+        verbose_name_plural = _("mall items")
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(stock__gte=0), name="mall_stock_not_negative"),
+            models.CheckConstraint(condition=Q(price__gt=0), name="mall_price_positive"),
+            models.CheckConstraint(
+                condition=Q(limit_per_person__isnull=True) | Q(limit_per_person__gt=0),
+                name="mall_limit_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrderStatus(models.TextChoices):
+    PLACED = "placed", _("Awaiting approval")  # stock reserved, points paid
+    APPROVED = "approved", _("Ready for pickup")
+    PICKED_UP = "picked_up", _("Picked up")
+    REJECTED = "rejected", _("Rejected (refunded)")
+    CANCELLED = "cancelled", _("Cancelled (refunded)")
+
+
+ACTIVE_ORDER_STATUSES = (OrderStatus.PLACED, OrderStatus.APPROVED, OrderStatus.PICKED_UP)
+
+
+def _own_orders(user, action: str) -> Q | None:
+    return Q(buyer_id=user.pk) if action == "view" else None
+
+
+class MallOrder(models.Model):
+    item = models.ForeignKey(MallItem, on_delete=models.PROTECT, related_name="orders")
+    node = models.ForeignKey("orgs.Node", on_delete=models.PROTECT, related_name="+")  # the item's node
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="mall_orders")
+    quantity = models.PositiveSmallIntegerField(default=1)
+    points = models.PositiveIntegerField()  # price × quantity at the time of the order
+    status = models.CharField(max_length=12, choices=OrderStatus.choices, default=OrderStatus.PLACED)
+    client_key = models.CharField(max_length=64)  # idempotency key, unique per buyer
+    pickup_code = models.CharField(max_length=6, blank=True)
+    note = models.CharField(max_length=200, blank=True)  # why rejected or cancelled
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopePolicy(
+        node_field="node",
+        actions={"view": CASEWORK_ROLES, "manage": CASEWORK_ROLES},
+        owner_rule=_own_orders,
+    )
+
+    class Meta:
+        verbose_name = _("mall order")
+        verbose_name_plural = _("mall orders")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["buyer", "client_key"], name="one_order_per_key"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="mall_order_quantity_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["item", "buyer", "status"], name="mall_order_limit_check"),
+            models.Index(fields=["node", "status", "id"], name="mall_order_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.item_id}×{self.quantity}"
+
+
+class MallOrderEvent(models.Model):
+    """Append-only history of an order."""
+
+    order = models.ForeignKey(MallOrder, on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=16)
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12)
+    note = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.action}"

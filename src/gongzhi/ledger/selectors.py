@@ -1,9 +1,10 @@
 """Reads of the points ledger, scoped to the user asking."""
 
 from django.db.models import QuerySet
+from django.http import Http404
 
 from gongzhi.accounts.models import User
-from gongzhi.ledger.models import PointsAccount, PointsEntry
+from gongzhi.ledger.models import MallItem, MallOrder, OrderStatus, PointsAccount, PointsEntry
 
 
 def own_accounts(*, fetched_by: User) -> QuerySet[PointsAccount]:
@@ -26,3 +27,58 @@ def own_entries(*, fetched_by: User, account_id: int | None = None) -> QuerySet[
         .select_related("transaction")
         .order_by("-id")
     )
+
+
+def mall_items(
+    *, fetched_by: User, subdistrict_id: int | None = None, kind: str | None = None
+) -> QuerySet[MallItem]:
+    """Items on offer where the user belongs (residents) or in the user's reach (staff), newest first."""
+    items = MallItem.objects.visible_to(fetched_by, "view").filter(is_active=True).select_related("node")
+    if subdistrict_id is not None:
+        items = items.filter(subdistrict_id=subdistrict_id)
+    if kind:
+        items = items.filter(kind=kind)
+    return items.order_by("-id")
+
+
+def mall_item_get(*, fetched_by: User, pk: int, action: str = "view") -> MallItem:
+    item = (
+        MallItem.objects.visible_to(fetched_by, action)
+        .select_related("node", "subdistrict")
+        .filter(pk=pk)
+        .first()
+    )
+    if item is None:
+        raise Http404
+    return item
+
+
+def mall_items_managed(*, fetched_by: User) -> QuerySet[MallItem]:
+    """Every item (on offer or not) the user may manage, for the stock page."""
+    return (
+        MallItem.objects.visible_to(fetched_by, "manage").select_related("node").order_by("-is_active", "-id")
+    )
+
+
+def own_orders(*, fetched_by: User) -> QuerySet[MallOrder]:
+    return MallOrder.objects.filter(buyer_id=fetched_by.pk).select_related("item").order_by("-id")
+
+
+def order_get(*, fetched_by: User, pk: int) -> MallOrder:
+    order = (
+        MallOrder.objects.visible_to(fetched_by, "view")
+        .select_related("item", "item__node", "buyer")
+        .filter(pk=pk)
+        .first()
+    )
+    if order is None:
+        raise Http404
+    return order
+
+
+def order_queue(*, fetched_by: User, status: str | None = None) -> QuerySet[MallOrder]:
+    """Orders staff handle in their reach; by default those waiting for approval or pickup, oldest first."""
+    orders = MallOrder.objects.visible_to(fetched_by, "manage").select_related("item", "buyer")
+    if status:
+        return orders.filter(status=status).order_by("-id")
+    return orders.filter(status__in=[OrderStatus.PLACED, OrderStatus.APPROVED]).order_by("id")

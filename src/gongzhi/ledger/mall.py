@@ -1,0 +1,327 @@
+"""The points mall: items and their stock; orders that reserve stock and pay in one transaction.
+
+Lock order, everywhere an order is placed or refunded: the buyer's points account, then the item row,
+then the mall's account (inside points_post). One order, so two requests can never wait on each other
+in a cycle.
+"""
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongzhi.accounts.models import User
+from gongzhi.core.roles import CASEWORK_ROLES
+from gongzhi.core.scoping import has_role
+from gongzhi.ledger.models import (
+    ACTIVE_ORDER_STATUSES,
+    AccountKind,
+    ItemKind,
+    MallItem,
+    MallOrder,
+    MallOrderEvent,
+    OrderStatus,
+    PointsAccount,
+)
+from gongzhi.ledger.services import LedgerError, account_for, points_post
+from gongzhi.orgs.models import Node, NodeKind
+
+MAX_QUANTITY = 20
+
+
+class MallError(LedgerError):
+    """An order or item change that cannot happen (sold out, over the limit, wrong state …)."""
+
+
+def _staff_over(actor: User | None, node: Node) -> bool:
+    return actor is not None and has_role(actor, CASEWORK_ROLES, at_path=node.path)
+
+
+# --------------------------------------------------------------------------------------------- items
+
+
+def item_create(
+    *,
+    actor: User,
+    node: Node,
+    name: str,
+    price: int,
+    stock: int = 0,
+    kind: str = ItemKind.GOODS,
+    provider: str = "",
+    limit_per_person: int | None = None,
+    description: str = "",
+    pickup_place: str = "",
+) -> MallItem:
+    """Offer an item at ``node`` (a subdistrict or anything under it), paid with that subdistrict's points."""
+    if not _staff_over(actor, node):
+        raise MallError("forbidden", _("You cannot offer items here."))
+    subdistrict = node.ancestor_of_kind(NodeKind.SUBDISTRICT)
+    if subdistrict is None:
+        raise MallError("bad_node", _("Items are offered in a subdistrict or a place under it."))
+    name = (name or "").strip()
+    if not name:
+        raise MallError("invalid", _("Give the item a name."))
+    if kind not in ItemKind.values:
+        raise MallError("invalid", _("Unknown kind of item."))
+    _check_whole(price, minimum=1, message=_("The price is a whole number of points, at least 1."))
+    _check_whole(stock, minimum=0, message=_("Stock is a whole number, not below zero."))
+    if limit_per_person is not None:
+        _check_whole(limit_per_person, minimum=1, message=_("The limit per person is at least 1."))
+    return MallItem.objects.create(
+        node=node,
+        subdistrict=subdistrict,
+        name=name[:80],
+        description=(description or "").strip()[:1000],
+        kind=kind,
+        provider=(provider or "").strip()[:80],
+        price=price,
+        stock=stock,
+        limit_per_person=limit_per_person,
+        pickup_place=(pickup_place or "").strip()[:120],
+        created_by=actor,
+    )
+
+
+def _check_whole(value: Any, *, minimum: int, message: str, maximum: int = 10_000_000) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or not minimum <= value <= maximum:
+        raise MallError("invalid", message)
+
+
+def item_update(
+    *,
+    actor: User,
+    item: MallItem,
+    price: int | None = None,
+    limit_per_person: int | str | None = "keep",
+    is_active: bool | None = None,
+) -> MallItem:
+    """Change an item's price, limit or whether it is on offer. Orders already placed keep their price."""
+    if not _staff_over(actor, item.node):
+        raise MallError("forbidden", _("You cannot change this item."))
+    changes: dict[str, Any] = {}
+    if price is not None:
+        _check_whole(price, minimum=1, message=_("The price is a whole number of points, at least 1."))
+        changes["price"] = price
+    if limit_per_person != "keep":
+        if limit_per_person is not None:
+            _check_whole(limit_per_person, minimum=1, message=_("The limit per person is at least 1."))
+        changes["limit_per_person"] = limit_per_person
+    if is_active is not None:
+        changes["is_active"] = bool(is_active)
+    if changes:
+        MallItem.objects.filter(pk=item.pk).update(**changes)
+        for field, value in changes.items():
+            setattr(item, field, value)
+    return item
+
+
+def item_restock(*, actor: User, item: MallItem, delta: int) -> MallItem:
+    """Add (or, with a negative delta, write off) stock. Stock never goes below zero."""
+    if not _staff_over(actor, item.node):
+        raise MallError("forbidden", _("You cannot change this item."))
+    _check_whole(delta, minimum=-10_000_000, message=_("Give a whole number of pieces."))
+    if delta == 0:
+        raise MallError("invalid", _("Give a whole number of pieces."))
+    updated = MallItem.objects.filter(pk=item.pk, stock__gte=-delta).update(stock=F("stock") + delta)
+    if not updated:
+        raise MallError("insufficient_stock", _("There is not that much stock to write off."))
+    item.stock = MallItem.objects.values_list("stock", flat=True).get(pk=item.pk)
+    return item
+
+
+# -------------------------------------------------------------------------------------------- orders
+
+
+def _same_order(order: MallOrder, item: MallItem, quantity: int) -> MallOrder:
+    if order.item_id != item.pk or order.quantity != quantity:
+        raise MallError("key_reused", _("This idempotency key was already used for another order."))
+    return order
+
+
+def order_place(*, actor: User, item: MallItem, quantity: int = 1, client_key: str) -> tuple[MallOrder, bool]:
+    """Reserve stock and pay for it at once. Returns (order, created).
+
+    The same ``client_key`` from the same buyer returns the first order and changes nothing (a double tap,
+    a retried request). Sold out, over the per-person limit or short of points: nothing changes."""
+    client_key = (client_key or "").strip()
+    if not client_key or len(client_key) > 64:
+        raise MallError("bad_key", _("Every order needs an idempotency key (at most 64 characters)."))
+    _check_whole(quantity, minimum=1, maximum=MAX_QUANTITY, message=_("Order between 1 and 20 pieces."))
+    earlier = MallOrder.objects.filter(buyer=actor, client_key=client_key).first()
+    if earlier is not None:
+        return _same_order(earlier, item, quantity), False
+    if not item.is_active:
+        raise MallError("not_on_offer", _("This item is no longer on offer."))
+    buyer_account = account_for(kind=AccountKind.PERSON, subdistrict=item.subdistrict, user=actor)
+    mall_account = account_for(kind=AccountKind.MALL, subdistrict=item.subdistrict)
+    total = item.price * quantity
+    try:
+        with transaction.atomic():
+            # 1. The buyer's account: serialises one buyer's orders (limit check, same key twice).
+            balance = (
+                PointsAccount.objects.select_for_update()
+                .values_list("balance", flat=True)
+                .get(pk=buyer_account.pk)
+            )
+            earlier = MallOrder.objects.filter(buyer=actor, client_key=client_key).first()
+            if earlier is not None:
+                return _same_order(earlier, item, quantity), False
+            if balance < total:
+                raise MallError("insufficient", _("Not enough points."))
+            if item.limit_per_person is not None:
+                had = (
+                    MallOrder.objects.filter(
+                        item=item, buyer=actor, status__in=ACTIVE_ORDER_STATUSES
+                    ).aggregate(n=Sum("quantity"))["n"]
+                    or 0
+                )
+                if had + quantity > item.limit_per_person:
+                    raise MallError(
+                        "over_limit",
+                        _("Each person may take at most %(n)d of this item.") % {"n": item.limit_per_person},
+                    )
+            # 2. The item: a conditional update is the reservation; no row means not enough stock.
+            if not MallItem.objects.filter(pk=item.pk, is_active=True, stock__gte=quantity).update(
+                stock=F("stock") - quantity
+            ):
+                raise MallError("sold_out", _("Sold out."))
+            order = MallOrder.objects.create(
+                item=item,
+                node_id=item.node_id,
+                buyer=actor,
+                quantity=quantity,
+                points=total,
+                client_key=client_key,
+            )
+            # 3. The payment (locks the mall's account last).
+            points_post(
+                key=f"mall-order:{order.pk}",
+                kind="order",
+                postings=[(buyer_account, -total), (mall_account, total)],
+                actor=actor,
+                memo=f"{item.name} ×{quantity}"[:200],
+            )
+            MallOrderEvent.objects.create(
+                order=order, actor=actor, action="place", to_status=OrderStatus.PLACED
+            )
+    except IntegrityError:
+        # The same key inserted by a concurrent request on another account lock path: that one stands.
+        earlier = MallOrder.objects.filter(buyer=actor, client_key=client_key).first()
+        if earlier is None:
+            raise
+        return _same_order(earlier, item, quantity), False
+    return order, True
+
+
+@dataclass(frozen=True)
+class OrderTransition:
+    sources: frozenset[str]
+    target: str
+    by: str  # "staff" or "buyer"
+    refund: bool = False
+
+
+ORDER_TRANSITIONS: dict[str, OrderTransition] = {
+    "approve": OrderTransition(frozenset({OrderStatus.PLACED}), OrderStatus.APPROVED, "staff"),
+    "pick_up": OrderTransition(frozenset({OrderStatus.APPROVED}), OrderStatus.PICKED_UP, "staff"),
+    "reject": OrderTransition(
+        frozenset({OrderStatus.PLACED, OrderStatus.APPROVED}), OrderStatus.REJECTED, "staff", refund=True
+    ),
+    "cancel": OrderTransition(
+        frozenset({OrderStatus.PLACED, OrderStatus.APPROVED}), OrderStatus.CANCELLED, "buyer", refund=True
+    ),
+}
+
+
+def order_transition(
+    *, actor: User, order: MallOrder, action: str, note: str = "", code: str = ""
+) -> MallOrder:
+    """Approve (issue a pickup code), hand over (check the code), reject or cancel (refund in full)."""
+    rule = ORDER_TRANSITIONS.get(action)
+    if rule is None:
+        raise MallError("unknown_action", _("Unknown action."))
+    item = order.item
+    if rule.by == "staff" and not _staff_over(actor, item.node):
+        raise MallError("forbidden", _("You cannot do this."))
+    if rule.by == "buyer" and actor.pk != order.buyer_id:
+        raise MallError("forbidden", _("You cannot do this."))
+    if order.status not in rule.sources:
+        raise MallError("wrong_state", _("This order is no longer in a state that allows this."))
+    note = (note or "").strip()[:200]
+    if action == "reject" and not note:
+        raise MallError("note_required", _("Say why the order is rejected."))
+    if action == "pick_up" and (not code or not secrets.compare_digest(code.strip(), order.pickup_code)):
+        raise MallError("bad_code", _("The pickup code does not match."))
+    now = timezone.now()
+    changes: dict[str, Any] = {"status": rule.target}
+    if action == "approve":
+        changes.update(pickup_code=f"{secrets.randbelow(1_000_000):06d}", decided_at=now)
+    elif action in ("reject", "cancel"):
+        changes.update(note=note, closed_at=now)
+        if action == "reject":
+            changes["decided_at"] = now
+    else:
+        changes["closed_at"] = now
+    with transaction.atomic():
+        if rule.refund:
+            # Same lock order as order_place: buyer's account, item, mall's account.
+            buyer_account = account_for(
+                kind=AccountKind.PERSON, subdistrict=item.subdistrict, user=order.buyer
+            )
+            PointsAccount.objects.select_for_update().values_list("pk", flat=True).get(pk=buyer_account.pk)
+        if not MallOrder.objects.filter(pk=order.pk, status=order.status).update(**changes):
+            raise MallError("conflict", _("Someone else changed this order just now; look again."))
+        if rule.refund:
+            MallItem.objects.filter(pk=item.pk).update(stock=F("stock") + order.quantity)
+            points_post(
+                key=f"mall-refund:{order.pk}",
+                kind="refund",
+                postings=[
+                    (account_for(kind=AccountKind.MALL, subdistrict=item.subdistrict), -order.points),
+                    (buyer_account, order.points),
+                ],
+                actor=actor,
+                memo=f"{item.name} ×{order.quantity}"[:200],
+            )
+        MallOrderEvent.objects.create(
+            order=order,
+            actor=actor,
+            action=action,
+            from_status=order.status,
+            to_status=rule.target,
+            note=note,
+        )
+        _tell_buyer(order, action, changes)
+    for field, value in changes.items():
+        setattr(order, field, value)
+    return order
+
+
+def _tell_buyer(order: MallOrder, action: str, changes: dict[str, Any]) -> None:
+    from gongzhi.notifications.services import notify
+
+    item = order.item
+    if action == "approve":
+        title = _("Your order of %(item)s is ready: pickup code %(code)s") % {
+            "item": item.name,
+            "code": changes["pickup_code"],
+        }
+        body = item.pickup_place
+    elif action == "reject":
+        title = _("Your order of %(item)s was rejected; the points are back") % {"item": item.name}
+        body = changes.get("note", "")
+    else:
+        return
+    notify(
+        recipients=[order.buyer],
+        kind=f"mall_{action}",
+        title=title,
+        body=body,
+        link="/mall/orders/",
+        dedupe_key=f"mall:{order.pk}:{action}",
+    )
