@@ -12,6 +12,8 @@ from gongzhi.core.errors import ServiceError
 from gongzhi.ledger.api import router as ledger_router
 from gongzhi.orgs.api import router as orgs_router
 from gongzhi.triage.api import router as triage_router
+from gongzhi.volunteering.api import router as volunteering_router
+from gongzhi.wishes.api import router as wishes_router
 
 api = NinjaAPI(
     title="Gongzhi API",
@@ -27,6 +29,8 @@ api.add_router("/", orgs_router)
 api.add_router("/", triage_router)  # before appeals: /appeals/hot must not match /appeals/{id}
 api.add_router("/", appeals_router)
 api.add_router("/", ledger_router)
+api.add_router("/", volunteering_router)
+api.add_router("/", wishes_router)
 
 
 # Codes that say the request was sound but the world is not as it needs to be (HTTP 409).

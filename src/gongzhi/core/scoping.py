@@ -152,3 +152,14 @@ def ancestry_q(user: "User", node_field: str) -> Q | None:
     step = Node.steplen
     prefixes = {b.path[:i] for b in user_bindings(user) for i in range(step, len(b.path) + 1, step)}
     return Q(**{f"{node_field}__path__in": sorted(prefixes)}) if prefixes else None
+
+
+def belonging_paths(user: "User", kind: str) -> list[str]:
+    """Paths of the nodes of ``kind`` (e.g. communities) that contain one of the user's bindings."""
+    from gongzhi.orgs.models import Node
+
+    step = Node.steplen
+    prefixes = {b.path[:i] for b in user_bindings(user) for i in range(step, len(b.path) + 1, step)}
+    if not prefixes:
+        return []
+    return list(Node.objects.filter(path__in=sorted(prefixes), kind=kind).values_list("path", flat=True))

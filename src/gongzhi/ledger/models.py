@@ -232,3 +232,70 @@ class MallOrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id}: {self.action}"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Earning: confirmed hours × the role's multiplier, and manual awards that need a second person's approval.
+
+DEFAULT_MULTIPLIERS = {"volunteer": 1.0, "party_member": 1.0, "leader": 1.5}
+
+
+def default_multipliers() -> dict[str, float]:
+    return dict(DEFAULT_MULTIPLIERS)
+
+
+class EarningPolicy(models.Model):
+    subdistrict = models.OneToOneField("orgs.Node", on_delete=models.PROTECT, related_name="+")
+    points_per_hour = models.PositiveSmallIntegerField(_("points per hour"), default=10)
+    # Role in the service → multiplier: "volunteer", "party_member", "leader" (of the activity's team).
+    multipliers = models.JSONField(_("multipliers by role"), default=default_multipliers)
+    max_award = models.PositiveIntegerField(_("largest manual award"), default=500)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopePolicy(node_field="subdistrict", actions={"view": CASEWORK_ROLES, "manage": CASEWORK_ROLES})
+
+    class Meta:
+        verbose_name = _("earning rule")
+        verbose_name_plural = _("earning rules")
+
+    def __str__(self) -> str:
+        return f"{self.subdistrict_id}: {self.points_per_hour}/h"
+
+
+class AwardStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class PointsAward(models.Model):
+    """Points given by hand (a good deed, a contest prize): proposed by one member of staff, approved by
+    another before any point moves."""
+
+    subdistrict = models.ForeignKey("orgs.Node", on_delete=models.PROTECT, related_name="+")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    amount = models.PositiveIntegerField()
+    reason = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=AwardStatus.choices, default=AwardStatus.PENDING)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopePolicy(node_field="subdistrict", actions={"view": CASEWORK_ROLES, "manage": CASEWORK_ROLES})
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="award_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("proposed_by")),
+                name="award_four_eyes",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} → {self.recipient_id}"

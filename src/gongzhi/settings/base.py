@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "gongzhi.appeals",
     "gongzhi.triage",
     "gongzhi.ledger",
+    "gongzhi.volunteering",
+    "gongzhi.wishes",
     "gongzhi.notifications",
     "gongzhi.api",
 ]

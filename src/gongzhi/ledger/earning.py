@@ -1,0 +1,136 @@
+"""Earning points: per confirmed hour of service × the role's multiplier (a rule per subdistrict), and
+manual awards that one member of staff proposes and another approves."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongzhi.accounts.models import User
+from gongzhi.core.roles import CASEWORK_ROLES, MANAGER_ROLES
+from gongzhi.core.scoping import has_role, user_bindings
+from gongzhi.ledger.models import (
+    DEFAULT_MULTIPLIERS,
+    AccountKind,
+    AwardStatus,
+    EarningPolicy,
+    PointsAward,
+    PointsTransaction,
+)
+from gongzhi.ledger.services import LedgerError, account_for, points_post
+from gongzhi.orgs.models import Node, NodeKind
+
+
+def earning_policy(subdistrict: Node) -> EarningPolicy:
+    """The subdistrict's rule, or the default one (10 points an hour) when it has set none."""
+    policy = EarningPolicy.objects.filter(subdistrict=subdistrict).first()
+    return policy or EarningPolicy(subdistrict=subdistrict)
+
+
+def earning_policy_set(
+    *,
+    actor: User,
+    subdistrict: Node,
+    points_per_hour: int,
+    multipliers: dict[str, float],
+    max_award: int = 500,
+) -> EarningPolicy:
+    if subdistrict.kind != NodeKind.SUBDISTRICT or not has_role(
+        actor, CASEWORK_ROLES, at_path=subdistrict.path
+    ):
+        raise LedgerError("forbidden", _("You cannot set the earning rule here."))
+    if not isinstance(points_per_hour, int) or not 0 <= points_per_hour <= 1000:
+        raise LedgerError("invalid", _("Points per hour are a whole number from 0 to 1000."))
+    unknown = set(multipliers) - set(DEFAULT_MULTIPLIERS)
+    if unknown or any(not isinstance(v, int | float) or not 0 <= v <= 10 for v in multipliers.values()):
+        raise LedgerError(
+            "invalid", _("Multipliers are numbers from 0 to 10 for volunteer, party_member, leader.")
+        )
+    policy, _created = EarningPolicy.objects.update_or_create(
+        subdistrict=subdistrict,
+        defaults={
+            "points_per_hour": points_per_hour,
+            "multipliers": {**DEFAULT_MULTIPLIERS, **{k: float(v) for k, v in multipliers.items()}},
+            "max_award": max_award,
+        },
+    )
+    return policy
+
+
+def points_for_hours(*, policy: EarningPolicy, hours: Decimal, role: str, per_hour: int | None = None) -> int:
+    rate = per_hour if per_hour is not None else policy.points_per_hour
+    multiplier = Decimal(str(policy.multipliers.get(role, DEFAULT_MULTIPLIERS.get(role, 1.0))))
+    return int((hours * rate * multiplier).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def service_points_post(
+    *, key: str, subdistrict: Node, user: User, points: int, actor: User, memo: str, kind: str = "earn"
+) -> PointsTransaction | None:
+    """Pay points for confirmed service from the subdistrict's issuance account (idempotent by ``key``)."""
+    if points <= 0:
+        return None
+    issuance = account_for(kind=AccountKind.ISSUANCE, subdistrict=subdistrict)
+    person = account_for(kind=AccountKind.PERSON, subdistrict=subdistrict, user=user)
+    record, _created = points_post(
+        key=key, kind=kind, postings=[(issuance, -points), (person, points)], actor=actor, memo=memo
+    )
+    return record
+
+
+def _works_in(user: User, subdistrict: Node, roles: frozenset[str]) -> bool:
+    """Holds one of ``roles`` at the subdistrict, above it or anywhere inside it."""
+    if user.is_superuser:
+        return True
+    return any(
+        b.role in roles and (b.path.startswith(subdistrict.path) or subdistrict.path.startswith(b.path))
+        for b in user_bindings(user)
+    )
+
+
+def award_propose(
+    *, actor: User, subdistrict: Node, recipient: User, amount: int, reason: str
+) -> PointsAward:
+    """Any caseworker of the subdistrict proposes; a community secretary or subdistrict administrator other
+    than the proposer approves."""
+    if subdistrict.kind != NodeKind.SUBDISTRICT or not _works_in(actor, subdistrict, CASEWORK_ROLES):
+        raise LedgerError("forbidden", _("You cannot award points here."))
+    policy = earning_policy(subdistrict)
+    if not isinstance(amount, int) or isinstance(amount, bool) or not 0 < amount <= policy.max_award:
+        raise LedgerError(
+            "invalid",
+            _("An award is a whole number of points from 1 to %(max)d.") % {"max": policy.max_award},
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise LedgerError("invalid", _("Say what the award is for."))
+    return PointsAward.objects.create(
+        subdistrict=subdistrict, recipient=recipient, amount=amount, reason=reason[:200], proposed_by=actor
+    )
+
+
+def award_decide(*, actor: User, award: PointsAward, approve: bool) -> PointsAward:
+    """Approve (the points move) or reject a proposed award. The proposer cannot decide their own."""
+    if not _works_in(actor, award.subdistrict, MANAGER_ROLES):
+        raise LedgerError("forbidden", _("You cannot decide awards here."))
+    if actor.pk == award.proposed_by_id:
+        raise LedgerError("forbidden", _("Another member of staff must approve an award you proposed."))
+    target = AwardStatus.APPROVED if approve else AwardStatus.REJECTED
+    now = timezone.now()
+    with transaction.atomic():
+        if not PointsAward.objects.filter(pk=award.pk, status=AwardStatus.PENDING).update(
+            status=target, decided_by=actor, decided_at=now
+        ):
+            raise LedgerError("wrong_state", _("This award was already decided."))
+        if approve:
+            service_points_post(
+                key=f"award:{award.pk}",
+                subdistrict=award.subdistrict,
+                user=award.recipient,
+                points=award.amount,
+                actor=actor,
+                memo=award.reason,
+                kind="award",
+            )
+    award.status, award.decided_by, award.decided_at = target, actor, now
+    return award

@@ -1,0 +1,171 @@
+"""Reads of teams, activities, sign-ups and hours, scoped to the user asking."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from gongzhi.accounts.models import User
+from gongzhi.orgs.models import Node
+from gongzhi.volunteering.models import (
+    Activity,
+    ActivityStatus,
+    PartyMemberReport,
+    Signup,
+    SignupStatus,
+    Team,
+    TeamMember,
+)
+
+
+def activities_upcoming(
+    *, fetched_by: User, node: Node | None = None, now: datetime | None = None
+) -> QuerySet[Activity]:
+    """Open activities not yet over where the user belongs (or in their reach), soonest first, with the
+    number of places taken."""
+    now = now or timezone.now()
+    activities = Activity.objects.visible_to(fetched_by, "view").filter(
+        status=ActivityStatus.OPEN, ends_at__gt=now
+    )
+    if node is not None:
+        activities = activities.filter(node__path__startswith=node.path)
+    return (
+        activities.select_related("node", "team")
+        .annotate(taken=Count("signups", filter=Q(signups__status=SignupStatus.CONFIRMED)))
+        .order_by("starts_at", "id")
+    )
+
+
+def activity_get(*, fetched_by: User, pk: int) -> Activity:
+    activity = (
+        Activity.objects.visible_to(fetched_by, "view")
+        .select_related("node", "team", "organiser")
+        .annotate(taken=Count("signups", filter=Q(signups__status=SignupStatus.CONFIRMED)))
+        .filter(pk=pk)
+        .first()
+    )
+    if activity is None:
+        raise Http404
+    return activity
+
+
+def activity_signups(*, activity: Activity) -> QuerySet[Signup]:
+    """The roster of one activity, for its organiser (callers check ``rules.may_organise`` first)."""
+    return (
+        Signup.objects.filter(activity=activity)
+        .exclude(status=SignupStatus.CANCELLED)
+        .select_related("user")
+        .order_by("status", "created_at", "id")
+    )
+
+
+def own_signup(*, fetched_by: User, activity: Activity) -> Signup | None:
+    return Signup.objects.filter(activity=activity, user_id=fetched_by.pk).first()
+
+
+def signup_get(*, fetched_by: User, pk: int) -> Signup:
+    signup = (
+        Signup.objects.visible_to(fetched_by, "view")
+        .select_related("activity", "activity__node", "user")
+        .filter(pk=pk)
+        .first()
+    )
+    if signup is None:
+        # The organiser of the activity (a team leader without a staff role) may also see it.
+        from gongzhi.volunteering.rules import may_organise
+
+        signup = (
+            Signup.objects.select_related("activity", "activity__node", "activity__team", "user")
+            .filter(pk=pk)
+            .first()
+        )
+        if signup is None or not may_organise(fetched_by, signup.activity):
+            raise Http404
+    return signup
+
+
+def own_signups(*, fetched_by: User) -> QuerySet[Signup]:
+    return (
+        Signup.objects.filter(user_id=fetched_by.pk)
+        .exclude(status=SignupStatus.CANCELLED)
+        .select_related("activity", "activity__node")
+        .order_by("-activity__starts_at")
+    )
+
+
+@dataclass(frozen=True)
+class HoursTotal:
+    services: int  # confirmed services (sign-ups with confirmed hours)
+    hours: Decimal
+    people: int
+
+
+def _total(signups: QuerySet[Signup]) -> HoursTotal:
+    row = signups.filter(confirmed_at__isnull=False).aggregate(
+        n=Count("id"), h=Sum("hours"), p=Count("user_id", distinct=True)
+    )
+    return HoursTotal(services=row["n"] or 0, hours=row["h"] or Decimal(0), people=row["p"] or 0)
+
+
+def hours_of_person(*, fetched_by: User) -> HoursTotal:
+    return _total(Signup.objects.filter(user_id=fetched_by.pk))
+
+
+def hours_of_team(*, fetched_by: User, team: Team) -> HoursTotal:
+    return _total(Signup.objects.visible_to(fetched_by, "count").filter(activity__team=team))
+
+
+def hours_of_node(*, fetched_by: User, node: Node) -> HoursTotal:
+    return _total(
+        Signup.objects.visible_to(fetched_by, "count").filter(activity__node__path__startswith=node.path)
+    )
+
+
+def teams_visible(*, fetched_by: User) -> QuerySet[Team]:
+    """Teams where the user belongs or in their reach, with members, confirmed services and hours."""
+    confirmed = Signup.objects.filter(activity__team=OuterRef("pk"), confirmed_at__isnull=False).values(
+        "activity__team"
+    )
+    return (
+        Team.objects.visible_to(fetched_by, "view")
+        .select_related("node")
+        .annotate(
+            member_count=Subquery(
+                TeamMember.objects.filter(team=OuterRef("pk"))
+                .values("team")
+                .annotate(n=Count("id"))
+                .values("n")
+            ),
+            services=Subquery(confirmed.annotate(n=Count("id")).values("n")),
+            hours=Subquery(confirmed.annotate(h=Sum("hours")).values("h")),
+        )
+        .order_by("node__path", "name")
+    )
+
+
+def team_get(*, fetched_by: User, pk: int) -> Team:
+    team = Team.objects.visible_to(fetched_by, "view").select_related("node").filter(pk=pk).first()
+    if team is None:
+        raise Http404
+    return team
+
+
+def party_board(*, fetched_by: User, node: Node | None = None) -> QuerySet[PartyMemberReport]:
+    """The in-service party members who reported where the user belongs, with their confirmed services."""
+    reports = PartyMemberReport.objects.visible_to(fetched_by, "view").filter(is_active=True)
+    if node is not None:
+        reports = reports.filter(node__path__startswith=node.path)
+    return reports.select_related("node").order_by("node__path", "-reported_at")
+
+
+def services_by_user(user_ids: list[int]) -> dict[int, tuple[int, Decimal]]:
+    """(confirmed services, hours) per user, for the party members' board (三亮: their actions)."""
+    rows = (
+        Signup.objects.filter(user_id__in=user_ids, confirmed_at__isnull=False)
+        .values("user_id")
+        .annotate(n=Count("id"), h=Sum("hours"))
+    )
+    return {r["user_id"]: (r["n"], r["h"] or Decimal(0)) for r in rows}

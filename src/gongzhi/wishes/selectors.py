@@ -1,0 +1,55 @@
+"""Reads of micro-wishes, scoped to the user asking, with the wisher's name masked where it must be."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from gongzhi.accounts.models import User
+from gongzhi.wishes.models import ON_THE_WALL, Wish, WishStatus
+from gongzhi.wishes.services import is_moderator
+
+
+def mask_name(name: str) -> str:
+    """王小明 → 王**: the family name only."""
+    name = (name or "").strip()
+    return name[:1] + "*" * max(1, len(name) - 1) if name else ""
+
+
+def shown_name(wish: Wish, user: User) -> str:
+    """Staff, the wisher, and the helper whose claim was accepted see the name; everyone else a mask."""
+    if user.pk == wish.wisher_id or is_moderator(user, wish):
+        return wish.wisher_name
+    if user.pk == wish.claimant_id and wish.status not in (WishStatus.PUBLISHED, WishStatus.CLAIMED):
+        return wish.wisher_name
+    return mask_name(wish.wisher_name)
+
+
+def wish_wall(*, fetched_by: User, status: str | None = None) -> QuerySet[Wish]:
+    """The wall: wishes on it where the user belongs, open ones first."""
+    wishes = Wish.objects.visible_to(fetched_by, "view").select_related("node")
+    if status:
+        return wishes.filter(status=status).order_by("-id")
+    return wishes.filter(status__in=ON_THE_WALL).order_by("status", "-id")
+
+
+def own_wishes(*, fetched_by: User) -> QuerySet[Wish]:
+    return Wish.objects.filter(wisher_id=fetched_by.pk).select_related("node").order_by("-id")
+
+
+def claimed_wishes(*, fetched_by: User) -> QuerySet[Wish]:
+    return Wish.objects.filter(claimant_id=fetched_by.pk).select_related("node").order_by("-id")
+
+
+def moderation_queue(*, fetched_by: User) -> QuerySet[Wish]:
+    return (
+        Wish.objects.visible_to(fetched_by, "moderate")
+        .filter(status=WishStatus.PENDING)
+        .select_related("node")
+        .order_by("id")
+    )
+
+
+def wish_get(*, fetched_by: User, pk: int) -> Wish:
+    wish = Wish.objects.visible_to(fetched_by, "view").select_related("node").filter(pk=pk).first()
+    if wish is None:
+        raise Http404
+    return wish
