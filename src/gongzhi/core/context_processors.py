@@ -21,6 +21,9 @@ def navigation(request):
     if has_role(user, OVERSIGHT_ROLES):
         items.append(("kpis", _("Appeal figures"), reverse("appeals:kpis")))
         items.append(("hot", _("Hot issues"), reverse("triage:hot")))
+    items.append(("volunteering", _("Volunteering"), reverse("volunteering:index")))
+    items.append(("wishes", _("Wish wall"), reverse("wishes:index")))
+    items.append(("mall", _("Points mall"), reverse("mall:index")))
     items.append(("nodes", _("Areas"), reverse("orgs:node_roots")))
     items.append(("party", _("Party organisations"), reverse("orgs:party_org_list")))
     if has_role(user, CASEWORK_ROLES):

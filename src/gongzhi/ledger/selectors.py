@@ -4,7 +4,18 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from gongzhi.accounts.models import User
-from gongzhi.ledger.models import MallItem, MallOrder, OrderStatus, PointsAccount, PointsEntry
+from gongzhi.core.roles import CASEWORK_ROLES
+from gongzhi.core.scoping import reach_paths, subtree_q
+from gongzhi.ledger.models import (
+    AwardStatus,
+    MallItem,
+    MallOrder,
+    OrderStatus,
+    PointsAccount,
+    PointsAward,
+    PointsEntry,
+)
+from gongzhi.orgs.models import Node, NodeKind
 
 
 def own_accounts(*, fetched_by: User) -> QuerySet[PointsAccount]:
@@ -82,3 +93,32 @@ def order_queue(*, fetched_by: User, status: str | None = None) -> QuerySet[Mall
     if status:
         return orders.filter(status=status).order_by("-id")
     return orders.filter(status__in=[OrderStatus.PLACED, OrderStatus.APPROVED]).order_by("id")
+
+
+def awards_pending(*, fetched_by: User) -> QuerySet[PointsAward]:
+    return (
+        PointsAward.objects.visible_to(fetched_by, "manage")
+        .filter(status=AwardStatus.PENDING)
+        .select_related("recipient", "proposed_by")
+        .order_by("id")
+    )
+
+
+def award_get(*, fetched_by: User, pk: int) -> PointsAward:
+    award = (
+        PointsAward.objects.visible_to(fetched_by, "manage")
+        .select_related("subdistrict")
+        .filter(pk=pk)
+        .first()
+    )
+    if award is None:
+        raise Http404
+    return award
+
+
+def places_for_items(*, fetched_by: User) -> list[Node]:
+    """Subdistricts and communities the user may offer items in, for the new-item form."""
+    places = Node.objects.filter(kind__in=[NodeKind.SUBDISTRICT, NodeKind.COMMUNITY])
+    if not fetched_by.is_superuser:
+        places = places.filter(subtree_q(None, reach_paths(fetched_by, CASEWORK_ROLES)))
+    return list(places.order_by("path")[:300])

@@ -495,11 +495,16 @@ class DemoLoader:
             from gongzhi.core.demo.appeals import load_demo_appeals
 
             appeals = load_demo_appeals(self.rng)
+            self.progress("volunteering, wishes and the points mall")
+            from gongzhi.core.demo.volunteering import load_demo_volunteering
+
+            service = load_demo_volunteering(self.rng)
         return {
             "nodes": len(self.tree.nodes),
             "residents": sum(len(v) for v in people.values()),
             "party_memberships": PartyMembership.objects.count(),
             "appeals": appeals,
+            **service,
         }
 
 

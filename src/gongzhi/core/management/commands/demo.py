@@ -31,7 +31,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Loaded {stats['nodes']:,} nodes, {stats['residents']:,} residents, "
-                    f"{stats['party_memberships']:,} party memberships, {stats['appeals']:,} appeals in {time.monotonic() - started:.1f} s."
+                    f"{stats['party_memberships']:,} party memberships, {stats['appeals']:,} appeals; 搭把手 {stats['dabashou_services']:,} services, "
+                    f"{stats['dabashou_hours']:,} hours; {stats['shifts']:,} roster shifts, {stats['wishes']} wishes "
+                    f"in {time.monotonic() - started:.1f} s."
                 )
             )
         if load_only:

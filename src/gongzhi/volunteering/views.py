@@ -1,0 +1,192 @@
+"""Activities near me, my hours, sign-up and check-in (residents, at phone width); the roster, the QR
+screen and confirmation of hours (organisers); the party members' board (三亮)."""
+
+from decimal import Decimal, InvalidOperation
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gongzhi.core.errors import ServiceError
+from gongzhi.core.http import AuthenticatedHttpRequest
+from gongzhi.orgs.models import NodeKind
+from gongzhi.orgs.selectors import node_get
+from gongzhi.volunteering import checkin, selectors, services
+from gongzhi.volunteering.rules import is_party_member, may_organise
+
+
+@login_required
+def activity_index(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "volunteering/index.html",
+        {
+            "activities": selectors.activities_upcoming(fetched_by=request.user)[:100],
+            "mine": selectors.own_signups(fetched_by=request.user)[:20],
+            "hours": selectors.hours_of_person(fetched_by=request.user),
+            "teams": selectors.teams_visible(fetched_by=request.user)[:50],
+        },
+    )
+
+
+@login_required
+def activity_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    activity = selectors.activity_get(fetched_by=request.user, pk=pk)
+    organiser = may_organise(request.user, activity)
+    return render(
+        request,
+        "volunteering/detail.html",
+        {
+            "activity": activity,
+            "signup": selectors.own_signup(fetched_by=request.user, activity=activity),
+            "organiser": organiser,
+            "roster": selectors.activity_signups(activity=activity) if organiser else [],
+        },
+    )
+
+
+@login_required
+@require_POST
+def activity_act(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    activity = selectors.activity_get(fetched_by=request.user, pk=pk)
+    action = request.POST.get("action")
+    try:
+        if action == "join":
+            signup = services.signup_join(actor=request.user, activity=activity)
+            messages.success(
+                request,
+                _("You have a place.")
+                if signup.status == "confirmed"
+                else _("The activity is full: you are on the waiting list."),
+            )
+        elif action == "leave":
+            own = selectors.own_signup(fetched_by=request.user, activity=activity)
+            if own is None:
+                raise Http404
+            services.signup_cancel(actor=request.user, signup=own)
+            messages.success(request, _("Your place is given up."))
+        elif action == "locate":
+            lat, lng = _float(request.POST.get("lat")), _float(request.POST.get("lng"))
+            if lat is None or lng is None:
+                raise services.VolunteeringError("invalid", _("Your phone did not share its location."))
+            signup = services.attendance_scan(actor=request.user, activity=activity, lat=lat, lng=lng)
+            messages.success(request, _scan_message(signup))
+        elif action == "cancel_activity":
+            services.activity_cancel(
+                actor=request.user, activity=activity, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, _("The activity is cancelled; everyone signed up is told."))
+        else:
+            raise services.VolunteeringError("unknown_action", _("Unknown action."))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("volunteering:detail", pk=activity.pk)
+
+
+@login_required
+@require_POST
+def signup_act(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    signup = selectors.signup_get(fetched_by=request.user, pk=pk)
+    try:
+        if request.POST.get("action") == "confirm":
+            raw = (request.POST.get("hours") or "").strip()
+            try:
+                hours = Decimal(raw) if raw else None
+            except InvalidOperation:
+                raise services.VolunteeringError("invalid", _("Hours are from 0 to 24.")) from None
+            services.hours_confirm(actor=request.user, signup=signup, hours=hours)
+        else:
+            services.attendance_mark(
+                actor=request.user, signup=signup, attendance=request.POST.get("attendance", "")
+            )
+        messages.success(request, _("Saved."))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("volunteering:detail", pk=signup.activity_id)
+
+
+@login_required
+def activity_qr(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The organiser's screen: a QR code that changes every 30 seconds (the page fetches the next one)."""
+    activity = selectors.activity_get(fetched_by=request.user, pk=pk)
+    if not may_organise(request.user, activity):
+        raise Http404
+    token = checkin.token_for(activity.pk)
+    url = request.build_absolute_uri(reverse("volunteering:scan", args=[token]))
+    context = {
+        "activity": activity,
+        "svg": segno.make(url, error="m").svg_inline(scale=8, border=2),
+        "url": url,
+        "seconds": checkin.seconds_left(),
+        "checked_in": sum(1 for s in selectors.activity_signups(activity=activity) if s.checked_in_at),
+    }
+    template = "volunteering/_qr.html" if request.headers.get("HX-Request") else "volunteering/qr.html"
+    return render(request, template, context)
+
+
+@login_required
+def scan(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
+    """Where a phone lands after scanning the code: one big button to check in or out."""
+    activity_id = token.split("-", 1)[0]
+    if not activity_id.isdigit():
+        raise Http404
+    activity = selectors.activity_get(fetched_by=request.user, pk=int(activity_id))
+    signup = selectors.own_signup(fetched_by=request.user, activity=activity)
+    if request.method == "POST":
+        try:
+            signup = services.attendance_scan(actor=request.user, activity=activity, token=token)
+            messages.success(request, _scan_message(signup))
+            return redirect("volunteering:detail", pk=activity.pk)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+    return render(request, "volunteering/scan.html", {"activity": activity, "signup": signup, "token": token})
+
+
+def _scan_message(signup) -> str:
+    if signup.checked_out_at:
+        return _("Checked out. Thank you for serving!")
+    return _("Checked in: late") if signup.attendance == "late" else _("Checked in. Welcome!")
+
+
+def _float(value) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+def party_board(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        try:
+            compound = node_get(fetched_by=request.user, pk=int(request.POST.get("compound") or 0))
+            services.party_report(
+                actor=request.user,
+                compound=compound,
+                display_name=request.POST.get("display_name", ""),
+                pledge=request.POST.get("pledge", ""),
+                workplace=request.POST.get("workplace", ""),
+            )
+            messages.success(request, _("You have reported to your compound."))
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        return redirect("volunteering:party")
+    reports = list(selectors.party_board(fetched_by=request.user)[:300])
+    done = selectors.services_by_user([r.user_id for r in reports])
+    rows = [(r, *done.get(r.user_id, (0, Decimal(0)))) for r in reports]
+    member = is_party_member(request.user)
+    compounds = []
+    if member:
+        from gongzhi.orgs.selectors import node_list
+
+        compounds = list(
+            node_list(fetched_by=request.user).filter(kind=NodeKind.COMPOUND).order_by("path")[:50]
+        )
+    return render(
+        request, "volunteering/party.html", {"reports": rows, "member": member, "compounds": compounds}
+    )
