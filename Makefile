@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export GONGZHI_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test test-sqlite test-postgres bench bench-appeals bench-submit bench-triage lint setup assets messages clean
+.PHONY: demo test test-sqlite test-postgres bench bench-appeals bench-submit bench-points bench-triage lint setup assets messages clean
 
 ## Install Python and npm packages, vendor static assets, compile translations.
 setup: $(VENV)/.installed assets messages
@@ -63,6 +63,11 @@ bench-submit: setup
 	$(BIN)/python -m pip install --quiet 'locust>=2.20,<3'
 	bash scripts/system-deps.sh
 	GONGZHI_PG_DIR=$${GONGZHI_PG_DIR:-$(CURDIR)/var/bench-pg} bash scripts/pg.sh run sh -c '$(BIN)/python bench/appeals.py --keep && $(BIN)/python bench/submit.py'
+
+## Points mall orders and check-in under 50 concurrent clients on PostgreSQL.
+bench-points: setup
+	bash scripts/system-deps.sh
+	bash scripts/pg.sh run $(BIN)/python bench/points.py
 
 ## Triage speed on one core: model load, classification throughput, duplicate check, hot issues.
 bench-triage: setup

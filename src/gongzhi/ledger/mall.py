@@ -27,7 +27,7 @@ from gongzhi.ledger.models import (
     OrderStatus,
     PointsAccount,
 )
-from gongzhi.ledger.services import LedgerError, account_for, points_post
+from gongzhi.ledger.services import LedgerError, account_for, accounts_for_spending, points_post
 from gongzhi.orgs.models import Node, NodeKind
 
 MAX_QUANTITY = 20
@@ -152,13 +152,9 @@ def order_place(*, actor: User, item: MallItem, quantity: int = 1, client_key: s
     if not client_key or len(client_key) > 64:
         raise MallError("bad_key", _("Every order needs an idempotency key (at most 64 characters)."))
     _check_whole(quantity, minimum=1, maximum=MAX_QUANTITY, message=_("Order between 1 and 20 pieces."))
-    earlier = MallOrder.objects.filter(buyer=actor, client_key=client_key).first()
-    if earlier is not None:
-        return _same_order(earlier, item, quantity), False
     if not item.is_active:
         raise MallError("not_on_offer", _("This item is no longer on offer."))
-    buyer_account = account_for(kind=AccountKind.PERSON, subdistrict=item.subdistrict, user=actor)
-    mall_account = account_for(kind=AccountKind.MALL, subdistrict=item.subdistrict)
+    buyer_account, mall_account = accounts_for_spending(subdistrict=item.subdistrict, user=actor)
     total = item.price * quantity
     try:
         with transaction.atomic():
@@ -185,11 +181,6 @@ def order_place(*, actor: User, item: MallItem, quantity: int = 1, client_key: s
                         "over_limit",
                         _("Each person may take at most %(n)d of this item.") % {"n": item.limit_per_person},
                     )
-            # 2. The item: a conditional update is the reservation; no row means not enough stock.
-            if not MallItem.objects.filter(pk=item.pk, is_active=True, stock__gte=quantity).update(
-                stock=F("stock") - quantity
-            ):
-                raise MallError("sold_out", _("Sold out."))
             order = MallOrder.objects.create(
                 item=item,
                 node_id=item.node_id,
@@ -198,16 +189,23 @@ def order_place(*, actor: User, item: MallItem, quantity: int = 1, client_key: s
                 points=total,
                 client_key=client_key,
             )
-            # 3. The payment (locks the mall's account last).
+            MallOrderEvent.objects.create(
+                order=order, actor=actor, action="place", to_status=OrderStatus.PLACED
+            )
+            # 2. The item, as late as possible (it is the hot row): a conditional update is the reservation;
+            # no row means not enough stock, and the order above rolls back with it.
+            if not MallItem.objects.filter(pk=item.pk, is_active=True, stock__gte=quantity).update(
+                stock=F("stock") - quantity
+            ):
+                raise MallError("sold_out", _("Sold out."))
+            # 3. The payment: the buyer's account is already locked; the mall's is incremented last.
             points_post(
                 key=f"mall-order:{order.pk}",
                 kind="order",
                 postings=[(buyer_account, -total), (mall_account, total)],
                 actor=actor,
                 memo=f"{item.name} ×{quantity}"[:200],
-            )
-            MallOrderEvent.objects.create(
-                order=order, actor=actor, action="place", to_status=OrderStatus.PLACED
+                new_key=True,
             )
     except IntegrityError:
         # The same key inserted by a concurrent request on another account lock path: that one stands.

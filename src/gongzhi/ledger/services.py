@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import F, Q, Sum
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import User
@@ -24,12 +24,29 @@ def account_for(*, kind: str, subdistrict: Node, user: User | None = None) -> Po
         raise ValueError("Points accounts belong to a subdistrict.")
     if (kind == AccountKind.PERSON) != (user is not None):
         raise ValueError("Person accounts, and only they, have a user.")
+    found = PointsAccount.objects.filter(kind=kind, node=subdistrict, user=user).first()
+    if found is not None:
+        return found
     try:
         with transaction.atomic():
-            account, _created = PointsAccount.objects.get_or_create(kind=kind, node=subdistrict, user=user)
+            return PointsAccount.objects.create(kind=kind, node=subdistrict, user=user)
     except IntegrityError:  # created by a concurrent request
-        account = PointsAccount.objects.get(kind=kind, node=subdistrict, user=user)
-    return account
+        return PointsAccount.objects.get(kind=kind, node=subdistrict, user=user)
+
+
+def accounts_for_spending(*, subdistrict: Node, user: User) -> tuple[PointsAccount, PointsAccount]:
+    """(the person's account, the subdistrict's mall account) in one query, created on first use."""
+    found = {
+        (a.kind, a.user_id): a
+        for a in PointsAccount.objects.filter(node=subdistrict).filter(
+            Q(kind=AccountKind.PERSON, user_id=user.pk) | Q(kind=AccountKind.MALL, user__isnull=True)
+        )
+    }
+    person = found.get((AccountKind.PERSON, user.pk)) or account_for(
+        kind=AccountKind.PERSON, subdistrict=subdistrict, user=user
+    )
+    mall = found.get((AccountKind.MALL, None)) or account_for(kind=AccountKind.MALL, subdistrict=subdistrict)
+    return person, mall
 
 
 def _same(existing: PointsTransaction, postings: Sequence[tuple[PointsAccount, int]]) -> bool:
@@ -44,13 +61,18 @@ def points_post(
     postings: Sequence[tuple[PointsAccount, int]],
     actor: User | None = None,
     memo: str = "",
+    new_key: bool = False,
 ) -> tuple[PointsTransaction, bool]:
     """Record one movement of points. Returns (transaction, created).
 
-    The amounts must be whole, non-zero and sum to zero, on distinct accounts. The accounts are locked in
-    id order (no deadlock between two movements), balances checked and moved, the entries appended. The
-    same key again returns the first transaction and changes nothing; the same key with other postings is
-    refused."""
+    The amounts must be whole, non-zero and sum to zero, on distinct accounts. Balances are checked and
+    moved and the entries appended in one transaction; no balance but an issuance account's goes below
+    zero. The same key again returns the first transaction and changes nothing; the same key with other postings is
+    refused.
+
+    Lock order: people's accounts (id order) first, the subdistrict's shared accounts (id order) last. A
+    caller that locks rows of its own does so in one fixed order before calling (the mall: the buyer's
+    account, then the item)."""
     key = (key or "").strip()
     if not key or len(key) > 80:
         raise LedgerError(
@@ -74,32 +96,65 @@ def points_post(
             raise LedgerError("key_reused", _("This idempotency key was already used for another movement."))
         return found, False
 
+    def apply() -> PointsTransaction:
+        # People's accounts are locked in id order and checked; the shared accounts of a subdistrict
+        # (issuance, mall) get one conditional increment each, last, so a hot mall or issuance row is
+        # locked only from its increment to the commit.
+        delta = {a.pk: amount for a, amount in postings}
+        people = sorted(a.pk for a, _amount in postings if a.kind == AccountKind.PERSON)
+        locked = dict(
+            PointsAccount.objects.select_for_update()
+            .filter(pk__in=people)
+            .order_by("pk")
+            .values_list("pk", "balance")
+        )
+        if len(locked) != len(people):
+            raise LedgerError("no_account", _("Unknown points account."))
+        if any(locked[pk] + delta[pk] < 0 for pk in people):
+            raise LedgerError("insufficient", _("Not enough points."))
+        record = PointsTransaction.objects.create(key=key, kind=kind, memo=memo[:200], actor=actor)
+        PointsEntry.objects.bulk_create(
+            [
+                PointsEntry(transaction=record, account_id=account.pk, amount=amount)
+                for account, amount in postings
+            ]
+        )
+        for pk in people:
+            PointsAccount.objects.filter(pk=pk).update(balance=locked[pk] + delta[pk])
+        for account, amount in sorted(
+            ((a, amount) for a, amount in postings if a.pk not in locked), key=lambda p: p[0].pk
+        ):
+            row = PointsAccount.objects.filter(pk=account.pk).exclude(kind=AccountKind.PERSON)
+            if amount < 0:
+                row = row.filter(Q(kind=AccountKind.ISSUANCE) | Q(balance__gte=-amount))
+            if not row.update(balance=F("balance") + amount):
+                if PointsAccount.objects.filter(pk=account.pk).exclude(kind=AccountKind.PERSON).exists():
+                    raise LedgerError("insufficient", _("Not enough points."))
+                raise LedgerError("no_account", _("Unknown points account."))
+        for account, amount in postings:
+            if account.pk in locked:
+                account.balance = locked[account.pk] + amount
+        shared = [a for a, _amount in postings if a.pk not in locked]
+        if shared and not new_key:  # the hot path (an order) does not read the mall's balance back
+            now = dict(
+                PointsAccount.objects.filter(pk__in=[a.pk for a in shared]).values_list("pk", "balance")
+            )
+            for account in shared:
+                account.balance = now[account.pk]
+        return record
+
+    if new_key:
+        # The caller derived the key from a row it has just inserted in its own transaction: no earlier
+        # movement can have it, so neither the look-up nor a savepoint is needed.
+        if not transaction.get_connection().in_atomic_block:
+            raise ValueError("new_key=True needs the caller's transaction")
+        return apply(), True
     earlier = existing_or_refuse()
     if earlier is not None:
         return earlier
     try:
         with transaction.atomic():
-            locked = {
-                a.pk: a for a in PointsAccount.objects.select_for_update().filter(pk__in=ids).order_by("pk")
-            }
-            if len(locked) != len(ids):
-                raise LedgerError("no_account", _("Unknown points account."))
-            for account, amount in postings:
-                current = locked[account.pk]
-                if current.kind != AccountKind.ISSUANCE and current.balance + amount < 0:
-                    raise LedgerError("insufficient", _("Not enough points."))
-            record = PointsTransaction.objects.create(key=key, kind=kind, memo=memo[:200], actor=actor)
-            PointsEntry.objects.bulk_create(
-                [
-                    PointsEntry(transaction=record, account_id=account.pk, amount=amount)
-                    for account, amount in postings
-                ]
-            )
-            for account, amount in postings:
-                current = locked[account.pk]
-                current.balance += amount
-                PointsAccount.objects.filter(pk=current.pk).update(balance=current.balance)
-                account.balance = current.balance
+            record = apply()
     except IntegrityError:
         # The same key committed by a concurrent request meanwhile: that one took effect.
         earlier = existing_or_refuse()

@@ -125,7 +125,8 @@ def hours_of_node(*, fetched_by: User, node: Node) -> HoursTotal:
 
 
 def teams_visible(*, fetched_by: User) -> QuerySet[Team]:
-    """Teams where the user belongs or in their reach, with members, confirmed services and hours."""
+    """Teams where the user belongs or in their reach, with members, services (activities with confirmed
+    hours) and hours."""
     confirmed = Signup.objects.filter(activity__team=OuterRef("pk"), confirmed_at__isnull=False).values(
         "activity__team"
     )
@@ -139,7 +140,7 @@ def teams_visible(*, fetched_by: User) -> QuerySet[Team]:
                 .annotate(n=Count("id"))
                 .values("n")
             ),
-            services=Subquery(confirmed.annotate(n=Count("id")).values("n")),
+            services=Subquery(confirmed.annotate(n=Count("activity", distinct=True)).values("n")),
             hours=Subquery(confirmed.annotate(h=Sum("hours")).values("h")),
         )
         .order_by("node__path", "name")
