@@ -157,3 +157,114 @@ def test_appeal_walk_at_phone_width(transactional_db, world, live_server, browse
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert "该户" not in page.content()  # no internal notes leak to the resident
     page.close()
+
+
+def test_points_mall_wish_and_check_in_at_phone_width(transactional_db, world, live_server, browser):
+    """A resident exchanges points; staff approve and hand over with the pickup code; a wish goes from post to
+    claim; an organiser shows the rotating check-in code."""
+    import re
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from gongzhi.core.roles import Role
+    from gongzhi.ledger.mall import item_create
+    from gongzhi.ledger.models import AccountKind, MallOrder
+    from gongzhi.ledger.services import account_for, points_post
+    from gongzhi.volunteering.services import activity_create
+    from gongzhi.wishes.models import Wish
+    from tests.accounts.factories import UserFactory
+    from tests.conftest import bind
+
+    issue = account_for(kind=AccountKind.ISSUANCE, subdistrict=world.sub_a)
+    mine = account_for(kind=AccountKind.PERSON, subdistrict=world.sub_a, user=world.resident)
+    points_post(key="browser-earn", kind="earn", postings=[(issue, -100), (mine, 100)], memo="助老陪护 2h")
+    item_create(actor=world.a1_staff, node=world.comm_a1, name="磨刀服务", price=30, stock=3, kind="service")
+    helper = UserFactory(username="a1b-volunteer")
+    bind(helper, Role.VOLUNTEER, world.cmp_a1b)
+    now = timezone.now()
+    activity = activity_create(
+        actor=world.a1_secretary,
+        node=world.cmp_a1a,
+        title="垃圾分类值守",
+        starts_at=now + timedelta(minutes=10),
+        ends_at=now + timedelta(hours=2),
+        capacity=4,
+    )
+
+    def sign_in(page, username):
+        page.context.clear_cookies()
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", PASSWORD)
+        page.click("button.primary")
+        page.wait_for_url(f"{live_server.url}/")
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    # The resident exchanges 30 of 100 points.
+    sign_in(page, "a1a-resident")
+    page.click("nav.mainnav >> text=积分兑换")
+    assert "100" in page.locator(".balance").inner_text()
+    page.screenshot(path=SHOTS / "mall-390.png", full_page=True)
+    # A double tap sends the same form twice: one order.
+    page.evaluate(
+        """async () => {
+            const form = document.querySelector("form.order");
+            await Promise.all([1, 2].map(() => fetch(form.action, {method: "POST", body: new FormData(form)})));
+        }"""
+    )
+    assert MallOrder.objects.count() == 1
+    page.goto(f"{live_server.url}/mall/orders/")
+    page.wait_for_selector("text=待审核")
+    assert "70" in page.locator(".balance").inner_text()
+
+    # Staff approve; the resident sees the code; staff hand over with it.
+    sign_in(page, "a1-staff")
+    page.goto(f"{live_server.url}/mall/manage/")
+    page.click("button:has-text('批准')")
+    page.wait_for_selector("text=待领取")
+    sign_in(page, "a1a-resident")
+    page.goto(f"{live_server.url}/mall/orders/")
+    code = page.locator(".pickup .code").inner_text().strip()
+    assert re.fullmatch(r"\d{6}", code)
+    page.screenshot(path=SHOTS / "mall-orders-390.png", full_page=True)
+    sign_in(page, "a1-staff")
+    page.goto(f"{live_server.url}/mall/manage/")
+    page.fill("input[name=code]", code)
+    page.click("button:has-text('交付')")
+    page.wait_for_selector("text=已完成")
+    assert page.locator("text=磨刀服务 ×1").count() == 0  # no longer waiting
+
+    # A wish: posted, reviewed, claimed by a neighbour who sees only the family name.
+    sign_in(page, "a1a-resident")
+    page.goto(f"{live_server.url}/wishes/")
+    page.fill("input[name=title]", "想要一台收音机听越剧")
+    page.click("button:has-text('发布心愿')")
+    page.wait_for_selector("text=审核后")
+    sign_in(page, "a1-staff")
+    page.goto(f"{live_server.url}/wishes/?view=review")
+    page.click("text=想要一台收音机听越剧")
+    page.click("button:has-text('发布上墙')")
+    page.wait_for_selector("text=已上墙")
+    sign_in(page, "a1b-volunteer")
+    page.goto(f"{live_server.url}/wishes/")
+    page.screenshot(path=SHOTS / "wishes-390.png", full_page=True)
+    page.click("button:has-text('我来认领')")
+    page.wait_for_selector("text=已认领")
+    name = Wish.objects.get().wisher_name
+    assert (
+        len(name) > 1 and name not in page.content() and f"{name[0]}{'*' * (len(name) - 1)}" in page.content()
+    )
+
+    # The organiser's check-in screen shows a QR code.
+    sign_in(page, "a1-secretary")
+    page.goto(f"{live_server.url}/volunteering/activities/{activity.pk}/qr/")
+    assert page.locator(".qr-code svg").count() == 1
+    page.screenshot(path=SHOTS / "checkin-qr-390.png", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert errors == []
+    page.close()
