@@ -9,10 +9,13 @@ from django.http import Http404
 from django.utils import timezone
 
 from gongzhi.accounts.models import User
-from gongzhi.orgs.models import Node
+from gongzhi.core.roles import CASEWORK_ROLES
+from gongzhi.core.scoping import reach_paths, subtree_q
+from gongzhi.orgs.models import Node, NodeKind
 from gongzhi.volunteering.models import (
     Activity,
     ActivityStatus,
+    MemberRole,
     PartyMemberReport,
     Signup,
     SignupStatus,
@@ -170,3 +173,26 @@ def services_by_user(user_ids: list[int]) -> dict[int, tuple[int, Decimal]]:
         .annotate(n=Count("id"), h=Sum("hours"))
     )
     return {r["user_id"]: (r["n"], r["h"] or Decimal(0)) for r in rows}
+
+
+def places_to_organise(*, fetched_by: User) -> list[Node]:
+    """Communities and compounds where the user may organise as staff (for the new-activity form)."""
+    places = Node.objects.filter(kind__in=[NodeKind.SUBDISTRICT, NodeKind.COMMUNITY, NodeKind.COMPOUND])
+    if not fetched_by.is_superuser:
+        paths = reach_paths(fetched_by, CASEWORK_ROLES)
+        led = list(
+            TeamMember.objects.filter(user_id=fetched_by.pk, role=MemberRole.LEADER).values_list(
+                "team__node__path", flat=True
+            )
+        )
+        if not paths and not led:
+            return []
+        places = places.filter(subtree_q(None, sorted(set(paths) | set(led))))
+    return list(places.order_by("path")[:300])
+
+
+def teams_led_or_managed(*, fetched_by: User) -> QuerySet[Team]:
+    """Teams the user leads, or manages as staff."""
+    managed = Team.objects.visible_to(fetched_by, "manage")
+    led = Team.objects.filter(members__user_id=fetched_by.pk, members__role=MemberRole.LEADER)
+    return (managed | led).distinct().select_related("node").order_by("node__path", "name")

@@ -5,6 +5,7 @@ from gongzhi.volunteering import views
 app_name = "volunteering"
 urlpatterns = [
     path("", views.activity_index, name="index"),
+    path("new/", views.activity_new, name="new"),
     path("activities/<int:pk>/", views.activity_detail, name="detail"),
     path("activities/<int:pk>/act/", views.activity_act, name="act"),
     path("activities/<int:pk>/qr/", views.activity_qr, name="qr"),

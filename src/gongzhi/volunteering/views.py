@@ -1,6 +1,7 @@
 """Activities near me, my hours, sign-up and check-in (residents, at phone width); the roster, the QR
 screen and confirmation of hours (organisers); the party members' board (三亮)."""
 
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 
 import segno
@@ -9,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -30,8 +32,49 @@ def activity_index(request: AuthenticatedHttpRequest) -> HttpResponse:
             "mine": selectors.own_signups(fetched_by=request.user)[:20],
             "hours": selectors.hours_of_person(fetched_by=request.user),
             "teams": selectors.teams_visible(fetched_by=request.user)[:50],
+            "may_organise": bool(selectors.places_to_organise(fetched_by=request.user))
+            or selectors.teams_led_or_managed(fetched_by=request.user).exists(),
         },
     )
+
+
+@login_required
+def activity_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Organise an activity: staff anywhere in their reach, team leaders for their team."""
+    places = selectors.places_to_organise(fetched_by=request.user)
+    teams = list(selectors.teams_led_or_managed(fetched_by=request.user))
+    if not places and not teams:
+        raise Http404
+    if request.method == "POST":
+        post = request.POST
+        try:
+            tz = timezone.get_current_timezone()
+            day = date.fromisoformat(post.get("day", ""))
+            starts = datetime.combine(day, time.fromisoformat(post.get("start", "")), tz)
+            ends = datetime.combine(day, time.fromisoformat(post.get("end", "")), tz)
+            capacity = int(post.get("capacity") or 0)
+        except ValueError:
+            messages.error(request, _("Give a date, a start and an end time, and the number of places."))
+        else:
+            try:
+                team = next((t for t in teams if str(t.pk) == post.get("team")), None)
+                node = node_get(fetched_by=request.user, pk=int(post.get("node") or 0))
+                activity = services.activity_create(
+                    actor=request.user,
+                    node=node,
+                    team=team,
+                    title=post.get("title", ""),
+                    starts_at=starts,
+                    ends_at=ends,
+                    capacity=capacity,
+                    place=post.get("place", ""),
+                    description=post.get("description", ""),
+                )
+                messages.success(request, _("The activity is published."))
+                return redirect("volunteering:detail", pk=activity.pk)
+            except ServiceError as exc:
+                messages.error(request, exc.message)
+    return render(request, "volunteering/new.html", {"places": places, "teams": teams, "post": request.POST})
 
 
 @login_required
