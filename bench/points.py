@@ -101,96 +101,91 @@ def setup() -> dict[str, list[int]]:
     }
 
 
+def _clients(threads, seconds, body):
+    """Run ``body(n, ready, stop)`` in ``threads`` threads (each with its own connection); ``ready()`` marks
+    the end of a client's loading, after which the timed window of ``seconds`` starts; ``stop()`` says
+    whether it is over. Returns every (latency ms, outcome) the clients measured."""
+    results = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(threads + 1)
+    deadline = [0.0]
+
+    def run(n):
+        mine = body(n, barrier.wait, lambda: time.monotonic() >= deadline[0])
+        with lock:
+            results.extend(mine)
+        connection.close()
+
+    pool = [threading.Thread(target=run, args=(n,)) for n in range(threads)]
+    for t in pool:
+        t.start()
+    deadline[0] = time.monotonic() + seconds
+    barrier.wait()
+    for t in pool:
+        t.join()
+    return results
+
+
+def _timed(service, **kwargs):
+    started = time.perf_counter()
+    try:
+        service(**kwargs)
+        outcome = "ok"
+    except (MallError, VolunteeringError) as exc:
+        outcome = exc.code
+    return (time.perf_counter() - started) * 1000, outcome
+
+
 def _scarce_orders(ids, seconds, threads, seed, out):
     _orders({**ids, "items": ids["scarce"]}, seconds, threads, seed + 100, out)
 
 
 def _orders(ids, seconds, threads, seed, out):
     connections.close_all()
-    results = []  # (latency ms, outcome)
-    lock = threading.Lock()
-    ready = threading.Barrier(threads + 1)
-    stop = [0.0]
     all_users = {u.pk: u for u in User.objects.filter(pk__in=ids["buyers"])}
-    all_items = {
+    items = {
         i.pk: i for i in MallItem.objects.select_related("subdistrict", "node").filter(pk__in=ids["items"])
     }
-
-    def client(n):
-        rng = random.Random(seed * 1000 + n)
-        users = {pk: all_users[pk] for pk in rng.sample(ids["buyers"], 200)}
-        items = all_items
-        ready.wait()
-        mine = []
-        k = 0
-        while time.monotonic() < stop[0]:
-            user = users[rng.choice(list(users))]
-            item = items[rng.choice(ids["items"])]
-            k += 1
-            started = time.perf_counter()
-            try:
-                order_place(actor=user, item=item, client_key=f"{seed}-{n}-{k}")
-                outcome = "ok"
-            except MallError as exc:
-                outcome = exc.code
-            mine.append(((time.perf_counter() - started) * 1000, outcome))
-        with lock:
-            results.extend(mine)
-        connection.close()
-
-    pool = [threading.Thread(target=client, args=(n,)) for n in range(threads)]
-    for t in pool:
-        t.start()
-    stop[0] = time.monotonic() + seconds
-    ready.wait()
-    for t in pool:
-        t.join()
     connection.close()
-    out.put(results)
+
+    def body(n, ready, stop):
+        rng = random.Random(seed * 1000 + n)
+        users = [all_users[pk] for pk in rng.sample(ids["buyers"], 200)]
+        ready()
+        mine, k = [], 0
+        while not stop():
+            k += 1
+            user, item = rng.choice(users), items[rng.choice(ids["items"])]
+            mine.append(_timed(order_place, actor=user, item=item, client_key=f"{seed}-{n}-{k}"))
+        return mine
+
+    out.put(_clients(threads, seconds, body))
 
 
 def _scans(ids, seconds, threads, seed, out, think=(0.0, 0.0)):
     connections.close_all()
-    results = []
-    lock = threading.Lock()
-    ready = threading.Barrier(threads + 1)
-    stop = [0.0]
     activities = list(Activity.objects.filter(pk__in=ids["activities"]).order_by("pk"))
-    users = {
-        u.pk: u for u in User.objects.filter(pk__in=ids["buyers"][seed * threads : (seed + 1) * threads])
-    }
+    mine_ids = ids["buyers"][seed * threads : (seed + 1) * threads]
+    users = {u.pk: u for u in User.objects.filter(pk__in=mine_ids)}
+    assert len(users) == threads, "not enough residents for this many clients"
+    connection.close()
 
-    def client(n):
-        user = users[ids["buyers"][seed * threads + n]]
-        ready.wait()
+    def body(n, ready, stop):
+        rng = random.Random(seed * 1000 + n)
+        user = users[mine_ids[n]]
+        ready()
         mine = []
         for activity in activities:
-            if time.monotonic() > stop[0]:
+            if stop():
                 break
-            token = checkin.token_for(activity.pk)
-            started = time.perf_counter()
-            try:
-                attendance_scan(actor=user, activity=activity, token=token)
-                outcome = "ok"
-            except VolunteeringError as exc:
-                outcome = exc.code
-            mine.append(((time.perf_counter() - started) * 1000, outcome))
+            mine.append(
+                _timed(attendance_scan, actor=user, activity=activity, token=checkin.token_for(activity.pk))
+            )
             if think[1]:
                 time.sleep(rng.uniform(*think))
-        with lock:
-            results.extend(mine)
-        connection.close()
+        return mine
 
-    rng = random.Random(seed)
-    pool = [threading.Thread(target=client, args=(n,)) for n in range(threads)]
-    for t in pool:
-        t.start()
-    stop[0] = time.monotonic() + seconds
-    ready.wait()
-    for t in pool:
-        t.join()
-    connection.close()
-    out.put(results)
+    out.put(_clients(threads, seconds, body))
 
 
 def _paced_scans(ids, seconds, threads, seed, out):

@@ -19,6 +19,15 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 SHOTS = Path(os.environ.get("GONGZHI_SCREENSHOTS", "test-results/screenshots"))
 
 
+def sign_in(page, live_server, username):
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button.primary")
+    page.wait_for_url(f"{live_server.url}/")
+
+
 @pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
@@ -107,17 +116,9 @@ def test_language_switch_to_english(transactional_db, world, live_server, browse
 def test_appeal_walk_at_phone_width(transactional_db, world, live_server, browser):
     """A resident files, the commissioner accepts and escalates, the community resolves, the resident rates."""
 
-    def sign_in(page, username):
-        page.context.clear_cookies()
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", PASSWORD)
-        page.click("button.primary")
-        page.wait_for_url(f"{live_server.url}/")
-
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 390, "height": 844})
-    sign_in(page, "a1a-resident")
+    sign_in(page, live_server, "a1a-resident")
     page.click("nav.mainnav >> text=我的诉求")
     page.click("text=我要反映")
     page.fill("#id_title", "楼道灯不亮")
@@ -129,7 +130,7 @@ def test_appeal_walk_at_phone_width(transactional_db, world, live_server, browse
     detail_url = page.url
     assert "待受理" in page.content()
 
-    sign_in(page, "a1a-commissioner")
+    sign_in(page, live_server, "a1a-commissioner")
     page.goto(f"{live_server.url}/appeals/")
     page.screenshot(path=SHOTS / "appeal-queue-390.png", full_page=True)
     page.click("text=楼道灯不亮")
@@ -139,14 +140,14 @@ def test_appeal_walk_at_phone_width(transactional_db, world, live_server, browse
     page.click("button[value=escalate]")
     page.wait_for_selector("text=已上报")
 
-    sign_in(page, "a1-staff")
+    sign_in(page, live_server, "a1-staff")
     page.goto(detail_url)
     page.click("button[value=accept]")
     page.fill("#reply", "已协调物业更换楼道灯和线路。")
     page.click("button[value=resolve]")
     page.wait_for_selector("text=已办结，待评价")
 
-    sign_in(page, "a1a-resident")
+    sign_in(page, live_server, "a1a-resident")
     page.goto(detail_url)
     page.check("input[value=satisfied]")
     page.fill("#comment", "谢谢社区")
@@ -192,21 +193,13 @@ def test_points_mall_wish_and_check_in_at_phone_width(transactional_db, world, l
         capacity=4,
     )
 
-    def sign_in(page, username):
-        page.context.clear_cookies()
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", PASSWORD)
-        page.click("button.primary")
-        page.wait_for_url(f"{live_server.url}/")
-
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 390, "height": 844})
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
 
     # The resident exchanges 30 of 100 points.
-    sign_in(page, "a1a-resident")
+    sign_in(page, live_server, "a1a-resident")
     page.click("nav.mainnav >> text=积分兑换")
     assert "100" in page.locator(".balance").inner_text()
     page.screenshot(path=SHOTS / "mall-390.png", full_page=True)
@@ -223,16 +216,16 @@ def test_points_mall_wish_and_check_in_at_phone_width(transactional_db, world, l
     assert "70" in page.locator(".balance").inner_text()
 
     # Staff approve; the resident sees the code; staff hand over with it.
-    sign_in(page, "a1-staff")
+    sign_in(page, live_server, "a1-staff")
     page.goto(f"{live_server.url}/mall/manage/")
     page.click("button:has-text('批准')")
     page.wait_for_selector("text=待领取")
-    sign_in(page, "a1a-resident")
+    sign_in(page, live_server, "a1a-resident")
     page.goto(f"{live_server.url}/mall/orders/")
     code = page.locator(".pickup .code").inner_text().strip()
     assert re.fullmatch(r"\d{6}", code)
     page.screenshot(path=SHOTS / "mall-orders-390.png", full_page=True)
-    sign_in(page, "a1-staff")
+    sign_in(page, live_server, "a1-staff")
     page.goto(f"{live_server.url}/mall/manage/")
     page.fill("input[name=code]", code)
     page.click("button:has-text('交付')")
@@ -240,17 +233,17 @@ def test_points_mall_wish_and_check_in_at_phone_width(transactional_db, world, l
     assert page.locator("text=磨刀服务 ×1").count() == 0  # no longer waiting
 
     # A wish: posted, reviewed, claimed by a neighbour who sees only the family name.
-    sign_in(page, "a1a-resident")
+    sign_in(page, live_server, "a1a-resident")
     page.goto(f"{live_server.url}/wishes/")
     page.fill("input[name=title]", "想要一台收音机听越剧")
     page.click("button:has-text('发布心愿')")
     page.wait_for_selector("text=审核后")
-    sign_in(page, "a1-staff")
+    sign_in(page, live_server, "a1-staff")
     page.goto(f"{live_server.url}/wishes/?view=review")
     page.click("text=想要一台收音机听越剧")
     page.click("button:has-text('发布上墙')")
     page.wait_for_selector("text=已上墙")
-    sign_in(page, "a1b-volunteer")
+    sign_in(page, live_server, "a1b-volunteer")
     page.goto(f"{live_server.url}/wishes/")
     page.screenshot(path=SHOTS / "wishes-390.png", full_page=True)
     page.click("button:has-text('我来认领')")
@@ -261,7 +254,7 @@ def test_points_mall_wish_and_check_in_at_phone_width(transactional_db, world, l
     )
 
     # The organiser's check-in screen shows a QR code.
-    sign_in(page, "a1-secretary")
+    sign_in(page, live_server, "a1-secretary")
     page.goto(f"{live_server.url}/volunteering/activities/{activity.pk}/qr/")
     assert page.locator(".qr-code svg").count() == 1
     page.screenshot(path=SHOTS / "checkin-qr-390.png", full_page=True)

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gongzhi.accounts.models import User
 from gongzhi.core.errors import ServiceError
@@ -169,36 +170,28 @@ def wish_transition(*, actor: User, wish: Wish, action: str, note: str = "", pho
     return wish
 
 
+# Who hears of each step: (the wish's field naming the recipient, message kind, title).
+_TELL = {
+    "claim": ("wisher", "wish_claimed", gettext_lazy("A volunteer offers to fulfil your wish: %(t)s")),
+    "accept": ("claimant", "wish_accepted", gettext_lazy("Your offer was accepted: %(t)s")),
+    "fulfil": ("wisher", "wish_fulfilled", gettext_lazy("Your wish was fulfilled: %(t)s")),
+    "thank": ("claimant", "wish_thanked", gettext_lazy("Thank you for %(t)s")),
+}
+
+
 def _tell(wish: Wish, action: str, note: str) -> None:
     from gongzhi.notifications.services import notify
 
-    link = f"/wishes/{wish.pk}/"
-    if action == "claim" and wish.wisher_id:
-        notify(
-            recipients=[u for u in [wish.wisher] if u is not None],
-            kind="wish_claimed",
-            title=_("A volunteer offers to fulfil your wish: %(t)s") % {"t": wish.title},
-            link=link,
-        )
-    elif action == "accept" and wish.claimant_id:
-        notify(
-            recipients=[u for u in [wish.claimant] if u is not None],
-            kind="wish_accepted",
-            title=_("Your offer was accepted: %(t)s") % {"t": wish.title},
-            link=link,
-        )
-    elif action == "fulfil" and wish.wisher_id:
-        notify(
-            recipients=[u for u in [wish.wisher] if u is not None],
-            kind="wish_fulfilled",
-            title=_("Your wish was fulfilled: %(t)s") % {"t": wish.title},
-            link=link,
-        )
-    elif action == "thank" and wish.claimant_id:
-        notify(
-            recipients=[u for u in [wish.claimant] if u is not None],
-            kind="wish_thanked",
-            title=_("Thank you for %(t)s") % {"t": wish.title},
-            body=note,
-            link=link,
-        )
+    if action not in _TELL:
+        return
+    field, kind, title = _TELL[action]
+    recipient = getattr(wish, field)
+    if recipient is None:
+        return
+    notify(
+        recipients=[recipient],
+        kind=kind,
+        title=str(title) % {"t": wish.title},
+        body=note if action == "thank" else "",
+        link=f"/wishes/{wish.pk}/",
+    )
