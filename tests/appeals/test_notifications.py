@@ -67,3 +67,31 @@ def test_failed_delivery_stays_pending(world, file_appeal, monkeypatch):
     monkeypatch.undo()
     assert notifications_deliver(ids=pending) == 1
     assert appeal.pk
+
+
+def test_a_resident_without_an_account_is_texted(world, file_appeal, django_capture_on_commit_callbacks):
+    """Staff file for 李四, who is in the register with a mobile number but has no account."""
+    MemorySmsBackend.outbox.clear()
+    appeal = file_appeal(actor=world.a1_staff, node=world.cmp_a1b, resident=world.p_a1b, channel="phone")
+    with django_capture_on_commit_callbacks(execute=True):
+        appeal = appeal_transition(actor=world.a1_staff, appeal=appeal, action="accept")
+        appeal = appeal_transition(actor=world.a1_staff, appeal=appeal, action="resolve", reply="已清理")
+    texts = Notification.objects.filter(person=world.p_a1b).order_by("id")
+    assert [(n.channel, n.kind) for n in texts] == [("sms", "appeal.accept"), ("sms", "appeal.resolve")]
+    assert all(n.sent_at for n in texts) and all(n.recipient_id is None for n in texts)
+    assert [phone for phone, _m in MemorySmsBackend.outbox] == ["13912345678"] * 2
+    assert "【共治】" in MemorySmsBackend.outbox[0][1]
+
+
+def test_no_number_no_text_and_a_message_needs_one_recipient(world, file_appeal):
+    from django.db import IntegrityError, transaction
+
+    world.p_a1b.set_phone(None)
+    world.p_a1b.save()
+    appeal = file_appeal(actor=world.a1_staff, node=world.cmp_a1b, resident=world.p_a1b, channel="phone")
+    appeal_transition(actor=world.a1_staff, appeal=appeal, action="accept")
+    assert not Notification.objects.filter(person=world.p_a1b).exists()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Notification.objects.create(channel="in_app", kind="x", title="x")  # nobody to tell
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Notification.objects.create(person=world.p_a1b, channel="in_app", kind="x", title="x")  # SMS only

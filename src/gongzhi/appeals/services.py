@@ -39,7 +39,7 @@ from gongzhi.core.images import clean_photo
 from gongzhi.core.roles import CASEWORK_ROLES, Role
 from gongzhi.core.scoping import has_role
 from gongzhi.core.workdays import add_working_days
-from gongzhi.notifications.services import notify
+from gongzhi.notifications.services import notify, notify_person
 from gongzhi.orgs.models import GovernanceTeam, Node, NodeKind, OrgUnit
 from gongzhi.triage.services import auto_apply_threshold, category_suggestion
 from gongzhi.triage.tasks import flag_duplicates
@@ -460,7 +460,16 @@ def _tell(appeal: Appeal, action: str, actor: User | None) -> None:
     link = f"/appeals/{appeal.pk}/"
     if action in RESIDENT_MESSAGES:
         resident = _resident_user(appeal)
-        if resident is not None and resident != actor:
+        if resident is None and appeal.resident is not None and not appeal.resident.user_id:
+            # Filed by staff for someone in the register without an account: a text message.
+            notify_person(
+                person=appeal.resident,
+                kind=f"appeal.{action}",
+                title=RESIDENT_MESSAGES[action],
+                body=appeal.title,
+                dedupe_key=f"appeal:{appeal.pk}:{action}:{appeal.version}",
+            )
+        elif resident is not None and resident != actor:
             notify(
                 recipients=[resident],
                 kind=f"appeal.{action}",

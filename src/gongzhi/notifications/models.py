@@ -13,7 +13,15 @@ class Channel(models.TextChoices):
 
 class Notification(models.Model):
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        null=True,
+        blank=True,
+    )
+    # A resident in the register without an account (filed for by staff): reached by SMS only.
+    person = models.ForeignKey(
+        "accounts.Person", on_delete=models.CASCADE, related_name="notifications", null=True, blank=True
     )
     channel = models.CharField(max_length=12, choices=Channel.choices, default=Channel.IN_APP)
     kind = models.CharField(max_length=40)
@@ -35,8 +43,18 @@ class Notification(models.Model):
                 fields=["recipient", "channel", "dedupe_key"],
                 condition=~models.Q(dedupe_key=""),
                 name="notification_dedupe",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["person", "channel", "dedupe_key"],
+                condition=~models.Q(dedupe_key="") & models.Q(person__isnull=False),
+                name="notification_dedupe_person",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(recipient__isnull=False, person__isnull=True)
+                | models.Q(recipient__isnull=True, person__isnull=False, channel="sms"),
+                name="notification_has_one_recipient",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.recipient_id} {self.kind}"
+        return f"{self.recipient_id or f'person {self.person_id}'} {self.kind}"

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from gongzhi.accounts.models import User
+from gongzhi.accounts.models import Person, User
 from gongzhi.accounts.sms import sms_send
 from gongzhi.notifications.models import Channel, Notification
 
@@ -51,6 +51,28 @@ def notify(
     return rows
 
 
+def notify_person(
+    *, person: Person, kind: str, title: str, body: str = "", dedupe_key: str = ""
+) -> Notification | None:
+    """Text a resident in the register who has no account (staff filed for them). Nothing without a number."""
+    if not person.phone_cipher:
+        return None
+    try:
+        with transaction.atomic():
+            row = Notification.objects.create(
+                person=person,
+                channel=Channel.SMS,
+                kind=kind,
+                title=title[:120],
+                body=body[:500],
+                dedupe_key=dedupe_key[:120],
+            )
+    except IntegrityError:
+        return None  # already told about this event
+    transaction.on_commit(lambda: _deliver_later([row.pk]))
+    return row
+
+
 def _deliver_later(ids: list[int]) -> None:
     from gongzhi.notifications.tasks import deliver
 
@@ -60,13 +82,18 @@ def _deliver_later(ids: list[int]) -> None:
 def notifications_deliver(*, ids: list[int]) -> int:
     """Send what is pending; in-app messages are delivered by being there. Failures stay pending for a retry."""
     sent = 0
-    for note in Notification.objects.filter(pk__in=ids, sent_at__isnull=True).select_related("recipient"):
+    for note in Notification.objects.filter(pk__in=ids, sent_at__isnull=True).select_related(
+        "recipient", "person"
+    ):
         Notification.objects.filter(pk=note.pk).update(attempts=note.attempts + 1)
         try:
             if note.channel == Channel.SMS:
                 with translation.override(settings.LANGUAGE_CODE):
                     text = gettext(note.title)  # titles are stored as message ids, translated on the way out
-                sms_send(note.recipient.decrypt_phone(), f"【共治】{text}")
+                to = note.recipient if note.recipient is not None else note.person
+                if to is None:
+                    continue
+                sms_send(to.decrypt_phone(), f"【共治】{text}")
         except Exception:
             # A failing gateway must not lose the message: it stays pending and deliver_pending retries it.
             logger.warning("notification %s not delivered", note.pk, exc_info=True)
