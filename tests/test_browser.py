@@ -207,7 +207,8 @@ def test_points_mall_wish_and_check_in_at_phone_width(transactional_db, world, l
     page.evaluate(
         """async () => {
             const form = document.querySelector("form.order");
-            await Promise.all([1, 2].map(() => fetch(form.action, {method: "POST", body: new FormData(form)})));
+            // One after the other: the test server shares one in-memory SQLite connection between threads.
+            for (const _ of [1, 2]) await fetch(form.action, {method: "POST", body: new FormData(form)});
         }"""
     )
     assert MallOrder.objects.count() == 1
