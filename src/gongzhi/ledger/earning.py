@@ -89,7 +89,7 @@ def _works_in(user: User, subdistrict: Node, roles: frozenset[str]) -> bool:
 
 
 def award_propose(
-    *, actor: User, subdistrict: Node, recipient: User, amount: int, reason: str
+    *, actor: User, subdistrict: Node, recipient: User, amount: int, reason: str, node: Node | None = None
 ) -> PointsAward:
     """Any caseworker of the subdistrict proposes; a community secretary or subdistrict administrator other
     than the proposer approves."""
@@ -104,8 +104,16 @@ def award_propose(
     reason = (reason or "").strip()
     if not reason:
         raise LedgerError("invalid", _("Say what the award is for."))
+    node = node or subdistrict  # where it was proposed: the staff there (and above) see and decide it
+    if not node.path.startswith(subdistrict.path):
+        raise LedgerError("invalid", _("Propose the award where the person lives or serves."))
     return PointsAward.objects.create(
-        subdistrict=subdistrict, recipient=recipient, amount=amount, reason=reason[:200], proposed_by=actor
+        subdistrict=subdistrict,
+        node=node,
+        recipient=recipient,
+        amount=amount,
+        reason=reason[:200],
+        proposed_by=actor,
     )
 
 

@@ -272,7 +272,8 @@ class PointsAward(models.Model):
     """Points given by hand (a good deed, a contest prize): proposed by one member of staff, approved by
     another before any point moves."""
 
-    subdistrict = models.ForeignKey("orgs.Node", on_delete=models.PROTECT, related_name="+")
+    subdistrict = models.ForeignKey("orgs.Node", on_delete=models.PROTECT, related_name="+")  # whose points
+    node = models.ForeignKey("orgs.Node", on_delete=models.PROTECT, related_name="+")  # where it was proposed
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     amount = models.PositiveIntegerField()
     reason = models.CharField(max_length=200)
@@ -285,7 +286,7 @@ class PointsAward(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope = ScopePolicy(node_field="subdistrict", actions={"view": CASEWORK_ROLES, "manage": CASEWORK_ROLES})
+    scope = ScopePolicy(node_field="node", actions={"view": CASEWORK_ROLES, "manage": CASEWORK_ROLES})
 
     class Meta:
         ordering = ["-id"]

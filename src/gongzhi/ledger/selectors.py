@@ -122,3 +122,16 @@ def places_for_items(*, fetched_by: User) -> list[Node]:
     if not fetched_by.is_superuser:
         places = places.filter(subtree_q(None, reach_paths(fetched_by, CASEWORK_ROLES)))
     return list(places.order_by("path")[:300])
+
+
+def award_recipient(*, username: str, subdistrict: Node) -> User | None:
+    """A person with a role somewhere in the subdistrict (a resident, a volunteer …), by user name."""
+    return (
+        User.objects.filter(
+            username=(username or "").strip(),
+            is_active=True,
+            role_bindings__node__path__startswith=subdistrict.path,
+        )
+        .distinct()
+        .first()
+    )

@@ -15,6 +15,8 @@ from gongzhi.core.roles import CASEWORK_ROLES
 from gongzhi.core.scoping import has_role
 from gongzhi.ledger import earning, mall, selectors
 from gongzhi.ledger.models import ItemKind
+from gongzhi.ledger.services import LedgerError
+from gongzhi.orgs.models import NodeKind
 from gongzhi.orgs.selectors import node_get
 
 
@@ -142,6 +144,24 @@ def _manage_post(request: AuthenticatedHttpRequest) -> None:
             fetched_by=request.user, pk=_int(request.POST.get("item"), 0), action="manage"
         )
         mall.item_update(actor=request.user, item=item, is_active=request.POST.get("active") == "1")
+    elif form == "propose":
+        place = node_get(fetched_by=request.user, pk=_int(request.POST.get("node"), 0))
+        subdistrict = place.ancestor_of_kind(NodeKind.SUBDISTRICT)
+        recipient = (
+            selectors.award_recipient(username=request.POST.get("username", ""), subdistrict=subdistrict)
+            if subdistrict
+            else None
+        )
+        if subdistrict is None or recipient is None:
+            raise LedgerError("invalid", _("Nobody of that user name lives or serves in this subdistrict."))
+        earning.award_propose(
+            actor=request.user,
+            subdistrict=subdistrict,
+            recipient=recipient,
+            amount=_int(request.POST.get("amount"), 0),
+            reason=request.POST.get("reason", ""),
+            node=place,
+        )
     elif form == "award":
         award = selectors.award_get(fetched_by=request.user, pk=_int(request.POST.get("award"), 0))
         earning.award_decide(
