@@ -94,3 +94,14 @@ def login():
         return client
 
     return _login
+
+
+@pytest.fixture
+def api_login():
+    """A test client that calls the JSON API with a fresh bearer token of ``user``."""
+    from gongzhi.accounts.services import api_token_issue
+
+    def _api_login(user) -> Client:
+        return Client(HTTP_AUTHORIZATION=f"Bearer {api_token_issue(user=user)}")
+
+    return _api_login

@@ -5,11 +5,9 @@ import uuid
 
 import pytest
 from django.db import IntegrityError, connection, transaction
-from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gongzhi.accounts.services import api_token_issue
 from gongzhi.ledger.models import AccountKind, PointsAccount, PointsEntry, PointsTransaction
 from gongzhi.ledger.services import LedgerError, account_for, points_post, points_reconcile
 
@@ -102,11 +100,11 @@ def test_reconcile_finds_a_tampered_balance(books):
 
 
 @pytest.mark.postgres
-def test_balance_and_entries_api(world, books):
+def test_balance_and_entries_api(world, books, api_login):
     issue, mall, alice, _bob = books
     points_post(key="e1", kind="earn", postings=[(issue, -20), (alice, 20)], memo="垃圾分类值守 2 小时")
     points_post(key="o1", kind="order", postings=[(alice, -8), (mall, 8)], memo="磨刀服务")
-    client = Client(HTTP_AUTHORIZATION=f"Bearer {api_token_issue(user=world.resident)}")
+    client = api_login(world.resident)
     assert client.get("/api/v1/points/balance").json() == [
         {"account_id": alice.pk, "subdistrict_id": world.sub_a.pk, "subdistrict": "街道A", "balance": 12}
     ]
@@ -115,7 +113,7 @@ def test_balance_and_entries_api(world, books):
         (-8, "order", "磨刀服务"),
         (20, "earn", "垃圾分类值守 2 小时"),
     ]
-    other = Client(HTTP_AUTHORIZATION=f"Bearer {api_token_issue(user=world.a2_staff)}")
+    other = api_login(world.a2_staff)
     assert other.get("/api/v1/points/balance").json() == []
     assert other.get(f"/api/v1/points/entries?account={alice.pk}").json()["items"] == []
 

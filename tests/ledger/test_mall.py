@@ -5,12 +5,10 @@ import uuid
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gongzhi.accounts.services import api_token_issue
 from gongzhi.ledger.mall import MallError, item_create, item_restock, order_place, order_transition
 from gongzhi.ledger.models import (
     AccountKind,
@@ -227,12 +225,9 @@ def test_restock_never_below_zero(world, knives):
 # --- API --------------------------------------------------------------------------------------------
 
 
-def api(user):
-    return Client(HTTP_AUTHORIZATION=f"Bearer {api_token_issue(user=user)}")
-
-
 @pytest.mark.postgres
-def test_mall_api(world, knives):
+def test_mall_api(world, knives, api_login):
+    api = api_login
     elsewhere = item_create(actor=world.sub_b_admin, node=world.sub_b, name="别处的东西", price=1, stock=9)
     give(world, world.resident, 100)
     resident = api(world.resident)
@@ -301,7 +296,8 @@ def test_mall_api(world, knives):
     assert resident.get("/api/v1/points/balance").json()[0]["balance"] == 40
 
 
-def test_item_list_query_count_does_not_grow(world, knives):
+def test_item_list_query_count_does_not_grow(world, knives, api_login):
+    api = api_login
     client = api(world.resident)
     client.get("/api/v1/mall/items")  # the first request of a token also records its use
     with CaptureQueriesContext(connection) as few:

@@ -1,19 +1,11 @@
 """The mall's staff page: offering items, proposing and approving awards; the resident's pages."""
 
-from django.test import Client
-
 from gongzhi.ledger.models import AccountKind, AwardStatus, MallItem, PointsAward
 from gongzhi.ledger.services import account_for
 
 
-def client_for(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def test_an_award_proposed_on_the_page_is_approved_by_someone_else(world):
-    staff = client_for(world.a1_staff)
+def test_an_award_proposed_on_the_page_is_approved_by_someone_else(world, login):
+    staff = login(world.a1_staff)
     staff.post(
         "/mall/manage/",
         {
@@ -28,15 +20,15 @@ def test_an_award_proposed_on_the_page_is_approved_by_someone_else(world):
     assert (award.recipient_id, award.amount, award.status) == (world.resident.pk, 20, AwardStatus.PENDING)
     staff.post("/mall/manage/", {"form": "award", "award": award.pk, "decision": "approve"})  # own proposal
     assert PointsAward.objects.get().status == AwardStatus.PENDING
-    client_for(world.a1_secretary).post(
+    login(world.a1_secretary).post(
         "/mall/manage/", {"form": "award", "award": award.pk, "decision": "approve"}
     )
     assert PointsAward.objects.get().status == AwardStatus.APPROVED
     assert account_for(kind=AccountKind.PERSON, subdistrict=world.sub_a, user=world.resident).balance == 20
 
 
-def test_bad_award_and_item_forms_change_nothing(world):
-    staff = client_for(world.a1_staff)
+def test_bad_award_and_item_forms_change_nothing(world, login):
+    staff = login(world.a1_staff)
     for data in (
         {
             "form": "propose",
@@ -71,8 +63,8 @@ def test_bad_award_and_item_forms_change_nothing(world):
     assert 'class="msg error"' in page.content.decode() and not MallItem.objects.exists()
 
 
-def test_residents_see_the_mall_but_not_the_staff_page(world):
-    resident = client_for(world.resident)
+def test_residents_see_the_mall_but_not_the_staff_page(world, login):
+    resident = login(world.resident)
     assert resident.get("/mall/").status_code == 200
     assert resident.get("/mall/manage/").status_code == 302
     assert (

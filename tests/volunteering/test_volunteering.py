@@ -6,9 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.test import Client
 
-from gongzhi.accounts.services import api_token_issue
 from gongzhi.core.roles import Role
 from gongzhi.ledger.earning import (
     award_decide,
@@ -354,11 +352,11 @@ def test_party_members_report_to_their_compound(world):
 
 
 @pytest.mark.postgres
-def test_volunteering_api(world, duty):
+def test_volunteering_api(world, duty, api_login):
     volunteer = UserFactory()
     bind(volunteer, Role.VOLUNTEER, world.cmp_a1a)
-    client = Client(HTTP_AUTHORIZATION=f"Bearer {api_token_issue(user=volunteer)}")
-    organiser = Client(HTTP_AUTHORIZATION=f"Bearer {api_token_issue(user=world.a1_secretary)}")
+    client = api_login(volunteer)
+    organiser = api_login(world.a1_secretary)
     with time_machine.travel(BEFORE, tick=False):
         assert [a["title"] for a in client.get("/api/v1/activities").json()["items"]] == ["垃圾分类值守"]
         joined = client.post(f"/api/v1/activities/{duty.pk}/signup")
@@ -390,5 +388,24 @@ def test_volunteering_api(world, duty):
     assert confirmed.json()["hours"] == "1.00" and confirmed.json()["points"] == 10
     assert client.get("/api/v1/volunteering/hours").json()["services"] == 1
     assert client.get("/api/v1/points/balance").json()[0]["balance"] == 10
-    stranger = Client(HTTP_AUTHORIZATION=f"Bearer {api_token_issue(user=world.sub_b_admin)}")
+    stranger = api_login(world.sub_b_admin)
     assert stranger.get(f"/api/v1/activities/{duty.pk}").status_code == 404
+
+
+def test_a_team_leader_without_a_staff_role_confirms_through_the_api(world, duty, team, api_login):
+    leader, volunteer, stranger = people(3)
+    bind(leader, Role.VOLUNTEER, world.cmp_a1a)
+    bind(stranger, Role.VOLUNTEER, world.cmp_a1a)
+    team_member_add(actor=world.a1_secretary, team=team, user=leader, role=MemberRole.LEADER)
+    with time_machine.travel(BEFORE, tick=False):
+        signup = signup_join(actor=volunteer, activity=duty)
+    assert (
+        api_login(stranger)
+        .post(f"/api/v1/signups/{signup.pk}/confirm", {"hours": "1"}, content_type="application/json")
+        .status_code
+        == 404
+    )
+    confirmed = api_login(leader).post(
+        f"/api/v1/signups/{signup.pk}/confirm", {"hours": "1"}, content_type="application/json"
+    )
+    assert confirmed.status_code == 200 and confirmed.json()["points"] == 10

@@ -6,10 +6,8 @@ import threading
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test import Client
 from PIL import Image
 
-from gongzhi.accounts.services import api_token_issue
 from gongzhi.core.roles import Role
 from gongzhi.notifications.models import Notification
 from gongzhi.wishes.models import Wish, WishEvent, WishStatus
@@ -194,10 +192,10 @@ def test_a_race_of_claims_has_one_winner(world, wish):
 
 
 @pytest.mark.postgres
-def test_wishes_api(world, helper):
-    resident = Client(HTTP_AUTHORIZATION=f"Bearer {api_token_issue(user=world.resident)}")
-    staff = Client(HTTP_AUTHORIZATION=f"Bearer {api_token_issue(user=world.a1_staff)}")
-    volunteer = Client(HTTP_AUTHORIZATION=f"Bearer {api_token_issue(user=helper)}")
+def test_wishes_api(world, helper, api_login):
+    resident = api_login(world.resident)
+    staff = api_login(world.a1_staff)
+    volunteer = api_login(helper)
     posted = resident.post(
         "/api/v1/wishes",
         {"node_id": world.cmp_a1a.pk, "title": "想要一台收音机"},
@@ -227,7 +225,7 @@ def test_wishes_api(world, helper):
     )
     done = volunteer.post(f"/api/v1/wishes/{wish_id}/fulfil", {"photo": photo()})
     assert done.status_code == 200 and done.json()["status"] == "fulfilled" and done.json()["has_photo"]
-    outsider = Client(HTTP_AUTHORIZATION=f"Bearer {api_token_issue(user=world.sub_b_admin)}")
+    outsider = api_login(world.sub_b_admin)
     assert outsider.get(f"/api/v1/wishes/{wish_id}").status_code == 404
     bad = resident.post(
         "/api/v1/wishes", {"node_id": world.cmp_a1a.pk, "title": ""}, content_type="application/json"

@@ -64,6 +64,14 @@ def user_bindings(user: "User") -> list[Binding]:
     return cached
 
 
+def staff_over(user: "User | None", node: Any) -> bool:
+    """Whether the user is a caseworker (commissioner, community staff or secretary, subdistrict
+    administrator) over ``node``: the staff who run what happens there."""
+    from gongzhi.core.roles import CASEWORK_ROLES
+
+    return user is not None and has_role(user, CASEWORK_ROLES, at_path=node.path)
+
+
 def reach_paths(user: "User", roles: Iterable[str]) -> list[str]:
     """Node paths the user reaches through any of ``roles``, with nested paths collapsed."""
     wanted = set(roles)
@@ -143,23 +151,39 @@ def scoped_models() -> list[type[models.Model]]:
     return [m for m in apps.get_models() if isinstance(getattr(m, "scope", None), ScopePolicy)]
 
 
+def _binding_prefixes(user: "User") -> list[str]:
+    """Paths of every node from a root down to each of the user's bindings."""
+    from gongzhi.orgs.models import Node
+
+    step = Node.steplen
+    return sorted({b.path[:i] for b in user_bindings(user) for i in range(step, len(b.path) + 1, step)})
+
+
 def ancestry_q(user: "User", node_field: str) -> Q | None:
     """Rows at any node on the way from a root down to one of the user's bindings (the places a resident
     belongs to: their compound, its community, its subdistrict …), e.g. a mall item or an activity offered
     to the whole community. None when the user has no binding."""
-    from gongzhi.orgs.models import Node
-
-    step = Node.steplen
-    prefixes = {b.path[:i] for b in user_bindings(user) for i in range(step, len(b.path) + 1, step)}
-    return Q(**{f"{node_field}__path__in": sorted(prefixes)}) if prefixes else None
+    prefixes = _binding_prefixes(user)
+    return Q(**{f"{node_field}__path__in": prefixes}) if prefixes else None
 
 
 def belonging_paths(user: "User", kind: str) -> list[str]:
     """Paths of the nodes of ``kind`` (e.g. communities) that contain one of the user's bindings."""
     from gongzhi.orgs.models import Node
 
-    step = Node.steplen
-    prefixes = {b.path[:i] for b in user_bindings(user) for i in range(step, len(b.path) + 1, step)}
+    prefixes = _binding_prefixes(user)
     if not prefixes:
         return []
-    return list(Node.objects.filter(path__in=sorted(prefixes), kind=kind).values_list("path", flat=True))
+    return list(Node.objects.filter(path__in=prefixes, kind=kind).values_list("path", flat=True))
+
+
+def bound_near(user: "User", path: str, roles: Iterable[str] | None = None) -> bool:
+    """Whether the user holds a role (one of ``roles``, or any) at the node of ``path``, above it or inside
+    it: a resident of a compound in a subdistrict, a community's staff for their subdistrict's points."""
+    if user.is_superuser:
+        return True
+    wanted = None if roles is None else set(roles)
+    return any(
+        (wanted is None or b.role in wanted) and (b.path.startswith(path) or path.startswith(b.path))
+        for b in user_bindings(user)
+    )

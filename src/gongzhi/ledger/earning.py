@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import User
 from gongzhi.core.roles import CASEWORK_ROLES, MANAGER_ROLES
-from gongzhi.core.scoping import has_role, user_bindings
+from gongzhi.core.scoping import bound_near, has_role
 from gongzhi.ledger.models import (
     DEFAULT_MULTIPLIERS,
     AccountKind,
@@ -78,22 +78,12 @@ def service_points_post(
     return record
 
 
-def _works_in(user: User, subdistrict: Node, roles: frozenset[str]) -> bool:
-    """Holds one of ``roles`` at the subdistrict, above it or anywhere inside it."""
-    if user.is_superuser:
-        return True
-    return any(
-        b.role in roles and (b.path.startswith(subdistrict.path) or subdistrict.path.startswith(b.path))
-        for b in user_bindings(user)
-    )
-
-
 def award_propose(
     *, actor: User, subdistrict: Node, recipient: User, amount: int, reason: str, node: Node | None = None
 ) -> PointsAward:
     """Any caseworker of the subdistrict proposes; a community secretary or subdistrict administrator other
     than the proposer approves."""
-    if subdistrict.kind != NodeKind.SUBDISTRICT or not _works_in(actor, subdistrict, CASEWORK_ROLES):
+    if subdistrict.kind != NodeKind.SUBDISTRICT or not bound_near(actor, subdistrict.path, CASEWORK_ROLES):
         raise LedgerError("forbidden", _("You cannot award points here."))
     policy = earning_policy(subdistrict)
     if not isinstance(amount, int) or isinstance(amount, bool) or not 0 < amount <= policy.max_award:
@@ -119,7 +109,7 @@ def award_propose(
 
 def award_decide(*, actor: User, award: PointsAward, approve: bool) -> PointsAward:
     """Approve (the points move) or reject a proposed award. The proposer cannot decide their own."""
-    if not _works_in(actor, award.subdistrict, MANAGER_ROLES):
+    if not bound_near(actor, award.subdistrict.path, MANAGER_ROLES):
         raise LedgerError("forbidden", _("You cannot decide awards here."))
     if actor.pk == award.proposed_by_id:
         raise LedgerError("forbidden", _("Another member of staff must approve an award you proposed."))

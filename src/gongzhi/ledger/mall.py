@@ -15,11 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import User
-from gongzhi.core.roles import CASEWORK_ROLES
-from gongzhi.core.scoping import has_role
+from gongzhi.core.scoping import staff_over
 from gongzhi.ledger.models import (
     ACTIVE_ORDER_STATUSES,
-    AccountKind,
     ItemKind,
     MallItem,
     MallOrder,
@@ -27,7 +25,7 @@ from gongzhi.ledger.models import (
     OrderStatus,
     PointsAccount,
 )
-from gongzhi.ledger.services import LedgerError, account_for, accounts_for_spending, points_post
+from gongzhi.ledger.services import LedgerError, accounts_for_spending, points_post
 from gongzhi.orgs.models import Node, NodeKind
 
 MAX_QUANTITY = 20
@@ -35,10 +33,6 @@ MAX_QUANTITY = 20
 
 class MallError(LedgerError):
     """An order or item change that cannot happen (sold out, over the limit, wrong state …)."""
-
-
-def _staff_over(actor: User | None, node: Node) -> bool:
-    return actor is not None and has_role(actor, CASEWORK_ROLES, at_path=node.path)
 
 
 # --------------------------------------------------------------------------------------------- items
@@ -58,7 +52,7 @@ def item_create(
     pickup_place: str = "",
 ) -> MallItem:
     """Offer an item at ``node`` (a subdistrict or anything under it), paid with that subdistrict's points."""
-    if not _staff_over(actor, node):
+    if not staff_over(actor, node):
         raise MallError("forbidden", _("You cannot offer items here."))
     subdistrict = node.ancestor_of_kind(NodeKind.SUBDISTRICT)
     if subdistrict is None:
@@ -101,7 +95,7 @@ def item_update(
     is_active: bool | None = None,
 ) -> MallItem:
     """Change an item's price, limit or whether it is on offer. Orders already placed keep their price."""
-    if not _staff_over(actor, item.node):
+    if not staff_over(actor, item.node):
         raise MallError("forbidden", _("You cannot change this item."))
     changes: dict[str, Any] = {}
     if price is not None:
@@ -122,7 +116,7 @@ def item_update(
 
 def item_restock(*, actor: User, item: MallItem, delta: int) -> MallItem:
     """Add (or, with a negative delta, write off) stock. Stock never goes below zero."""
-    if not _staff_over(actor, item.node):
+    if not staff_over(actor, item.node):
         raise MallError("forbidden", _("You cannot change this item."))
     _check_whole(delta, minimum=-10_000_000, message=_("Give a whole number of pieces."))
     if delta == 0:
@@ -152,8 +146,6 @@ def order_place(*, actor: User, item: MallItem, quantity: int = 1, client_key: s
     if not client_key or len(client_key) > 64:
         raise MallError("bad_key", _("Every order needs an idempotency key (at most 64 characters)."))
     _check_whole(quantity, minimum=1, maximum=MAX_QUANTITY, message=_("Order between 1 and 20 pieces."))
-    if not item.is_active:
-        raise MallError("not_on_offer", _("This item is no longer on offer."))
     buyer_account, mall_account = accounts_for_spending(subdistrict=item.subdistrict, user=actor)
     total = item.price * quantity
     try:
@@ -165,8 +157,10 @@ def order_place(*, actor: User, item: MallItem, quantity: int = 1, client_key: s
                 .get(pk=buyer_account.pk)
             )
             earlier = MallOrder.objects.filter(buyer=actor, client_key=client_key).first()
-            if earlier is not None:
+            if earlier is not None:  # a double tap answers with its order, even if the item is now gone
                 return _same_order(earlier, item, quantity), False
+            if not item.is_active:
+                raise MallError("not_on_offer", _("This item is no longer on offer."))
             if balance < total:
                 raise MallError("insufficient", _("Not enough points."))
             if item.limit_per_person is not None:
@@ -244,7 +238,7 @@ def order_transition(
     if rule is None:
         raise MallError("unknown_action", _("Unknown action."))
     item = order.item
-    if rule.by == "staff" and not _staff_over(actor, item.node):
+    if rule.by == "staff" and not staff_over(actor, item.node):
         raise MallError("forbidden", _("You cannot do this."))
     if rule.by == "buyer" and actor.pk != order.buyer_id:
         raise MallError("forbidden", _("You cannot do this."))
@@ -268,8 +262,8 @@ def order_transition(
     with transaction.atomic():
         if rule.refund:
             # Same lock order as order_place: buyer's account, item, mall's account.
-            buyer_account = account_for(
-                kind=AccountKind.PERSON, subdistrict=item.subdistrict, user=order.buyer
+            buyer_account, mall_account = accounts_for_spending(
+                subdistrict=item.subdistrict, user=order.buyer
             )
             PointsAccount.objects.select_for_update().values_list("pk", flat=True).get(pk=buyer_account.pk)
         if not MallOrder.objects.filter(pk=order.pk, status=order.status).update(**changes):
@@ -279,12 +273,10 @@ def order_transition(
             points_post(
                 key=f"mall-refund:{order.pk}",
                 kind="refund",
-                postings=[
-                    (account_for(kind=AccountKind.MALL, subdistrict=item.subdistrict), -order.points),
-                    (buyer_account, order.points),
-                ],
+                postings=[(mall_account, -order.points), (buyer_account, order.points)],
                 actor=actor,
                 memo=f"{item.name} ×{order.quantity}"[:200],
+                new_key=True,  # the compare-and-set above lets exactly one refund through
             )
         MallOrderEvent.objects.create(
             order=order,

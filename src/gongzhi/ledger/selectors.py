@@ -4,8 +4,6 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from gongzhi.accounts.models import User
-from gongzhi.core.roles import CASEWORK_ROLES
-from gongzhi.core.scoping import reach_paths, subtree_q
 from gongzhi.ledger.models import (
     AwardStatus,
     MallItem,
@@ -16,6 +14,7 @@ from gongzhi.ledger.models import (
     PointsEntry,
 )
 from gongzhi.orgs.models import Node, NodeKind
+from gongzhi.orgs.selectors import places_in_reach
 
 
 def own_accounts(*, fetched_by: User) -> QuerySet[PointsAccount]:
@@ -118,10 +117,7 @@ def award_get(*, fetched_by: User, pk: int) -> PointsAward:
 
 def places_for_items(*, fetched_by: User) -> list[Node]:
     """Subdistricts and communities the user may offer items in, for the new-item form."""
-    places = Node.objects.filter(kind__in=[NodeKind.SUBDISTRICT, NodeKind.COMMUNITY])
-    if not fetched_by.is_superuser:
-        places = places.filter(subtree_q(None, reach_paths(fetched_by, CASEWORK_ROLES)))
-    return list(places.order_by("path")[:300])
+    return places_in_reach(fetched_by=fetched_by, kinds=[NodeKind.SUBDISTRICT, NodeKind.COMMUNITY])
 
 
 def award_recipient(*, username: str, subdistrict: Node) -> User | None:

@@ -1,6 +1,7 @@
 """Every read of the organisation the UI and API make. Each starts from visible_to(user, action)."""
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -231,3 +232,26 @@ def party_org_members(*, fetched_by: User, party_org: PartyOrg) -> QuerySet[Part
 
 def party_membership_list(*, fetched_by: User) -> QuerySet[PartyMembership]:
     return PartyMembership.objects.visible_to(fetched_by, "view").select_related("person", "party_org__node")
+
+
+def places_in_reach(
+    *,
+    fetched_by: User,
+    kinds: list[str],
+    roles: frozenset[str] = CASEWORK_ROLES,
+    also_under: Sequence[str] = (),
+) -> list[Node]:
+    """Nodes of ``kinds`` the user reaches through ``roles`` (and under ``also_under`` paths), by path, for
+    the "where" choice of a form."""
+    places = Node.objects.filter(kind__in=kinds)
+    if not fetched_by.is_superuser:
+        paths = sorted(set(reach_paths(fetched_by, roles)) | set(also_under))
+        if not paths:
+            return []
+        places = places.filter(subtree_q(None, paths))
+    return list(places.order_by("path")[:300])
+
+
+def compounds_of(*, fetched_by: User, limit: int = 200) -> list[Node]:
+    """The compounds the user can see (a resident: their own), for a form's "which compound" choice."""
+    return list(node_list(fetched_by=fetched_by).filter(kind=NodeKind.COMPOUND).order_by("path")[:limit])

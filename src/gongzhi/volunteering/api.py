@@ -149,7 +149,7 @@ def activity_code(request: AuthenticatedHttpRequest, activity_id: int):
     token = checkin.token_for(activity.pk)
     return {
         "token": token,
-        "url": request.build_absolute_uri(f"/volunteering/scan/{token}/"),
+        "url": request.build_absolute_uri(checkin.scan_path(token)),
         "seconds_left": checkin.seconds_left(),
     }
 

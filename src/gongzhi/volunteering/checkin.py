@@ -6,6 +6,7 @@ accepted in its own window and the next one, so a photo of the screen is useless
 
 from datetime import datetime
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
@@ -40,3 +41,8 @@ def token_valid(activity_id: int, token: str, *, now: datetime | None = None) ->
 def seconds_left(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     return WINDOW_SECONDS - int(now.timestamp()) % WINDOW_SECONDS
+
+
+def scan_path(token: str) -> str:
+    """Where a phone lands after scanning the code (the page with the check-in button)."""
+    return reverse("volunteering:scan", args=[token])

@@ -161,6 +161,14 @@ class Attendance(models.TextChoices):
     ABSENT = "absent", _("Absent")
 
 
+def _own_or_organised(user, action: str) -> Q | None:
+    # Your own sign-ups, and those of activities you organise or whose team you lead.
+    if action != "view":
+        return None
+    led = TeamMember.objects.filter(user_id=user.pk, role=MemberRole.LEADER).values("team_id")
+    return Q(user_id=user.pk) | Q(activity__organiser_id=user.pk) | Q(activity__team_id__in=led)
+
+
 class Signup(models.Model):
     activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="signups")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signups")
@@ -186,7 +194,7 @@ class Signup(models.Model):
     scope = ScopePolicy(
         node_field="activity__node",
         actions={"view": CASEWORK_ROLES, "count": OVERSIGHT_ROLES},
-        owner_rule=lambda user, action: Q(user_id=user.pk) if action == "view" else None,
+        owner_rule=_own_or_organised,
     )
 
     class Meta:

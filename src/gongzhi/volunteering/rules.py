@@ -1,14 +1,10 @@
 """Who may do what with teams and activities."""
 
 from gongzhi.accounts.models import User
-from gongzhi.core.roles import CASEWORK_ROLES, Role
-from gongzhi.core.scoping import has_role, user_bindings
-from gongzhi.orgs.models import Node, PartyMembership
+from gongzhi.core.roles import Role
+from gongzhi.core.scoping import staff_over, user_bindings
+from gongzhi.orgs.models import PartyMembership
 from gongzhi.volunteering.models import Activity, MemberRole, Team, TeamMember
-
-
-def is_staff_over(user: User | None, node: Node) -> bool:
-    return user is not None and has_role(user, CASEWORK_ROLES, at_path=node.path)
 
 
 def leads(user: User | None, team: Team | None) -> bool:
@@ -18,16 +14,14 @@ def leads(user: User | None, team: Team | None) -> bool:
 
 
 def may_manage_team(user: User | None, team: Team) -> bool:
-    return is_staff_over(user, team.node) or leads(user, team)
+    return staff_over(user, team.node) or leads(user, team)
 
 
 def may_organise(user: User | None, activity: Activity) -> bool:
     """Staff over the activity's place, its organiser, or a leader of its team."""
     if user is None or not user.is_authenticated:
         return False
-    return (
-        activity.organiser_id == user.pk or is_staff_over(user, activity.node) or leads(user, activity.team)
-    )
+    return activity.organiser_id == user.pk or staff_over(user, activity.node) or leads(user, activity.team)
 
 
 def service_role(user: User, activity: Activity) -> str:

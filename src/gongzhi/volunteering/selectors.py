@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from gongzhi.accounts.models import User
 from gongzhi.core.roles import CASEWORK_ROLES
-from gongzhi.core.scoping import reach_paths, subtree_q
+from gongzhi.core.scoping import has_role
 from gongzhi.orgs.models import Node, NodeKind
+from gongzhi.orgs.selectors import places_in_reach
 from gongzhi.volunteering.models import (
     Activity,
     ActivityStatus,
@@ -70,23 +71,15 @@ def own_signup(*, fetched_by: User, activity: Activity) -> Signup | None:
 
 
 def signup_get(*, fetched_by: User, pk: int) -> Signup:
+    """A sign-up its person, the activity's organiser or team leader, or staff over the place may see."""
     signup = (
         Signup.objects.visible_to(fetched_by, "view")
-        .select_related("activity", "activity__node", "user")
+        .select_related("activity", "activity__node", "activity__team", "user")
         .filter(pk=pk)
         .first()
     )
     if signup is None:
-        # The organiser of the activity (a team leader without a staff role) may also see it.
-        from gongzhi.volunteering.rules import may_organise
-
-        signup = (
-            Signup.objects.select_related("activity", "activity__node", "activity__team", "user")
-            .filter(pk=pk)
-            .first()
-        )
-        if signup is None or not may_organise(fetched_by, signup.activity):
-            raise Http404
+        raise Http404
     return signup
 
 
@@ -176,19 +169,26 @@ def services_by_user(user_ids: list[int]) -> dict[int, tuple[int, Decimal]]:
 
 
 def places_to_organise(*, fetched_by: User) -> list[Node]:
-    """Communities and compounds where the user may organise as staff (for the new-activity form)."""
-    places = Node.objects.filter(kind__in=[NodeKind.SUBDISTRICT, NodeKind.COMMUNITY, NodeKind.COMPOUND])
-    if not fetched_by.is_superuser:
-        paths = reach_paths(fetched_by, CASEWORK_ROLES)
-        led = list(
-            TeamMember.objects.filter(user_id=fetched_by.pk, role=MemberRole.LEADER).values_list(
-                "team__node__path", flat=True
-            )
+    """Subdistricts, communities and compounds where the user may organise: as staff, or where a team
+    they lead serves (for the new-activity form)."""
+    led = list(
+        TeamMember.objects.filter(user_id=fetched_by.pk, role=MemberRole.LEADER).values_list(
+            "team__node__path", flat=True
         )
-        if not paths and not led:
-            return []
-        places = places.filter(subtree_q(None, sorted(set(paths) | set(led))))
-    return list(places.order_by("path")[:300])
+    )
+    return places_in_reach(
+        fetched_by=fetched_by,
+        kinds=[NodeKind.SUBDISTRICT, NodeKind.COMMUNITY, NodeKind.COMPOUND],
+        also_under=led,
+    )
+
+
+def may_organise_somewhere(*, user: User) -> bool:
+    """Whether to offer "organise an activity": staff anywhere, or a team leader (no node list needed)."""
+    return (
+        has_role(user, CASEWORK_ROLES)
+        or TeamMember.objects.filter(user_id=user.pk, role=MemberRole.LEADER).exists()
+    )
 
 
 def teams_led_or_managed(*, fetched_by: User) -> QuerySet[Team]:

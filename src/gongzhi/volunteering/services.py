@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from gongzhi.accounts.models import User
 from gongzhi.core.errors import ServiceError
 from gongzhi.core.geo import distance_m
+from gongzhi.core.scoping import staff_over
 from gongzhi.ledger.earning import earning_policy, points_for_hours, service_points_post
 from gongzhi.orgs.models import Node, NodeKind
 from gongzhi.volunteering import checkin
@@ -29,7 +30,6 @@ from gongzhi.volunteering.models import (
 )
 from gongzhi.volunteering.rules import (
     is_party_member,
-    is_staff_over,
     may_manage_team,
     may_organise,
     service_role,
@@ -50,7 +50,7 @@ class VolunteeringError(ServiceError):
 def team_create(
     *, actor: User, node: Node, name: str, kind: str = TeamKind.VOLUNTEERS, description: str = ""
 ) -> Team:
-    if not is_staff_over(actor, node):
+    if not staff_over(actor, node):
         raise VolunteeringError("forbidden", _("You cannot set up a team here."))
     name = (name or "").strip()
     if not name or kind not in TeamKind.values:
@@ -106,7 +106,7 @@ def activity_create(
     roster: Roster | None = None,
 ) -> Activity:
     if not (
-        is_staff_over(actor, node)
+        staff_over(actor, node)
         or (team is not None and may_manage_team(actor, team) and node.path.startswith(team.node.path))
     ):
         raise VolunteeringError("forbidden", _("You cannot organise activities here."))
@@ -178,7 +178,7 @@ def roster_create(
     place: str = "",
 ) -> Roster:
     if not (
-        is_staff_over(actor, node) or (may_manage_team(actor, team) and node.path.startswith(team.node.path))
+        staff_over(actor, node) or (may_manage_team(actor, team) and node.path.startswith(team.node.path))
     ):
         raise VolunteeringError("forbidden", _("You cannot set up a roster here."))
     days = [d.strip() for d in (weekdays or "").split(",") if d.strip()]
@@ -200,7 +200,7 @@ def roster_create(
 
 def roster_generate(*, actor: User, roster: Roster, start: date, days: int = 14) -> list[Activity]:
     """One shift (activity) per matching day from ``start``; running it again adds only missing shifts."""
-    if not (is_staff_over(actor, roster.node) or may_manage_team(actor, roster.team)):
+    if not (staff_over(actor, roster.node) or may_manage_team(actor, roster.team)):
         raise VolunteeringError("forbidden", _("You cannot set up a roster here."))
     if not 1 <= days <= 92:
         raise VolunteeringError("invalid", _("Generate from 1 to 92 days at a time."))

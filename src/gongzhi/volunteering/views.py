@@ -9,15 +9,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongzhi.core.errors import ServiceError
 from gongzhi.core.http import AuthenticatedHttpRequest
-from gongzhi.orgs.models import NodeKind
-from gongzhi.orgs.selectors import node_get
+from gongzhi.orgs.selectors import compounds_of, node_get
 from gongzhi.volunteering import checkin, selectors, services
 from gongzhi.volunteering.rules import is_party_member, may_organise
 
@@ -32,8 +30,7 @@ def activity_index(request: AuthenticatedHttpRequest) -> HttpResponse:
             "mine": selectors.own_signups(fetched_by=request.user)[:20],
             "hours": selectors.hours_of_person(fetched_by=request.user),
             "teams": selectors.teams_visible(fetched_by=request.user)[:50],
-            "may_organise": bool(selectors.places_to_organise(fetched_by=request.user))
-            or selectors.teams_led_or_managed(fetched_by=request.user).exists(),
+            "may_organise": selectors.may_organise_somewhere(user=request.user),
         },
     )
 
@@ -160,7 +157,7 @@ def activity_qr(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not may_organise(request.user, activity):
         raise Http404
     token = checkin.token_for(activity.pk)
-    url = request.build_absolute_uri(reverse("volunteering:scan", args=[token]))
+    url = request.build_absolute_uri(checkin.scan_path(token))
     context = {
         "activity": activity,
         "svg": segno.make(url, error="m").svg_inline(scale=8, border=2),
@@ -223,13 +220,7 @@ def party_board(request: AuthenticatedHttpRequest) -> HttpResponse:
     done = selectors.services_by_user([r.user_id for r in reports])
     rows = [(r, *done.get(r.user_id, (0, Decimal(0)))) for r in reports]
     member = is_party_member(request.user)
-    compounds = []
-    if member:
-        from gongzhi.orgs.selectors import node_list
-
-        compounds = list(
-            node_list(fetched_by=request.user).filter(kind=NodeKind.COMPOUND).order_by("path")[:50]
-        )
+    compounds = compounds_of(fetched_by=request.user, limit=50) if member else []
     return render(
         request, "volunteering/party.html", {"reports": rows, "member": member, "compounds": compounds}
     )

@@ -15,8 +15,7 @@ from django.utils.translation import gettext_lazy
 from gongzhi.accounts.models import User
 from gongzhi.core.errors import ServiceError
 from gongzhi.core.images import clean_photo
-from gongzhi.core.roles import CASEWORK_ROLES
-from gongzhi.core.scoping import has_role, user_bindings
+from gongzhi.core.scoping import bound_near, staff_over
 from gongzhi.orgs.models import Node, NodeKind
 from gongzhi.wishes.models import Wish, WishEvent, WishStatus
 
@@ -47,7 +46,7 @@ TRANSITIONS: dict[str, WishTransition] = {
 
 
 def is_moderator(user: User | None, wish: Wish) -> bool:
-    return user is not None and has_role(user, CASEWORK_ROLES, at_path=wish.node.path)
+    return staff_over(user, wish.node)
 
 
 def wish_post(
@@ -63,13 +62,11 @@ def wish_post(
     posts are published at once; residents' wait for review."""
     if compound.kind != NodeKind.COMPOUND:
         raise WishError("invalid", _("Post a wish in a compound."))
-    staff = has_role(actor, CASEWORK_ROLES, at_path=compound.path)
+    staff = staff_over(actor, compound)
     if not staff:
         if wisher is not None and wisher.pk != actor.pk:
             raise WishError("forbidden", _("You can post only your own wishes."))
-        if not any(
-            compound.path.startswith(b.path) or b.path.startswith(compound.path) for b in user_bindings(actor)
-        ):
+        if not bound_near(actor, compound.path):
             raise WishError("forbidden", _("You can post wishes only in your own compound."))
         wisher = actor
     title, body = (title or "").strip(), (body or "").strip()

@@ -11,8 +11,7 @@ from gongzhi.core.errors import ServiceError
 from gongzhi.core.http import AuthenticatedHttpRequest
 from gongzhi.core.roles import CASEWORK_ROLES
 from gongzhi.core.scoping import has_role
-from gongzhi.orgs.models import NodeKind
-from gongzhi.orgs.selectors import node_get, node_list
+from gongzhi.orgs.selectors import compounds_of, node_get
 from gongzhi.wishes import selectors, services
 
 
@@ -43,7 +42,7 @@ def wish_wall(request: AuthenticatedHttpRequest) -> HttpResponse:
         "review": selectors.moderation_queue,
     }.get(view, selectors.wish_wall)
     wishes = [(w, selectors.shown_name(w, request.user)) for w in pick(fetched_by=request.user)[:200]]
-    compounds = list(node_list(fetched_by=request.user).filter(kind=NodeKind.COMPOUND).order_by("path")[:200])
+    compounds = compounds_of(fetched_by=request.user)
     return render(
         request, "wishes/wall.html", {"wishes": wishes, "view": view, "staff": staff, "compounds": compounds}
     )
