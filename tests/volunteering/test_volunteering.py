@@ -1,11 +1,14 @@
 """Teams, activities, sign-ups with a waiting list, rotating QR check-in, hours and the points they earn."""
 
+import threading
 from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
+from django.utils import timezone
 
 from gongzhi.core.roles import Role
 from gongzhi.ledger.earning import (
@@ -36,6 +39,10 @@ from gongzhi.volunteering.services import (
 )
 from tests.accounts.factories import UserFactory
 from tests.conftest import bind
+
+# Every test here also runs on PostgreSQL, where joining takes its place through the server-side function
+# (migration volunteering 0002) instead of the ORM path: the same behaviour is asserted of both.
+pytestmark = pytest.mark.postgres
 
 TZ = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 12, 5, 7, 0, tzinfo=TZ)  # a Saturday, garbage-sorting duty 7:00–8:30
@@ -91,6 +98,58 @@ def test_a_full_activity_has_a_waiting_list_and_moves_it_up(world, duty):
     ):
         signup_cancel(actor=a, signup=duty.signups.get(user=a))
     assert late.value.code == "wrong_state"
+
+
+def test_joining_again_after_cancelling_takes_the_same_row_back(world, duty):
+    a, b, c = people(3)
+    with time_machine.travel(BEFORE, tick=False):
+        first = signup_join(actor=a, activity=duty)
+        signup_cancel(actor=a, signup=first)
+        signup_join(actor=b, activity=duty)
+        signup_join(actor=c, activity=duty)
+        again = signup_join(actor=a, activity=duty)  # both places taken meanwhile
+    assert again.pk == first.pk and again.status == SignupStatus.WAITLISTED
+    assert duty.signups.filter(user=a).count() == 1
+    assert duty.signups.get(user=a).status == SignupStatus.WAITLISTED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_crowd_scanning_at_once_never_overfills(world, team):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
+    now = timezone.now()
+    activity = activity_create(
+        actor=world.a1_secretary,
+        node=world.cmp_a1a,
+        team=team,
+        title="河道巡查",
+        starts_at=now + timedelta(minutes=5),
+        ends_at=now + timedelta(hours=2),
+        capacity=10,
+    )
+    crowd = people(30)
+    start = threading.Barrier(len(crowd))
+    outcomes: list[str] = []
+
+    def scan(user):
+        start.wait()
+        try:
+            attendance_scan(actor=user, activity=activity, token=checkin.token_for(activity.pk))
+            outcomes.append("ok")
+        except VolunteeringError as exc:
+            outcomes.append(exc.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=scan, args=(u,)) for u in crowd]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["full"] * 20 + ["ok"] * 10
+    signups = activity.signups.all()
+    assert signups.filter(status=SignupStatus.CONFIRMED, checked_in_at__isnull=False).count() == 10
+    assert signups.filter(status=SignupStatus.WAITLISTED, checked_in_at__isnull=True).count() == 20
 
 
 def test_check_in_with_the_rotating_code_then_out_and_confirm_hours(world, duty):

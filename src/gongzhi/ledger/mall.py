@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -137,76 +137,129 @@ def _same_order(order: MallOrder, item: MallItem, quantity: int) -> MallOrder:
     return order
 
 
+def _refused(code: str, limit: int | None = None) -> MallError:
+    if code == "over_limit":
+        return MallError(
+            "over_limit", _("Each person may take at most %(n)d of this item.") % {"n": limit or 0}
+        )
+    if code == "sold_out":
+        return MallError("sold_out", _("Sold out."))
+    if code == "insufficient":
+        return MallError("insufficient", _("Not enough points."))
+    return MallError("not_on_offer", _("This item is no longer on offer."))
+
+
 def order_place(*, actor: User, item: MallItem, quantity: int = 1, client_key: str) -> tuple[MallOrder, bool]:
     """Reserve stock and pay for it at once. Returns (order, created).
 
     The same ``client_key`` from the same buyer returns the first order and changes nothing (a double tap,
-    a retried request). Sold out, over the per-person limit or short of points: nothing changes."""
+    a retried request). Sold out, over the per-person limit or short of points: nothing changes.
+
+    On PostgreSQL the order is one call of the server-side function ``gongzhi_mall_order_place``
+    (migration ledger 0004), which takes the same steps under the same locks in one round trip; elsewhere
+    the same steps run through the ORM."""
     client_key = (client_key or "").strip()
     if not client_key or len(client_key) > 64:
         raise MallError("bad_key", _("Every order needs an idempotency key (at most 64 characters)."))
     _check_whole(quantity, minimum=1, maximum=MAX_QUANTITY, message=_("Order between 1 and 20 pieces."))
-    buyer_account, mall_account = accounts_for_spending(subdistrict=item.subdistrict, user=actor)
-    total = item.price * quantity
     try:
-        with transaction.atomic():
-            # 1. The buyer's account: serialises one buyer's orders (limit check, same key twice).
-            balance = (
-                PointsAccount.objects.select_for_update()
-                .values_list("balance", flat=True)
-                .get(pk=buyer_account.pk)
-            )
-            earlier = MallOrder.objects.filter(buyer=actor, client_key=client_key).first()
-            if earlier is not None:  # a double tap answers with its order, even if the item is now gone
-                return _same_order(earlier, item, quantity), False
-            if not item.is_active:
-                raise MallError("not_on_offer", _("This item is no longer on offer."))
-            if balance < total:
-                raise MallError("insufficient", _("Not enough points."))
-            if item.limit_per_person is not None:
-                had = (
-                    MallOrder.objects.filter(
-                        item=item, buyer=actor, status__in=ACTIVE_ORDER_STATUSES
-                    ).aggregate(n=Sum("quantity"))["n"]
-                    or 0
-                )
-                if had + quantity > item.limit_per_person:
-                    raise MallError(
-                        "over_limit",
-                        _("Each person may take at most %(n)d of this item.") % {"n": item.limit_per_person},
-                    )
-            order = MallOrder.objects.create(
-                item=item,
-                node_id=item.node_id,
-                buyer=actor,
-                quantity=quantity,
-                points=total,
-                client_key=client_key,
-            )
-            MallOrderEvent.objects.create(
-                order=order, actor=actor, action="place", to_status=OrderStatus.PLACED
-            )
-            # 2. The item, as late as possible (it is the hot row): a conditional update is the reservation;
-            # no row means not enough stock, and the order above rolls back with it.
-            if not MallItem.objects.filter(pk=item.pk, is_active=True, stock__gte=quantity).update(
-                stock=F("stock") - quantity
-            ):
-                raise MallError("sold_out", _("Sold out."))
-            # 3. The payment: the buyer's account is already locked; the mall's is incremented last.
-            points_post(
-                key=f"mall-order:{order.pk}",
-                kind="order",
-                postings=[(buyer_account, -total), (mall_account, total)],
-                actor=actor,
-                memo=f"{item.name} ×{quantity}"[:200],
-                new_key=True,
-            )
+        if connection.vendor == "postgresql":
+            return _order_place_in_database(actor=actor, item=item, quantity=quantity, client_key=client_key)
+        return _order_place_orm(actor=actor, item=item, quantity=quantity, client_key=client_key)
     except IntegrityError:
         # The same key inserted by a concurrent request on another account lock path: that one stands.
         earlier = MallOrder.objects.filter(buyer=actor, client_key=client_key).first()
         if earlier is None:
             raise
         return _same_order(earlier, item, quantity), False
+
+
+def _order_place_in_database(
+    *, actor: User, item: MallItem, quantity: int, client_key: str
+) -> tuple[MallOrder, bool]:
+    now = timezone.now()
+    for first_try in (True, False):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT outcome, order_id, points FROM gongzhi_mall_order_place(%s, %s, %s, %s, %s, %s)",
+                [actor.pk, item.pk, quantity, client_key, f"{item.name} ×{quantity}", now],
+            )
+            outcome, order_id, points = cursor.fetchone()
+        if outcome == "need_accounts" and first_try:
+            accounts_for_spending(subdistrict=item.subdistrict, user=actor)  # a first order: open them
+            continue
+        break
+    if outcome == "ok":
+        order = MallOrder(
+            id=order_id,
+            item=item,
+            node_id=item.node_id,
+            buyer=actor,
+            quantity=quantity,
+            points=points,
+            status=OrderStatus.PLACED,
+            client_key=client_key,
+            created_at=now,
+        )
+        order._state.adding, order._state.db = False, connection.alias
+        return order, True
+    if outcome == "repeat":  # a double tap answers with its order, even if the item is now gone
+        return _same_order(MallOrder.objects.get(pk=order_id), item, quantity), False
+    raise _refused(outcome, limit=points)
+
+
+def _order_place_orm(
+    *, actor: User, item: MallItem, quantity: int, client_key: str
+) -> tuple[MallOrder, bool]:
+    buyer_account, mall_account = accounts_for_spending(subdistrict=item.subdistrict, user=actor)
+    total = item.price * quantity
+    with transaction.atomic():
+        # 1. The buyer's account: serialises one buyer's orders (limit check, same key twice).
+        balance = (
+            PointsAccount.objects.select_for_update()
+            .values_list("balance", flat=True)
+            .get(pk=buyer_account.pk)
+        )
+        earlier = MallOrder.objects.filter(buyer=actor, client_key=client_key).first()
+        if earlier is not None:  # a double tap answers with its order, even if the item is now gone
+            return _same_order(earlier, item, quantity), False
+        if not item.is_active:
+            raise _refused("not_on_offer")
+        if balance < total:
+            raise _refused("insufficient")
+        if item.limit_per_person is not None:
+            had = (
+                MallOrder.objects.filter(item=item, buyer=actor, status__in=ACTIVE_ORDER_STATUSES).aggregate(
+                    n=Sum("quantity")
+                )["n"]
+                or 0
+            )
+            if had + quantity > item.limit_per_person:
+                raise _refused("over_limit", limit=item.limit_per_person)
+        order = MallOrder.objects.create(
+            item=item,
+            node_id=item.node_id,
+            buyer=actor,
+            quantity=quantity,
+            points=total,
+            client_key=client_key,
+        )
+        MallOrderEvent.objects.create(order=order, actor=actor, action="place", to_status=OrderStatus.PLACED)
+        # 2. The item, as late as possible (it is the hot row): a conditional update is the reservation;
+        # no row means not enough stock, and the order above rolls back with it.
+        if not MallItem.objects.filter(pk=item.pk, is_active=True, stock__gte=quantity).update(
+            stock=F("stock") - quantity
+        ):
+            raise _refused("sold_out")
+        # 3. The payment: the buyer's account is already locked; the mall's is incremented last.
+        points_post(
+            key=f"mall-order:{order.pk}",
+            kind="order",
+            postings=[(buyer_account, -total), (mall_account, total)],
+            actor=actor,
+            memo=f"{item.name} ×{quantity}"[:200],
+            new_key=True,
+        )
     return order, True
 
 
