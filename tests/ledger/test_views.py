@@ -1,6 +1,6 @@
 """The mall's staff page: offering items, proposing and approving awards; the resident's pages."""
 
-from gongzhi.ledger.models import AccountKind, AwardStatus, MallItem, PointsAward
+from gongzhi.ledger.models import AccountKind, AwardStatus, EarningPolicy, MallItem, PointsAward
 from gongzhi.ledger.services import account_for
 
 
@@ -70,3 +70,48 @@ def test_residents_see_the_mall_but_not_the_staff_page(world, login):
     assert (
         resident.post("/mall/manage/", {"form": "item"}).status_code == 302 and not MallItem.objects.exists()
     )
+
+
+def _rule(subdistrict, **changes):
+    data = {
+        "form": "rule",
+        "subdistrict": subdistrict.pk,
+        "points_per_hour": "12",
+        "m_volunteer": "1",
+        "m_party_member": "1.2",
+        "m_leader": "2",
+        "max_award": "300",
+    }
+    return {**data, **changes}
+
+
+def test_the_subdistrict_admin_sets_the_earning_rule_on_the_page(world, login):
+    admin = login(world.sub_admin)
+    page = admin.get("/mall/manage/").content.decode()
+    assert 'value="rule"' in page and 'name="m_party_member"' in page and 'value="10"' in page
+    admin.post("/mall/manage/", _rule(world.sub_a))
+    policy = EarningPolicy.objects.get(subdistrict=world.sub_a)
+    assert (policy.points_per_hour, policy.max_award) == (12, 300)
+    assert policy.multipliers == {"volunteer": 1.0, "party_member": 1.2, "leader": 2.0}
+    assert 'value="1.2"' in admin.get("/mall/manage/").content.decode()  # the form shows the rule in force
+
+
+def test_bad_or_unauthorised_rules_change_nothing(world, login):
+    # A community secretary is not offered the form, and a forged post is refused.
+    secretary = login(world.a1_secretary)
+    assert 'value="rule"' not in secretary.get("/mall/manage/").content.decode()
+    secretary.post("/mall/manage/", _rule(world.sub_a))
+    # Another subdistrict's rule is out of reach.
+    login(world.sub_b_admin).post("/mall/manage/", _rule(world.sub_a))
+    admin = login(world.sub_admin)
+    for bad in (
+        {"points_per_hour": "-1"},
+        {"points_per_hour": "lots"},
+        {"m_leader": "11"},
+        {"m_volunteer": "nan"},
+        {"m_party_member": ""},
+        {"max_award": "0"},
+    ):
+        response = admin.post("/mall/manage/", _rule(world.sub_a, **bad), follow=True)
+        assert [m.level_tag for m in response.context["messages"]] == ["error"], bad
+    assert not EarningPolicy.objects.exists()

@@ -1,9 +1,14 @@
 """The volunteering pages: organising an activity, signing up, the QR screen and the scan page."""
 
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from gongzhi.volunteering import checkin
-from gongzhi.volunteering.models import Activity, Signup
+from gongzhi.volunteering.models import Activity, MemberRole, Roster, Signup
+from gongzhi.volunteering.services import team_create, team_member_add
+
+TZ = ZoneInfo("Asia/Shanghai")
 
 FORM = {
     "title": "楼道清理",
@@ -49,3 +54,89 @@ def test_residents_cannot_organise(world, login):
     # Staff of another community cannot place an activity here either.
     response = login(world.a2_staff).post("/volunteering/new/", {**FORM, "node": world.cmp_a1a.pk})
     assert response.status_code == 404 and Activity.objects.count() == 0
+
+
+ROSTER = {
+    "form": "create",
+    "title": "垃圾分类值守",
+    "place": "3号楼垃圾房",
+    "start": "07:00",
+    "end": "08:30",
+    "capacity": "2",
+}
+
+
+def _roster_team(world):
+    team = team_create(actor=world.a1_secretary, node=world.comm_a1, name="搭把手", kind="party_members")
+    team_member_add(actor=world.a1_secretary, team=team, user=world.commissioner, role=MemberRole.LEADER)
+    return team
+
+
+def test_a_team_leader_sets_up_a_roster_makes_shifts_and_pauses_it(world, login):
+    team = _roster_team(world)
+    leader = login(world.commissioner)  # leads the team; no staff role over the community
+    assert 'href="/volunteering/rosters/"' in leader.get("/volunteering/").content.decode()
+    data = {**ROSTER, "team": team.pk, "node": world.cmp_a1a.pk, "weekdays": ["1", "3", "5"]}
+    response = leader.post("/volunteering/rosters/", data)
+    assert response.status_code == 302
+    roster = Roster.objects.get()
+    assert (roster.weekdays, roster.capacity, roster.node_id) == ("1,3,5", 2, world.cmp_a1a.pk)
+
+    def shifts():
+        return Activity.objects.filter(roster=roster)
+
+    assert 5 <= shifts().count() <= 7  # Mondays, Wednesdays and Fridays in the next 14 days
+    assert {a.starts_at.astimezone(TZ).isoweekday() for a in shifts()} <= {1, 3, 5}
+    page = leader.get("/volunteering/rosters/").content.decode()
+    assert "垃圾分类值守" in page and "07:00–08:30" in page
+    # Four weeks ahead adds only the missing shifts; running it again adds none.
+    leader.post("/volunteering/rosters/", {"form": "generate", "roster": roster.pk, "days": "28"})
+    four_weeks = shifts().count()
+    assert 11 <= four_weeks <= 13
+    leader.post("/volunteering/rosters/", {"form": "generate", "roster": roster.pk, "days": "28"})
+    assert shifts().count() == four_weeks
+    # Paused: no new shifts.
+    leader.post("/volunteering/rosters/", {"form": "active", "roster": roster.pk, "active": "0"})
+    response = leader.post(
+        "/volunteering/rosters/", {"form": "generate", "roster": roster.pk, "days": "60"}, follow=True
+    )
+    assert [m.level_tag for m in response.context["messages"]][-1] == "error"
+    assert shifts().count() == four_weeks and not Roster.objects.get().is_active
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"weekdays": []},
+        {"weekdays": ["8"]},
+        {"start": "9am"},
+        {"end": "06:00"},
+        {"capacity": "0"},
+        {"capacity": "many"},
+        {"team": "999999"},
+    ],
+)
+def test_a_bad_roster_form_changes_nothing(world, login, change):
+    team = _roster_team(world)
+    data = {**ROSTER, "team": team.pk, "node": world.cmp_a1a.pk, "weekdays": ["1"], **change}
+    response = login(world.a1_staff).post("/volunteering/rosters/", data)
+    assert response.status_code == 422 and b'class="msg error"' in response.content
+    assert not Roster.objects.exists() and not Activity.objects.exists()
+
+
+def test_rosters_are_not_for_residents_or_strangers(world, login):
+    team = _roster_team(world)
+    assert login(world.resident).get("/volunteering/rosters/").status_code == 404
+    leader = login(world.commissioner)
+    leader.post(
+        "/volunteering/rosters/", {**ROSTER, "team": team.pk, "node": world.cmp_a1a.pk, "weekdays": ["1"]}
+    )
+    roster = Roster.objects.get()
+    # Staff of the neighbouring community neither see it nor make its shifts.
+    neighbour = login(world.a2_staff)
+    assert "垃圾分类值守" not in neighbour.get("/volunteering/rosters/").content.decode()
+    response = neighbour.post(
+        "/volunteering/rosters/", {"form": "generate", "roster": roster.pk, "days": "28"}
+    )
+    assert response.status_code == 404
+    assert Activity.objects.filter(roster=roster).count() <= 3

@@ -28,6 +28,13 @@ def earning_policy(subdistrict: Node) -> EarningPolicy:
     return policy or EarningPolicy(subdistrict=subdistrict)
 
 
+def may_set_earning_policy(user: User, subdistrict: Node) -> bool:
+    """The rule is the subdistrict's: its administrator (or someone above) sets it."""
+    return subdistrict.kind == NodeKind.SUBDISTRICT and has_role(
+        user, MANAGER_ROLES, at_path=subdistrict.path
+    )
+
+
 def earning_policy_set(
     *,
     actor: User,
@@ -36,9 +43,8 @@ def earning_policy_set(
     multipliers: dict[str, float],
     max_award: int = 500,
 ) -> EarningPolicy:
-    if subdistrict.kind != NodeKind.SUBDISTRICT or not has_role(
-        actor, CASEWORK_ROLES, at_path=subdistrict.path
-    ):
+    """Set the subdistrict's rule (its administrator). Hours confirmed earlier keep the points they earned."""
+    if not may_set_earning_policy(actor, subdistrict):
         raise LedgerError("forbidden", _("You cannot set the earning rule here."))
     if not isinstance(points_per_hour, int) or not 0 <= points_per_hour <= 1000:
         raise LedgerError("invalid", _("Points per hour are a whole number from 0 to 1000."))
@@ -47,6 +53,8 @@ def earning_policy_set(
         raise LedgerError(
             "invalid", _("Multipliers are numbers from 0 to 10 for volunteer, party_member, leader.")
         )
+    if not isinstance(max_award, int) or isinstance(max_award, bool) or not 1 <= max_award <= 100_000:
+        raise LedgerError("invalid", _("The largest award is a whole number from 1 to 100,000 points."))
     policy, _created = EarningPolicy.objects.update_or_create(
         subdistrict=subdistrict,
         defaults={

@@ -4,8 +4,11 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from gongzhi.accounts.models import User
+from gongzhi.core.roles import MANAGER_ROLES
+from gongzhi.ledger.earning import may_set_earning_policy
 from gongzhi.ledger.models import (
     AwardStatus,
+    EarningPolicy,
     MallItem,
     MallOrder,
     OrderStatus,
@@ -118,6 +121,17 @@ def award_get(*, fetched_by: User, pk: int) -> PointsAward:
 def places_for_items(*, fetched_by: User) -> list[Node]:
     """Subdistricts and communities the user may offer items in, for the new-item form."""
     return places_in_reach(fetched_by=fetched_by, kinds=[NodeKind.SUBDISTRICT, NodeKind.COMMUNITY])
+
+
+def earning_rules_to_set(*, fetched_by: User) -> list[tuple[Node, EarningPolicy]]:
+    """The subdistricts whose earning rule the user sets, each with its rule (the default if none is set)."""
+    subdistricts = [
+        sub
+        for sub in places_in_reach(fetched_by=fetched_by, kinds=[NodeKind.SUBDISTRICT], roles=MANAGER_ROLES)
+        if may_set_earning_policy(fetched_by, sub)
+    ]
+    policies = {p.subdistrict_id: p for p in EarningPolicy.objects.filter(subdistrict__in=subdistricts)}
+    return [(sub, policies.get(sub.pk) or EarningPolicy(subdistrict=sub)) for sub in subdistricts]
 
 
 def award_recipient(*, username: str, subdistrict: Node) -> User | None:

@@ -1,5 +1,6 @@
 """The points mall and "my points" pages: residents at phone width, staff for stock, orders and awards."""
 
+import math
 from uuid import uuid4
 
 from django.contrib import messages
@@ -7,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from gongzhi.core.errors import ServiceError
@@ -14,7 +16,7 @@ from gongzhi.core.http import AuthenticatedHttpRequest
 from gongzhi.core.roles import CASEWORK_ROLES
 from gongzhi.core.scoping import has_role
 from gongzhi.ledger import earning, mall, selectors
-from gongzhi.ledger.models import ItemKind
+from gongzhi.ledger.models import DEFAULT_MULTIPLIERS, ItemKind
 from gongzhi.ledger.services import LedgerError
 from gongzhi.orgs.models import NodeKind
 from gongzhi.orgs.selectors import node_get
@@ -25,6 +27,22 @@ def _int(value, default=None):
         return int(str(value).strip())
     except (TypeError, ValueError):
         return default
+
+
+def _number(value) -> float | None:
+    try:
+        number = float(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+# The roles a subdistrict's rule multiplies, in the order the form shows them.
+MULTIPLIER_ROLES = [
+    ("volunteer", _lazy("Volunteer")),
+    ("party_member", _lazy("Party member")),
+    ("leader", _lazy("Team leader")),
+]
 
 
 @login_required
@@ -116,6 +134,17 @@ def mall_manage(request: AuthenticatedHttpRequest) -> HttpResponse:
             "awards": selectors.awards_pending(fetched_by=request.user)[:100],
             "kinds": ItemKind.choices,
             "places": selectors.places_for_items(fetched_by=request.user),
+            "rules": [
+                {
+                    "subdistrict": sub,
+                    "policy": policy,
+                    "multipliers": [
+                        (role, label, policy.multipliers.get(role, DEFAULT_MULTIPLIERS[role]))
+                        for role, label in MULTIPLIER_ROLES
+                    ],
+                }
+                for sub, policy in selectors.earning_rules_to_set(fetched_by=request.user)
+            ],
         },
     )
 
@@ -161,6 +190,21 @@ def _manage_post(request: AuthenticatedHttpRequest) -> None:
             amount=_int(request.POST.get("amount"), 0),
             reason=request.POST.get("reason", ""),
             node=place,
+        )
+    elif form == "rule":
+        subdistrict = node_get(fetched_by=request.user, pk=_int(request.POST.get("subdistrict"), 0))
+        multipliers = {}
+        for role, _label in MULTIPLIER_ROLES:
+            value = _number(request.POST.get(f"m_{role}"))
+            if value is None:
+                raise LedgerError("invalid", _("Multipliers are numbers from 0 to 10."))
+            multipliers[role] = value
+        earning.earning_policy_set(
+            actor=request.user,
+            subdistrict=subdistrict,
+            points_per_hour=_int(request.POST.get("points_per_hour"), -1),
+            multipliers=multipliers,
+            max_award=_int(request.POST.get("max_award"), 0),
         )
     elif form == "award":
         award = selectors.award_get(fetched_by=request.user, pk=_int(request.POST.get("award"), 0))

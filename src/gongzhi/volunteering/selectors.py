@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -18,6 +18,7 @@ from gongzhi.volunteering.models import (
     ActivityStatus,
     MemberRole,
     PartyMemberReport,
+    Roster,
     Signup,
     SignupStatus,
     Team,
@@ -196,3 +197,27 @@ def teams_led_or_managed(*, fetched_by: User) -> QuerySet[Team]:
     managed = Team.objects.visible_to(fetched_by, "manage")
     led = Team.objects.filter(members__user_id=fetched_by.pk, members__role=MemberRole.LEADER)
     return (managed | led).distinct().select_related("node").order_by("node__path", "name")
+
+
+def rosters_managed(*, fetched_by: User, now: datetime | None = None) -> QuerySet[Roster]:
+    """Recurring duties the user runs (as staff over the place, or for a team they lead or manage), with
+    the number of shifts still to come and the next one."""
+    now = now or timezone.now()
+    teams = teams_led_or_managed(fetched_by=fetched_by).values("pk")
+    staff = Roster.objects.visible_to(fetched_by, "manage").values("pk")
+    return (
+        Roster.objects.filter(Q(team__in=teams) | Q(pk__in=staff))
+        .select_related("team", "node")
+        .annotate(
+            upcoming=Count("shifts", filter=Q(shifts__starts_at__gte=now)),
+            next_shift=Min("shifts__starts_at", filter=Q(shifts__starts_at__gte=now)),
+        )
+        .order_by("-is_active", "node__path", "start_time", "id")
+    )
+
+
+def roster_get(*, fetched_by: User, pk: int) -> Roster:
+    roster = rosters_managed(fetched_by=fetched_by).filter(pk=pk).first()
+    if roster is None:
+        raise Http404
+    return roster

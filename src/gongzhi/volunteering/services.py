@@ -202,7 +202,9 @@ def roster_generate(*, actor: User, roster: Roster, start: date, days: int = 14)
     """One shift (activity) per matching day from ``start``; running it again adds only missing shifts."""
     if not (staff_over(actor, roster.node) or may_manage_team(actor, roster.team)):
         raise VolunteeringError("forbidden", _("You cannot set up a roster here."))
-    if not 1 <= days <= 92:
+    if not roster.is_active:
+        raise VolunteeringError("wrong_state", _("This roster is paused."))
+    if not isinstance(days, int) or not 1 <= days <= 92:
         raise VolunteeringError("invalid", _("Generate from 1 to 92 days at a time."))
     tz = timezone.get_current_timezone()
     made = []
@@ -227,6 +229,15 @@ def roster_generate(*, actor: User, roster: Roster, start: date, days: int = 14)
         if created:
             made.append(activity)
     return made
+
+
+def roster_set_active(*, actor: User, roster: Roster, active: bool) -> Roster:
+    """Pause a roster (no new shifts; shifts already made stay) or take it up again."""
+    if not (staff_over(actor, roster.node) or may_manage_team(actor, roster.team)):
+        raise VolunteeringError("forbidden", _("You cannot set up a roster here."))
+    Roster.objects.filter(pk=roster.pk).update(is_active=bool(active))
+    roster.is_active = bool(active)
+    return roster
 
 
 # ------------------------------------------------------------------------------------------ sign-ups

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -72,6 +73,98 @@ def activity_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             except ServiceError as exc:
                 messages.error(request, exc.message)
     return render(request, "volunteering/new.html", {"places": places, "teams": teams, "post": request.POST})
+
+
+WEEKDAY_CHOICES = [(str(n), WEEKDAYS[n - 1]) for n in range(1, 8)]  # ISO: Monday is 1
+
+
+@login_required
+def roster_index(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Recurring duties (garbage-sorting duty, checkpoint shifts, patrol segments): set up, turn into shifts
+    for the coming weeks, pause."""
+    teams = list(selectors.teams_led_or_managed(fetched_by=request.user))
+    rosters = list(selectors.rosters_managed(fetched_by=request.user)[:200])
+    if not teams and not rosters:
+        raise Http404
+    if request.method == "POST":
+        try:
+            _roster_post(request, teams)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            return render(request, "volunteering/rosters.html", _roster_context(request, teams), status=422)
+        return redirect("volunteering:rosters")
+    return render(request, "volunteering/rosters.html", _roster_context(request, teams, rosters))
+
+
+def _roster_context(request: AuthenticatedHttpRequest, teams, rosters=None) -> dict:
+    if rosters is None:
+        rosters = list(selectors.rosters_managed(fetched_by=request.user)[:200])
+    names = dict(WEEKDAY_CHOICES)
+    for roster in rosters:
+        roster.weekday_names = " ".join(str(names[str(d)]) for d in sorted(roster.days()))
+    return {
+        "rosters": rosters,
+        "teams": teams,
+        "places": selectors.places_to_organise(fetched_by=request.user),
+        "weekdays": WEEKDAY_CHOICES,
+        "post": request.POST,
+        "checked": request.POST.getlist("weekdays")
+        if request.method == "POST"
+        else [d for d, _n in WEEKDAY_CHOICES],
+    }
+
+
+def _roster_post(request: AuthenticatedHttpRequest, teams) -> None:
+    post = request.POST
+    form = post.get("form")
+    if form == "create":
+        team = next((t for t in teams if str(t.pk) == post.get("team")), None)
+        if team is None:
+            raise services.VolunteeringError("invalid", _("Choose the team that serves the duty."))
+        try:
+            start, end = time.fromisoformat(post.get("start", "")), time.fromisoformat(post.get("end", ""))
+            capacity = int(post.get("capacity") or 0)
+        except ValueError:
+            raise services.VolunteeringError(
+                "invalid", _("Give a start and an end time, and the number of places.")
+            ) from None
+        roster = services.roster_create(
+            actor=request.user,
+            team=team,
+            node=node_get(fetched_by=request.user, pk=_int(post.get("node"))),
+            title=post.get("title", ""),
+            start_time=start,
+            end_time=end,
+            weekdays=",".join(post.getlist("weekdays")),
+            capacity=capacity,
+            place=post.get("place", ""),
+        )
+        made = services.roster_generate(
+            actor=request.user, roster=roster, start=timezone.localdate(), days=14
+        )
+        messages.success(
+            request, _("The roster is set up: %(n)d shifts in the next two weeks.") % {"n": len(made)}
+        )
+        return
+    roster = selectors.roster_get(fetched_by=request.user, pk=_int(post.get("roster")))
+    if form == "generate":
+        days = _int(post.get("days"), 14)
+        made = services.roster_generate(
+            actor=request.user, roster=roster, start=timezone.localdate(), days=days
+        )
+        messages.success(request, _("%(n)d new shifts.") % {"n": len(made)})
+    elif form == "active":
+        services.roster_set_active(actor=request.user, roster=roster, active=post.get("active") == "1")
+        messages.success(request, _("Saved."))
+    else:
+        raise services.VolunteeringError("unknown_action", _("Unknown action."))
+
+
+def _int(value, default: int = 0) -> int:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return default
 
 
 @login_required
