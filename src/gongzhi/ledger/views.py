@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongzhi.core.errors import ServiceError
@@ -39,9 +39,9 @@ def _number(value) -> float | None:
 
 # The roles a subdistrict's rule multiplies, in the order the form shows them.
 MULTIPLIER_ROLES = [
-    ("volunteer", _lazy("Volunteer")),
-    ("party_member", _lazy("Party member")),
-    ("leader", _lazy("Team leader")),
+    ("volunteer", gettext_lazy("Volunteer")),
+    ("party_member", gettext_lazy("Party member")),
+    ("leader", gettext_lazy("Team leader")),
 ]
 
 

@@ -101,7 +101,10 @@ def _roster_context(request: AuthenticatedHttpRequest, teams, rosters=None) -> d
         rosters = list(selectors.rosters_managed(fetched_by=request.user)[:200])
     names = dict(WEEKDAY_CHOICES)
     for roster in rosters:
-        roster.weekday_names = " ".join(str(names[str(d)]) for d in sorted(roster.days()))
+        days = sorted(roster.days())
+        roster.weekday_names = (
+            _("every day") if len(days) == 7 else "、".join(str(names[str(d)]) for d in days)
+        )
     return {
         "rosters": rosters,
         "teams": teams,
