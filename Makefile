@@ -61,7 +61,7 @@ bench-appeals: setup
 ## Intake under load: 50 residents filing against gunicorn, on the appeals benchmark's database.
 bench-submit: setup
 	$(BIN)/python -m pip install --quiet 'locust>=2.20,<3'
-	bash scripts/system-deps.sh
+	bash scripts/system-deps.sh wrk
 	GONGZHI_PG_DIR=$${GONGZHI_PG_DIR:-$(CURDIR)/var/bench-pg} bash scripts/pg.sh run sh -c '$(BIN)/python bench/appeals.py --keep && $(BIN)/python bench/submit.py'
 
 ## Points mall orders and check-in under 50 concurrent clients on PostgreSQL.

@@ -4,13 +4,18 @@ bench-submit` does both). Each request goes through the whole intake: auth, scop
 suggestion (a trained model is active), the SLA deadline, the insert and its event, and queueing the
 duplicate check.
 
-Options: --users 50 --seconds 60 --workers 2 --threads 1.
+The load comes from wrk (C, event-driven: a few per cent of a core; each of 50 connections waits 0.5–1.5 s
+between submissions, from a Lua script written for the run) and, with --drivers wrk,locust, from locust
+as well, one after the other against the same server, so the two are compared in one run.
+
+Options: --users 50 --seconds 60 --workers 2 --threads 1 --drivers wrk[,locust].
 """
 
 import argparse
 import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -56,6 +61,131 @@ def residents(count: int) -> list[dict[str, object]]:
     return out
 
 
+WRK_SCRIPT = """
+-- Written by bench/submit.py for one run: residents (token, compound) and texts.
+local residents = {%(residents)s}
+local texts = {%(texts)s}
+local counter = 0
+local next_thread = 0
+function setup(thread)
+  thread:set("thread_no", next_thread)
+  next_thread = next_thread + 1
+end
+function init(args)
+  math.randomseed(os.time() * 100 + thread_no)
+end
+function delay()
+  return math.random(500, 1500)  -- a resident types, then taps send
+end
+function request()
+  counter = counter + 1
+  local me = residents[math.random(#residents)]
+  local body = '{"node_id": ' .. me[2] .. ', ' .. texts[math.random(#texts)] .. '}'
+  return wrk.format("POST", "/api/v1/appeals", {
+    ["Content-Type"] = "application/json",
+    ["Authorization"] = "Bearer " .. me[1],
+    ["Idempotency-Key"] = thread_no .. "-" .. counter .. "-" .. math.random(1000000000),
+  }, body)
+end
+function done(summary, latency, requests)
+  io.write(string.format("WRK requests=%%d non2xx=%%d errors=%%d p50=%%.1f p95=%%.1f p99=%%.1f\\n",
+    summary.requests, summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000))
+end
+"""
+
+
+def wrk_script(clients: dict, path: Path) -> None:
+    def fragment(title: str, body: str) -> str:
+        encoded = json.dumps({"title": title[:120], "body": body[:5000]}, ensure_ascii=True)[1:-1]
+        return "[==[" + encoded + "]==]"
+
+    path.write_text(
+        WRK_SCRIPT
+        % {
+            "residents": ", ".join(f'{{"{r["token"]}", {r["node"]}}}' for r in clients["residents"]),
+            "texts": ", ".join(fragment(t, b) for t, b in clients["texts"]),
+        },
+        encoding="ascii",
+    )
+
+
+def run_wrk(script: Path, users: int, seconds: int) -> dict[str, float]:
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        sys.exit("wrk is not installed (apt-get install wrk; make bench-submit does it).")
+    out = subprocess.run(  # noqa: S603
+        [
+            wrk,
+            "-t2",
+            f"-c{users}",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{PORT}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    print(out)
+    line = next(x for x in out.splitlines() if x.startswith("WRK "))
+    fields = dict(part.split("=") for part in line.split()[1:])
+    return {
+        "requests": int(fields["requests"]),
+        "failures": int(fields["non2xx"]) + int(fields["errors"]),
+        "requests_per_s": round(int(fields["requests"]) / seconds, 1),
+        "p50_ms": float(fields["p50"]),
+        "p95_ms": float(fields["p95"]),
+        "p99_ms": float(fields["p99"]),
+    }
+
+
+def run_locust(env: dict[str, str], users: int, seconds: int, tmp: Path) -> dict[str, float]:
+    subprocess.run(  # noqa: S603
+        [
+            str(Path(sys.executable).with_name("locust")),
+            "-f",
+            str(HERE / "locustfile_submit.py"),
+            "--headless",
+            "--users",
+            str(users),
+            "--spawn-rate",
+            str(users),
+            "--run-time",
+            f"{seconds}s",
+            "--host",
+            f"http://127.0.0.1:{PORT}",
+            "--csv",
+            str(tmp / "stats"),
+            "--only-summary",
+        ],
+        env=env,
+        check=False,
+    )
+    with (tmp / "stats_stats.csv").open(encoding="utf-8") as handle:
+        row = next(r for r in csv.DictReader(handle) if r["Name"] == "POST /api/v1/appeals")
+    return {
+        "requests": int(row["Request Count"]),
+        "failures": int(row["Failure Count"]),
+        "requests_per_s": round(float(row["Requests/s"]), 1),
+        "p50_ms": float(row["50%"]),
+        "p95_ms": float(row["95%"]),
+        "p99_ms": float(row["99%"]),
+    }
+
+
+def server_times(access_log: Path, skip: int) -> tuple[list[float], int]:
+    lines = access_log.read_text().splitlines() if access_log.exists() else []
+    served = sorted(
+        int(line.split()[3]) / 1000 for line in lines[skip:] if line.startswith("POST /api/v1/appeals ")
+    )
+    return served, len(lines)
+
+
 def wait_ready(url: str, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -73,24 +203,25 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1, help="above 1: gunicorn's gthread workers")
+    parser.add_argument("--drivers", default="wrk", help="wrk, locust, or both in turn: wrk,locust")
     args = parser.parse_args()
+    drivers = [d.strip() for d in args.drivers.split(",") if d.strip()]
+    if not drivers or set(drivers) - {"wrk", "locust"}:
+        sys.exit("--drivers takes wrk and/or locust")
     if connection.vendor != "postgresql" or not Node.objects.filter(code="BENCHA").exists():
         sys.exit("Run bench/appeals.py --keep first on the same PostgreSQL (make bench-submit).")
     triage_model_train(use_confirmed=False)
-    before = Appeal.objects.count()
-    with tempfile.TemporaryDirectory() as tmp:
-        clients = Path(tmp) / "clients.json"
-        clients.write_text(
-            json.dumps(
-                {
-                    "residents": residents(args.users),
-                    "texts": [(e.subject, e.detail) for e in seed_examples()],
-                },
-                ensure_ascii=False,
-            ),
-            encoding="utf-8",
-        )
-        env = {**os.environ, "GONGZHI_BENCH_CLIENTS": str(clients)}
+    results = []
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        clients = {
+            "residents": residents(args.users),
+            "texts": [(e.subject, e.detail) for e in seed_examples()],
+        }
+        (tmp / "clients.json").write_text(json.dumps(clients, ensure_ascii=False), encoding="utf-8")
+        wrk_script(clients, tmp / "submit.lua")
+        env = {**os.environ, "GONGZHI_BENCH_CLIENTS": str(tmp / "clients.json")}
+        access_log = tmp / "access.log"
         server = subprocess.Popen(  # noqa: S603
             [
                 str(Path(sys.executable).with_name("gunicorn")),
@@ -105,7 +236,7 @@ def main() -> None:
                 "warning",
                 # Server-side time of each request in microseconds, to tell server from client delays.
                 "--access-logfile",
-                str(Path(tmp) / "access.log"),
+                str(access_log),
                 "--access-logformat",
                 "%(m)s %(U)s %(s)s %(D)s",
             ],
@@ -113,61 +244,41 @@ def main() -> None:
         )
         try:
             wait_ready(f"http://127.0.0.1:{PORT}/api/v1/openapi.json")
-            subprocess.run(  # noqa: S603
-                [
-                    str(Path(sys.executable).with_name("locust")),
-                    "-f",
-                    str(HERE / "locustfile_submit.py"),
-                    "--headless",
-                    "--users",
-                    str(args.users),
-                    "--spawn-rate",
-                    str(args.users),
-                    "--run-time",
-                    f"{args.seconds}s",
-                    "--host",
-                    f"http://127.0.0.1:{PORT}",
-                    "--csv",
-                    str(Path(tmp) / "stats"),
-                    "--only-summary",
-                ],
-                env=env,
-                check=False,
-            )
+            for driver in drivers:
+                _served, seen = server_times(access_log, 0)
+                before = Appeal.objects.count()
+                started = time.monotonic()
+                if driver == "wrk":
+                    client = run_wrk(tmp / "submit.lua", args.users, args.seconds)
+                else:
+                    client = run_locust(env, args.users, args.seconds, tmp)
+                time.sleep(1)  # the access log is written after each response
+                served, _seen = server_times(access_log, seen)
+                results.append(
+                    {
+                        "driver": driver,
+                        "users": args.users,
+                        "seconds": args.seconds,
+                        "gunicorn_workers": args.workers,
+                        "gunicorn_threads": args.threads,
+                        **client,
+                        "appeals_filed": Appeal.objects.count() - before,
+                        "server_p50_ms": round(served[len(served) // 2], 1),
+                        "server_p95_ms": round(served[int(len(served) * 0.95)], 1),
+                        "server_p99_ms": round(served[int(len(served) * 0.99)], 1),
+                        "wall_s": round(time.monotonic() - started, 1),
+                    }
+                )
         finally:
             server.terminate()
             server.wait(timeout=30)
-        with (Path(tmp) / "stats_stats.csv").open(encoding="utf-8") as handle:
-            row = next(r for r in csv.DictReader(handle) if r["Name"] == "POST /api/v1/appeals")
-        served = sorted(
-            int(line.split()[3]) / 1000
-            for line in (Path(tmp) / "access.log").read_text().splitlines()
-            if line.startswith("POST /api/v1/appeals ")
-        )
-    filed = Appeal.objects.count() - before
-    result = {
-        "users": args.users,
-        "seconds": args.seconds,
-        "gunicorn_workers": args.workers,
-        "gunicorn_threads": args.threads,
-        "requests": int(row["Request Count"]),
-        "failures": int(row["Failure Count"]),
-        "appeals_filed": filed,
-        "requests_per_s": round(float(row["Requests/s"]), 1),
-        "p50_ms": float(row["50%"]),
-        "p95_ms": float(row["95%"]),
-        "p99_ms": float(row["99%"]),
-        "server_p50_ms": round(served[len(served) // 2], 1),
-        "server_p95_ms": round(served[int(len(served) * 0.95)], 1),
-        "server_p99_ms": round(served[int(len(served) * 0.99)], 1),
-        "appeals_in_database": Appeal.objects.count(),
-    }
     (HERE / "results").mkdir(exist_ok=True)
     (HERE / "results" / "submit-latest.json").write_text(
-        json.dumps(result, indent=2) + "\n", encoding="utf-8"
+        json.dumps({"runs": results, "appeals_in_database": Appeal.objects.count()}, indent=2) + "\n",
+        encoding="utf-8",
     )
-    for key, value in result.items():
-        print(f"{key}={value}")
+    for result in results:
+        print(" ".join(f"{key}={value}" for key, value in result.items()))
 
 
 if __name__ == "__main__":

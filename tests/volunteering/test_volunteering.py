@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from gongzhi.core.roles import Role
@@ -468,3 +469,35 @@ def test_a_team_leader_without_a_staff_role_confirms_through_the_api(world, duty
         f"/api/v1/signups/{signup.pk}/confirm", {"hours": "1"}, content_type="application/json"
     )
     assert confirmed.status_code == 200 and confirmed.json()["points"] == 10
+
+
+def test_activity_lists_take_the_same_queries_for_one_activity_or_many(world, duty, team, api_login):
+    volunteer = UserFactory()
+    bind(volunteer, Role.VOLUNTEER, world.cmp_a1a)
+    client, organiser = api_login(volunteer), api_login(world.a1_secretary)
+    with time_machine.travel(BEFORE, tick=False):
+        client.get("/api/v1/activities")  # the first request of a token also records its use
+        organiser.get(f"/api/v1/activities/{duty.pk}/signups")
+        signup_join(actor=volunteer, activity=duty)
+        with CaptureQueriesContext(connection) as few:
+            assert len(client.get("/api/v1/activities").json()["items"]) == 1
+        with CaptureQueriesContext(connection) as few_signups:
+            assert len(organiser.get(f"/api/v1/activities/{duty.pk}/signups").json()) == 1
+        for n in range(4):  # more activities, with and without a team, and more people signed up
+            activity_create(
+                actor=world.a1_secretary,
+                node=world.cmp_a1a,
+                team=team if n % 2 else None,
+                title=f"活动{n}",
+                starts_at=START + timedelta(days=n + 1),
+                ends_at=START + timedelta(days=n + 1, hours=1),
+                capacity=3,
+            )
+        for person in people(3):  # one of them on the waiting list
+            signup_join(actor=person, activity=duty)
+        with CaptureQueriesContext(connection) as many:
+            assert len(client.get("/api/v1/activities").json()["items"]) == 5
+        with CaptureQueriesContext(connection) as many_signups:
+            assert len(organiser.get(f"/api/v1/activities/{duty.pk}/signups").json()) == 4
+    assert len(many) == len(few), [q["sql"] for q in many]
+    assert len(many_signups) == len(few_signups), [q["sql"] for q in many_signups]

@@ -6,6 +6,7 @@ import threading
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
 from gongzhi.core.roles import Role
@@ -231,3 +232,23 @@ def test_wishes_api(world, helper, api_login):
         "/api/v1/wishes", {"node_id": world.cmp_a1a.pk, "title": ""}, content_type="application/json"
     )
     assert bad.status_code == 422
+
+
+@pytest.mark.parametrize("viewer, view", [("helper", ""), ("a1_staff", ""), ("a1_staff", "?view=moderation")])
+def test_wish_lists_take_the_same_queries_for_one_wish_or_many(world, wish, helper, api_login, viewer, view):
+    client = api_login(helper if viewer == "helper" else getattr(world, viewer))
+    url = f"/api/v1/wishes{view}"
+    client.get(url)  # the first request of a token also records its use
+    with CaptureQueriesContext(connection) as few:
+        first = client.get(url).json()["items"]
+    for n in range(5):  # more wishers, some claimed, some waiting for review
+        wisher = UserFactory()
+        bind(wisher, Role.RESIDENT, world.cmp_a1a)
+        more = wish_post(actor=wisher, compound=world.cmp_a1a, title=f"心愿{n}")
+        if n % 2 == 0:
+            more = wish_transition(actor=world.a1_staff, wish=more, action="publish")
+            wish_transition(actor=helper, wish=more, action="claim")
+    with CaptureQueriesContext(connection) as many:
+        later = client.get(url).json()["items"]
+    assert len(later) > len(first)
+    assert len(many) == len(few), [q["sql"] for q in many]
