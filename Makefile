@@ -62,7 +62,7 @@ bench-appeals: setup
 bench-submit: setup
 	$(BIN)/python -m pip install --quiet 'locust>=2.20,<3'
 	bash scripts/system-deps.sh wrk
-	GONGZHI_PG_DIR=$${GONGZHI_PG_DIR:-$(CURDIR)/var/bench-pg} bash scripts/pg.sh run sh -c '$(BIN)/python bench/appeals.py --keep && $(BIN)/python bench/submit.py'
+	GONGZHI_PG_DIR=$${GONGZHI_PG_DIR:-$(CURDIR)/var/bench-pg} bash scripts/pg.sh run sh -c '$(BIN)/python bench/appeals.py --keep && $(BIN)/python bench/submit.py $(SUBMIT_ARGS)'
 
 ## Points mall orders and check-in under 50 concurrent clients on PostgreSQL.
 bench-points: setup

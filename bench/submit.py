@@ -4,11 +4,13 @@ bench-submit` does both). Each request goes through the whole intake: auth, scop
 suggestion (a trained model is active), the SLA deadline, the insert and its event, and queueing the
 duplicate check.
 
-The load comes from wrk (C, event-driven: a few per cent of a core; each of 50 connections waits 0.5–1.5 s
-between submissions, from a Lua script written for the run) and, with --drivers wrk,locust, from locust
-as well, one after the other against the same server, so the two are compared in one run.
+The load comes from locust (FastHttpUser: each of 50 residents waits 0.5–1.5 s between submissions).
+--drivers wrk,locust also runs wrk (C, a few per cent of a core) from a Lua script written for the run, one
+after the other against the same server. wrk opens its connection before the think time, so a sync worker
+that accepts it waits on an idle socket: with sync workers wrk's figures measure that, not the server (in
+production a buffering proxy such as nginx sits in front of sync workers; see docs/benchmarks.md).
 
-Options: --users 50 --seconds 60 --workers 2 --threads 1 --drivers wrk[,locust].
+Options: --users 50 --seconds 60 --workers 2 --threads 1 --worker-class sync --drivers locust[,wrk].
 """
 
 import argparse
@@ -203,7 +205,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1, help="above 1: gunicorn's gthread workers")
-    parser.add_argument("--drivers", default="wrk", help="wrk, locust, or both in turn: wrk,locust")
+    parser.add_argument(
+        "--worker-class",
+        default="sync",
+        help="gthread keeps idle keep-alive connections off the workers (needed with wrk, which connects "
+        "before its think time; a sync worker would wait on that idle connection)",
+    )
+    parser.add_argument("--drivers", default="locust", help="wrk, locust, or both in turn: wrk,locust")
     args = parser.parse_args()
     drivers = [d.strip() for d in args.drivers.split(",") if d.strip()]
     if not drivers or set(drivers) - {"wrk", "locust"}:
@@ -232,6 +240,8 @@ def main() -> None:
                 str(args.workers),
                 "--threads",
                 str(args.threads),
+                "--worker-class",
+                "gthread" if args.threads > 1 else args.worker_class,
                 "--log-level",
                 "warning",
                 # Server-side time of each request in microseconds, to tell server from client delays.
@@ -261,6 +271,7 @@ def main() -> None:
                         "seconds": args.seconds,
                         "gunicorn_workers": args.workers,
                         "gunicorn_threads": args.threads,
+                        "worker_class": "gthread" if args.threads > 1 else args.worker_class,
                         **client,
                         "appeals_filed": Appeal.objects.count() - before,
                         "server_p50_ms": round(served[len(served) // 2], 1),
