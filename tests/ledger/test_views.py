@@ -61,6 +61,13 @@ def test_bad_award_and_item_forms_change_nothing(world, login):
         follow=True,
     )
     assert 'class="msg error"' in page.content.decode() and not MallItem.objects.exists()
+    # A limit that is not a number is refused, not read as "no limit".
+    page = staff.post(
+        "/mall/manage/",
+        {"form": "item", "node": world.comm_a1.pk, "name": "理发", "price": "20", "limit": "两次"},
+        follow=True,
+    )
+    assert 'class="msg error"' in page.content.decode() and not MallItem.objects.exists()
 
 
 def test_residents_see_the_mall_but_not_the_staff_page(world, login):

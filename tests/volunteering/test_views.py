@@ -5,8 +5,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from gongzhi.volunteering import checkin
-from gongzhi.volunteering.models import Activity, MemberRole, Roster, Signup
-from gongzhi.volunteering.services import team_create, team_member_add
+from gongzhi.volunteering.models import Activity, Roster, Signup
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -66,14 +65,7 @@ ROSTER = {
 }
 
 
-def _roster_team(world):
-    team = team_create(actor=world.a1_secretary, node=world.comm_a1, name="搭把手", kind="party_members")
-    team_member_add(actor=world.a1_secretary, team=team, user=world.commissioner, role=MemberRole.LEADER)
-    return team
-
-
-def test_a_team_leader_sets_up_a_roster_makes_shifts_and_pauses_it(world, login):
-    team = _roster_team(world)
+def test_a_team_leader_sets_up_a_roster_makes_shifts_and_pauses_it(world, login, team):
     leader = login(world.commissioner)  # leads the team; no staff role over the community
     assert 'href="/volunteering/rosters/"' in leader.get("/volunteering/").content.decode()
     data = {**ROSTER, "team": team.pk, "node": world.cmp_a1a.pk, "weekdays": ["1", "3", "5"]}
@@ -116,16 +108,14 @@ def test_a_team_leader_sets_up_a_roster_makes_shifts_and_pauses_it(world, login)
         {"team": "999999"},
     ],
 )
-def test_a_bad_roster_form_changes_nothing(world, login, change):
-    team = _roster_team(world)
+def test_a_bad_roster_form_changes_nothing(world, login, team, change):
     data = {**ROSTER, "team": team.pk, "node": world.cmp_a1a.pk, "weekdays": ["1"], **change}
     response = login(world.a1_staff).post("/volunteering/rosters/", data)
     assert response.status_code == 422 and b'class="msg error"' in response.content
     assert not Roster.objects.exists() and not Activity.objects.exists()
 
 
-def test_rosters_are_not_for_residents_or_strangers(world, login):
-    team = _roster_team(world)
+def test_rosters_are_not_for_residents_or_strangers(world, login, team):
     assert login(world.resident).get("/volunteering/rosters/").status_code == 404
     leader = login(world.commissioner)
     leader.post(

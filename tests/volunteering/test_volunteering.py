@@ -35,7 +35,6 @@ from gongzhi.volunteering.services import (
     roster_generate,
     signup_cancel,
     signup_join,
-    team_create,
     team_member_add,
 )
 from tests.accounts.factories import UserFactory
@@ -48,13 +47,6 @@ pytestmark = pytest.mark.postgres
 TZ = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 12, 5, 7, 0, tzinfo=TZ)  # a Saturday, garbage-sorting duty 7:00–8:30
 BEFORE = START - timedelta(days=1)
-
-
-@pytest.fixture
-def team(world):
-    team = team_create(actor=world.a1_secretary, node=world.comm_a1, name="搭把手", kind="party_members")
-    team_member_add(actor=world.a1_secretary, team=team, user=world.commissioner, role=MemberRole.LEADER)
-    return team
 
 
 @pytest.fixture

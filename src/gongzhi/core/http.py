@@ -1,5 +1,6 @@
 """Typing for requests that have passed authentication (login_required views, authenticated API handlers)."""
 
+import math
 from typing import TYPE_CHECKING
 
 from django.http import HttpRequest, HttpResponse
@@ -20,3 +21,20 @@ def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def posted_int(value: object, default: int) -> int:
+    """A whole number typed into a form, or ``default`` when it is not one."""
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return default
+
+
+def posted_number(value: object) -> float | None:
+    """A finite number typed into a form (a multiplier, a coordinate), or None."""
+    try:
+        number = float(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None

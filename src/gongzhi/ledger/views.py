@@ -1,6 +1,5 @@
 """The points mall and "my points" pages: residents at phone width, staff for stock, orders and awards."""
 
-import math
 from uuid import uuid4
 
 from django.contrib import messages
@@ -12,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongzhi.core.errors import ServiceError
-from gongzhi.core.http import AuthenticatedHttpRequest
+from gongzhi.core.http import AuthenticatedHttpRequest, posted_int, posted_number
 from gongzhi.core.roles import CASEWORK_ROLES
 from gongzhi.core.scoping import has_role
 from gongzhi.ledger import earning, mall, selectors
@@ -20,22 +19,6 @@ from gongzhi.ledger.models import DEFAULT_MULTIPLIERS, ItemKind
 from gongzhi.ledger.services import LedgerError
 from gongzhi.orgs.models import NodeKind
 from gongzhi.orgs.selectors import node_get
-
-
-def _int(value, default=None):
-    try:
-        return int(str(value).strip())
-    except (TypeError, ValueError):
-        return default
-
-
-def _number(value) -> float | None:
-    try:
-        number = float(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
-
 
 # The roles a subdistrict's rule multiplies, in the order the form shows them.
 MULTIPLIER_ROLES = [
@@ -67,7 +50,7 @@ def mall_index(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def mall_order(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = selectors.mall_item_get(fetched_by=request.user, pk=pk)
-    quantity = _int(request.POST.get("quantity"), 0)
+    quantity = posted_int(request.POST.get("quantity"), 0)
     try:
         _order, created = mall.order_place(
             actor=request.user, item=item, quantity=quantity, client_key=request.POST.get("client_key", "")
@@ -154,27 +137,27 @@ def _manage_post(request: AuthenticatedHttpRequest) -> None:
     if form == "item":
         mall.item_create(
             actor=request.user,
-            node=node_get(fetched_by=request.user, pk=_int(request.POST.get("node"), 0)),
+            node=node_get(fetched_by=request.user, pk=posted_int(request.POST.get("node"), 0)),
             name=request.POST.get("name", ""),
-            price=_int(request.POST.get("price"), 0),
-            stock=_int(request.POST.get("stock"), 0),
+            price=posted_int(request.POST.get("price"), 0),
+            stock=posted_int(request.POST.get("stock"), 0),
             kind=request.POST.get("kind", ItemKind.GOODS),
             provider=request.POST.get("provider", ""),
-            limit_per_person=_int(request.POST.get("limit")) if request.POST.get("limit") else None,
+            limit_per_person=posted_int(request.POST.get("limit"), -1) if request.POST.get("limit") else None,
             pickup_place=request.POST.get("pickup_place", ""),
         )
     elif form == "stock":
         item = selectors.mall_item_get(
-            fetched_by=request.user, pk=_int(request.POST.get("item"), 0), action="manage"
+            fetched_by=request.user, pk=posted_int(request.POST.get("item"), 0), action="manage"
         )
-        mall.item_restock(actor=request.user, item=item, delta=_int(request.POST.get("delta"), 0))
+        mall.item_restock(actor=request.user, item=item, delta=posted_int(request.POST.get("delta"), 0))
     elif form == "offer":
         item = selectors.mall_item_get(
-            fetched_by=request.user, pk=_int(request.POST.get("item"), 0), action="manage"
+            fetched_by=request.user, pk=posted_int(request.POST.get("item"), 0), action="manage"
         )
         mall.item_update(actor=request.user, item=item, is_active=request.POST.get("active") == "1")
     elif form == "propose":
-        place = node_get(fetched_by=request.user, pk=_int(request.POST.get("node"), 0))
+        place = node_get(fetched_by=request.user, pk=posted_int(request.POST.get("node"), 0))
         subdistrict = place.ancestor_of_kind(NodeKind.SUBDISTRICT)
         recipient = (
             selectors.award_recipient(username=request.POST.get("username", ""), subdistrict=subdistrict)
@@ -187,27 +170,27 @@ def _manage_post(request: AuthenticatedHttpRequest) -> None:
             actor=request.user,
             subdistrict=subdistrict,
             recipient=recipient,
-            amount=_int(request.POST.get("amount"), 0),
+            amount=posted_int(request.POST.get("amount"), 0),
             reason=request.POST.get("reason", ""),
             node=place,
         )
     elif form == "rule":
-        subdistrict = node_get(fetched_by=request.user, pk=_int(request.POST.get("subdistrict"), 0))
+        subdistrict = node_get(fetched_by=request.user, pk=posted_int(request.POST.get("subdistrict"), 0))
         multipliers = {}
         for role, _label in MULTIPLIER_ROLES:
-            value = _number(request.POST.get(f"m_{role}"))
+            value = posted_number(request.POST.get(f"m_{role}"))
             if value is None:
                 raise LedgerError("invalid", _("Multipliers are numbers from 0 to 10."))
             multipliers[role] = value
         earning.earning_policy_set(
             actor=request.user,
             subdistrict=subdistrict,
-            points_per_hour=_int(request.POST.get("points_per_hour"), -1),
+            points_per_hour=posted_int(request.POST.get("points_per_hour"), -1),
             multipliers=multipliers,
-            max_award=_int(request.POST.get("max_award"), 0),
+            max_award=posted_int(request.POST.get("max_award"), 0),
         )
     elif form == "award":
-        award = selectors.award_get(fetched_by=request.user, pk=_int(request.POST.get("award"), 0))
+        award = selectors.award_get(fetched_by=request.user, pk=posted_int(request.POST.get("award"), 0))
         earning.award_decide(
             actor=request.user, award=award, approve=request.POST.get("decision") == "approve"
         )

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongzhi.core.errors import ServiceError
-from gongzhi.core.http import AuthenticatedHttpRequest
+from gongzhi.core.http import AuthenticatedHttpRequest, posted_int, posted_number
 from gongzhi.orgs.selectors import compounds_of, node_get
 from gongzhi.volunteering import checkin, selectors, services
 from gongzhi.volunteering.rules import is_party_member, may_organise
@@ -83,7 +83,7 @@ def roster_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Recurring duties (garbage-sorting duty, checkpoint shifts, patrol segments): set up, turn into shifts
     for the coming weeks, pause."""
     teams = list(selectors.teams_led_or_managed(fetched_by=request.user))
-    rosters = list(selectors.rosters_managed(fetched_by=request.user)[:200])
+    rosters = None if teams else list(selectors.rosters_managed(fetched_by=request.user)[:200])
     if not teams and not rosters:
         raise Http404
     if request.method == "POST":
@@ -134,7 +134,7 @@ def _roster_post(request: AuthenticatedHttpRequest, teams) -> None:
         roster = services.roster_create(
             actor=request.user,
             team=team,
-            node=node_get(fetched_by=request.user, pk=_int(post.get("node"))),
+            node=node_get(fetched_by=request.user, pk=posted_int(post.get("node"), 0)),
             title=post.get("title", ""),
             start_time=start,
             end_time=end,
@@ -149,9 +149,9 @@ def _roster_post(request: AuthenticatedHttpRequest, teams) -> None:
             request, _("The roster is set up: %(n)d shifts in the next two weeks.") % {"n": len(made)}
         )
         return
-    roster = selectors.roster_get(fetched_by=request.user, pk=_int(post.get("roster")))
+    roster = selectors.roster_get(fetched_by=request.user, pk=posted_int(post.get("roster"), 0))
     if form == "generate":
-        days = _int(post.get("days"), 14)
+        days = posted_int(post.get("days"), 14)
         made = services.roster_generate(
             actor=request.user, roster=roster, start=timezone.localdate(), days=days
         )
@@ -161,13 +161,6 @@ def _roster_post(request: AuthenticatedHttpRequest, teams) -> None:
         messages.success(request, _("Saved."))
     else:
         raise services.VolunteeringError("unknown_action", _("Unknown action."))
-
-
-def _int(value, default: int = 0) -> int:
-    try:
-        return int(str(value).strip())
-    except (TypeError, ValueError):
-        return default
 
 
 @login_required
@@ -207,7 +200,7 @@ def activity_act(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             services.signup_cancel(actor=request.user, signup=own)
             messages.success(request, _("Your place is given up."))
         elif action == "locate":
-            lat, lng = _float(request.POST.get("lat")), _float(request.POST.get("lng"))
+            lat, lng = posted_number(request.POST.get("lat")), posted_number(request.POST.get("lng"))
             if lat is None or lng is None:
                 raise services.VolunteeringError("invalid", _("Your phone did not share its location."))
             signup = services.attendance_scan(actor=request.user, activity=activity, lat=lat, lng=lng)
@@ -287,13 +280,6 @@ def _scan_message(signup) -> str:
     if signup.checked_out_at:
         return _("Checked out. Thank you for serving!")
     return _("Checked in: late") if signup.attendance == "late" else _("Checked in. Welcome!")
-
-
-def _float(value) -> float | None:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
 
 
 @login_required
