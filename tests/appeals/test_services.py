@@ -5,14 +5,19 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from gongzhi.appeals.errors import AppealError
 from gongzhi.appeals.models import Appeal, AppealEvent, Rating, SlaPolicy, SlaUnit, Status, Tier
 from gongzhi.appeals.services import appeal_submit, appeal_transition, appeals_sla_sweep
 from gongzhi.appeals.workflow import TRANSITIONS
+from gongzhi.core.roles import Role
 from gongzhi.core.workdays import SHANGHAI
+from gongzhi.notifications.models import Notification
 from gongzhi.orgs.models import OrgUnit
+from tests.accounts.factories import UserFactory, bind
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -269,6 +274,39 @@ def test_sla_sweep_escalates_overdue_appeals_by_the_working_day_clock(world, fil
             "skipped": 0,
             "reminded": 0,
         }  # a fresh clock at the new tier
+
+
+def test_reminders_go_to_every_handler_once_in_a_few_queries(world, file_appeal, sla):
+    """The sweep sees due-soon appeals again every ten minutes: each handler is told once, and the number
+    of queries does not grow with the number of appeals."""
+    second = UserFactory(username="a1a-second-commissioner")
+    bind(second, Role.COMMISSIONER, world.cmp_a1a)
+    idle = UserFactory(username="a1a-former-commissioner", is_active=False)
+    bind(idle, Role.COMMISSIONER, world.cmp_a1a)
+    friday = timezone.datetime(2026, 11, 20, 18, 0, tzinfo=SHANGHAI)
+    with time_machine.travel(friday, tick=False) as clock:
+        here = [file_appeal() for _ in range(3)]
+        neighbours = file_appeal(actor=world.a2_staff, node=world.cmp_a2a, channel="phone")  # no commissioner
+        clock.move_to(timezone.datetime(2026, 11, 23, 23, 0, tzinfo=SHANGHAI))
+        assert appeals_sla_sweep(batch=2)["reminded"] == 6  # over two batches
+        told = Notification.objects.filter(kind="appeal.due_soon")
+        assert sorted((n.recipient.username, n.link) for n in told) == sorted(
+            (user, f"/appeals/{a.pk}/")
+            for a in here
+            for user in ("a1a-commissioner", "a1a-second-commissioner")
+        )
+        assert not Notification.objects.filter(link=f"/appeals/{neighbours.pk}/").exists()
+        with CaptureQueriesContext(connection) as three:
+            assert appeals_sla_sweep() == {"escalated": 0, "skipped": 0, "reminded": 0}
+        clock.move_to(friday)
+        more = [file_appeal() for _ in range(6)]  # due when the first three are
+        clock.move_to(timezone.datetime(2026, 11, 23, 23, 0, tzinfo=SHANGHAI))
+        with CaptureQueriesContext(connection) as nine_new:
+            assert appeals_sla_sweep()["reminded"] == 2 * len(more)
+        with CaptureQueriesContext(connection) as nine:
+            assert appeals_sla_sweep()["reminded"] == 0
+        assert len(nine.captured_queries) == len(three.captured_queries)
+        assert len(nine_new.captured_queries) == len(nine.captured_queries) + 3  # one insert, in its savepoint
 
 
 def test_urgent_categories_get_hour_level_limits(world, file_appeal, categories, sla):

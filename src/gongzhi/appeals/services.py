@@ -1,8 +1,9 @@
 """Every write to appeals: intake and the transitions of the tiered workflow."""
 
 import dataclasses
+import itertools
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timedelta
@@ -39,7 +40,7 @@ from gongzhi.core.images import clean_photo
 from gongzhi.core.roles import CASEWORK_ROLES, Role
 from gongzhi.core.scoping import has_role
 from gongzhi.core.workdays import add_working_days
-from gongzhi.notifications.services import notify, notify_person
+from gongzhi.notifications.services import Message, notify, notify_many, notify_person
 from gongzhi.orgs.models import GovernanceTeam, Node, NodeKind, OrgUnit
 from gongzhi.triage.services import auto_apply_threshold, category_suggestion
 from gongzhi.triage.tasks import flag_duplicates
@@ -440,17 +441,22 @@ def _resident_user(appeal: Appeal) -> User | None:
     return None
 
 
+def handlers_at(node_ids: Iterable[int]) -> dict[int, list[User]]:
+    """Active staff bound exactly at each of these nodes, by node (one query)."""
+    found: dict[int, dict[int, User]] = {pk: {} for pk in node_ids}
+    for binding in RoleBinding.objects.filter(
+        node_id__in=found, role__in=CASEWORK_ROLES, user__is_active=True
+    ).select_related("user"):
+        found[binding.node_id][binding.user_id] = binding.user
+    return {pk: list(users.values()) for pk, users in found.items()}
+
+
 def handlers_of(appeal: Appeal) -> list[User]:
     """Staff bound exactly at the node that handles the appeal now (its commissioner, community or subdistrict)."""
     cache = _lookups.get()
     if cache is not None and appeal.handling_node_id in cache.handlers:
         return cache.handlers[appeal.handling_node_id]
-    users = [
-        b.user
-        for b in RoleBinding.objects.filter(
-            node_id=appeal.handling_node_id, role__in=CASEWORK_ROLES, user__is_active=True
-        ).select_related("user")
-    ]
+    users = handlers_at([appeal.handling_node_id])[appeal.handling_node_id]
     if cache is not None:
         cache.handlers[appeal.handling_node_id] = users
     return users
@@ -561,18 +567,28 @@ def appeals_sla_sweep(*, now: datetime | None = None, batch: int = 500) -> dict[
     due_soon = Appeal.objects.filter(
         Q(status=Status.SUBMITTED, accept_due__gte=now, accept_due__lt=soon)
         | Q(status__in=[Status.ACCEPTED, Status.ASSIGNED], resolve_due__gte=now, resolve_due__lt=soon)
-    ).select_related("handling_node")
-    for appeal in due_soon.iterator(chunk_size=batch):
-        what = "accept" if appeal.status == Status.SUBMITTED else "resolve"
+    ).only("pk", "title", "status", "tier", "handling_node_id")
+    # Every sweep sees the same appeals again until they are due: a batch reads its handlers once and
+    # writes only the reminders not yet sent (the dedupe key names the appeal, tier and deadline).
+    rows = due_soon.iterator(chunk_size=batch)
+    while appeals := list(itertools.islice(rows, batch)):
+        handlers = handlers_at({a.handling_node_id for a in appeals})
         with transaction.atomic():
             reminded += len(
-                notify(
-                    recipients=handlers_of(appeal),
-                    kind="appeal.due_soon",
-                    title=gettext_noop("An appeal is nearly due"),
-                    body=appeal.title,
-                    link=f"/appeals/{appeal.pk}/",
-                    dedupe_key=f"appeal:{appeal.pk}:due:{appeal.tier}:{what}",
+                notify_many(
+                    Message(
+                        recipient=user,
+                        kind="appeal.due_soon",
+                        title=gettext_noop("An appeal is nearly due"),
+                        body=appeal.title,
+                        link=f"/appeals/{appeal.pk}/",
+                        dedupe_key=(
+                            f"appeal:{appeal.pk}:due:{appeal.tier}:"
+                            f"{'accept' if appeal.status == Status.SUBMITTED else 'resolve'}"
+                        ),
+                    )
+                    for appeal in appeals
+                    for user in handlers[appeal.handling_node_id]
                 )
             )
     return {"escalated": escalated, "skipped": skipped, "reminded": reminded}

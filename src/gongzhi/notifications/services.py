@@ -1,5 +1,6 @@
 """Queue messages in the outbox (inside the caller's transaction) and deliver them after commit."""
 
+import dataclasses
 import logging
 from collections.abc import Iterable
 
@@ -49,6 +50,68 @@ def notify(
     if pending:
         transaction.on_commit(lambda: _deliver_later(pending))
     return rows
+
+
+@dataclasses.dataclass(frozen=True)
+class Message:
+    """One in-app message for ``notify_many``."""
+
+    recipient: User
+    kind: str
+    title: str
+    dedupe_key: str
+    body: str = ""
+    link: str = ""
+
+
+def notify_many(messages: Iterable[Message]) -> list[Notification]:
+    """In-app messages in bulk (periodic reminders): one query finds those already sent (same recipient,
+    channel and dedupe key), one insert writes the rest. Same outcome as ``notify`` for each message."""
+    wanted = {(m.recipient.pk, m.dedupe_key[:120]): m for m in messages if m.dedupe_key}
+    if not wanted:
+        return []
+    sent = set(
+        Notification.objects.filter(
+            channel=Channel.IN_APP,
+            recipient_id__in={user for user, _key in wanted},
+            dedupe_key__in={key for _user, key in wanted},
+        ).values_list("recipient_id", "dedupe_key")
+    )
+    rows = [
+        Notification(
+            recipient=m.recipient,
+            channel=Channel.IN_APP,
+            kind=m.kind,
+            title=m.title[:120],
+            body=m.body[:500],
+            link=m.link,
+            dedupe_key=key,
+        )
+        for (user, key), m in wanted.items()
+        if (user, key) not in sent
+    ]
+    if not rows:
+        return []
+    try:
+        with transaction.atomic():
+            created = Notification.objects.bulk_create(rows)
+    except IntegrityError:
+        # Someone sent one of them meanwhile: fall back to one at a time, skipping what is there.
+        return [
+            note
+            for row in rows
+            for note in notify(
+                recipients=[row.recipient],
+                kind=row.kind,
+                title=row.title,
+                body=row.body,
+                link=row.link,
+                dedupe_key=row.dedupe_key,
+            )
+        ]
+    pending = [n.pk for n in created]
+    transaction.on_commit(lambda: _deliver_later(pending))
+    return created
 
 
 def notify_person(
