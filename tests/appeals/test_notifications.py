@@ -1,15 +1,17 @@
 """The outbox: residents hear at acceptance, requests for information and resolution; staff at assignment
 and escalation. Delivery happens after commit; a failing SMS gateway leaves the message pending."""
 
+from unittest.mock import patch
+
 import pytest
 
 from gongzhi.accounts.sms import MemorySmsBackend
 from gongzhi.appeals.services import appeal_transition
 from gongzhi.notifications.models import Notification
-from gongzhi.notifications.services import notifications_deliver
+from gongzhi.notifications.services import Message, notifications_deliver, notify, notify_many
 from tests.accounts.factories import with_phone
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]  # bulk insert and its conflict differ by backend
 
 
 def kinds(user):
@@ -95,3 +97,34 @@ def test_no_number_no_text_and_a_message_needs_one_recipient(world, file_appeal)
         Notification.objects.create(channel="in_app", kind="x", title="x")  # nobody to tell
     with pytest.raises(IntegrityError), transaction.atomic():
         Notification.objects.create(person=world.p_a1b, channel="in_app", kind="x", title="x")  # SMS only
+
+
+def test_notify_many_skips_what_was_sent_and_survives_a_race(world, django_capture_on_commit_callbacks):
+    def message(user, key):
+        return Message(recipient=user, kind="appeal.due_soon", title="t", dedupe_key=key)
+
+    notify(recipients=[world.commissioner], kind="appeal.due_soon", title="t", dedupe_key="k1")
+    wanted = [
+        message(world.commissioner, "k1"),
+        message(world.commissioner, "k2"),
+        message(world.a1_staff, "k1"),
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        made = notify_many(wanted + wanted)  # the same message twice is one
+    assert sorted((n.recipient.username, n.dedupe_key) for n in made) == [
+        ("a1-staff", "k1"),
+        ("a1a-commissioner", "k2"),
+    ]
+    delivered = Notification.objects.filter(pk__in=[n.pk for n in made], sent_at__isnull=False)
+    assert delivered.count() == 2  # queued for delivery after commit; in-app is delivered by being there
+
+    # Another writer sent one of them after the look-up (the look-up misses it): the insert fails, and the
+    # rest still go out, once.
+    notify(recipients=[world.a2_staff], kind="appeal.due_soon", title="t", dedupe_key="k3")
+    with patch.object(Notification.objects, "filter", return_value=Notification.objects.none()):
+        made = notify_many([message(world.a2_staff, "k3"), message(world.sub_admin, "k3")])
+    assert [n.recipient for n in made] == [world.sub_admin]
+    assert Notification.objects.filter(dedupe_key="k3").count() == 2
+
+    with pytest.raises(ValueError):
+        notify_many([message(world.sub_admin, "")])

@@ -67,7 +67,9 @@ class Message:
 def notify_many(messages: Iterable[Message]) -> list[Notification]:
     """In-app messages in bulk (periodic reminders): one query finds those already sent (same recipient,
     channel and dedupe key), one insert writes the rest. Same outcome as ``notify`` for each message."""
-    wanted = {(m.recipient.pk, m.dedupe_key[:120]): m for m in messages if m.dedupe_key}
+    wanted = {(m.recipient.pk, m.dedupe_key[:120]): m for m in messages}
+    if "" in {key for _user, key in wanted}:
+        raise ValueError("notify_many needs a dedupe key on every message")
     if not wanted:
         return []
     sent = set(
@@ -77,36 +79,35 @@ def notify_many(messages: Iterable[Message]) -> list[Notification]:
             dedupe_key__in={key for _user, key in wanted},
         ).values_list("recipient_id", "dedupe_key")
     )
-    rows = [
-        Notification(
-            recipient=m.recipient,
-            channel=Channel.IN_APP,
-            kind=m.kind,
-            title=m.title[:120],
-            body=m.body[:500],
-            link=m.link,
-            dedupe_key=key,
-        )
-        for (user, key), m in wanted.items()
-        if (user, key) not in sent
-    ]
-    if not rows:
+    todo = [m for (user, key), m in wanted.items() if (user, key) not in sent]
+    if not todo:
         return []
     try:
         with transaction.atomic():
-            created = Notification.objects.bulk_create(rows)
+            created = Notification.objects.bulk_create(
+                Notification(
+                    recipient=m.recipient,
+                    channel=Channel.IN_APP,
+                    kind=m.kind,
+                    title=m.title[:120],
+                    body=m.body[:500],
+                    link=m.link,
+                    dedupe_key=m.dedupe_key[:120],
+                )
+                for m in todo
+            )
     except IntegrityError:
         # Someone sent one of them meanwhile: fall back to one at a time, skipping what is there.
         return [
             note
-            for row in rows
+            for m in todo
             for note in notify(
-                recipients=[row.recipient],
-                kind=row.kind,
-                title=row.title,
-                body=row.body,
-                link=row.link,
-                dedupe_key=row.dedupe_key,
+                recipients=[m.recipient],
+                kind=m.kind,
+                title=m.title,
+                body=m.body,
+                link=m.link,
+                dedupe_key=m.dedupe_key,
             )
         ]
     pending = [n.pk for n in created]
