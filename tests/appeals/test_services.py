@@ -310,6 +310,30 @@ def test_reminders_go_to_every_handler_once_in_a_few_queries(world, file_appeal,
         assert len(nine_new.captured_queries) == len(nine.captured_queries) + 3
 
 
+def test_escalating_a_batch_looks_things_up_once(world, file_appeal, sla):
+    """Per overdue appeal the sweep writes its compare-and-set, its event and the new handlers' messages;
+    places, policies, handlers and the calendar are read once per batch."""
+
+    def sweep_of(count: int) -> tuple[int, int]:
+        with time_machine.travel(
+            timezone.datetime(2026, 11, 20, 18, 0, tzinfo=SHANGHAI), tick=False
+        ) as clock:
+            for _ in range(count):
+                file_appeal()
+            clock.move_to(timezone.datetime(2026, 11, 24, 0, 30, tzinfo=SHANGHAI))
+            with CaptureQueriesContext(connection) as queries:
+                escalated = appeals_sla_sweep()["escalated"]
+        return escalated, len(queries.captured_queries)
+
+    two, four = sweep_of(2), sweep_of(4)
+    assert (two[0], four[0]) == (2, 4)  # the first two are at the community now, not overdue again
+    per_appeal = (four[1] - two[1]) // 2
+    # its own transaction (a savepoint here), update + event, a message to each of the community's two
+    # staff (each insert in its savepoint)
+    assert per_appeal == 2 + 2 + 2 * 3
+    assert two[1] - 2 * per_appeal <= 8  # the batch's look-ups, whatever the batch's size
+
+
 def test_urgent_categories_get_hour_level_limits(world, file_appeal, categories, sla):
     SlaPolicy.objects.create(
         category=categories["middle"],

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -39,7 +39,7 @@ from gongzhi.appeals.workflow import TRANSITIONS
 from gongzhi.core.images import clean_photo
 from gongzhi.core.roles import CASEWORK_ROLES, Role
 from gongzhi.core.scoping import has_role
-from gongzhi.core.workdays import add_working_days
+from gongzhi.core.workdays import add_working_days, workday_overrides
 from gongzhi.notifications.services import Message, notify, notify_many, notify_person
 from gongzhi.orgs.models import GovernanceTeam, Node, NodeKind, OrgUnit
 from gongzhi.triage.services import auto_apply_threshold, category_suggestion
@@ -59,6 +59,7 @@ class _Lookups:
     categories: dict[int, Category] = dataclasses.field(default_factory=dict)
     policies: list[SlaPolicy] | None = None  # None: ask the database
     handlers: dict[int, list[User]] = dataclasses.field(default_factory=dict)
+    workdays: dict[date, bool] | None = None  # None: ask the database
 
     @staticmethod
     def ancestors(nodes: list[Node]) -> dict[str, Node]:
@@ -67,10 +68,14 @@ class _Lookups:
 
     @classmethod
     def for_sweep(cls, appeals: list[Appeal]) -> "_Lookups":
+        nodes = cls.ancestors([a.node for a in appeals])
         return cls(
-            nodes=cls.ancestors([a.node for a in appeals]),
+            nodes=nodes,
             categories={c.pk: c for c in Category.objects.all()},
             policies=list(SlaPolicy.objects.all()),
+            # An escalated appeal's new handlers are staff of one of its ancestors.
+            handlers=handlers_at(n.pk for n in nodes.values()),
+            workdays=workday_overrides(),
         )
 
     @classmethod
@@ -155,7 +160,10 @@ def sla_policy(*, appeal: Appeal, tier: str | None = None) -> tuple[tuple[int, s
 
 
 def deadline(start: datetime, limit: int, unit: str) -> datetime:
-    return start + timedelta(hours=limit) if unit == SlaUnit.HOURS else add_working_days(start, limit)
+    if unit == SlaUnit.HOURS:
+        return start + timedelta(hours=limit)
+    cache = _lookups.get()
+    return add_working_days(start, limit, cache.workdays if cache is not None else None)
 
 
 # --- intake --------------------------------------------------------------------------------------

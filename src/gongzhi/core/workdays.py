@@ -21,7 +21,8 @@ def _year(year: int) -> tuple[frozenset[date], frozenset[date]]:
     return frozenset(calendar), worked_weekends
 
 
-def _overrides() -> dict[date, bool]:
+def workday_overrides() -> dict[date, bool]:
+    """The site's own arrangement of days (WorkdayOverride rows), for callers that compute many deadlines."""
     from gongzhi.core.models import WorkdayOverride
 
     return dict(WorkdayOverride.objects.values_list("day", "is_workday"))
@@ -47,7 +48,7 @@ def add_working_days(start: datetime, days: int, overrides: dict[date, bool] | N
     if days < 1:
         raise ValueError("days must be at least 1")
     if overrides is None:
-        overrides = _overrides()
+        overrides = workday_overrides()
     local = start.astimezone(SHANGHAI)
     day = local.date()
     counted = 0
@@ -61,7 +62,7 @@ def add_working_days(start: datetime, days: int, overrides: dict[date, bool] | N
 def working_days_between(start: date, end: date, overrides: dict[date, bool] | None = None) -> int:
     """Working days in (start, end]."""
     if overrides is None:
-        overrides = _overrides()
+        overrides = workday_overrides()
     count, day = 0, start
     while day < end:
         day += timedelta(days=1)
