@@ -1,8 +1,10 @@
 """Appeals at district scale: 1,000,000 appeals over a year in 50 sub-districts, on PostgreSQL.
 
 Measures the work queue (count + first page) for commissioners, community staff and subdistrict admins,
-one SLA sweep over all open appeals, and the KPI endpoint for a subdistrict over a year.
-Run with `make bench-appeals`. Options: --appeals N --subdistricts N --samples N --keep.
+one SLA sweep over all open appeals (then the same sweep again, as ten minutes later, and one as if the
+task queue had been down for --backlog-hours, rolled back), and the KPI endpoint for a subdistrict over a
+year. Run with `make bench-appeals`. Options: --appeals N --subdistricts N --samples N --keep
+--backlog-hours H.
 """
 
 import argparse
@@ -24,7 +26,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.core.paginator import Paginator  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -157,12 +159,37 @@ def queue_case(label: str, users: list[User], samples: int, rng: random.Random) 
     }
 
 
+class _RolledBack(Exception):
+    pass
+
+
+def backlog_sweep(hours: float) -> tuple[dict[str, int], float]:
+    """A sweep as if it had not run for ``hours``: every appeal that fell due meanwhile is escalated at once.
+    Run in a transaction that is rolled back, so the kept cluster stays as it was."""
+    result: dict[str, int] = {}
+    t0 = time.perf_counter()
+    try:
+        with transaction.atomic():
+            result = appeals_sla_sweep(now=timezone.now() + timedelta(hours=hours))
+            elapsed = time.perf_counter() - t0
+            raise _RolledBack
+    except _RolledBack:
+        pass
+    return result, elapsed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--appeals", type=int, default=1_000_000)
     parser.add_argument("--subdistricts", type=int, default=50)
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument(
+        "--backlog-hours",
+        type=float,
+        default=8,
+        help="also time a sweep that many hours ahead, as after the task queue was down (rolled back)",
+    )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("The benchmark runs on PostgreSQL: use `make bench-appeals` or set DATABASE_URL.")
@@ -195,6 +222,10 @@ def main() -> None:
     t0 = time.perf_counter()
     sweep = appeals_sla_sweep()
     sweep_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    repeat = appeals_sla_sweep()  # ten minutes later, in steady state: nothing new to do
+    repeat_s = time.perf_counter() - t0
+    backlog, backlog_s = backlog_sweep(args.backlog_hours)
     admin = staff(NodeKind.SUBDISTRICT, "subdistrict_admin", 1, rng)[0]
     client = Client(HTTP_AUTHORIZATION=f"Bearer {api_token_issue(user=admin)}")
     node = RoleBinding.objects.get(user=admin).node_id
@@ -221,6 +252,14 @@ def main() -> None:
         f" | | {sweep_s:.2f} s | |"
     )
     print(
+        f"| the same sweep again ({repeat['escalated']} escalated, {repeat['reminded']} reminders) | | "
+        f"{repeat_s:.2f} s | |"
+    )
+    print(
+        f"| sweep {args.backlog_hours:g} h late ({backlog['escalated']:,} escalated, {backlog['reminded']} "
+        f"reminders; rolled back) | | {backlog_s:.2f} s | |"
+    )
+    print(
         f"| KPI endpoint, one subdistrict, a year ({collected:,} appeals), by community | | "
         f"{percentile(kpi_ms, 50)} ms | {percentile(kpi_ms, 95)} ms |"
     )
@@ -233,6 +272,10 @@ def main() -> None:
                 "queue": results,
                 "sweep_seconds": round(sweep_s, 2),
                 "sweep": sweep,
+                "repeat_sweep_seconds": round(repeat_s, 2),
+                "backlog_hours": args.backlog_hours,
+                "backlog_sweep_seconds": round(backlog_s, 2),
+                "backlog_sweep": backlog,
                 "kpi_p50_ms": percentile(kpi_ms, 50),
                 "kpi_p95_ms": percentile(kpi_ms, 95),
             },

@@ -44,6 +44,7 @@ from gongzhi.triage.training import seed_examples  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 PORT = 8799
+STEADY_AFTER = 5  # seconds: the opening burst, when all residents send at the same instant
 
 
 def residents(count: int) -> list[dict[str, object]]:
@@ -170,6 +171,10 @@ def run_locust(env: dict[str, str], users: int, seconds: int, tmp: Path) -> dict
     )
     with (tmp / "stats_stats.csv").open(encoding="utf-8") as handle:
         row = next(r for r in csv.DictReader(handle) if r["Name"] == "POST /api/v1/appeals")
+    # The same run without its first STEADY_AFTER seconds, when all residents send at once.
+    times = [tuple(map(float, line.split())) for line in (tmp / "times.txt").read_text().splitlines()]
+    start = min(at for at, _ms in times)
+    steady = sorted(ms for at, ms in times if at - start >= STEADY_AFTER)
     return {
         "requests": int(row["Request Count"]),
         "failures": int(row["Failure Count"]),
@@ -177,6 +182,9 @@ def run_locust(env: dict[str, str], users: int, seconds: int, tmp: Path) -> dict
         "p50_ms": float(row["50%"]),
         "p95_ms": float(row["95%"]),
         "p99_ms": float(row["99%"]),
+        f"after_{STEADY_AFTER}s_p95_ms": round(steady[int(len(steady) * 0.95)], 1),
+        f"after_{STEADY_AFTER}s_p99_ms": round(steady[int(len(steady) * 0.99)], 1),
+        f"after_{STEADY_AFTER}s_max_ms": round(steady[-1], 1),
     }
 
 
@@ -228,7 +236,11 @@ def main() -> None:
         }
         (tmp / "clients.json").write_text(json.dumps(clients, ensure_ascii=False), encoding="utf-8")
         wrk_script(clients, tmp / "submit.lua")
-        env = {**os.environ, "GONGZHI_BENCH_CLIENTS": str(tmp / "clients.json")}
+        env = {
+            **os.environ,
+            "GONGZHI_BENCH_CLIENTS": str(tmp / "clients.json"),
+            "GONGZHI_BENCH_TIMES": str(tmp / "times.txt"),
+        }
         access_log = tmp / "access.log"
         server = subprocess.Popen(  # noqa: S603
             [
