@@ -160,6 +160,39 @@ def test_appeal_walk_at_phone_width(transactional_db, world, live_server, browse
     page.close()
 
 
+def test_map_gathers_appeals_at_one_place(transactional_db, world, live_server, browser):
+    """Appeals pinned to the same compound are one numbered circle, red when one of them is overdue;
+    tapping it spreads them out."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from gongzhi.appeals.models import Appeal
+    from gongzhi.appeals.services import appeal_submit
+
+    world.cmp_a1a.lat, world.cmp_a1a.lng = 30.3151, 120.1432
+    world.cmp_a1a.save(update_fields=["lat", "lng"])
+    for title in ("楼道灯不亮", "垃圾未清运", "电梯异响"):
+        appeal_submit(actor=world.resident, node=world.cmp_a1a, title=title, body=title)
+    Appeal.objects.filter(title="电梯异响").update(accept_due=timezone.now() - timedelta(hours=2))
+
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(page, live_server, "a1a-commissioner")
+    page.goto(f"{live_server.url}/appeals/map/")
+    cluster = page.locator(".appeal-cluster")
+    cluster.wait_for()
+    assert cluster.count() == 1 and cluster.inner_text() == "3"
+    assert "state-late" in cluster.get_attribute("class")
+    cluster.click()
+    page.wait_for_timeout(800)  # the spreading animation
+    assert page.locator("path.leaflet-interactive").count() >= 3
+    page.screenshot(path=SHOTS / "appeal-map-390.png", full_page=True)
+    assert errors == []
+    page.close()
+
+
 def test_points_mall_wish_and_check_in_at_phone_width(transactional_db, world, live_server, browser):
     """A resident exchanges points; staff approve and hand over with the pickup code; a wish goes from post to
     claim; an organiser shows the rotating check-in code."""

@@ -1,4 +1,5 @@
 import pytest
+from django.utils import timezone
 
 from gongzhi.appeals.models import Appeal, Status
 
@@ -22,6 +23,8 @@ def test_resident_files_and_follows(world, login):
     assert again.status_code == 302 and Appeal.objects.count() == 1  # a double tap is one appeal
     page = client.get(f"/appeals/{appeal.pk}/").content.decode()
     assert "待受理" in page and "电梯坏了" in page and 'value="accept"' not in page
+    due = timezone.localtime(appeal.accept_due).strftime("%Y-%m-%d %H:%M")
+    assert f"<dt>受理期限</dt><dd>{due}</dd>" in page  # the resident sees by when it will be taken up
     assert "电梯坏了" in client.get("/appeals/").content.decode()
 
 
