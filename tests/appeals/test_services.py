@@ -254,26 +254,42 @@ def test_history_is_append_only(world, file_appeal):
 
 
 def test_sla_sweep_escalates_overdue_appeals_by_the_working_day_clock(world, file_appeal, sla):
+    def sweep_at(*when):
+        clock.move_to(timezone.datetime(*when, tzinfo=SHANGHAI))
+        return appeals_sla_sweep()
+
+    def kinds(user):
+        return list(user.notifications.order_by("pk").values_list("kind", flat=True))
+
+    nothing = {"escalated": 0, "skipped": 0, "reminded": 0, "late": 0}
     friday = timezone.datetime(2026, 11, 20, 18, 0, tzinfo=SHANGHAI)
     with time_machine.travel(friday, tick=False) as clock:
         appeal = file_appeal()
         assert appeal.accept_due.astimezone(SHANGHAI).date().isoformat() == "2026-11-23"  # next working day
-        clock.move_to(timezone.datetime(2026, 11, 23, 23, 0, tzinfo=SHANGHAI))
         # Due within four hours: its commissioner is reminded, once.
-        assert appeals_sla_sweep() == {"escalated": 0, "skipped": 0, "reminded": 1}
-        assert appeals_sla_sweep() == {"escalated": 0, "skipped": 0, "reminded": 0}
-        assert world.commissioner.notifications.get().kind == "appeal.due_soon"
-        clock.move_to(timezone.datetime(2026, 11, 24, 0, 30, tzinfo=SHANGHAI))
-        assert appeals_sla_sweep() == {"escalated": 1, "skipped": 0, "reminded": 0}
+        assert sweep_at(2026, 11, 23, 23, 0) == nothing | {"reminded": 1}
+        assert appeals_sla_sweep() == nothing
+        assert kinds(world.commissioner) == ["appeal.due_soon"]
+        # Past it: up to the community, whose staff hear of it; the commissioner hears that it went up.
+        assert sweep_at(2026, 11, 24, 0, 30) == nothing | {"escalated": 1}
         appeal.refresh_from_db()
         assert (appeal.tier, appeal.status) == (Tier.COMMUNITY, Status.SUBMITTED)
         event = appeal.events.last()
         assert event.actor is None and event.detail == {"overdue": True} and event.note
-        assert appeals_sla_sweep() == {
-            "escalated": 0,
-            "skipped": 0,
-            "reminded": 0,
-        }  # a fresh clock at the new tier
+        assert appeals_sla_sweep() == nothing  # a fresh clock at the new tier
+        assert kinds(world.commissioner) == ["appeal.due_soon", "appeal.overdue"]
+        assert kinds(world.a1_staff) == ["appeal.escalated"]
+        # The community lets it run out too (due at the end of Wednesday): up to the subdistrict.
+        assert sweep_at(2026, 11, 26, 0, 30) == nothing | {"escalated": 1}
+        assert kinds(world.a1_staff) == ["appeal.escalated", "appeal.overdue"]
+        assert kinds(world.sub_admin) == ["appeal.escalated"]
+        # The subdistrict is the last level: past its deadline the appeal stays, and its staff are told once.
+        assert sweep_at(2026, 11, 28, 0, 30) == nothing | {"late": 1}
+        assert appeals_sla_sweep() == nothing
+        appeal.refresh_from_db()
+        assert appeal.tier == Tier.SUBDISTRICT
+        assert kinds(world.sub_admin) == ["appeal.escalated", "appeal.overdue"]
+        assert kinds(world.sub_b_admin) == []
 
 
 def test_reminders_go_to_every_handler_once_in_a_few_queries(world, file_appeal, sla):
@@ -297,7 +313,7 @@ def test_reminders_go_to_every_handler_once_in_a_few_queries(world, file_appeal,
         )
         assert not Notification.objects.filter(link=f"/appeals/{neighbours.pk}/").exists()
         with CaptureQueriesContext(connection) as three:
-            assert appeals_sla_sweep() == {"escalated": 0, "skipped": 0, "reminded": 0}
+            assert appeals_sla_sweep() == {"escalated": 0, "skipped": 0, "reminded": 0, "late": 0}
         clock.move_to(friday)
         more = [file_appeal() for _ in range(6)]  # due when the first three are
         clock.move_to(timezone.datetime(2026, 11, 23, 23, 0, tzinfo=SHANGHAI))
@@ -329,9 +345,9 @@ def test_escalating_a_batch_looks_things_up_once(world, file_appeal, sla):
     assert (two[0], four[0]) == (2, 4)  # the first two are at the community now, not overdue again
     per_appeal = (four[1] - two[1]) // 2
     # its own transaction (a savepoint here), update + event, a message to each of the community's two
-    # staff (each insert in its savepoint)
-    assert per_appeal == 2 + 2 + 2 * 3
-    assert two[1] - 2 * per_appeal <= 8  # the batch's look-ups, whatever the batch's size
+    # staff and one to the commissioner who had it (each insert in its savepoint)
+    assert per_appeal == 2 + 2 + 2 * 3 + 3
+    assert two[1] - 2 * per_appeal <= 9  # the batch's look-ups, whatever the batch's size
 
 
 def test_urgent_categories_get_hour_level_limits(world, file_appeal, categories, sla):

@@ -316,6 +316,7 @@ def appeal_transition(*, actor: User | None, appeal: Appeal, action: str, **payl
     target = spec.target or appeal.status
     from_status, from_tier = appeal.status, appeal.tier
     to_tier = appeal.tier
+    missed_by = None  # where an appeal was when its deadline ran out (the sweep escalates it)
 
     if action == "accept":
         _accept, (resolve_limit, resolve_unit) = sla_policy(appeal=appeal)
@@ -349,6 +350,8 @@ def appeal_transition(*, actor: User | None, appeal: Appeal, action: str, **payl
             assignee_team=None,
         )
         detail = {"overdue": bool(payload.get("overdue"))}
+        if detail["overdue"]:
+            missed_by = appeal.handling_node_id
     elif action == "transfer":
         changes.update(transferred_to=str(payload["transferred_to"]).strip()[:120])
     elif action == "merge":
@@ -430,6 +433,16 @@ def appeal_transition(*, actor: User | None, appeal: Appeal, action: str, **payl
         setattr(appeal, name, value)
     appeal.status, appeal.version = target, appeal.version + 1
     _tell(appeal, action, actor)
+    if missed_by is not None:
+        # Those who had it hear that it went past its deadline and up a level.
+        notify(
+            recipients=_handlers(missed_by),
+            kind="appeal.overdue",
+            title=gettext_noop("An appeal passed its deadline and went to the next level"),
+            body=appeal.title,
+            link=f"/appeals/{appeal.pk}/",
+            dedupe_key=f"appeal:{appeal.pk}:overdue:{from_tier}:{appeal.version}",
+        )
     return appeal
 
 
@@ -461,12 +474,16 @@ def handlers_at(node_ids: Iterable[int]) -> dict[int, list[User]]:
 
 def handlers_of(appeal: Appeal) -> list[User]:
     """Staff bound exactly at the node that handles the appeal now (its commissioner, community or subdistrict)."""
+    return _handlers(appeal.handling_node_id)
+
+
+def _handlers(node_id: int) -> list[User]:
     cache = _lookups.get()
-    if cache is not None and appeal.handling_node_id in cache.handlers:
-        return cache.handlers[appeal.handling_node_id]
-    users = handlers_at([appeal.handling_node_id])[appeal.handling_node_id]
+    if cache is not None and node_id in cache.handlers:
+        return cache.handlers[node_id]
+    users = handlers_at([node_id])[node_id]
     if cache is not None:
-        cache.handlers[appeal.handling_node_id] = users
+        cache.handlers[node_id] = users
     return users
 
 
@@ -541,9 +558,9 @@ def _assignee(appeal: Appeal, payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def appeals_sla_sweep(*, now: datetime | None = None, batch: int = 500) -> dict[str, int]:
-    """Escalate every open appeal past its deadline to the next tier, recording why.
-
-    Appeals already at the subdistrict stay where they are (KPIs count them as late)."""
+    """Escalate every open appeal past its deadline to the next tier, recording why; tell the staff who
+    had it. Appeals already at the subdistrict stay where they are (KPIs count them as late); its staff
+    are told once per deadline. Remind handlers of what falls due within GONGZHI_SLA_REMINDER_HOURS."""
     now = now or timezone.now()
     overdue = Appeal.objects.filter(
         Q(status=Status.SUBMITTED, accept_due__lt=now)
@@ -570,6 +587,7 @@ def appeals_sla_sweep(*, now: datetime | None = None, batch: int = 500) -> dict[
                     escalated += 1
                 except AppealError:
                     skipped += 1  # changed by someone else meanwhile, or no higher tier
+    late_at_top = _tell_late_at_the_top(now, batch)
     reminded = 0
     soon = now + timedelta(hours=getattr(settings, "GONGZHI_SLA_REMINDER_HOURS", 4))
     due_soon = Appeal.objects.filter(
@@ -599,7 +617,42 @@ def appeals_sla_sweep(*, now: datetime | None = None, batch: int = 500) -> dict[
                     for user in handlers[appeal.handling_node_id]
                 )
             )
-    return {"escalated": escalated, "skipped": skipped, "reminded": reminded}
+    return {"escalated": escalated, "skipped": skipped, "reminded": reminded, "late": late_at_top}
+
+
+def _tell_late_at_the_top(now: datetime, batch: int) -> int:
+    """Appeals past their deadline at the subdistrict cannot go higher: its staff hear once per deadline."""
+    told = 0
+    overdue = (
+        Appeal.objects.filter(
+            Q(status=Status.SUBMITTED, accept_due__lt=now)
+            | Q(status__in=[Status.ACCEPTED, Status.ASSIGNED], resolve_due__lt=now),
+            tier=Tier.SUBDISTRICT,
+        )
+        .only("pk", "title", "status", "handling_node_id", "accept_due", "resolve_due")
+        .iterator(chunk_size=batch)
+    )
+    while appeals := list(itertools.islice(overdue, batch)):
+        handlers = handlers_at({a.handling_node_id for a in appeals})
+        with transaction.atomic():
+            told += len(
+                notify_many(
+                    Message(
+                        recipient=user,
+                        kind="appeal.overdue",
+                        title=gettext_noop("An appeal is past its deadline"),
+                        body=appeal.title,
+                        link=f"/appeals/{appeal.pk}/",
+                        dedupe_key=(
+                            f"appeal:{appeal.pk}:overdue:{Tier.SUBDISTRICT}:"
+                            f"{appeal.accept_due if appeal.status == Status.SUBMITTED else appeal.resolve_due:%Y%m%d%H%M}"
+                        ),
+                    )
+                    for appeal in appeals
+                    for user in handlers[appeal.handling_node_id]
+                )
+            )
+    return told
 
 
 def subdistrict_of(node: Node) -> Node | None:
