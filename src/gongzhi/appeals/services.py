@@ -1,7 +1,6 @@
 """Every write to appeals: intake and the transitions of the tiered workflow."""
 
 import dataclasses
-import itertools
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -73,8 +72,8 @@ class _Lookups:
             nodes=nodes,
             categories={c.pk: c for c in Category.objects.all()},
             policies=list(SlaPolicy.objects.all()),
-            # An escalated appeal's new handlers are staff of one of its ancestors.
-            handlers=handlers_at(n.pk for n in nodes.values()),
+            # An escalated appeal's handlers now and next are staff of it or one of its ancestors.
+            handlers=handlers_at({n.pk for n in nodes.values()} | {a.handling_node_id for a in appeals}),
             workdays=workday_overrides(),
         )
 
@@ -557,21 +556,30 @@ def _assignee(appeal: Appeal, payload: dict[str, Any]) -> dict[str, Any]:
 # --- SLA sweep ---------------------------------------------------------------------------------
 
 
+def _overdue(now: datetime) -> Q:
+    return Q(status=Status.SUBMITTED, accept_due__lt=now) | Q(
+        status__in=[Status.ACCEPTED, Status.ASSIGNED, Status.INFO_REQUESTED], resolve_due__lt=now
+    )
+
+
+def _batches(appeals: Any, size: int) -> Iterator[list[Appeal]]:
+    """The rows of ``appeals`` in lists of ``size``. The ids are read first, unordered: a server-side
+    cursor over the model's default order made PostgreSQL walk the whole table by date to find a few rows."""
+    ids = list(appeals.order_by().values_list("pk", flat=True))
+    for start in range(0, len(ids), size):
+        yield list(appeals.order_by().filter(pk__in=ids[start : start + size]))
+
+
 def appeals_sla_sweep(*, now: datetime | None = None, batch: int = 500) -> dict[str, int]:
     """Escalate every open appeal past its deadline to the next tier, recording why; tell the staff who
     had it. Appeals already at the subdistrict stay where they are (KPIs count them as late); its staff
     are told once per deadline. Remind handlers of what falls due within GONGZHI_SLA_REMINDER_HOURS."""
     now = now or timezone.now()
-    overdue = Appeal.objects.filter(
-        Q(status=Status.SUBMITTED, accept_due__lt=now)
-        | Q(status__in=[Status.ACCEPTED, Status.ASSIGNED, Status.INFO_REQUESTED], resolve_due__lt=now),
-    ).exclude(tier=Tier.SUBDISTRICT)
     escalated = skipped = 0
-    ids = list(overdue.values_list("pk", flat=True))
-    for start in range(0, len(ids), batch):
-        appeals = list(
-            Appeal.objects.filter(pk__in=ids[start : start + batch]).select_related("node", "category")
-        )
+    overdue = (
+        Appeal.objects.filter(_overdue(now)).exclude(tier=Tier.SUBDISTRICT).select_related("node", "category")
+    )
+    for appeals in _batches(overdue, batch):
         with _read_once(lambda: _Lookups.for_sweep(appeals)):  # noqa: B023 - used within the iteration
             for appeal in appeals:
                 late = "accept" if appeal.status == Status.SUBMITTED else "resolve"
@@ -587,68 +595,53 @@ def appeals_sla_sweep(*, now: datetime | None = None, batch: int = 500) -> dict[
                     escalated += 1
                 except AppealError:
                     skipped += 1  # changed by someone else meanwhile, or no higher tier
-    late_at_top = _tell_late_at_the_top(now, batch)
-    reminded = 0
+
+    def due(appeal: Appeal) -> str:
+        return "accept" if appeal.status == Status.SUBMITTED else "resolve"
+
+    # The subdistrict is the last level: past a deadline there, its staff are told once per deadline.
+    late_at_top = _tell_handlers(
+        Appeal.objects.filter(_overdue(now), tier=Tier.SUBDISTRICT),
+        batch,
+        kind="appeal.overdue",
+        title=gettext_noop("An appeal is past its deadline"),
+        key=lambda a: (
+            f"overdue:{a.tier}:{due(a)}:{(a.accept_due if due(a) == 'accept' else a.resolve_due):%Y%m%d%H%M}"
+        ),
+    )
     soon = now + timedelta(hours=getattr(settings, "GONGZHI_SLA_REMINDER_HOURS", 4))
-    due_soon = Appeal.objects.filter(
-        Q(status=Status.SUBMITTED, accept_due__gte=now, accept_due__lt=soon)
-        | Q(status__in=[Status.ACCEPTED, Status.ASSIGNED], resolve_due__gte=now, resolve_due__lt=soon)
-    ).only("pk", "title", "status", "tier", "handling_node_id")
-    # Every sweep sees the same appeals again until they are due: a batch reads its handlers once and
-    # writes only the reminders not yet sent (the dedupe key names the appeal, tier and deadline).
-    rows = due_soon.iterator(chunk_size=batch)
-    while appeals := list(itertools.islice(rows, batch)):
-        handlers = handlers_at({a.handling_node_id for a in appeals})
-        with transaction.atomic():
-            reminded += len(
-                notify_many(
-                    Message(
-                        recipient=user,
-                        kind="appeal.due_soon",
-                        title=gettext_noop("An appeal is nearly due"),
-                        body=appeal.title,
-                        link=f"/appeals/{appeal.pk}/",
-                        dedupe_key=(
-                            f"appeal:{appeal.pk}:due:{appeal.tier}:"
-                            f"{'accept' if appeal.status == Status.SUBMITTED else 'resolve'}"
-                        ),
-                    )
-                    for appeal in appeals
-                    for user in handlers[appeal.handling_node_id]
-                )
-            )
+    reminded = _tell_handlers(
+        Appeal.objects.filter(
+            Q(status=Status.SUBMITTED, accept_due__gte=now, accept_due__lt=soon)
+            | Q(status__in=[Status.ACCEPTED, Status.ASSIGNED], resolve_due__gte=now, resolve_due__lt=soon)
+        ),
+        batch,
+        kind="appeal.due_soon",
+        title=gettext_noop("An appeal is nearly due"),
+        key=lambda a: f"due:{a.tier}:{due(a)}",
+    )
     return {"escalated": escalated, "skipped": skipped, "reminded": reminded, "late": late_at_top}
 
 
-def _tell_late_at_the_top(now: datetime, batch: int) -> int:
-    """Appeals past their deadline at the subdistrict cannot go higher: its staff hear once per deadline."""
+def _tell_handlers(appeals: Any, batch: int, *, kind: str, title: str, key: Callable[[Appeal], str]) -> int:
+    """Message the handlers of each of ``appeals``, once per appeal and ``key``. Every sweep sees the same
+    appeals again: a batch reads its handlers in one query, and ``notify_many`` skips what was sent."""
     told = 0
-    overdue = (
-        Appeal.objects.filter(
-            Q(status=Status.SUBMITTED, accept_due__lt=now)
-            | Q(status__in=[Status.ACCEPTED, Status.ASSIGNED], resolve_due__lt=now),
-            tier=Tier.SUBDISTRICT,
-        )
-        .only("pk", "title", "status", "handling_node_id", "accept_due", "resolve_due")
-        .iterator(chunk_size=batch)
-    )
-    while appeals := list(itertools.islice(overdue, batch)):
-        handlers = handlers_at({a.handling_node_id for a in appeals})
+    fields = ("pk", "title", "status", "tier", "handling_node_id", "accept_due", "resolve_due")
+    for rows in _batches(appeals.only(*fields), batch):
+        handlers = handlers_at({a.handling_node_id for a in rows})
         with transaction.atomic():
             told += len(
                 notify_many(
                     Message(
                         recipient=user,
-                        kind="appeal.overdue",
-                        title=gettext_noop("An appeal is past its deadline"),
+                        kind=kind,
+                        title=title,
                         body=appeal.title,
                         link=f"/appeals/{appeal.pk}/",
-                        dedupe_key=(
-                            f"appeal:{appeal.pk}:overdue:{Tier.SUBDISTRICT}:"
-                            f"{appeal.accept_due if appeal.status == Status.SUBMITTED else appeal.resolve_due:%Y%m%d%H%M}"
-                        ),
+                        dedupe_key=f"appeal:{appeal.pk}:{key(appeal)}",
                     )
-                    for appeal in appeals
+                    for appeal in rows
                     for user in handlers[appeal.handling_node_id]
                 )
             )
