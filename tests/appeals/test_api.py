@@ -2,25 +2,19 @@ import json
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from gongzhi.accounts.services import api_token_issue
 from gongzhi.appeals.models import Appeal, Status
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
-
-
-def client_for(user) -> Client:
-    return Client(HTTP_AUTHORIZATION=f"Bearer {api_token_issue(user=user)}")
 
 
 def post(client, url, data, **extra):
     return client.post(url, json.dumps(data), content_type="application/json", **extra)
 
 
-def test_file_follow_and_double_tap(world):
-    resident = client_for(world.resident)
+def test_file_follow_and_double_tap(world, api_login):
+    resident = api_login(world.resident)
     body = {"node_id": world.bld_a1a.pk, "title": "路灯不亮", "body": "3幢门口路灯坏了一周"}
     first = post(resident, "/api/v1/appeals", body, HTTP_IDEMPOTENCY_KEY="tap-1")
     assert first.status_code == 201
@@ -33,8 +27,8 @@ def test_file_follow_and_double_tap(world):
     assert [e["action"] for e in detail["timeline"]] == ["submit"]
 
 
-def test_bad_input_is_structured_and_changes_nothing(world):
-    resident = client_for(world.resident)
+def test_bad_input_is_structured_and_changes_nothing(world, api_login):
+    resident = api_login(world.resident)
     missing = post(resident, "/api/v1/appeals", {"node_id": world.bld_a1a.pk, "title": "x"})
     assert missing.status_code == 422
     elsewhere = post(resident, "/api/v1/appeals", {"node_id": world.cmp_b1a.pk, "title": "x", "body": "y"})
@@ -50,14 +44,14 @@ def test_bad_input_is_structured_and_changes_nothing(world):
     assert not Appeal.objects.exists()
 
 
-def test_transitions_through_the_api(world):
+def test_transitions_through_the_api(world, api_login):
     created = post(
-        client_for(world.resident),
+        api_login(world.resident),
         "/api/v1/appeals",
         {"node_id": world.cmp_a1a.pk, "title": "噪音", "body": "夜间施工"},
     ).json()
     url = f"/api/v1/appeals/{created['id']}/transitions"
-    commissioner = client_for(world.commissioner)
+    commissioner = api_login(world.commissioner)
     accepted = post(commissioner, url, {"action": "accept"})
     assert accepted.status_code == 200 and accepted.json()["status"] == Status.ACCEPTED
     again = post(commissioner, url, {"action": "accept"})
@@ -67,30 +61,30 @@ def test_transitions_through_the_api(world):
     escalated = post(commissioner, url, {"action": "escalate", "note": "需社区协调"}).json()
     assert escalated["tier"] == "community"
     assert post(commissioner, url, {"action": "accept"}).status_code == 403  # handled at another level now
-    assert post(client_for(world.a2_staff), url, {"action": "accept"}).status_code == 404  # out of reach
-    staff = client_for(world.a1_staff)
+    assert post(api_login(world.a2_staff), url, {"action": "accept"}).status_code == 404  # out of reach
+    staff = api_login(world.a1_staff)
     post(staff, url, {"action": "accept"})
     resolved = post(staff, url, {"action": "resolve", "reply": "已协调施工方停工"})
     assert resolved.json()["status"] == Status.RESOLVED
-    rated = post(client_for(world.resident), url, {"action": "rate", "rating": "satisfied"})
+    rated = post(api_login(world.resident), url, {"action": "rate", "rating": "satisfied"})
     assert rated.json()["status"] == Status.CLOSED
 
 
-def test_queue_shows_what_the_user_can_act_on(world):
+def test_queue_shows_what_the_user_can_act_on(world, api_login):
     for title in ("a", "b"):
         post(
-            client_for(world.resident),
+            api_login(world.resident),
             "/api/v1/appeals",
             {"node_id": world.cmp_a1a.pk, "title": title, "body": "x"},
         )
-    assert client_for(world.commissioner).get("/api/v1/appeals/queue").json()["count"] == 2
-    assert client_for(world.a2_staff).get("/api/v1/appeals/queue").json()["count"] == 0
-    assert client_for(world.viewer).get("/api/v1/appeals/queue").json()["count"] == 0
+    assert api_login(world.commissioner).get("/api/v1/appeals/queue").json()["count"] == 2
+    assert api_login(world.a2_staff).get("/api/v1/appeals/queue").json()["count"] == 0
+    assert api_login(world.viewer).get("/api/v1/appeals/queue").json()["count"] == 0
 
 
-def test_list_query_count_is_flat(world):
-    staff = client_for(world.sub_admin)
-    resident = client_for(world.resident)
+def test_list_query_count_is_flat(world, api_login):
+    staff = api_login(world.sub_admin)
+    resident = api_login(world.resident)
     post(resident, "/api/v1/appeals", {"node_id": world.cmp_a1a.pk, "title": "first", "body": "x"})
     staff.get("/api/v1/appeals")
     with CaptureQueriesContext(connection) as few:

@@ -6,10 +6,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.test import Client
 from django.utils import timezone
 
-from gongzhi.accounts.services import api_token_issue
 from gongzhi.appeals.models import Appeal, Category
 from gongzhi.triage.models import TriageModel
 from tests.triage.test_intake import NOISE, NOISE_AGAIN, SCHOOL
@@ -18,10 +16,6 @@ NOISE_THIRD = (
     "烧烤店凌晨还在营业，油烟噪音扰民",
     "小区楼下烧烤夜宵店凌晨还在营业，油烟和噪音让楼上住户无法休息。",
 )
-
-
-def api(user) -> Client:
-    return Client(HTTP_AUTHORIZATION=f"Bearer {api_token_issue(user=user)}")
 
 
 @pytest.fixture
@@ -41,8 +35,8 @@ def run_of_complaints(world, file_appeal):
 
 @pytest.mark.django_db
 @pytest.mark.postgres
-def test_hot_issues_api(world, run_of_complaints):
-    response = api(world.sub_admin).get(f"/api/v1/appeals/hot?node={world.sub_a.pk}")
+def test_hot_issues_api(world, run_of_complaints, api_login):
+    response = api_login(world.sub_admin).get(f"/api/v1/appeals/hot?node={world.sub_a.pk}")
     assert response.status_code == 200, response.content
     (issue,) = response.json()
     assert issue["size"] == 3 and issue["support"] == 8 and issue["place"] == "社区A1"
@@ -51,23 +45,25 @@ def test_hot_issues_api(world, run_of_complaints):
     assert issue["category"] == "环境保护"
     assert issue["score"] == pytest.approx(3 + 1 + 0.2 * 8)
     # A week back: only the two recent ones.
-    week = api(world.sub_admin).get(
+    week = api_login(world.sub_admin).get(
         f"/api/v1/appeals/hot?node={world.sub_a.pk}&from={(timezone.localdate() - timedelta(days=7)).isoformat()}"
     )
     assert [i["size"] for i in week.json()] == [2]
 
 
 @pytest.mark.django_db
-def test_hot_issues_api_refuses_and_validates(world, run_of_complaints):
-    assert api(world.resident).get("/api/v1/appeals/hot").status_code == 403
-    assert api(world.sub_b_admin).get(f"/api/v1/appeals/hot?node={world.sub_a.pk}").status_code == 404
-    assert api(world.sub_b_admin).get("/api/v1/appeals/hot").json() == []  # nothing in B
-    bad = api(world.sub_admin).get("/api/v1/appeals/hot?from=2026-05-01&to=2026-04-01")
+def test_hot_issues_api_refuses_and_validates(world, run_of_complaints, api_login):
+    assert api_login(world.resident).get("/api/v1/appeals/hot").status_code == 403
+    assert api_login(world.sub_b_admin).get(f"/api/v1/appeals/hot?node={world.sub_a.pk}").status_code == 404
+    assert api_login(world.sub_b_admin).get("/api/v1/appeals/hot").json() == []  # nothing in B
+    bad = api_login(world.sub_admin).get("/api/v1/appeals/hot?from=2026-05-01&to=2026-04-01")
     assert bad.status_code == 422 and bad.json()["code"] == "invalid"
-    assert api(world.sub_admin).get("/api/v1/appeals/hot?from=2020-01-01&to=2026-01-01").status_code == 422
-    assert api(world.sub_admin).get("/api/v1/appeals/hot?limit=0").status_code == 422
+    assert (
+        api_login(world.sub_admin).get("/api/v1/appeals/hot?from=2020-01-01&to=2026-01-01").status_code == 422
+    )
+    assert api_login(world.sub_admin).get("/api/v1/appeals/hot?limit=0").status_code == 422
     # The district viewer counts; a commissioner sees only what lies in the compound.
-    assert len(api(world.viewer).get(f"/api/v1/appeals/hot?node={world.sub_a.pk}").json()) == 1
+    assert len(api_login(world.viewer).get(f"/api/v1/appeals/hot?node={world.sub_a.pk}").json()) == 1
 
 
 @pytest.mark.django_db
@@ -127,10 +123,10 @@ def test_queue_badges(world, run_of_complaints, login):
 
 
 @pytest.mark.django_db
-def test_categorise_through_the_api(world, file_appeal):
+def test_categorise_through_the_api(world, file_appeal, api_login):
     top = Category.objects.create(name="城乡建设", level=1)
     appeal = file_appeal()
-    client = api(world.commissioner)
+    client = api_login(world.commissioner)
     url = f"/api/v1/appeals/{appeal.pk}/transitions"
     bad = client.post(
         url, json.dumps({"action": "categorise", "category_id": 999999}), content_type="application/json"
@@ -142,7 +138,7 @@ def test_categorise_through_the_api(world, file_appeal):
         url, json.dumps({"action": "categorise", "category_id": top.pk}), content_type="application/json"
     )
     assert ok.status_code == 200 and ok.json()["category_id"] == top.pk and ok.json()["category_confirmed"]
-    resident = api(world.resident).post(
+    resident = api_login(world.resident).post(
         url, json.dumps({"action": "categorise", "category_id": top.pk}), content_type="application/json"
     )
     assert resident.status_code == 403
@@ -254,9 +250,9 @@ def test_residents_do_not_choose_a_category(world, login):
 
 
 @pytest.mark.django_db
-def test_suggest_api(world, active_model, file_appeal):
+def test_suggest_api(world, active_model, file_appeal, api_login):
     top = Category.objects.create(name="教育文体", level=1)
-    client = api(world.resident)
+    client = api_login(world.resident)
     body = json.dumps({"title": SCHOOL[0], "body": SCHOOL[1], "node_id": world.cmp_a1a.pk})
     got = client.post("/api/v1/appeals/suggest", body, content_type="application/json").json()
     assert got["category_id"] == top.pk and got["name"] == "教育文体" and 0 < got["confidence"] <= 1
