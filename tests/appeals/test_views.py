@@ -104,3 +104,26 @@ def test_map_and_export(world, login, file_appeal):
     assert rows[0][:3] == ("编号", "提交时间", "标题") and rows[1][2] == "楼道堆放杂物"
     assert "张三" not in str(rows)  # residents are not named in the export
     assert login(world.resident).get("/appeals/export.xlsx").status_code == 404
+
+
+def test_resident_home_starts_with_reporting_and_what_waits(world, login, file_appeal):
+    from gongzhi.appeals.services import appeal_transition
+
+    home = login(world.resident).get("/").content.decode()
+    assert 'href="/appeals/new/"' in home and "我要反映" in home
+    assert "需要补充材料" not in home and "请评价" not in home
+    assert "楼栋" not in home  # place statistics are for staff
+
+    asked = appeal_transition(
+        actor=world.commissioner, appeal=file_appeal(), action="request_info", note="照片?"
+    )
+    done = appeal_transition(actor=world.commissioner, appeal=file_appeal(), action="accept")
+    appeal_transition(actor=world.commissioner, appeal=done, action="resolve", reply="已修好")
+    file_appeal(actor=world.commissioner, channel="phone")  # staff filed for someone else: not the resident's
+    home = login(world.resident).get("/").content.decode()
+    assert "您有 1 件诉求需要补充材料" in home and "您有 1 件诉求已办结，请评价" in home
+    assert asked.status == "info_requested"
+
+    # Staff start with their work, not with this card.
+    staff_home = login(world.a1_staff).get("/").content.decode()
+    assert 'class="card start"' not in staff_home and "楼栋" in staff_home

@@ -1,5 +1,9 @@
 """Who may act on an appeal: small predicates the services, views and API share."""
 
+from datetime import timedelta
+
+from django.conf import settings
+
 from gongzhi.accounts.models import User
 from gongzhi.appeals.models import Appeal
 from gongzhi.core.roles import CASEWORK_ROLES
@@ -18,3 +22,8 @@ def is_filer(user: User | None, appeal: Appeal) -> bool:
 def handles(user: User | None, appeal: Appeal) -> bool:
     """Casework staff whose reach covers the node handling the appeal at its current tier."""
     return user is not None and has_role(user, CASEWORK_ROLES, at_path=appeal.handling_node.path)
+
+
+def rating_window() -> timedelta:
+    """How long a resident may rate a resolved appeal (GONGZHI_RATING_WINDOW_DAYS, default 7 days)."""
+    return timedelta(days=getattr(settings, "GONGZHI_RATING_WINDOW_DAYS", 7))

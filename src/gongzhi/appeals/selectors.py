@@ -1,10 +1,12 @@
 """Reads of appeals for the UI and API, scoped to the user asking."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from gongzhi.accounts.models import User
-from gongzhi.appeals.models import OPEN_STATUSES, Appeal, AppealEvent, Category
+from gongzhi.appeals.models import OPEN_STATUSES, Appeal, AppealEvent, Category, Channel, Status
+from gongzhi.appeals.rules import rating_window
 from gongzhi.core.roles import CASEWORK_ROLES, Role
 from gongzhi.core.scoping import has_role, reach_paths, subtree_q
 from gongzhi.orgs.models import Node, NodeKind
@@ -21,6 +23,20 @@ def appeal_list(*, fetched_by: User, status: str | None = None, tier: str | None
     if tier:
         qs = qs.filter(tier=tier)
     return qs
+
+
+def appeals_waiting_for(*, fetched_by: User) -> dict[str, int]:
+    """How many of the user's own appeals wait for them, by status: to add information, to be rated.
+    Own: filed for them, or filed by them for themselves (not by staff on someone's behalf)."""
+    own = Appeal.objects.visible_to(fetched_by, "view").filter(
+        Q(resident__user=fetched_by)
+        | Q(submitted_by=fetched_by, channel__in=[Channel.WEB, Channel.API, Channel.OPEN311])
+    )
+    waiting = own.filter(
+        Q(status=Status.INFO_REQUESTED)
+        | Q(status=Status.RESOLVED, resolved_at__gte=timezone.now() - rating_window())
+    )
+    return dict(waiting.order_by().values_list("status").annotate(n=Count("pk", distinct=True)))
 
 
 HANDLING_KINDS = ("compound", "community", "subdistrict")

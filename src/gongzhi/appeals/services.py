@@ -33,10 +33,10 @@ from gongzhi.appeals.models import (
     Status,
     Tier,
 )
-from gongzhi.appeals.rules import handles, is_filer
+from gongzhi.appeals.rules import handles, is_filer, rating_window
 from gongzhi.appeals.workflow import TRANSITIONS
 from gongzhi.core.images import clean_photo
-from gongzhi.core.roles import CASEWORK_ROLES, Role
+from gongzhi.core.roles import CASEWORK_ROLES, NEIGHBOUR_ROLES, Role
 from gongzhi.core.scoping import has_role
 from gongzhi.core.workdays import add_working_days, workday_overrides
 from gongzhi.notifications.services import Message, notify, notify_many, notify_person
@@ -171,7 +171,7 @@ def deadline(start: datetime, limit: int, unit: str) -> datetime:
 def _may_file_at(actor: User, node: Node) -> bool:
     if has_role(actor, CASEWORK_ROLES, at_path=node.path):
         return True
-    return has_role(actor, {Role.RESIDENT, Role.PARTY_MEMBER, Role.VOLUNTEER}, at_path=node.path)
+    return has_role(actor, NEIGHBOUR_ROLES, at_path=node.path)
 
 
 def appeal_submit(
@@ -290,10 +290,6 @@ def _check_actor(appeal: Appeal, actor: User | None, by: str) -> None:
         raise PermissionDenied(_("This appeal is handled at another level."))
 
 
-def _rating_window() -> timedelta:
-    return timedelta(days=getattr(settings, "GONGZHI_RATING_WINDOW_DAYS", 7))
-
-
 @transaction.atomic
 def appeal_transition(*, actor: User | None, appeal: Appeal, action: str, **payload: Any) -> Appeal:
     """Apply ``action`` to ``appeal``: check the rule, compare-and-set, append the event."""
@@ -374,7 +370,7 @@ def appeal_transition(*, actor: User | None, appeal: Appeal, action: str, **payl
         rating = payload["rating"]
         if rating not in (Rating.SATISFIED, Rating.BASICALLY_SATISFIED, Rating.DISSATISFIED):
             raise ValidationError({"rating": _("Choose satisfied, basically satisfied or dissatisfied.")})
-        if appeal.resolved_at and now > appeal.resolved_at + _rating_window():
+        if appeal.resolved_at and now > appeal.resolved_at + rating_window():
             raise AppealError("rating_closed", _("The time to rate this appeal has passed."))
         comment = str(payload.get("comment") or "").strip()[:500]
         detail = {"rating": rating, "comment": comment}
@@ -405,7 +401,7 @@ def appeal_transition(*, actor: User | None, appeal: Appeal, action: str, **payl
             "confidence": appeal.suggestion_confidence,
         }
     elif action == "close":
-        if appeal.resolved_at and now <= appeal.resolved_at + _rating_window():
+        if appeal.resolved_at and now <= appeal.resolved_at + rating_window():
             raise AppealError("rating_open", _("The resident can still rate this appeal."))
         changes.update(rating=Rating.NOT_RATED, closed_at=now)
 

@@ -26,4 +26,6 @@ CASEWORK_ROLES = frozenset(
 MANAGER_ROLES = frozenset({Role.COMMUNITY_SECRETARY, Role.SUBDISTRICT_ADMIN})
 # Everyone who sees aggregate figures of a subtree, including read-only viewers.
 OVERSIGHT_ROLES = CASEWORK_ROLES | {Role.DISTRICT_VIEWER}
+# People who live in a compound and use the site for themselves (file appeals, volunteer, post wishes).
+NEIGHBOUR_ROLES = frozenset({Role.RESIDENT, Role.PARTY_MEMBER, Role.VOLUNTEER})
 ALL_ROLES = frozenset(Role)
