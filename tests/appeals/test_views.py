@@ -122,6 +122,10 @@ def test_resident_home_starts_with_reporting_and_what_waits(world, login, file_a
     file_appeal(actor=world.commissioner, channel="phone")  # staff filed for someone else: not the resident's
     home = login(world.resident).get("/").content.decode()
     assert "您有 1 件诉求需要补充材料" in home and "您有 1 件诉求已办结，请评价" in home
+    to_rate = (
+        login(world.resident).get("/appeals/?status=resolved").content.decode()
+    )  # where the notice leads
+    assert f"/appeals/{done.pk}/" in to_rate and f"/appeals/{asked.pk}/" not in to_rate
     assert asked.status == "info_requested"
 
     # Staff start with their work, not with this card.
