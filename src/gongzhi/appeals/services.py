@@ -571,6 +571,10 @@ def appeals_sla_sweep(*, now: datetime | None = None, batch: int = 500) -> dict[
     had it. Appeals already at the subdistrict stay where they are (KPIs count them as late); its staff
     are told once per deadline. Remind handlers of what falls due within GONGZHI_SLA_REMINDER_HOURS."""
     now = now or timezone.now()
+
+    def due(appeal: Appeal) -> str:
+        return "accept" if appeal.status == Status.SUBMITTED else "resolve"
+
     escalated = skipped = 0
     overdue = (
         Appeal.objects.filter(_overdue(now)).exclude(tier=Tier.SUBDISTRICT).select_related("node", "category")
@@ -578,7 +582,6 @@ def appeals_sla_sweep(*, now: datetime | None = None, batch: int = 500) -> dict[
     for appeals in _batches(overdue, batch):
         with _read_once(lambda: _Lookups.for_sweep(appeals)):  # noqa: B023 - used within the iteration
             for appeal in appeals:
-                late = "accept" if appeal.status == Status.SUBMITTED else "resolve"
                 try:
                     appeal_transition(
                         actor=None,
@@ -586,15 +589,11 @@ def appeals_sla_sweep(*, now: datetime | None = None, batch: int = 500) -> dict[
                         action="escalate",
                         overdue=True,
                         note=_("Escalated automatically: the time to %(what)s ran out.")
-                        % {"what": _("accept") if late == "accept" else _("resolve")},
+                        % {"what": _("accept") if due(appeal) == "accept" else _("resolve")},
                     )
                     escalated += 1
                 except AppealError:
                     skipped += 1  # changed by someone else meanwhile, or no higher tier
-
-    def due(appeal: Appeal) -> str:
-        return "accept" if appeal.status == Status.SUBMITTED else "resolve"
-
     # The subdistrict is the last level: past a deadline there, its staff are told once per deadline.
     late_at_top = _tell_handlers(
         Appeal.objects.filter(_overdue(now), tier=Tier.SUBDISTRICT),
