@@ -124,11 +124,17 @@ def test_appeal_walk_at_phone_width(transactional_db, world, live_server, browse
     page.fill("#id_title", "楼道灯不亮")
     page.fill("#id_body", "3单元二楼楼道灯坏了一周，老人晚上看不清台阶。")
     page.select_option("#id_node", label="楼A1a-1")
+    page.click("details.pin summary")  # the exact spot, on the map
+    page.locator("#pin-map").click()
+    assert page.input_value("input[name=lat]") and page.inner_text("#pin-text") == "已标出位置。"
     page.screenshot(path=SHOTS / "appeal-new-390.png", full_page=True)
     page.click("button.primary")
     page.wait_for_selector("text=已收到")
     detail_url = page.url
     assert "待受理" in page.content()
+    from gongzhi.appeals.models import Appeal
+
+    assert Appeal.objects.get(title="楼道灯不亮").lat is not None
 
     sign_in(page, live_server, "a1a-commissioner")
     page.goto(f"{live_server.url}/appeals/")

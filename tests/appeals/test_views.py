@@ -131,3 +131,22 @@ def test_resident_home_starts_with_reporting_and_what_waits(world, login, file_a
     # Staff start with their work, not with this card.
     staff_home = login(world.a1_staff).get("/").content.decode()
     assert 'class="card start"' not in staff_home and "楼栋" in staff_home
+
+
+def test_resident_marks_the_exact_spot(world, login):
+    client = login(world.resident)
+    world.cmp_a1a.lat, world.cmp_a1a.lng = 30.3151, 120.1432
+    world.cmp_a1a.save(update_fields=["lat", "lng"])
+    form = client.get("/appeals/new/").content.decode()
+    # The map opens on the chosen place: the compound's point, also for its building.
+    assert f'"{world.bld_a1a.pk}": [30.3151, 120.1432]' in form and 'name="lat"' in form
+    sent = {"title": "路灯不亮", "body": "小区东门第三盏路灯不亮", "node": world.bld_a1a.pk}
+    response = client.post("/appeals/new/", sent | {"lat": "30.31532", "lng": "120.14351", "client_key": "a"})
+    appeal = Appeal.objects.get()
+    assert response.status_code == 302 and (appeal.lat, appeal.lng) == (30.31532, 120.14351)
+
+    # Half a point, a point off the globe, or not a number: explained, and nothing is filed.
+    for bad in ({"lat": "30.3"}, {"lat": "95", "lng": "120.1"}, {"lat": "nan", "lng": "120.1"}):
+        refused = client.post("/appeals/new/", sent | bad | {"client_key": str(bad)})
+        assert refused.status_code == 400, bad
+    assert Appeal.objects.count() == 1

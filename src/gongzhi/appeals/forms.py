@@ -33,6 +33,9 @@ class AppealForm(forms.Form):
     photos = MultiplePhotoField(label=_("Photos (optional, up to 9)"))
     hidden_from_neighbours = forms.BooleanField(label=_("Do not show this to my neighbours"), required=False)
     client_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
+    # A point on the map (GCJ-02, as the tiles), set by tapping the map under "Where is it?".
+    lat = forms.FloatField(widget=forms.HiddenInput, min_value=-90, max_value=90, required=False)
+    lng = forms.FloatField(widget=forms.HiddenInput, min_value=-180, max_value=180, required=False)
 
     def __init__(self, *args, places=(), staff=False, categories=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -70,6 +70,18 @@ def appeal_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+def _place_points(places: list) -> dict[int, list[float]]:
+    """Where to centre the intake map for each place: its own point, or (buildings seldom have one) its
+    compound's."""
+    by_path = {n.path: n for n in places}
+    points = {}
+    for node in places:
+        source = node if node.lat is not None else by_path.get(node.path[: -node.steplen])
+        if source is not None and source.lat is not None and source.lng is not None:
+            points[node.pk] = [source.lat, source.lng]
+    return points
+
+
 def _places(request: AuthenticatedHttpRequest):
     return node_list(fetched_by=request.user).filter(kind__in=["compound", "building"])[:500]
 
@@ -104,6 +116,8 @@ def appeal_new(request: AuthenticatedHttpRequest) -> HttpResponse:
                     channel=data.get("channel") or Channel.WEB,
                     hidden_from_neighbours=data["hidden_from_neighbours"],
                     client_key=data["client_key"],
+                    lat=data.get("lat"),
+                    lng=data.get("lng"),
                 )
                 if created:
                     for upload in data["photos"][: services.MAX_PHOTOS]:
@@ -114,7 +128,15 @@ def appeal_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             messages.success(request, _("Your appeal has been received. You can follow it here."))
             return redirect("appeals:detail", pk=appeal.pk)
     return render(
-        request, "appeals/new.html", {"form": form, "staff": staff}, status=400 if form.errors else 200
+        request,
+        "appeals/new.html",
+        {
+            "form": form,
+            "staff": staff,
+            "tiles": settings.GONGZHI_MAP_TILES,
+            "place_points": _place_points(places),
+        },
+        status=400 if form.errors else 200,
     )
 
 

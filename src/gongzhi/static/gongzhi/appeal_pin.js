@@ -1,0 +1,52 @@
+// Intake form: an optional point on the map for "where is it?". The map opens on the chosen place;
+// a tap sets the mark (GCJ-02, as the tiles and as stored) into the form's hidden lat/lng fields.
+document.addEventListener("DOMContentLoaded", function () {
+  var box = document.getElementById("pin-map");
+  if (!box || !window.L) { return; }
+  var details = box.closest("details");
+  var form = box.closest("form");
+  var lat = form.querySelector("input[name=lat]");
+  var lng = form.querySelector("input[name=lng]");
+  var place = form.querySelector("select[name=node]");
+  var text = document.getElementById("pin-text");
+  var clear = document.getElementById("pin-clear");
+  var points = JSON.parse(document.getElementById("place-points").textContent);
+  var map = null;
+  var mark = null;
+
+  function centre() {
+    var p = place && points[place.value];
+    return p ? { at: p, zoom: 17 } : { at: [30.3, 120.15], zoom: 12 };
+  }
+  function show(latlng) {
+    // A drawn circle, not Leaflet's default pin: its image path does not survive hashed static names.
+    if (mark) { mark.setLatLng(latlng); } else {
+      mark = L.circleMarker(latlng, { radius: 11, color: "#fff", weight: 3, fillColor: "#b3261e", fillOpacity: 1 }).addTo(map);
+    }
+    lat.value = latlng.lat.toFixed(6);
+    lng.value = latlng.lng.toFixed(6);
+    text.textContent = text.dataset.marked;
+    clear.hidden = false;
+  }
+  function open() {
+    if (map) { map.invalidateSize(); return; }
+    var start = centre();
+    map = L.map(box).setView(start.at, start.zoom);
+    L.tileLayer(box.dataset.tiles, { subdomains: "1234", maxZoom: 18, attribution: "© 高德地图" }).addTo(map);
+    if (lat.value && lng.value) { show(L.latLng(parseFloat(lat.value), parseFloat(lng.value))); map.setView(mark.getLatLng(), 17); }
+    map.on("click", function (event) { show(event.latlng); });
+  }
+  clear.addEventListener("click", function () {
+    if (mark) { map.removeLayer(mark); mark = null; }
+    lat.value = ""; lng.value = "";
+    text.textContent = text.dataset.none;
+    clear.hidden = true;
+  });
+  if (place) {
+    place.addEventListener("change", function () {
+      if (map && !mark) { var c = centre(); map.setView(c.at, c.zoom); }
+    });
+  }
+  details.addEventListener("toggle", function () { if (details.open) { open(); } });
+  if (details.open) { open(); }
+});
