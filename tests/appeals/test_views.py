@@ -144,6 +144,9 @@ def test_resident_marks_the_exact_spot(world, login):
     response = client.post("/appeals/new/", sent | {"lat": "30.31532", "lng": "120.14351", "client_key": "a"})
     appeal = Appeal.objects.get()
     assert response.status_code == 302 and (appeal.lat, appeal.lng) == (30.31532, 120.14351)
+    for reader in (world.resident, world.commissioner):  # the resident and the handler see the spot
+        page = login(reader).get(f"/appeals/{appeal.pk}/").content.decode()
+        assert 'id="spot-map"' in page and 'data-lat="30.315320" data-lng="120.143510"' in page
 
     # Half a point, a point off the globe, or not a number: explained, and nothing is filed.
     for bad in ({"lat": "30.3"}, {"lat": "95", "lng": "120.1"}, {"lat": "nan", "lng": "120.1"}):

@@ -187,6 +187,7 @@ def appeal_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "photos": list(appeal.photos.all()),
             "can_add_photo": (owner or handler) and (appeal.is_open or appeal.status == "resolved"),
             "show_suggestion": show_suggestion,
+            "tiles": settings.GONGZHI_MAP_TILES,
             "categories": selectors.category_choices(subdistrict=subdistrict)
             if "categorise" in actions
             else [],

@@ -1,5 +1,21 @@
-// Intake form: an optional point on the map for "where is it?". The map opens on the chosen place;
-// a tap sets the mark (GCJ-02, as the tiles and as stored) into the form's hidden lat/lng fields.
+// The spot of an appeal on a map (GCJ-02, as the tiles and as stored).
+// On the intake form it is optional: the map opens on the chosen place and a tap sets the mark into the
+// form's hidden lat/lng fields. On an appeal's page it is shown.
+var SPOT = { radius: 11, color: "#fff", weight: 3, fillColor: "#b3261e", fillOpacity: 1 };
+
+function spotMap(box, at, zoom) {
+  var map = L.map(box).setView(at, zoom);
+  L.tileLayer(box.dataset.tiles, { subdomains: "1234", maxZoom: 18, attribution: "© 高德地图" }).addTo(map);
+  return map;
+}
+
+document.addEventListener("DOMContentLoaded", function () {
+  var shown = document.getElementById("spot-map");
+  if (!shown || !window.L) { return; }
+  var at = [parseFloat(shown.dataset.lat), parseFloat(shown.dataset.lng)];
+  L.circleMarker(at, SPOT).addTo(spotMap(shown, at, 17));
+});
+
 document.addEventListener("DOMContentLoaded", function () {
   var box = document.getElementById("pin-map");
   if (!box || !window.L) { return; }
@@ -20,9 +36,7 @@ document.addEventListener("DOMContentLoaded", function () {
   }
   function show(latlng) {
     // A drawn circle, not Leaflet's default pin: its image path does not survive hashed static names.
-    if (mark) { mark.setLatLng(latlng); } else {
-      mark = L.circleMarker(latlng, { radius: 11, color: "#fff", weight: 3, fillColor: "#b3261e", fillOpacity: 1 }).addTo(map);
-    }
+    if (mark) { mark.setLatLng(latlng); } else { mark = L.circleMarker(latlng, SPOT).addTo(map); }
     lat.value = latlng.lat.toFixed(6);
     lng.value = latlng.lng.toFixed(6);
     text.textContent = text.dataset.marked;
@@ -31,8 +45,7 @@ document.addEventListener("DOMContentLoaded", function () {
   function open() {
     if (map) { map.invalidateSize(); return; }
     var start = centre();
-    map = L.map(box).setView(start.at, start.zoom);
-    L.tileLayer(box.dataset.tiles, { subdomains: "1234", maxZoom: 18, attribution: "© 高德地图" }).addTo(map);
+    map = spotMap(box, start.at, start.zoom);
     if (lat.value && lng.value) { show(L.latLng(parseFloat(lat.value), parseFloat(lng.value))); map.setView(mark.getLatLng(), 17); }
     map.on("click", function (event) { show(event.latlng); });
   }
