@@ -25,6 +25,9 @@ def test_file_follow_and_double_tap(world, api_login):
     assert [a["title"] for a in mine["items"]] == ["路灯不亮"]
     detail = resident.get(f"/api/v1/appeals/{first.json()['id']}").json()
     assert [e["action"] for e in detail["timeline"]] == ["submit"]
+    assert (detail["lat"], detail["lng"]) == (None, None)
+    spot = post(resident, "/api/v1/appeals", body | {"lat": 30.3153, "lng": 120.1435, "client_key": "tap-2"})
+    assert spot.status_code == 201 and (spot.json()["lat"], spot.json()["lng"]) == (30.3153, 120.1435)
 
 
 def test_bad_input_is_structured_and_changes_nothing(world, api_login):

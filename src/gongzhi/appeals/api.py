@@ -55,6 +55,8 @@ class AppealOut(Schema):
     handling_node_id: int
     category_id: int | None
     channel: str
+    lat: float | None = Field(None, description="the spot the filer marked (GCJ-02), if any")
+    lng: float | None = None
     created_at: datetime
     accept_due: datetime | None
     resolve_due: datetime | None
