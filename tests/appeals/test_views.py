@@ -69,6 +69,22 @@ def test_kpi_page_for_oversight_roles_only(world, login, file_appeal):
     assert login(world.a2_staff).get(f"/appeals/kpis/?node={world.comm_a1.pk}").status_code == 404
 
 
+def test_kpi_table_sorts_by_a_column(world, login, file_appeal):
+    for _ in range(2):
+        file_appeal(actor=world.a2_staff, node=world.bld_a2a, channel="phone")
+    file_appeal()
+    admin = login(world.sub_admin)
+
+    def order(query):
+        page = admin.get(f"/appeals/kpis/?node={world.sub_a.pk}{query}").content.decode()
+        return sorted(["社区A1", "社区A2"], key=lambda name: page.index(f">{name}</a>"))
+
+    assert order("&sort=collected") == ["社区A2", "社区A1"]  # most first
+    assert order("") == order("&sort=nonsense") == ["社区A1", "社区A2"]  # the tree's order
+    page = admin.get(f"/appeals/kpis/?node={world.sub_a.pk}&sort=collected").content.decode()
+    assert 'aria-sort="descending"' in page and "days=30&amp;sort=collected" in page
+
+
 def test_bulk_accept_and_assign_from_the_queue(world, login, file_appeal):
     first, second = file_appeal(), file_appeal(title="第二件")
     client = login(world.commissioner)

@@ -350,7 +350,32 @@ def appeal_kpis_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         end=end,
         group_by="node" if node.kind != "building" else None,
     )
-    return render(request, "appeals/kpis.html", {"node": node, "kpi": result, "days": days, "roots": roots})
+    sort = request.GET.get("sort", "")
+    if sort in KPI_SORTS:
+        field, most_first = KPI_SORTS[sort]
+        known = [g for g in result["groups"] if g[field] is not None]
+        known.sort(key=lambda g: g[field], reverse=most_first)
+        result["groups"] = known + [g for g in result["groups"] if g[field] is None]
+    return render(
+        request,
+        "appeals/kpis.html",
+        {
+            "node": node,
+            "kpi": result,
+            "days": days,
+            "roots": roots,
+            "sort": sort if sort in KPI_SORTS else "",
+        },
+    )
+
+
+# The table below a place sorts by a column: counts most first, rates lowest first (where to look).
+KPI_SORTS = {
+    "collected": ("collected", True),
+    "resolved": ("resolved", True),
+    "satisfaction": ("satisfaction_rate", False),
+    "score": ("composite_score", False),
+}
 
 
 @login_required
