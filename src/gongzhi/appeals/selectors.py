@@ -36,7 +36,7 @@ def appeals_waiting_for(*, fetched_by: User) -> dict[str, int]:
         Q(status=Status.INFO_REQUESTED)
         | Q(status=Status.RESOLVED, resolved_at__gte=timezone.now() - rating_window())
     )
-    return dict(waiting.order_by().values_list("status").annotate(n=Count("pk", distinct=True)))
+    return dict(waiting.order_by().values_list("status").annotate(n=Count("pk")))
 
 
 HANDLING_KINDS = ("compound", "community", "subdistrict")

@@ -1,3 +1,4 @@
+import dataclasses
 from datetime import datetime, time, timedelta
 from uuid import uuid4
 
@@ -10,7 +11,9 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gongzhi.appeals import kpis, selectors, services
@@ -350,12 +353,11 @@ def appeal_kpis_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         end=end,
         group_by="node" if node.kind != "building" else None,
     )
-    sort = request.GET.get("sort", "")
-    if sort in KPI_SORTS:
-        field, most_first = KPI_SORTS[sort]
-        known = [g for g in result["groups"] if g[field] is not None]
-        known.sort(key=lambda g: g[field], reverse=most_first)
-        result["groups"] = known + [g for g in result["groups"] if g[field] is None]
+    column = KPI_COLUMNS.get(request.GET.get("sort", ""))
+    if column is not None:
+        known = [g for g in result["groups"] if g[column.field] is not None]
+        known.sort(key=lambda g: g[column.field], reverse=column.most_first)
+        result["groups"] = known + [g for g in result["groups"] if g[column.field] is None]
     return render(
         request,
         "appeals/kpis.html",
@@ -364,17 +366,31 @@ def appeal_kpis_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             "kpi": result,
             "days": days,
             "roots": roots,
-            "sort": sort if sort in KPI_SORTS else "",
+            "columns": KPI_COLUMNS,
+            "sort": column.key if column else "",
         },
     )
 
 
-# The table below a place sorts by a column: counts most first, rates lowest first (where to look).
-KPI_SORTS = {
-    "collected": ("collected", True),
-    "resolved": ("resolved", True),
-    "satisfaction": ("satisfaction_rate", False),
-    "score": ("composite_score", False),
+@dataclasses.dataclass(frozen=True)
+class KpiColumn:
+    key: str
+    field: str
+    label: str | Promise
+    most_first: bool  # counts: most first; rates: lowest first (where to look)
+    css: str = "num"
+
+
+KPI_COLUMNS = {
+    c.key: c
+    for c in (
+        KpiColumn("collected", "collected", gettext_lazy("Collected"), True),
+        KpiColumn("resolved", "resolved", gettext_lazy("Resolved"), True),
+        KpiColumn(
+            "satisfaction", "satisfaction_rate", gettext_lazy("Satisfaction rate"), False, "num hide-sm"
+        ),
+        KpiColumn("score", "composite_score", gettext_lazy("Composite score"), False),
+    )
 }
 
 

@@ -3,13 +3,13 @@
 // numbered circle, coloured by the most pressing deadline inside it; a tap opens them.
 document.addEventListener("DOMContentLoaded", function () {
   var box = document.getElementById("appeal-map");
-  if (!box || !window.L) { return; }
+  if (!box || !window.L || !L.markerClusterGroup) { return; }
   var points = JSON.parse(document.getElementById("appeal-points").textContent);
   var map = L.map(box, { zoomControl: true });
   L.tileLayer(box.dataset.tiles, { subdomains: "1234", maxZoom: 18, attribution: "© 高德地图" }).addTo(map);
   var colours = { late: "#8c1d18", soon: "#a15c00", ok: "#1b6e3a" };
   var rank = { late: 2, soon: 1, ok: 0 };
-  var group = L.markerClusterGroup ? L.markerClusterGroup({
+  var group = L.markerClusterGroup({
     showCoverageOnHover: false,
     maxClusterRadius: 40,
     spiderfyDistanceMultiplier: 1.6,
@@ -26,7 +26,7 @@ document.addEventListener("DOMContentLoaded", function () {
         iconSize: [size, size],
       });
     },
-  }) : L.featureGroup();
+  });
   var bounds = [];
   points.forEach(function (p) {
     var marker = L.circleMarker([p.lat, p.lng], {
