@@ -35,7 +35,7 @@ from gongzhi.accounts.services import api_token_issue  # noqa: E402
 from gongzhi.appeals.models import Appeal, Status, Tier  # noqa: E402
 from gongzhi.appeals.selectors import appeal_queue  # noqa: E402
 from gongzhi.appeals.services import appeals_sla_sweep  # noqa: E402
-from gongzhi.core.demo.loader import Tree  # noqa: E402
+from gongzhi.demo.world import Tree  # noqa: E402
 from gongzhi.orgs.models import Node, NodeKind  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

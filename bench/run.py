@@ -31,7 +31,7 @@ from gongzhi.accounts.models import Person, User  # noqa: E402
 from gongzhi.accounts.selectors import person_list  # noqa: E402
 from gongzhi.accounts.services import api_token_issue  # noqa: E402
 from gongzhi.core import pii  # noqa: E402
-from gongzhi.core.demo.loader import Tree  # noqa: E402
+from gongzhi.demo.world import Tree  # noqa: E402
 from gongzhi.orgs.models import Node, NodeKind  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

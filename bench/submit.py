@@ -37,9 +37,9 @@ from django.db import connection  # noqa: E402
 from gongzhi.accounts.models import RoleBinding, User  # noqa: E402
 from gongzhi.accounts.services import api_token_issue  # noqa: E402
 from gongzhi.appeals.models import Appeal  # noqa: E402
+from gongzhi.appeals.triage import triage_model_train  # noqa: E402
 from gongzhi.core.roles import Role  # noqa: E402
 from gongzhi.orgs.models import Node, NodeKind  # noqa: E402
-from gongzhi.triage.services import triage_model_train  # noqa: E402
 from gongzhi.triage.training import seed_examples  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -1,19 +1,12 @@
+"""The URLconf: every app's pages where it mounts them (``GongzhiApp.urls``), then Django's own and the API."""
+
 from django.contrib import admin
 from django.urls import include, path
 
 from gongzhi.api.api import api
+from gongzhi.core.registry import url_mounts
 
-urlpatterns = [
-    path("", include("gongzhi.core.urls")),
-    path("accounts/", include("gongzhi.accounts.urls")),
-    path("", include("gongzhi.orgs.urls")),
-    path("appeals/hot/", include("gongzhi.triage.urls")),
-    path("appeals/", include("gongzhi.appeals.urls")),
-    path("messages/", include("gongzhi.notifications.urls")),
-    path("mall/", include("gongzhi.ledger.urls")),
-    path("volunteering/", include("gongzhi.volunteering.urls")),
-    path("wishes/", include("gongzhi.wishes.urls")),
-    path("open311/v2/", include("gongzhi.appeals.open311_urls")),
+urlpatterns = [path(mount.prefix, include(mount.urlconf)) for mount in url_mounts()] + [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

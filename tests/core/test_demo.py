@@ -5,7 +5,7 @@ from django.contrib.auth import authenticate
 from django.db.models import Count
 
 from gongzhi.accounts.models import Person, RoleBinding, User
-from gongzhi.core.demo.loader import DemoLoader, demo_is_loaded
+from gongzhi.demo.loader import DemoLoader, demo_is_loaded
 from gongzhi.orgs.models import GovernanceTeam, GovernanceTeamMember, Node, PartyMembership, PartyOrg
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]

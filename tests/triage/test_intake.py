@@ -9,16 +9,11 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from gongzhi.appeals.models import Appeal, Category
+from gongzhi.appeals.selectors import duplicate_candidates
 from gongzhi.appeals.services import appeal_transition
+from gongzhi.appeals.triage import appeal_duplicates_flag, confirmed_examples, triage_model_train
 from gongzhi.triage.models import TriageModel
-from gongzhi.triage.selectors import duplicate_candidates
-from gongzhi.triage.services import (
-    active_classifier,
-    appeal_duplicates_flag,
-    confirmed_examples,
-    forget_loaded_model,
-    triage_model_train,
-)
+from gongzhi.triage.services import active_classifier, forget_loaded_model
 
 SCHOOL = ("学校强制学生去工厂实习", "老师说不去实习就不能毕业，每天在流水线上工作十二个小时，学生都很累。")
 NOISE = (
@@ -217,7 +212,7 @@ def test_merging_from_the_suggestion(world, file_appeal, tops):
 
 
 def test_weekly_retrain_only_when_enough_is_new(world, file_appeal, tops, active_model):
-    from gongzhi.triage.services import triage_model_retrain_if_due
+    from gongzhi.appeals.triage import triage_model_retrain_if_due
 
     assert triage_model_retrain_if_due(min_new=2) is None
     for n in range(2):

@@ -3,8 +3,8 @@ from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gongzhi.accounts import selectors, services
-from gongzhi.api.schemas import ErrorOut
-from gongzhi.core.http import AuthenticatedHttpRequest
+from gongzhi.accounts.http import AuthenticatedHttpRequest
+from gongzhi.core.schemas import ErrorOut
 
 router = Router(tags=["accounts"])
 

@@ -2,27 +2,35 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.errors import ServiceError
 
-class SignInError(Exception):
-    code = "sign_in_failed"
-    message = _("Wrong username or password.")
+
+class AccountsError(ServiceError):
+    """A change to users, roles or the residents' register that cannot be done."""
+
+
+class SignInError(ServiceError):
+    status = 401
+    default_code = "sign_in_failed"
+    default_message = _("Wrong username or password.")
 
     def __init__(self, message=None):
-        if message is not None:
-            self.message = message
-        super().__init__(str(self.message))
+        super().__init__(None, message)
 
 
 class LockedOut(SignInError):
-    code = "locked_out"
-    message = _("Too many failed attempts. Try again in 15 minutes.")
+    status = 429
+    default_code = "locked_out"
+    default_message = _("Too many failed attempts. Try again in 15 minutes.")
 
 
 class CodeThrottled(SignInError):
-    code = "code_throttled"
-    message = _("A code was sent less than a minute ago. Please wait before asking again.")
+    status = 429
+    default_code = "code_throttled"
+    default_message = _("A code was sent less than a minute ago. Please wait before asking again.")
 
 
 class InvalidCode(SignInError):
-    code = "invalid_code"
-    message = _("The code is wrong or has expired.")
+    status = 401
+    default_code = "invalid_code"
+    default_message = _("The code is wrong or has expired.")

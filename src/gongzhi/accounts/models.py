@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core import pii
 from gongzhi.core.roles import CASEWORK_ROLES, OVERSIGHT_ROLES, Role
-from gongzhi.core.scoping import ScopedQuerySet, ScopePolicy
+from gongzhi.core.scoping import ScopedQuerySet, ScopePolicy, own
 
 
 class EncryptedPhoneMixin(models.Model):
@@ -93,11 +93,6 @@ class Gender(models.TextChoices):
     MALE = "M", _("Male")
 
 
-def _own_person(user, action: str) -> Q | None:
-    # A resident sees their own register entry, nothing else.
-    return Q(user_id=user.pk) if action == "view" else None
-
-
 class Person(EncryptedPhoneMixin, models.Model):
     """A resident in the register (居民档案), registered at a building or compound."""
 
@@ -122,7 +117,7 @@ class Person(EncryptedPhoneMixin, models.Model):
             "reveal": CASEWORK_ROLES,
             "count": OVERSIGHT_ROLES,
         },
-        owner_rule=_own_person,
+        owner_rule=own("user"),  # a resident sees their own register entry
     )
 
     class Meta:

@@ -7,14 +7,14 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
-from gongzhi.accounts.errors import CodeThrottled, InvalidCode, LockedOut, SignInError
+from gongzhi.accounts.errors import AccountsError, CodeThrottled, InvalidCode, LockedOut, SignInError
 from gongzhi.accounts.models import ApiToken, LoginFailure, OneTimeCode, Person, RoleBinding, User
 from gongzhi.accounts.sms import sms_send
 from gongzhi.core import pii
@@ -22,6 +22,14 @@ from gongzhi.core.audit import audit_record, client_ip
 from gongzhi.core.roles import MANAGER_ROLES, Role
 from gongzhi.core.scoping import has_role
 from gongzhi.orgs.models import Node
+
+
+def _normalized_phone(raw: str) -> str:
+    try:
+        return pii.normalize_phone(raw)
+    except ValidationError as exc:
+        raise AccountsError.from_validation(exc) from None
+
 
 # --- lockout -------------------------------------------------------------------------------
 
@@ -85,7 +93,7 @@ def _code_hash(phone_index: str, code: str) -> str:
 
 def otp_request(*, phone: str, request: HttpRequest | None = None) -> None:
     """Send a six-digit sign-in code. The answer is the same whether or not the number has an account."""
-    number = pii.normalize_phone(phone)
+    number = _normalized_phone(phone)
     index = pii.blind_index(number, context="phone")
     now = timezone.now()
     if login_is_locked(_lock_key_for_phone(index)):
@@ -113,7 +121,7 @@ def otp_request(*, phone: str, request: HttpRequest | None = None) -> None:
 
 def otp_verify(*, phone: str, code: str) -> User | None:
     """Return the user if ``code`` is the live code for ``phone`` (used by PhoneCodeBackend)."""
-    number = pii.normalize_phone(phone)
+    number = _normalized_phone(phone)
     index = pii.blind_index(number, context="phone")
     now = timezone.now()
     with transaction.atomic():
@@ -133,7 +141,7 @@ def otp_verify(*, phone: str, code: str) -> User | None:
 
 
 def user_sign_in_with_code(*, request: HttpRequest | None, phone: str, code: str) -> User:
-    index = pii.blind_index(pii.normalize_phone(phone), context="phone")
+    index = pii.blind_index(_normalized_phone(phone), context="phone")
     key = _lock_key_for_phone(index)
     if login_is_locked(key):
         raise LockedOut()
@@ -191,12 +199,12 @@ def api_token_user(token: str) -> User | None:
 def role_binding_grant(*, actor: User, user: User, role: str, node: Node) -> RoleBinding:
     """Grant ``role`` at ``node``. Managers may grant roles inside their subtree, but not above their own."""
     if role not in Role.values:
-        raise ValueError(_("Unknown role."))
+        raise AccountsError.invalid(_("Unknown role."), field="role")
     if not has_role(actor, MANAGER_ROLES, at_path=node.path):
-        raise PermissionDenied(_("You cannot grant roles at this node."))
+        raise AccountsError.forbidden(_("You cannot grant roles at this node."))
     senior = role in (Role.SUBDISTRICT_ADMIN, Role.DISTRICT_VIEWER)
     if senior and not has_role(actor, {Role.SUBDISTRICT_ADMIN}, at_path=node.path):
-        raise PermissionDenied(_("You cannot grant this role."))
+        raise AccountsError.forbidden(_("You cannot grant this role."))
     binding, _created = RoleBinding.objects.get_or_create(user=user, role=role, node=node)
     audit_record(actor=actor, action="role.grant", target=binding, node=node, role=role, user=user.pk)
     return binding
@@ -218,11 +226,14 @@ def person_create(
     room: str = "",
 ) -> Person:
     if not has_role(actor, Person.scope.roles_for("change"), at_path=node.path):
-        raise PermissionDenied(_("You cannot add residents here."))
+        raise AccountsError.forbidden(_("You cannot add residents here."))
     person = Person(node=node, name=name.strip(), gender=gender, birth_year=birth_year, room=room)
-    person.set_phone(phone)
-    person.set_id_number(id_number)
-    person.full_clean(exclude=["phone_cipher", "id_cipher"])
+    try:
+        person.set_phone(phone)
+        person.set_id_number(id_number)
+        person.full_clean(exclude=["phone_cipher", "id_cipher"])
+    except ValidationError as exc:
+        raise AccountsError.from_validation(exc) from None
     person.save()
     audit_record(actor=actor, action="person.create", target=person, node=node)
     return person
@@ -234,7 +245,7 @@ def person_reveal(*, actor: User, person: Person, field: str, request: HttpReque
     if field not in ("phone", "id_number"):
         raise ValueError(field)
     if not Person.objects.visible_to(actor, "reveal").filter(pk=person.pk).exists():
-        raise PermissionDenied(_("You cannot see this resident's personal data."))
+        raise AccountsError.forbidden(_("You cannot see this resident's personal data."))
     value = person.decrypt_phone() if field == "phone" else person.decrypt_id_number()
     audit_record(
         actor=actor, action=f"person.reveal.{field}", target=person, node=person.node, request=request
@@ -243,5 +254,5 @@ def person_reveal(*, actor: User, person: Person, field: str, request: HttpReque
 
 
 def person_find_by_phone(*, actor: User, phone: str) -> Any:
-    index = pii.blind_index(pii.normalize_phone(phone), context="phone")
+    index = pii.blind_index(_normalized_phone(phone), context="phone")
     return Person.objects.visible_to(actor, "view").filter(phone_index=index)

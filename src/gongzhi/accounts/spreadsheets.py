@@ -2,11 +2,13 @@
 
 from collections.abc import Callable
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from gongzhi.accounts.errors import AccountsError
 from gongzhi.accounts.models import Gender, Person, User
+from gongzhi.accounts.selectors import person_list
 from gongzhi.core import pii
 from gongzhi.core.audit import audit_record
 from gongzhi.core.excel import (
@@ -103,7 +105,7 @@ def residents_import(*, actor: User, source, progress: Callable[[int], None] | N
 def residents_export(*, actor: User, people, reveal: bool = False) -> bytes:
     """Spreadsheet of ``people`` (already scoped). Full numbers only with ``reveal``, which is audited."""
     if reveal and not (actor.is_superuser or has_role(actor, Person.scope.roles_for("reveal"))):
-        raise PermissionDenied(_("You cannot export personal data."))
+        raise AccountsError.forbidden(_("You cannot export personal data."))
     # Even masked, a list of residents is personal data: every export is recorded.
     audit_record(
         actor=actor,
@@ -119,3 +121,8 @@ def residents_export(*, actor: User, people, reveal: bool = False) -> bytes:
             yield [p.name, p.node.code, p.get_gender_display(), p.birth_year, phone, id_number, p.room]
 
     return write_workbook("居民", RESIDENT_COLUMNS, rows())
+
+
+def residents_export_for(*, actor: User, reveal: bool = False) -> bytes:
+    """The register ``actor`` may see (the Excel list of the registry)."""
+    return residents_export(actor=actor, people=person_list(fetched_by=actor), reveal=reveal)

@@ -11,10 +11,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gongzhi.accounts import selectors, services
 from gongzhi.accounts.errors import SignInError
 from gongzhi.accounts.forms import CodeLoginForm, CodeRequestForm, PasswordLoginForm
+from gongzhi.accounts.http import AuthenticatedHttpRequest
 from gongzhi.accounts.spreadsheets import residents_export
-from gongzhi.core.http import AuthenticatedHttpRequest, xlsx_response
-from gongzhi.core.roles import CASEWORK_ROLES
-from gongzhi.core.scoping import has_role
+from gongzhi.core.http import xlsx_response
+from gongzhi.core.rules import is_caseworker
+from gongzhi.core.web import role_required
 from gongzhi.orgs.selectors import node_get
 
 
@@ -82,14 +83,8 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:login")
 
 
-def _require_casework(request: AuthenticatedHttpRequest) -> None:
-    if not has_role(request.user, CASEWORK_ROLES):
-        raise Http404
-
-
-@login_required
+@role_required(is_caseworker)
 def person_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require_casework(request)
     node = None
     if request.GET.get("node", "").isdigit():
         node = node_get(fetched_by=request.user, pk=int(request.GET["node"]))
@@ -99,9 +94,8 @@ def person_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "accounts/person_list.html", {"page": page, "node": node, "q": query})
 
 
-@login_required
+@role_required(is_caseworker)
 def person_export_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require_casework(request)
     node = None
     if request.GET.get("node", "").isdigit():
         node = node_get(fetched_by=request.user, pk=int(request.GET["node"]))
@@ -115,7 +109,7 @@ def person_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "accounts/person_detail.html",
-        {"person": person, "can_reveal": has_role(request.user, CASEWORK_ROLES)},
+        {"person": person, "can_reveal": is_caseworker.test(request.user)},
     )
 
 

@@ -1,84 +1,78 @@
-"""The JSON API at /api/v1: one NinjaAPI assembling each app's router. OpenAPI at /api/v1/openapi.json."""
+"""The JSON API at /api/v1: one NinjaAPI assembling the router every app registers (``GongzhiApp.api_router``).
+OpenAPI at /api/v1/openapi.json. Errors are turned into ``core.schemas.ErrorOut`` here, in one place."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from ninja import NinjaAPI
+from ninja.errors import ValidationError as SchemaValidationError
 
-from gongzhi.accounts.api import router as accounts_router
-from gongzhi.accounts.errors import SignInError
 from gongzhi.api.auth import api_auth
-from gongzhi.appeals.api import router as appeals_router
 from gongzhi.core.errors import ServiceError
-from gongzhi.ledger.api import router as ledger_router
-from gongzhi.orgs.api import router as orgs_router
-from gongzhi.triage.api import router as triage_router
-from gongzhi.volunteering.api import router as volunteering_router
-from gongzhi.wishes.api import router as wishes_router
+from gongzhi.core.registry import api_routers
 
 api = NinjaAPI(
     title="Gongzhi API",
     version="1",
     description="Gongzhi (共治) party-building-led community co-governance. "
-    "Authenticate with `POST /api/v1/auth/token`, then send `Authorization: Bearer <token>`.",
+    "Authenticate with `POST /api/v1/auth/token`, then send `Authorization: Bearer <token>`. "
+    'Every error is `{"code": …, "detail": …, "fields": {…}}`: 403 forbidden, 404 not_found (also for what '
+    "lies outside your reach), 409 for a state that does not allow the request, 422 for bad input.",
     auth=api_auth,
     urls_namespace="api",
     docs_url="/docs",
 )
-api.add_router("/", accounts_router)
-api.add_router("/", orgs_router)
-api.add_router("/", triage_router)  # before appeals: /appeals/hot must not match /appeals/{id}
-api.add_router("/", appeals_router)
-api.add_router("/", ledger_router)
-api.add_router("/", volunteering_router)
-api.add_router("/", wishes_router)
+for _label, router in api_routers():
+    api.add_router("/", router)
 
 
-# Codes that say the request was sound but the world is not as it needs to be (HTTP 409).
-CONFLICT_CODES = frozenset(
-    {
-        "wrong_state",
-        "conflict",
-        "top_tier",
-        "rating_open",
-        "sold_out",
-        "insufficient",
-        "insufficient_stock",
-        "over_limit",
-        "not_on_offer",
-        "key_reused",
-        "already_claimed",
-        "full",
-    }
-)
+def _error(request, status: int, code: str, detail: str, fields: dict | None = None):
+    body = {"code": code, "detail": detail} | ({"fields": fields} if fields else {})
+    return api.create_response(request, body, status=status)
 
 
 @api.exception_handler(ServiceError)
 def service_error(request, exc: ServiceError):
-    status = 403 if exc.code == "forbidden" else 409 if exc.code in CONFLICT_CODES else 422
-    return api.create_response(request, {"code": exc.code, "detail": str(exc.message)}, status=status)
+    return _error(request, exc.status, exc.code, str(exc.message), exc.fields)
 
 
-@api.exception_handler(SignInError)
-def sign_in_error(request, exc: SignInError):
-    status = 429 if exc.code in ("locked_out", "code_throttled") else 401
-    return api.create_response(request, {"code": exc.code, "detail": str(exc.message)}, status=status)
+@api.exception_handler(SchemaValidationError)
+def schema_error(request, exc: SchemaValidationError):
+    """The request did not match the schema (a missing field, a string for a number): the same 422 body."""
+    fields: dict[str, list[str]] = {}
+    for error in exc.errors:
+        location = [
+            str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "form")
+        ]
+        name = ".".join(
+            location[1:] if len(location) > 1 and location[0] in ("payload", "data") else location
+        )
+        fields.setdefault(name or "__all__", []).append(str(error.get("msg", "invalid")))
+    detail = "; ".join(f"{name}: {'; '.join(messages)}" for name, messages in fields.items())
+    return _error(request, 422, "invalid", detail, fields)
+
+
+# A ServiceError of the forbidden, invalid or not-found kind is also Django's PermissionDenied,
+# ValidationError or Http404, and ninja picks the handler by the exception's class order: each of these
+# handlers hands a ServiceError back to ``service_error`` so that its own code is kept.
 
 
 @api.exception_handler(ValidationError)
 def validation_error(request, exc: ValidationError):
+    if isinstance(exc, ServiceError):
+        return service_error(request, exc)
     fields = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    return api.create_response(
-        request,
-        {"code": "invalid", "detail": "; ".join(m for ms in fields.values() for m in ms), "fields": fields},
-        status=422,
-    )
+    return _error(request, 422, "invalid", "; ".join(m for ms in fields.values() for m in ms), fields)
 
 
 @api.exception_handler(PermissionDenied)
 def permission_denied(request, exc):
-    return api.create_response(request, {"code": "forbidden", "detail": str(exc) or "forbidden"}, status=403)
+    if isinstance(exc, ServiceError):
+        return service_error(request, exc)
+    return _error(request, 403, "forbidden", str(exc) or "forbidden")
 
 
 @api.exception_handler(Http404)
 def not_found(request, exc):
-    return api.create_response(request, {"code": "not_found", "detail": "Not found."}, status=404)
+    if isinstance(exc, ServiceError):
+        return service_error(request, exc)
+    return _error(request, 404, "not_found", "Not found.")

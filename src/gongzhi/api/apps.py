@@ -1,7 +1,10 @@
-from django.apps import AppConfig
+from gongzhi.core.registry import SERVICE, GongzhiApp
 
 
-class ApiConfig(AppConfig):
+class ApiConfig(GongzhiApp):
+    """Assembles the routers the apps register into one NinjaAPI (``gongzhi.api.api``)."""
+
     name = "gongzhi.api"
     label = "api"
     verbose_name = "API"
+    layer = SERVICE

@@ -1,96 +1,43 @@
+"""The appeals API: filing, lists and the work queue, transitions, photos, KPIs, smart triage (suggested
+category, hot issues)."""
+
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
-from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
+from ninja import File, Query, Router, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from gongzhi.accounts.http import AuthenticatedHttpRequest
 from gongzhi.accounts.selectors import person_get
-from gongzhi.api.schemas import ErrorOut
 from gongzhi.appeals import kpis, selectors, services
-from gongzhi.appeals.models import Channel, PhotoKind
+from gongzhi.appeals.errors import AppealError
+from gongzhi.appeals.models import PhotoKind
 from gongzhi.appeals.rules import handles
-from gongzhi.core.http import AuthenticatedHttpRequest
-from gongzhi.orgs.selectors import node_get, node_or_first_root, org_unit_get, team_get, user_for_assignment
+from gongzhi.appeals.schemas import (
+    AppealDetailOut,
+    AppealIn,
+    AppealOut,
+    HotIssueOut,
+    PhotoOut,
+    SuggestIn,
+    SuggestionOut,
+    TransitionIn,
+)
+from gongzhi.appeals.triage import category_suggestion
+from gongzhi.core.rules import is_overseer
+from gongzhi.core.schemas import ErrorOut
+from gongzhi.orgs.selectors import (
+    node_get,
+    node_or_first_root,
+    org_unit_get,
+    subdistrict_of,
+    team_get,
+    user_for_assignment,
+)
 
 router = Router(tags=["appeals"])
-
-
-class AppealIn(Schema):
-    node_id: int = Field(description="the compound or building the problem is in")
-    title: str = Field(max_length=120)
-    body: str = Field(max_length=5000)
-    category_id: int | None = None
-    channel: Channel = Channel.API
-    resident_id: int | None = Field(None, description="staff filing on behalf of a registered resident")
-    lat: float | None = None
-    lng: float | None = None
-    hidden_from_neighbours: bool = False
-    client_key: str = Field(
-        "", max_length=64, description="idempotency key: the same key returns the same appeal"
-    )
-
-
-class EventOut(Schema):
-    at: datetime
-    action: str
-    from_status: str
-    to_status: str
-    from_tier: str
-    to_tier: str
-    note: str
-    public: bool
-
-
-class AppealOut(Schema):
-    id: int
-    title: str
-    body: str
-    status: str
-    tier: str
-    node_id: int
-    node_name: str
-    handling_node_id: int
-    category_id: int | None
-    channel: str
-    lat: float | None = Field(None, description="the spot the filer marked (GCJ-02), if any")
-    lng: float | None = None
-    created_at: datetime
-    accept_due: datetime | None
-    resolve_due: datetime | None
-    reply: str
-    rating: str
-    merged_into_id: int | None
-    suggested_category_id: int | None = Field(None, description="the triage model's first-level category")
-    suggestion_confidence: float | None = None
-    category_confirmed: bool = False
-    possible_duplicate_id: int | None = None
-    support_up: int = 0
-    support_down: int = 0
-
-    @staticmethod
-    def resolve_node_name(obj) -> str:
-        return obj.node.name
-
-
-class AppealDetailOut(AppealOut):
-    timeline: list[EventOut]
-
-
-class TransitionIn(Schema):
-    action: str
-    note: str = ""
-    reply: str = ""
-    rating: str = ""
-    comment: str = ""
-    transferred_to: str = ""
-    assignee_user_id: int | None = None
-    assignee_unit_id: int | None = None
-    assignee_team_id: int | None = None
-    merge_into_id: int | None = None
-    category_id: int | None = None
 
 
 @router.post(
@@ -130,18 +77,6 @@ def appeal_queue(request: AuthenticatedHttpRequest):
     return selectors.appeal_queue(fetched_by=request.user)
 
 
-class PhotoOut(Schema):
-    id: int
-    kind: str
-    width: int
-    height: int
-    url: str
-
-    @staticmethod
-    def resolve_url(obj) -> str:
-        return f"/appeals/{obj.appeal_id}/photos/{obj.pk}/"
-
-
 @router.post(
     "/appeals/{appeal_id}/photos",
     response={201: PhotoOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
@@ -151,6 +86,50 @@ def appeal_photo_add(request: AuthenticatedHttpRequest, appeal_id: int, photo: F
     appeal = selectors.appeal_get(fetched_by=request.user, pk=appeal_id)
     kind = PhotoKind.EVIDENCE if handles(request.user, appeal) else PhotoKind.REPORT
     return Status(201, services.appeal_photo_add(actor=request.user, appeal=appeal, upload=photo, kind=kind))
+
+
+@router.post("/appeals/suggest", response={200: SuggestionOut, 404: ErrorOut, 422: ErrorOut})
+def appeal_suggest(request: AuthenticatedHttpRequest, payload: SuggestIn):
+    """The first-level category the triage model suggests for a text being written, with its confidence;
+    all null when there is no model or nothing to go on. Nothing is stored."""
+    node = node_or_first_root(fetched_by=request.user, pk=payload.node_id)
+    category, confidence = category_suggestion(
+        title=payload.title, body=payload.body, subdistrict=subdistrict_of(node)
+    )
+    return {
+        "category_id": category.pk if category else None,
+        "name": category.name if category else None,
+        "confidence": confidence,
+    }
+
+
+@router.get("/appeals/hot", response={200: list[HotIssueOut], 403: ErrorOut, 404: ErrorOut, 422: ErrorOut})
+def appeal_hot_issues(
+    request: AuthenticatedHttpRequest,
+    node: int | None = None,
+    start: date | None = Query(None, alias="from"),
+    end: date | None = Query(None, alias="to"),
+    limit: int = Query(20, ge=1, le=100),
+):
+    """Hot issues (热点问题) of a node's subtree over [from, to) (default: the last 30 days): groups of
+    appeals telling the same problem in the same place, ranked by size, growth and residents' support."""
+    if not is_overseer.test(request.user):
+        raise AppealError.forbidden("Hot issues are for staff and viewers.")
+    scope = node_or_first_root(fetched_by=request.user, pk=node)
+    end = end or timezone.localdate() + timedelta(days=1)
+    start = start or end - timedelta(days=30)
+    if start >= end:
+        raise AppealError.invalid("from must be before to", field="from")
+    if (end - start).days > 366:
+        raise AppealError.invalid("the period can be at most a year", field="from")
+    tz = timezone.get_current_timezone()
+    return selectors.hot_issues_for(
+        fetched_by=request.user,
+        node=scope,
+        start=datetime.combine(start, time.min, tzinfo=tz),
+        end=datetime.combine(end, time.min, tzinfo=tz),
+        limit=limit,
+    )
 
 
 @router.get("/appeals/kpis", response={200: dict, 404: ErrorOut, 422: ErrorOut})
@@ -168,7 +147,7 @@ def appeal_kpis(
     end = end or today + timedelta(days=1)
     start = start or end - timedelta(days=365)
     if start >= end:
-        raise ValidationError({"from": "from must be before to"})
+        raise AppealError.invalid("from must be before to", field="from")
     tz = timezone.get_current_timezone()
     return kpis.appeal_kpis(
         fetched_by=request.user,
@@ -206,10 +185,10 @@ def appeal_transition(request: AuthenticatedHttpRequest, appeal_id: int, payload
         try:
             data["merge_into"] = selectors.appeal_get(fetched_by=request.user, pk=payload.merge_into_id)
         except Http404:
-            raise ValidationError({"merge_into": "Not found."}) from None
+            raise AppealError.invalid("Not found.", field="merge_into") from None
     if payload.category_id is not None:
         data["category"] = services.category_for(
-            subdistrict=services.subdistrict_of(appeal.node), category_id=payload.category_id
+            subdistrict=subdistrict_of(appeal.node), category_id=payload.category_id
         )
     for key in ("assignee_user_id", "assignee_unit_id", "assignee_team_id", "merge_into_id", "category_id"):
         data.pop(key, None)

@@ -1,8 +1,31 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.registry import FEATURE, DemoStep, GongzhiApp, HomeCard, Mount, Nav, Spreadsheet
+from gongzhi.core.rules import is_caseworker, is_overseer
 
-class AppealsConfig(AppConfig):
+
+class AppealsConfig(GongzhiApp):
     name = "gongzhi.appeals"
     label = "appeals"
     verbose_name = _("Residents' appeals")
+    layer = FEATURE
+    urls = [Mount("appeals/", "gongzhi.appeals.urls"), Mount("open311/v2/", "gongzhi.appeals.open311_urls")]
+    api_router = "gongzhi.appeals.api.router"
+    nav = [
+        Nav("appeals", _("Appeals"), "appeals:index", order=10, when=is_caseworker),
+        Nav("appeals", _("My appeals"), "appeals:index", order=10, when=~is_caseworker, shortcut=True),
+        Nav("kpis", _("Appeal figures"), "appeals:kpis", order=11, when=is_overseer),
+        Nav("hot", _("Hot issues"), "appeals:hot", order=12, when=is_overseer),
+    ]
+    home_cards = [HomeCard("appeals/_home_start.html", "gongzhi.appeals.home.start_card", order=10)]
+    spreadsheets = [
+        Spreadsheet(
+            "appeals",
+            _("Appeals"),
+            exporter="gongzhi.appeals.spreadsheets.appeals_export_for",
+            export_url="appeals:export",
+        )
+    ]
+    demo = [DemoStep("appeals", "gongzhi.appeals.demo.load", order=30)]
+    kpis = "gongzhi.appeals.kpis.appeal_kpis"
+    kpi_label = _("Residents' appeals")

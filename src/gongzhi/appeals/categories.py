@@ -36,3 +36,17 @@ def categories_load_default(path: Path = TAXONOMY) -> int:
             middle = get(top, row["level2"].strip(), 2)
             get(middle, row["level3"].strip(), 3)
     return added
+
+
+def category_top_names() -> dict[int, str]:
+    """Every category's first-level name, by category id (the tree is small: one query)."""
+    parents = {
+        pk: (parent, name) for pk, parent, name in Category.objects.values_list("pk", "parent_id", "name")
+    }
+    names = {}
+    for pk in parents:
+        root = pk
+        while parents[root][0] is not None:
+            root = parents[root][0]
+        names[pk] = parents[root][1]
+    return names

@@ -71,3 +71,46 @@ class ActionForm(forms.Form):
     assignee_unit = forms.IntegerField(required=False)
     merge_into = forms.IntegerField(required=False)
     category = forms.IntegerField(required=False)
+
+
+class BulkForm(forms.Form):
+    """Accept, or assign to one person, several appeals chosen in the queue."""
+
+    action = forms.ChoiceField(choices=[("accept", "accept"), ("assign", "assign")])
+    ids = forms.TypedMultipleChoiceField(coerce=int, choices=())
+    assignee = forms.IntegerField(required=False, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any whole numbers (at most 200): which of them the user may act on is the selector's business.
+        picked = [
+            i for i in (self.data.getlist("ids") if hasattr(self.data, "getlist") else []) if i.isdigit()
+        ]
+        self.fields["ids"].choices = [(i, i) for i in picked[:200]]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "assign" and not data.get("assignee"):
+            raise forms.ValidationError(_("Choose who to assign them to."))
+        return data
+
+
+class CategoryForm(forms.Form):
+    """Add an entry to a subdistrict's own categories, or retire / bring back one of them."""
+
+    action = forms.ChoiceField(choices=[("add", "add"), ("retire", "retire"), ("restore", "restore")])
+    name = forms.CharField(max_length=60, required=False)
+    parent = forms.IntegerField(required=False, min_value=1)
+    category = forms.IntegerField(required=False, min_value=1)
+
+
+class PeriodForm(forms.Form):
+    """The place and period a figures page shows (query string)."""
+
+    node = forms.IntegerField(required=False, min_value=1)
+    days = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, choices=())
+    sort = forms.CharField(required=False, max_length=24)
+
+    def __init__(self, *args, periods=(30, 90, 365), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["days"].choices = [(str(d), str(d)) for d in periods]

@@ -9,8 +9,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.models import AppendOnlyModel
 from gongzhi.core.roles import CASEWORK_ROLES, OVERSIGHT_ROLES
-from gongzhi.core.scoping import ScopedQuerySet, ScopePolicy
+from gongzhi.core.scoping import ScopedQuerySet, ScopePolicy, own
 
 
 class Tier(models.TextChoices):
@@ -122,10 +123,6 @@ class Rating(models.TextChoices):
     NOT_RATED = "not_rated", _("Not rated in time")
 
 
-def _own_appeals(user, action: str) -> Q | None:
-    return Q(submitted_by_id=user.pk) | Q(resident__user_id=user.pk) if action == "view" else None
-
-
 class Appeal(models.Model):
     # Where the problem is (a compound or one of its buildings): decides who sees the appeal.
     node = models.ForeignKey(
@@ -201,7 +198,7 @@ class Appeal(models.Model):
     scope = ScopePolicy(
         node_field="node",
         actions={"view": CASEWORK_ROLES, "handle": CASEWORK_ROLES, "count": OVERSIGHT_ROLES},
-        owner_rule=_own_appeals,
+        owner_rule=own("submitted_by", "resident__user"),
     )
 
     class Meta:
@@ -259,7 +256,7 @@ ACTION_LABELS = {
 }
 
 
-class AppealEvent(models.Model):
+class AppealEvent(AppendOnlyModel):
     """Append-only history of an appeal. Internal notes are hidden from the resident."""
 
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="events")
@@ -281,11 +278,6 @@ class AppealEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.appeal_id} {self.action} {self.from_status}->{self.to_status}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValueError("appeal history is append-only")
-        super().save(*args, **kwargs)
 
     def get_action_label(self) -> str:
         return str(ACTION_LABELS.get(self.action, self.action))

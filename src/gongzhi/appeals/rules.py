@@ -1,16 +1,18 @@
-"""Who may act on an appeal: small predicates the services, views and API share."""
+"""Who may act on an appeal: small predicates the services, views, API and templates share."""
 
 from datetime import timedelta
+from typing import Any
 
+import rules
 from django.conf import settings
 
-from gongzhi.accounts.models import User
-from gongzhi.appeals.models import Appeal
-from gongzhi.core.roles import CASEWORK_ROLES
+from gongzhi.core.roles import CASEWORK_ROLES, NEIGHBOUR_ROLES
+from gongzhi.core.rules import is_system
 from gongzhi.core.scoping import has_role
 
 
-def is_filer(user: User | None, appeal: Appeal) -> bool:
+@rules.predicate
+def is_filer(user: Any, appeal: Any) -> bool:
     """The resident the appeal is for, or the person who filed it."""
     if user is None or not user.pk:
         return False
@@ -19,9 +21,39 @@ def is_filer(user: User | None, appeal: Appeal) -> bool:
     )
 
 
-def handles(user: User | None, appeal: Appeal) -> bool:
+@rules.predicate
+def handles(user: Any, appeal: Any) -> bool:
     """Casework staff whose reach covers the node handling the appeal at its current tier."""
     return user is not None and has_role(user, CASEWORK_ROLES, at_path=appeal.handling_node.path)
+
+
+@rules.predicate
+def works_on(user: Any, appeal: Any) -> bool:
+    """Casework staff over the place of the appeal (any tier): they see its internal notes."""
+    return user is not None and has_role(user, CASEWORK_ROLES, at_path=appeal.node.path)
+
+
+@rules.predicate
+def may_file_at(user: Any, node: Any) -> bool:
+    """Staff over the place, or someone who lives there, may file an appeal about it."""
+    return user is not None and (
+        has_role(user, CASEWORK_ROLES, at_path=node.path)
+        or has_role(user, NEIGHBOUR_ROLES, at_path=node.path)
+    )
+
+
+@rules.predicate
+def may_add_photo(user: Any, appeal: Any) -> bool:
+    """The filer or the handlers, while the appeal is open or waiting for its rating."""
+    return (appeal.is_open or appeal.status == "resolved") and (
+        is_filer(user, appeal) or handles(user, appeal)
+    )
+
+
+# Who takes each transition (appeals/workflow.py).
+staff = handles
+resident = is_filer
+system_or_staff = is_system | handles
 
 
 def rating_window() -> timedelta:

@@ -1,15 +1,21 @@
 """Reads of appeals for the UI and API, scoped to the user asking."""
 
+from datetime import datetime
+
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from gongzhi.accounts.models import User
+from gongzhi.appeals.categories import category_top_names
 from gongzhi.appeals.models import OPEN_STATUSES, Appeal, AppealEvent, Category, Channel, Status
 from gongzhi.appeals.rules import rating_window
+from gongzhi.appeals.triage import MAX_POOL, duplicate_pool, rank_duplicates
 from gongzhi.core.roles import CASEWORK_ROLES, Role
 from gongzhi.core.scoping import has_role, reach_paths, subtree_q
 from gongzhi.orgs.models import Node, NodeKind
+from gongzhi.triage.hot import MAX_APPEALS, HotIssue, Item, Weights, hot_issues
 
 
 def appeal_list(*, fetched_by: User, status: str | None = None, tier: str | None = None) -> QuerySet[Appeal]:
@@ -83,20 +89,6 @@ def category_choices(*, subdistrict: Node | None) -> list[tuple[Category, list[C
     return [(c, children.get(c.pk, [])) for c in rows if c.level == 1]
 
 
-def category_top_names() -> dict[int, str]:
-    """Every category's first-level name, by category id (the tree is small: one query)."""
-    parents = {
-        pk: (parent, name) for pk, parent, name in Category.objects.values_list("pk", "parent_id", "name")
-    }
-    names = {}
-    for pk in parents:
-        root = pk
-        while parents[root][0] is not None:
-            root = parents[root][0]
-        names[pk] = parents[root][1]
-    return names
-
-
 def editable_subdistricts(*, fetched_by: User) -> list[Node]:
     """Subdistricts whose own categories the user may change (their administrators)."""
     subdistricts = Node.objects.filter(kind=NodeKind.SUBDISTRICT).order_by("path")
@@ -126,3 +118,60 @@ def appeal_timeline(*, fetched_by: User, appeal: Appeal) -> QuerySet[AppealEvent
     if not has_role(fetched_by, CASEWORK_ROLES, at_path=appeal.node.path):
         events = events.filter(public=True)
     return events
+
+
+# --- smart triage ------------------------------------------------------------------------------
+
+
+def duplicate_candidates(*, fetched_by: User, appeal: Appeal, limit: int = 5) -> list[tuple[Appeal, float]]:
+    """Open appeals nearby and recent that tell the same problem, most similar first, among those the
+    user may handle (a merge needs both)."""
+    pool = duplicate_pool(appeal) & Appeal.objects.visible_to(fetched_by, "handle")
+    return rank_duplicates(appeal, list(pool.select_related("node")[:MAX_POOL]), limit=limit)
+
+
+def hot_issues_for(
+    *, fetched_by: User, node: Node, start: datetime, end: datetime, limit: int = 20
+) -> list[HotIssue]:
+    """Hot issues among the appeals of ``node``'s subtree filed in [start, end) that the user may count
+    (merged duplicates included: each is one more resident with the problem)."""
+    appeals = (
+        Appeal.objects.visible_to(fetched_by, "count")
+        .filter(subtree_q("node", [node.path]), created_at__gte=start, created_at__lt=end)
+        .order_by("-created_at")
+        .values_list(
+            "pk",
+            "title",
+            "body",
+            "created_at",
+            "node__path",
+            "node__name",
+            "category_id",
+            "support_up",
+            "support_down",
+        )[:MAX_APPEALS]
+    )
+    rows = list(appeals)
+    if not rows:
+        return []
+    community_paths = {
+        path[:n] for path in {r[4] for r in rows} for n in range(Node.steplen, len(path) + 1, Node.steplen)
+    }
+    communities = dict(
+        Node.objects.filter(path__in=community_paths, kind=NodeKind.COMMUNITY).values_list("path", "name")
+    )
+    tops = category_top_names()
+    items = []
+    for pk, title, body, created_at, path, name, category_id, up, down in rows:
+        place = next(
+            (communities[path[:n]] for n in range(len(path), 0, -Node.steplen) if path[:n] in communities),
+            name,
+        )
+        items.append(Item(pk, title, body, created_at, place, tops.get(category_id, ""), up - down))
+    return hot_issues(
+        items,
+        start=start,
+        end=end,
+        weights=Weights(**getattr(settings, "GONGZHI_HOT_WEIGHTS", {})),
+        limit=limit,
+    )

@@ -1,9 +1,12 @@
 """Appeals to Excel, for staff who report upwards in spreadsheets."""
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from gongzhi.appeals.models import Appeal
+from gongzhi.appeals.selectors import appeal_list
 from gongzhi.core.excel import Column, write_workbook
 
 APPEAL_COLUMNS = [
@@ -55,3 +58,8 @@ def appeals_export(*, appeals: QuerySet[Appeal]) -> bytes:
             ]
 
     return write_workbook("诉求", APPEAL_COLUMNS, rows())
+
+
+def appeals_export_for(*, actor: Any, reveal: bool = False) -> bytes:
+    """Every appeal ``actor`` may see (the Excel list of the registry; numbers are never in it)."""
+    return appeals_export(appeals=appeal_list(fetched_by=actor))

@@ -1,55 +1,46 @@
-import dataclasses
-from datetime import datetime, time, timedelta
+"""The appeal pages: the list (residents' own, staff's queue), filing, an appeal with its timeline and the
+actions open to the viewer, photos, bulk accept/assign. Figures, hot issues, the map and the categories
+are in views_oversight.py."""
+
+from datetime import timedelta
 from uuid import uuid4
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from gongzhi.appeals import kpis, selectors, services
+from gongzhi.accounts.http import AuthenticatedHttpRequest
+from gongzhi.appeals import selectors, services
 from gongzhi.appeals.errors import AppealError
-from gongzhi.appeals.forms import ActionForm, AppealForm
+from gongzhi.appeals.forms import ActionForm, AppealForm, BulkForm
 from gongzhi.appeals.models import Channel, PhotoKind
-from gongzhi.appeals.rules import handles, is_filer
-from gongzhi.appeals.spreadsheets import appeals_export
-from gongzhi.appeals.workflow import TRANSITIONS
-from gongzhi.core.audit import audit_record
-from gongzhi.core.http import AuthenticatedHttpRequest, xlsx_response
-from gongzhi.core.roles import CASEWORK_ROLES, OVERSIGHT_ROLES, Role
+from gongzhi.appeals.rules import handles, is_filer, may_add_photo
+from gongzhi.appeals.triage import category_suggestion
+from gongzhi.core.roles import Role
+from gongzhi.core.rules import is_caseworker
 from gongzhi.core.scoping import has_role
+from gongzhi.core.web import form_errors_message, role_required, service_call
 from gongzhi.orgs.selectors import (
     colleagues_for_assignment,
     node_get,
     node_list,
     node_roots,
     org_unit_get,
+    subdistrict_of,
     user_for_assignment,
 )
-from gongzhi.triage.selectors import duplicate_candidates
-from gongzhi.triage.services import category_suggestion
-
-
-def _error_text(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return "；".join(str(m) for m in exc.messages)
-    if isinstance(exc, AppealError):
-        return str(exc.message)
-    return str(exc) or _("You cannot do this.")
 
 
 @login_required
 def appeal_index(request: AuthenticatedHttpRequest) -> HttpResponse:
-    staff = has_role(request.user, CASEWORK_ROLES)
+    staff = is_caseworker.test(request.user)
     view = request.GET.get("view", "queue" if staff else "mine")
     if staff and view == "queue":
         appeals = selectors.appeal_queue(fetched_by=request.user)
@@ -92,7 +83,7 @@ def _places(request: AuthenticatedHttpRequest):
 @login_required
 @require_http_methods(["GET", "POST"])
 def appeal_new(request: AuthenticatedHttpRequest) -> HttpResponse:
-    staff = has_role(request.user, CASEWORK_ROLES)
+    staff = is_caseworker.test(request.user)
     places = list(_places(request))
     form = AppealForm(
         request.POST or None,
@@ -104,30 +95,27 @@ def appeal_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            # The appeal and its photos go in together: a bad photo leaves nothing behind.
-            with transaction.atomic():
-                node = node_get(fetched_by=request.user, pk=data["node"])
-                appeal, created = services.appeal_submit(
-                    actor=request.user,
-                    node=node,
-                    category=services.category_for(
-                        subdistrict=services.subdistrict_of(node), category_id=data.get("category")
-                    ),
-                    title=data["title"],
-                    body=data["body"],
-                    channel=data.get("channel") or Channel.WEB,
-                    hidden_from_neighbours=data["hidden_from_neighbours"],
-                    client_key=data["client_key"],
-                    lat=data.get("lat"),
-                    lng=data.get("lng"),
-                )
-                if created:
-                    for upload in data["photos"][: services.MAX_PHOTOS]:
-                        services.appeal_photo_add(actor=request.user, appeal=appeal, upload=upload)
-        except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, _error_text(exc))
-        else:
+        # The appeal and its photos go in together: a bad photo leaves nothing behind.
+        with service_call(request, form=form) as call, transaction.atomic():
+            node = node_get(fetched_by=request.user, pk=data["node"])
+            appeal, created = services.appeal_submit(
+                actor=request.user,
+                node=node,
+                category=services.category_for(
+                    subdistrict=subdistrict_of(node), category_id=data.get("category")
+                ),
+                title=data["title"],
+                body=data["body"],
+                channel=data.get("channel") or Channel.WEB,
+                hidden_from_neighbours=data["hidden_from_neighbours"],
+                client_key=data["client_key"],
+                lat=data.get("lat"),
+                lng=data.get("lng"),
+            )
+            if created:
+                for upload in data["photos"][: services.MAX_PHOTOS]:
+                    services.appeal_photo_add(actor=request.user, appeal=appeal, upload=upload)
+        if call.ok:
             messages.success(request, _("Your appeal has been received. You can follow it here."))
             return redirect("appeals:detail", pk=appeal.pk)
     return render(
@@ -143,15 +131,13 @@ def appeal_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@role_required(is_caseworker)
 def appeal_suggest(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The suggested category for what staff are typing into the intake form (an htmx fragment)."""
-    if not has_role(request.user, CASEWORK_ROLES):
-        raise Http404
     title, body = request.GET.get("title", "")[:120], request.GET.get("body", "")[:5000]
     roots = node_roots(fetched_by=request.user)
     category, confidence = (
-        category_suggestion(title=title, body=body, subdistrict=services.subdistrict_of(roots[0]))
+        category_suggestion(title=title, body=body, subdistrict=subdistrict_of(roots[0]))
         if roots and (title or body)
         else (None, None)
     )
@@ -161,15 +147,9 @@ def appeal_suggest(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def appeal_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     appeal = selectors.appeal_get(fetched_by=request.user, pk=pk)
-    handler = handles(request.user, appeal)
-    owner = is_filer(request.user, appeal)
-    actions = {
-        name
-        for name, t in TRANSITIONS.items()
-        if appeal.status in t.sources and ((t.by == "resident" and owner) or (t.by != "resident" and handler))
-    }
-    units = list(appeal.node.org_units.all()) if handler else []
-    subdistrict = services.subdistrict_of(appeal.node) if handler else None
+    handler = handles.test(request.user, appeal)
+    actions = set(services.appeal_actions(user=request.user, appeal=appeal))
+    subdistrict = subdistrict_of(appeal.node) if handler else None
     # The suggestion is worth showing when no category is set or the set one lies under another top level.
     show_suggestion = (
         handler
@@ -184,17 +164,17 @@ def appeal_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "appeal": appeal,
             "events": selectors.appeal_timeline(fetched_by=request.user, appeal=appeal),
             "actions": actions,
-            "units": units,
+            "units": list(appeal.node.org_units.all()) if handler else [],
             "handler": handler,
-            "owner": owner,
+            "owner": is_filer.test(request.user, appeal),
             "photos": list(appeal.photos.all()),
-            "can_add_photo": (owner or handler) and (appeal.is_open or appeal.status == "resolved"),
+            "can_add_photo": may_add_photo.test(request.user, appeal),
             "show_suggestion": show_suggestion,
             "tiles": settings.GONGZHI_MAP_TILES,
             "categories": selectors.category_choices(subdistrict=subdistrict)
             if "categorise" in actions
             else [],
-            "duplicates": duplicate_candidates(fetched_by=request.user, appeal=appeal)
+            "duplicates": selectors.duplicate_candidates(fetched_by=request.user, appeal=appeal)
             if "merge" in actions
             else [],
         },
@@ -216,17 +196,15 @@ def appeal_act(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             data["assignee_unit"] = org_unit_get(fetched_by=request.user, pk=data["assignee_unit"])
         if "merge_into" in data:
             data["merge_into"] = selectors.appeal_get(fetched_by=request.user, pk=data["merge_into"])
-        if "category" in data:
-            data["category"] = services.category_for(
-                subdistrict=services.subdistrict_of(appeal.node), category_id=data["category"]
-            )
-        services.appeal_transition(actor=request.user, appeal=appeal, action=action, **data)
     except Http404:
         messages.error(request, _("No such appeal in your area."))
-    except (ValidationError, PermissionDenied, AppealError) as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, _("Done."))
+        return redirect("appeals:detail", pk=pk)
+    with service_call(request, success=_("Done.")):
+        if "category" in data:
+            data["category"] = services.category_for(
+                subdistrict=subdistrict_of(appeal.node), category_id=data["category"]
+            )
+        services.appeal_transition(actor=request.user, appeal=appeal, action=action, **data)
     return redirect("appeals:detail", pk=pk)
 
 
@@ -234,18 +212,13 @@ def appeal_act(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def appeal_photo_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     appeal = selectors.appeal_get(fetched_by=request.user, pk=pk)
-    handler = handles(request.user, appeal)
     upload = request.FILES.get("photo")
     if upload is None:
         messages.error(request, _("Choose a photo."))
         return redirect("appeals:detail", pk=pk)
-    try:
-        kind = PhotoKind.EVIDENCE if handler else PhotoKind.REPORT
+    kind = PhotoKind.EVIDENCE if handles.test(request.user, appeal) else PhotoKind.REPORT
+    with service_call(request, success=_("Done.")):
         services.appeal_photo_add(actor=request.user, appeal=appeal, upload=upload, kind=kind)
-    except (ValidationError, PermissionDenied, AppealError) as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, _("Done."))
     return redirect("appeals:detail", pk=pk)
 
 
@@ -266,184 +239,31 @@ def appeal_photo(request: AuthenticatedHttpRequest, pk: int, photo_id: int) -> F
 
 
 @login_required
-def appeal_export(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if not has_role(request.user, CASEWORK_ROLES):
-        raise Http404
-    appeals = selectors.appeal_list(fetched_by=request.user, status=request.GET.get("status") or None)
-    audit_record(actor=request.user, action="appeal.export", target=request.user, rows=appeals.count())
-    return xlsx_response(appeals_export(appeals=appeals), "appeals.xlsx")
-
-
-@login_required
-def appeal_map(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Open appeals in the user's reach on a map (GCJ-02 tiles, so stored coordinates need no conversion)."""
-    if not has_role(request.user, CASEWORK_ROLES):
-        raise Http404
-    now, soon = timezone.now(), timezone.now() + timedelta(hours=24)
-    points = []
-    for a in selectors.appeal_list(fetched_by=request.user, status="open").select_related("node")[:2000]:
-        lat, lng = (a.lat, a.lng) if a.lat is not None else (a.node.lat, a.node.lng)
-        if lat is None or lng is None:
-            continue
-        due = a.accept_due if a.status == "submitted" else a.resolve_due
-        state = "late" if due and due < now else "soon" if due and due < soon else "ok"
-        points.append(
-            {
-                "id": a.pk,
-                "lat": lat,
-                "lng": lng,
-                "title": a.title,
-                "place": a.node.name,
-                "state": state,
-                "status": str(a.get_status_display()),
-            }
-        )
-    return render(request, "appeals/map.html", {"points": points, "tiles": settings.GONGZHI_MAP_TILES})
-
-
-@login_required
 @require_POST
 def appeal_bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Accept, or assign to one person, several appeals from the queue; each goes through the workflow."""
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()][:200]
-    action = request.POST.get("action")
-    if action not in ("accept", "assign") or not ids:
-        messages.error(request, _("Choose appeals and what to do with them."))
+    form = BulkForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request,
+            form_errors_message(form)
+            if form.non_field_errors()
+            else _("Choose appeals and what to do with them."),
+        )
         return redirect("appeals:index")
+    action = form.cleaned_data["action"]
     payload = {}
     if action == "assign":
-        assignee = request.POST.get("assignee", "")
-        if not assignee.isdigit():
-            messages.error(request, _("Choose who to assign them to."))
-            return redirect("appeals:index")
-        payload["assignee_user"] = user_for_assignment(pk=int(assignee))
+        payload["assignee_user"] = user_for_assignment(pk=form.cleaned_data["assignee"])
     done, failed = 0, []
-    for appeal in selectors.appeal_list(fetched_by=request.user).filter(pk__in=ids):
+    for appeal in selectors.appeal_list(fetched_by=request.user).filter(pk__in=form.cleaned_data["ids"]):
         try:
             services.appeal_transition(actor=request.user, appeal=appeal, action=action, **payload)
             done += 1
-        except (ValidationError, PermissionDenied, AppealError) as exc:
-            failed.append(f"#{appeal.pk}: {_error_text(exc)}")
+        except AppealError as exc:
+            failed.append(f"#{appeal.pk}: {exc.message}")
     if done:
         messages.success(request, _("%(n)s appeals done.") % {"n": done})
     for line in failed[:10]:
         messages.error(request, line)
     return redirect("appeals:index")
-
-
-@login_required
-def appeal_kpis_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if not has_role(request.user, OVERSIGHT_ROLES):
-        raise Http404
-    roots = node_roots(fetched_by=request.user)
-    node = (
-        node_get(fetched_by=request.user, pk=int(request.GET["node"]))
-        if request.GET.get("node", "").isdigit()
-        else (roots[0] if roots else None)
-    )
-    if node is None:
-        raise Http404
-    days = 365 if request.GET.get("days") not in ("30", "90") else int(request.GET["days"])
-    tz = timezone.get_current_timezone()
-    end = datetime.combine(timezone.localdate() + timedelta(days=1), time.min, tzinfo=tz)
-    result = kpis.appeal_kpis(
-        fetched_by=request.user,
-        node=node,
-        start=end - timedelta(days=days),
-        end=end,
-        group_by="node" if node.kind != "building" else None,
-    )
-    column = KPI_COLUMNS.get(request.GET.get("sort", ""))
-    if column is not None:
-        known = [g for g in result["groups"] if g[column.field] is not None]
-        known.sort(key=lambda g: g[column.field], reverse=column.most_first)
-        result["groups"] = known + [g for g in result["groups"] if g[column.field] is None]
-    return render(
-        request,
-        "appeals/kpis.html",
-        {
-            "node": node,
-            "kpi": result,
-            "days": days,
-            "roots": roots,
-            "columns": KPI_COLUMNS,
-            "sort": column.key if column else "",
-        },
-    )
-
-
-@dataclasses.dataclass(frozen=True)
-class KpiColumn:
-    key: str
-    field: str
-    label: str | Promise
-    most_first: bool  # counts: most first; rates: lowest first (where to look)
-    css: str = "num"
-
-
-KPI_COLUMNS = {
-    c.key: c
-    for c in (
-        KpiColumn("collected", "collected", gettext_lazy("Collected"), True),
-        KpiColumn("resolved", "resolved", gettext_lazy("Resolved"), True),
-        KpiColumn(
-            "satisfaction", "satisfaction_rate", gettext_lazy("Satisfaction rate"), False, "num hide-sm"
-        ),
-        KpiColumn("score", "composite_score", gettext_lazy("Composite score"), False),
-    )
-}
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def appeal_categories(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """A subdistrict's own categories: added under the shared tree, retired or brought back."""
-    subdistricts = selectors.editable_subdistricts(fetched_by=request.user)
-    if not subdistricts:
-        raise Http404
-    chosen = request.GET.get("node") or request.POST.get("node") or ""
-    subdistrict = next((n for n in subdistricts if str(n.pk) == chosen), subdistricts[0])
-    status = 200
-    if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "add":
-                parent_id = request.POST.get("parent") or ""
-                parent = (
-                    services.category_for(subdistrict=subdistrict, category_id=int(parent_id))
-                    if parent_id.isdigit()
-                    else None
-                )
-                added = services.category_add(
-                    actor=request.user,
-                    subdistrict=subdistrict,
-                    parent=parent,
-                    name=request.POST.get("name", ""),
-                )
-                messages.success(request, _("Added “%(name)s”.") % {"name": added.name})
-            elif action in ("retire", "restore"):
-                category = selectors.own_category_get(
-                    subdistrict=subdistrict, pk=int(request.POST.get("category") or 0)
-                )
-                services.category_set_active(
-                    actor=request.user, category=category, active=action == "restore"
-                )
-                messages.success(request, _("Done."))
-            else:
-                raise ValidationError(_("Unknown action."))
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, _error_text(exc))
-            status = 400
-        else:
-            return redirect(f"{request.path}?node={subdistrict.pk}")
-    return render(
-        request,
-        "appeals/categories.html",
-        {
-            "subdistrict": subdistrict,
-            "subdistricts": subdistricts,
-            "tree": selectors.category_choices(subdistrict=subdistrict),
-            "own": selectors.own_categories(subdistrict=subdistrict),
-        },
-        status=status,
-    )

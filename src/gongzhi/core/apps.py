@@ -1,8 +1,17 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.registry import CORE, GongzhiApp, Mount, Nav
+from gongzhi.core.rules import can_import, is_superuser
 
-class CoreConfig(AppConfig):
+
+class CoreConfig(GongzhiApp):
     name = "gongzhi.core"
     label = "core"
     verbose_name = _("Core")
+    layer = CORE
+    urls = [Mount("", "gongzhi.core.urls")]
+    nav = [
+        Nav("home", _("Home"), "core:home", order=0),
+        Nav("imports", _("Excel import"), "core:imports", order=70, when=can_import),
+        Nav("admin", _("Administration"), "admin:index", order=90, when=is_superuser),
+    ]

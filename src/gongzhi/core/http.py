@@ -1,17 +1,8 @@
-"""Typing for requests that have passed authentication (login_required views, authenticated API handlers)."""
+"""Small HTTP helpers: Excel downloads and numbers typed into forms."""
 
 import math
-from typing import TYPE_CHECKING
 
-from django.http import HttpRequest, HttpResponse
-
-if TYPE_CHECKING:
-    from gongzhi.accounts.models import User
-
-
-class AuthenticatedHttpRequest(HttpRequest):
-    user: "User"  # type: ignore[assignment]
-
+from django.http import HttpResponse
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

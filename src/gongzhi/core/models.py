@@ -1,4 +1,6 @@
-"""Cross-cutting records: the append-only audit log."""
+"""Cross-cutting records: the append-only base for history and ledger rows, and the audit log."""
+
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -6,10 +8,47 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.roles import Role
-from gongzhi.core.scoping import ScopedQuerySet, ScopePolicy
+from gongzhi.core.scoping import ScopedQuerySetMixin, ScopePolicy
 
 
-class AuditEvent(models.Model):
+class AppendOnlyError(ValueError):
+    """History is never edited: an event or ledger row cannot be changed or deleted."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError(f"{self.model._meta.label} rows are append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError(f"{self.model._meta.label} rows are append-only")
+
+
+class ScopedAppendOnlyQuerySet(ScopedQuerySetMixin, AppendOnlyQuerySet):
+    pass
+
+
+class AppendOnlyModel(models.Model):
+    """A row that is only ever inserted: an event of a workflow, a ledger entry, an audit record.
+
+    Python refuses ``save()`` of an existing row, ``delete()`` and queryset ``update()``/``delete()``; on
+    PostgreSQL a trigger refuses UPDATE and DELETE too (``core.migration_operations.AppendOnly`` in the
+    app's migration; ``tests/core/test_append_only.py`` checks that every such model has it)."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError(f"{self._meta.label} rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnlyError(f"{self._meta.label} rows are append-only")
+
+
+class AuditEvent(AppendOnlyModel):
     """Who did what to which record, when. Rows are only ever inserted."""
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
@@ -23,7 +62,7 @@ class AuditEvent(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
     detail = models.JSONField(default=dict, blank=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = ScopedAppendOnlyQuerySet.as_manager()
     scope = ScopePolicy(
         node_field="node",
         actions={"view": frozenset({Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_SECRETARY})},
@@ -37,14 +76,6 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_type}#{self.target_id}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise ValueError("audit events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("audit events are append-only")
 
 
 class WorkdayOverride(models.Model):

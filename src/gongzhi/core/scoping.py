@@ -3,18 +3,26 @@
 Every scoped model declares a ``scope`` policy (which path field locates a row in the tree and
 which roles grant which action) and uses a ScopedQuerySet. Selectors start from
 ``Model.objects.visible_to(user, action)``; an object outside it answers 404.
+
+
+The tree and the role bindings are other apps' models; this module names them only through the settings
+``GONGZHI_NODE_MODEL`` and ``GONGZHI_ROLE_BINDING_MODEL`` (as Django names the user model through
+``AUTH_USER_MODEL``), so that ``core`` imports no app.
 """
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from django.apps import apps
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-if TYPE_CHECKING:
-    from gongzhi.accounts.models import User
+# Characters per level of a materialised path (the tree model's ``steplen``).
+PATH_STEP = 4
 
+User = Any  # the user model (accounts.User); typed loosely here so that core imports no app
 OwnerRule = Callable[[Any, str], Q | None]
 
 
@@ -45,26 +53,32 @@ class Binding:
     path: str
 
 
-def user_bindings(user: "User") -> list[Binding]:
+def node_model() -> type[models.Model]:
+    return apps.get_model(settings.GONGZHI_NODE_MODEL)
+
+
+def role_binding_model() -> type[models.Model]:
+    return apps.get_model(settings.GONGZHI_ROLE_BINDING_MODEL)
+
+
+def user_bindings(user: User) -> list[Binding]:
     """The user's role bindings, loaded once per user object (i.e. once per request)."""
     cached: list[Binding] | None = getattr(user, "_gongzhi_bindings", None)
     if cached is None:
         if not getattr(user, "pk", None):
             cached = []
         else:
-            from gongzhi.accounts.models import RoleBinding
-
             cached = [
                 Binding(role, node_id, path)
-                for role, node_id, path in RoleBinding.objects.filter(user_id=user.pk).values_list(
-                    "role", "node_id", "node__path"
-                )
+                for role, node_id, path in role_binding_model()
+                ._default_manager.filter(user_id=user.pk)
+                .values_list("role", "node_id", "node__path")
             ]
         setattr(user, "_gongzhi_bindings", cached)  # noqa: B010 - a per-request cache on the user object
     return cached
 
 
-def staff_over(user: "User | None", node: Any) -> bool:
+def staff_over(user: User | None, node: Any) -> bool:
     """Whether the user is a caseworker (commissioner, community staff or secretary, subdistrict
     administrator) over ``node``: the staff who run what happens there."""
     from gongzhi.core.roles import CASEWORK_ROLES
@@ -72,7 +86,7 @@ def staff_over(user: "User | None", node: Any) -> bool:
     return user is not None and has_role(user, CASEWORK_ROLES, at_path=node.path)
 
 
-def reach_paths(user: "User", roles: Iterable[str]) -> list[str]:
+def reach_paths(user: User, roles: Iterable[str]) -> list[str]:
     """Node paths the user reaches through any of ``roles``, with nested paths collapsed."""
     wanted = set(roles)
     paths = sorted({b.path for b in user_bindings(user) if b.role in wanted})
@@ -83,7 +97,7 @@ def reach_paths(user: "User", roles: Iterable[str]) -> list[str]:
     return collapsed
 
 
-def has_role(user: "User", roles: Iterable[str], *, at_path: str | None = None) -> bool:
+def has_role(user: User, roles: Iterable[str], *, at_path: str | None = None) -> bool:
     """Whether the user holds one of ``roles`` anywhere, or (with ``at_path``) over that node."""
     if not user.is_authenticated or not user.is_active:
         return False
@@ -113,7 +127,7 @@ def subtree_q(node_field: str | None, paths: list[str]) -> Q:
 class ScopedQuerySetMixin:
     model: type[models.Model]
 
-    def visible_to(self, user: "User", action: str = "view") -> Any:
+    def visible_to(self, user: User, action: str = "view") -> Any:
         policy: ScopePolicy = self.model.scope  # type: ignore[attr-defined]
         roles = policy.roles_for(action)
         if user is None or not user.is_authenticated or not user.is_active:
@@ -151,15 +165,13 @@ def scoped_models() -> list[type[models.Model]]:
     return [m for m in apps.get_models() if isinstance(getattr(m, "scope", None), ScopePolicy)]
 
 
-def _binding_prefixes(user: "User") -> list[str]:
+def _binding_prefixes(user: User) -> list[str]:
     """Paths of every node from a root down to each of the user's bindings."""
-    from gongzhi.orgs.models import Node
-
-    step = Node.steplen
+    step = PATH_STEP
     return sorted({b.path[:i] for b in user_bindings(user) for i in range(step, len(b.path) + 1, step)})
 
 
-def ancestry_q(user: "User", node_field: str) -> Q | None:
+def ancestry_q(user: User, node_field: str) -> Q | None:
     """Rows at any node on the way from a root down to one of the user's bindings (the places a resident
     belongs to: their compound, its community, its subdistrict …), e.g. a mall item or an activity offered
     to the whole community. None when the user has no binding."""
@@ -167,17 +179,16 @@ def ancestry_q(user: "User", node_field: str) -> Q | None:
     return Q(**{f"{node_field}__path__in": prefixes}) if prefixes else None
 
 
-def belonging_paths(user: "User", kind: str) -> list[str]:
+def belonging_paths(user: User, kind: str) -> list[str]:
     """Paths of the nodes of ``kind`` (e.g. communities) that contain one of the user's bindings."""
-    from gongzhi.orgs.models import Node
-
     prefixes = _binding_prefixes(user)
     if not prefixes:
         return []
-    return list(Node.objects.filter(path__in=prefixes, kind=kind).values_list("path", flat=True))
+    nodes = node_model()._default_manager.filter(path__in=prefixes, kind=kind)
+    return list(nodes.values_list("path", flat=True))
 
 
-def bound_near(user: "User", path: str, roles: Iterable[str] | None = None) -> bool:
+def bound_near(user: User, path: str, roles: Iterable[str] | None = None) -> bool:
     """Whether the user holds a role (one of ``roles``, or any) at the node of ``path``, above it or inside
     it: a resident of a compound in a subdistrict, a community's staff for their subdistrict's points."""
     if user.is_superuser:
@@ -187,3 +198,51 @@ def bound_near(user: "User", path: str, roles: Iterable[str] | None = None) -> b
         (wanted is None or b.role in wanted) and (b.path.startswith(path) or path.startswith(b.path))
         for b in user_bindings(user)
     )
+
+
+# --- named owner rules: grants beyond the subtree rule, shared by every app -----------------------------
+
+
+def own(*fields: str, actions: Iterable[str] = ("view",)) -> OwnerRule:
+    """The user's own rows: those whose ``fields`` (user foreign keys, e.g. "buyer", "resident__user")
+    point at the user, for ``actions``."""
+    wanted = frozenset(actions)
+
+    def rule(user: User, action: str) -> Q | None:
+        if action not in wanted:
+            return None
+        condition = Q()
+        for name in fields:
+            condition |= Q(**{f"{name}_id": user.pk})
+        return condition
+
+    rule.__name__ = f"own({', '.join(fields)})"
+    return rule
+
+
+def public_around(node_field: str = "node", *, actions: Iterable[str] = ("view",)) -> OwnerRule:
+    """Rows offered at a place the user belongs to (their compound, its community, its subdistrict …):
+    teams, activities, mall items, the party members' board."""
+    wanted = frozenset(actions)
+
+    def rule(user: User, action: str) -> Q | None:
+        return ancestry_q(user, node_field) if action in wanted else None
+
+    rule.__name__ = f"public_around({node_field})"
+    return rule
+
+
+def any_of(*rules: OwnerRule) -> OwnerRule:
+    """Rows any of ``rules`` grants."""
+
+    def rule(user: User, action: str) -> Q | None:
+        granted = [q for q in (r(user, action) for r in rules) if q is not None]
+        if not granted:
+            return None
+        condition = granted[0]
+        for q in granted[1:]:
+            condition |= q
+        return condition
+
+    rule.__name__ = "any_of(" + ", ".join(r.__name__ for r in rules) + ")"
+    return rule

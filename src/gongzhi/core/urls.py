@@ -5,5 +5,6 @@ from gongzhi.core import views
 app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("imports/", views.imports, name="imports"),
     path("healthz", views.healthz, name="healthz"),
 ]

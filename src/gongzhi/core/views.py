@@ -1,29 +1,74 @@
+"""Pages of no app in particular: the home page (cards the apps register), Excel import (the lists the apps
+register) and the health check."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
 
-from gongzhi.accounts.selectors import user_role_bindings
-from gongzhi.appeals.selectors import appeals_waiting_for
-from gongzhi.core.http import AuthenticatedHttpRequest
-from gongzhi.core.roles import NEIGHBOUR_ROLES
-from gongzhi.core.scoping import has_role
-from gongzhi.orgs.selectors import scope_summary
+from gongzhi.core.excel import ImportRejected
+from gongzhi.core.registry import Spreadsheet, home_cards, spreadsheets
 
 
 @login_required
-def home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    # Someone who lives here starts with what they come for: reporting a problem, and what waits for them.
-    neighbour = not request.user.is_superuser and has_role(request.user, NEIGHBOUR_ROLES)
+def home(request: HttpRequest) -> HttpResponse:
+    cards = []
+    for card in home_cards():
+        context = card.context_for(request)
+        if context is not None:
+            cards.append((card.template, context))
+    return render(request, "core/home.html", {"cards": cards})
+
+
+def importable(user: Any) -> list[Spreadsheet]:
+    """The lists ``user`` may import, in registration order."""
+    return [sheet for sheet in spreadsheets().values() if sheet.may_import(user)]
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("The file contains"))
+    file = forms.FileField(label=gettext_lazy("File (.xlsx)"))
+
+    def __init__(self, *args: Any, sheets: list[Spreadsheet], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(s.kind, s.label) for s in sheets]
+        self.fields["file"].widget.attrs["accept"] = ".xlsx"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def imports(request: HttpRequest) -> HttpResponse:
+    sheets = importable(request.user)
+    if not sheets:
+        raise Http404
+    form = ImportForm(request.POST or None, request.FILES or None, sheets=sheets)
+    errors = None
+    if request.method == "POST" and form.is_valid():
+        sheet = spreadsheets()[form.cleaned_data["kind"]]
+        try:
+            count = sheet.run_import(actor=request.user, source=form.cleaned_data["file"])
+        except ImportRejected as exc:
+            errors = exc.errors
+            messages.error(
+                request, _("Nothing was imported: the file has %(n)s problem(s).") % {"n": len(errors)}
+            )
+        else:
+            messages.success(request, _("Imported %(n)s rows.") % {"n": count})
+            return redirect("core:imports")
+    status = 400 if request.method == "POST" and (errors or form.errors) else 200
+    exports = [s for s in spreadsheets().values() if s.export_url]
     return render(
         request,
-        "core/home.html",
-        {
-            "summaries": scope_summary(fetched_by=request.user),
-            "bindings": user_role_bindings(user=request.user),
-            "neighbour": neighbour,
-            "waiting": appeals_waiting_for(fetched_by=request.user) if neighbour else {},
-        },
+        "core/imports.html",
+        {"form": form, "errors": errors, "sheets": sheets, "exports": exports},
+        status=status,
     )
 
 

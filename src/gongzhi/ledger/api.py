@@ -4,8 +4,8 @@ from typing import Literal
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from gongzhi.api.schemas import ErrorOut
-from gongzhi.core.http import AuthenticatedHttpRequest
+from gongzhi.accounts.http import AuthenticatedHttpRequest
+from gongzhi.core.schemas import ErrorOut
 from gongzhi.ledger import mall, selectors
 from gongzhi.ledger.models import ItemKind
 from gongzhi.orgs.selectors import node_get

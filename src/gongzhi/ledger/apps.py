@@ -1,8 +1,16 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.registry import FEATURE, DemoStep, GongzhiApp, Mount, Nav
 
-class LedgerConfig(AppConfig):
+
+class LedgerConfig(GongzhiApp):
     name = "gongzhi.ledger"
     label = "ledger"
     verbose_name = _("Points ledger")
+    layer = FEATURE
+    urls = [Mount("mall/", "gongzhi.ledger.urls")]
+    api_router = "gongzhi.ledger.api.router"
+    nav = [Nav("mall", _("Points mall"), "mall:index", order=40, shortcut=True)]
+    demo = [DemoStep("mall", "gongzhi.ledger.demo.load", order=50)]
+    kpis = "gongzhi.ledger.kpis.points_kpis"
+    kpi_label = _("Points and the points mall")

@@ -45,16 +45,16 @@ def earning_policy_set(
 ) -> EarningPolicy:
     """Set the subdistrict's rule (its administrator). Hours confirmed earlier keep the points they earned."""
     if not may_set_earning_policy(actor, subdistrict):
-        raise LedgerError("forbidden", _("You cannot set the earning rule here."))
+        raise LedgerError.forbidden(_("You cannot set the earning rule here."))
     if not isinstance(points_per_hour, int) or not 0 <= points_per_hour <= 1000:
-        raise LedgerError("invalid", _("Points per hour are a whole number from 0 to 1000."))
+        raise LedgerError.invalid(_("Points per hour are a whole number from 0 to 1000."))
     unknown = set(multipliers) - set(DEFAULT_MULTIPLIERS)
     if unknown or any(not isinstance(v, int | float) or not 0 <= v <= 10 for v in multipliers.values()):
-        raise LedgerError(
-            "invalid", _("Multipliers are numbers from 0 to 10 for volunteer, party_member, leader.")
+        raise LedgerError.invalid(
+            _("Multipliers are numbers from 0 to 10 for volunteer, party_member, leader.")
         )
     if not isinstance(max_award, int) or isinstance(max_award, bool) or not 1 <= max_award <= 100_000:
-        raise LedgerError("invalid", _("The largest award is a whole number from 1 to 100,000 points."))
+        raise LedgerError.invalid(_("The largest award is a whole number from 1 to 100,000 points."))
     policy, _created = EarningPolicy.objects.update_or_create(
         subdistrict=subdistrict,
         defaults={
@@ -92,19 +92,18 @@ def award_propose(
     """Any caseworker of the subdistrict proposes; a community secretary or subdistrict administrator other
     than the proposer approves."""
     if subdistrict.kind != NodeKind.SUBDISTRICT or not bound_near(actor, subdistrict.path, CASEWORK_ROLES):
-        raise LedgerError("forbidden", _("You cannot award points here."))
+        raise LedgerError.forbidden(_("You cannot award points here."))
     policy = earning_policy(subdistrict)
     if not isinstance(amount, int) or isinstance(amount, bool) or not 0 < amount <= policy.max_award:
-        raise LedgerError(
-            "invalid",
+        raise LedgerError.invalid(
             _("An award is a whole number of points from 1 to %(max)d.") % {"max": policy.max_award},
         )
     reason = (reason or "").strip()
     if not reason:
-        raise LedgerError("invalid", _("Say what the award is for."))
+        raise LedgerError.invalid(_("Say what the award is for."))
     node = node or subdistrict  # where it was proposed: the staff there (and above) see and decide it
     if not node.path.startswith(subdistrict.path):
-        raise LedgerError("invalid", _("Propose the award where the person lives or serves."))
+        raise LedgerError.invalid(_("Propose the award where the person lives or serves."))
     return PointsAward.objects.create(
         subdistrict=subdistrict,
         node=node,
@@ -118,16 +117,16 @@ def award_propose(
 def award_decide(*, actor: User, award: PointsAward, approve: bool) -> PointsAward:
     """Approve (the points move) or reject a proposed award. The proposer cannot decide their own."""
     if not bound_near(actor, award.subdistrict.path, MANAGER_ROLES):
-        raise LedgerError("forbidden", _("You cannot decide awards here."))
+        raise LedgerError.forbidden(_("You cannot decide awards here."))
     if actor.pk == award.proposed_by_id:
-        raise LedgerError("forbidden", _("Another member of staff must approve an award you proposed."))
+        raise LedgerError.forbidden(_("Another member of staff must approve an award you proposed."))
     target = AwardStatus.APPROVED if approve else AwardStatus.REJECTED
     now = timezone.now()
     with transaction.atomic():
         if not PointsAward.objects.filter(pk=award.pk, status=AwardStatus.PENDING).update(
             status=target, decided_by=actor, decided_at=now
         ):
-            raise LedgerError("wrong_state", _("This award was already decided."))
+            raise LedgerError.wrong_state(_("This award was already decided."))
         if approve:
             service_points_post(
                 key=f"award:{award.pk}",

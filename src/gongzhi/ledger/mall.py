@@ -1,12 +1,11 @@
-"""The points mall: items and their stock; orders that reserve stock and pay in one transaction.
+"""The points mall: items and their stock; orders that reserve stock and pay in one transaction. What
+happens to an order afterwards (approve, pick up, reject, cancel) is its workflow (workflow.py).
 
 Lock order, everywhere an order is placed or refunded: the buyer's points account, then the item row,
 then the mall's account (inside points_post). One order, so two requests can never wait on each other
 in a cycle.
 """
 
-import secrets
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -15,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import User
-from gongzhi.core.scoping import staff_over
+from gongzhi.ledger.errors import LedgerError, MallError
 from gongzhi.ledger.models import (
     ACTIVE_ORDER_STATUSES,
     ItemKind,
@@ -25,14 +24,12 @@ from gongzhi.ledger.models import (
     OrderStatus,
     PointsAccount,
 )
-from gongzhi.ledger.services import LedgerError, accounts_for_spending, points_post
+from gongzhi.ledger.rules import manages_item, offers_at
+from gongzhi.ledger.services import accounts_for_spending, points_post
+from gongzhi.ledger.workflow import order_actions, order_transition
 from gongzhi.orgs.models import Node, NodeKind
 
 MAX_QUANTITY = 20
-
-
-class MallError(LedgerError):
-    """An order or item change that cannot happen (sold out, over the limit, wrong state …)."""
 
 
 # --------------------------------------------------------------------------------------------- items
@@ -52,16 +49,16 @@ def item_create(
     pickup_place: str = "",
 ) -> MallItem:
     """Offer an item at ``node`` (a subdistrict or anything under it), paid with that subdistrict's points."""
-    if not staff_over(actor, node):
-        raise MallError("forbidden", _("You cannot offer items here."))
+    if not offers_at.test(actor, node):
+        raise MallError.forbidden(_("You cannot offer items here."))
     subdistrict = node.ancestor_of_kind(NodeKind.SUBDISTRICT)
     if subdistrict is None:
         raise MallError("bad_node", _("Items are offered in a subdistrict or a place under it."))
     name = (name or "").strip()
     if not name:
-        raise MallError("invalid", _("Give the item a name."))
+        raise MallError.invalid(_("Give the item a name."))
     if kind not in ItemKind.values:
-        raise MallError("invalid", _("Unknown kind of item."))
+        raise MallError.invalid(_("Unknown kind of item."))
     _check_whole(price, minimum=1, message=_("The price is a whole number of points, at least 1."))
     _check_whole(stock, minimum=0, message=_("Stock is a whole number, not below zero."))
     if limit_per_person is not None:
@@ -83,7 +80,7 @@ def item_create(
 
 def _check_whole(value: Any, *, minimum: int, message: str, maximum: int = 10_000_000) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or not minimum <= value <= maximum:
-        raise MallError("invalid", message)
+        raise MallError.invalid(message)
 
 
 def item_update(
@@ -95,8 +92,8 @@ def item_update(
     is_active: bool | None = None,
 ) -> MallItem:
     """Change an item's price, limit or whether it is on offer. Orders already placed keep their price."""
-    if not staff_over(actor, item.node):
-        raise MallError("forbidden", _("You cannot change this item."))
+    if not manages_item.test(actor, item):
+        raise MallError.forbidden(_("You cannot change this item."))
     changes: dict[str, Any] = {}
     if price is not None:
         _check_whole(price, minimum=1, message=_("The price is a whole number of points, at least 1."))
@@ -116,14 +113,14 @@ def item_update(
 
 def item_restock(*, actor: User, item: MallItem, delta: int) -> MallItem:
     """Add (or, with a negative delta, write off) stock. Stock never goes below zero."""
-    if not staff_over(actor, item.node):
-        raise MallError("forbidden", _("You cannot change this item."))
+    if not manages_item.test(actor, item):
+        raise MallError.forbidden(_("You cannot change this item."))
     _check_whole(delta, minimum=-10_000_000, message=_("Give a whole number of pieces."))
     if delta == 0:
-        raise MallError("invalid", _("Give a whole number of pieces."))
+        raise MallError.invalid(_("Give a whole number of pieces."))
     updated = MallItem.objects.filter(pk=item.pk, stock__gte=-delta).update(stock=F("stock") + delta)
     if not updated:
-        raise MallError("insufficient_stock", _("There is not that much stock to write off."))
+        raise MallError.conflict("insufficient_stock", _("There is not that much stock to write off."))
     item.stock = MallItem.objects.values_list("stock", flat=True).get(pk=item.pk)
     return item
 
@@ -133,20 +130,20 @@ def item_restock(*, actor: User, item: MallItem, delta: int) -> MallItem:
 
 def _same_order(order: MallOrder, item: MallItem, quantity: int) -> MallOrder:
     if order.item_id != item.pk or order.quantity != quantity:
-        raise MallError("key_reused", _("This idempotency key was already used for another order."))
+        raise MallError.conflict("key_reused", _("This idempotency key was already used for another order."))
     return order
 
 
 def _refused(code: str, limit: int | None = None) -> MallError:
     if code == "over_limit":
-        return MallError(
+        return MallError.conflict(
             "over_limit", _("Each person may take at most %(n)d of this item.") % {"n": limit or 0}
         )
     if code == "sold_out":
-        return MallError("sold_out", _("Sold out."))
+        return MallError.conflict("sold_out", _("Sold out."))
     if code == "insufficient":
-        return MallError("insufficient", _("Not enough points."))
-    return MallError("not_on_offer", _("This item is no longer on offer."))
+        return MallError.conflict("insufficient", _("Not enough points."))
+    return MallError.conflict("not_on_offer", _("This item is no longer on offer."))
 
 
 def order_place(*, actor: User, item: MallItem, quantity: int = 1, client_key: str) -> tuple[MallOrder, bool]:
@@ -263,108 +260,4 @@ def _order_place_orm(
     return order, True
 
 
-@dataclass(frozen=True)
-class OrderTransition:
-    sources: frozenset[str]
-    target: str
-    by: str  # "staff" or "buyer"
-    refund: bool = False
-
-
-ORDER_TRANSITIONS: dict[str, OrderTransition] = {
-    "approve": OrderTransition(frozenset({OrderStatus.PLACED}), OrderStatus.APPROVED, "staff"),
-    "pick_up": OrderTransition(frozenset({OrderStatus.APPROVED}), OrderStatus.PICKED_UP, "staff"),
-    "reject": OrderTransition(
-        frozenset({OrderStatus.PLACED, OrderStatus.APPROVED}), OrderStatus.REJECTED, "staff", refund=True
-    ),
-    "cancel": OrderTransition(
-        frozenset({OrderStatus.PLACED, OrderStatus.APPROVED}), OrderStatus.CANCELLED, "buyer", refund=True
-    ),
-}
-
-
-def order_transition(
-    *, actor: User, order: MallOrder, action: str, note: str = "", code: str = ""
-) -> MallOrder:
-    """Approve (issue a pickup code), hand over (check the code), reject or cancel (refund in full)."""
-    rule = ORDER_TRANSITIONS.get(action)
-    if rule is None:
-        raise MallError("unknown_action", _("Unknown action."))
-    item = order.item
-    if rule.by == "staff" and not staff_over(actor, item.node):
-        raise MallError("forbidden", _("You cannot do this."))
-    if rule.by == "buyer" and actor.pk != order.buyer_id:
-        raise MallError("forbidden", _("You cannot do this."))
-    if order.status not in rule.sources:
-        raise MallError("wrong_state", _("This order is no longer in a state that allows this."))
-    note = (note or "").strip()[:200]
-    if action == "reject" and not note:
-        raise MallError("note_required", _("Say why the order is rejected."))
-    if action == "pick_up" and (not code or not secrets.compare_digest(code.strip(), order.pickup_code)):
-        raise MallError("bad_code", _("The pickup code does not match."))
-    now = timezone.now()
-    changes: dict[str, Any] = {"status": rule.target}
-    if action == "approve":
-        changes.update(pickup_code=f"{secrets.randbelow(1_000_000):06d}", decided_at=now)
-    elif action in ("reject", "cancel"):
-        changes.update(note=note, closed_at=now)
-        if action == "reject":
-            changes["decided_at"] = now
-    else:
-        changes["closed_at"] = now
-    with transaction.atomic():
-        if rule.refund:
-            # Same lock order as order_place: buyer's account, item, mall's account.
-            buyer_account, mall_account = accounts_for_spending(
-                subdistrict=item.subdistrict, user=order.buyer
-            )
-            PointsAccount.objects.select_for_update().values_list("pk", flat=True).get(pk=buyer_account.pk)
-        if not MallOrder.objects.filter(pk=order.pk, status=order.status).update(**changes):
-            raise MallError("conflict", _("Someone else changed this order just now; look again."))
-        if rule.refund:
-            MallItem.objects.filter(pk=item.pk).update(stock=F("stock") + order.quantity)
-            points_post(
-                key=f"mall-refund:{order.pk}",
-                kind="refund",
-                postings=[(mall_account, -order.points), (buyer_account, order.points)],
-                actor=actor,
-                memo=f"{item.name} ×{order.quantity}"[:200],
-                new_key=True,  # the compare-and-set above lets exactly one refund through
-            )
-        MallOrderEvent.objects.create(
-            order=order,
-            actor=actor,
-            action=action,
-            from_status=order.status,
-            to_status=rule.target,
-            note=note,
-        )
-        _tell_buyer(order, action, changes)
-    for field, value in changes.items():
-        setattr(order, field, value)
-    return order
-
-
-def _tell_buyer(order: MallOrder, action: str, changes: dict[str, Any]) -> None:
-    from gongzhi.notifications.services import notify
-
-    item = order.item
-    if action == "approve":
-        title = _("Your order of %(item)s is ready: pickup code %(code)s") % {
-            "item": item.name,
-            "code": changes["pickup_code"],
-        }
-        body = item.pickup_place
-    elif action == "reject":
-        title = _("Your order of %(item)s was rejected; the points are back") % {"item": item.name}
-        body = changes.get("note", "")
-    else:
-        return
-    notify(
-        recipients=[order.buyer],
-        kind=f"mall_{action}",
-        title=title,
-        body=body,
-        link="/mall/orders/",
-        dedupe_key=f"mall:{order.pk}:{action}",
-    )
+__all__ = ["LedgerError", "MallError", "order_actions", "order_transition"]

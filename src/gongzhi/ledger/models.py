@@ -12,8 +12,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.models import AppendOnlyModel
 from gongzhi.core.roles import ALL_ROLES, CASEWORK_ROLES, OVERSIGHT_ROLES
-from gongzhi.core.scoping import ScopedQuerySet, ScopePolicy, ancestry_q
+from gongzhi.core.scoping import ScopedQuerySet, ScopePolicy, own, public_around
 
 
 class AccountKind(models.TextChoices):
@@ -23,10 +24,6 @@ class AccountKind(models.TextChoices):
         _("Issuance"),
     )  # a subdistrict's source of points: its balance is what it has issued, negated
     MALL = "mall", _("Points mall")  # points spent at a subdistrict's mall
-
-
-def _own_accounts(user, action: str) -> Q | None:
-    return Q(user_id=user.pk) if action == "view" else None
 
 
 class PointsAccount(models.Model):
@@ -48,7 +45,7 @@ class PointsAccount(models.Model):
     scope = ScopePolicy(
         node_field="node",
         actions={"view": CASEWORK_ROLES, "count": OVERSIGHT_ROLES},
-        owner_rule=_own_accounts,
+        owner_rule=own("user"),
     )
 
     class Meta:
@@ -74,7 +71,7 @@ class PointsAccount(models.Model):
         return f"{self.get_kind_display()} #{self.pk}"
 
 
-class PointsTransaction(models.Model):
+class PointsTransaction(AppendOnlyModel):
     key = models.CharField(max_length=80, unique=True)  # idempotency key: one effect per key, ever
     kind = models.CharField(max_length=24)  # earn, award, order, refund, adjust …
     memo = models.CharField(max_length=200, blank=True)
@@ -90,7 +87,7 @@ class PointsTransaction(models.Model):
         return self.key
 
 
-class PointsEntry(models.Model):
+class PointsEntry(AppendOnlyModel):
     transaction = models.ForeignKey(PointsTransaction, on_delete=models.PROTECT, related_name="entries")
     account = models.ForeignKey(PointsAccount, on_delete=models.PROTECT, related_name="entries")
     amount = models.BigIntegerField()
@@ -115,11 +112,6 @@ class ItemKind(models.TextChoices):
     DONATED = "donated", _("Donated idle goods")
 
 
-def _items_around(user, action: str) -> Q | None:
-    # Residents see the items offered where they belong (their compound, community, subdistrict).
-    return ancestry_q(user, "node") if action == "view" else None
-
-
 class MallItem(models.Model):
     node = models.ForeignKey("orgs.Node", on_delete=models.PROTECT, related_name="+")  # where it is offered
     subdistrict = models.ForeignKey(
@@ -141,7 +133,7 @@ class MallItem(models.Model):
     scope = ScopePolicy(
         node_field="node",
         actions={"view": ALL_ROLES, "manage": CASEWORK_ROLES},
-        owner_rule=_items_around,
+        owner_rule=public_around(),  # residents: items offered where they belong
     )
 
     class Meta:
@@ -172,10 +164,6 @@ class OrderStatus(models.TextChoices):
 ACTIVE_ORDER_STATUSES = (OrderStatus.PLACED, OrderStatus.APPROVED, OrderStatus.PICKED_UP)
 
 
-def _own_orders(user, action: str) -> Q | None:
-    return Q(buyer_id=user.pk) if action == "view" else None
-
-
 class MallOrder(models.Model):
     item = models.ForeignKey(MallItem, on_delete=models.PROTECT, related_name="orders")
     node = models.ForeignKey("orgs.Node", on_delete=models.PROTECT, related_name="+")  # the item's node
@@ -193,8 +181,8 @@ class MallOrder(models.Model):
     objects = ScopedQuerySet.as_manager()
     scope = ScopePolicy(
         node_field="node",
-        actions={"view": CASEWORK_ROLES, "manage": CASEWORK_ROLES},
-        owner_rule=_own_orders,
+        actions={"view": CASEWORK_ROLES, "manage": CASEWORK_ROLES, "count": OVERSIGHT_ROLES},
+        owner_rule=own("buyer"),
     )
 
     class Meta:
@@ -214,7 +202,7 @@ class MallOrder(models.Model):
         return f"#{self.pk} {self.item_id}×{self.quantity}"
 
 
-class MallOrderEvent(models.Model):
+class MallOrderEvent(AppendOnlyModel):
     """Append-only history of an order."""
 
     order = models.ForeignKey(MallOrder, on_delete=models.PROTECT, related_name="events")

@@ -9,13 +9,9 @@ from django.db.models import F, Q, Sum
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import User
-from gongzhi.core.errors import ServiceError
+from gongzhi.ledger.errors import LedgerError
 from gongzhi.ledger.models import AccountKind, PointsAccount, PointsEntry, PointsTransaction
 from gongzhi.orgs.models import Node, NodeKind
-
-
-class LedgerError(ServiceError):
-    """A movement of points that cannot happen (unbalanced, insufficient, key reused …)."""
 
 
 def account_for(*, kind: str, subdistrict: Node, user: User | None = None) -> PointsAccount:
@@ -93,7 +89,9 @@ def points_post(
         if found is None:
             return None
         if not _same(found, postings):
-            raise LedgerError("key_reused", _("This idempotency key was already used for another movement."))
+            raise LedgerError.conflict(
+                "key_reused", _("This idempotency key was already used for another movement.")
+            )
         return found, False
 
     def apply() -> PointsTransaction:
@@ -111,7 +109,7 @@ def points_post(
         if len(locked) != len(people):
             raise LedgerError("no_account", _("Unknown points account."))
         if any(locked[pk] + delta[pk] < 0 for pk in people):
-            raise LedgerError("insufficient", _("Not enough points."))
+            raise LedgerError.conflict("insufficient", _("Not enough points."))
         record = PointsTransaction.objects.create(key=key, kind=kind, memo=memo[:200], actor=actor)
         PointsEntry.objects.bulk_create(
             [
@@ -129,7 +127,7 @@ def points_post(
                 row = row.filter(Q(kind=AccountKind.ISSUANCE) | Q(balance__gte=-amount))
             if not row.update(balance=F("balance") + amount):
                 if PointsAccount.objects.filter(pk=account.pk).exclude(kind=AccountKind.PERSON).exists():
-                    raise LedgerError("insufficient", _("Not enough points."))
+                    raise LedgerError.conflict("insufficient", _("Not enough points."))
                 raise LedgerError("no_account", _("Unknown points account."))
         for account, amount in postings:
             if account.pk in locked:

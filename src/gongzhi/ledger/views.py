@@ -1,24 +1,36 @@
 """The points mall and "my points" pages: residents at phone width, staff for stock, orders and awards."""
 
+from collections.abc import Callable
+from typing import Any
 from uuid import uuid4
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from gongzhi.core.errors import ServiceError
-from gongzhi.core.http import AuthenticatedHttpRequest, posted_int, posted_number
-from gongzhi.core.roles import CASEWORK_ROLES
-from gongzhi.core.scoping import has_role
+from gongzhi.accounts.http import AuthenticatedHttpRequest
+from gongzhi.core.rules import is_caseworker
+from gongzhi.core.web import form_errors_message, service_call
 from gongzhi.ledger import earning, mall, selectors
+from gongzhi.ledger.errors import LedgerError
+from gongzhi.ledger.forms import (
+    AwardDecisionForm,
+    AwardProposalForm,
+    EarningRuleForm,
+    ItemForm,
+    OfferForm,
+    OrderForm,
+    OrderStepForm,
+    StockForm,
+)
 from gongzhi.ledger.models import DEFAULT_MULTIPLIERS, ItemKind
-from gongzhi.ledger.services import LedgerError
-from gongzhi.orgs.models import NodeKind
-from gongzhi.orgs.selectors import node_get
+from gongzhi.orgs.selectors import node_get, subdistrict_of
 
 # The roles a subdistrict's rule multiplies, in the order the form shows them.
 MULTIPLIER_ROLES = [
@@ -41,7 +53,7 @@ def mall_index(request: AuthenticatedHttpRequest) -> HttpResponse:
             "kinds": ItemKind.choices,
             "kind": request.GET.get("kind", ""),
             "order_key": uuid4().hex,
-            "staff": has_role(request.user, CASEWORK_ROLES),
+            "staff": is_caseworker.test(request.user),
         },
     )
 
@@ -50,13 +62,13 @@ def mall_index(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def mall_order(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = selectors.mall_item_get(fetched_by=request.user, pk=pk)
-    quantity = posted_int(request.POST.get("quantity"), 0)
-    try:
-        _order, created = mall.order_place(
-            actor=request.user, item=item, quantity=quantity, client_key=request.POST.get("client_key", "")
-        )
-    except ServiceError as exc:
-        messages.error(request, exc.message)
+    form = OrderForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors_message(form))
+        return redirect("mall:index")
+    with service_call(request) as call:
+        _order, created = mall.order_place(actor=request.user, item=item, **form.cleaned_data)
+    if not call.ok:
         return redirect("mall:index")
     if created:
         messages.success(
@@ -82,31 +94,27 @@ def mall_orders(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def mall_order_act(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     order = selectors.order_get(fetched_by=request.user, pk=pk)
-    action = request.POST.get("action", "")
-    try:
+    form = OrderStepForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors_message(form))
+        return redirect("mall:orders")
+    data = form.cleaned_data
+    with service_call(request, success=_("Done.")):
         mall.order_transition(
-            actor=request.user,
-            order=order,
-            action=action,
-            note=request.POST.get("note", ""),
-            code=request.POST.get("code", ""),
+            actor=request.user, order=order, action=data["action"], note=data["note"], code=data["code"]
         )
-        messages.success(request, _("Done."))
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    return redirect(request.POST.get("next") or "mall:orders")
+    target = data["next"]
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("mall:orders")
 
 
 @login_required
 def mall_manage(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if not has_role(request.user, CASEWORK_ROLES):
+    if not is_caseworker.test(request.user):
         return redirect("mall:index")
     if request.method == "POST":
-        try:
-            _manage_post(request)
-            messages.success(request, _("Saved."))
-        except ServiceError as exc:
-            messages.error(request, exc.message)
+        _manage_post(request)
         return redirect("mall:manage")
     return render(
         request,
@@ -132,65 +140,87 @@ def mall_manage(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+def _item(request: AuthenticatedHttpRequest, data: dict[str, Any]) -> None:
+    mall.item_create(
+        actor=request.user,
+        node=node_get(fetched_by=request.user, pk=data["node"]),
+        name=data["name"],
+        price=data["price"],
+        stock=data["stock"] or 0,
+        kind=data["kind"] or ItemKind.GOODS,
+        provider=data["provider"],
+        limit_per_person=data["limit"],
+        pickup_place=data["pickup_place"],
+    )
+
+
+def _stock(request: AuthenticatedHttpRequest, data: dict[str, Any]) -> None:
+    item = selectors.mall_item_get(fetched_by=request.user, pk=data["item"], action="manage")
+    mall.item_restock(actor=request.user, item=item, delta=data["delta"])
+
+
+def _offer(request: AuthenticatedHttpRequest, data: dict[str, Any]) -> None:
+    item = selectors.mall_item_get(fetched_by=request.user, pk=data["item"], action="manage")
+    mall.item_update(actor=request.user, item=item, is_active=data["active"])
+
+
+def _propose(request: AuthenticatedHttpRequest, data: dict[str, Any]) -> None:
+    place = node_get(fetched_by=request.user, pk=data["node"])
+    subdistrict = subdistrict_of(place)
+    recipient = (
+        selectors.award_recipient(username=data["username"], subdistrict=subdistrict) if subdistrict else None
+    )
+    if subdistrict is None or recipient is None:
+        raise LedgerError.invalid(
+            _("Nobody of that user name lives or serves in this subdistrict."), field="username"
+        )
+    earning.award_propose(
+        actor=request.user,
+        subdistrict=subdistrict,
+        recipient=recipient,
+        amount=data["amount"],
+        reason=data["reason"],
+        node=place,
+    )
+
+
+def _rule(request: AuthenticatedHttpRequest, data: dict[str, Any]) -> None:
+    earning.earning_policy_set(
+        actor=request.user,
+        subdistrict=node_get(fetched_by=request.user, pk=data["subdistrict"]),
+        points_per_hour=data["points_per_hour"],
+        multipliers={role: data[f"m_{role}"] for role, _label in MULTIPLIER_ROLES},
+        max_award=data["max_award"],
+    )
+
+
+def _award(request: AuthenticatedHttpRequest, data: dict[str, Any]) -> None:
+    award = selectors.award_get(fetched_by=request.user, pk=data["award"])
+    earning.award_decide(actor=request.user, award=award, approve=data["decision"] == "approve")
+
+
+STAFF_FORMS: dict[
+    str, tuple[type[forms.Form], Callable[[AuthenticatedHttpRequest, dict[str, Any]], None]]
+] = {
+    "item": (ItemForm, _item),
+    "stock": (StockForm, _stock),
+    "offer": (OfferForm, _offer),
+    "propose": (AwardProposalForm, _propose),
+    "rule": (EarningRuleForm, _rule),
+    "award": (AwardDecisionForm, _award),
+}
+
+
 def _manage_post(request: AuthenticatedHttpRequest) -> None:
-    form = request.POST.get("form")
-    if form == "item":
-        mall.item_create(
-            actor=request.user,
-            node=node_get(fetched_by=request.user, pk=posted_int(request.POST.get("node"), 0)),
-            name=request.POST.get("name", ""),
-            price=posted_int(request.POST.get("price"), 0),
-            stock=posted_int(request.POST.get("stock"), 0),
-            kind=request.POST.get("kind", ItemKind.GOODS),
-            provider=request.POST.get("provider", ""),
-            limit_per_person=posted_int(request.POST.get("limit"), -1) if request.POST.get("limit") else None,
-            pickup_place=request.POST.get("pickup_place", ""),
-        )
-    elif form == "stock":
-        item = selectors.mall_item_get(
-            fetched_by=request.user, pk=posted_int(request.POST.get("item"), 0), action="manage"
-        )
-        mall.item_restock(actor=request.user, item=item, delta=posted_int(request.POST.get("delta"), 0))
-    elif form == "offer":
-        item = selectors.mall_item_get(
-            fetched_by=request.user, pk=posted_int(request.POST.get("item"), 0), action="manage"
-        )
-        mall.item_update(actor=request.user, item=item, is_active=request.POST.get("active") == "1")
-    elif form == "propose":
-        place = node_get(fetched_by=request.user, pk=posted_int(request.POST.get("node"), 0))
-        subdistrict = place.ancestor_of_kind(NodeKind.SUBDISTRICT)
-        recipient = (
-            selectors.award_recipient(username=request.POST.get("username", ""), subdistrict=subdistrict)
-            if subdistrict
-            else None
-        )
-        if subdistrict is None or recipient is None:
-            raise LedgerError("invalid", _("Nobody of that user name lives or serves in this subdistrict."))
-        earning.award_propose(
-            actor=request.user,
-            subdistrict=subdistrict,
-            recipient=recipient,
-            amount=posted_int(request.POST.get("amount"), 0),
-            reason=request.POST.get("reason", ""),
-            node=place,
-        )
-    elif form == "rule":
-        subdistrict = node_get(fetched_by=request.user, pk=posted_int(request.POST.get("subdistrict"), 0))
-        multipliers = {}
-        for role, _label in MULTIPLIER_ROLES:
-            value = posted_number(request.POST.get(f"m_{role}"))
-            if value is None:
-                raise LedgerError("invalid", _("Multipliers are numbers from 0 to 10."))
-            multipliers[role] = value
-        earning.earning_policy_set(
-            actor=request.user,
-            subdistrict=subdistrict,
-            points_per_hour=posted_int(request.POST.get("points_per_hour"), -1),
-            multipliers=multipliers,
-            max_award=posted_int(request.POST.get("max_award"), 0),
-        )
-    elif form == "award":
-        award = selectors.award_get(fetched_by=request.user, pk=posted_int(request.POST.get("award"), 0))
-        earning.award_decide(
-            actor=request.user, award=award, approve=request.POST.get("decision") == "approve"
-        )
+    """One of the staff page's forms: checked, then its service run; either way a message says how it went."""
+    kind = STAFF_FORMS.get(request.POST.get("form", ""))
+    if kind is None:
+        messages.error(request, _("Unknown action."))
+        return
+    form_class, handle = kind
+    form = form_class(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors_message(form))
+        return
+    with service_call(request, success=_("Saved.")):
+        handle(request, form.cleaned_data)

@@ -4,7 +4,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from gongzhi.core.http import AuthenticatedHttpRequest
+from gongzhi.accounts.http import AuthenticatedHttpRequest
 from gongzhi.notifications import selectors, services
 
 

@@ -1,12 +1,36 @@
-from ninja import Router
+from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from gongzhi.api.schemas import ErrorOut, NodeOut
-from gongzhi.core.http import AuthenticatedHttpRequest
+from gongzhi.accounts.http import AuthenticatedHttpRequest
+from gongzhi.core.schemas import ErrorOut
 from gongzhi.orgs import selectors
 from gongzhi.orgs.models import NodeKind
 
 router = Router(tags=["organisation"])
+
+
+class NodeOut(Schema):
+    id: int
+    code: str
+    name: str
+    kind: str
+    node_type: str
+    depth: int
+    parent_id: int | None = None
+    path: str
+    lat: float | None = None
+    lng: float | None = None
+    households: int | None = None
+    population: int | None = None
+    children: int
+
+    @staticmethod
+    def resolve_children(obj) -> int:
+        return obj.numchild
+
+    @staticmethod
+    def resolve_parent_id(obj) -> int | None:
+        return getattr(obj, "parent_pk", None)
 
 
 @router.get("/nodes", response=list[NodeOut])

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from gongzhi.core.roles import ALL_ROLES, CASEWORK_ROLES, MANAGER_ROLES, OVERSIGHT_ROLES
-from gongzhi.core.scoping import ScopedQuerySet, ScopedQuerySetMixin, ScopePolicy
+from gongzhi.core.scoping import PATH_STEP, ScopedQuerySet, ScopedQuerySetMixin, ScopePolicy
 
 
 class NodeKind(models.TextChoices):
@@ -72,7 +72,7 @@ class NodeManager(MP_NodeManager):
 
 
 class Node(MP_Node):
-    steplen = 4
+    steplen = PATH_STEP
 
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=100)

@@ -59,6 +59,11 @@ def node_or_first_root(*, fetched_by: User, pk: int | None) -> Node:
     return roots[0]
 
 
+def subdistrict_of(node: Node) -> Node | None:
+    """The subdistrict the node lies in (the node itself if it is one)."""
+    return node.ancestor_of_kind(NodeKind.SUBDISTRICT)
+
+
 def node_ancestors(*, fetched_by: User, node: Node) -> list[Node]:
     """Breadcrumbs: the node's ancestors the user may open."""
     visible = node_list(fetched_by=fetched_by)

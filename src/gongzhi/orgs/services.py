@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -10,13 +10,14 @@ from gongzhi.accounts.models import User
 from gongzhi.core.audit import audit_record
 from gongzhi.core.roles import MANAGER_ROLES
 from gongzhi.core.scoping import has_role
+from gongzhi.orgs.errors import OrgsError
 from gongzhi.orgs.models import ALLOWED_CHILDREN, Node, PartyOrg
 
 
 def check_child_kind(parent: Node | None, kind: str) -> None:
     parent_kind = parent.kind if parent is not None else None
     if kind not in ALLOWED_CHILDREN[parent_kind]:
-        raise ValidationError({"kind": _("A %(kind)s cannot be placed here.") % {"kind": kind}})
+        raise OrgsError.invalid(_("A %(kind)s cannot be placed here.") % {"kind": kind}, field="kind")
 
 
 @transaction.atomic
@@ -24,14 +25,17 @@ def node_create(*, actor: User, parent: Node | None, kind: str, code: str, name:
     """Add a node under ``parent`` (a root if None: superusers only)."""
     if parent is None:
         if not actor.is_superuser:
-            raise PermissionDenied(_("Only an administrator can add a top-level node."))
+            raise OrgsError.forbidden(_("Only an administrator can add a top-level node."))
     elif not has_role(actor, MANAGER_ROLES, at_path=parent.path):
-        raise PermissionDenied(_("You cannot change this part of the tree."))
+        raise OrgsError.forbidden(_("You cannot change this part of the tree."))
     check_child_kind(parent, kind)
     node = Node(kind=kind, code=code.strip(), name=name.strip(), **fields)
-    node.full_clean(exclude=["path", "depth", "numchild"], validate_unique=False)
+    try:
+        node.full_clean(exclude=["path", "depth", "numchild"], validate_unique=False)
+    except ValidationError as exc:
+        raise OrgsError.from_validation(exc) from None
     if Node.objects.filter(code=node.code).exists():
-        raise ValidationError({"code": _("This code is already used by another node.")})
+        raise OrgsError.invalid(_("This code is already used by another node."), field="code")
     node = parent.add_child(instance=node) if parent is not None else Node.add_root(instance=node)
     audit_record(actor=actor, action="node.create", target=node, node=node)
     return node
@@ -42,9 +46,12 @@ def party_org_create(
     *, actor: User, node: Node, name: str, kind: str, parent: PartyOrg | None = None
 ) -> PartyOrg:
     if not has_role(actor, MANAGER_ROLES, at_path=node.path):
-        raise PermissionDenied(_("You cannot add party organisations here."))
+        raise OrgsError.forbidden(_("You cannot add party organisations here."))
     org = PartyOrg(node=node, name=name.strip(), kind=kind, parent=parent)
-    org.full_clean()
+    try:
+        org.full_clean()
+    except ValidationError as exc:
+        raise OrgsError.from_validation(exc) from None
     org.save()
     audit_record(actor=actor, action="party_org.create", target=org, node=node)
     return org

@@ -32,6 +32,7 @@ from gongzhi.orgs.models import (
     PartyMembership,
     PartyOrg,
 )
+from gongzhi.orgs.selectors import node_list, party_membership_list
 
 NODE_COLUMNS = [
     Column("code", "编码", required=True, parse=parse_text(32)),
@@ -257,3 +258,13 @@ def party_members_export(*, memberships) -> bytes:
             ]
 
     return write_workbook("党员", PARTY_MEMBER_COLUMNS, rows())
+
+
+def party_members_export_for(*, actor: User, reveal: bool = False) -> bytes:
+    """The party members ``actor`` may see (the Excel list of the registry)."""
+    return party_members_export(memberships=party_membership_list(fetched_by=actor))
+
+
+def nodes_export_for(*, actor: User, reveal: bool = False) -> bytes:
+    """The areas ``actor`` may see (the Excel list of the registry)."""
+    return nodes_export(nodes=node_list(fetched_by=actor))

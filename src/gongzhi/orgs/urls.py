@@ -10,5 +10,4 @@ urlpatterns = [
     path("party-orgs/", views.party_org_list_view, name="party_org_list"),
     path("party-orgs/<int:pk>/", views.party_org_detail, name="party_org_detail"),
     path("party-orgs/export.xlsx", views.party_members_export_view, name="party_members_export"),
-    path("imports/", views.imports, name="imports"),
 ]

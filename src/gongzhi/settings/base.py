@@ -39,16 +39,18 @@ INSTALLED_APPS = [
     "treebeard",
     "ninja",
     "huey.contrib.djhuey",
+    # Gongzhi: each app declares in its AppConfig what it adds (menu, pages, API, Excel, demo, figures).
     "gongzhi.core",
-    "gongzhi.orgs",
     "gongzhi.accounts",
-    "gongzhi.appeals",
-    "gongzhi.triage",
-    "gongzhi.ledger",
-    "gongzhi.volunteering",
-    "gongzhi.wishes",
+    "gongzhi.orgs",
     "gongzhi.notifications",
     "gongzhi.api",
+    "gongzhi.demo",
+    "gongzhi.triage",
+    "gongzhi.appeals",
+    "gongzhi.volunteering",
+    "gongzhi.wishes",
+    "gongzhi.ledger",
 ]
 
 MIDDLEWARE = [
@@ -109,6 +111,9 @@ def database_config() -> dict[str, Any]:
 
 
 DATABASES = {"default": database_config()}
+# The tree and the role bindings, named for gongzhi.core.scoping (which imports no app).
+GONGZHI_NODE_MODEL = "orgs.Node"
+GONGZHI_ROLE_BINDING_MODEL = "accounts.RoleBinding"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL")

@@ -23,7 +23,7 @@ from gongzhi.triage.training import DATA, SEED_MESSAGES
 
 THRESHOLD = 0.15  # cosine at or above which two appeals are offered as duplicates (docs/triage.md)
 HOT_MESSAGES = DATA / "messages_hot.csv"
-REPLIES = Path(__file__).resolve().parent.parent / "core" / "demo" / "data" / "messages_with_replies.csv"
+REPLIES = Path(__file__).resolve().parent / "data" / "messages_with_replies.csv"
 
 
 def csv_rows(path: Path) -> list[dict[str, str]]:

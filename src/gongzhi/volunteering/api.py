@@ -6,8 +6,9 @@ from django.http import Http404
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from gongzhi.api.schemas import ErrorOut
-from gongzhi.core.http import AuthenticatedHttpRequest
+from gongzhi.accounts.http import AuthenticatedHttpRequest
+from gongzhi.core.schemas import ErrorOut
+from gongzhi.core.web import require
 from gongzhi.orgs.selectors import node_get
 from gongzhi.volunteering import checkin, selectors, services
 from gongzhi.volunteering.rules import may_organise
@@ -144,8 +145,7 @@ def activity_scan(request: AuthenticatedHttpRequest, activity_id: int, data: Sca
 def activity_code(request: AuthenticatedHttpRequest, activity_id: int):
     """The current check-in code (organisers): it changes every 30 seconds."""
     activity = selectors.activity_get(fetched_by=request.user, pk=activity_id)
-    if not may_organise(request.user, activity):
-        raise Http404
+    require(may_organise, request.user, activity)
     token = checkin.token_for(activity.pk)
     return {
         "token": token,
@@ -157,9 +157,8 @@ def activity_code(request: AuthenticatedHttpRequest, activity_id: int):
 @router.get("/activities/{activity_id}/signups", response={200: list[SignupOut], 404: ErrorOut})
 def activity_roster(request: AuthenticatedHttpRequest, activity_id: int):
     activity = selectors.activity_get(fetched_by=request.user, pk=activity_id)
-    if not may_organise(request.user, activity):
-        raise Http404
-    return list(selectors.activity_signups(activity=activity))
+    require(may_organise, request.user, activity)
+    return list(selectors.activity_signups(fetched_by=request.user, activity=activity))
 
 
 @router.post(

@@ -1,8 +1,17 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.registry import FEATURE, DemoStep, GongzhiApp, Mount, Nav
 
-class VolunteeringConfig(AppConfig):
+
+class VolunteeringConfig(GongzhiApp):
     name = "gongzhi.volunteering"
     label = "volunteering"
     verbose_name = _("Volunteering")
+    layer = FEATURE
+    depends_on = ("gongzhi.ledger",)  # confirmed hours earn points
+    urls = [Mount("volunteering/", "gongzhi.volunteering.urls")]
+    api_router = "gongzhi.volunteering.api.router"
+    nav = [Nav("volunteering", _("Volunteering"), "volunteering:index", order=20, shortcut=True)]
+    demo = [DemoStep("volunteering", "gongzhi.volunteering.demo.load", order=40)]
+    kpis = "gongzhi.volunteering.kpis.volunteering_kpis"
+    kpi_label = _("Volunteering")

@@ -11,12 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.roles import ALL_ROLES, CASEWORK_ROLES, OVERSIGHT_ROLES
-from gongzhi.core.scoping import ScopedQuerySet, ScopePolicy, ancestry_q
-
-
-def _public_around(user, action: str) -> Q | None:
-    # Teams, activities and the party members' board are public where the user belongs.
-    return ancestry_q(user, "node") if action == "view" else None
+from gongzhi.core.scoping import ScopedQuerySet, ScopePolicy, public_around
 
 
 class TeamKind(models.TextChoices):
@@ -35,7 +30,7 @@ class Team(models.Model):
     scope = ScopePolicy(
         node_field="node",
         actions={"view": ALL_ROLES, "manage": CASEWORK_ROLES, "count": OVERSIGHT_ROLES},
-        owner_rule=_public_around,
+        owner_rule=public_around(),
     )
 
     class Meta:
@@ -128,7 +123,7 @@ class Activity(models.Model):
     scope = ScopePolicy(
         node_field="node",
         actions={"view": ALL_ROLES, "manage": CASEWORK_ROLES, "count": OVERSIGHT_ROLES},
-        owner_rule=_public_around,
+        owner_rule=public_around(),
     )
 
     class Meta:
@@ -234,7 +229,7 @@ class PartyMemberReport(models.Model):
     scope = ScopePolicy(
         node_field="node",
         actions={"view": ALL_ROLES, "count": OVERSIGHT_ROLES},
-        owner_rule=_public_around,
+        owner_rule=public_around(),
     )
 
     class Meta:

@@ -24,6 +24,7 @@ from gongzhi.volunteering.models import (
     Team,
     TeamMember,
 )
+from gongzhi.volunteering.rules import may_organise
 
 
 def activities_upcoming(
@@ -57,10 +58,14 @@ def activity_get(*, fetched_by: User, pk: int) -> Activity:
     return activity
 
 
-def activity_signups(*, activity: Activity) -> QuerySet[Signup]:
-    """The roster of one activity, for its organiser (callers check ``rules.may_organise`` first)."""
+def activity_signups(*, fetched_by: User, activity: Activity) -> QuerySet[Signup]:
+    """The roster of one activity: for those who organise it (staff over its place, its organiser, a leader
+    of its team); nobody else sees who signed up."""
+    if not may_organise.test(fetched_by, activity):
+        return Signup.objects.none()
     return (
-        Signup.objects.filter(activity=activity)
+        Signup.objects.visible_to(fetched_by, "view")
+        .filter(activity=activity)
         .exclude(status=SignupStatus.CANCELLED)
         .select_related("user")
         .order_by("status", "created_at", "id")

@@ -1,8 +1,8 @@
 """Activities near me, my hours, sign-up and check-in (residents, at phone width); the roster, the QR
 screen and confirmation of hours (organisers); the party members' board (三亮)."""
 
-from datetime import date, datetime, time
-from decimal import Decimal, InvalidOperation
+from datetime import datetime
+from decimal import Decimal
 
 import segno
 from django.contrib import messages
@@ -14,10 +14,19 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongzhi.core.errors import ServiceError
-from gongzhi.core.http import AuthenticatedHttpRequest, posted_int, posted_number
+from gongzhi.accounts.http import AuthenticatedHttpRequest
+from gongzhi.core.web import form_errors_message, require, service_call
 from gongzhi.orgs.selectors import compounds_of, node_get
 from gongzhi.volunteering import checkin, selectors, services
+from gongzhi.volunteering.forms import (
+    ActivityForm,
+    ActivityStepForm,
+    PartyReportForm,
+    RosterActiveForm,
+    RosterForm,
+    RosterGenerateForm,
+    SignupStepForm,
+)
 from gongzhi.volunteering.rules import is_party_member, may_organise
 
 
@@ -44,34 +53,26 @@ def activity_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not places and not teams:
         raise Http404
     if request.method == "POST":
-        post = request.POST
-        try:
-            tz = timezone.get_current_timezone()
-            day = date.fromisoformat(post.get("day", ""))
-            starts = datetime.combine(day, time.fromisoformat(post.get("start", "")), tz)
-            ends = datetime.combine(day, time.fromisoformat(post.get("end", "")), tz)
-            capacity = int(post.get("capacity") or 0)
-        except ValueError:
-            messages.error(request, _("Give a date, a start and an end time, and the number of places."))
+        form = ActivityForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, form_errors_message(form))
         else:
-            try:
-                team = next((t for t in teams if str(t.pk) == post.get("team")), None)
-                node = node_get(fetched_by=request.user, pk=int(post.get("node") or 0))
+            data = form.cleaned_data
+            tz = timezone.get_current_timezone()
+            with service_call(request, success=_("The activity is published.")) as call:
                 activity = services.activity_create(
                     actor=request.user,
-                    node=node,
-                    team=team,
-                    title=post.get("title", ""),
-                    starts_at=starts,
-                    ends_at=ends,
-                    capacity=capacity,
-                    place=post.get("place", ""),
-                    description=post.get("description", ""),
+                    node=node_get(fetched_by=request.user, pk=data["node"]),
+                    team=next((t for t in teams if t.pk == data["team"]), None),
+                    title=data["title"],
+                    starts_at=datetime.combine(data["day"], data["start"], tz),
+                    ends_at=datetime.combine(data["day"], data["end"], tz),
+                    capacity=data["capacity"],
+                    place=data["place"],
+                    description=data["description"],
                 )
-                messages.success(request, _("The activity is published."))
+            if call.ok:
                 return redirect("volunteering:detail", pk=activity.pk)
-            except ServiceError as exc:
-                messages.error(request, exc.message)
     return render(request, "volunteering/new.html", {"places": places, "teams": teams, "post": request.POST})
 
 
@@ -87,10 +88,9 @@ def roster_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not teams and not rosters:
         raise Http404
     if request.method == "POST":
-        try:
+        with service_call(request) as call:
             _roster_post(request, teams)
-        except ServiceError as exc:
-            messages.error(request, exc.message)
+        if not call.ok:
             return render(request, "volunteering/rosters.html", _roster_context(request, teams), status=422)
         return redirect("volunteering:rosters")
     return render(request, "volunteering/rosters.html", _roster_context(request, teams, rosters))
@@ -119,28 +119,25 @@ def _roster_context(request: AuthenticatedHttpRequest, teams, rosters=None) -> d
 
 def _roster_post(request: AuthenticatedHttpRequest, teams) -> None:
     post = request.POST
-    form = post.get("form")
-    if form == "create":
-        team = next((t for t in teams if str(t.pk) == post.get("team")), None)
+    form_name = post.get("form")
+    if form_name == "create":
+        form = RosterForm(post)
+        if not form.is_valid():
+            raise services.VolunteeringError.invalid(form_errors_message(form))
+        data = form.cleaned_data
+        team = next((t for t in teams if t.pk == data["team"]), None)
         if team is None:
-            raise services.VolunteeringError("invalid", _("Choose the team that serves the duty."))
-        try:
-            start, end = time.fromisoformat(post.get("start", "")), time.fromisoformat(post.get("end", ""))
-            capacity = int(post.get("capacity") or 0)
-        except ValueError:
-            raise services.VolunteeringError(
-                "invalid", _("Give a start and an end time, and the number of places.")
-            ) from None
+            raise services.VolunteeringError.invalid(_("Choose the team that serves the duty."), field="team")
         roster = services.roster_create(
             actor=request.user,
             team=team,
-            node=node_get(fetched_by=request.user, pk=posted_int(post.get("node"), 0)),
-            title=post.get("title", ""),
-            start_time=start,
-            end_time=end,
-            weekdays=",".join(post.getlist("weekdays")),
-            capacity=capacity,
-            place=post.get("place", ""),
+            node=node_get(fetched_by=request.user, pk=data["node"]),
+            title=data["title"],
+            start_time=data["start"],
+            end_time=data["end"],
+            weekdays=",".join(data["weekdays"]),
+            capacity=data["capacity"],
+            place=data["place"],
         )
         made = services.roster_generate(
             actor=request.user, roster=roster, start=timezone.localdate(), days=14
@@ -149,24 +146,28 @@ def _roster_post(request: AuthenticatedHttpRequest, teams) -> None:
             request, _("The roster is set up: %(n)d shifts in the next two weeks.") % {"n": len(made)}
         )
         return
-    roster = selectors.roster_get(fetched_by=request.user, pk=posted_int(post.get("roster"), 0))
-    if form == "generate":
-        days = posted_int(post.get("days"), 14)
+    form = {"generate": RosterGenerateForm, "active": RosterActiveForm}.get(form_name or "")
+    if form is None:
+        raise services.VolunteeringError("unknown_action", _("Unknown action."))
+    bound = form(post)
+    if not bound.is_valid():
+        raise services.VolunteeringError.invalid(form_errors_message(bound))
+    data = bound.cleaned_data
+    roster = selectors.roster_get(fetched_by=request.user, pk=data["roster"])
+    if form_name == "generate":
         made = services.roster_generate(
-            actor=request.user, roster=roster, start=timezone.localdate(), days=days
+            actor=request.user, roster=roster, start=timezone.localdate(), days=data["days"] or 14
         )
         messages.success(request, _("%(n)d new shifts.") % {"n": len(made)})
-    elif form == "active":
-        services.roster_set_active(actor=request.user, roster=roster, active=post.get("active") == "1")
-        messages.success(request, _("Saved."))
     else:
-        raise services.VolunteeringError("unknown_action", _("Unknown action."))
+        services.roster_set_active(actor=request.user, roster=roster, active=data["active"])
+        messages.success(request, _("Saved."))
 
 
 @login_required
 def activity_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = selectors.activity_get(fetched_by=request.user, pk=pk)
-    organiser = may_organise(request.user, activity)
+    organiser = may_organise.test(request.user, activity)
     return render(
         request,
         "volunteering/detail.html",
@@ -174,7 +175,9 @@ def activity_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "activity": activity,
             "signup": selectors.own_signup(fetched_by=request.user, activity=activity),
             "organiser": organiser,
-            "roster": selectors.activity_signups(activity=activity) if organiser else [],
+            "roster": selectors.activity_signups(fetched_by=request.user, activity=activity)
+            if organiser
+            else [],
         },
     )
 
@@ -183,8 +186,13 @@ def activity_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def activity_act(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = selectors.activity_get(fetched_by=request.user, pk=pk)
-    action = request.POST.get("action")
-    try:
+    form = ActivityStepForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors_message(form))
+        return redirect("volunteering:detail", pk=activity.pk)
+    data = form.cleaned_data
+    action = data["action"]
+    with service_call(request):
         if action == "join":
             signup = services.signup_join(actor=request.user, activity=activity)
             messages.success(
@@ -200,20 +208,15 @@ def activity_act(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             services.signup_cancel(actor=request.user, signup=own)
             messages.success(request, _("Your place is given up."))
         elif action == "locate":
-            lat, lng = posted_number(request.POST.get("lat")), posted_number(request.POST.get("lng"))
-            if lat is None or lng is None:
-                raise services.VolunteeringError("invalid", _("Your phone did not share its location."))
-            signup = services.attendance_scan(actor=request.user, activity=activity, lat=lat, lng=lng)
-            messages.success(request, _scan_message(signup))
-        elif action == "cancel_activity":
-            services.activity_cancel(
-                actor=request.user, activity=activity, reason=request.POST.get("reason", "")
+            if data["lat"] is None or data["lng"] is None:
+                raise services.VolunteeringError.invalid(_("Your phone did not share its location."))
+            signup = services.attendance_scan(
+                actor=request.user, activity=activity, lat=data["lat"], lng=data["lng"]
             )
-            messages.success(request, _("The activity is cancelled; everyone signed up is told."))
+            messages.success(request, _scan_message(signup))
         else:
-            raise services.VolunteeringError("unknown_action", _("Unknown action."))
-    except ServiceError as exc:
-        messages.error(request, exc.message)
+            services.activity_cancel(actor=request.user, activity=activity, reason=data["reason"])
+            messages.success(request, _("The activity is cancelled; everyone signed up is told."))
     return redirect("volunteering:detail", pk=activity.pk)
 
 
@@ -221,21 +224,16 @@ def activity_act(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def signup_act(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     signup = selectors.signup_get(fetched_by=request.user, pk=pk)
-    try:
-        if request.POST.get("action") == "confirm":
-            raw = (request.POST.get("hours") or "").strip()
-            try:
-                hours = Decimal(raw) if raw else None
-            except InvalidOperation:
-                raise services.VolunteeringError("invalid", _("Hours are from 0 to 24.")) from None
-            services.hours_confirm(actor=request.user, signup=signup, hours=hours)
+    form = SignupStepForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors_message(form))
+        return redirect("volunteering:detail", pk=signup.activity_id)
+    data = form.cleaned_data
+    with service_call(request, success=_("Saved.")):
+        if data["action"] == "confirm":
+            services.hours_confirm(actor=request.user, signup=signup, hours=data["hours"])
         else:
-            services.attendance_mark(
-                actor=request.user, signup=signup, attendance=request.POST.get("attendance", "")
-            )
-        messages.success(request, _("Saved."))
-    except ServiceError as exc:
-        messages.error(request, exc.message)
+            services.attendance_mark(actor=request.user, signup=signup, attendance=data["attendance"])
     return redirect("volunteering:detail", pk=signup.activity_id)
 
 
@@ -243,8 +241,7 @@ def signup_act(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def activity_qr(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The organiser's screen: a QR code that changes every 30 seconds (the page fetches the next one)."""
     activity = selectors.activity_get(fetched_by=request.user, pk=pk)
-    if not may_organise(request.user, activity):
-        raise Http404
+    require(may_organise, request.user, activity)
     token = checkin.token_for(activity.pk)
     url = request.build_absolute_uri(checkin.scan_path(token))
     context = {
@@ -252,7 +249,11 @@ def activity_qr(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "svg": segno.make(url, error="m").svg_inline(scale=8, border=2),
         "url": url,
         "seconds": checkin.seconds_left(),
-        "checked_in": sum(1 for s in selectors.activity_signups(activity=activity) if s.checked_in_at),
+        "checked_in": sum(
+            1
+            for s in selectors.activity_signups(fetched_by=request.user, activity=activity)
+            if s.checked_in_at
+        ),
     }
     template = "volunteering/_qr.html" if request.headers.get("HX-Request") else "volunteering/qr.html"
     return render(request, template, context)
@@ -267,12 +268,11 @@ def scan(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     activity = selectors.activity_get(fetched_by=request.user, pk=int(activity_id))
     signup = selectors.own_signup(fetched_by=request.user, activity=activity)
     if request.method == "POST":
-        try:
+        with service_call(request) as call:
             signup = services.attendance_scan(actor=request.user, activity=activity, token=token)
             messages.success(request, _scan_message(signup))
+        if call.ok:
             return redirect("volunteering:detail", pk=activity.pk)
-        except ServiceError as exc:
-            messages.error(request, exc.message)
     return render(request, "volunteering/scan.html", {"activity": activity, "signup": signup, "token": token})
 
 
@@ -284,25 +284,31 @@ def _scan_message(signup) -> str:
 
 @login_required
 def party_board(request: AuthenticatedHttpRequest) -> HttpResponse:
+    member = is_party_member.test(request.user)
+    status = 200
     if request.method == "POST":
-        try:
-            compound = node_get(fetched_by=request.user, pk=int(request.POST.get("compound") or 0))
+        form = PartyReportForm(request.POST)
+        with service_call(request, success=_("You have reported to your compound.")) as call:
+            if not form.is_valid():
+                raise services.VolunteeringError.invalid(form_errors_message(form))
+            data = form.cleaned_data
             services.party_report(
                 actor=request.user,
-                compound=compound,
-                display_name=request.POST.get("display_name", ""),
-                pledge=request.POST.get("pledge", ""),
-                workplace=request.POST.get("workplace", ""),
+                compound=node_get(fetched_by=request.user, pk=data["compound"]),
+                display_name=data["display_name"],
+                pledge=data["pledge"],
+                workplace=data["workplace"],
             )
-            messages.success(request, _("You have reported to your compound."))
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-        return redirect("volunteering:party")
+        if call.ok:
+            return redirect("volunteering:party")
+        status = 400
     reports = list(selectors.party_board(fetched_by=request.user)[:300])
     done = selectors.services_by_user([r.user_id for r in reports])
     rows = [(r, *done.get(r.user_id, (0, Decimal(0)))) for r in reports]
-    member = is_party_member(request.user)
     compounds = compounds_of(fetched_by=request.user, limit=50) if member else []
     return render(
-        request, "volunteering/party.html", {"reports": rows, "member": member, "compounds": compounds}
+        request,
+        "volunteering/party.html",
+        {"reports": rows, "member": member, "compounds": compounds, "post": request.POST},
+        status=status,
     )

@@ -4,9 +4,9 @@ from typing import Literal
 from ninja import Field, File, Router, Schema, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from gongzhi.accounts.http import AuthenticatedHttpRequest
 from gongzhi.accounts.selectors import person_get
-from gongzhi.api.schemas import ErrorOut
-from gongzhi.core.http import AuthenticatedHttpRequest
+from gongzhi.core.schemas import ErrorOut
 from gongzhi.orgs.selectors import node_get
 from gongzhi.wishes import selectors, services
 

@@ -1,8 +1,16 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.registry import FEATURE, DemoStep, GongzhiApp, Mount, Nav
 
-class WishesConfig(AppConfig):
+
+class WishesConfig(GongzhiApp):
     name = "gongzhi.wishes"
     label = "wishes"
     verbose_name = _("Micro-wishes")
+    layer = FEATURE
+    urls = [Mount("wishes/", "gongzhi.wishes.urls")]
+    api_router = "gongzhi.wishes.api.router"
+    nav = [Nav("wishes", _("Wish wall"), "wishes:index", order=30, shortcut=True)]
+    demo = [DemoStep("wishes", "gongzhi.wishes.demo.load", order=60)]
+    kpis = "gongzhi.wishes.kpis.wishes_kpis"
+    kpi_label = _("Micro-wishes")

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.models import AppendOnlyModel
 from gongzhi.core.roles import ALL_ROLES, CASEWORK_ROLES, OVERSIGHT_ROLES
 from gongzhi.core.scoping import ScopedQuerySet, ScopePolicy, belonging_paths, subtree_q
 from gongzhi.orgs.models import NodeKind
@@ -95,7 +96,7 @@ class Wish(models.Model):
         return self.title
 
 
-class WishEvent(models.Model):
+class WishEvent(AppendOnlyModel):
     """Append-only history of a wish."""
 
     wish = models.ForeignKey(Wish, on_delete=models.PROTECT, related_name="events")

@@ -5,7 +5,7 @@ from django.http import Http404
 
 from gongzhi.accounts.models import User
 from gongzhi.wishes.models import ON_THE_WALL, Wish, WishStatus
-from gongzhi.wishes.services import is_moderator
+from gongzhi.wishes.rules import sees_wisher_name
 
 
 def mask_name(name: str) -> str:
@@ -16,11 +16,7 @@ def mask_name(name: str) -> str:
 
 def shown_name(wish: Wish, user: User) -> str:
     """Staff, the wisher, and the helper whose claim was accepted see the name; everyone else a mask."""
-    if user.pk == wish.wisher_id or is_moderator(user, wish):
-        return wish.wisher_name
-    if user.pk == wish.claimant_id and wish.status not in (WishStatus.PUBLISHED, WishStatus.CLAIMED):
-        return wish.wisher_name
-    return mask_name(wish.wisher_name)
+    return wish.wisher_name if sees_wisher_name.test(user, wish) else mask_name(wish.wisher_name)
 
 
 def wish_wall(*, fetched_by: User, status: str | None = None) -> QuerySet[Wish]:

@@ -1,4 +1,4 @@
-"""The wish wall (residents at phone width), a wish's page with its actions, and review for staff."""
+"""The wish wall (residents at phone width), a wish's page with its steps, and review for staff."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -7,44 +7,50 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongzhi.core.errors import ServiceError
-from gongzhi.core.http import AuthenticatedHttpRequest
-from gongzhi.core.roles import CASEWORK_ROLES
-from gongzhi.core.scoping import has_role
+from gongzhi.accounts.http import AuthenticatedHttpRequest
+from gongzhi.core.rules import is_caseworker
+from gongzhi.core.web import form_errors_message, service_call
 from gongzhi.orgs.selectors import compounds_of, node_get
 from gongzhi.wishes import selectors, services
+from gongzhi.wishes.forms import WishForm, WishStepForm
+from gongzhi.wishes.rules import is_claimant, is_moderator, is_wisher
+
+LISTS = {
+    "wall": selectors.wish_wall,
+    "mine": selectors.own_wishes,
+    "claimed": selectors.claimed_wishes,
+    "review": selectors.moderation_queue,
+}
 
 
 @login_required
 def wish_wall(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        try:
-            compound = node_get(fetched_by=request.user, pk=int(request.POST.get("compound") or 0))
+    staff = is_caseworker.test(request.user)
+    compounds = compounds_of(fetched_by=request.user)
+    form = WishForm(request.POST or None, compounds=compounds, staff=staff)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with service_call(request, form=form) as call:
             services.wish_post(
                 actor=request.user,
-                compound=compound,
-                title=request.POST.get("title", ""),
-                body=request.POST.get("body", ""),
-                wisher_name=request.POST.get("wisher_name", ""),
+                compound=node_get(fetched_by=request.user, pk=data["compound"]),
+                title=data["title"],
+                body=data["body"],
+                wisher_name=data.get("wisher_name", ""),
             )
+        if call.ok:
             messages.success(
                 request, _("Your wish is posted. It appears on the wall once staff have read it.")
             )
-        except (ServiceError, ValueError) as exc:
-            messages.error(request, getattr(exc, "message", _("Choose your compound.")))
-        return redirect("wishes:index")
-    staff = has_role(request.user, CASEWORK_ROLES)
+            return redirect("wishes:index")
     view = request.GET.get("view", "wall")
-    pick = {
-        "wall": selectors.wish_wall,
-        "mine": selectors.own_wishes,
-        "claimed": selectors.claimed_wishes,
-        "review": selectors.moderation_queue,
-    }.get(view, selectors.wish_wall)
+    pick = LISTS.get(view, selectors.wish_wall)
     wishes = [(w, selectors.shown_name(w, request.user)) for w in pick(fetched_by=request.user)[:200]]
-    compounds = compounds_of(fetched_by=request.user)
     return render(
-        request, "wishes/wall.html", {"wishes": wishes, "view": view, "staff": staff, "compounds": compounds}
+        request,
+        "wishes/wall.html",
+        {"wishes": wishes, "view": view, "staff": staff, "compounds": compounds, "form": form},
+        status=400 if form.errors else 200,
     )
 
 
@@ -52,18 +58,15 @@ def wish_wall(request: AuthenticatedHttpRequest) -> HttpResponse:
 def wish_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     wish = selectors.wish_get(fetched_by=request.user, pk=pk)
     if request.method == "POST":
-        action = request.POST.get("action", "")
-        try:
+        form = WishStepForm(request.POST, request.FILES)
+        if not form.is_valid():
+            messages.error(request, form_errors_message(form))
+            return redirect("wishes:detail", pk=wish.pk)
+        data = form.cleaned_data
+        with service_call(request, success=_("Done.")):
             services.wish_transition(
-                actor=request.user,
-                wish=wish,
-                action=action,
-                note=request.POST.get("note", ""),
-                photo=request.FILES.get("photo"),
+                actor=request.user, wish=wish, action=data["action"], note=data["note"], photo=data["photo"]
             )
-            messages.success(request, _("Done."))
-        except ServiceError as exc:
-            messages.error(request, exc.message)
         return redirect("wishes:detail", pk=wish.pk)
     return render(
         request,
@@ -71,9 +74,9 @@ def wish_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         {
             "wish": wish,
             "shown_name": selectors.shown_name(wish, request.user),
-            "staff": services.is_moderator(request.user, wish),
-            "is_wisher": request.user.pk == wish.wisher_id,
-            "is_claimant": request.user.pk == wish.claimant_id,
+            "staff": is_moderator.test(request.user, wish),
+            "is_wisher": is_wisher.test(request.user, wish),
+            "is_claimant": is_claimant.test(request.user, wish),
         },
     )
 
@@ -82,11 +85,8 @@ def wish_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def wish_claim(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     wish = selectors.wish_get(fetched_by=request.user, pk=pk)
-    try:
+    with service_call(request, success=_("You have claimed this wish. The wisher will confirm.")):
         services.wish_transition(actor=request.user, wish=wish, action="claim")
-        messages.success(request, _("You have claimed this wish. The wisher will confirm."))
-    except ServiceError as exc:
-        messages.error(request, exc.message)
     return redirect("wishes:detail", pk=wish.pk)
 
 

@@ -1,0 +1,143 @@
+"""Smart triage applied to appeals: the category suggested at intake, likely duplicates, training on the
+categories staff confirmed, the weekly retrain. The text machinery is the ``gongzhi.triage`` library."""
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q
+
+from gongzhi.accounts.models import User
+from gongzhi.appeals.categories import category_top_names
+from gongzhi.appeals.errors import AppealError
+from gongzhi.appeals.models import OPEN_STATUSES, Appeal, Category, Status
+from gongzhi.orgs.models import Node, NodeKind
+from gongzhi.triage import duplicates
+from gongzhi.triage import services as library
+from gongzhi.triage.classifier import Example
+from gongzhi.triage.models import TriageModel
+from gongzhi.triage.services import active_classifier
+
+log = logging.getLogger(__name__)
+
+MAX_CONFIRMED = 200_000  # the most recent confirmed appeals used for training
+MAX_POOL = 300  # open appeals compared with a new one
+
+
+# --- training ---------------------------------------------------------------------------------------
+
+
+def confirmed_examples(limit: int = MAX_CONFIRMED) -> list[Example]:
+    """Appeals whose category staff set or confirmed, labelled with that category's first level."""
+    top = category_top_names()
+    rows = (
+        Appeal.objects.filter(category_confirmed=True, category__isnull=False)  # unscoped: training reads all
+        .order_by("-created_at")
+        .values_list("title", "body", "category_id")[:limit]
+    )
+    return [
+        Example(title, body, top[category_id]) for title, body, category_id in rows.iterator(chunk_size=2000)
+    ]
+
+
+def triage_model_train(
+    *, actor: User | None = None, use_confirmed: bool = True, activate: bool = True
+) -> TriageModel:
+    """Train on the bundled real messages (and the taxonomy's terms) plus staff-confirmed appeals;
+    store the model and make it the active one (administrators only, or the system)."""
+    if actor is not None and not actor.is_superuser:
+        raise AppealError.forbidden("Only an administrator can retrain the triage model.")
+    confirmed = confirmed_examples() if use_confirmed else []
+    return library.triage_model_train(actor=actor, confirmed=confirmed, activate=activate)
+
+
+# --- suggestions at intake --------------------------------------------------------------------------
+
+
+def category_suggestion(
+    *, title: str, body: str, subdistrict: Node | None
+) -> tuple[Category | None, float | None]:
+    """The suggested first-level category for a new appeal (the subdistrict's own entry before the shared
+    one), and the model's confidence. Never raises: without a model, or on any failure, no suggestion."""
+    try:
+        classifier = active_classifier()
+        if classifier is None:
+            return None, None
+        suggestion = classifier.suggest(title, body)
+        if suggestion is None:
+            return None, None
+        category = (
+            Category.objects.filter(
+                Q(subdistrict__isnull=True) | Q(subdistrict=subdistrict),
+                level=1,
+                name=suggestion.label,
+                is_active=True,
+            )
+            .order_by("subdistrict_id")  # a subdistrict's own entry before the shared one (NULLs last)
+            .first()
+        )
+        return (category, suggestion.confidence) if category is not None else (None, None)
+    except Exception:  # intake must never fail because of triage
+        log.exception("triage: no suggestion for an appeal")
+        return None, None
+
+
+def auto_apply_threshold() -> float:
+    return float(getattr(settings, "GONGZHI_TRIAGE_AUTO_APPLY", 0.7))
+
+
+# --- duplicates ---------------------------------------------------------------------------------------
+
+
+def duplicate_pool(appeal: Appeal) -> Any:
+    """Open appeals of the same community filed in the last weeks, newest first (unscoped: the caller
+    narrows it to what the user may handle)."""
+    community = appeal.node.ancestor_of_kind(NodeKind.COMMUNITY) or appeal.handling_node
+    since = appeal.created_at - timedelta(days=getattr(settings, "GONGZHI_TRIAGE_DUPLICATE_DAYS", 30))
+    return (
+        Appeal.objects.filter(
+            status__in=[s for s in OPEN_STATUSES if s != Status.TRANSFERRED],
+            node__path__startswith=community.path,
+            created_at__gte=since,
+        )
+        .exclude(pk=appeal.pk)
+        .order_by("-created_at")
+    )
+
+
+def rank_duplicates(appeal: Appeal, pool: list[Appeal], limit: int = 5) -> list[tuple[Appeal, float]]:
+    scores = duplicates.similarities([(appeal.title, appeal.body)], [(a.title, a.body) for a in pool])
+    ranked = [
+        (other, round(float(score), 3))
+        for other, score in zip(pool, scores[0] if len(pool) else [], strict=True)
+        if score >= duplicates.THRESHOLD
+    ]
+    ranked.sort(key=lambda pair: -pair[1])
+    return ranked[:limit]
+
+
+def appeal_duplicates_flag(*, appeal_id: int) -> int | None:
+    """Record the most likely duplicate of a newly filed appeal (for the queue's badge). Returns its id."""
+    appeal = Appeal.objects.select_related("node", "handling_node").filter(pk=appeal_id).first()
+    if appeal is None or not appeal.is_open:
+        return None
+    pool = list(duplicate_pool(appeal).filter(created_at__lte=appeal.created_at)[:MAX_POOL])
+    ranked = rank_duplicates(appeal, pool, limit=1)
+    best = ranked[0][0].pk if ranked else None
+    if best is not None:
+        Appeal.objects.filter(pk=appeal.pk).update(possible_duplicate_id=best)
+    return best
+
+
+RETRAIN_AFTER = 50  # newly confirmed appeals that make a retrain worth it
+
+
+def triage_model_retrain_if_due(*, min_new: int = RETRAIN_AFTER) -> TriageModel | None:
+    """Retrain when at least ``min_new`` more appeals are confirmed than the active model was trained on."""
+    active = library.active_model_confirmed_count()
+    # unscoped: the model learns from every subdistrict's confirmed appeals
+    confirmed = Appeal.objects.filter(category_confirmed=True, category__isnull=False).count()
+    if active is not None and confirmed - active < min_new:
+        return None
+    return triage_model_train(use_confirmed=True)

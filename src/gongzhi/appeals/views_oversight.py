@@ -1,0 +1,204 @@
+"""The staff's wider views of appeals: the map, the Excel export, the figures (KPIs), hot issues, and a
+subdistrict's own categories."""
+
+import dataclasses
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from gongzhi.accounts.http import AuthenticatedHttpRequest
+from gongzhi.appeals import kpis, selectors, services
+from gongzhi.appeals.forms import CategoryForm, PeriodForm
+from gongzhi.appeals.spreadsheets import appeals_export
+from gongzhi.core.audit import audit_record
+from gongzhi.core.http import xlsx_response
+from gongzhi.core.rules import is_caseworker, is_overseer
+from gongzhi.core.web import role_required, service_call
+from gongzhi.orgs.selectors import node_get, node_or_first_root, node_roots
+
+
+@role_required(is_caseworker)
+def appeal_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+    appeals = selectors.appeal_list(fetched_by=request.user, status=request.GET.get("status") or None)
+    audit_record(actor=request.user, action="appeal.export", target=request.user, rows=appeals.count())
+    return xlsx_response(appeals_export(appeals=appeals), "appeals.xlsx")
+
+
+@role_required(is_caseworker)
+def appeal_map(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Open appeals in the user's reach on a map (GCJ-02 tiles, so stored coordinates need no conversion)."""
+    now, soon = timezone.now(), timezone.now() + timedelta(hours=24)
+    points = []
+    for a in selectors.appeal_list(fetched_by=request.user, status="open").select_related("node")[:2000]:
+        lat, lng = (a.lat, a.lng) if a.lat is not None else (a.node.lat, a.node.lng)
+        if lat is None or lng is None:
+            continue
+        due = a.accept_due if a.status == "submitted" else a.resolve_due
+        state = "late" if due and due < now else "soon" if due and due < soon else "ok"
+        points.append(
+            {
+                "id": a.pk,
+                "lat": lat,
+                "lng": lng,
+                "title": a.title,
+                "place": a.node.name,
+                "state": state,
+                "status": str(a.get_status_display()),
+            }
+        )
+    return render(request, "appeals/map.html", {"points": points, "tiles": settings.GONGZHI_MAP_TILES})
+
+
+@dataclasses.dataclass(frozen=True)
+class KpiColumn:
+    key: str
+    field: str
+    label: str | Promise
+    most_first: bool  # counts: most first; rates: lowest first (where to look)
+    css: str = "num"
+
+
+KPI_COLUMNS = {
+    c.key: c
+    for c in (
+        KpiColumn("collected", "collected", gettext_lazy("Collected"), True),
+        KpiColumn("resolved", "resolved", gettext_lazy("Resolved"), True),
+        KpiColumn(
+            "satisfaction", "satisfaction_rate", gettext_lazy("Satisfaction rate"), False, "num hide-sm"
+        ),
+        KpiColumn("score", "composite_score", gettext_lazy("Composite score"), False),
+    )
+}
+
+
+def _period_end() -> datetime:
+    return datetime.combine(
+        timezone.localdate() + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone()
+    )
+
+
+@role_required(is_overseer)
+def appeal_kpis_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    period = PeriodForm(request.GET, periods=(30, 90, 365))
+    period.is_valid()  # anything unreadable falls back to the defaults below
+    choice = period.cleaned_data
+    roots = node_roots(fetched_by=request.user)
+    node = (
+        node_get(fetched_by=request.user, pk=choice["node"])
+        if choice.get("node")
+        else (roots[0] if roots else None)
+    )
+    if node is None:
+        raise Http404
+    days = choice.get("days") or 365
+    end = _period_end()
+    result = kpis.appeal_kpis(
+        fetched_by=request.user,
+        node=node,
+        start=end - timedelta(days=days),
+        end=end,
+        group_by="node" if node.kind != "building" else None,
+    )
+    column = KPI_COLUMNS.get(choice.get("sort") or "")
+    if column is not None:
+        known = [g for g in result["groups"] if g[column.field] is not None]
+        known.sort(key=lambda g: g[column.field], reverse=column.most_first)
+        result["groups"] = known + [g for g in result["groups"] if g[column.field] is None]
+    return render(
+        request,
+        "appeals/kpis.html",
+        {
+            "node": node,
+            "kpi": result,
+            "days": days,
+            "roots": roots,
+            "columns": KPI_COLUMNS,
+            "sort": column.key if column else "",
+        },
+    )
+
+
+HOT_PERIODS = (7, 30, 90)
+
+
+@role_required(is_overseer)
+def hot_issues_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Hot issues of a node's subtree over the last 7, 30 or 90 days, for staff and viewers."""
+    period = PeriodForm(request.GET, periods=HOT_PERIODS)
+    period.is_valid()
+    choice = period.cleaned_data
+    node = node_or_first_root(fetched_by=request.user, pk=choice.get("node"))
+    days = choice.get("days") or 30
+    end = _period_end()
+    issues = selectors.hot_issues_for(
+        fetched_by=request.user, node=node, start=end - timedelta(days=days), end=end
+    )
+    return render(
+        request,
+        "appeals/hot.html",
+        {
+            "node": node,
+            "issues": issues,
+            "days": days,
+            "periods": HOT_PERIODS,
+            "can_open": is_caseworker.test(request.user),
+        },
+    )
+
+
+def _edits_categories(user) -> bool:
+    return bool(selectors.editable_subdistricts(fetched_by=user))
+
+
+@role_required(_edits_categories)
+@require_http_methods(["GET", "POST"])
+def appeal_categories(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A subdistrict's own categories: added under the shared tree, retired or brought back."""
+    subdistricts = selectors.editable_subdistricts(fetched_by=request.user)
+    chosen = request.GET.get("node") or request.POST.get("node") or ""
+    subdistrict = next((n for n in subdistricts if str(n.pk) == chosen), subdistricts[0])
+    form = CategoryForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        with service_call(request) as call:
+            if not form.is_valid():
+                raise services.AppealError.invalid(_("Unknown action."))
+            data = form.cleaned_data
+            if data["action"] == "add":
+                parent = (
+                    services.category_for(subdistrict=subdistrict, category_id=data["parent"])
+                    if data.get("parent")
+                    else None
+                )
+                added = services.category_add(
+                    actor=request.user, subdistrict=subdistrict, parent=parent, name=data.get("name") or ""
+                )
+                call.success = _("Added “%(name)s”.") % {"name": added.name}
+            else:
+                category = selectors.own_category_get(subdistrict=subdistrict, pk=data.get("category") or 0)
+                services.category_set_active(
+                    actor=request.user, category=category, active=data["action"] == "restore"
+                )
+                call.success = _("Done.")
+        if call.ok:
+            return redirect(f"{request.path}?node={subdistrict.pk}")
+        status = 400
+    return render(
+        request,
+        "appeals/categories.html",
+        {
+            "subdistrict": subdistrict,
+            "subdistricts": subdistricts,
+            "form": form,
+            "tree": selectors.category_choices(subdistrict=subdistrict),
+            "own": selectors.own_categories(subdistrict=subdistrict),
+        },
+        status=status,
+    )

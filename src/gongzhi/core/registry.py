@@ -1,0 +1,234 @@
+"""Apps register themselves: each app's ``AppConfig`` (a ``GongzhiApp``) declares what it contributes, and
+the shared machinery reads it from here. ``core`` imports no app, and adding an app needs no edit outside
+it except ``INSTALLED_APPS``.
+
+    class AppealsConfig(GongzhiApp):
+        name = "gongzhi.appeals"
+        layer = FEATURE
+        depends_on = ("gongzhi.triage",)
+        urls = [Mount("appeals/", "gongzhi.appeals.urls")]
+        api_router = "gongzhi.appeals.api.router"
+        nav = [Nav("appeals", _("Appeals"), "appeals:index", when=is_caseworker, order=20)]
+        home_cards = [HomeCard("appeals/_home_start.html", "gongzhi.appeals.home.start_card", order=10)]
+        spreadsheets = [Spreadsheet("appeals", _("Appeals"), exporter="gongzhi.appeals.spreadsheets.export")]
+        demo = [DemoStep("appeals", "gongzhi.appeals.demo.load", order=30)]
+        kpis = "gongzhi.appeals.kpis.appeal_kpis"
+
+Everything that would import the app's modules is named by a dotted path and imported on first use, so
+declaring it costs nothing at start-up and creates no import edge.
+"""
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, ClassVar
+
+from django.apps import AppConfig, apps
+from django.utils.module_loading import import_string
+
+# Layers, lowest first. An app may import apps of lower layers, and apps of its own layer only when it
+# names them in ``depends_on`` (tests/core/test_layers.py turns this into import-linter contracts).
+CORE = "core"  # this app: imports no other
+PLATFORM = "platform"  # the tree, people and roles (orgs, accounts)
+SERVICE = "service"  # shared services every feature may use (notifications, the API, the demo)
+FEATURE = "feature"  # the modules residents and staff use (appeals, volunteering, the mall …)
+LAYERS = (CORE, PLATFORM, SERVICE, FEATURE)
+
+UserPredicate = Callable[[Any], bool]
+
+
+def _call(predicate: UserPredicate | None, user: Any) -> bool:
+    if predicate is None:
+        return True
+    test = getattr(predicate, "test", None)
+    return bool(test(user) if test is not None else predicate(user))
+
+
+@dataclass(frozen=True)
+class Mount:
+    """Include the app's URLconf ``urlconf`` (a dotted module path) under ``prefix``."""
+
+    prefix: str
+    urlconf: str
+
+
+@dataclass(frozen=True)
+class Nav:
+    """A main-menu entry, shown to the users ``when`` holds for (a rules predicate of the user)."""
+
+    key: str
+    label: Any
+    url_name: str
+    order: int = 100
+    when: UserPredicate | None = None
+    shortcut: bool = False  # also among the residents' shortcuts on the home page
+
+    def shown_to(self, user: Any) -> bool:
+        return _call(self.when, user)
+
+
+@dataclass(frozen=True)
+class HomeCard:
+    """A card on the home page: ``context(request)`` (dotted path) returns the template's context, or None
+    to leave the card out for this user."""
+
+    template: str
+    context: str
+    order: int = 100
+
+    def context_for(self, request: Any) -> dict[str, Any] | None:
+        result: dict[str, Any] | None = import_string(self.context)(request)
+        return result
+
+
+@dataclass(frozen=True)
+class Spreadsheet:
+    """An Excel list the app reads and/or writes.
+
+    ``importer(*, actor, source, progress=None) -> int`` (rows imported; all or nothing);
+    ``exporter(*, actor, reveal=False) -> bytes`` (what ``actor`` may see)."""
+
+    kind: str
+    label: Any
+    importer: str | None = None
+    exporter: str | None = None
+    import_when: UserPredicate | None = None  # who may import it (the page lists it only to them)
+    headers: Any = ""  # the column headers an import file has, shown on the import page
+    export_url: str | None = None  # the URL name of the page's download
+
+    def may_import(self, user: Any) -> bool:
+        return self.importer is not None and _call(self.import_when, user)
+
+    def run_import(self, **kwargs: Any) -> int:
+        assert self.importer is not None
+        count: int = import_string(self.importer)(**kwargs)
+        return count
+
+    def run_export(self, **kwargs: Any) -> bytes:
+        assert self.exporter is not None
+        content: bytes = import_string(self.exporter)(**kwargs)
+        return content
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    """One step of ``gongzhi demo``: ``load(ctx)`` (dotted path) adds the app's demo data and returns figures
+    for the summary line. Steps run in ``order``; ``ctx`` carries the random generator and what earlier steps
+    made (``ctx.nodes`` by name …)."""
+
+    name: str
+    load: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class KpiProvider:
+    """The app's figures: ``kpis(*, fetched_by, node, start, end, group_by)`` returns ``{"total": {...},
+    "groups": [...]}`` for ``node``'s subtree in [start, end), counted in what ``fetched_by`` may count."""
+
+    app: str
+    label: Any
+    path: str
+
+    def __call__(self, **kwargs: Any) -> dict[str, Any]:
+        result: dict[str, Any] = import_string(self.path)(**kwargs)
+        return result
+
+
+class GongzhiApp(AppConfig):
+    """The AppConfig of every Gongzhi app: what it contributes, declared as data."""
+
+    # Django takes an app's config from its apps.py when exactly one class there is a default candidate:
+    # this base (imported into every apps.py) never is, each app's own subclass always is.
+    default = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.default = True
+
+    layer: ClassVar[str] = FEATURE
+    depends_on: ClassVar[Sequence[str]] = ()  # apps of the same layer this one may import
+    urls: ClassVar[Sequence[Mount]] = ()
+    api_router: ClassVar[str | None] = None  # dotted path of a ninja Router
+    nav: ClassVar[Sequence[Nav]] = ()
+    home_cards: ClassVar[Sequence[HomeCard]] = ()
+    spreadsheets: ClassVar[Sequence[Spreadsheet]] = ()
+    demo: ClassVar[Sequence[DemoStep]] = ()
+    kpis: ClassVar[str | None] = None  # dotted path of the KPI provider
+    kpi_label: ClassVar[Any] = None
+    warm_up: ClassVar[Sequence[str]] = ()  # dotted paths of callables a new worker runs before serving
+    context_processors: ClassVar[Sequence[str]] = ()  # dotted paths: fn(request) -> dict for every page
+
+
+def gongzhi_apps() -> list[GongzhiApp]:
+    """The installed Gongzhi apps, in INSTALLED_APPS order."""
+    return [c for c in apps.get_app_configs() if isinstance(c, GongzhiApp)]
+
+
+def _collect(attribute: str) -> list[Any]:
+    return [item for app in gongzhi_apps() for item in getattr(app, attribute)]
+
+
+def url_mounts() -> list[Mount]:
+    return _collect("urls")
+
+
+def api_routers() -> list[tuple[str, Any]]:
+    """(app label, Router) for every app with an API router, imported now."""
+    return [(app.label, import_string(app.api_router)) for app in gongzhi_apps() if app.api_router]
+
+
+def nav_entries(user: Any) -> list[Nav]:
+    return sorted((n for n in _collect("nav") if n.shown_to(user)), key=lambda n: (n.order, n.key))
+
+
+def home_cards() -> list[HomeCard]:
+    return sorted(_collect("home_cards"), key=lambda c: c.order)
+
+
+def spreadsheets() -> dict[str, Spreadsheet]:
+    return {s.kind: s for s in _collect("spreadsheets")}
+
+
+def demo_steps() -> list[DemoStep]:
+    return sorted(_collect("demo"), key=lambda s: s.order)
+
+
+def kpi_providers() -> dict[str, KpiProvider]:
+    return {
+        app.label: KpiProvider(app.label, app.kpi_label or app.verbose_name, app.kpis)
+        for app in gongzhi_apps()
+        if app.kpis
+    }
+
+
+def warm_ups() -> list[Callable[[], Any]]:
+    return [import_string(path) for path in _collect("warm_up")]
+
+
+@cache
+def _processor(path: str) -> Callable[[Any], dict[str, Any]]:
+    processor: Callable[[Any], dict[str, Any]] = import_string(path)
+    return processor
+
+
+def extra_context(request: Any) -> dict[str, Any]:
+    """What every app's context processors add to every page (e.g. the unread-messages count)."""
+    context: dict[str, Any] = {}
+    for path in _collect("context_processors"):
+        context.update(_processor(path)(request))
+    return context
+
+
+@dataclass
+class DemoContext:
+    """Shared by the demo steps: the seeded random generator and what earlier steps made."""
+
+    rng: Any
+    figures: dict[str, int] = field(default_factory=dict)
+    shared: dict[str, Any] = field(default_factory=dict)
+    progress: Callable[[str], None] = lambda message: None
+
+    def add(self, figures: Iterable[tuple[str, int]] | dict[str, int] | None) -> None:
+        if figures:
+            self.figures.update(dict(figures))

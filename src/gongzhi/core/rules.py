@@ -1,0 +1,55 @@
+"""Small permission predicates every app composes (django-rules: ``&``, ``|``, ``~``).
+
+A predicate takes ``(user)`` or ``(user, obj)``; the user may be None for the system (the SLA sweep).
+Apps build their own in ``<app>/rules.py`` from these, e.g. ``is_filer | handles``.
+"""
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import rules
+
+from gongzhi.core.registry import spreadsheets
+from gongzhi.core.roles import CASEWORK_ROLES, MANAGER_ROLES, NEIGHBOUR_ROLES, OVERSIGHT_ROLES
+from gongzhi.core.scoping import has_role, staff_over
+
+Predicate = rules.Predicate
+
+
+def _user(user: Any) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) and getattr(user, "is_active", False)
+
+
+def holds(roles: Iterable[str], name: str) -> Predicate:
+    """The user holds one of ``roles`` somewhere (a superuser holds every role)."""
+    wanted = frozenset(roles)
+    return rules.predicate(lambda user: _user(user) and has_role(user, wanted), name=name)
+
+
+def holds_over(roles: Iterable[str], node_of: Callable[[Any], Any], name: str) -> Predicate:
+    """The user holds one of ``roles`` at the node of the object (``node_of(obj)``) or above it."""
+    wanted = frozenset(roles)
+
+    def check(user: Any, obj: Any) -> bool:
+        node = node_of(obj)
+        return _user(user) and node is not None and has_role(user, wanted, at_path=node.path)
+
+    return rules.predicate(check, name=name)
+
+
+def staff_of(node_of: Callable[[Any], Any], name: str) -> Predicate:
+    """Casework staff (commissioner, community staff or secretary, subdistrict admin) over the object's node."""
+    return rules.predicate(lambda user, obj: _user(user) and staff_over(user, node_of(obj)), name=name)
+
+
+is_system = rules.predicate(lambda user: user is None, name="is_system")
+is_signed_in = rules.predicate(_user, name="is_signed_in")
+is_superuser = rules.predicate(lambda user: _user(user) and user.is_superuser, name="is_superuser")
+is_caseworker = holds(CASEWORK_ROLES, "is_caseworker")
+is_manager = holds(MANAGER_ROLES, "is_manager")
+is_overseer = holds(OVERSIGHT_ROLES, "is_overseer")
+# Someone who lives here and uses the site for themselves (residents' pages; superusers are not).
+is_neighbour = holds(NEIGHBOUR_ROLES, "holds_neighbour_role") & ~is_superuser
+can_import = rules.predicate(
+    lambda user: any(sheet.may_import(user) for sheet in spreadsheets().values()), name="can_import"
+)

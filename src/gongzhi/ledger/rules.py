@@ -1,0 +1,17 @@
+"""Who may do what in the points mall."""
+
+from typing import Any
+
+import rules
+
+from gongzhi.core.rules import staff_of
+
+# Staff over the place an item is offered at manage it and its orders.
+offers_at = staff_of(lambda node: node, "offers_at")  # (user, node): may offer items there
+manages_item = staff_of(lambda item: item.node, "manages_item")
+manages_order = staff_of(lambda order: order.item.node, "manages_order")
+
+
+@rules.predicate
+def is_buyer(user: Any, order: Any) -> bool:
+    return user is not None and user.pk is not None and user.pk == order.buyer_id

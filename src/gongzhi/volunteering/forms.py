@@ -1,0 +1,63 @@
+"""Input of the volunteering pages. The templates keep what was typed (they show the posted values)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+WEEKDAY_VALUES = [(str(n), str(n)) for n in range(1, 8)]  # ISO: Monday is 1
+
+
+class ActivityForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=80)
+    node = forms.IntegerField(label=_("Where"), min_value=1)
+    team = forms.IntegerField(label=_("Team"), min_value=1, required=False)
+    place = forms.CharField(label=_("Meeting point"), max_length=120, required=False)
+    day = forms.DateField(label=_("Date"))
+    start = forms.TimeField(label=_("From"))
+    end = forms.TimeField(label=_("Until"))
+    capacity = forms.IntegerField(label=_("Places"), min_value=1, max_value=10_000)
+    description = forms.CharField(label=_("Details (optional)"), max_length=2000, required=False)
+
+
+class RosterForm(forms.Form):
+    title = forms.CharField(label=_("Duty"), max_length=80)
+    team = forms.IntegerField(label=_("Team"), min_value=1)
+    node = forms.IntegerField(label=_("Where"), min_value=1)
+    place = forms.CharField(label=_("Meeting point"), max_length=120, required=False)
+    weekdays = forms.MultipleChoiceField(label=_("Weekdays"), choices=WEEKDAY_VALUES)
+    start = forms.TimeField(label=_("From"))
+    end = forms.TimeField(label=_("Until"))
+    capacity = forms.IntegerField(label=_("Places per shift"), min_value=1, max_value=1000)
+
+
+class RosterGenerateForm(forms.Form):
+    roster = forms.IntegerField(min_value=1)
+    days = forms.IntegerField(label=_("How far ahead"), min_value=1, max_value=92, required=False)
+
+
+class RosterActiveForm(forms.Form):
+    roster = forms.IntegerField(min_value=1)
+    # The page posts "1" or "0" (a checkbox widget would read "0" as true).
+    active = forms.TypedChoiceField(choices=[("1", "1"), ("0", "0")], coerce=lambda value: value == "1")
+
+
+class ActivityStepForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[(a, a) for a in ("join", "leave", "locate", "cancel_activity")],
+        error_messages={"invalid_choice": _("Unknown action.")},
+    )
+    lat = forms.FloatField(required=False, min_value=-90, max_value=90)
+    lng = forms.FloatField(required=False, min_value=-180, max_value=180)
+    reason = forms.CharField(max_length=200, required=False)
+
+
+class SignupStepForm(forms.Form):
+    action = forms.CharField(max_length=12, required=False)
+    hours = forms.DecimalField(label=_("Hours"), min_value=0, max_value=24, decimal_places=2, required=False)
+    attendance = forms.CharField(max_length=8, required=False)
+
+
+class PartyReportForm(forms.Form):
+    compound = forms.IntegerField(label=_("Compound"), min_value=1)
+    display_name = forms.CharField(label=_("Name shown"), max_length=40)
+    workplace = forms.CharField(label=_("Workplace"), max_length=120, required=False)
+    pledge = forms.CharField(label=_("Pledge"), max_length=300)
