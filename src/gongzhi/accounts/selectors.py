@@ -39,4 +39,5 @@ def person_get(*, fetched_by: User, pk: int) -> Person:
 
 def user_role_bindings(*, user: User) -> QuerySet[RoleBinding]:
     """The user's own bindings (shown on /me and in the navigation)."""
+    # unscoped: the user's own role bindings
     return RoleBinding.objects.filter(user=user).select_related("node").order_by("node__path", "role")

@@ -205,6 +205,7 @@ def role_binding_grant(*, actor: User, user: User, role: str, node: Node) -> Rol
     senior = role in (Role.SUBDISTRICT_ADMIN, Role.DISTRICT_VIEWER)
     if senior and not has_role(actor, {Role.SUBDISTRICT_ADMIN}, at_path=node.path):
         raise AccountsError.forbidden(_("You cannot grant this role."))
+    # unscoped: the grant was checked against the actor's reach just above
     binding, _created = RoleBinding.objects.get_or_create(user=user, role=role, node=node)
     audit_record(actor=actor, action="role.grant", target=binding, node=node, role=role, user=user.pk)
     return binding

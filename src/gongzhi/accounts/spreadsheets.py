@@ -48,6 +48,7 @@ def residents_import(*, actor: User, source, progress: Callable[[int], None] | N
     sheet = read_sheet(source, RESIDENT_COLUMNS, progress=progress)
     errors = list(sheet.errors)
     codes = {row["node_code"] for row in sheet.rows if row.get("node_code")}
+    # unscoped: codes looked up first; each row's node is checked against the importer's reach
     nodes = {n.code: n for n in Node.objects.filter(code__in=codes)}
     allowed_roles = Person.scope.roles_for("change")
     seen_ids: dict[str, int] = {}
@@ -75,6 +76,7 @@ def residents_import(*, actor: User, source, progress: Callable[[int], None] | N
                 )
             seen_ids[row["id_number"]] = number
             id_indexes[pii.blind_index(row["id_number"], context="id_number")] = number
+    # unscoped: ID numbers are unique across the whole register
     taken = set(Person.objects.filter(id_index__in=list(id_indexes)).values_list("id_index", flat=True))
     for index in taken:
         errors.append(

@@ -10,6 +10,8 @@ The triage model is trained first; each appeal's first-level category is the mod
 second and third levels are drawn under it (the messages carry no category of their own).
 """
 
+# unscoped-module: a demo step builds the world as the system, before anyone signs in
+
 import csv
 import random
 from datetime import timedelta

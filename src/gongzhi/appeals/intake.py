@@ -50,6 +50,7 @@ def appeal_submit(
     returns the appeal it first created, so a double tap is one appeal."""
     client_key = (client_key or "").strip()[:64]
     if client_key:
+        # unscoped: the actor's own earlier appeal under this idempotency key
         existing = Appeal.objects.filter(submitted_by=actor, client_key=client_key).first()
         if existing is not None:
             return existing, False
@@ -67,6 +68,7 @@ def appeal_submit(
     if resident is not None and not staff and resident.user_id != actor.pk:
         raise AppealError.forbidden(_("You can only file appeals for yourself."))
     if resident is None and not staff:
+        # unscoped: the actor's own register entry
         resident = Person.objects.filter(user=actor).first()
     if (lat is None) != (lng is None) or (lat is not None and not (-90 <= lat <= 90 and -180 <= lng <= 180)):  # type: ignore[operator]
         raise AppealError.invalid(_("Give both latitude and longitude, or neither."), field="lat")
@@ -122,6 +124,7 @@ def appeal_submit(
         except IntegrityError:
             # Two requests with the same client key raced; the other one won.
             if client_key:
+                # unscoped: the actor's own earlier appeal under this idempotency key
                 return Appeal.objects.get(submitted_by=actor, client_key=client_key), False
             raise
         return appeal, True
@@ -161,6 +164,7 @@ def appeal_photo_add(
     if not appeal.is_open and appeal.status != Status.RESOLVED:
         raise AppealError.wrong_state(_("This cannot be done in the appeal's current state."))
     # Lock the appeal row so two uploads cannot both pass the count check.
+    # unscoped: locks the appeal the caller fetched in scope
     Appeal.objects.select_for_update().filter(pk=appeal.pk).first()
     if appeal.photos.count() >= MAX_PHOTOS:
         raise AppealError.invalid(_("At most %(n)s photos per appeal.") % {"n": MAX_PHOTOS}, field="photos")

@@ -119,7 +119,12 @@ def appeal_kpis(
             .annotate(**_aggregates())
             .order_by()
         )
-        children = {c.path: c for c in Node.objects.filter(path__startswith=node.path, depth=node.depth + 1)}
+        children = {
+            c.path: c
+            for c in Node.objects.visible_to(fetched_by, "view").filter(
+                path__startswith=node.path, depth=node.depth + 1
+            )
+        }
         groups = [
             {"key": children[r["key"]].pk, "label": children[r["key"]].name, **_finish(r)}
             for r in rows

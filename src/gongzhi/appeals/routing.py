@@ -33,6 +33,7 @@ class Lookups:
     @staticmethod
     def ancestors(nodes: list[Node]) -> dict[str, Node]:
         paths = {p for n in nodes for p in n.ancestor_paths()}
+        # unscoped: ancestors of places already in scope (routing)
         return {n.path: n for n in Node.objects.filter(path__in=paths)}
 
     @classmethod
@@ -88,6 +89,7 @@ def handling_node_for(node: Node, tier: str) -> Node:
 def handlers_at(node_ids: Iterable[int]) -> dict[int, list[User]]:
     """Active staff bound exactly at each of these nodes, by node (one query)."""
     found: dict[int, dict[int, User]] = {pk: {} for pk in node_ids}
+    # unscoped: who handles a node the appeal is routed to
     for binding in RoleBinding.objects.filter(
         node_id__in=found, role__in=CASEWORK_ROLES, user__is_active=True
     ).select_related("user"):

@@ -57,11 +57,13 @@ def appeal_queue(*, fetched_by: User) -> QuerySet[Appeal]:
     let it misjudge small communities and walk the due-date index instead (docs/benchmarks.md).
     """
     paths = reach_paths(fetched_by, CASEWORK_ROLES)
+    # unscoped: narrowed below to the handling nodes in the user's casework reach
     qs = Appeal.objects.filter(status__in=OPEN_STATUSES)
     if not fetched_by.is_superuser:
         if not paths:
             return qs.none()
         handling = list(
+            # unscoped: nodes under the user's casework reach (subtree_q)
             Node.objects.filter(subtree_q(None, paths), kind__in=HANDLING_KINDS).values_list("pk", flat=True)[
                 : MAX_LISTED_NODES + 1
             ]
@@ -91,6 +93,7 @@ def category_choices(*, subdistrict: Node | None) -> list[tuple[Category, list[C
 
 def editable_subdistricts(*, fetched_by: User) -> list[Node]:
     """Subdistricts whose own categories the user may change (their administrators)."""
+    # unscoped: narrowed to the user's reach as subdistrict administrator below
     subdistricts = Node.objects.filter(kind=NodeKind.SUBDISTRICT).order_by("path")
     if fetched_by.is_superuser:
         return list(subdistricts)
@@ -158,6 +161,7 @@ def hot_issues_for(
         path[:n] for path in {r[4] for r in rows} for n in range(Node.steplen, len(path) + 1, Node.steplen)
     }
     communities = dict(
+        # unscoped: names of the communities over appeals already in scope
         Node.objects.filter(path__in=community_paths, kind=NodeKind.COMMUNITY).values_list("path", "name")
     )
     tops = category_top_names()

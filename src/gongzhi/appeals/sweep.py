@@ -1,6 +1,8 @@
 """The SLA sweep (every ten minutes): escalate what ran out of time, remind handlers of what falls due soon,
 tell the subdistrict's staff of what is late at the last level."""
 
+# unscoped-module: the SLA sweep is the system: it reads every open appeal
+
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any

@@ -96,6 +96,7 @@ def duplicate_pool(appeal: Appeal) -> Any:
     community = appeal.node.ancestor_of_kind(NodeKind.COMMUNITY) or appeal.handling_node
     since = appeal.created_at - timedelta(days=getattr(settings, "GONGZHI_TRIAGE_DUPLICATE_DAYS", 30))
     return (
+        # unscoped: the pool callers narrow to what the user may handle
         Appeal.objects.filter(
             status__in=[s for s in OPEN_STATUSES if s != Status.TRANSFERRED],
             node__path__startswith=community.path,
@@ -119,6 +120,7 @@ def rank_duplicates(appeal: Appeal, pool: list[Appeal], limit: int = 5) -> list[
 
 def appeal_duplicates_flag(*, appeal_id: int) -> int | None:
     """Record the most likely duplicate of a newly filed appeal (for the queue's badge). Returns its id."""
+    # unscoped: the duplicate check runs as the system
     appeal = Appeal.objects.select_related("node", "handling_node").filter(pk=appeal_id).first()
     if appeal is None or not appeal.is_open:
         return None
@@ -126,6 +128,7 @@ def appeal_duplicates_flag(*, appeal_id: int) -> int | None:
     ranked = rank_duplicates(appeal, pool, limit=1)
     best = ranked[0][0].pk if ranked else None
     if best is not None:
+        # unscoped: notes the duplicate on the appeal just checked
         Appeal.objects.filter(pk=appeal.pk).update(possible_duplicate_id=best)
     return best
 

@@ -15,7 +15,6 @@ A forbidden error is also Django's ``PermissionDenied``, an invalid one also Dja
 a not-found one also ``Http404``, so Django's own machinery (and ``pytest.raises``) recognises them.
 """
 
-from functools import cache
 from typing import Any, ClassVar, Self
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -117,15 +116,22 @@ class _NotFound(Http404):
     status = 404
 
 
-@cache
-def _kind(base: type[ServiceError], kind: type[Exception]) -> Any:
-    """``base`` in one of the kinds: e.g. an AppealError that is also Django's PermissionDenied."""
+_KINDS: dict[tuple[type, type], Any] = {}
+
+
+def _kind(base: type, kind: type) -> Any:
+    """``base`` in one of the kinds: e.g. an AppealError that is also Django's PermissionDenied (one class
+    per pair, made on first use)."""
+    made = _KINDS.get((base, kind))
+    if made is not None:
+        return made
     # The kind comes first so that its status and Django's handling win; the message reads as ours.
-    return type(
+    made = _KINDS[(base, kind)] = type(
         f"{base.__name__}{kind.__name__}",
         (kind, base),
         {"status": kind.status, "__str__": ServiceError.__str__},  # type: ignore[attr-defined]
     )
+    return made
 
 
 class Unauthorized(ServiceError):

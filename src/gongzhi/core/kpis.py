@@ -19,6 +19,7 @@ GROUPINGS = ("node", "month")
 
 def kpi_result(
     *,
+    fetched_by: Any,
     node: Any,
     start: datetime,
     end: datetime,
@@ -44,9 +45,11 @@ def kpi_result(
         grouped = (
             rows.annotate(key=Substr(path_field, 1, width)).values("key").annotate(**aggregates).order_by()
         )
-        children = {
+        children: dict[str, Any] = {
             c.path: c
-            for c in node_model()._default_manager.filter(path__startswith=node.path, depth=node.depth + 1)
+            for c in node_model()
+            ._default_manager.visible_to(fetched_by, "view")
+            .filter(path__startswith=node.path, depth=node.depth + 1)
         }
         result["groups"] = [
             {"key": children[r["key"]].pk, "label": children[r["key"]].name, **finish(r)}

@@ -62,7 +62,7 @@ class AuditEvent(AppendOnlyModel):
     ip = models.GenericIPAddressField(null=True, blank=True)
     detail = models.JSONField(default=dict, blank=True)
 
-    objects = ScopedAppendOnlyQuerySet.as_manager()
+    objects = ScopedAppendOnlyQuerySet.as_manager()  # type: ignore[misc]
     scope = ScopePolicy(
         node_field="node",
         actions={"view": frozenset({Role.SUBDISTRICT_ADMIN, Role.COMMUNITY_SECRETARY})},

@@ -53,7 +53,7 @@ class Binding:
     path: str
 
 
-def node_model() -> type[models.Model]:
+def node_model() -> Any:
     return apps.get_model(settings.GONGZHI_NODE_MODEL)
 
 

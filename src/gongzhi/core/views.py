@@ -38,7 +38,9 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args: Any, sheets: list[Spreadsheet], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(s.kind, s.label) for s in sheets]
+        kind = self.fields["kind"]
+        assert isinstance(kind, forms.ChoiceField)
+        kind.choices = [(s.kind, s.label) for s in sheets]
         self.fields["file"].widget.attrs["accept"] = ".xlsx"
 
 

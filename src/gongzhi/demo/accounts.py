@@ -1,6 +1,8 @@
 """The demo accounts of README.md (password ``gongzhi-demo``) and 祥符's 93 compound commissioners (the
 third demo step)."""
 
+# unscoped-module: a demo step builds the world as the system, before anyone signs in
+
 from django.contrib.auth.hashers import make_password
 
 from gongzhi.accounts.models import Person, RoleBinding, User

@@ -1,6 +1,8 @@
 """The demo's party organisations ("one compound, one party organisation"), members, the compounds' three
 parties and 望湖's governance teams (the second demo step)."""
 
+# unscoped-module: a demo step builds the world as the system, before anyone signs in
+
 from collections import defaultdict
 from datetime import date
 

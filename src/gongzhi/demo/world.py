@@ -1,6 +1,8 @@
 """The demo's world: the tree of the five sub-districts and the residents' register (the first demo step).
 Deterministic (seeded) and bulk-inserted; the party organisations and accounts follow (party.py, accounts.py)."""
 
+# unscoped-module: a demo step builds the world as the system, before anyone signs in
+
 import random
 from collections import defaultdict
 from datetime import date

@@ -2,6 +2,8 @@
 earned their points in the volunteering step) and 上塘's convenience services at its centre (knife
 sharpening, umbrella and shoe repair, haircuts, small appliance repair)."""
 
+# unscoped-module: a demo step builds the world as the system, before anyone signs in
+
 from gongzhi.accounts.models import User
 from gongzhi.core.registry import DemoContext
 from gongzhi.demo.accounts import named_node

@@ -24,6 +24,7 @@ from gongzhi.orgs.models import Node, NodeKind
 
 def earning_policy(subdistrict: Node) -> EarningPolicy:
     """The subdistrict's rule, or the default one (10 points an hour) when it has set none."""
+    # unscoped: the subdistrict's rule, read to compute points
     policy = EarningPolicy.objects.filter(subdistrict=subdistrict).first()
     return policy or EarningPolicy(subdistrict=subdistrict)
 
@@ -55,6 +56,7 @@ def earning_policy_set(
         )
     if not isinstance(max_award, int) or isinstance(max_award, bool) or not 1 <= max_award <= 100_000:
         raise LedgerError.invalid(_("The largest award is a whole number from 1 to 100,000 points."))
+    # unscoped: the actor's right to set the rule is checked above
     policy, _created = EarningPolicy.objects.update_or_create(
         subdistrict=subdistrict,
         defaults={
@@ -123,6 +125,7 @@ def award_decide(*, actor: User, award: PointsAward, approve: bool) -> PointsAwa
     target = AwardStatus.APPROVED if approve else AwardStatus.REJECTED
     now = timezone.now()
     with transaction.atomic():
+        # unscoped: compare-and-set on an award fetched in scope
         if not PointsAward.objects.filter(pk=award.pk, status=AwardStatus.PENDING).update(
             status=target, decided_by=actor, decided_at=now
         ):

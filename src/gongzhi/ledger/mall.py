@@ -105,6 +105,7 @@ def item_update(
     if is_active is not None:
         changes["is_active"] = bool(is_active)
     if changes:
+        # unscoped: an item fetched in scope; the change is checked above
         MallItem.objects.filter(pk=item.pk).update(**changes)
         for field, value in changes.items():
             setattr(item, field, value)
@@ -118,9 +119,11 @@ def item_restock(*, actor: User, item: MallItem, delta: int) -> MallItem:
     _check_whole(delta, minimum=-10_000_000, message=_("Give a whole number of pieces."))
     if delta == 0:
         raise MallError.invalid(_("Give a whole number of pieces."))
+    # unscoped: an item fetched in scope; the change is checked above
     updated = MallItem.objects.filter(pk=item.pk, stock__gte=-delta).update(stock=F("stock") + delta)
     if not updated:
         raise MallError.conflict("insufficient_stock", _("There is not that much stock to write off."))
+    # unscoped: the stock of that item
     item.stock = MallItem.objects.values_list("stock", flat=True).get(pk=item.pk)
     return item
 
@@ -165,6 +168,7 @@ def order_place(*, actor: User, item: MallItem, quantity: int = 1, client_key: s
         return _order_place_orm(actor=actor, item=item, quantity=quantity, client_key=client_key)
     except IntegrityError:
         # The same key inserted by a concurrent request on another account lock path: that one stands.
+        # unscoped: the buyer's own earlier order under this idempotency key
         earlier = MallOrder.objects.filter(buyer=actor, client_key=client_key).first()
         if earlier is None:
             raise
@@ -201,6 +205,7 @@ def _order_place_in_database(
         order._state.adding, order._state.db = False, connection.alias
         return order, True
     if outcome == "repeat":  # a double tap answers with its order, even if the item is now gone
+        # unscoped: the order just placed
         return _same_order(MallOrder.objects.get(pk=order_id), item, quantity), False
     raise _refused(outcome, limit=points)
 
@@ -213,10 +218,12 @@ def _order_place_orm(
     with transaction.atomic():
         # 1. The buyer's account: serialises one buyer's orders (limit check, same key twice).
         balance = (
+            # unscoped: locks the buyer's own account
             PointsAccount.objects.select_for_update()
             .values_list("balance", flat=True)
             .get(pk=buyer_account.pk)
         )
+        # unscoped: the buyer's own earlier order under this idempotency key
         earlier = MallOrder.objects.filter(buyer=actor, client_key=client_key).first()
         if earlier is not None:  # a double tap answers with its order, even if the item is now gone
             return _same_order(earlier, item, quantity), False
@@ -226,6 +233,7 @@ def _order_place_orm(
             raise _refused("insufficient")
         if item.limit_per_person is not None:
             had = (
+                # unscoped: the buyer's own orders of this item (the limit)
                 MallOrder.objects.filter(item=item, buyer=actor, status__in=ACTIVE_ORDER_STATUSES).aggregate(
                     n=Sum("quantity")
                 )["n"]
@@ -244,6 +252,7 @@ def _order_place_orm(
         MallOrderEvent.objects.create(order=order, actor=actor, action="place", to_status=OrderStatus.PLACED)
         # 2. The item, as late as possible (it is the hot row): a conditional update is the reservation;
         # no row means not enough stock, and the order above rolls back with it.
+        # unscoped: reserves stock of an item fetched in scope
         if not MallItem.objects.filter(pk=item.pk, is_active=True, stock__gte=quantity).update(
             stock=F("stock") - quantity
         ):

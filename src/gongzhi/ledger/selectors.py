@@ -74,6 +74,7 @@ def mall_items_managed(*, fetched_by: User) -> QuerySet[MallItem]:
 
 
 def own_orders(*, fetched_by: User) -> QuerySet[MallOrder]:
+    # unscoped: the user's own orders
     return MallOrder.objects.filter(buyer_id=fetched_by.pk).select_related("item").order_by("-id")
 
 
@@ -130,6 +131,7 @@ def earning_rules_to_set(*, fetched_by: User) -> list[tuple[Node, EarningPolicy]
         for sub in places_in_reach(fetched_by=fetched_by, kinds=[NodeKind.SUBDISTRICT], roles=MANAGER_ROLES)
         if may_set_earning_policy(fetched_by, sub)
     ]
+    # unscoped: the rules of subdistricts chosen in the user's reach above
     policies = {p.subdistrict_id: p for p in EarningPolicy.objects.filter(subdistrict__in=subdistricts)}
     return [(sub, policies.get(sub.pk) or EarningPolicy(subdistrict=sub)) for sub in subdistricts]
 

@@ -1,5 +1,7 @@
 """Every write to the points ledger goes through points_post: balanced, idempotent, never below zero."""
 
+# unscoped-module: the double-entry engine: accounts are resolved by their key (kind, subdistrict, user) for a movement its caller authorised
+
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field

@@ -71,12 +71,14 @@ class OrderWorkflow(Workflow):
             # Same lock order as placing an order: the buyer's account first.
             order = step.obj
             buyer, mall = accounts_for_spending(subdistrict=order.item.subdistrict, user=order.buyer)
+            # unscoped: locks the buyer's account of an order fetched in scope
             PointsAccount.objects.select_for_update().values_list("pk", flat=True).get(pk=buyer.pk)
             step.memo["accounts"] = (buyer, mall)
 
     def _refund(self, step: Step) -> None:
         order = step.obj
         buyer, mall = step.memo["accounts"]
+        # unscoped: returns the stock of that order's item
         MallItem.objects.filter(pk=order.item_id).update(
             stock=F("stock") + order.quantity
         )  # unscoped: its order

@@ -1,19 +1,24 @@
 """Queue messages in the outbox (inside the caller's transaction) and deliver them after commit."""
 
 import dataclasses
-import logging
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
 
 from gongzhi.accounts.models import Person, User
-from gongzhi.accounts.sms import sms_send
+from gongzhi.notifications.delivery import notifications_deliver
 from gongzhi.notifications.models import Channel, Notification
+from gongzhi.notifications.tasks import deliver
 
-logger = logging.getLogger("gongzhi.notifications")
+__all__ = [
+    "Message",
+    "notifications_deliver",
+    "notifications_mark_read",
+    "notify",
+    "notify_many",
+    "notify_person",
+]
 
 
 def notify(
@@ -138,33 +143,7 @@ def notify_person(
 
 
 def _deliver_later(ids: list[int]) -> None:
-    from gongzhi.notifications.tasks import deliver
-
     deliver(ids)
-
-
-def notifications_deliver(*, ids: list[int]) -> int:
-    """Send what is pending; in-app messages are delivered by being there. Failures stay pending for a retry."""
-    sent = 0
-    for note in Notification.objects.filter(pk__in=ids, sent_at__isnull=True).select_related(
-        "recipient", "person"
-    ):
-        Notification.objects.filter(pk=note.pk).update(attempts=note.attempts + 1)
-        try:
-            if note.channel == Channel.SMS:
-                with translation.override(settings.LANGUAGE_CODE):
-                    text = gettext(note.title)  # titles are stored as message ids, translated on the way out
-                to = note.recipient if note.recipient is not None else note.person
-                if to is None:
-                    continue
-                sms_send(to.decrypt_phone(), f"【共治】{text}")
-        except Exception:
-            # A failing gateway must not lose the message: it stays pending and deliver_pending retries it.
-            logger.warning("notification %s not delivered", note.pk, exc_info=True)
-            continue
-        Notification.objects.filter(pk=note.pk, sent_at__isnull=True).update(sent_at=timezone.now())
-        sent += 1
-    return sent
 
 
 def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:

@@ -4,8 +4,8 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from gongzhi.notifications.delivery import notifications_deliver
 from gongzhi.notifications.models import Notification
-from gongzhi.notifications.services import notifications_deliver
 
 
 @db_task(retries=3, retry_delay=60)

@@ -135,6 +135,7 @@ class Node(MP_Node):
         """This node if it is of ``kind``, else its ancestor of that kind (one query), or None."""
         if self.kind == kind:
             return self
+        # unscoped: tree navigation: the ancestors of this node
         return Node.objects.filter(path__in=self.ancestor_paths(), kind=kind).first()
 
     @property

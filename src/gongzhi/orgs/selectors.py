@@ -30,6 +30,7 @@ def node_list(*, fetched_by: User, action: str = "view") -> QuerySet[Node]:
 
 def with_parent_ids(queryset: QuerySet[Node]) -> QuerySet[Node]:
     """Annotate ``parent_pk`` (the tree stores paths, not parent keys)."""
+    # unscoped: the parents of nodes already in scope
     parent = Node.objects.filter(
         path=Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Node.steplen)
     ).values("pk")[:1]
@@ -46,6 +47,7 @@ def node_roots(*, fetched_by: User) -> list[Node]:
     if fetched_by.is_superuser:
         return list(Node.get_root_nodes())
     paths = reach_paths(fetched_by, Node.scope.roles_for("view"))
+    # unscoped: the nodes the user's bindings name
     return list(Node.objects.filter(path__in=paths).order_by("path"))
 
 
@@ -141,6 +143,7 @@ def node_detail_context(*, fetched_by: User, node: Node) -> dict[str, Any]:
         .prefetch_related(Prefetch("members", queryset=GovernanceTeamMember.objects.select_related("person")))
     )
     commissioners = (
+        # unscoped: the commissioners of a compound in the user's reach (who residents turn to)
         RoleBinding.objects.filter(node=node, role=Role.COMMISSIONER).select_related("user")
         if node.kind == NodeKind.COMPOUND
         else RoleBinding.objects.none()
@@ -171,8 +174,11 @@ def scope_summary(*, fetched_by: User) -> list[dict[str, Any]]:
                 .distinct()
                 .count()
             )
-            row["party_orgs"] = PartyOrg.objects.filter(subtree_q("node", [root.path])).count()
+            row["party_orgs"] = (
+                PartyOrg.objects.visible_to(fetched_by, "view").filter(subtree_q("node", [root.path])).count()
+            )
             row["commissioners"] = (
+                # unscoped: commissioners under a root in the user's reach
                 RoleBinding.objects.filter(subtree_q("node", [root.path]), role=Role.COMMISSIONER)
                 .values("user_id")
                 .distinct()
@@ -199,6 +205,7 @@ def colleagues_for_assignment(*, user: User) -> list[User]:
     paths = reach_paths(user, CASEWORK_ROLES)
     if not paths and not user.is_superuser:
         return []
+    # unscoped: staff bound inside the user's casework reach (subtree_q)
     bindings = RoleBinding.objects.filter(role__in=CASEWORK_ROLES, user__is_active=True)
     if not user.is_superuser:
         bindings = bindings.filter(subtree_q("node", paths))
@@ -248,6 +255,7 @@ def places_in_reach(
 ) -> list[Node]:
     """Nodes of ``kinds`` the user reaches through ``roles`` (and under ``also_under`` paths), by path, for
     the "where" choice of a form."""
+    # unscoped: narrowed to the user's reach by subtree_q below
     places = Node.objects.filter(kind__in=kinds)
     if not fetched_by.is_superuser:
         paths = sorted(set(reach_paths(fetched_by, roles)) | set(also_under))

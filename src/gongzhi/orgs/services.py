@@ -34,6 +34,7 @@ def node_create(*, actor: User, parent: Node | None, kind: str, code: str, name:
         node.full_clean(exclude=["path", "depth", "numchild"], validate_unique=False)
     except ValidationError as exc:
         raise OrgsError.from_validation(exc) from None
+    # unscoped: node codes are unique across the tree
     if Node.objects.filter(code=node.code).exists():
         raise OrgsError.invalid(_("This code is already used by another node."), field="code")
     node = parent.add_child(instance=node) if parent is not None else Node.add_root(instance=node)

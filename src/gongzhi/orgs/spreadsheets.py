@@ -69,12 +69,14 @@ def nodes_import(*, actor: User, source, progress: Callable[[int], None] | None 
     errors = list(sheet.errors)
     codes_in_file: dict[str, dict] = {}
     existing_codes = set(
+        # unscoped: node codes are unique across the tree
         Node.objects.filter(code__in=[r["code"] for r in sheet.rows if r.get("code")]).values_list(
             "code", flat=True
         )
     )
     parents = {
         n.code: n
+        # unscoped: each row's parent is checked against the importer's reach below
         for n in Node.objects.filter(code__in=[r["parent_code"] for r in sheet.rows if r.get("parent_code")])
     }
     for row in sheet.rows:
@@ -223,6 +225,7 @@ def party_members_import(*, actor: User, source, progress: Callable[[int], None]
                 errors.append(
                     RowError(number, "身份证号", _("Same member as row %(row)s.") % {"row": seen[key]})
                 )
+            # unscoped: a membership of a person and organisation the importer may change
             elif PartyMembership.objects.filter(person=person, party_org=org).exists():
                 errors.append(RowError(number, "身份证号", _("Already a member of this organisation.")))
             seen[key] = number

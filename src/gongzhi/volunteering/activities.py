@@ -79,6 +79,7 @@ def activity_cancel(*, actor: User, activity: Activity, reason: str) -> Activity
     if not (reason or "").strip():
         raise VolunteeringError("note_required", _("Say why the activity is cancelled."))
     with transaction.atomic():
+        # unscoped: compare-and-set on an activity fetched in scope
         if not Activity.objects.filter(pk=activity.pk, status=ActivityStatus.OPEN).update(
             status=ActivityStatus.CANCELLED
         ):
@@ -148,6 +149,7 @@ def roster_generate(*, actor: User, roster: Roster, start: date, days: int = 14)
         if day.isoweekday() not in roster.days():
             continue
         starts = datetime.combine(day, roster.start_time, tz)
+        # unscoped: shifts of a roster fetched in scope
         activity, created = Activity.objects.get_or_create(
             roster=roster,
             starts_at=starts,
@@ -170,6 +172,7 @@ def roster_set_active(*, actor: User, roster: Roster, active: bool) -> Roster:
     """Pause a roster (no new shifts; shifts already made stay) or take it up again."""
     if not (staff_over(actor, roster.node) or may_manage_team(actor, roster.team)):
         raise VolunteeringError.forbidden(_("You cannot set up a roster here."))
+    # unscoped: a roster fetched in scope; the change is checked above
     Roster.objects.filter(pk=roster.pk).update(is_active=bool(active))
     roster.is_active = bool(active)
     return roster

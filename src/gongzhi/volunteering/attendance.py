@@ -1,6 +1,8 @@
 """Sign-ups with a waiting list, check-in and check-out (rotating QR code or location), attendance, and the
 organiser's confirmation of hours, which pays the points once."""
 
+# unscoped-module: sign-ups are the actor's own, or of an activity the caller fetched in scope and may organise; writes are compare-and-sets on them
+
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any

@@ -7,6 +7,8 @@
 - 大关: garbage-sorting duty 7:00–8:30 and 18:00–20:30 and river-patrol segments as rosters in 西一社区.
 """
 
+# unscoped-module: a demo step builds the world as the system, before anyone signs in
+
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 

@@ -34,6 +34,7 @@ def volunteering_kpis(
         activity__status="open",
     )
     return kpi_result(
+        fetched_by=fetched_by,
         node=node,
         start=start,
         end=end,

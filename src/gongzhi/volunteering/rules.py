@@ -47,5 +47,6 @@ def service_role(user: Any, activity: Any) -> str:
 def is_party_member(user: Any) -> bool:
     """Bound as a party member somewhere, or on a party organisation's roll."""
     return any(b.role == Role.PARTY_MEMBER for b in user_bindings(user)) or (
+        # unscoped: the user's own party memberships
         PartyMembership.objects.filter(person__user_id=user.pk).exists()
     )

@@ -73,6 +73,7 @@ def activity_signups(*, fetched_by: User, activity: Activity) -> QuerySet[Signup
 
 
 def own_signup(*, fetched_by: User, activity: Activity) -> Signup | None:
+    # unscoped: the user's own sign-up
     return Signup.objects.filter(activity=activity, user_id=fetched_by.pk).first()
 
 
@@ -91,6 +92,7 @@ def signup_get(*, fetched_by: User, pk: int) -> Signup:
 
 def own_signups(*, fetched_by: User) -> QuerySet[Signup]:
     return (
+        # unscoped: the user's own sign-ups
         Signup.objects.filter(user_id=fetched_by.pk)
         .exclude(status=SignupStatus.CANCELLED)
         .select_related("activity", "activity__node")
@@ -113,6 +115,7 @@ def _total(signups: QuerySet[Signup]) -> HoursTotal:
 
 
 def hours_of_person(*, fetched_by: User) -> HoursTotal:
+    # unscoped: the user's own sign-ups
     return _total(Signup.objects.filter(user_id=fetched_by.pk))
 
 
@@ -129,6 +132,7 @@ def hours_of_node(*, fetched_by: User, node: Node) -> HoursTotal:
 def teams_visible(*, fetched_by: User) -> QuerySet[Team]:
     """Teams where the user belongs or in their reach, with members, services (activities with confirmed
     hours) and hours."""
+    # unscoped: the services of teams already in scope
     confirmed = Signup.objects.filter(activity__team=OuterRef("pk"), confirmed_at__isnull=False).values(
         "activity__team"
     )
@@ -167,6 +171,7 @@ def party_board(*, fetched_by: User, node: Node | None = None) -> QuerySet[Party
 def services_by_user(user_ids: list[int]) -> dict[int, tuple[int, Decimal]]:
     """(confirmed services, hours) per user, for the party members' board (三亮: their actions)."""
     rows = (
+        # unscoped: the services of people on a board already in scope
         Signup.objects.filter(user_id__in=user_ids, confirmed_at__isnull=False)
         .values("user_id")
         .annotate(n=Count("id"), h=Sum("hours"))
@@ -200,6 +205,7 @@ def may_organise_somewhere(*, user: User) -> bool:
 def teams_led_or_managed(*, fetched_by: User) -> QuerySet[Team]:
     """Teams the user leads, or manages as staff."""
     managed = Team.objects.visible_to(fetched_by, "manage")
+    # unscoped: teams the user leads
     led = Team.objects.filter(members__user_id=fetched_by.pk, members__role=MemberRole.LEADER)
     return (managed | led).distinct().select_related("node").order_by("node__path", "name")
 
@@ -211,6 +217,7 @@ def rosters_managed(*, fetched_by: User, now: datetime | None = None) -> QuerySe
     teams = teams_led_or_managed(fetched_by=fetched_by).values("pk")
     staff = Roster.objects.visible_to(fetched_by, "manage").values("pk")
     return (
+        # unscoped: rosters of teams and places in the user's reach (the two subqueries)
         Roster.objects.filter(Q(team__in=teams) | Q(pk__in=staff))
         .select_related("team", "node")
         .annotate(

@@ -94,6 +94,7 @@ def party_report(
     if not display_name or not pledge:
         raise VolunteeringError.invalid(_("Give the name to show and your pledge."))
     with transaction.atomic():
+        # unscoped: the actor's own earlier reports
         PartyMemberReport.objects.filter(user=actor, is_active=True).update(is_active=False)
         return PartyMemberReport.objects.create(
             user=actor,

@@ -146,10 +146,10 @@ def _roster_post(request: AuthenticatedHttpRequest, teams) -> None:
             request, _("The roster is set up: %(n)d shifts in the next two weeks.") % {"n": len(made)}
         )
         return
-    form = {"generate": RosterGenerateForm, "active": RosterActiveForm}.get(form_name or "")
-    if form is None:
+    form_class = {"generate": RosterGenerateForm, "active": RosterActiveForm}.get(form_name or "")
+    if form_class is None:
         raise services.VolunteeringError("unknown_action", _("Unknown action."))
-    bound = form(post)
+    bound = form_class(post)
     if not bound.is_valid():
         raise services.VolunteeringError.invalid(form_errors_message(bound))
     data = bound.cleaned_data

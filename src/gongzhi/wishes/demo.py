@@ -1,6 +1,8 @@
 """Demo wish wall of the 西一 canal station (大关): wishes of older residents, most on the wall, some claimed
 by members of 西一's party-member team (from the volunteering step), one awaiting review."""
 
+# unscoped-module: a demo step builds the world as the system, before anyone signs in
+
 from gongzhi.accounts.models import User
 from gongzhi.core.registry import DemoContext
 from gongzhi.core.roles import Role

@@ -30,6 +30,7 @@ def wishes_kpis(
         subtree_q("node", [node.path]), created_at__gte=start, created_at__lt=end
     )
     return kpi_result(
+        fetched_by=fetched_by,
         node=node,
         start=start,
         end=end,

@@ -28,10 +28,12 @@ def wish_wall(*, fetched_by: User, status: str | None = None) -> QuerySet[Wish]:
 
 
 def own_wishes(*, fetched_by: User) -> QuerySet[Wish]:
+    # unscoped: the user's own wishes
     return Wish.objects.filter(wisher_id=fetched_by.pk).select_related("node").order_by("-id")
 
 
 def claimed_wishes(*, fetched_by: User) -> QuerySet[Wish]:
+    # unscoped: the wishes the user claimed
     return Wish.objects.filter(claimant_id=fetched_by.pk).select_related("node").order_by("-id")
 
 
