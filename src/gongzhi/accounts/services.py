@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 
 from gongzhi.accounts.errors import AccountsError, CodeThrottled, InvalidCode, LockedOut, SignInError
 from gongzhi.accounts.models import ApiToken, LoginFailure, OneTimeCode, Person, RoleBinding, User
+from gongzhi.accounts.rules import grants_roles_at, grants_senior_roles_at, keeps_register_at
 from gongzhi.accounts.sms import sms_send
 from gongzhi.core import pii
 from gongzhi.core.audit import audit_record, client_ip
-from gongzhi.core.roles import MANAGER_ROLES, Role
-from gongzhi.core.scoping import has_role
+from gongzhi.core.roles import Role
 from gongzhi.orgs.models import Node
 
 
@@ -200,10 +200,10 @@ def role_binding_grant(*, actor: User, user: User, role: str, node: Node) -> Rol
     """Grant ``role`` at ``node``. Managers may grant roles inside their subtree, but not above their own."""
     if role not in Role.values:
         raise AccountsError.invalid(_("Unknown role."), field="role")
-    if not has_role(actor, MANAGER_ROLES, at_path=node.path):
+    if not grants_roles_at.test(actor, node):
         raise AccountsError.forbidden(_("You cannot grant roles at this node."))
     senior = role in (Role.SUBDISTRICT_ADMIN, Role.DISTRICT_VIEWER)
-    if senior and not has_role(actor, {Role.SUBDISTRICT_ADMIN}, at_path=node.path):
+    if senior and not grants_senior_roles_at.test(actor, node):
         raise AccountsError.forbidden(_("You cannot grant this role."))
     # unscoped: the grant was checked against the actor's reach just above
     binding, _created = RoleBinding.objects.get_or_create(user=user, role=role, node=node)
@@ -226,7 +226,7 @@ def person_create(
     birth_year: int | None = None,
     room: str = "",
 ) -> Person:
-    if not has_role(actor, Person.scope.roles_for("change"), at_path=node.path):
+    if not keeps_register_at.test(actor, node):
         raise AccountsError.forbidden(_("You cannot add residents here."))
     person = Person(node=node, name=name.strip(), gender=gender, birth_year=birth_year, room=room)
     try:

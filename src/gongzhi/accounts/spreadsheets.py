@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.accounts.errors import AccountsError
 from gongzhi.accounts.models import Gender, Person, User
+from gongzhi.accounts.rules import may_reveal
 from gongzhi.accounts.selectors import person_list
 from gongzhi.core import pii
 from gongzhi.core.audit import audit_record
@@ -106,7 +107,7 @@ def residents_import(*, actor: User, source, progress: Callable[[int], None] | N
 
 def residents_export(*, actor: User, people, reveal: bool = False) -> bytes:
     """Spreadsheet of ``people`` (already scoped). Full numbers only with ``reveal``, which is audited."""
-    if reveal and not (actor.is_superuser or has_role(actor, Person.scope.roles_for("reveal"))):
+    if reveal and not may_reveal.test(actor):
         raise AccountsError.forbidden(_("You cannot export personal data."))
     # Even masked, a list of residents is personal data: every export is recorded.
     audit_record(

@@ -6,7 +6,7 @@ from typing import Any
 import rules
 from django.conf import settings
 
-from gongzhi.core.roles import CASEWORK_ROLES, NEIGHBOUR_ROLES
+from gongzhi.core.roles import CASEWORK_ROLES, NEIGHBOUR_ROLES, Role
 from gongzhi.core.rules import is_system
 from gongzhi.core.scoping import has_role
 
@@ -47,6 +47,14 @@ def may_add_photo(user: Any, appeal: Any) -> bool:
     """The filer or the handlers, while the appeal is open or waiting for its rating."""
     return (appeal.is_open or appeal.status == "resolved") and (
         is_filer(user, appeal) or handles(user, appeal)
+    )
+
+
+@rules.predicate
+def edits_categories(user: Any, subdistrict: Any) -> bool:
+    """A subdistrict's administrators change its own categories."""
+    return subdistrict.kind == "subdistrict" and has_role(
+        user, {Role.SUBDISTRICT_ADMIN}, at_path=subdistrict.path
     )
 
 

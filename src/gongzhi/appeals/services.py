@@ -11,12 +11,11 @@ from gongzhi.appeals.errors import AppealError
 from gongzhi.appeals.intake import MAX_PHOTOS, appeal_photo_add, appeal_submit, category_for
 from gongzhi.appeals.models import Category
 from gongzhi.appeals.routing import handlers_at, handlers_of, subdistrict_of
+from gongzhi.appeals.rules import edits_categories
 from gongzhi.appeals.sla import deadline, sla_policy
 from gongzhi.appeals.sweep import appeals_sla_sweep
 from gongzhi.appeals.workflow import appeal_actions, appeal_transition
-from gongzhi.core.roles import Role
-from gongzhi.core.scoping import has_role
-from gongzhi.orgs.models import Node, NodeKind
+from gongzhi.orgs.models import Node
 
 __all__ = [
     "MAX_PHOTOS",
@@ -36,16 +35,10 @@ __all__ = [
 ]
 
 
-def _may_edit_categories(actor: User, subdistrict: Node) -> bool:
-    return subdistrict.kind == NodeKind.SUBDISTRICT and has_role(
-        actor, {Role.SUBDISTRICT_ADMIN}, at_path=subdistrict.path
-    )
-
-
 @transaction.atomic
 def category_add(*, actor: User, subdistrict: Node, parent: Category | None, name: str) -> Category:
     """Add an entry to a subdistrict's own part of the tree, under a shared or own entry (or at the top)."""
-    if not _may_edit_categories(actor, subdistrict):
+    if not edits_categories.test(actor, subdistrict):
         raise AppealError.forbidden(_("Only the subdistrict's administrators change its categories."))
     name = (name or "").strip()
     if not name or len(name) > 60:
@@ -74,7 +67,7 @@ def category_add(*, actor: User, subdistrict: Node, parent: Category | None, nam
 def category_set_active(*, actor: User, category: Category, active: bool) -> Category:
     """Retire (or bring back) one of the subdistrict's own entries; appeals filed under it keep it."""
     subdistrict = category.subdistrict
-    if subdistrict is None or not _may_edit_categories(actor, subdistrict):
+    if subdistrict is None or not edits_categories.test(actor, subdistrict):
         raise AppealError.forbidden(_("Only the subdistrict's administrators change its categories."))
     Category.objects.filter(pk=category.pk).update(is_active=active)
     category.is_active = active

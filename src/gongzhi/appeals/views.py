@@ -23,9 +23,7 @@ from gongzhi.appeals.forms import ActionForm, AppealForm, BulkForm
 from gongzhi.appeals.models import Channel, PhotoKind
 from gongzhi.appeals.rules import handles, is_filer, may_add_photo
 from gongzhi.appeals.triage import category_suggestion
-from gongzhi.core.roles import Role
-from gongzhi.core.rules import is_caseworker
-from gongzhi.core.scoping import has_role
+from gongzhi.core.rules import is_caseworker, is_subdistrict_admin
 from gongzhi.core.web import form_errors_message, role_required, service_call
 from gongzhi.orgs.selectors import (
     colleagues_for_assignment,
@@ -58,8 +56,7 @@ def appeal_index(request: AuthenticatedHttpRequest) -> HttpResponse:
             "now": timezone.now(),
             "soon": timezone.now() + timedelta(hours=24),
             "colleagues": colleagues,
-            "can_edit_categories": request.user.is_superuser
-            or has_role(request.user, {Role.SUBDISTRICT_ADMIN}),
+            "can_edit_categories": is_subdistrict_admin.test(request.user),
         },
     )
 

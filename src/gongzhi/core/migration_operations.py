@@ -37,7 +37,7 @@ class AppendOnly(migrations.operations.base.Operation):
             return
         table = schema_editor.quote_name(self._table(app_label, to_state))
         trigger = schema_editor.quote_name(f"{self._table(app_label, to_state)}_append_only")
-        schema_editor.execute(_FUNCTION)
+        schema_editor.execute(_FUNCTION, params=None)  # no placeholders: the % is PL/pgSQL's
         schema_editor.execute(
             f"CREATE TRIGGER {trigger} BEFORE UPDATE OR DELETE ON {table} "
             "FOR EACH ROW EXECUTE FUNCTION gongzhi_refuse_change()"

@@ -10,7 +10,7 @@ from typing import Any
 import rules
 
 from gongzhi.core.registry import spreadsheets
-from gongzhi.core.roles import CASEWORK_ROLES, MANAGER_ROLES, NEIGHBOUR_ROLES, OVERSIGHT_ROLES
+from gongzhi.core.roles import CASEWORK_ROLES, MANAGER_ROLES, NEIGHBOUR_ROLES, OVERSIGHT_ROLES, Role
 from gongzhi.core.scoping import has_role, staff_over
 
 Predicate = rules.Predicate
@@ -48,6 +48,7 @@ is_superuser = rules.predicate(lambda user: _user(user) and user.is_superuser, n
 is_caseworker = holds(CASEWORK_ROLES, "is_caseworker")
 is_manager = holds(MANAGER_ROLES, "is_manager")
 is_overseer = holds(OVERSIGHT_ROLES, "is_overseer")
+is_subdistrict_admin = holds({Role.SUBDISTRICT_ADMIN}, "is_subdistrict_admin")
 # Someone who lives here and uses the site for themselves (residents' pages; superusers are not).
 is_neighbour = holds(NEIGHBOUR_ROLES, "holds_neighbour_role") & ~is_superuser
 can_import = rules.predicate(

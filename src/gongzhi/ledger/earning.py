@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import User
 from gongzhi.core.roles import CASEWORK_ROLES, MANAGER_ROLES
-from gongzhi.core.scoping import bound_near, has_role
+from gongzhi.core.scoping import bound_near
 from gongzhi.ledger.models import (
     DEFAULT_MULTIPLIERS,
     AccountKind,
@@ -18,6 +18,7 @@ from gongzhi.ledger.models import (
     PointsAward,
     PointsTransaction,
 )
+from gongzhi.ledger.rules import sets_earning_rule
 from gongzhi.ledger.services import LedgerError, account_for, points_post
 from gongzhi.orgs.models import Node, NodeKind
 
@@ -31,9 +32,7 @@ def earning_policy(subdistrict: Node) -> EarningPolicy:
 
 def may_set_earning_policy(user: User, subdistrict: Node) -> bool:
     """The rule is the subdistrict's: its administrator (or someone above) sets it."""
-    return subdistrict.kind == NodeKind.SUBDISTRICT and has_role(
-        user, MANAGER_ROLES, at_path=subdistrict.path
-    )
+    return sets_earning_rule.test(user, subdistrict)
 
 
 def earning_policy_set(

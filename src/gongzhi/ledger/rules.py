@@ -4,9 +4,19 @@ from typing import Any
 
 import rules
 
-from gongzhi.core.rules import staff_of
+from gongzhi.core.roles import MANAGER_ROLES
+from gongzhi.core.rules import holds_over, staff_of
 
 # Staff over the place an item is offered at manage it and its orders.
+_manages_there = holds_over(MANAGER_ROLES, lambda node: node, "manages_there")
+
+
+@rules.predicate
+def sets_earning_rule(user: Any, subdistrict: Any) -> bool:
+    """The subdistrict's earning rule is set by its administrator (or someone above)."""
+    return subdistrict.kind == "subdistrict" and _manages_there.test(user, subdistrict)
+
+
 offers_at = staff_of(lambda node: node, "offers_at")  # (user, node): may offer items there
 manages_item = staff_of(lambda item: item.node, "manages_item")
 manages_order = staff_of(lambda order: order.item.node, "manages_order")

@@ -8,10 +8,9 @@ from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import User
 from gongzhi.core.audit import audit_record
-from gongzhi.core.roles import MANAGER_ROLES
-from gongzhi.core.scoping import has_role
 from gongzhi.orgs.errors import OrgsError
 from gongzhi.orgs.models import ALLOWED_CHILDREN, Node, PartyOrg
+from gongzhi.orgs.rules import manages
 
 
 def check_child_kind(parent: Node | None, kind: str) -> None:
@@ -26,7 +25,7 @@ def node_create(*, actor: User, parent: Node | None, kind: str, code: str, name:
     if parent is None:
         if not actor.is_superuser:
             raise OrgsError.forbidden(_("Only an administrator can add a top-level node."))
-    elif not has_role(actor, MANAGER_ROLES, at_path=parent.path):
+    elif not manages.test(actor, parent):
         raise OrgsError.forbidden(_("You cannot change this part of the tree."))
     check_child_kind(parent, kind)
     node = Node(kind=kind, code=code.strip(), name=name.strip(), **fields)
@@ -46,7 +45,7 @@ def node_create(*, actor: User, parent: Node | None, kind: str, code: str, name:
 def party_org_create(
     *, actor: User, node: Node, name: str, kind: str, parent: PartyOrg | None = None
 ) -> PartyOrg:
-    if not has_role(actor, MANAGER_ROLES, at_path=node.path):
+    if not manages.test(actor, node):
         raise OrgsError.forbidden(_("You cannot add party organisations here."))
     org = PartyOrg(node=node, name=name.strip(), kind=kind, parent=parent)
     try:

@@ -21,8 +21,6 @@ from gongzhi.core.excel import (
     read_sheet,
     write_workbook,
 )
-from gongzhi.core.roles import MANAGER_ROLES
-from gongzhi.core.scoping import has_role
 from gongzhi.orgs.models import (
     ALLOWED_CHILDREN,
     MemberPost,
@@ -32,6 +30,7 @@ from gongzhi.orgs.models import (
     PartyMembership,
     PartyOrg,
 )
+from gongzhi.orgs.rules import manages
 from gongzhi.orgs.selectors import node_list, party_membership_list
 
 NODE_COLUMNS = [
@@ -97,7 +96,7 @@ def nodes_import(*, actor: User, source, progress: Callable[[int], None] | None 
             elif parent_code in parents:
                 parent = parents[parent_code]
                 parent_kind = parent.kind
-                if not has_role(actor, MANAGER_ROLES, at_path=parent.path):
+                if not manages.test(actor, parent):
                     errors.append(RowError(number, "上级编码", _("This node is outside your area.")))
             else:
                 errors.append(

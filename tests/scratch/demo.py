@@ -1,0 +1,3 @@
+def load(ctx):
+    ctx.progress("scratch")
+    return {"scratch_things": 3}
