@@ -46,7 +46,11 @@ def test_postgresql_refuses_changes_by_trigger(world, model):
     row = _make(model, world)
     table = connection.ops.quote_name(model._meta.db_table)
     for statement in (f"UPDATE {table} SET id = id WHERE id = %s", f"DELETE FROM {table} WHERE id = %s"):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as c:
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as c,
+        ):
             c.execute(statement, [row.pk])
     assert model._default_manager.filter(pk=row.pk).exists()
 
