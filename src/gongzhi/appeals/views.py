@@ -143,7 +143,12 @@ def appeal_suggest(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def appeal_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    appeal = selectors.appeal_get(fetched_by=request.user, pk=pk)
+    return _detail_page(request, selectors.appeal_get(fetched_by=request.user, pk=pk))
+
+
+def _detail_page(request: AuthenticatedHttpRequest, appeal, *, typed=None, status: int = 200) -> HttpResponse:
+    """The appeal, its timeline and the actions open to the viewer; after a refused action, with what the
+    viewer typed still in its form."""
     handler = handles.test(request.user, appeal)
     actions = set(services.appeal_actions(user=request.user, appeal=appeal))
     subdistrict = subdistrict_of(appeal.node) if handler else None
@@ -174,7 +179,9 @@ def appeal_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "duplicates": selectors.duplicate_candidates(fetched_by=request.user, appeal=appeal)
             if "merge" in actions
             else [],
+            "typed": typed or {},
         },
+        status=status,
     )
 
 
@@ -184,8 +191,8 @@ def appeal_act(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     appeal = selectors.appeal_get(fetched_by=request.user, pk=pk)
     form = ActionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Please check what you entered."))
-        return redirect("appeals:detail", pk=pk)
+        messages.error(request, form_errors_message(form) or _("Please check what you entered."))
+        return _detail_page(request, appeal, typed=request.POST, status=400)
     data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
     action = data.pop("action")
     try:
@@ -196,13 +203,17 @@ def appeal_act(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except Http404:
         messages.error(request, _("No such appeal in your area."))
         return redirect("appeals:detail", pk=pk)
-    with service_call(request, success=_("Done.")):
+    with service_call(request, success=_("Done.")) as call:
         if "category" in data:
             data["category"] = services.category_for(
                 subdistrict=subdistrict_of(appeal.node), category_id=data["category"]
             )
         services.appeal_transition(actor=request.user, appeal=appeal, action=action, **data)
-    return redirect("appeals:detail", pk=pk)
+    if call.ok:
+        return redirect("appeals:detail", pk=pk)
+    # Refused: the page again, with the message and what was typed (a long reply is not lost).
+    fresh = selectors.appeal_get(fetched_by=request.user, pk=pk)
+    return _detail_page(request, fresh, typed=request.POST, status=400)
 
 
 @login_required

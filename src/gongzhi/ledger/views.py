@@ -113,9 +113,10 @@ def mall_order_act(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def mall_manage(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not is_caseworker.test(request.user):
         return redirect("mall:index")
-    if request.method == "POST":
-        _manage_post(request)
+    if request.method == "POST" and _manage_post(request):
         return redirect("mall:manage")
+    # The page; after a refused form, with the message and what was typed.
+    typed = request.POST if request.method == "POST" else {}
     return render(
         request,
         "ledger/manage.html",
@@ -136,7 +137,9 @@ def mall_manage(request: AuthenticatedHttpRequest) -> HttpResponse:
                 }
                 for sub, policy in selectors.earning_rules_to_set(fetched_by=request.user)
             ],
+            "typed": typed,
         },
+        status=400 if typed else 200,
     )
 
 
@@ -211,16 +214,18 @@ STAFF_FORMS: dict[
 }
 
 
-def _manage_post(request: AuthenticatedHttpRequest) -> None:
-    """One of the staff page's forms: checked, then its service run; either way a message says how it went."""
+def _manage_post(request: AuthenticatedHttpRequest) -> bool:
+    """One of the staff page's forms: checked, then its service run; either way a message says how it went.
+    Whether it went through."""
     kind = STAFF_FORMS.get(request.POST.get("form", ""))
     if kind is None:
         messages.error(request, _("Unknown action."))
-        return
+        return False
     form_class, handle = kind
     form = form_class(request.POST)
     if not form.is_valid():
         messages.error(request, form_errors_message(form))
-        return
-    with service_call(request, success=_("Saved.")):
+        return False
+    with service_call(request, success=_("Saved.")) as call:
         handle(request, form.cleaned_data)
+    return call.ok

@@ -12,6 +12,7 @@ from gongzhi.core.rules import is_caseworker
 from gongzhi.core.web import form_errors_message, service_call
 from gongzhi.orgs.selectors import compounds_of, node_get
 from gongzhi.wishes import selectors, services
+from gongzhi.wishes.errors import WishError
 from gongzhi.wishes.forms import WishForm, WishStepForm
 from gongzhi.wishes.rules import is_claimant, is_moderator, is_wisher
 
@@ -57,17 +58,25 @@ def wish_wall(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def wish_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     wish = selectors.wish_get(fetched_by=request.user, pk=pk)
-    if request.method == "POST":
-        form = WishStepForm(request.POST, request.FILES)
+    if request.method != "POST":
+        return _detail_page(request, wish)
+    form = WishStepForm(request.POST, request.FILES)
+    with service_call(request, success=_("Done.")) as call:
         if not form.is_valid():
-            messages.error(request, form_errors_message(form))
-            return redirect("wishes:detail", pk=wish.pk)
+            raise WishError.invalid(form_errors_message(form))
         data = form.cleaned_data
-        with service_call(request, success=_("Done.")):
-            services.wish_transition(
-                actor=request.user, wish=wish, action=data["action"], note=data["note"], photo=data["photo"]
-            )
+        services.wish_transition(
+            actor=request.user, wish=wish, action=data["action"], note=data["note"], photo=data["photo"]
+        )
+    if call.ok:
         return redirect("wishes:detail", pk=wish.pk)
+    # Refused: the page again, with the message and the reason or thanks that was typed.
+    return _detail_page(
+        request, selectors.wish_get(fetched_by=request.user, pk=pk), typed=request.POST, status=400
+    )
+
+
+def _detail_page(request: AuthenticatedHttpRequest, wish, *, typed=None, status: int = 200) -> HttpResponse:
     return render(
         request,
         "wishes/detail.html",
@@ -77,7 +86,9 @@ def wish_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "staff": is_moderator.test(request.user, wish),
             "is_wisher": is_wisher.test(request.user, wish),
             "is_claimant": is_claimant.test(request.user, wish),
+            "typed": typed or {},
         },
+        status=status,
     )
 
 
