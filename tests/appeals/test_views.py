@@ -169,3 +169,17 @@ def test_resident_marks_the_exact_spot(world, login):
         refused = client.post("/appeals/new/", sent | bad | {"client_key": str(bad)})
         assert refused.status_code == 400, bad
     assert Appeal.objects.count() == 1
+
+
+def test_a_refused_action_keeps_the_reply_that_was_typed(world, login, file_appeal):
+    appeal = file_appeal()
+    staff = login(world.commissioner)
+    reply = "已联系物业清理楼道，明早八点前完成。"
+    # Not accepted yet: resolving is refused, and the page comes back with the reply still in its box.
+    response = staff.post(f"/appeals/{appeal.pk}/act/", {"action": "resolve", "reply": reply})
+    page = response.content.decode()
+    assert response.status_code == 400 and 'class="msg error"' in page
+    assert Appeal.objects.get(pk=appeal.pk).status == Status.SUBMITTED
+    staff.post(f"/appeals/{appeal.pk}/act/", {"action": "accept"})
+    too_long = staff.post(f"/appeals/{appeal.pk}/act/", {"action": "comment", "note": "很" * 5001})
+    assert too_long.status_code == 400 and ("很" * 5001) in too_long.content.decode()

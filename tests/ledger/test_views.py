@@ -122,3 +122,20 @@ def test_bad_or_unauthorised_rules_change_nothing(world, login):
         response = admin.post("/mall/manage/", _rule(world.sub_a, **bad), follow=True)
         assert [m.level_tag for m in response.context["messages"]] == ["error"], bad
     assert not EarningPolicy.objects.exists()
+
+
+def test_a_refused_item_keeps_what_was_typed(world, login):
+    staff = login(world.a1_staff)
+    response = staff.post(
+        "/mall/manage/",
+        {
+            "form": "item",
+            "node": world.comm_a1.pk,
+            "name": "上门修理收音机",
+            "price": "abc",
+            "provider": "红盟单位",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 400 and 'class="msg error"' in page
+    assert 'value="上门修理收音机"' in page and 'value="红盟单位"' in page and not MallItem.objects.exists()

@@ -252,3 +252,17 @@ def test_wish_lists_take_the_same_queries_for_one_wish_or_many(world, wish, help
         later = client.get(url).json()["items"]
     assert len(later) > len(first)
     assert len(many) == len(few), [q["sql"] for q in many]
+
+
+def test_a_refused_wish_keeps_what_was_typed(world, login):
+    outsider = login(world.a2_staff)  # staff of the neighbouring community: 小区A1a is not theirs
+    response = outsider.post(
+        "/wishes/", {"compound": world.cmp_a1a.pk, "title": "想要一副老花镜", "body": "度数三百度左右。"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 400 and "度数三百度左右。" in page and "想要一副老花镜" in page
+    assert not Wish.objects.exists()
+    empty = login(world.resident).post(
+        "/wishes/", {"compound": world.cmp_a1a.pk, "title": " ", "body": "详情"}
+    )
+    assert empty.status_code == 400 and "详情" in empty.content.decode() and not Wish.objects.exists()
