@@ -22,5 +22,6 @@ class AccountsConfig(GongzhiApp):
             import_when=is_caseworker,
             headers="姓名, 所在节点编码, 性别, 出生年份, 手机号, 身份证号, 房号",
             export_url="accounts:person_export",
+            export_when=is_caseworker,
         )
     ]

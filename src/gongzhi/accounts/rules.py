@@ -1,9 +1,5 @@
 """Who may change people's roles and the residents' register, and see personal data."""
 
-from typing import Any
-
-import rules
-
 from gongzhi.core.roles import CASEWORK_ROLES, MANAGER_ROLES, Role
 from gongzhi.core.rules import holds, holds_over
 
@@ -14,8 +10,3 @@ grants_senior_roles_at = holds_over({Role.SUBDISTRICT_ADMIN}, lambda node: node,
 keeps_register_at = holds_over(CASEWORK_ROLES, lambda node: node, "keeps_register_at")
 # (user): may export full phone and ID numbers (recorded in the audit log).
 may_reveal = holds(CASEWORK_ROLES, "may_reveal")
-
-
-@rules.predicate
-def is_self(user: Any, other: Any) -> bool:
-    return user is not None and other is not None and user.pk == other.pk

@@ -4,6 +4,7 @@ OpenAPI at /api/v1/openapi.json. Errors are turned into ``core.schemas.ErrorOut`
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as SchemaValidationError
 
 from gongzhi.api.auth import api_auth
@@ -33,6 +34,11 @@ def _error(request, status: int, code: str, detail: str, fields: dict | None = N
 @api.exception_handler(ServiceError)
 def service_error(request, exc: ServiceError):
     return _error(request, exc.status, exc.code, str(exc.message), exc.fields)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc: AuthenticationError):
+    return _error(request, 401, "unauthorized", "Sign in: send Authorization: Bearer <token>.")
 
 
 @api.exception_handler(SchemaValidationError)

@@ -13,7 +13,7 @@ class AppealsConfig(GongzhiApp):
     api_router = "gongzhi.appeals.api.router"
     nav = [
         Nav("appeals", _("Appeals"), "appeals:index", order=10, when=is_caseworker),
-        Nav("appeals", _("My appeals"), "appeals:index", order=10, when=~is_caseworker, shortcut=True),
+        Nav("appeals", _("My appeals"), "appeals:index", order=10, when=~is_caseworker),
         Nav("kpis", _("Appeal figures"), "appeals:kpis", order=11, when=is_overseer),
         Nav("hot", _("Hot issues"), "appeals:hot", order=12, when=is_overseer),
     ]
@@ -24,6 +24,7 @@ class AppealsConfig(GongzhiApp):
             _("Appeals"),
             exporter="gongzhi.appeals.spreadsheets.appeals_export_for",
             export_url="appeals:export",
+            export_when=is_caseworker,
         )
     ]
     demo = [DemoStep("appeals", "gongzhi.appeals.demo.load", order=30)]

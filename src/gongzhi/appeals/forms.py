@@ -73,6 +73,10 @@ class ActionForm(forms.Form):
     category = forms.IntegerField(required=False)
 
 
+class PhotoForm(forms.Form):
+    photo = forms.FileField(label=_("Add a photo"), error_messages={"required": _("Choose a photo.")})
+
+
 class BulkForm(forms.Form):
     """Accept, or assign to one person, several appeals chosen in the queue."""
 
@@ -98,16 +102,22 @@ class BulkForm(forms.Form):
 class CategoryForm(forms.Form):
     """Add an entry to a subdistrict's own categories, or retire / bring back one of them."""
 
+    node = forms.IntegerField(required=False, min_value=1)  # which subdistrict's categories
     action = forms.ChoiceField(choices=[("add", "add"), ("retire", "retire"), ("restore", "restore")])
     name = forms.CharField(max_length=60, required=False)
     parent = forms.IntegerField(required=False, min_value=1)
     category = forms.IntegerField(required=False, min_value=1)
 
 
-class PeriodForm(forms.Form):
-    """The place and period a figures page shows (query string)."""
+class PlaceForm(forms.Form):
+    """Which place a page shows (query string)."""
 
     node = forms.IntegerField(required=False, min_value=1)
+
+
+class PeriodForm(PlaceForm):
+    """The place and period a figures page shows (query string)."""
+
     days = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, choices=())
     sort = forms.CharField(required=False, max_length=24)
 

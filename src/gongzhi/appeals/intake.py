@@ -27,8 +27,7 @@ from gongzhi.appeals.sla import deadline, sla_policy
 from gongzhi.appeals.tasks import flag_duplicates
 from gongzhi.appeals.triage import auto_apply_threshold, category_suggestion
 from gongzhi.core.images import clean_photo
-from gongzhi.core.roles import CASEWORK_ROLES
-from gongzhi.core.scoping import has_role
+from gongzhi.core.rules import staff_at
 from gongzhi.orgs.models import Node, NodeKind
 
 
@@ -58,7 +57,7 @@ def appeal_submit(
         raise AppealError.invalid(_("Choose the compound or building the problem is in."), field="node")
     if not may_file_at(actor, node):
         raise AppealError.forbidden(_("You cannot file an appeal for this place."))
-    staff = has_role(actor, CASEWORK_ROLES, at_path=node.path)
+    staff = staff_at.test(actor, node)
     if channel not in Channel.values:
         raise AppealError.invalid(_("Unknown channel."), field="channel")
     if not staff and channel not in (Channel.WEB, Channel.API, Channel.OPEN311):

@@ -6,8 +6,7 @@ from django.utils.translation import gettext_noop
 from gongzhi.accounts.models import User
 from gongzhi.appeals.models import Appeal
 from gongzhi.appeals.routing import handlers_of
-from gongzhi.core.roles import CASEWORK_ROLES
-from gongzhi.core.scoping import has_role
+from gongzhi.appeals.rules import works_on
 from gongzhi.notifications.services import notify, notify_person
 
 RESIDENT_MESSAGES = {
@@ -21,7 +20,7 @@ def _resident_user(appeal: Appeal) -> User | None:
     if appeal.resident is not None and appeal.resident.user_id:
         return appeal.resident.user
     submitter = appeal.submitted_by
-    if submitter is not None and not has_role(submitter, CASEWORK_ROLES, at_path=appeal.node.path):
+    if submitter is not None and not works_on.test(submitter, appeal):
         return submitter
     return None
 

@@ -259,7 +259,7 @@ ACTION_LABELS = {
 class AppealEvent(AppendOnlyModel):
     """Append-only history of an appeal. Internal notes are hidden from the resident."""
 
-    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="events")
+    appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="events")  # history stays
     at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

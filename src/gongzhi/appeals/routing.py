@@ -17,7 +17,7 @@ from gongzhi.appeals.errors import AppealError
 from gongzhi.appeals.models import Appeal, Category, SlaPolicy
 from gongzhi.core.roles import CASEWORK_ROLES
 from gongzhi.core.workdays import workday_overrides
-from gongzhi.orgs.models import Node, NodeKind
+from gongzhi.orgs.models import Node
 
 
 @dataclasses.dataclass
@@ -110,7 +110,3 @@ def handlers_cached(node_id: int) -> list[User]:
     if cache is not None:
         cache.handlers[node_id] = users
     return users
-
-
-def subdistrict_of(node: Node) -> Node | None:
-    return ancestor_of_kind(node, NodeKind.SUBDISTRICT)

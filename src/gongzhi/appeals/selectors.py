@@ -10,10 +10,10 @@ from django.utils import timezone
 from gongzhi.accounts.models import User
 from gongzhi.appeals.categories import category_top_names
 from gongzhi.appeals.models import OPEN_STATUSES, Appeal, AppealEvent, Category, Channel, Status
-from gongzhi.appeals.rules import rating_window
+from gongzhi.appeals.rules import rating_window, works_on
 from gongzhi.appeals.triage import MAX_POOL, duplicate_pool, rank_duplicates
 from gongzhi.core.roles import CASEWORK_ROLES, Role
-from gongzhi.core.scoping import has_role, reach_paths, subtree_q
+from gongzhi.core.scoping import reach_paths, subtree_q
 from gongzhi.orgs.models import Node, NodeKind
 from gongzhi.triage.hot import MAX_APPEALS, HotIssue, Item, Weights, hot_issues
 
@@ -118,7 +118,7 @@ def appeal_get(*, fetched_by: User, pk: int) -> Appeal:
 def appeal_timeline(*, fetched_by: User, appeal: Appeal) -> QuerySet[AppealEvent]:
     """The appeal's history; residents see only the public entries."""
     events = appeal.events.select_related("actor")
-    if not has_role(fetched_by, CASEWORK_ROLES, at_path=appeal.node.path):
+    if not works_on.test(fetched_by, appeal):
         events = events.filter(public=True)
     return events
 

@@ -10,7 +10,7 @@ from gongzhi.appeals.categories import URGENT_WORDS
 from gongzhi.appeals.errors import AppealError
 from gongzhi.appeals.intake import MAX_PHOTOS, appeal_photo_add, appeal_submit, category_for
 from gongzhi.appeals.models import Category
-from gongzhi.appeals.routing import handlers_at, handlers_of, subdistrict_of
+from gongzhi.appeals.routing import handlers_at, handlers_of
 from gongzhi.appeals.rules import edits_categories
 from gongzhi.appeals.sla import deadline, sla_policy
 from gongzhi.appeals.sweep import appeals_sla_sweep
@@ -19,6 +19,7 @@ from gongzhi.orgs.models import Node
 
 __all__ = [
     "MAX_PHOTOS",
+    "AppealError",
     "appeal_actions",
     "appeal_photo_add",
     "appeal_submit",
@@ -31,7 +32,6 @@ __all__ = [
     "handlers_at",
     "handlers_of",
     "sla_policy",
-    "subdistrict_of",
 ]
 
 

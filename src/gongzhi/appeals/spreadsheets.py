@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from gongzhi.appeals.models import Appeal
 from gongzhi.appeals.selectors import appeal_list
+from gongzhi.core.audit import audit_record
 from gongzhi.core.excel import Column, write_workbook
 
 APPEAL_COLUMNS = [
@@ -61,5 +62,8 @@ def appeals_export(*, appeals: QuerySet[Appeal]) -> bytes:
 
 
 def appeals_export_for(*, actor: Any, reveal: bool = False) -> bytes:
-    """Every appeal ``actor`` may see (the Excel list of the registry; numbers are never in it)."""
-    return appeals_export(appeals=appeal_list(fetched_by=actor))
+    """Every appeal ``actor`` may see (the Excel list of the registry; numbers are never in it); like the
+    web export, recorded in the audit log."""
+    appeals = appeal_list(fetched_by=actor)
+    audit_record(actor=actor, action="appeal.export", target=actor, rows=appeals.count())
+    return appeals_export(appeals=appeals)

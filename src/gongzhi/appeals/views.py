@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gongzhi.accounts.http import AuthenticatedHttpRequest
 from gongzhi.appeals import selectors, services
 from gongzhi.appeals.errors import AppealError
-from gongzhi.appeals.forms import ActionForm, AppealForm, BulkForm
+from gongzhi.appeals.forms import ActionForm, AppealForm, BulkForm, PhotoForm
 from gongzhi.appeals.models import Channel, PhotoKind
 from gongzhi.appeals.rules import handles, is_filer, may_add_photo
 from gongzhi.appeals.triage import category_suggestion
@@ -220,13 +220,15 @@ def appeal_act(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def appeal_photo_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     appeal = selectors.appeal_get(fetched_by=request.user, pk=pk)
-    upload = request.FILES.get("photo")
-    if upload is None:
-        messages.error(request, _("Choose a photo."))
+    form = PhotoForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, form_errors_message(form))
         return redirect("appeals:detail", pk=pk)
     kind = PhotoKind.EVIDENCE if handles.test(request.user, appeal) else PhotoKind.REPORT
     with service_call(request, success=_("Done.")):
-        services.appeal_photo_add(actor=request.user, appeal=appeal, upload=upload, kind=kind)
+        services.appeal_photo_add(
+            actor=request.user, appeal=appeal, upload=form.cleaned_data["photo"], kind=kind
+        )
     return redirect("appeals:detail", pk=pk)
 
 

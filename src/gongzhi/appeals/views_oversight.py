@@ -15,12 +15,13 @@ from django.views.decorators.http import require_http_methods
 
 from gongzhi.accounts.http import AuthenticatedHttpRequest
 from gongzhi.appeals import kpis, selectors, services
-from gongzhi.appeals.forms import CategoryForm, PeriodForm
+from gongzhi.appeals.errors import AppealError
+from gongzhi.appeals.forms import CategoryForm, PeriodForm, PlaceForm
 from gongzhi.appeals.spreadsheets import appeals_export
 from gongzhi.core.audit import audit_record
 from gongzhi.core.http import xlsx_response
 from gongzhi.core.rules import is_caseworker, is_overseer
-from gongzhi.core.web import role_required, service_call
+from gongzhi.core.web import form_errors_message, role_required, service_call
 from gongzhi.orgs.selectors import node_get, node_or_first_root, node_roots
 
 
@@ -162,14 +163,16 @@ def _edits_categories(user) -> bool:
 def appeal_categories(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A subdistrict's own categories: added under the shared tree, retired or brought back."""
     subdistricts = selectors.editable_subdistricts(fetched_by=request.user)
-    chosen = request.GET.get("node") or request.POST.get("node") or ""
-    subdistrict = next((n for n in subdistricts if str(n.pk) == chosen), subdistricts[0])
     form = CategoryForm(request.POST or None)
+    chosen = PlaceForm(request.GET)
+    chosen.is_valid()
+    wanted = (form.data.get("node") if form.is_bound else None) or chosen.cleaned_data.get("node")
+    subdistrict = next((n for n in subdistricts if str(n.pk) == str(wanted)), subdistricts[0])
     status = 200
     if request.method == "POST":
         with service_call(request) as call:
             if not form.is_valid():
-                raise services.AppealError.invalid(_("Unknown action."))
+                raise AppealError.invalid(form_errors_message(form))
             data = form.cleaned_data
             if data["action"] == "add":
                 parent = (

@@ -1,7 +1,7 @@
 """The one error contract: every service raises a ``ServiceError`` that carries a stable ``code`` for API
 clients, the HTTP ``status`` that code answers with, a ``message`` in the user's language and, for input
-errors, the ``fields`` it concerns. The API (``gongzhi.api.errors``) and the web views
-(``gongzhi.core.web.service_messages``) each turn it into a response in one place.
+errors, the ``fields`` it concerns. The API (``gongzhi/api/api.py``) and the web views
+(``gongzhi.core.web.service_call``) each turn it into a response in one place.
 
 Each app has one error class (``class AppealError(ServiceError)``) and raises it in one of five kinds:
 
@@ -62,8 +62,8 @@ class ServiceError(Exception):
     @classmethod
     def from_validation(cls, exc: ValidationError) -> Self:
         """A Django ``ValidationError`` (from ``full_clean``, a form field) in this contract."""
-        fields = exc.message_dict if hasattr(exc, "error_dict") else {}
-        message = "；".join(m for ms in fields.values() for m in ms) if fields else "；".join(exc.messages)
+        fields = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        message = "; ".join(m for ms in fields.values() for m in ms)
         return _kind(cls, _Invalid)("invalid", message, fields=fields)
 
     @classmethod
@@ -84,9 +84,6 @@ class ServiceError(Exception):
     def not_found(cls, message: Any = None) -> Self:
         """Nothing of that id within the user's reach (404: never says whether it exists elsewhere)."""
         return _kind(cls, _NotFound)("not_found", message or _("Not found."))
-
-    def as_validation_error(self) -> ValidationError:
-        return ValidationError(self.fields or str(self.message))
 
 
 class _Invalid(ValidationError):
@@ -132,13 +129,3 @@ def _kind(base: type, kind: type) -> Any:
         {"status": kind.status, "__str__": ServiceError.__str__},  # type: ignore[attr-defined]
     )
     return made
-
-
-class Unauthorized(ServiceError):
-    status = 401
-    default_code = "unauthorized"
-
-
-class TooManyRequests(ServiceError):
-    status = 429
-    default_code = "too_many_requests"

@@ -95,9 +95,13 @@ class Spreadsheet:
     import_when: UserPredicate | None = None  # who may import it (the page lists it only to them)
     headers: Any = ""  # the column headers an import file has, shown on the import page
     export_url: str | None = None  # the URL name of the page's download
+    export_when: UserPredicate | None = None  # who may download it (the import page links it only for them)
 
     def may_import(self, user: Any) -> bool:
         return self.importer is not None and _call(self.import_when, user)
+
+    def may_export(self, user: Any) -> bool:
+        return self.exporter is not None and self.export_url is not None and _call(self.export_when, user)
 
     def run_import(self, **kwargs: Any) -> int:
         assert self.importer is not None

@@ -11,7 +11,7 @@ import rules
 
 from gongzhi.core.registry import spreadsheets
 from gongzhi.core.roles import CASEWORK_ROLES, MANAGER_ROLES, NEIGHBOUR_ROLES, OVERSIGHT_ROLES, Role
-from gongzhi.core.scoping import has_role, staff_over
+from gongzhi.core.scoping import bound_near, has_role, staff_over
 
 Predicate = rules.Predicate
 
@@ -42,8 +42,13 @@ def staff_of(node_of: Callable[[Any], Any], name: str) -> Predicate:
     return rules.predicate(lambda user, obj: _user(user) and staff_over(user, node_of(obj)), name=name)
 
 
+# (user, node): casework staff over the node; (user, node): holds any role at, above or inside the node.
+staff_at = staff_of(lambda node: node, "staff_at")
+belongs_near = rules.predicate(
+    lambda user, node: _user(user) and bound_near(user, node.path), name="belongs_near"
+)
+
 is_system = rules.predicate(lambda user: user is None, name="is_system")
-is_signed_in = rules.predicate(_user, name="is_signed_in")
 is_superuser = rules.predicate(lambda user: _user(user) and user.is_superuser, name="is_superuser")
 is_caseworker = holds(CASEWORK_ROLES, "is_caseworker")
 is_manager = holds(MANAGER_ROLES, "is_manager")

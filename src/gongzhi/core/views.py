@@ -65,7 +65,7 @@ def imports(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Imported %(n)s rows.") % {"n": count})
             return redirect("core:imports")
     status = 400 if request.method == "POST" and (errors or form.errors) else 200
-    exports = [s for s in spreadsheets().values() if s.export_url]
+    exports = [s for s in spreadsheets().values() if s.may_export(request.user)]
     return render(
         request,
         "core/imports.html",

@@ -72,12 +72,18 @@ class service_call:
             return False
         self.error = exc
         if self.form is not None:
-            known = {name: errors for name, errors in exc.fields.items() if name in self.form.fields}
-            for name, errors in known.items():
+            # An error about a field the user can see goes beside it; anything else above the form.
+            shown = {
+                name: errors
+                for name, errors in exc.fields.items()
+                if name in self.form.fields and not self.form.fields[name].widget.is_hidden
+            }
+            for name, errors in shown.items():
                 for error in errors:
                     self.form.add_error(name, error)
-            if not known:
-                self.form.add_error(None, str(exc.message))
+            rest = [e for name, errors in exc.fields.items() if name not in shown for e in errors]
+            for error in rest or ([] if shown else [str(exc.message)]):
+                self.form.add_error(None, error)
         else:
             messages.error(self.request, str(exc.message))
         return True

@@ -8,8 +8,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import User
-from gongzhi.core.roles import CASEWORK_ROLES, MANAGER_ROLES
-from gongzhi.core.scoping import bound_near
 from gongzhi.ledger.models import (
     DEFAULT_MULTIPLIERS,
     AccountKind,
@@ -18,9 +16,9 @@ from gongzhi.ledger.models import (
     PointsAward,
     PointsTransaction,
 )
-from gongzhi.ledger.rules import sets_earning_rule
+from gongzhi.ledger.rules import decides_awards_in, proposes_awards_in, sets_earning_rule
 from gongzhi.ledger.services import LedgerError, account_for, points_post
-from gongzhi.orgs.models import Node, NodeKind
+from gongzhi.orgs.models import Node
 
 
 def earning_policy(subdistrict: Node) -> EarningPolicy:
@@ -92,7 +90,7 @@ def award_propose(
 ) -> PointsAward:
     """Any caseworker of the subdistrict proposes; a community secretary or subdistrict administrator other
     than the proposer approves."""
-    if subdistrict.kind != NodeKind.SUBDISTRICT or not bound_near(actor, subdistrict.path, CASEWORK_ROLES):
+    if not proposes_awards_in.test(actor, subdistrict):
         raise LedgerError.forbidden(_("You cannot award points here."))
     policy = earning_policy(subdistrict)
     if not isinstance(amount, int) or isinstance(amount, bool) or not 0 < amount <= policy.max_award:
@@ -117,7 +115,7 @@ def award_propose(
 
 def award_decide(*, actor: User, award: PointsAward, approve: bool) -> PointsAward:
     """Approve (the points move) or reject a proposed award. The proposer cannot decide their own."""
-    if not bound_near(actor, award.subdistrict.path, MANAGER_ROLES):
+    if not decides_awards_in.test(actor, award.subdistrict):
         raise LedgerError.forbidden(_("You cannot decide awards here."))
     if actor.pk == award.proposed_by_id:
         raise LedgerError.forbidden(_("Another member of staff must approve an award you proposed."))

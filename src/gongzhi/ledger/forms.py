@@ -7,7 +7,7 @@ from gongzhi.ledger.models import ItemKind
 
 
 class OrderForm(forms.Form):
-    quantity = forms.IntegerField(min_value=1, max_value=20, initial=1)
+    quantity = forms.IntegerField(initial=1)  # the service allows 1 to 20, and says so
     client_key = forms.CharField(max_length=64)
 
 
@@ -24,17 +24,17 @@ class OrderStepForm(forms.Form):
 class ItemForm(forms.Form):
     node = forms.IntegerField(label=_("Where"), min_value=1)
     name = forms.CharField(label=_("Name"), max_length=80)
-    price = forms.IntegerField(label=_("Price in points"), min_value=1, max_value=10_000_000)
-    stock = forms.IntegerField(label=_("Stock"), min_value=0, max_value=10_000_000, required=False)
+    price = forms.IntegerField(label=_("Price in points"))
+    stock = forms.IntegerField(label=_("Stock"), required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=ItemKind.choices, required=False)
     provider = forms.CharField(label=_("Offered by"), max_length=80, required=False)
-    limit = forms.IntegerField(label=_("Limit per person"), min_value=1, max_value=10_000, required=False)
+    limit = forms.IntegerField(label=_("Limit per person"), required=False)
     pickup_place = forms.CharField(label=_("Pick up at"), max_length=120, required=False)
 
 
 class StockForm(forms.Form):
     item = forms.IntegerField(min_value=1)
-    delta = forms.IntegerField(label=_("Pieces"), min_value=-10_000_000, max_value=10_000_000)
+    delta = forms.IntegerField(label=_("Pieces"))
 
 
 class OfferForm(forms.Form):
@@ -46,7 +46,7 @@ class OfferForm(forms.Form):
 class AwardProposalForm(forms.Form):
     node = forms.IntegerField(label=_("Where"), min_value=1)
     username = forms.CharField(label=_("User name"), max_length=150)
-    amount = forms.IntegerField(label=_("Points"), min_value=1)
+    amount = forms.IntegerField(label=_("Points"))
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
 
@@ -57,8 +57,9 @@ class AwardDecisionForm(forms.Form):
 
 class EarningRuleForm(forms.Form):
     subdistrict = forms.IntegerField(min_value=1)
-    points_per_hour = forms.IntegerField(label=_("Points per hour"), min_value=0, max_value=1000)
-    m_volunteer = forms.FloatField(label=_("Volunteer"), min_value=0, max_value=10)
-    m_party_member = forms.FloatField(label=_("Party member"), min_value=0, max_value=10)
-    m_leader = forms.FloatField(label=_("Team leader"), min_value=0, max_value=10)
-    max_award = forms.IntegerField(label=_("Largest award"), min_value=1, max_value=100_000)
+    # Whole numbers and numbers; their ranges are the service's to check (its message names them).
+    points_per_hour = forms.IntegerField(label=_("Points per hour"))
+    m_volunteer = forms.FloatField(label=_("Volunteer"))
+    m_party_member = forms.FloatField(label=_("Party member"))
+    m_leader = forms.FloatField(label=_("Team leader"))
+    max_award = forms.IntegerField(label=_("Largest award"))

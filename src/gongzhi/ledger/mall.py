@@ -269,4 +269,13 @@ def _order_place_orm(
     return order, True
 
 
-__all__ = ["LedgerError", "MallError", "order_actions", "order_transition"]
+__all__ = [
+    "LedgerError",
+    "MallError",
+    "item_create",
+    "item_restock",
+    "item_update",
+    "order_actions",
+    "order_place",
+    "order_transition",
+]

@@ -75,7 +75,7 @@ def mall_items_managed(*, fetched_by: User) -> QuerySet[MallItem]:
 
 def own_orders(*, fetched_by: User) -> QuerySet[MallOrder]:
     # unscoped: the user's own orders
-    return MallOrder.objects.filter(buyer_id=fetched_by.pk).select_related("item").order_by("-id")
+    return MallOrder.objects.filter(buyer_id=fetched_by.pk).select_related("item__node").order_by("-id")
 
 
 def order_get(*, fetched_by: User, pk: int) -> MallOrder:
@@ -92,7 +92,7 @@ def order_get(*, fetched_by: User, pk: int) -> MallOrder:
 
 def order_queue(*, fetched_by: User, status: str | None = None) -> QuerySet[MallOrder]:
     """Orders staff handle in their reach; by default those waiting for approval or pickup, oldest first."""
-    orders = MallOrder.objects.visible_to(fetched_by, "manage").select_related("item", "buyer")
+    orders = MallOrder.objects.visible_to(fetched_by, "manage").select_related("item__node", "buyer")
     if status:
         return orders.filter(status=status).order_by("-id")
     return orders.filter(status__in=[OrderStatus.PLACED, OrderStatus.APPROVED]).order_by("id")

@@ -1,7 +1,5 @@
 """Every write to the points ledger goes through points_post: balanced, idempotent, never below zero."""
 
-# unscoped-module: the double-entry engine: accounts are resolved by their key (kind, subdistrict, user) for a movement its caller authorised
-
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,6 +20,7 @@ def account_for(*, kind: str, subdistrict: Node, user: User | None = None) -> Po
         raise ValueError("Points accounts belong to a subdistrict.")
     if (kind == AccountKind.PERSON) != (user is not None):
         raise ValueError("Person accounts, and only they, have a user.")
+    # unscoped: an account by its key (kind, subdistrict, user), for a movement the caller authorised
     found = PointsAccount.objects.filter(kind=kind, node=subdistrict, user=user).first()
     if found is not None:
         return found
@@ -29,6 +28,7 @@ def account_for(*, kind: str, subdistrict: Node, user: User | None = None) -> Po
         with transaction.atomic():
             return PointsAccount.objects.create(kind=kind, node=subdistrict, user=user)
     except IntegrityError:  # created by a concurrent request
+        # unscoped: the account a concurrent request just created
         return PointsAccount.objects.get(kind=kind, node=subdistrict, user=user)
 
 
@@ -36,6 +36,7 @@ def accounts_for_spending(*, subdistrict: Node, user: User) -> tuple[PointsAccou
     """(the person's account, the subdistrict's mall account) in one query, created on first use."""
     found = {
         (a.kind, a.user_id): a
+        # unscoped: the buyer's own account and the subdistrict's mall account
         for a in PointsAccount.objects.filter(node=subdistrict).filter(
             Q(kind=AccountKind.PERSON, user_id=user.pk) | Q(kind=AccountKind.MALL, user__isnull=True)
         )
@@ -103,6 +104,7 @@ def points_post(
         delta = {a.pk: amount for a, amount in postings}
         people = sorted(a.pk for a, _amount in postings if a.kind == AccountKind.PERSON)
         locked = dict(
+            # unscoped: locks the people's accounts of this movement
             PointsAccount.objects.select_for_update()
             .filter(pk__in=people)
             .order_by("pk")
@@ -120,14 +122,17 @@ def points_post(
             ]
         )
         for pk in people:
+            # unscoped: the balance of an account locked above
             PointsAccount.objects.filter(pk=pk).update(balance=locked[pk] + delta[pk])
         for account, amount in sorted(
             ((a, amount) for a, amount in postings if a.pk not in locked), key=lambda p: p[0].pk
         ):
+            # unscoped: a shared account of this movement
             row = PointsAccount.objects.filter(pk=account.pk).exclude(kind=AccountKind.PERSON)
             if amount < 0:
                 row = row.filter(Q(kind=AccountKind.ISSUANCE) | Q(balance__gte=-amount))
             if not row.update(balance=F("balance") + amount):
+                # unscoped: a shared account of this movement
                 if PointsAccount.objects.filter(pk=account.pk).exclude(kind=AccountKind.PERSON).exists():
                     raise LedgerError.conflict("insufficient", _("Not enough points."))
                 raise LedgerError("no_account", _("Unknown points account."))
@@ -137,6 +142,7 @@ def points_post(
         shared = [a for a, _amount in postings if a.pk not in locked]
         if shared and not new_key:  # the hot path (an order) does not read the mall's balance back
             now = dict(
+                # unscoped: the shared accounts of this movement
                 PointsAccount.objects.filter(pk__in=[a.pk for a in shared]).values_list("pk", "balance")
             )
             for account in shared:
@@ -182,6 +188,7 @@ def points_reconcile() -> Reconciliation:
         PointsEntry.objects.values_list("account_id").annotate(s=Sum("amount")).values_list("account_id", "s")
     )
     result = Reconciliation()
+    # unscoped: the nightly proof reads every account
     for pk, balance in PointsAccount.objects.values_list("pk", "balance").iterator(chunk_size=5000):
         result.accounts += 1
         computed = int(sums.get(pk) or 0)

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -77,13 +78,21 @@ def mall_order(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect("mall:orders")
 
 
+def _with_actions(orders, user) -> list:
+    """The orders, each with the steps ``user`` may take on it now (the buttons beside it)."""
+    rows = list(orders)
+    for order in rows:
+        order.actions = set(mall.order_actions(user=user, order=order))
+    return rows
+
+
 @login_required
 def mall_orders(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "ledger/orders.html",
         {
-            "orders": selectors.own_orders(fetched_by=request.user)[:100],
+            "orders": _with_actions(selectors.own_orders(fetched_by=request.user)[:100], request.user),
             "entries": selectors.own_entries(fetched_by=request.user)[:30],
             "accounts": list(selectors.own_accounts(fetched_by=request.user)),
         },
@@ -99,11 +108,14 @@ def mall_order_act(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         messages.error(request, form_errors_message(form))
         return redirect("mall:orders")
     data = form.cleaned_data
-    with service_call(request, success=_("Done.")):
+    with service_call(request, success=_("Done.")) as call:
         mall.order_transition(
             actor=request.user, order=order, action=data["action"], note=data["note"], code=data["code"]
         )
     target = data["next"]
+    if not call.ok and target == reverse("mall:manage"):
+        # Refused at the counter: the staff page again, with the code or reason that was typed.
+        return _manage_page(request, typed={**request.POST.dict(), "order": str(order.pk)})
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)
     return redirect("mall:orders")
@@ -115,14 +127,17 @@ def mall_manage(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect("mall:index")
     if request.method == "POST" and _manage_post(request):
         return redirect("mall:manage")
-    # The page; after a refused form, with the message and what was typed.
-    typed = request.POST if request.method == "POST" else {}
+    return _manage_page(request, typed=request.POST if request.method == "POST" else {})
+
+
+def _manage_page(request: AuthenticatedHttpRequest, *, typed) -> HttpResponse:
+    """Stock, orders, awards and the earning rule; after a refused form, with the message and what was typed."""
     return render(
         request,
         "ledger/manage.html",
         {
             "items": selectors.mall_items_managed(fetched_by=request.user)[:200],
-            "queue": selectors.order_queue(fetched_by=request.user)[:200],
+            "queue": _with_actions(selectors.order_queue(fetched_by=request.user)[:200], request.user),
             "awards": selectors.awards_pending(fetched_by=request.user)[:100],
             "kinds": ItemKind.choices,
             "places": selectors.places_for_items(fetched_by=request.user),

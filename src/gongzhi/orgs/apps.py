@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.registry import PLATFORM, GongzhiApp, HomeCard, Mount, Nav, Spreadsheet
-from gongzhi.core.rules import is_manager
+from gongzhi.core.rules import is_caseworker, is_manager, is_overseer
 
 
 class OrgsConfig(GongzhiApp):
@@ -25,6 +25,7 @@ class OrgsConfig(GongzhiApp):
             import_when=is_manager,
             headers="姓名, 身份证号, 党组织, 党组织节点编码, 职务, 在职党员, 工作单位",
             export_url="orgs:party_members_export",
+            export_when=is_caseworker,
         ),
         Spreadsheet(
             "nodes",
@@ -34,5 +35,6 @@ class OrgsConfig(GongzhiApp):
             import_when=is_manager,
             headers="编码, 名称, 层级, 上级编码, 类型, 地址, 纬度, 经度, 户数, 人口",
             export_url="orgs:nodes_export",
+            export_when=is_overseer,
         ),
     ]

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import User
-from gongzhi.core.scoping import staff_over
+from gongzhi.core.rules import staff_at
 from gongzhi.orgs.models import Node
 from gongzhi.volunteering.errors import VolunteeringError
 from gongzhi.volunteering.models import Activity, ActivityStatus, Roster, SignupStatus, Team
@@ -41,7 +41,7 @@ def activity_create(
     roster: Roster | None = None,
 ) -> Activity:
     if not (
-        staff_over(actor, node)
+        staff_at.test(actor, node)
         or (team is not None and may_manage_team(actor, team) and node.path.startswith(team.node.path))
     ):
         raise VolunteeringError.forbidden(_("You cannot organise activities here."))
@@ -114,7 +114,7 @@ def roster_create(
     place: str = "",
 ) -> Roster:
     if not (
-        staff_over(actor, node) or (may_manage_team(actor, team) and node.path.startswith(team.node.path))
+        staff_at.test(actor, node) or (may_manage_team(actor, team) and node.path.startswith(team.node.path))
     ):
         raise VolunteeringError.forbidden(_("You cannot set up a roster here."))
     days = [d.strip() for d in (weekdays or "").split(",") if d.strip()]
@@ -136,7 +136,7 @@ def roster_create(
 
 def roster_generate(*, actor: User, roster: Roster, start: date, days: int = 14) -> list[Activity]:
     """One shift (activity) per matching day from ``start``; running it again adds only missing shifts."""
-    if not (staff_over(actor, roster.node) or may_manage_team(actor, roster.team)):
+    if not (staff_at.test(actor, roster.node) or may_manage_team(actor, roster.team)):
         raise VolunteeringError.forbidden(_("You cannot set up a roster here."))
     if not roster.is_active:
         raise VolunteeringError.wrong_state(_("This roster is paused."))
@@ -170,7 +170,7 @@ def roster_generate(*, actor: User, roster: Roster, start: date, days: int = 14)
 
 def roster_set_active(*, actor: User, roster: Roster, active: bool) -> Roster:
     """Pause a roster (no new shifts; shifts already made stay) or take it up again."""
-    if not (staff_over(actor, roster.node) or may_manage_team(actor, roster.team)):
+    if not (staff_at.test(actor, roster.node) or may_manage_team(actor, roster.team)):
         raise VolunteeringError.forbidden(_("You cannot set up a roster here."))
     # unscoped: a roster fetched in scope; the change is checked above
     Roster.objects.filter(pk=roster.pk).update(is_active=bool(active))

@@ -14,7 +14,7 @@ class ActivityForm(forms.Form):
     day = forms.DateField(label=_("Date"))
     start = forms.TimeField(label=_("From"))
     end = forms.TimeField(label=_("Until"))
-    capacity = forms.IntegerField(label=_("Places"), min_value=1, max_value=10_000)
+    capacity = forms.IntegerField(label=_("Places"))
     description = forms.CharField(label=_("Details (optional)"), max_length=2000, required=False)
 
 
@@ -23,15 +23,15 @@ class RosterForm(forms.Form):
     team = forms.IntegerField(label=_("Team"), min_value=1)
     node = forms.IntegerField(label=_("Where"), min_value=1)
     place = forms.CharField(label=_("Meeting point"), max_length=120, required=False)
-    weekdays = forms.MultipleChoiceField(label=_("Weekdays"), choices=WEEKDAY_VALUES)
+    weekdays = forms.MultipleChoiceField(label=_("Weekdays"), choices=WEEKDAY_VALUES, required=False)
     start = forms.TimeField(label=_("From"))
     end = forms.TimeField(label=_("Until"))
-    capacity = forms.IntegerField(label=_("Places per shift"), min_value=1, max_value=1000)
+    capacity = forms.IntegerField(label=_("Places per shift"))
 
 
 class RosterGenerateForm(forms.Form):
     roster = forms.IntegerField(min_value=1)
-    days = forms.IntegerField(label=_("How far ahead"), min_value=1, max_value=92, required=False)
+    days = forms.IntegerField(label=_("How far ahead"), required=False)
 
 
 class RosterActiveForm(forms.Form):
@@ -45,14 +45,14 @@ class ActivityStepForm(forms.Form):
         choices=[(a, a) for a in ("join", "leave", "locate", "cancel_activity")],
         error_messages={"invalid_choice": _("Unknown action.")},
     )
-    lat = forms.FloatField(required=False, min_value=-90, max_value=90)
-    lng = forms.FloatField(required=False, min_value=-180, max_value=180)
+    lat = forms.FloatField(required=False)  # where on Earth: the service checks
+    lng = forms.FloatField(required=False)
     reason = forms.CharField(max_length=200, required=False)
 
 
 class SignupStepForm(forms.Form):
     action = forms.CharField(max_length=12, required=False)
-    hours = forms.DecimalField(label=_("Hours"), min_value=0, max_value=24, decimal_places=2, required=False)
+    hours = forms.DecimalField(label=_("Hours"), required=False)  # the service checks 0–24 and rounds
     attendance = forms.CharField(max_length=8, required=False)
 
 

@@ -64,8 +64,8 @@ def activity_signups(*, fetched_by: User, activity: Activity) -> QuerySet[Signup
     if not may_organise.test(fetched_by, activity):
         return Signup.objects.none()
     return (
-        Signup.objects.visible_to(fetched_by, "view")
-        .filter(activity=activity)
+        # unscoped: the roster of an activity the user may organise (checked just above)
+        Signup.objects.filter(activity=activity)
         .exclude(status=SignupStatus.CANCELLED)
         .select_related("user")
         .order_by("status", "created_at", "id")

@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import User
-from gongzhi.core.scoping import staff_over
+from gongzhi.core.rules import staff_at
 from gongzhi.orgs.models import Node, NodeKind
 from gongzhi.volunteering.activities import (
     activity_cancel,
@@ -54,7 +54,7 @@ __all__ = [
 def team_create(
     *, actor: User, node: Node, name: str, kind: str = TeamKind.VOLUNTEERS, description: str = ""
 ) -> Team:
-    if not staff_over(actor, node):
+    if not staff_at.test(actor, node):
         raise VolunteeringError.forbidden(_("You cannot set up a team here."))
     name = (name or "").strip()
     if not name or kind not in TeamKind.values:

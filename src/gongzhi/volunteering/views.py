@@ -166,6 +166,14 @@ def _roster_post(request: AuthenticatedHttpRequest, teams) -> None:
 
 @login_required
 def activity_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _detail_page(request, pk)
+
+
+def _detail_page(
+    request: AuthenticatedHttpRequest, pk: int, *, typed=None, status: int = 200
+) -> HttpResponse:
+    """The activity, the viewer's place and, for its organisers, the roster; after a refused step, with the
+    reason or hours that were typed."""
     activity = selectors.activity_get(fetched_by=request.user, pk=pk)
     organiser = may_organise.test(request.user, activity)
     return render(
@@ -178,7 +186,9 @@ def activity_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "roster": selectors.activity_signups(fetched_by=request.user, activity=activity)
             if organiser
             else [],
+            "typed": typed or {},
         },
+        status=status,
     )
 
 
@@ -192,7 +202,7 @@ def activity_act(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return redirect("volunteering:detail", pk=activity.pk)
     data = form.cleaned_data
     action = data["action"]
-    with service_call(request):
+    with service_call(request) as call:
         if action == "join":
             signup = services.signup_join(actor=request.user, activity=activity)
             messages.success(
@@ -217,6 +227,8 @@ def activity_act(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else:
             services.activity_cancel(actor=request.user, activity=activity, reason=data["reason"])
             messages.success(request, _("The activity is cancelled; everyone signed up is told."))
+    if not call.ok and action == "cancel_activity":
+        return _detail_page(request, activity.pk, typed=request.POST, status=400)
     return redirect("volunteering:detail", pk=activity.pk)
 
 
@@ -229,11 +241,14 @@ def signup_act(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         messages.error(request, form_errors_message(form))
         return redirect("volunteering:detail", pk=signup.activity_id)
     data = form.cleaned_data
-    with service_call(request, success=_("Saved.")):
+    with service_call(request, success=_("Saved.")) as call:
         if data["action"] == "confirm":
             services.hours_confirm(actor=request.user, signup=signup, hours=data["hours"])
         else:
             services.attendance_mark(actor=request.user, signup=signup, attendance=data["attendance"])
+    if not call.ok and data["action"] == "confirm":
+        typed = {**request.POST.dict(), "signup": str(signup.pk)}
+        return _detail_page(request, signup.activity_id, typed=typed, status=400)
     return redirect("volunteering:detail", pk=signup.activity_id)
 
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import User
-from gongzhi.core.scoping import bound_near, staff_over
+from gongzhi.core.rules import belongs_near, staff_at
 from gongzhi.orgs.models import Node, NodeKind
 from gongzhi.wishes.errors import WishError
 from gongzhi.wishes.models import Wish, WishEvent, WishStatus
@@ -31,11 +31,11 @@ def wish_post(
     posts are published at once; residents' wait for review."""
     if compound.kind != NodeKind.COMPOUND:
         raise WishError.invalid(_("Post a wish in a compound."), field="node")
-    staff = staff_over(actor, compound)
+    staff = staff_at.test(actor, compound)
     if not staff:
         if wisher is not None and wisher.pk != actor.pk:
             raise WishError.forbidden(_("You can post only your own wishes."))
-        if not bound_near(actor, compound.path):
+        if not belongs_near.test(actor, compound):
             raise WishError.forbidden(_("You can post wishes only in your own compound."))
         wisher = actor
     title, body = (title or "").strip(), (body or "").strip()

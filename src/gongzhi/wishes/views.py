@@ -86,6 +86,7 @@ def _detail_page(request: AuthenticatedHttpRequest, wish, *, typed=None, status:
             "staff": is_moderator.test(request.user, wish),
             "is_wisher": is_wisher.test(request.user, wish),
             "is_claimant": is_claimant.test(request.user, wish),
+            "actions": set(services.wish_actions(user=request.user, wish=wish)),
             "typed": typed or {},
         },
         status=status,
