@@ -207,6 +207,20 @@ class Workflow:
         prepare = getattr(self, f"prepare_{action}", None)
         if prepare is not None:
             prepare(step)
+        # The caller's copy as it is (without touching relations, which would query).
+        saved, saved_related = dict(obj.__dict__), dict(obj._state.fields_cache)
+        try:
+            self._run(step)
+        except BaseException:
+            # The step did not happen (its transaction rolled back): the caller's copy is as it was.
+            obj.__dict__.clear()
+            obj.__dict__.update(saved)
+            obj._state.fields_cache = saved_related
+            raise
+        return obj
+
+    def _run(self, step: Step) -> None:
+        obj, actor, action = step.obj, step.actor, step.action
         with transaction.atomic():
             self.lock(step)
             self._compare_and_set(step)
@@ -231,7 +245,6 @@ class Workflow:
                     **({"from": step.from_status, "to": step.target} | step.detail),
                 )
             self.tell(step)
-        return obj
 
     def _check_actor(self, step: Step) -> None:
         if not step.transition.permits(step.actor, step.obj):

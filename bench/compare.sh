@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Compare this checkout with an earlier commit in one run: `bash bench/compare.sh REV [run|appeals|points]...`
+# Checks REV out into a temporary worktree, then alternates the two trees on the same machine (and, for the
+# data benchmarks, the same kept PostgreSQL cluster: the first run builds the data): new, old, new, old, new.
+# Both run with this checkout's .venv; each tree's own bench script and code (PYTHONPATH) are used.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REV=${1:?usage: bench/compare.sh REV [run|appeals|points]...}
+shift
+if [ $# -gt 0 ]; then BENCHES=("$@"); else BENCHES=(run appeals points); fi
+NEW=$PWD
+PY=$NEW/.venv/bin/python
+WORK=$(mktemp -d /tmp/gongzhi-compare.XXXXXX)
+OLD=$WORK/old
+git worktree add -f -q "$OLD" "$REV"
+trap 'git worktree remove --force "$OLD"; rm -rf "$WORK"' EXIT
+export GONGZHI_DATA_DIR=$WORK/data   # one data folder: both trees read numbers encrypted with the same key
+for bench in "${BENCHES[@]}"; do
+  if [ "$bench" = points ]; then  # builds its own small world each run: a fresh cluster each
+    for i in 1 2; do
+      for tree in "$OLD" "$NEW"; do
+        echo "=== points · $([ "$tree" = "$NEW" ] && echo new || echo "old ($REV)")"
+        GONGZHI_PG_DIR= bash scripts/pg.sh run bash -c "cd '$tree' && PYTHONPATH='$tree/src' '$PY' bench/points.py"
+      done
+    done
+    continue
+  fi
+  script=bench/$bench.py
+  GONGZHI_PG_DIR=$WORK/pg-$bench bash scripts/pg.sh run bash -c "
+    for tree in '$NEW' '$OLD' '$NEW' '$OLD' '$NEW'; do
+      echo \"=== $bench · \$([ \"\$tree\" = '$NEW' ] && echo new || echo 'old ($REV)')\"
+      (cd \"\$tree\" && PYTHONPATH=\"\$tree/src\" '$PY' $script --keep)
+    done"
+done
