@@ -1,3 +1,6 @@
+import itertools
+from datetime import date, timedelta
+
 import factory
 
 from gongzhi.accounts.models import Person, RoleBinding, User
@@ -31,11 +34,14 @@ def bind(user: User, role: str, node) -> RoleBinding:
     return RoleBinding.objects.create(user=user, role=role, node=node)
 
 
-_id_serial = iter(range(100, 999))
+_id_serial = itertools.count()
 
 
-def valid_id_number(region: str = "330105", born: str = "19800101") -> str:
-    first17 = f"{region}{born}{next(_id_serial):03d}"
+def valid_id_number(region: str = "330105", born: str | None = None) -> str:
+    """A valid, unique resident ID number (a fresh birth day every 900 numbers, so the supply never ends)."""
+    n = next(_id_serial)
+    born = born or (date(1980, 1, 1) + timedelta(days=n // 900)).strftime("%Y%m%d")
+    first17 = f"{region}{born}{100 + n % 900:03d}"
     return first17 + pii.id_check_character(first17)
 
 

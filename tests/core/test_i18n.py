@@ -66,3 +66,10 @@ def test_role_names_are_translated():
     with translation.override("zh-hans"):
         assert str(Role.COMMISSIONER.label) == "小区专员"
         assert str(Role.SUBDISTRICT_ADMIN.label) == "街道工作人员"
+
+
+def test_not_found_is_a_page_of_the_site_in_the_users_language(world, login):
+    page = login(world.resident).get("/appeals/999999/")
+    assert page.status_code == 404
+    text = page.content.decode()
+    assert "没有找到" in text and "返回首页" in text and 'class="mainnav"' in text

@@ -90,3 +90,11 @@ def test_resident_home_shows_who_to_turn_to(world, login):
     detail = login(world.resident).get(f"/party-orgs/{world.branch_a1a.pk}/").content.decode()
     assert "小区A1a党支部" in detail and "张三" not in detail
     assert login(world.resident).get(f"/party-orgs/{world.branch_a2a.pk}/").status_code == 404
+
+
+def test_the_menu_offers_my_appeals_to_people_who_live_here_only(world, login):
+    assert "我的诉求" in login(world.resident).get("/").content.decode()
+    viewer_menu = login(world.viewer).get("/").content.decode()
+    assert "我的诉求" not in viewer_menu and "诉求数据" in viewer_menu
+    staff_menu = login(world.a1_staff).get("/").content.decode()
+    assert "诉求办理" in staff_menu and "我的诉求" not in staff_menu

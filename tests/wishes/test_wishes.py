@@ -266,3 +266,17 @@ def test_a_refused_wish_keeps_what_was_typed(world, login):
         "/wishes/", {"compound": world.cmp_a1a.pk, "title": " ", "body": "详情"}
     )
     assert empty.status_code == 400 and "详情" in empty.content.decode() and not Wish.objects.exists()
+
+
+def test_the_wisher_hears_why_a_wish_was_not_put_on_the_wall(world, login):
+    wish = wish_post(actor=world.resident, compound=world.cmp_a1a, title="想要一台新电视")
+    wish_transition(
+        actor=world.commissioner, wish=wish, action="reject", note="超出微心愿范围，建议申请困难补助"
+    )
+    told = Notification.objects.get(recipient=world.resident, kind="wish_rejected")
+    assert "想要一台新电视" in told.title and told.body == "超出微心愿范围，建议申请困难补助"
+    page = login(world.resident).get(f"/wishes/{wish.pk}/").content.decode()
+    assert "超出微心愿范围" in page
+    published = wish_post(actor=world.resident, compound=world.cmp_a1a, title="想要一副老花镜")
+    wish_transition(actor=world.commissioner, wish=published, action="publish")
+    assert Notification.objects.filter(recipient=world.resident, kind="wish_published").exists()

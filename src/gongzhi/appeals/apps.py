@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.registry import FEATURE, DemoStep, GongzhiApp, HomeCard, Mount, Nav, Spreadsheet
-from gongzhi.core.rules import is_caseworker, is_overseer
+from gongzhi.core.rules import is_caseworker, is_neighbour, is_overseer
 
 
 class AppealsConfig(GongzhiApp):
@@ -13,7 +13,7 @@ class AppealsConfig(GongzhiApp):
     api_router = "gongzhi.appeals.api.router"
     nav = [
         Nav("appeals", _("Appeals"), "appeals:index", order=10, when=is_caseworker),
-        Nav("appeals", _("My appeals"), "appeals:index", order=10, when=~is_caseworker),
+        Nav("appeals", _("My appeals"), "appeals:index", order=10, when=is_neighbour & ~is_caseworker),
         Nav("kpis", _("Appeal figures"), "appeals:kpis", order=11, when=is_overseer),
         Nav("hot", _("Hot issues"), "appeals:hot", order=12, when=is_overseer),
     ]

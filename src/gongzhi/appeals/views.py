@@ -168,6 +168,7 @@ def _detail_page(request: AuthenticatedHttpRequest, appeal, *, typed=None, statu
             "actions": actions,
             "units": list(appeal.node.org_units.all()) if handler else [],
             "handler": handler,
+            "staff": is_caseworker.test(request.user),
             "owner": is_filer.test(request.user, appeal),
             "photos": list(appeal.photos.all()),
             "can_add_photo": may_add_photo.test(request.user, appeal),
@@ -202,7 +203,7 @@ def appeal_act(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             data["merge_into"] = selectors.appeal_get(fetched_by=request.user, pk=data["merge_into"])
     except Http404:
         messages.error(request, _("No such appeal in your area."))
-        return redirect("appeals:detail", pk=pk)
+        return _detail_page(request, appeal, typed=request.POST, status=400)
     with service_call(request, success=_("Done.")) as call:
         if "category" in data:
             data["category"] = services.category_for(

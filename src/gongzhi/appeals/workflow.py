@@ -26,12 +26,18 @@ from gongzhi.appeals.routing import ancestor_of_kind, handlers_cached, handling_
 from gongzhi.appeals.sla import deadline, sla_policy
 from gongzhi.core.roles import CASEWORK_ROLES, Role
 from gongzhi.core.scoping import has_role
-from gongzhi.core.workflow import Step, Transition, Workflow
+from gongzhi.core.workflow import Required, Step, Transition, Workflow
 from gongzhi.notifications.services import notify
 from gongzhi.orgs.models import GovernanceTeam, NodeKind, OrgUnit
 
 S = Status
 ACTIVE = frozenset({S.SUBMITTED, S.ACCEPTED, S.INFO_REQUESTED, S.ASSIGNED})
+
+
+def needs(name: str, label: Any) -> Required:
+    """A field the step cannot do without, named as the page names it (so the error says which one)."""
+    return Required(name, label=label)
+
 
 TRANSITIONS: dict[str, Transition] = {
     t.name: t
@@ -42,33 +48,71 @@ TRANSITIONS: dict[str, Transition] = {
             {S.SUBMITTED, S.ACCEPTED, S.ASSIGNED},
             S.INFO_REQUESTED,
             allowed=rules.staff,
-            fields=["note"],
+            fields=[needs("note", gettext_lazy("Ask the resident"))],
         ),
         # The resident answers; the appeal goes back to where it was (accepted or not yet).
-        Transition("provide_info", {S.INFO_REQUESTED}, None, allowed=rules.resident, fields=["note"]),
+        Transition(
+            "provide_info",
+            {S.INFO_REQUESTED},
+            None,
+            allowed=rules.resident,
+            fields=[needs("note", gettext_lazy("Your answer"))],
+        ),
         Transition("assign", {S.ACCEPTED, S.ASSIGNED}, S.ASSIGNED, allowed=rules.staff),
-        Transition("escalate", ACTIVE, S.SUBMITTED, allowed=rules.system_or_staff, fields=["note"]),
+        Transition(
+            "escalate",
+            ACTIVE,
+            S.SUBMITTED,
+            allowed=rules.system_or_staff,
+            fields=[needs("note", gettext_lazy("Why it needs the next level"))],
+        ),
         Transition(
             "transfer",
             {S.ACCEPTED, S.ASSIGNED},
             S.TRANSFERRED,
             allowed=rules.staff,
-            fields=["transferred_to"],
+            fields=[needs("transferred_to", gettext_lazy("transferred to"))],
         ),
-        Transition("merge", ACTIVE, S.MERGED, allowed=rules.staff, fields=["merge_into"]),
+        Transition(
+            "merge",
+            ACTIVE,
+            S.MERGED,
+            allowed=rules.staff,
+            fields=[needs("merge_into", gettext_lazy("Duplicate of appeal number"))],
+        ),
         Transition(
             "resolve",
             {S.ACCEPTED, S.ASSIGNED, S.TRANSFERRED},
             S.RESOLVED,
             allowed=rules.staff,
-            fields=["reply"],
+            fields=[needs("reply", gettext_lazy("Reply to the resident"))],
         ),
         # A rating closes the appeal, or (dissatisfied, the first time) reopens it.
-        Transition("rate", {S.RESOLVED}, None, allowed=rules.resident, fields=["rating"]),
+        Transition(
+            "rate",
+            {S.RESOLVED},
+            None,
+            allowed=rules.resident,
+            fields=[needs("rating", gettext_lazy("How was it handled?"))],
+        ),
         Transition("close", {S.RESOLVED}, S.CLOSED, allowed=rules.system_or_staff),
-        Transition("comment", OPEN_STATUSES, None, allowed=rules.staff, fields=["note"], public=False),
+        Transition(
+            "comment",
+            OPEN_STATUSES,
+            None,
+            allowed=rules.staff,
+            fields=[needs("note", gettext_lazy("Internal note (not shown to the resident)"))],
+            public=False,
+        ),
         # Staff set or confirm the category; confirmed categories train the triage model.
-        Transition("categorise", OPEN_STATUSES, None, allowed=rules.staff, fields=["category"], public=False),
+        Transition(
+            "categorise",
+            OPEN_STATUSES,
+            None,
+            allowed=rules.staff,
+            fields=[needs("category", gettext_lazy("Category"))],
+            public=False,
+        ),
     ]
 }
 

@@ -97,4 +97,4 @@ def form_errors_message(form: forms.Form) -> str:
         field = form.fields.get(name)
         label = str(field.label) if field is not None and field.label else ""
         parts += [f"{label}：{error}" if label else str(error) for error in errors]
-    return "；".join(parts)
+    return "；".join(part.rstrip("。.") for part in parts)

@@ -58,6 +58,12 @@ class Required:
     name: str
     message: Any = REQUIRED
     code: str = "invalid"
+    label: Any = None  # what the field is called on the page, to say which one is missing
+
+    def refusal(self) -> str:
+        if self.label is None:
+            return str(self.message)
+        return _("%(label)s: %(message)s") % {"label": self.label, "message": self.message}
 
 
 @dataclass(frozen=True)
@@ -201,7 +207,7 @@ class Workflow:
         for needed in transition.fields:
             value = payload.get(needed.name)
             if value is None or (isinstance(value, str) and not value.strip()):
-                raise self.error.invalid(needed.message, field=needed.name, code=needed.code)
+                raise self.error.invalid(needed.refusal(), field=needed.name, code=needed.code)
         if not self.actor_first:
             self._check_actor(step)
         prepare = getattr(self, f"prepare_{action}", None)

@@ -48,9 +48,7 @@ def earning_policy_set(
         raise LedgerError.invalid(_("Points per hour are a whole number from 0 to 1000."))
     unknown = set(multipliers) - set(DEFAULT_MULTIPLIERS)
     if unknown or any(not isinstance(v, int | float) or not 0 <= v <= 10 for v in multipliers.values()):
-        raise LedgerError.invalid(
-            _("Multipliers are numbers from 0 to 10 for volunteer, party_member, leader.")
-        )
+        raise LedgerError.invalid(_("Multipliers are numbers from 0 to 10."))
     if not isinstance(max_award, int) or isinstance(max_award, bool) or not 1 <= max_award <= 100_000:
         raise LedgerError.invalid(_("The largest award is a whole number from 1 to 100,000 points."))
     # unscoped: the actor's right to set the rule is checked above

@@ -142,20 +142,32 @@ def _manage_page(request: AuthenticatedHttpRequest, *, typed) -> HttpResponse:
             "kinds": ItemKind.choices,
             "places": selectors.places_for_items(fetched_by=request.user),
             "rules": [
-                {
-                    "subdistrict": sub,
-                    "policy": policy,
-                    "multipliers": [
-                        (role, label, policy.multipliers.get(role, DEFAULT_MULTIPLIERS[role]))
-                        for role, label in MULTIPLIER_ROLES
-                    ],
-                }
+                _rule_form(sub, policy, typed)
                 for sub, policy in selectors.earning_rules_to_set(fetched_by=request.user)
             ],
             "typed": typed,
         },
         status=400 if typed else 200,
     )
+
+
+def _rule_form(subdistrict, policy, typed) -> dict[str, Any]:
+    """The values the earning-rule form shows: the rule in force, or what was just typed and refused."""
+    mine = typed.get("form") == "rule" and typed.get("subdistrict") == str(subdistrict.pk)
+
+    def shown(name: str, saved: Any) -> Any:
+        return typed.get(name, "") if mine else saved
+
+    return {
+        "subdistrict": subdistrict,
+        "policy": policy,
+        "points_per_hour": shown("points_per_hour", policy.points_per_hour),
+        "max_award": shown("max_award", policy.max_award),
+        "multipliers": [
+            (role, label, shown(f"m_{role}", f"{policy.multipliers.get(role, DEFAULT_MULTIPLIERS[role]):g}"))
+            for role, label in MULTIPLIER_ROLES
+        ],
+    }
 
 
 def _item(request: AuthenticatedHttpRequest, data: dict[str, Any]) -> None:

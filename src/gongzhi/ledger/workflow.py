@@ -7,7 +7,9 @@ then the mall's account (inside points_post)."""
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.db.models import F
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -94,6 +96,11 @@ class OrderWorkflow(Workflow):
     after_reject = after_cancel = _refund
 
     def tell(self, step: Step) -> None:
+        # Written in the site's language, whoever acts (the message is stored as text).
+        with translation.override(settings.LANGUAGE_CODE):
+            self._tell(step)
+
+    def _tell(self, step: Step) -> None:
         order, item = step.obj, step.obj.item
         if step.action == "approve":
             title = _("Your order of %(item)s is ready: pickup code %(code)s") % {

@@ -50,6 +50,8 @@ def activity_create(
         raise VolunteeringError.invalid(_("Give the activity a title."))
     if ends_at <= starts_at or ends_at - starts_at > timedelta(hours=24):
         raise VolunteeringError.invalid(_("An activity ends after it starts, within a day."))
+    if roster is None and ends_at <= timezone.now():
+        raise VolunteeringError.invalid(_("This time is over: publish activities that are still to come."))
     if not isinstance(capacity, int) or not 1 <= capacity <= 10_000:
         raise VolunteeringError.invalid(_("Places are a whole number from 1 to 10,000."))
     if not 10 <= checkin_radius_m <= 5000:
@@ -118,8 +120,10 @@ def roster_create(
     ):
         raise VolunteeringError.forbidden(_("You cannot set up a roster here."))
     days = [d.strip() for d in (weekdays or "").split(",") if d.strip()]
-    if not days or any(d not in "1234567" or len(d) != 1 for d in days) or end_time <= start_time:
-        raise VolunteeringError.invalid(_("Give weekdays 1–7 and a shift that ends after it starts."))
+    if not days or any(d not in "1234567" or len(d) != 1 for d in days):
+        raise VolunteeringError.invalid(_("Tick the days of the week the duty is served."), field="weekdays")
+    if end_time <= start_time:
+        raise VolunteeringError.invalid(_("A shift ends after it starts."), field="end")
     if not isinstance(capacity, int) or not 1 <= capacity <= 1000:
         raise VolunteeringError.invalid(_("Places are a whole number from 1 to 1,000."))
     return Roster.objects.create(

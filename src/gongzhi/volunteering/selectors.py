@@ -202,6 +202,11 @@ def may_organise_somewhere(*, user: User) -> bool:
     )
 
 
+def runs_rosters(*, user: User) -> bool:
+    """Whether to offer the rosters page: the user leads or manages a team, or runs a roster."""
+    return teams_led_or_managed(fetched_by=user).exists() or rosters_managed(fetched_by=user).exists()
+
+
 def teams_led_or_managed(*, fetched_by: User) -> QuerySet[Team]:
     """Teams the user leads, or manages as staff."""
     managed = Team.objects.visible_to(fetched_by, "manage")

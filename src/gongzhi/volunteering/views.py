@@ -41,6 +41,7 @@ def activity_index(request: AuthenticatedHttpRequest) -> HttpResponse:
             "hours": selectors.hours_of_person(fetched_by=request.user),
             "teams": selectors.teams_visible(fetched_by=request.user)[:50],
             "may_organise": selectors.may_organise_somewhere(user=request.user),
+            "runs_rosters": selectors.runs_rosters(user=request.user),
         },
     )
 
@@ -62,7 +63,7 @@ def activity_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             with service_call(request, success=_("The activity is published.")) as call:
                 activity = services.activity_create(
                     actor=request.user,
-                    node=node_get(fetched_by=request.user, pk=data["node"]),
+                    node=_place(places, data["node"]),
                     team=next((t for t in teams if t.pk == data["team"]), None),
                     title=data["title"],
                     starts_at=datetime.combine(data["day"], data["start"], tz),
@@ -74,6 +75,14 @@ def activity_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             if call.ok:
                 return redirect("volunteering:detail", pk=activity.pk)
     return render(request, "volunteering/new.html", {"places": places, "teams": teams, "post": request.POST})
+
+
+def _place(places, pk: int):
+    """The place chosen on a form, among those the form offered (a team leader's team's places too)."""
+    place = next((p for p in places if p.pk == pk), None)
+    if place is None:
+        raise Http404  # not a place this user may organise at: it does not exist for them
+    return place
 
 
 WEEKDAY_CHOICES = [(str(n), WEEKDAYS[n - 1]) for n in range(1, 8)]  # ISO: Monday is 1
@@ -131,7 +140,7 @@ def _roster_post(request: AuthenticatedHttpRequest, teams) -> None:
         roster = services.roster_create(
             actor=request.user,
             team=team,
-            node=node_get(fetched_by=request.user, pk=data["node"]),
+            node=_place(selectors.places_to_organise(fetched_by=request.user), data["node"]),
             title=data["title"],
             start_time=data["start"],
             end_time=data["end"],
@@ -239,7 +248,8 @@ def signup_act(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = SignupStepForm(request.POST)
     if not form.is_valid():
         messages.error(request, form_errors_message(form))
-        return redirect("volunteering:detail", pk=signup.activity_id)
+        typed = {**request.POST.dict(), "signup": str(signup.pk)}
+        return _detail_page(request, signup.activity_id, typed=typed, status=400)
     data = form.cleaned_data
     with service_call(request, success=_("Saved.")) as call:
         if data["action"] == "confirm":

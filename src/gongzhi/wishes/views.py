@@ -14,6 +14,7 @@ from gongzhi.orgs.selectors import compounds_of, node_get
 from gongzhi.wishes import selectors, services
 from gongzhi.wishes.errors import WishError
 from gongzhi.wishes.forms import WishForm, WishStepForm
+from gongzhi.wishes.models import WishStatus
 from gongzhi.wishes.rules import is_claimant, is_moderator, is_wisher
 
 LISTS = {
@@ -32,7 +33,7 @@ def wish_wall(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with service_call(request, form=form) as call:
-            services.wish_post(
+            posted = services.wish_post(
                 actor=request.user,
                 compound=node_get(fetched_by=request.user, pk=data["compound"]),
                 title=data["title"],
@@ -41,7 +42,10 @@ def wish_wall(request: AuthenticatedHttpRequest) -> HttpResponse:
             )
         if call.ok:
             messages.success(
-                request, _("Your wish is posted. It appears on the wall once staff have read it.")
+                request,
+                _("The wish is on the wall.")
+                if posted.status == WishStatus.PUBLISHED
+                else _("Your wish is posted. It appears on the wall once staff have read it."),
             )
             return redirect("wishes:index")
     view = request.GET.get("view", "wall")

@@ -3,7 +3,9 @@ offer → the helper fulfils it with a photo → the wisher thanks. Withdrawn on
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -52,6 +54,8 @@ TRANSITIONS: dict[str, Transition] = {
 
 # Who hears of each step: (the wish's field naming the recipient, message kind, title).
 _TELL = {
+    "publish": ("wisher", "wish_published", gettext_lazy("Your wish is on the wall: %(t)s")),
+    "reject": ("wisher", "wish_rejected", gettext_lazy("Your wish was not put on the wall: %(t)s")),
     "claim": ("wisher", "wish_claimed", gettext_lazy("A volunteer offers to fulfil your wish: %(t)s")),
     "accept": ("claimant", "wish_accepted", gettext_lazy("Your offer was accepted: %(t)s")),
     "fulfil": ("wisher", "wish_fulfilled", gettext_lazy("Your wish was fulfilled: %(t)s")),
@@ -88,11 +92,14 @@ class WishWorkflow(Workflow):
         recipient = getattr(wish, field)
         if recipient is None:
             return
+        # Written in the site's language, whoever acts (the message is stored as text).
+        with translation.override(settings.LANGUAGE_CODE):
+            text = str(title) % {"t": wish.title}
         notify(
             recipients=[recipient],
             kind=kind,
-            title=str(title) % {"t": wish.title},
-            body=step.note if step.action == "thank" else "",
+            title=text,
+            body=step.note if step.action in ("thank", "reject") else "",
             link=f"/wishes/{wish.pk}/",
         )
 
