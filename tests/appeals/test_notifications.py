@@ -35,13 +35,20 @@ def test_resident_and_staff_are_told(world, file_appeal, django_capture_on_commi
         )
         appeal = appeal_transition(actor=world.a1_staff, appeal=appeal, action="accept")
         appeal = appeal_transition(actor=world.a1_staff, appeal=appeal, action="resolve", reply="好了")
-    # Accepted twice (at two tiers) is two messages; each event is told once.
+    # Each step the resident should know of is told once, in words of its own: accepted, handed to a
+    # person, passed up, taken up by the community (not "accepted" twice), resolved.
     assert kinds(world.resident) == [
         "appeal.accept",
         "appeal.accept",
+        "appeal.assign",
+        "appeal.escalate",
         "appeal.request_info",
         "appeal.resolve",
     ]
+    titles = list(
+        world.resident.notifications.filter(channel="in_app").order_by("pk").values_list("title", flat=True)
+    )
+    assert len(set(titles)) == len(titles), titles
     assert kinds(world.a1_staff) == ["appeal.assigned", "appeal.escalated"]
     assert kinds(world.commissioner) == []  # nobody is told about their own action
     sms = [phone for phone, _m in MemorySmsBackend.outbox]
@@ -49,7 +56,7 @@ def test_resident_and_staff_are_told(world, file_appeal, django_capture_on_commi
     assert not Notification.objects.filter(sent_at__isnull=True).exists()
     page = login(world.resident).get("/messages/").content.decode()
     assert "您的诉求已办结" in page
-    assert '✉<span class="count">4</span>' in login(world.resident).get("/").content.decode()
+    assert '✉<span class="count">6</span>' in login(world.resident).get("/").content.decode()
     login(world.resident).post("/messages/read/")
     assert not world.resident.notifications.filter(channel="in_app", read_at__isnull=True).exists()
 

@@ -28,8 +28,9 @@ PEOPLE = [
     "nobody",
     "superuser",
 ]
-STAFF_STEPS = {name for name, t in TRANSITIONS.items() if t.allowed is not TRANSITIONS["rate"].allowed}
 RESIDENT_STEPS = {"provide_info", "rate"}
+PARTY_STEPS = {"propose", "hand_back"}  # the party it is assigned to (tests/appeals/test_parties.py)
+STAFF_STEPS = set(TRANSITIONS) - RESIDENT_STEPS - PARTY_STEPS
 
 
 def at_tier(world, appeal: Appeal, tier: str) -> Appeal:
@@ -46,7 +47,10 @@ def test_each_step_is_for_its_people_at_each_tier(world, file_appeal, tier, who)
     appeal = at_tier(world, file_appeal(), tier)
     user = getattr(world, who)
     for name, transition in TRANSITIONS.items():
-        expected = who == "resident" if name in RESIDENT_STEPS else who in HANDLERS[tier]
+        if name in PARTY_STEPS:
+            expected = False  # not assigned to anyone
+        else:
+            expected = who == "resident" if name in RESIDENT_STEPS else who in HANDLERS[tier]
         assert transition.permits(user, appeal) is expected, (name, who, tier)
 
 
@@ -62,18 +66,40 @@ def test_the_sweep_may_escalate_and_close_but_nothing_else(world, file_appeal):
         (Status.SUBMITTED, {"accept", "request_info", "escalate", "merge", "comment", "categorise"}, set()),
         (
             Status.ACCEPTED,
-            {"request_info", "assign", "escalate", "transfer", "merge", "resolve", "comment", "categorise"},
+            {
+                "request_info",
+                "assign",
+                "escalate",
+                "transfer",
+                "merge",
+                "resolve",
+                "follow_up",
+                "comment",
+                "categorise",
+            },
             set(),
         ),
         (Status.INFO_REQUESTED, {"escalate", "merge", "comment", "categorise"}, {"provide_info"}),
         (
             Status.ASSIGNED,
-            {"request_info", "assign", "escalate", "transfer", "merge", "resolve", "comment", "categorise"},
+            {
+                "request_info",
+                "assign",
+                "escalate",
+                "transfer",
+                "merge",
+                "resolve",
+                "follow_up",
+                "comment",
+                "categorise",
+            },
             set(),
         ),
+        # The party reported it done: staff confirm (resolve) or send it back; the resident may rate.
+        (Status.PROPOSED, {"resolve", "send_back", "follow_up", "comment", "categorise"}, {"rate"}),
         (Status.TRANSFERRED, {"resolve", "comment", "categorise"}, set()),
-        (Status.RESOLVED, {"close"}, {"rate"}),
-        (Status.CLOSED, set(), set()),
+        (Status.RESOLVED, {"close", "follow_up"}, {"rate"}),
+        (Status.CLOSED, {"follow_up"}, set()),
     ],
 )
 def test_the_buttons_each_state_offers(world, file_appeal, state, handler_sees, resident_sees):
@@ -94,4 +120,4 @@ def test_filer_and_photo_rules(world, file_appeal):
     Appeal.objects.filter(pk=appeal.pk).update(status=Status.CLOSED)
     appeal.refresh_from_db()
     assert not may_add_photo.test(world.resident, appeal)
-    assert set(TRANSITIONS) == STAFF_STEPS | RESIDENT_STEPS
+    assert set(TRANSITIONS) == STAFF_STEPS | RESIDENT_STEPS | PARTY_STEPS

@@ -14,11 +14,12 @@ from gongzhi.accounts.selectors import person_get
 from gongzhi.appeals import kpis, selectors, services
 from gongzhi.appeals.errors import AppealError
 from gongzhi.appeals.models import PhotoKind
-from gongzhi.appeals.rules import handles
+from gongzhi.appeals.rules import handles, is_assignee
 from gongzhi.appeals.schemas import (
     AppealDetailOut,
     AppealIn,
     AppealOut,
+    ContactOut,
     HotIssueOut,
     PhotoOut,
     SuggestIn,
@@ -77,6 +78,66 @@ def appeal_queue(request: AuthenticatedHttpRequest):
     return selectors.appeal_queue(fetched_by=request.user)
 
 
+@router.get("/appeals/assigned", response=list[AppealOut])
+@paginate(LimitOffsetPagination)
+def appeal_assigned(request: AuthenticatedHttpRequest, status: str | None = "open"):
+    """Appeals assigned to the caller by name or to a compound party they work for (property manager,
+    owners' committee), soonest due first."""
+    return selectors.assigned_to_me(fetched_by=request.user, status=status)
+
+
+@router.get("/appeals/neighbours", response=list[AppealOut])
+@paginate(LimitOffsetPagination)
+def appeal_neighbours(request: AuthenticatedHttpRequest, status: str | None = "open"):
+    """Appeals of the caller's compound open to neighbours (without the filers' names), most supported first."""
+    return selectors.public_appeals(fetched_by=request.user, status=status)
+
+
+@router.post(
+    "/appeals/{appeal_id}/support",
+    response={200: AppealOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+)
+def appeal_support(request: AuthenticatedHttpRequest, appeal_id: int):
+    """Add the caller's support to a neighbour's public appeal (once; a repeat changes nothing)."""
+    appeal = selectors.appeal_get(fetched_by=request.user, pk=appeal_id)
+    services.appeal_support(actor=request.user, appeal=appeal)
+    return appeal
+
+
+@router.delete("/appeals/{appeal_id}/support", response={200: AppealOut, 404: ErrorOut})
+def appeal_unsupport(request: AuthenticatedHttpRequest, appeal_id: int):
+    """Withdraw the caller's support."""
+    appeal = selectors.appeal_get(fetched_by=request.user, pk=appeal_id)
+    services.appeal_unsupport(actor=request.user, appeal=appeal)
+    return appeal
+
+
+@router.post("/appeals/{appeal_id}/follow", response={204: None, 404: ErrorOut, 422: ErrorOut})
+def appeal_follow(request: AuthenticatedHttpRequest, appeal_id: int):
+    """Hear how the appeal goes."""
+    appeal = selectors.appeal_get(fetched_by=request.user, pk=appeal_id)
+    services.appeal_follow(actor=request.user, appeal=appeal, on=True)
+    return Status(204, None)
+
+
+@router.delete("/appeals/{appeal_id}/follow", response={204: None, 404: ErrorOut, 422: ErrorOut})
+def appeal_unfollow(request: AuthenticatedHttpRequest, appeal_id: int):
+    appeal = selectors.appeal_get(fetched_by=request.user, pk=appeal_id)
+    services.appeal_follow(actor=request.user, appeal=appeal, on=False)
+    return Status(204, None)
+
+
+@router.post(
+    "/appeals/{appeal_id}/contact", response={200: ContactOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+)
+def appeal_contact(request: AuthenticatedHttpRequest, appeal_id: int):
+    """The filer's full phone, for the handlers at the appeal's tier and the party it is assigned to. Each
+    call is written to the audit log."""
+    appeal = selectors.appeal_get(fetched_by=request.user, pk=appeal_id)
+    phone = services.appeal_contact_reveal(actor=request.user, appeal=appeal, request=request)
+    return {"name": selectors.appeal_contact(appeal)["name"], "phone": phone}
+
+
 @router.post(
     "/appeals/{appeal_id}/photos",
     response={201: PhotoOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
@@ -84,7 +145,8 @@ def appeal_queue(request: AuthenticatedHttpRequest):
 def appeal_photo_add(request: AuthenticatedHttpRequest, appeal_id: int, photo: File[UploadedFile]):
     """Attach a JPEG, PNG or WebP photo (at most 8 MB). It is stored without EXIF or other metadata."""
     appeal = selectors.appeal_get(fetched_by=request.user, pk=appeal_id)
-    kind = PhotoKind.EVIDENCE if handles(request.user, appeal) else PhotoKind.REPORT
+    worker = handles(request.user, appeal) or is_assignee(request.user, appeal)
+    kind = PhotoKind.EVIDENCE if worker else PhotoKind.REPORT
     return Status(201, services.appeal_photo_add(actor=request.user, appeal=appeal, upload=photo, kind=kind))
 
 
@@ -170,8 +232,9 @@ def appeal_detail(request: AuthenticatedHttpRequest, appeal_id: int):
     response={200: AppealOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
 )
 def appeal_transition(request: AuthenticatedHttpRequest, appeal_id: int, payload: TransitionIn):
-    """Apply an action: accept, request_info, provide_info, assign, escalate, transfer, merge, resolve, rate, close,
-    comment, categorise (with ``category_id``)."""
+    """Apply an action: accept, request_info, provide_info, assign, propose, hand_back, send_back, escalate,
+    transfer, merge, resolve, rate, close, follow_up (with ``reached``), comment, categorise (with
+    ``category_id``)."""
     appeal = selectors.appeal_get(fetched_by=request.user, pk=appeal_id)
     data = payload.dict(exclude_unset=True)
     action = data.pop("action")

@@ -1,5 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.appeals.rules import is_party
 from gongzhi.core.registry import FEATURE, DemoStep, GongzhiApp, HomeCard, Mount, Nav, Spreadsheet
 from gongzhi.core.rules import is_caseworker, is_neighbour, is_overseer
 
@@ -13,7 +14,14 @@ class AppealsConfig(GongzhiApp):
     api_router = "gongzhi.appeals.api.router"
     nav = [
         Nav("appeals", _("Appeals"), "appeals:index", order=10, when=is_caseworker),
-        Nav("appeals", _("My appeals"), "appeals:index", order=10, when=is_neighbour & ~is_caseworker),
+        Nav("appeals", _("Assigned to us"), "appeals:index", order=10, when=is_party & ~is_caseworker),
+        Nav(
+            "appeals",
+            _("My appeals"),
+            "appeals:index",
+            order=10,
+            when=is_neighbour & ~is_caseworker & ~is_party,
+        ),
         Nav("kpis", _("Appeal figures"), "appeals:kpis", order=11, when=is_overseer),
         Nav("hot", _("Hot issues"), "appeals:hot", order=12, when=is_overseer),
     ]

@@ -2,7 +2,9 @@ from django import forms
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.appeals.intake import MAX_PHOTOS
 from gongzhi.appeals.models import Channel, Rating
+from gongzhi.core.forms import PlainForm
 
 
 class MultiplePhotoInput(forms.ClearableFileInput):
@@ -19,10 +21,19 @@ class MultiplePhotoField(forms.FileField):
 
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        if len(files) > MAX_PHOTOS:
+            raise forms.ValidationError(
+                _("At most %(max)s photos; you chose %(n)s. Leave out %(extra)s and send again.")
+                % {"max": MAX_PHOTOS, "n": len(files), "extra": len(files) - MAX_PHOTOS},
+                code="too_many",
+            )
         return [super(MultiplePhotoField, self).clean(f, initial) for f in files]
 
 
-class AppealForm(forms.Form):
+PIN_ERROR = _("The spot on the map could not be read; remove the mark and tap the map again.")
+
+
+class AppealForm(PlainForm):
     title = forms.CharField(label=_("What is the problem?"), max_length=120)
     body = forms.CharField(label=_("Details"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
     node = forms.TypedChoiceField(label=_("Where is it?"), coerce=int)
@@ -32,10 +43,23 @@ class AppealForm(forms.Form):
     category = forms.TypedChoiceField(label=_("Category"), coerce=int, empty_value=None, required=False)
     photos = MultiplePhotoField(label=_("Photos (optional, up to 9)"))
     hidden_from_neighbours = forms.BooleanField(label=_("Do not show this to my neighbours"), required=False)
+    # Set when the resident saw neighbours' similar appeals and files theirs all the same.
+    file_anyway = forms.BooleanField(widget=forms.HiddenInput, required=False)
     client_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
     # A point on the map (GCJ-02, as the tiles), set by tapping the map under "Where is it?".
     lat = forms.FloatField(widget=forms.HiddenInput, min_value=-90, max_value=90, required=False)
     lng = forms.FloatField(widget=forms.HiddenInput, min_value=-180, max_value=180, required=False)
+
+    def clean(self):
+        data = super().clean()
+        # The spot is set by the map, not typed: a bad value is one message on the map, not two hidden ones.
+        if "lat" in self.errors or "lng" in self.errors:
+            self.errors.pop("lat", None)
+            self.errors.pop("lng", None)
+            self.add_error("node", PIN_ERROR)
+        elif (data.get("lat") is None) != (data.get("lng") is None):
+            self.add_error("node", PIN_ERROR)
+        return data
 
     def __init__(self, *args, places=(), staff=False, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -59,30 +83,39 @@ class AppealForm(forms.Form):
             )
 
 
-class ActionForm(forms.Form):
+class ActionForm(PlainForm):
     action = forms.CharField(max_length=24)
-    note = forms.CharField(max_length=5000, required=False)
-    reply = forms.CharField(max_length=5000, required=False)
+    note = forms.CharField(label=_("Note"), max_length=5000, required=False)
+    reply = forms.CharField(label=_("Reply"), max_length=5000, required=False)
     rating = forms.ChoiceField(
         choices=[(k, v) for k, v in Rating.choices if k != Rating.NOT_RATED], required=False
     )
     comment = forms.CharField(max_length=500, required=False)
     transferred_to = forms.CharField(max_length=120, required=False)
     assignee_unit = forms.IntegerField(required=False)
-    merge_into = forms.IntegerField(required=False)
+    # "unit:7" (a party of the compound) or "user:12" (a person), as the assign list offers them.
+    assignee = forms.RegexField(
+        label=_("Assign to"), regex=r"^(unit|user):[0-9]{1,12}$", required=False, max_length=24
+    )
+    merge_into = forms.IntegerField(label=_("Duplicate of appeal number"), required=False)
     category = forms.IntegerField(required=False)
+    reached = forms.BooleanField(required=False)  # a follow-up call: the resident answered
+    photos = MultiplePhotoField(label=_("Photos of the work done (optional, up to 9)"))
 
 
-class PhotoForm(forms.Form):
+class PhotoForm(PlainForm):
     photo = forms.FileField(label=_("Add a photo"), error_messages={"required": _("Choose a photo.")})
 
 
-class BulkForm(forms.Form):
-    """Accept, or assign to one person, several appeals chosen in the queue."""
+class BulkForm(PlainForm):
+    """Accept several appeals chosen in the queue, or assign them: to one person, or each to its own
+    compound's property manager or owners' committee."""
 
     action = forms.ChoiceField(choices=[("accept", "accept"), ("assign", "assign")])
     ids = forms.TypedMultipleChoiceField(coerce=int, choices=())
-    assignee = forms.IntegerField(required=False, min_value=1)
+    assignee = forms.RegexField(
+        regex=r"^(user:[0-9]{1,12}|party:(property_manager|owners_committee))$", required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -99,7 +132,7 @@ class BulkForm(forms.Form):
         return data
 
 
-class CategoryForm(forms.Form):
+class CategoryForm(PlainForm):
     """Add an entry to a subdistrict's own categories, or retire / bring back one of them."""
 
     node = forms.IntegerField(required=False, min_value=1)  # which subdistrict's categories
@@ -109,7 +142,7 @@ class CategoryForm(forms.Form):
     category = forms.IntegerField(required=False, min_value=1)
 
 
-class PlaceForm(forms.Form):
+class PlaceForm(PlainForm):
     """Which place a page shows (query string)."""
 
     node = forms.IntegerField(required=False, min_value=1)

@@ -3,6 +3,7 @@
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -22,10 +23,11 @@ from gongzhi.appeals.models import (
     Tier,
 )
 from gongzhi.appeals.routing import Lookups, ancestor_of_kind, handling_node_for, read_once
-from gongzhi.appeals.rules import handles, is_filer, may_file_at
+from gongzhi.appeals.rules import handles, is_assignee, is_filer, may_file_at
 from gongzhi.appeals.sla import deadline, sla_policy
 from gongzhi.appeals.tasks import flag_duplicates
 from gongzhi.appeals.triage import auto_apply_threshold, category_suggestion
+from gongzhi.core.geo import distance_m
 from gongzhi.core.images import clean_photo
 from gongzhi.core.rules import staff_at
 from gongzhi.orgs.models import Node, NodeKind
@@ -71,6 +73,8 @@ def appeal_submit(
         resident = Person.objects.filter(user=actor).first()
     if (lat is None) != (lng is None) or (lat is not None and not (-90 <= lat <= 90 and -180 <= lng <= 180)):  # type: ignore[operator]
         raise AppealError.invalid(_("Give both latitude and longitude, or neither."), field="lat")
+    if lat is not None and lng is not None:
+        _check_pin(node, lat, lng)
     title, body = (title or "").strip(), (body or "").strip()
     if not title or not body:
         raise AppealError.invalid(_("Say briefly what the problem is, and give the details."), field="title")
@@ -129,6 +133,29 @@ def appeal_submit(
         return appeal, True
 
 
+def pin_limit_km() -> float:
+    """How far from the chosen place a map pin may be (settings.GONGZHI_PIN_MAX_KM, 3 km by default)."""
+    return float(getattr(settings, "GONGZHI_PIN_MAX_KM", 3.0))
+
+
+def _check_pin(node: Node, lat: float, lng: float) -> None:
+    """Refuse a pin far from the place chosen (a slip of the finger, or the map scrolled to another
+    city): measured from the place's own point, or its compound's."""
+    source = node if node.lat is not None else ancestor_of_kind(node, NodeKind.COMPOUND)
+    if source is None or source.lat is None or source.lng is None:
+        return
+    km = distance_m(source.lat, source.lng, lat, lng) / 1000
+    if km > pin_limit_km():
+        raise AppealError.invalid(
+            _(
+                "The spot marked on the map is %(km)s km from %(place)s. Tap the map at the place of the "
+                "problem, or remove the mark."
+            )
+            % {"km": f"{km:.1f}" if km < 100 else f"{km:.0f}", "place": node.name},
+            field="node",
+        )
+
+
 def _look_for_duplicates(appeal_id: int) -> None:
     try:
         flag_duplicates(appeal_id)
@@ -147,26 +174,30 @@ def category_for(*, subdistrict: Node | None, category_id: int | None) -> Catego
     return category
 
 
-MAX_PHOTOS = 9
+MAX_PHOTOS = 9  # per appeal and kind: the resident's photos, and the handlers' evidence
 
 
 @transaction.atomic
 def appeal_photo_add(
     *, actor: User, appeal: Appeal, upload: Any, kind: str = PhotoKind.REPORT
 ) -> AppealPhoto:
-    """Attach a photo: the resident while the appeal is open, handling staff as evidence."""
+    """Attach a photo: the resident while the appeal is open; as evidence of the work, the handlers and the
+    party it is assigned to (up to nine of each kind)."""
     staff = handles(actor, appeal)
     if kind == PhotoKind.REPORT and not (is_filer(actor, appeal) or staff):
         raise AppealError.forbidden(_("Only the resident who filed the appeal can add photos to it."))
-    if kind == PhotoKind.EVIDENCE and not staff:
+    if kind == PhotoKind.EVIDENCE and not (staff or is_assignee(actor, appeal)):
         raise AppealError.forbidden(_("This appeal is handled at another level."))
     if not appeal.is_open and appeal.status != Status.RESOLVED:
         raise AppealError.wrong_state(_("This cannot be done in the appeal's current state."))
     # Lock the appeal row so two uploads cannot both pass the count check.
     # unscoped: locks the appeal the caller fetched in scope
     Appeal.objects.select_for_update().filter(pk=appeal.pk).first()
-    if appeal.photos.count() >= MAX_PHOTOS:
-        raise AppealError.invalid(_("At most %(n)s photos per appeal.") % {"n": MAX_PHOTOS}, field="photos")
+    if appeal.photos.filter(kind=kind).count() >= MAX_PHOTOS:
+        raise AppealError.invalid(
+            _("This appeal has %(n)s photos of this kind already, the most it can have.") % {"n": MAX_PHOTOS},
+            field="photos",
+        )
     try:
         content, width, height = clean_photo(upload)
     except ValidationError as exc:

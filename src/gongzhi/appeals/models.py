@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.models import AppendOnlyModel
-from gongzhi.core.roles import CASEWORK_ROLES, OVERSIGHT_ROLES
-from gongzhi.core.scoping import ScopedQuerySet, ScopePolicy, own
+from gongzhi.core.roles import CASEWORK_ROLES, NEIGHBOUR_ROLES, OVERSIGHT_ROLES
+from gongzhi.core.scoping import ScopedQuerySet, ScopePolicy, belonging_paths, own, reach_paths, subtree_q
 
 
 class Tier(models.TextChoices):
@@ -96,6 +96,9 @@ class Status(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
     INFO_REQUESTED = "info_requested", _("Waiting for more information")
     ASSIGNED = "assigned", _("Being handled")
+    # The property manager, owners' committee or a team member it was assigned to says it is done; the
+    # compound's staff confirm (or the resident rates).
+    PROPOSED = "proposed", _("Handled, waiting for confirmation")
     TRANSFERRED = "transferred", _("Transferred")
     RESOLVED = "resolved", _("Resolved, waiting for your rating")
     CLOSED = "closed", _("Closed")
@@ -103,7 +106,14 @@ class Status(models.TextChoices):
 
 
 OPEN_STATUSES = frozenset(
-    {Status.SUBMITTED, Status.ACCEPTED, Status.INFO_REQUESTED, Status.ASSIGNED, Status.TRANSFERRED}
+    {
+        Status.SUBMITTED,
+        Status.ACCEPTED,
+        Status.INFO_REQUESTED,
+        Status.ASSIGNED,
+        Status.PROPOSED,
+        Status.TRANSFERRED,
+    }
 )
 
 
@@ -121,6 +131,38 @@ class Rating(models.TextChoices):
     BASICALLY_SATISFIED = "basically_satisfied", _("Basically satisfied")
     DISSATISFIED = "dissatisfied", _("Dissatisfied")
     NOT_RATED = "not_rated", _("Not rated in time")
+
+
+# The roles of a compound's other two parties, by the kind of unit an appeal is assigned to.
+PARTY_ROLES = {"property_manager": "property_manager", "owners_committee": "owners_committee"}
+
+
+def assigned_to_party(user) -> Q:
+    """Appeals assigned to a party the user works for: the property manager or owners' committee of a
+    compound where the user holds that role (a company serving several compounds holds it at each). A
+    member of a governance team is assigned by name (``assignee_user``)."""
+    condition = Q(pk__in=[])
+    for kind, role in PARTY_ROLES.items():
+        paths = reach_paths(user, {role})
+        if paths:
+            condition |= Q(assignee_unit__kind=kind) & subtree_q("assignee_unit__node", paths)
+    return condition
+
+
+def _own_assigned_or_public(user, action: str) -> Q | None:
+    """The filer's own appeals; those assigned to the user or to a party (property manager, owners'
+    committee) the user works for at that compound; for "read", the public appeals of compounds the user
+    lives in."""
+    if action not in ("view", "read"):
+        return None
+    condition = own("submitted_by", "resident__user", "assignee_user")(user, "view") or Q(pk__in=[])
+    if any(reach_paths(user, {role}) for role in PARTY_ROLES.values()):
+        condition |= assigned_to_party(user)
+    if action == "read":
+        compounds = belonging_paths(user, "compound", NEIGHBOUR_ROLES)
+        if compounds:
+            condition |= Q(hidden_from_neighbours=False) & ~Q(status="merged") & subtree_q("node", compounds)
+    return condition
 
 
 class Appeal(models.Model):
@@ -173,6 +215,9 @@ class Appeal(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     resolved_tier = models.CharField(max_length=16, choices=Tier.choices, blank=True)
     reply = models.TextField(_("reply"), blank=True, max_length=5000)
+    # What the party it was assigned to says was done (the reply the compound's staff then confirm).
+    proposed_reply = models.TextField(_("proposed reply"), blank=True, max_length=5000)
+    proposed_at = models.DateTimeField(null=True, blank=True)
     reopened_count = models.PositiveSmallIntegerField(default=0)
     rating = models.CharField(_("rating"), max_length=24, choices=Rating.choices, blank=True)
     rating_comment = models.CharField(max_length=500, blank=True)
@@ -197,8 +242,15 @@ class Appeal(models.Model):
     objects = ScopedQuerySet.as_manager()
     scope = ScopePolicy(
         node_field="node",
-        actions={"view": CASEWORK_ROLES, "handle": CASEWORK_ROLES, "count": OVERSIGHT_ROLES},
-        owner_rule=own("submitted_by", "resident__user"),
+        # view: the handlers' reach, the filer's own and what is assigned to a party the user belongs to;
+        # read: that and, for people who live in a compound, its appeals open to neighbours.
+        actions={
+            "view": CASEWORK_ROLES,
+            "read": CASEWORK_ROLES,
+            "handle": CASEWORK_ROLES,
+            "count": OVERSIGHT_ROLES,
+        },
+        owner_rule=_own_assigned_or_public,
     )
 
     class Meta:
@@ -211,7 +263,14 @@ class Appeal(models.Model):
             models.Index(
                 fields=["accept_due", "resolve_due", "id"],
                 condition=Q(
-                    status__in=["submitted", "accepted", "info_requested", "assigned", "transferred"]
+                    status__in=[
+                        "submitted",
+                        "accepted",
+                        "info_requested",
+                        "assigned",
+                        "proposed",
+                        "transferred",
+                    ]
                 ),
                 name="appeal_open_by_due",
             ),
@@ -253,6 +312,10 @@ ACTION_LABELS = {
     "comment": _("Internal note"),
     "categorise": _("Category set"),
     "photo": _("Photo added"),
+    "propose": _("Handled by the assigned party"),
+    "hand_back": _("Handed back"),
+    "send_back": _("Sent back to the assigned party"),
+    "follow_up": _("Follow-up call"),
 }
 
 
@@ -315,3 +378,31 @@ class AppealPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"photo {self.pk} of appeal {self.appeal_id}"
+
+
+class AppealSupport(models.Model):
+    """A neighbour's "me too" on a public appeal: one per person, withdrawable; counted in ``support_up``."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="supports")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["appeal", "user"], name="one_support_per_person")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} supports {self.appeal_id}"
+
+
+class AppealSubscription(models.Model):
+    """Someone who asked to hear how an appeal goes (a neighbour, or the filer's family)."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="subscriptions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["appeal", "user"], name="one_subscription_per_person")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} follows {self.appeal_id}"

@@ -7,8 +7,21 @@ import rules
 from django.conf import settings
 
 from gongzhi.core.roles import CASEWORK_ROLES, NEIGHBOUR_ROLES, Role
-from gongzhi.core.rules import is_system
-from gongzhi.core.scoping import has_role
+from gongzhi.core.rules import holds, is_system
+from gongzhi.core.scoping import PATH_STEP, bound_near, has_role, user_bindings
+
+# The role that works for each kind of compound party (OrgUnit.kind).
+PARTY_ROLE = {"property_manager": Role.PROPERTY_MANAGER, "owners_committee": Role.OWNERS_COMMITTEE}
+
+
+# Someone who works for a compound's property manager or owners' committee.
+is_party = holds(set(PARTY_ROLE.values()), "is_party")
+
+
+def compound_path(appeal: Any) -> str:
+    """The path of the appeal's compound (its place, or the compound its building stands in)."""
+    path: str = appeal.node.path
+    return path[:-PATH_STEP] if appeal.node.kind == "building" else path
 
 
 @rules.predicate
@@ -34,6 +47,22 @@ def works_on(user: Any, appeal: Any) -> bool:
 
 
 @rules.predicate
+def is_assignee(user: Any, appeal: Any) -> bool:
+    """The person the appeal is assigned to, or someone of the party it is assigned to: the property
+    manager's or owners' committee's people at that compound (a company serving several compounds is bound
+    at each). A member of the governance team is assigned by name."""
+    if user is None or not getattr(user, "pk", None):
+        return False
+    if appeal.assignee_user_id is not None:
+        return bool(appeal.assignee_user_id == user.pk)
+    unit = appeal.assignee_unit
+    if unit is not None:
+        role = PARTY_ROLE[unit.kind]
+        return any(b.role == role and unit.node.path.startswith(b.path) for b in user_bindings(user))
+    return False
+
+
+@rules.predicate
 def may_file_at(user: Any, node: Any) -> bool:
     """Staff over the place, or someone who lives there, may file an appeal about it."""
     return user is not None and (
@@ -44,10 +73,31 @@ def may_file_at(user: Any, node: Any) -> bool:
 
 @rules.predicate
 def may_add_photo(user: Any, appeal: Any) -> bool:
-    """The filer or the handlers, while the appeal is open or waiting for its rating."""
+    """The filer, the handlers or the party it is assigned to, while the appeal is open or waiting for its
+    rating."""
     return (appeal.is_open or appeal.status == "resolved") and (
-        is_filer(user, appeal) or handles(user, appeal)
+        is_filer(user, appeal) or handles(user, appeal) or is_assignee(user, appeal)
     )
+
+
+@rules.predicate
+def may_support(user: Any, appeal: Any) -> bool:
+    """Someone who lives in the compound (not the filer) may add their support to an open public appeal."""
+    return (
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and appeal.is_open
+        and not appeal.hidden_from_neighbours
+        and not is_filer(user, appeal)
+        and bound_near(user, compound_path(appeal), NEIGHBOUR_ROLES)
+        and not user.is_superuser
+    )
+
+
+@rules.predicate
+def sees_contact(user: Any, appeal: Any) -> bool:
+    """The filer's name and (masked) phone: the handlers at its tier and the party it is assigned to."""
+    return bool(handles(user, appeal) or is_assignee(user, appeal))
 
 
 @rules.predicate
@@ -61,7 +111,9 @@ def edits_categories(user: Any, subdistrict: Any) -> bool:
 # Who takes each transition (appeals/workflow.py).
 staff = handles
 resident = is_filer
+assignee = is_assignee
 system_or_staff = is_system | handles
+staff_or_assignee = handles | is_assignee
 
 
 def rating_window() -> timedelta:

@@ -31,6 +31,7 @@ class EventOut(Schema):
     to_tier: str
     note: str
     public: bool
+    by: str = Field("", description="who took the step: role and name for staff, the role only for residents")
 
 
 class AppealOut(Schema):
@@ -80,6 +81,12 @@ class TransitionIn(Schema):
     assignee_team_id: int | None = None
     merge_into_id: int | None = None
     category_id: int | None = None
+    reached: bool = Field(False, description="follow_up: whether the call reached the resident")
+
+
+class ContactOut(Schema):
+    name: str
+    phone: str
 
 
 class PhotoOut(Schema):

@@ -1,20 +1,35 @@
 """Reads of appeals for the UI and API, scoped to the user asking."""
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from gongzhi.accounts.models import User
+from gongzhi.accounts.models import RoleBinding, User
 from gongzhi.appeals.categories import category_top_names
-from gongzhi.appeals.models import OPEN_STATUSES, Appeal, AppealEvent, Category, Channel, Status
-from gongzhi.appeals.rules import rating_window, works_on
+from gongzhi.appeals.contact import SELF_FILED
+from gongzhi.appeals.errors import AppealError
+from gongzhi.appeals.models import (
+    OPEN_STATUSES,
+    Appeal,
+    AppealEvent,
+    AppealSubscription,
+    AppealSupport,
+    Category,
+    Channel,
+    Status,
+    assigned_to_party,
+)
+from gongzhi.appeals.rules import compound_path, is_assignee, rating_window, works_on
 from gongzhi.appeals.triage import MAX_POOL, duplicate_pool, rank_duplicates
-from gongzhi.core.roles import CASEWORK_ROLES, Role
-from gongzhi.core.scoping import reach_paths, subtree_q
-from gongzhi.orgs.models import Node, NodeKind
+from gongzhi.core.roles import CASEWORK_ROLES, NEIGHBOUR_ROLES, Role
+from gongzhi.core.scoping import PATH_STEP, belonging_paths, reach_paths, subtree_q
+from gongzhi.orgs.models import GovernanceTeamMember, Node, NodeKind, OrgUnit, OrgUnitKind
 from gongzhi.triage.hot import MAX_APPEALS, HotIssue, Item, Weights, hot_issues
 
 
@@ -112,15 +127,259 @@ def own_category_get(*, subdistrict: Node, pk: int) -> Category:
 
 
 def appeal_get(*, fetched_by: User, pk: int) -> Appeal:
-    return get_object_or_404(appeal_list(fetched_by=fetched_by), pk=pk)
+    """One appeal the user may read: their own, one they handle or are assigned, or a neighbour's public
+    one in their compound."""
+    qs = Appeal.objects.visible_to(fetched_by, "read").select_related(
+        "node",
+        "handling_node",
+        "category",
+        "suggested_category",
+        "assignee_unit__node",
+        "assignee_user",
+        "assignee_team",
+        "merged_into",
+        "resident",
+        "submitted_by",
+    )
+    return get_object_or_404(qs, pk=pk)
 
 
-def appeal_timeline(*, fetched_by: User, appeal: Appeal) -> QuerySet[AppealEvent]:
-    """The appeal's history; residents see only the public entries."""
-    events = appeal.events.select_related("actor")
-    if not works_on.test(fetched_by, appeal):
-        events = events.filter(public=True)
-    return events
+def readable(*, fetched_by: User, pk: int | None) -> Appeal | None:
+    """The appeal if the user may read it (e.g. the one another was merged into), else None."""
+    if pk is None:
+        return None
+    return Appeal.objects.visible_to(fetched_by, "read").filter(pk=pk).first()
+
+
+def own_appeals(*, fetched_by: User, status: str | None = None) -> QuerySet[Appeal]:
+    """The appeals a resident filed (or that staff recorded for them), newest first."""
+    qs = (
+        Appeal.objects.visible_to(fetched_by, "view")
+        .filter(Q(resident__user=fetched_by) | Q(submitted_by=fetched_by))
+        .select_related("node", "handling_node", "category")
+        .order_by("-created_at", "-id")
+    )
+    return _with_status(qs, status)
+
+
+def assigned_to_me(*, fetched_by: User, status: str | None = "open") -> QuerySet[Appeal]:
+    """The work of a party (property manager, owners' committee) or a team member: appeals assigned to the
+    user by name or to a party they work for, at every compound where they do."""
+    qs = (
+        Appeal.objects.visible_to(fetched_by, "view")
+        .filter(Q(assignee_user=fetched_by) | assigned_to_party(fetched_by))
+        .select_related("node", "handling_node", "category", "assignee_unit")
+        .order_by("resolve_due", "id")
+    )
+    return _with_status(qs, status)
+
+
+def has_assigned_work(user: User) -> bool:
+    """Whether the user works for a compound's party or has ever been assigned an appeal by name."""
+    if any(reach_paths(user, {role}) for role in (Role.PROPERTY_MANAGER, Role.OWNERS_COMMITTEE)):
+        return True
+    # unscoped: whether any appeal names the user as its assignee
+    return Appeal.objects.filter(assignee_user=user).exists()
+
+
+def public_appeals(*, fetched_by: User, status: str | None = "open") -> QuerySet[Appeal]:
+    """The appeals neighbours may see: those open to neighbours in the compounds the user lives in, most
+    supported first."""
+    compounds = belonging_paths(fetched_by, "compound", NEIGHBOUR_ROLES)
+    if not compounds:
+        return Appeal.objects.none()
+    qs = (
+        Appeal.objects.visible_to(fetched_by, "read")
+        .filter(subtree_q("node", compounds), hidden_from_neighbours=False)
+        .exclude(status=Status.MERGED)
+        .select_related("node", "category")
+        .order_by("-support_up", "-created_at", "-id")
+    )
+    return _with_status(qs, status)
+
+
+def similar_public_appeals(
+    *, fetched_by: User, node: Node, title: str, body: str, limit: int = 3
+) -> list[tuple[Appeal, float]]:
+    """Open appeals of the place's compound, open to neighbours, that tell the same problem as what the
+    user is about to file (so they can add their support instead), most similar first."""
+    if not (title or body) or node.kind not in (NodeKind.COMPOUND, NodeKind.BUILDING):
+        return []
+    compound = node.path[:-PATH_STEP] if node.kind == NodeKind.BUILDING else node.path
+    pool = list(
+        public_appeals(fetched_by=fetched_by, status="open")
+        .filter(subtree_q("node", [compound]))
+        .exclude(Q(submitted_by=fetched_by) | Q(resident__user=fetched_by))[:MAX_POOL]
+    )
+    draft = Appeal(title=title, body=body, node=node, created_at=timezone.now())
+    return rank_duplicates(draft, pool, limit=limit)
+
+
+def _with_status(qs: QuerySet[Appeal], status: str | None) -> QuerySet[Appeal]:
+    if status == "open":
+        return qs.filter(status__in=OPEN_STATUSES)
+    if status in Status.values:
+        return qs.filter(status=status)
+    return qs
+
+
+def supported_ids(*, fetched_by: User, appeals: list[Appeal]) -> set[int]:
+    """Which of ``appeals`` the user supports."""
+    ids = [a.pk for a in appeals]
+    return set(
+        AppealSupport.objects.filter(user=fetched_by, appeal_id__in=ids).values_list("appeal_id", flat=True)
+    )
+
+
+def follows(*, fetched_by: User, appeal: Appeal) -> bool:
+    return AppealSubscription.objects.filter(user=fetched_by, appeal=appeal).exists()
+
+
+def appeal_followers(appeal: Appeal) -> list[User]:
+    """Who asked to hear how the appeal goes (besides its filer)."""
+    ids = AppealSubscription.objects.filter(appeal=appeal).values_list("user_id", flat=True)
+    return list(User.objects.filter(pk__in=ids, is_active=True))
+
+
+@dataclass
+class TimelineEntry:
+    event: AppealEvent
+    by: str  # who took the step: a role and a name for staff, the role only for residents
+
+    def __getattr__(self, name: str) -> Any:  # the event's own fields (at, action, note …)
+        return getattr(self.event, name)
+
+
+def _roles_near(actor_ids: set[int], path: str) -> dict[int, str]:
+    """For each actor, the label of the role they hold at the appeal's place or above it (the nearest)."""
+    prefixes = [path[:i] for i in range(PATH_STEP, len(path) + 1, PATH_STEP)]
+    # unscoped: the roles of the people who took steps on an appeal the user already reads
+    rows = RoleBinding.objects.filter(user_id__in=actor_ids, node__path__in=prefixes).values_list(
+        "user_id", "role", "node__path"
+    )
+    best: dict[int, tuple[int, str]] = {}
+    for user_id, role, node_path in rows:
+        if role in (Role.RESIDENT, Role.VOLUNTEER, Role.PARTY_MEMBER):
+            continue
+        if user_id not in best or len(node_path) > best[user_id][0]:
+            best[user_id] = (len(node_path), str(Role(role).label))
+    return {user_id: label for user_id, (_n, label) in best.items()}
+
+
+def appeal_timeline(*, fetched_by: User, appeal: Appeal) -> list[TimelineEntry]:
+    """The appeal's history with who took each step; residents see only the public entries, and staff by
+    their role (not their name)."""
+    events = list(appeal.events.select_related("actor"))
+    insider = (
+        works_on.test(fetched_by, appeal) or is_assignee.test(fetched_by, appeal) or fetched_by.is_superuser
+    )
+    if not insider:
+        events = [e for e in events if e.public]
+    actors = {e.actor_id for e in events if e.actor_id is not None}
+    roles = _roles_near(actors, compound_path(appeal))
+    resident, unit = appeal.resident, appeal.assignee_unit
+    filer_ids = {appeal.submitted_by_id, resident.user_id if resident is not None else None}
+    party_name = unit.name if unit is not None else ""
+    entries = []
+    for e in events:
+        if e.actor_id is None:
+            by = _("The system")
+        elif e.actor_id in filer_ids and e.actor_id not in roles:
+            by = _("The resident")
+        else:
+            role = roles.get(e.actor_id) or (party_name if e.action in ("propose", "hand_back") else "")
+            role = role or _("Staff")
+            by = f"{role} · {e.actor}" if insider and e.actor is not None else role
+        entries.append(TimelineEntry(e, by))
+    return entries
+
+
+@dataclass
+class AssignChoice:
+    value: str  # "unit:7", "user:12": what the form sends
+    label: str
+
+
+def assignment_choices(*, fetched_by: User, appeal: Appeal) -> list[tuple[str, list[AssignChoice]]]:
+    """Whom an appeal within a compound can be given to: the compound's property manager and owners'
+    committee, the members of its governance team who have an account, and the casework staff at the
+    compound and above it. Grouped for a <select>; people named with their account so that two of the
+    same name can be told apart."""
+    compound = appeal.node.ancestor_of_kind(NodeKind.COMPOUND)
+    if compound is None:
+        return []
+    # unscoped: the parties of the compound of an appeal the user handles
+    units = [AssignChoice(f"unit:{u.pk}", u.name) for u in OrgUnit.objects.filter(node=compound)]
+    # unscoped: the compound's governance team members with an account
+    members = GovernanceTeamMember.objects.filter(team__node=compound, person__user__is_active=True)
+    people: dict[int, AssignChoice] = {}
+    for m in members.select_related("person__user").order_by("post", "id"):
+        user = m.person.user
+        if user is None:
+            continue
+        people.setdefault(
+            user.pk,
+            AssignChoice(f"user:{user.pk}", f"{m.person.name} · {m.get_post_display()} ({user.username})"),
+        )
+    prefixes = [compound.path[:i] for i in range(PATH_STEP, len(compound.path) + 1, PATH_STEP)]
+    # unscoped: casework staff bound at the compound or above it (who could take it themselves)
+    staff = RoleBinding.objects.filter(
+        node__path__in=prefixes, role__in=CASEWORK_ROLES, user__is_active=True
+    ).select_related("user", "node")
+    for b in staff.order_by("-node__depth", "user__username")[:100]:
+        label = f"{b.user} · {b.get_role_display()} ({b.user.username})"
+        people.setdefault(b.user_id, AssignChoice(f"user:{b.user_id}", label))
+    groups = []
+    if units:
+        groups.append((_("The compound's parties"), units))
+    if people:
+        groups.append((_("A person"), list(people.values())))
+    return groups
+
+
+def compound_party(*, appeal: Appeal, kind: str) -> OrgUnit:
+    """The property manager or owners' committee (``kind``) of the appeal's compound."""
+    compound = appeal.node.ancestor_of_kind(NodeKind.COMPOUND)
+    # unscoped: the party of the compound of an appeal the user handles
+    unit = OrgUnit.objects.filter(node=compound, kind=kind).select_related("node").first()
+    if unit is None:
+        raise AppealError.invalid(
+            _("%(place)s has no %(party)s on record.")
+            % {"place": compound.name if compound else appeal.node.name, "party": OrgUnitKind(kind).label},
+            field="assignee",
+        )
+    return unit
+
+
+def bulk_assignment_choices(*, fetched_by: User) -> list[tuple[str, list[AssignChoice]]]:
+    """For assigning several appeals at once from the queue: the kinds of party (each appeal goes to its
+    own compound's) and the colleagues in the user's reach, named with their account."""
+    from gongzhi.orgs.selectors import colleagues_for_assignment
+
+    parties = [
+        AssignChoice("party:property_manager", _("Each compound's property manager")),
+        AssignChoice("party:owners_committee", _("Each compound's owners' committee")),
+    ]
+    people = [
+        AssignChoice(f"user:{u.pk}", f"{u} ({u.username})")
+        for u in colleagues_for_assignment(user=fetched_by)
+    ]
+    return [(_("The compound's parties"), parties), (_("A person"), people)]
+
+
+def appeal_contact(appeal: Appeal) -> dict[str, Any]:
+    """Who filed the appeal, with the phone masked (full numbers only through the audited reveal)."""
+    person = appeal.resident if appeal.resident_id else None
+    # Filed by the resident themself (staff who record a walk-in or a call are not the contact).
+    self_filed = appeal.submitted_by_id is not None and appeal.channel in SELF_FILED
+    user = appeal.submitted_by if self_filed else None
+    name = person.name if person is not None else (str(user) if user is not None else "")
+    masked = ""
+    if person is not None and person.phone_cipher:
+        masked = person.phone_masked
+    elif user is not None and user.phone_cipher:
+        masked = user.phone_masked
+    return {"name": name, "phone_masked": masked, "room": person.room if person is not None else ""}
 
 
 # --- smart triage ------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Every write to appeals, in one place to import from: intake (intake.py), the transitions of the tiered
-workflow (workflow.py), the SLA sweep (sweep.py); and a subdistrict's own categories (here)."""
+workflow (workflow.py), the SLA sweep (sweep.py), neighbours' support and following (neighbours.py), the
+audited reveal of the filer's phone (contact.py); and a subdistrict's own categories (here)."""
 
 from django.db import transaction
 from django.db.models import Q
@@ -7,9 +8,11 @@ from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import User
 from gongzhi.appeals.categories import URGENT_WORDS
+from gongzhi.appeals.contact import appeal_contact_reveal
 from gongzhi.appeals.errors import AppealError
 from gongzhi.appeals.intake import MAX_PHOTOS, appeal_photo_add, appeal_submit, category_for
 from gongzhi.appeals.models import Category
+from gongzhi.appeals.neighbours import appeal_follow, appeal_support, appeal_unsupport, may_follow
 from gongzhi.appeals.routing import handlers_at, handlers_of
 from gongzhi.appeals.rules import edits_categories
 from gongzhi.appeals.sla import deadline, sla_policy
@@ -21,9 +24,13 @@ __all__ = [
     "MAX_PHOTOS",
     "AppealError",
     "appeal_actions",
+    "appeal_contact_reveal",
+    "appeal_follow",
     "appeal_photo_add",
     "appeal_submit",
+    "appeal_support",
     "appeal_transition",
+    "appeal_unsupport",
     "appeals_sla_sweep",
     "category_add",
     "category_for",
@@ -31,6 +38,7 @@ __all__ = [
     "deadline",
     "handlers_at",
     "handlers_of",
+    "may_follow",
     "sla_policy",
 ]
 

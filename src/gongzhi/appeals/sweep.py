@@ -22,6 +22,8 @@ from gongzhi.notifications.services import Message, notify_many
 
 
 def _overdue(now: datetime) -> Q:
+    # A proposed resolution is not passed up: the work is reported done and the compound's staff have it
+    # to confirm (they are reminded below while it is nearly due, and it counts late if confirmed late).
     return Q(status=Status.SUBMITTED, accept_due__lt=now) | Q(
         status__in=[Status.ACCEPTED, Status.ASSIGNED, Status.INFO_REQUESTED], resolve_due__lt=now
     )
@@ -46,7 +48,9 @@ def appeals_sla_sweep(*, now: datetime | None = None, batch: int = 500) -> dict[
 
     escalated = skipped = 0
     overdue = (
-        Appeal.objects.filter(_overdue(now)).exclude(tier=Tier.SUBDISTRICT).select_related("node", "category")
+        Appeal.objects.filter(_overdue(now))
+        .exclude(tier=Tier.SUBDISTRICT)
+        .select_related("node", "category", "resident__user", "submitted_by")
     )
     for appeals in _batches(overdue, batch):
         with read_once(lambda: Lookups.for_sweep(appeals)):  # noqa: B023 - used within the iteration
@@ -77,7 +81,11 @@ def appeals_sla_sweep(*, now: datetime | None = None, batch: int = 500) -> dict[
     reminded = _tell_handlers(
         Appeal.objects.filter(
             Q(status=Status.SUBMITTED, accept_due__gte=now, accept_due__lt=soon)
-            | Q(status__in=[Status.ACCEPTED, Status.ASSIGNED], resolve_due__gte=now, resolve_due__lt=soon)
+            | Q(
+                status__in=[Status.ACCEPTED, Status.ASSIGNED, Status.PROPOSED],
+                resolve_due__gte=now,
+                resolve_due__lt=soon,
+            )
         ),
         batch,
         kind="appeal.due_soon",

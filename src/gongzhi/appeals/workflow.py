@@ -5,11 +5,13 @@ the next tier's handlers when escalated, the reopening of a dissatisfied rating.
 
 from typing import Any
 
+from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from gongzhi.accounts.models import User
 from gongzhi.appeals import rules
+from gongzhi.appeals.contact import SELF_FILED
 from gongzhi.appeals.errors import AppealError
 from gongzhi.appeals.messages import tell
 from gongzhi.appeals.models import (
@@ -17,6 +19,8 @@ from gongzhi.appeals.models import (
     TIER_ORDER,
     Appeal,
     AppealEvent,
+    AppealSubscription,
+    AppealSupport,
     Category,
     Rating,
     Status,
@@ -28,7 +32,7 @@ from gongzhi.core.roles import CASEWORK_ROLES, Role
 from gongzhi.core.scoping import has_role
 from gongzhi.core.workflow import Required, Step, Transition, Workflow
 from gongzhi.notifications.services import notify
-from gongzhi.orgs.models import GovernanceTeam, NodeKind, OrgUnit
+from gongzhi.orgs.models import GovernanceTeam, GovernanceTeamMember, NodeKind, OrgUnit
 
 S = Status
 ACTIVE = frozenset({S.SUBMITTED, S.ACCEPTED, S.INFO_REQUESTED, S.ASSIGNED})
@@ -47,7 +51,7 @@ TRANSITIONS: dict[str, Transition] = {
             "request_info",
             {S.SUBMITTED, S.ACCEPTED, S.ASSIGNED},
             S.INFO_REQUESTED,
-            allowed=rules.staff,
+            allowed=rules.staff_or_assignee,
             fields=[needs("note", gettext_lazy("Ask the resident"))],
         ),
         # The resident answers; the appeal goes back to where it was (accepted or not yet).
@@ -59,6 +63,29 @@ TRANSITIONS: dict[str, Transition] = {
             fields=[needs("note", gettext_lazy("Your answer"))],
         ),
         Transition("assign", {S.ACCEPTED, S.ASSIGNED}, S.ASSIGNED, allowed=rules.staff),
+        # The party it was assigned to says what was done (the compound's staff confirm, or the resident
+        # rates), or hands it back with a reason.
+        Transition(
+            "propose",
+            {S.ASSIGNED},
+            S.PROPOSED,
+            allowed=rules.assignee,
+            fields=[needs("reply", gettext_lazy("What was done"))],
+        ),
+        Transition(
+            "hand_back",
+            {S.ASSIGNED},
+            S.ACCEPTED,
+            allowed=rules.assignee,
+            fields=[needs("note", gettext_lazy("Why you hand it back"))],
+        ),
+        Transition(
+            "send_back",
+            {S.PROPOSED},
+            S.ASSIGNED,
+            allowed=rules.staff,
+            fields=[needs("note", gettext_lazy("What is still to do"))],
+        ),
         Transition(
             "escalate",
             ACTIVE,
@@ -82,7 +109,7 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         Transition(
             "resolve",
-            {S.ACCEPTED, S.ASSIGNED, S.TRANSFERRED},
+            {S.ACCEPTED, S.ASSIGNED, S.PROPOSED, S.TRANSFERRED},
             S.RESOLVED,
             allowed=rules.staff,
             fields=[needs("reply", gettext_lazy("Reply to the resident"))],
@@ -90,17 +117,26 @@ TRANSITIONS: dict[str, Transition] = {
         # A rating closes the appeal, or (dissatisfied, the first time) reopens it.
         Transition(
             "rate",
-            {S.RESOLVED},
+            {S.RESOLVED, S.PROPOSED},
             None,
             allowed=rules.resident,
             fields=[needs("rating", gettext_lazy("How was it handled?"))],
         ),
         Transition("close", {S.RESOLVED}, S.CLOSED, allowed=rules.system_or_staff),
+        # A call to the resident after the work (回访): reached or not, and what they said.
+        Transition(
+            "follow_up",
+            {S.ACCEPTED, S.ASSIGNED, S.PROPOSED, S.RESOLVED, S.CLOSED},
+            None,
+            allowed=rules.staff,
+            fields=[needs("note", gettext_lazy("What the resident said"))],
+            public=False,
+        ),
         Transition(
             "comment",
             OPEN_STATUSES,
             None,
-            allowed=rules.staff,
+            allowed=rules.staff_or_assignee,
             fields=[needs("note", gettext_lazy("Internal note (not shown to the resident)"))],
             public=False,
         ),
@@ -134,6 +170,8 @@ class AppealWorkflow(Workflow):
             return _("This action needs a person.")
         if step.transition.allowed is rules.resident:
             return _("Only the resident who filed the appeal can do this.")
+        if step.transition.allowed is rules.assignee:
+            return _("Only the party this appeal is assigned to can do this.")
         return _("This appeal is handled at another level.")
 
     def event_fields(self, step: Step) -> dict[str, Any]:
@@ -171,7 +209,12 @@ class AppealWorkflow(Workflow):
             step.changes["first_accepted_at"] = step.now
 
     def prepare_provide_info(self, step: Step) -> None:
-        step.target = S.ACCEPTED if step.obj.accepted_at else S.SUBMITTED
+        appeal = step.obj
+        # Back to whoever asked: the party it is assigned to, the handlers, or the intake queue.
+        if appeal.assignee_user_id or appeal.assignee_unit_id or appeal.assignee_team_id:
+            step.target = S.ASSIGNED
+        else:
+            step.target = S.ACCEPTED if appeal.accepted_at else S.SUBMITTED
 
     def prepare_assign(self, step: Step) -> None:
         step.changes.update(_assignee(step.obj, step.payload))
@@ -200,6 +243,21 @@ class AppealWorkflow(Workflow):
         if step.detail["overdue"]:
             step.memo["missed_by"] = appeal.handling_node_id  # where it was when its deadline ran out
 
+    def prepare_propose(self, step: Step) -> None:
+        reply = str(step.payload["reply"]).strip()[:5000]
+        step.changes.update(proposed_reply=reply, proposed_at=step.now)
+        step.note = step.note or reply
+
+    def prepare_hand_back(self, step: Step) -> None:
+        step.detail = {"from": _assignee_detail(step.obj)}
+        step.changes.update(assignee_user=None, assignee_unit=None, assignee_team=None)
+
+    def prepare_send_back(self, step: Step) -> None:
+        step.changes.update(proposed_at=None)
+
+    def prepare_follow_up(self, step: Step) -> None:
+        step.detail = {"reached": str(step.payload.get("reached", "")).lower() in ("1", "true", "yes", "on")}
+
     def prepare_transfer(self, step: Step) -> None:
         step.changes["transferred_to"] = str(step.payload["transferred_to"]).strip()[:120]
 
@@ -225,6 +283,23 @@ class AppealWorkflow(Workflow):
         step.changes.update(reply=reply, resolved_at=step.now, resolved_tier=step.obj.tier)
         step.note = step.note or reply
 
+    def after_merge(self, step: Step) -> None:
+        # The filer of the duplicate hears how the appeal it joined goes, and adds their weight to it.
+        appeal, into = step.obj, step.payload["merge_into"]
+        filer = appeal.resident.user if appeal.resident_id and appeal.resident.user_id else None
+        if filer is None and appeal.channel in SELF_FILED:
+            filer = appeal.submitted_by
+        if filer is None or filer.pk in (
+            into.submitted_by_id,
+            into.resident.user_id if into.resident_id else None,
+        ):
+            return
+        AppealSubscription.objects.get_or_create(appeal=into, user=filer)
+        _support, created = AppealSupport.objects.get_or_create(appeal=into, user=filer)
+        if created:
+            # unscoped: the count of the appeal merged into (checked in scope by prepare_merge)
+            Appeal.objects.filter(pk=into.pk).update(support_up=F("support_up") + 1)
+
     def prepare_rate(self, step: Step) -> None:
         appeal, rating = step.obj, step.payload["rating"]
         if rating not in (Rating.SATISFIED, Rating.BASICALLY_SATISFIED, Rating.DISSATISFIED):
@@ -235,6 +310,25 @@ class AppealWorkflow(Workflow):
             raise AppealError("rating_closed", _("The time to rate this appeal has passed."))
         comment = str(step.payload.get("comment") or "").strip()[:500]
         step.detail = {"rating": rating, "comment": comment}
+        if appeal.status == S.PROPOSED:
+            # The resident answers the party's "done" before the compound's staff confirm it.
+            if rating == Rating.DISSATISFIED:
+                step.target = S.ASSIGNED
+                step.changes.update(proposed_at=None)
+                step.detail["proposal_refused"] = True
+            else:
+                step.target = S.CLOSED
+                step.changes.update(
+                    reply=appeal.reply or appeal.proposed_reply,
+                    resolved_at=step.now,
+                    resolved_tier=appeal.tier,
+                    rating=rating,
+                    rating_comment=comment,
+                    rated_at=step.now,
+                    closed_at=step.now,
+                )
+            step.note = step.note or comment
+            return
         if rating == Rating.DISSATISFIED and appeal.reopened_count == 0:
             # Dissatisfied reopens once, at the same tier; staff may escalate from there.
             _accept, (limit, unit) = sla_policy(appeal=appeal)
@@ -267,7 +361,20 @@ class AppealWorkflow(Workflow):
         appeal = step.obj
         if appeal.resolved_at and step.now <= appeal.resolved_at + rules.rating_window():
             raise AppealError.conflict("rating_open", _("The resident can still rate this appeal."))
+        if step.actor is not None and not appeal.events.filter(action="follow_up").exists():
+            # Staff close an unrated appeal only after calling the resident (回访).
+            raise AppealError.conflict(
+                "follow_up_first", _("Call the resident and record the follow-up call before closing.")
+            )
         step.changes.update(rating=Rating.NOT_RATED, closed_at=step.now)
+
+
+def _assignee_detail(appeal: Appeal) -> dict[str, Any]:
+    return {
+        "user": appeal.assignee_user_id,
+        "unit": appeal.assignee_unit_id,
+        "team": appeal.assignee_team_id,
+    }
 
 
 def _assignee(appeal: Appeal, payload: dict[str, Any]) -> dict[str, Any]:
@@ -289,7 +396,12 @@ def _assignee(appeal: Appeal, payload: dict[str, Any]) -> dict[str, Any]:
         raise AppealError.invalid(_("Choose a team of this compound."), field="assignee")
     if user is not None:
         roles = CASEWORK_ROLES | {Role.PROPERTY_MANAGER, Role.OWNERS_COMMITTEE}
-        if not isinstance(user, User) or not has_role(user, roles, at_path=appeal.node.path):
+        on_team = (
+            isinstance(user, User)
+            # unscoped: whether the person is on the roll of one of this compound's governance teams
+            and GovernanceTeamMember.objects.filter(team__node=compound, person__user_id=user.pk).exists()
+        )
+        if not isinstance(user, User) or not (has_role(user, roles, at_path=appeal.node.path) or on_team):
             raise AppealError.invalid(_("This person does not work on this compound."), field="assignee")
     return {"assignee_user": user, "assignee_unit": unit, "assignee_team": team}
 

@@ -165,10 +165,12 @@ def scoped_models() -> list[type[models.Model]]:
     return [m for m in apps.get_models() if isinstance(getattr(m, "scope", None), ScopePolicy)]
 
 
-def _binding_prefixes(user: User) -> list[str]:
-    """Paths of every node from a root down to each of the user's bindings."""
+def _binding_prefixes(user: User, roles: Iterable[str] | None = None) -> list[str]:
+    """Paths of every node from a root down to each of the user's bindings (of one of ``roles``)."""
     step = PATH_STEP
-    return sorted({b.path[:i] for b in user_bindings(user) for i in range(step, len(b.path) + 1, step)})
+    wanted = None if roles is None else set(roles)
+    bindings = [b for b in user_bindings(user) if wanted is None or b.role in wanted]
+    return sorted({b.path[:i] for b in bindings for i in range(step, len(b.path) + 1, step)})
 
 
 def ancestry_q(user: User, node_field: str) -> Q | None:
@@ -179,9 +181,10 @@ def ancestry_q(user: User, node_field: str) -> Q | None:
     return Q(**{f"{node_field}__path__in": prefixes}) if prefixes else None
 
 
-def belonging_paths(user: User, kind: str) -> list[str]:
-    """Paths of the nodes of ``kind`` (e.g. communities) that contain one of the user's bindings."""
-    prefixes = _binding_prefixes(user)
+def belonging_paths(user: User, kind: str, roles: Iterable[str] | None = None) -> list[str]:
+    """Paths of the nodes of ``kind`` (e.g. communities) that contain one of the user's bindings (of one
+    of ``roles``, when given)."""
+    prefixes = _binding_prefixes(user, roles)
     if not prefixes:
         return []
     nodes = node_model()._default_manager.filter(path__in=prefixes, kind=kind)

@@ -4,6 +4,7 @@ third demo step)."""
 # unscoped-module: a demo step builds the world as the system, before anyone signs in
 
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 
 from gongzhi.accounts.models import Person, RoleBinding, User
 from gongzhi.core.registry import DemoContext
@@ -56,6 +57,10 @@ def build_accounts(world: World, people: dict[str, list[Person]]) -> None:
     account("shenhui-staff", "申慧社区社工", "13800000002", (Role.COMMUNITY_STAFF, named["申慧社区"]))
     account("huiyuan-commissioner", "慧园小区专员", "13800000003", (Role.COMMISSIONER, named["慧园小区"]))
     resident = account("huiyuan-resident", "慧园居民", "13800000004", (Role.RESIDENT, named["慧园小区"]))
+    # The compound's other two parties (三方): its property management company and owners' committee.
+    account("huiyuan-property", "慧园物业", "13800000008", (Role.PROPERTY_MANAGER, named["慧园小区"]))
+    account("huiyuan-owners", "慧园业委会", "13800000009", (Role.OWNERS_COMMITTEE, named["慧园小区"]))
+    neighbour = account("huiyuan-neighbour", "慧园邻居", "13800000010", (Role.RESIDENT, named["慧园小区"]))
     account("xiyi-staff", "西一社区社工", "13800000005", (Role.COMMUNITY_STAFF, named["西一社区"]))
     account("daguan-admin", "大关街道管理员", "13800000006", (Role.SUBDISTRICT_ADMIN, named["大关街道"]))
     account("shangtang-admin", "上塘街道管理员", "", (Role.SUBDISTRICT_ADMIN, named["上塘街道"]))
@@ -65,9 +70,11 @@ def build_accounts(world: World, people: dict[str, list[Person]]) -> None:
         "13800000007",
         *((Role.DISTRICT_VIEWER, district) for district in world.districts.values()),
     )
-    # The demo resident is in the register of 慧园小区.
-    home = people[named["慧园小区"].path][0]
-    Person.objects.filter(pk=home.pk).update(user=resident, name="慧园居民")
+    # The demo residents are in the register of 慧园小区: a retired resident of 70, a neighbour of 38.
+    this_year = timezone.localdate().year
+    home, next_door = people[named["慧园小区"].path][:2]
+    Person.objects.filter(pk=home.pk).update(user=resident, name="慧园居民", birth_year=this_year - 70)
+    Person.objects.filter(pk=next_door.pk).update(user=neighbour, name="慧园邻居", birth_year=this_year - 38)
     # 93 commissioners over 祥符's 87 micro-governance compounds (six compounds have two).
     micro = [c for c in world.compounds["xiangfu"] if c.micro_governance_batch]
     placements = micro + [c for c in micro if c.name != "慧园小区"][:6]
