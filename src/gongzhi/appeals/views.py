@@ -109,7 +109,7 @@ def _places(request: AuthenticatedHttpRequest):
     return node_list(fetched_by=request.user).filter(kind__in=["compound", "building"])[:500]
 
 
-@login_required
+@role_required(is_caseworker | is_neighbour)
 @require_http_methods(["GET", "POST"])
 def appeal_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     staff = is_caseworker.test(request.user)

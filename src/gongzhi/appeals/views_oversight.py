@@ -10,39 +10,62 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from gongzhi.accounts.http import AuthenticatedHttpRequest
 from gongzhi.appeals import kpis, selectors, services
 from gongzhi.appeals.errors import AppealError
 from gongzhi.appeals.forms import CategoryForm, PeriodForm, PlaceForm
-from gongzhi.appeals.spreadsheets import appeals_export
-from gongzhi.core.audit import audit_record
+from gongzhi.appeals.spreadsheets import appeals_export_with
 from gongzhi.core.http import xlsx_response
-from gongzhi.core.rules import is_caseworker, is_overseer
+from gongzhi.core.rules import is_caseworker, is_neighbour, is_overseer
 from gongzhi.core.web import form_errors_message, role_required, service_call
 from gongzhi.orgs.selectors import node_get, node_or_first_root, node_roots
 
 
 @role_required(is_caseworker)
 def appeal_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The appeals in the user's reach to Excel; with ``contact=1`` the filers' names and masked phones,
+    with ``reveal=1`` their full numbers (staff who may reveal them; recorded in the audit log)."""
     appeals = selectors.appeal_list(fetched_by=request.user, status=request.GET.get("status") or None)
-    audit_record(actor=request.user, action="appeal.export", target=request.user, rows=appeals.count())
-    return xlsx_response(appeals_export(appeals=appeals), "appeals.xlsx")
+    contact = request.GET.get("contact") == "1" or request.GET.get("reveal") == "1"
+    reveal = request.GET.get("reveal") == "1"
+    with service_call(request) as call:
+        content = appeals_export_with(actor=request.user, appeals=appeals, contact=contact, reveal=reveal)
+    if not call.ok:
+        return redirect("appeals:index")
+    return xlsx_response(content, "appeals.xlsx")
 
 
-@role_required(is_caseworker)
+@role_required(is_caseworker | is_neighbour)
 def appeal_map(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Open appeals in the user's reach on a map (GCJ-02 tiles, so stored coordinates need no conversion)."""
+    """Open appeals on a map (GCJ-02 tiles, so stored coordinates need no conversion): for staff those in
+    their reach, by how close they are to their deadline; for residents those of their compound that are
+    open to neighbours, with how many support each."""
+    staff = is_caseworker.test(request.user)
     now, soon = timezone.now(), timezone.now() + timedelta(hours=24)
+    appeals = (
+        selectors.appeal_list(fetched_by=request.user, status="open")
+        if staff
+        else selectors.public_appeals(fetched_by=request.user, status="open")
+    )
     points = []
-    for a in selectors.appeal_list(fetched_by=request.user, status="open").select_related("node")[:2000]:
+    for a in appeals.select_related("node")[:2000]:
         lat, lng = (a.lat, a.lng) if a.lat is not None else (a.node.lat, a.node.lng)
         if lat is None or lng is None:
             continue
-        due = a.accept_due if a.status == "submitted" else a.resolve_due
-        state = "late" if due and due < now else "soon" if due and due < soon else "ok"
+        if staff:
+            due = a.accept_due if a.status == "submitted" else a.resolve_due
+            state = "late" if due and due < now else "soon" if due and due < soon else "ok"
+            status = str(a.get_status_display())
+        else:
+            state = "ok"
+            status = ngettext(
+                "%(status)s · %(n)s neighbour supports it",
+                "%(status)s · %(n)s neighbours support it",
+                a.support_up,
+            ) % {"status": a.get_status_display(), "n": a.support_up}
         points.append(
             {
                 "id": a.pk,
@@ -51,10 +74,12 @@ def appeal_map(request: AuthenticatedHttpRequest) -> HttpResponse:
                 "title": a.title,
                 "place": a.node.name,
                 "state": state,
-                "status": str(a.get_status_display()),
+                "status": status,
             }
         )
-    return render(request, "appeals/map.html", {"points": points, "tiles": settings.GONGZHI_MAP_TILES})
+    return render(
+        request, "appeals/map.html", {"points": points, "tiles": settings.GONGZHI_MAP_TILES, "staff": staff}
+    )
 
 
 @dataclasses.dataclass(frozen=True)

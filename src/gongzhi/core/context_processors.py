@@ -5,6 +5,7 @@ from typing import Any
 from django.urls import reverse
 
 from gongzhi.core.registry import extra_context, nav_entries
+from gongzhi.core.rules import is_viewer_only
 
 
 def navigation(request: Any) -> dict[str, Any]:
@@ -15,4 +16,10 @@ def navigation(request: Any) -> dict[str, Any]:
     # The current section is the one whose link is the longest prefix of the path.
     matches = [(len(url), key) for key, _label, url in items if request.path.startswith(url) and url != "/"]
     current = max(matches)[1] if matches else ("home" if request.path == "/" else "")
-    return {"nav_items": items, "nav_current": current, **extra_context(request)}
+    return {
+        "nav_items": items,
+        "nav_current": current,
+        # Pages leave out what a figures-only viewer cannot do (exchange, claim, post).
+        "viewer_only": is_viewer_only.test(user),
+        **extra_context(request),
+    }

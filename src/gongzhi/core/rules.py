@@ -10,7 +10,14 @@ from typing import Any
 import rules
 
 from gongzhi.core.registry import spreadsheets
-from gongzhi.core.roles import CASEWORK_ROLES, MANAGER_ROLES, NEIGHBOUR_ROLES, OVERSIGHT_ROLES, Role
+from gongzhi.core.roles import (
+    ALL_ROLES,
+    CASEWORK_ROLES,
+    MANAGER_ROLES,
+    NEIGHBOUR_ROLES,
+    OVERSIGHT_ROLES,
+    Role,
+)
 from gongzhi.core.scoping import bound_near, has_role, staff_over
 
 Predicate = rules.Predicate
@@ -56,6 +63,13 @@ is_overseer = holds(OVERSIGHT_ROLES, "is_overseer")
 is_subdistrict_admin = holds({Role.SUBDISTRICT_ADMIN}, "is_subdistrict_admin")
 # Someone who lives here and uses the site for themselves (residents' pages; superusers are not).
 is_neighbour = holds(NEIGHBOUR_ROLES, "holds_neighbour_role") & ~is_superuser
+# Someone who only looks at figures (a district viewer with no other role): no filing, claiming or buying.
+is_viewer_only = (
+    holds({Role.DISTRICT_VIEWER}, "holds_viewer_role")
+    & ~holds(ALL_ROLES - {Role.DISTRICT_VIEWER}, "holds_other_role")
+    & ~is_superuser
+)
+takes_part = ~is_viewer_only
 can_import = rules.predicate(
     lambda user: any(sheet.may_import(user) for sheet in spreadsheets().values()), name="can_import"
 )

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.registry import FEATURE, DemoStep, GongzhiApp, Mount, Nav
+from gongzhi.core.rules import takes_part
 
 
 class LedgerConfig(GongzhiApp):
@@ -10,7 +11,7 @@ class LedgerConfig(GongzhiApp):
     layer = FEATURE
     urls = [Mount("mall/", "gongzhi.ledger.urls")]
     api_router = "gongzhi.ledger.api.router"
-    nav = [Nav("mall", _("Points mall"), "mall:index", order=40, shortcut=True)]
+    nav = [Nav("mall", _("Points mall"), "mall:index", order=40, shortcut=True, when=takes_part)]
     demo = [DemoStep("mall", "gongzhi.ledger.demo.load", order=50)]
     kpis = "gongzhi.ledger.kpis.points_kpis"
     kpi_label = _("Points and the points mall")

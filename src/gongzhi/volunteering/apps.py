@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.registry import FEATURE, DemoStep, GongzhiApp, Mount, Nav
+from gongzhi.core.rules import takes_part
 
 
 class VolunteeringConfig(GongzhiApp):
@@ -11,7 +12,9 @@ class VolunteeringConfig(GongzhiApp):
     depends_on = ("gongzhi.ledger",)  # confirmed hours earn points
     urls = [Mount("volunteering/", "gongzhi.volunteering.urls")]
     api_router = "gongzhi.volunteering.api.router"
-    nav = [Nav("volunteering", _("Volunteering"), "volunteering:index", order=20, shortcut=True)]
+    nav = [
+        Nav("volunteering", _("Volunteering"), "volunteering:index", order=20, shortcut=True, when=takes_part)
+    ]
     demo = [DemoStep("volunteering", "gongzhi.volunteering.demo.load", order=40)]
     kpis = "gongzhi.volunteering.kpis.volunteering_kpis"
     kpi_label = _("Volunteering")

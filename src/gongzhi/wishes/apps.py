@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.registry import FEATURE, DemoStep, GongzhiApp, Mount, Nav
+from gongzhi.core.rules import takes_part
 
 
 class WishesConfig(GongzhiApp):
@@ -10,7 +11,7 @@ class WishesConfig(GongzhiApp):
     layer = FEATURE
     urls = [Mount("wishes/", "gongzhi.wishes.urls")]
     api_router = "gongzhi.wishes.api.router"
-    nav = [Nav("wishes", _("Wish wall"), "wishes:index", order=30, shortcut=True)]
+    nav = [Nav("wishes", _("Wish wall"), "wishes:index", order=30, shortcut=True, when=takes_part)]
     demo = [DemoStep("wishes", "gongzhi.wishes.demo.load", order=60)]
     kpis = "gongzhi.wishes.kpis.wishes_kpis"
     kpi_label = _("Micro-wishes")
