@@ -28,27 +28,6 @@ def sign_in(page, live_server, username):
     page.wait_for_url(f"{live_server.url}/")
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
 @pytest.mark.parametrize(("width", "height"), [(390, 844), (1280, 900)])
 def test_sign_in_and_walk_home_to_the_node_browser(
     transactional_db, world, live_server, browser, width, height

@@ -198,8 +198,12 @@ def test_evaluate_refuses_bad_files(tmp_path):
 @pytest.mark.django_db
 def test_train_command_activates_a_model(capsys):
     call_command("triage", "train")
-    assert "is active: 7 categories" in capsys.readouterr().out
-    assert TriageModel.objects.filter(is_active=True).count() == 1
+    out = capsys.readouterr().out
+    assert "(hotline) is active: 7 categories" in out and "(compound) is active: 14 categories" in out
+    assert set(TriageModel.objects.filter(is_active=True).values_list("tree", flat=True)) == {
+        "hotline",
+        "compound",
+    }
 
 
 def test_duplicates_command_reports_precision_and_recall(capsys):
@@ -219,8 +223,8 @@ def test_duplicates_command_reports_precision_and_recall(capsys):
 @pytest.mark.django_db
 def test_staff_intake_form_suggests_and_takes_a_category(world, active_model, login, settings):
     settings.GONGZHI_TRIAGE_AUTO_APPLY = 2.0
-    top = Category.objects.create(name="教育文体", level=1)
-    staff = login(world.commissioner)
+    top = Category.objects.create(name="教育文体", level=1)  # the hotline's tree: subdistrict staff see it
+    staff = login(world.sub_admin)
     form = staff.get("/appeals/new/").content.decode()
     assert 'name="category"' in form and 'hx-get="/appeals/suggest/"' in form and 'id="suggestion"' in form
     hint = staff.get("/appeals/suggest/", {"title": SCHOOL[0], "body": SCHOOL[1]}).content.decode()
@@ -243,10 +247,13 @@ def test_staff_intake_form_suggests_and_takes_a_category(world, active_model, lo
 
 
 @pytest.mark.django_db
-def test_residents_do_not_choose_a_category(world, login):
+def test_residents_may_choose_a_compound_category_but_get_no_staff_hint(world, login):
+    Category.objects.create(name="教育文体", level=1)  # the hotline's tree: not offered to residents
+    compound = Category.objects.create(name="停车管理", level=1, tree="compound")
     resident = login(world.resident)
-    assert 'name="category"' not in resident.get("/appeals/new/").content.decode()
-    assert resident.get("/appeals/suggest/", {"title": "x"}).status_code == 404
+    form = resident.get("/appeals/new/").content.decode()
+    assert 'name="category"' in form and "停车管理" in form and "教育文体" not in form
+    assert compound.pk and resident.get("/appeals/suggest/", {"title": "x"}).status_code == 404
 
 
 @pytest.mark.django_db

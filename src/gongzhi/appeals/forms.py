@@ -64,15 +64,16 @@ class AppealForm(PlainForm):
     def __init__(self, *args, places=(), staff=False, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["node"].choices = [(n.pk, n.name) for n in places]
+        self.fields["category"].choices = [("", _("Not sure (staff will choose)") if not staff else "—")] + [
+            (top.name, [(top.pk, top.name)] + [(c.pk, f"{top.name} › {c.name}") for c in children])
+            for top, children in categories
+        ]
         if not staff:
-            # Residents describe the problem; the category is suggested and staff confirm it.
+            # Residents describe the problem and may pick its kind from the compound tree; a category is
+            # suggested and staff confirm it.
             del self.fields["channel"]
-            del self.fields["category"]
+            self.fields["category"].label = _("What kind of problem is it? (optional)")
         else:
-            self.fields["category"].choices = [("", "—")] + [
-                (top.name, [(top.pk, top.name)] + [(c.pk, f"{top.name} › {c.name}") for c in children])
-                for top, children in categories
-            ]
             self.fields["body"].widget.attrs.update(
                 {
                     "hx-get": reverse_lazy("appeals:suggest"),

@@ -1,6 +1,7 @@
 """Filing an appeal (intake) and adding photos to it."""
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -163,12 +164,16 @@ def _look_for_duplicates(appeal_id: int) -> None:
         logging.getLogger(__name__).exception("could not queue the duplicate check of appeal %s", appeal_id)
 
 
-def category_for(*, subdistrict: Node | None, category_id: int | None) -> Category | None:
+def category_for(
+    *, subdistrict: Node | None, category_id: int | None, trees: Sequence[str] | None = None
+) -> Category | None:
+    """The category of that id among the shared trees and the subdistrict's own (of ``trees``, if given)."""
     if category_id is None:
         return None
-    category = Category.objects.filter(
+    categories = Category.objects.filter(
         Q(subdistrict__isnull=True) | Q(subdistrict=subdistrict), pk=category_id, is_active=True
-    ).first()
+    )
+    category = (categories.filter(tree__in=list(trees)) if trees is not None else categories).first()
     if category is None:
         raise AppealError.invalid(_("Unknown category."), field="category")
     return category

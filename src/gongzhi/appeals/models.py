@@ -23,8 +23,16 @@ class Tier(models.TextChoices):
 TIER_ORDER = [Tier.COMPOUND, Tier.COMMUNITY, Tier.SUBDISTRICT]
 
 
+class CategoryTree(models.TextChoices):
+    # What a compound handles (物业服务, 停车管理 …): residents choose here, and the model suggests from it.
+    COMPOUND = "compound", _("Compound categories")
+    # The city hotline's (12345) official three-level taxonomy: for work beyond the subdistrict, Open311.
+    HOTLINE = "hotline", _("12345 hotline categories")
+
+
 class Category(models.Model):
-    """A node of the three-level category tree. ``subdistrict`` empty: the default tree everyone shares."""
+    """A node of a category tree. ``subdistrict`` empty: a default tree everyone shares. Two default trees:
+    the compound tree and the hotline's taxonomy; each compound entry names the hotline entry it maps to."""
 
     subdistrict = models.ForeignKey(
         "orgs.Node", on_delete=models.CASCADE, null=True, blank=True, related_name="appeal_categories"
@@ -37,6 +45,16 @@ class Category(models.Model):
     # Urgent categories (safety, water, gas, heating) can have hour-level limits.
     urgent = models.BooleanField(_("urgent"), default=False)
     is_active = models.BooleanField(default=True)
+    tree = models.CharField(max_length=16, choices=CategoryTree.choices, default=CategoryTree.HOTLINE)
+    # For a compound entry: the hotline entry it corresponds to (when the appeal leaves the subdistrict).
+    hotline = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("12345 category"),
+    )
 
     class Meta:
         ordering = ["level", "name"]
@@ -58,6 +76,16 @@ class Category(models.Model):
         while node.parent_id is not None:
             node = node.parent  # type: ignore[assignment]
         return node
+
+    @property
+    def hotline_path(self) -> str:
+        """The hotline entry this category corresponds to, as "城乡建设 › 住房保障与房地产 › 物业服务"."""
+        entry = self if self.tree == CategoryTree.HOTLINE else self.hotline
+        names = []
+        while entry is not None:
+            names.append(entry.name)
+            entry = entry.parent
+        return " › ".join(reversed(names))
 
 
 class SlaUnit(models.TextChoices):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from gongzhi.accounts.models import User
 from gongzhi.appeals.errors import AppealError
 from gongzhi.appeals.models import Appeal, AppealSubscription, AppealSupport
-from gongzhi.appeals.rules import handles, is_filer, may_support
+from gongzhi.appeals.rules import handles, is_assignee, is_filer, may_support
 
 
 @transaction.atomic
@@ -47,8 +47,9 @@ def appeal_unsupport(*, actor: User, appeal: Appeal) -> bool:
 
 
 def may_follow(user: User, appeal: Appeal) -> bool:
-    """Anyone who may read an appeal other than its filer and its handlers (who hear anyway)."""
-    return not is_filer.test(user, appeal) and not handles.test(user, appeal)
+    """Anyone who may read an appeal other than its filer, its handlers and the party it is assigned to
+    (who hear anyway)."""
+    return not (is_filer.test(user, appeal) or handles.test(user, appeal) or is_assignee.test(user, appeal))
 
 
 @transaction.atomic

@@ -1,6 +1,7 @@
 """Open311 GeoReport v2 at /open311/v2/, for interoperability with city systems and apps.
 
-- services: the second level of the category tree, grouped by the first level;
+- services: the second level of the category trees, grouped by the first level: the compound tree first
+  (each entry's description names the 12345 hotline entry it corresponds to), then the hotline's taxonomy;
 - requests: appeals, status "open" or "closed"; the tier now in charge is ``agency_responsible``
   (an escalation shows as internal referral), the Gongzhi status is in ``status_notes``;
 - POST requests: form-encoded with ``api_key`` (a Gongzhi API token); ``lat``/``long`` are WGS-84 and
@@ -27,7 +28,7 @@ from gongzhi.accounts.models import User
 from gongzhi.accounts.services import api_token_user
 from gongzhi.appeals import selectors, services
 from gongzhi.appeals.errors import AppealError
-from gongzhi.appeals.models import Appeal, Category, Channel, Status, Tier
+from gongzhi.appeals.models import Appeal, Category, CategoryTree, Channel, Status, Tier
 from gongzhi.core.geo import distance_m, gcj02_to_wgs84, wgs84_to_gcj02
 from gongzhi.orgs.models import Node, NodeKind
 from gongzhi.orgs.selectors import node_list
@@ -69,10 +70,13 @@ def _user(request: HttpRequest) -> User | None:
 
 
 def _service_row(category: Category) -> dict[str, Any]:
+    description = f"{category.parent.name if category.parent else ''} / {category.name}"
+    if category.tree == CategoryTree.COMPOUND and category.hotline_id:
+        description += f" (12345: {category.hotline_path})"
     return {
         "service_code": str(category.pk),
         "service_name": category.name,
-        "description": f"{category.parent.name if category.parent else ''} / {category.name}",
+        "description": description,
         "metadata": False,
         "type": "realtime",
         "keywords": ",".join(c.name for c in category.children.all()[:10]),
@@ -81,7 +85,11 @@ def _service_row(category: Category) -> dict[str, Any]:
 
 
 def _services():
-    return Category.objects.filter(level=2, subdistrict__isnull=True, is_active=True).select_related("parent")
+    return (
+        Category.objects.filter(level=2, subdistrict__isnull=True, is_active=True)
+        .select_related("parent", "hotline__parent__parent")
+        .order_by("tree", "parent__name", "name")  # "compound" sorts before "hotline"
+    )
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -1,5 +1,6 @@
 """Reads of appeals for the UI and API, scoped to the user asking."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,6 +22,7 @@ from gongzhi.appeals.models import (
     AppealSubscription,
     AppealSupport,
     Category,
+    CategoryTree,
     Channel,
     Status,
     assigned_to_party,
@@ -28,7 +30,7 @@ from gongzhi.appeals.models import (
 from gongzhi.appeals.rules import compound_path, is_assignee, rating_window, works_on
 from gongzhi.appeals.triage import MAX_POOL, duplicate_pool, rank_duplicates
 from gongzhi.core.roles import CASEWORK_ROLES, NEIGHBOUR_ROLES, Role
-from gongzhi.core.scoping import PATH_STEP, belonging_paths, reach_paths, subtree_q
+from gongzhi.core.scoping import PATH_STEP, belonging_paths, has_role, reach_paths, subtree_q
 from gongzhi.orgs.models import GovernanceTeamMember, Node, NodeKind, OrgUnit, OrgUnitKind
 from gongzhi.triage.hot import MAX_APPEALS, HotIssue, Item, Weights, hot_issues
 
@@ -92,13 +94,28 @@ def appeal_queue(*, fetched_by: User) -> QuerySet[Appeal]:
     )
 
 
-def category_choices(*, subdistrict: Node | None) -> list[tuple[Category, list[Category]]]:
-    """First-level categories with their second-level entries: the shared tree and the subdistrict's own."""
+def category_trees_for(user: User) -> list[str]:
+    """The category trees a user files and sorts under: everyone the compound tree; the subdistrict's
+    administrators (who pass work beyond the subdistrict) the hotline's taxonomy too."""
+    wide = user.is_superuser or has_role(user, {Role.SUBDISTRICT_ADMIN})
+    return [CategoryTree.COMPOUND, CategoryTree.HOTLINE] if wide else [CategoryTree.COMPOUND]
+
+
+def category_choices(
+    *, subdistrict: Node | None, trees: Sequence[str] = (CategoryTree.COMPOUND, CategoryTree.HOTLINE)
+) -> list[tuple[Category, list[Category]]]:
+    """First-level categories with their second-level entries, of ``trees`` in that order: the shared
+    trees and the subdistrict's own entries."""
     rows = list(
         Category.objects.filter(
-            Q(subdistrict__isnull=True) | Q(subdistrict=subdistrict), is_active=True, level__lte=2
+            Q(subdistrict__isnull=True) | Q(subdistrict=subdistrict),
+            is_active=True,
+            level__lte=2,
+            tree__in=list(trees),
         ).order_by("level", "name")
     )
+    order = {tree: n for n, tree in enumerate(trees)}
+    rows.sort(key=lambda c: (c.level, order[c.tree], c.name))
     children: dict[int, list[Category]] = {}
     for c in rows:
         if c.level == 2 and c.parent_id is not None:

@@ -20,7 +20,7 @@ def flag_duplicates(appeal_id: int) -> int | None:
 
 @db_periodic_task(crontab(day_of_week="1", hour="3", minute="17"))
 @lock_task("triage-retrain")
-def weekly_retrain() -> int | None:
-    """Monday night: retrain when staff have confirmed enough new categories since the active model."""
-    row = triage_model_retrain_if_due()
-    return row.pk if row else None
+def weekly_retrain() -> list[int]:
+    """Monday night: retrain each tree's model when staff have confirmed enough new categories since its
+    active model."""
+    return [row.pk for row in triage_model_retrain_if_due()]

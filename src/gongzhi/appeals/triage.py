@@ -11,7 +11,7 @@ from django.db.models import Q
 from gongzhi.accounts.models import User
 from gongzhi.appeals.categories import category_top_names
 from gongzhi.appeals.errors import AppealError
-from gongzhi.appeals.models import OPEN_STATUSES, Appeal, Category, Status
+from gongzhi.appeals.models import OPEN_STATUSES, Appeal, Category, CategoryTree, Status
 from gongzhi.orgs.models import Node, NodeKind
 from gongzhi.triage import duplicates
 from gongzhi.triage import services as library
@@ -28,48 +28,71 @@ MAX_POOL = 300  # open appeals compared with a new one
 # --- training ---------------------------------------------------------------------------------------
 
 
-def confirmed_examples(limit: int = MAX_CONFIRMED) -> list[Example]:
-    """Appeals whose category staff set or confirmed, labelled with that category's first level."""
-    top = category_top_names()
+def _tree_of_tops() -> dict[int, str]:
+    """Each category's tree, by category id."""
+    return dict(Category.objects.values_list("pk", "tree"))
+
+
+def confirmed_examples(limit: int = MAX_CONFIRMED, *, tree: str = CategoryTree.HOTLINE) -> list[Example]:
+    """Appeals whose category staff set or confirmed in ``tree``, labelled with that category's first
+    level."""
+    top, trees = category_top_names(), _tree_of_tops()
     rows = (
         Appeal.objects.filter(category_confirmed=True, category__isnull=False)  # unscoped: training reads all
         .order_by("-created_at")
         .values_list("title", "body", "category_id")[:limit]
     )
     return [
-        Example(title, body, top[category_id]) for title, body, category_id in rows.iterator(chunk_size=2000)
+        Example(title, body, top[category_id])
+        for title, body, category_id in rows.iterator(chunk_size=2000)
+        if trees.get(category_id) == tree
     ]
 
 
 def triage_model_train(
-    *, actor: User | None = None, use_confirmed: bool = True, activate: bool = True
+    *,
+    actor: User | None = None,
+    use_confirmed: bool = True,
+    activate: bool = True,
+    tree: str = CategoryTree.HOTLINE,
 ) -> TriageModel:
-    """Train on the bundled real messages (and the taxonomy's terms) plus staff-confirmed appeals;
-    store the model and make it the active one (administrators only, or the system)."""
+    """Train a model of ``tree`` on its bundled messages (and the tree's terms) plus staff-confirmed appeals;
+    store it and make it the active one (administrators only, or the system)."""
     if actor is not None and not actor.is_superuser:
         raise AppealError.forbidden("Only an administrator can retrain the triage model.")
-    confirmed = confirmed_examples() if use_confirmed else []
-    return library.triage_model_train(actor=actor, confirmed=confirmed, activate=activate)
+    confirmed = confirmed_examples(tree=tree) if use_confirmed else []
+    return library.triage_model_train(actor=actor, confirmed=confirmed, activate=activate, tree=tree)
 
 
 # --- suggestions at intake --------------------------------------------------------------------------
 
 
+def min_confidence() -> float:
+    """Below this confidence no category is suggested (a wrong suggestion costs more than none)."""
+    return float(getattr(settings, "GONGZHI_TRIAGE_MIN_CONFIDENCE", 0.4))
+
+
 def category_suggestion(
     *, title: str, body: str, subdistrict: Node | None
 ) -> tuple[Category | None, float | None]:
-    """The suggested first-level category for a new appeal (the subdistrict's own entry before the shared
-    one), and the model's confidence. Never raises: without a model, or on any failure, no suggestion."""
+    """The suggested first-level category for a new appeal and the model's confidence: from the compound
+    tree (the hotline's taxonomy while no compound model is trained), the subdistrict's own entry before the
+    shared one. Never raises: without a model, below the confidence floor or on any failure, no suggestion."""
     try:
-        classifier = active_classifier()
+        tree = CategoryTree.COMPOUND
+        classifier = active_classifier(tree)
+        if classifier is None:
+            tree = CategoryTree.HOTLINE
+            classifier = active_classifier(tree)
         if classifier is None:
             return None, None
         suggestion = classifier.suggest(title, body)
-        if suggestion is None:
+        if suggestion is None or suggestion.confidence < min_confidence():
             return None, None
         category = (
             Category.objects.filter(
                 Q(subdistrict__isnull=True) | Q(subdistrict=subdistrict),
+                tree=tree,
                 level=1,
                 name=suggestion.label,
                 is_active=True,
@@ -136,11 +159,16 @@ def appeal_duplicates_flag(*, appeal_id: int) -> int | None:
 RETRAIN_AFTER = 50  # newly confirmed appeals that make a retrain worth it
 
 
-def triage_model_retrain_if_due(*, min_new: int = RETRAIN_AFTER) -> TriageModel | None:
-    """Retrain when at least ``min_new`` more appeals are confirmed than the active model was trained on."""
-    active = library.active_model_confirmed_count()
-    # unscoped: the model learns from every subdistrict's confirmed appeals
-    confirmed = Appeal.objects.filter(category_confirmed=True, category__isnull=False).count()
-    if active is not None and confirmed - active < min_new:
-        return None
-    return triage_model_train(use_confirmed=True)
+def triage_model_retrain_if_due(*, min_new: int = RETRAIN_AFTER) -> list[TriageModel]:
+    """Retrain each tree's model when at least ``min_new`` more of its appeals are confirmed than the
+    active model was trained on."""
+    trained = []
+    for tree in (CategoryTree.COMPOUND, CategoryTree.HOTLINE):
+        active = library.active_model_confirmed_count(tree)
+        confirmed = Appeal.objects.filter(  # unscoped: the model learns from every subdistrict's appeals
+            category_confirmed=True, category__isnull=False, category__tree=tree
+        ).count()
+        if active is not None and confirmed - active < min_new:
+            continue
+        trained.append(triage_model_train(use_confirmed=True, tree=tree))
+    return trained

@@ -114,12 +114,13 @@ def _places(request: AuthenticatedHttpRequest):
 def appeal_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     staff = is_caseworker.test(request.user)
     places = list(_places(request))
+    trees = selectors.category_trees_for(request.user)
     form = AppealForm(
         request.POST or None,
         request.FILES or None,
         places=places,
         staff=staff,
-        categories=selectors.category_choices(subdistrict=None) if staff else (),
+        categories=selectors.category_choices(subdistrict=None, trees=trees),
         initial={"client_key": uuid4().hex, "node": request.GET.get("node")},
     )
     similar: list = []
@@ -138,7 +139,7 @@ def appeal_new(request: AuthenticatedHttpRequest) -> HttpResponse:
                     actor=request.user,
                     node=node,
                     category=services.category_for(
-                        subdistrict=subdistrict_of(node), category_id=data.get("category")
+                        subdistrict=subdistrict_of(node), category_id=data.get("category"), trees=trees
                     ),
                     title=data["title"],
                     body=data["body"],
@@ -246,7 +247,11 @@ def _detail_page(request: AuthenticatedHttpRequest, appeal, *, typed=None, statu
     )
     if not assign_choices:
         actions.discard("assign")
-    categories = selectors.category_choices(subdistrict=subdistrict) if "categorise" in actions else []
+    categories = (
+        selectors.category_choices(subdistrict=subdistrict, trees=selectors.category_trees_for(user))
+        if "categorise" in actions
+        else []
+    )
     photos = list(appeal.photos.all())
     return render(
         request,

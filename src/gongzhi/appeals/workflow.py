@@ -260,6 +260,10 @@ class AppealWorkflow(Workflow):
 
     def prepare_transfer(self, step: Step) -> None:
         step.changes["transferred_to"] = str(step.payload["transferred_to"]).strip()[:120]
+        category = step.obj.category
+        if category is not None:
+            # Beyond the subdistrict the appeal travels under the hotline's category.
+            step.detail = {"hotline_category": category.hotline_path}
 
     def prepare_merge(self, step: Step) -> None:
         appeal, into, actor = step.obj, step.payload["merge_into"], step.actor

@@ -91,6 +91,7 @@ DAGUAN: dict[str, Any] = {
     "district": "330105",
     "address": "杭州市拱墅区大关街道",
     "communities": ["西一", "东一", "东二", "南苑", "西二", "德胜", "翠玉"],
+    "named_compounds": {"南苑": ["南八苑"]},
 }
 
 CHENGXIANG: dict[str, Any] = {

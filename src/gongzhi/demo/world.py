@@ -174,7 +174,7 @@ class World:
         return community
 
     def build_tree(self) -> None:
-        self._names: set[str] = {"慧园小区"}
+        self._names: set[str] = {"慧园小区", "南八苑"}
         for code, name, city in F.DISTRICTS:
             self.districts[code] = self.tree.add(
                 None, code=code, name=name, kind=NodeKind.DISTRICT, address=f"{city}{name}"
@@ -211,8 +211,9 @@ class World:
         parent = self.add_subdistrict(sub)
         for i, name in enumerate(sub["communities"], start=1):
             community = self.add_community(sub, parent, i, f"{name}社区")
+            named = sub["named_compounds"].get(name, [])
             for j in range(1, self.rng.randint(3, 5) + 1):
-                self.add_compound(sub, community, j)
+                self.add_compound(sub, community, j, name=named[j - 1] if j <= len(named) else None)
         # 城厢: two communities of each of the five types.
         sub = F.CHENGXIANG
         parent = self.add_subdistrict(sub)

@@ -213,4 +213,9 @@ LOGGING = {
 # Smart triage: a suggested first-level category is filled in only at or above this confidence
 # (cross-validated precision 0.97 at 0.7, docs/triage.md); set above 1 to never fill it in.
 GONGZHI_TRIAGE_AUTO_APPLY = float(os.environ.get("GONGZHI_TRIAGE_AUTO_APPLY", "0.7"))
+# Below this confidence no category is suggested at all: on the compound tree's labelled set a
+# suggestion at 0.4 or more is right 85-94 % of the time and shown for 67-75 % of appeals (docs/triage.md).
+GONGZHI_TRIAGE_MIN_CONFIDENCE = float(os.environ.get("GONGZHI_TRIAGE_MIN_CONFIDENCE", "0.4"))
+# A spot marked on the map farther than this from the chosen place is refused (a slip, another city).
+GONGZHI_PIN_MAX_KM = float(os.environ.get("GONGZHI_PIN_MAX_KM", "3"))
 GONGZHI_TRIAGE_DUPLICATE_DAYS = 30  # how far back to look for the same problem

@@ -10,13 +10,15 @@ from django.utils.translation import gettext_lazy as _
 class TriageModel(models.Model):
     """A trained category classifier (an .npz blob: vocabulary, weights, calibration; no pickle).
 
-    One row per training run; exactly one is active. Not scoped to a node: the categories are the
-    official taxonomy's first level, shared by every sub-district."""
+    One row per training run; exactly one is active for each category tree (``tree``: the compound tree
+    or the hotline's taxonomy). Not scoped to a node: the categories are the trees' first level, shared by
+    every sub-district."""
 
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    tree = models.CharField(max_length=16, default="hotline")
     labels = models.JSONField(default=list)
     trained_on = models.JSONField(default=dict)  # label → number of real examples
     confirmed_appeals = models.PositiveIntegerField(default=0)  # of which staff-confirmed appeals
@@ -29,7 +31,7 @@ class TriageModel(models.Model):
         verbose_name_plural = _("triage models")
         constraints = [
             models.UniqueConstraint(
-                fields=["is_active"], condition=Q(is_active=True), name="one_active_triage_model"
+                fields=["tree"], condition=Q(is_active=True), name="one_active_triage_model_per_tree"
             )
         ]
 

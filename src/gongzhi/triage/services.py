@@ -10,7 +10,19 @@ from django.db import DatabaseError, transaction
 
 from gongzhi.triage.classifier import CategoryClassifier, Example, ModelError
 from gongzhi.triage.models import TriageModel
-from gongzhi.triage.training import lexicon, seed_examples, taxonomy_documents
+from gongzhi.triage.training import (
+    compound_examples,
+    compound_tree_documents,
+    lexicon,
+    seed_examples,
+    taxonomy_documents,
+)
+
+# Each category tree's bundled training material: (real and written examples, the tree's own terms).
+TREES = {
+    "hotline": (seed_examples, taxonomy_documents),
+    "compound": (compound_examples, compound_tree_documents),
+}
 
 log = logging.getLogger(__name__)
 
@@ -19,24 +31,26 @@ RECHECK_SECONDS = 30.0  # how stale a process's loaded model may be after anothe
 
 # --- the active model, loaded once per process ----------------------------------------------------
 
-_loaded: dict[str, Any] = {"id": None, "model": None, "checked": None}
+_loaded: dict[str, dict[str, Any]] = {}
 
 
 def forget_loaded_model() -> None:
-    _loaded.update(id=None, model=None, checked=None)
+    _loaded.clear()
 
 
-def active_classifier() -> CategoryClassifier | None:
-    """The active model, or None when there is none or it cannot be read (intake carries on without)."""
+def active_classifier(tree: str = "hotline") -> CategoryClassifier | None:
+    """The active model of ``tree``, or None when there is none or it cannot be read (intake carries on
+    without)."""
     now = time.monotonic()
-    if _loaded["checked"] is not None and now - _loaded["checked"] < RECHECK_SECONDS:
-        return _loaded["model"]
+    state = _loaded.setdefault(tree, {"id": None, "model": None, "checked": None})
+    if state["checked"] is not None and now - state["checked"] < RECHECK_SECONDS:
+        return state["model"]
     try:
-        active_id = TriageModel.objects.filter(is_active=True).values_list("pk", flat=True).first()
+        active_id = TriageModel.objects.filter(is_active=True, tree=tree).values_list("pk", flat=True).first()
     except DatabaseError:
         log.warning("triage: the model table cannot be read", exc_info=True)
         return None
-    if active_id != _loaded["id"]:
+    if active_id != state["id"]:
         model = None
         if active_id is not None:
             blob = TriageModel.objects.filter(pk=active_id).values_list("blob", flat=True).first()
@@ -44,27 +58,35 @@ def active_classifier() -> CategoryClassifier | None:
                 model = CategoryClassifier.loads(bytes(blob)) if blob is not None else None
             except ModelError:
                 log.exception("triage: model #%s cannot be used", active_id)
-        _loaded.update(id=active_id, model=model)
-    _loaded["checked"] = now
-    return _loaded["model"]
+        state.update(id=active_id, model=model)
+    state["checked"] = now
+    return state["model"]
 
 
 # --- training ---------------------------------------------------------------------------------------
 
 
+def bundled_training(tree: str) -> tuple[list[Example], list[tuple[str, str]]]:
+    """The examples and the tree's terms a model of ``tree`` learns from before any confirmed appeal."""
+    if tree not in TREES:
+        raise ModelError(f"Unknown category tree {tree!r}; expected one of {', '.join(TREES)}.")
+    examples, terms = TREES[tree]
+    return examples(), terms()
+
+
 def triage_model_train(
-    *, actor: Any = None, confirmed: Sequence[Example] = (), activate: bool = True
+    *, actor: Any = None, confirmed: Sequence[Example] = (), activate: bool = True, tree: str = "hotline"
 ) -> TriageModel:
-    """Train on the bundled real messages (and the taxonomy's terms) plus ``confirmed`` examples (texts
-    whose category people have confirmed); store the model and, with ``activate``, make it the active one."""
-    classifier = CategoryClassifier.train(
-        seed_examples() + list(confirmed), lexicon=lexicon(), extra=taxonomy_documents()
-    )
+    """Train a model of ``tree`` on its bundled examples (and the tree's terms) plus ``confirmed`` examples
+    (texts whose category people have confirmed); store it and, with ``activate``, make it the active one."""
+    examples, terms = bundled_training(tree)
+    classifier = CategoryClassifier.train(examples + list(confirmed), lexicon=lexicon(), extra=terms)
     with transaction.atomic():
         if activate:
-            TriageModel.objects.filter(is_active=True).update(is_active=False)
+            TriageModel.objects.filter(is_active=True, tree=tree).update(is_active=False)
         row = TriageModel.objects.create(
             created_by=actor,
+            tree=tree,
             labels=classifier.labels,
             trained_on=classifier.meta["trained_on"],
             confirmed_appeals=len(confirmed),
@@ -75,6 +97,10 @@ def triage_model_train(
     return row
 
 
-def active_model_confirmed_count() -> int | None:
-    """How many confirmed examples the active model was trained on (None: no active model)."""
-    return TriageModel.objects.filter(is_active=True).values_list("confirmed_appeals", flat=True).first()
+def active_model_confirmed_count(tree: str = "hotline") -> int | None:
+    """How many confirmed examples the active model of ``tree`` was trained on (None: no active model)."""
+    return (
+        TriageModel.objects.filter(is_active=True, tree=tree)
+        .values_list("confirmed_appeals", flat=True)
+        .first()
+    )

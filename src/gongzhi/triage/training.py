@@ -12,6 +12,10 @@ from gongzhi.triage.classifier import Example
 DATA = Path(__file__).resolve().parent / "data"
 SEED_MESSAGES = DATA / "messages_train.csv"
 TAXONOMY = Path(__file__).resolve().parent.parent / "appeals" / "data" / "taxonomy.csv"
+# The compound tree (物业服务, 停车管理 …) and its labelled set (docs/triage.md: what is in it and why).
+COMPOUND_TREE = Path(__file__).resolve().parent.parent / "appeals" / "data" / "compound_tree.csv"
+COMPOUND_REAL = DATA / "compound_real.csv"
+COMPOUND_WRITTEN = DATA / "compound_written.csv"
 COLUMNS = ("id", "user", "subject", "time", "detail", "category")
 
 
@@ -45,6 +49,32 @@ def seed_examples() -> list[Example]:
     return read_messages(SEED_MESSAGES)
 
 
+def compound_real() -> tuple[list[Example], list[str]]:
+    """The real messages that concern a compound, relabelled to the compound tree, and the group of each
+    (copies of one complaint share a group, so that cross-validation never splits them)."""
+    examples, groups = [], []
+    with COMPOUND_REAL.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            examples.append(Example(row["subject"].strip(), row["detail"].strip(), row["category"].strip()))
+            groups.append(row["group"])
+    return examples, groups
+
+
+def compound_written() -> list[Example]:
+    """Examples written for the labelled set from the compounds' named problems (kept apart from the real)."""
+    return read_messages(COMPOUND_WRITTEN)
+
+
+def compound_examples() -> list[Example]:
+    return compound_real()[0] + compound_written()
+
+
+def compound_tree_documents(path: Path = COMPOUND_TREE) -> list[tuple[str, str]]:
+    """One (level-1 name, text) row per second-level entry of the compound tree: its name."""
+    with path.open(encoding="utf-8") as handle:
+        return [(row["level1"].strip(), row["level2"].strip()) for row in csv.DictReader(handle)]
+
+
 def taxonomy_documents(path: Path = TAXONOMY) -> list[tuple[str, str]]:
     """One (level-1 name, text) row per second-level entry: its name and its third-level terms."""
     groups: dict[tuple[str, str], list[str]] = defaultdict(list)
@@ -69,6 +99,6 @@ def lexicon() -> set[str]:
     jieba.setLogLevel(60)
     jieba.initialize()
     words = {w for w, freq in jieba.dt.FREQ.items() if freq > 0 and 2 <= len(w) <= 4}
-    for _label, text in taxonomy_documents():
+    for _label, text in taxonomy_documents() + compound_tree_documents():
         words.update(_term_parts(text))
     return words
