@@ -80,16 +80,14 @@ def test_an_appeal_from_a_building_to_the_property_manager_and_back(
     page.wait_for_selector(".badge.status-assigned")
     assert Appeal.objects.get(pk=appeal.pk).assignee_unit == property_manager
 
-    # A neighbour sees it in their compound's list, supports it, and filing the same problem is offered
-    # the support instead.
+    # A neighbour sees it in their compound's list; filing the same problem, they are offered to support it
+    # instead, and do.
     sign_in(page, live_server, "a1a-neighbour")
     page.click("nav.mainnav >> text=我的诉求")
     page.click("[role=tab] >> text=本小区")
     page.click(f"text={LEAK[0]}")
     assert "张三" not in page.content()  # the filer is not named to neighbours
-    page.click("text=我也遇到了")
-    page.wait_for_selector("text=您已支持")
-    shot("support")
+    shot("neighbour")
     page.goto(f"{live_server.url}/appeals/new/")
     page.fill("#id_title", "车库顶板渗漏")
     page.fill("#id_body", "地下车库B区顶板滴水，车顶都是水渍。")
@@ -101,6 +99,7 @@ def test_an_appeal_from_a_building_to_the_property_manager_and_back(
     assert Appeal.objects.count() == 1
     page.locator(".support-instead").first.click()
     page.wait_for_selector("text=您已支持")
+    shot("support")
     assert AppealSupport.objects.filter(appeal=appeal, user=neighbour).exists()
 
     # The property manager finds it in its own list and reports it done with a photo of the work.

@@ -186,3 +186,16 @@ def test_a_private_appeal_stays_with_its_filer_and_handlers(neighbours, file_app
     closed = appeal_transition(actor=neighbours.commissioner, appeal=file_appeal(**LEAK), action="accept")
     Appeal.objects.filter(pk=closed.pk).update(status=Status.CLOSED)
     assert not selectors.public_appeals(fetched_by=neighbours.neighbour).exists()  # open ones by default
+
+
+def test_a_figures_only_viewer_takes_no_part(neighbours):
+    from types import SimpleNamespace
+
+    from gongzhi.volunteering.errors import VolunteeringError
+    from gongzhi.volunteering.services import signup_join
+    from gongzhi.wishes.rules import is_volunteer
+
+    wish = SimpleNamespace(wisher_id=None)
+    assert is_volunteer(neighbours.neighbour, wish) and not is_volunteer(neighbours.viewer, wish)
+    with pytest.raises(VolunteeringError):
+        signup_join(actor=neighbours.viewer, activity=SimpleNamespace(status="open"))

@@ -276,3 +276,31 @@ def test_bulk_assignment_to_each_compounds_party(parties, file_appeal, login):
     at_a1b.refresh_from_db()
     assert at_a1a.assignee_unit_id == parties.pm_a1a.pk and at_a1b.status == Status.ACCEPTED
     assert "小区A1b" in response.content.decode()  # says which one could not be assigned, and why
+
+
+def test_after_handing_back_the_party_lands_on_its_list(parties, file_appeal, login):
+    appeal = assigned_to(parties, accepted(parties, file_appeal), parties.pm_a1a)
+    response = login(parties.manager).post(
+        f"/appeals/{appeal.pk}/act/", {"action": "hand_back", "note": "需动用维修资金，请业委会处理"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/appeals/?view=assigned"
+    # The reason is for the handlers; the resident sees only that it is back with the compound.
+    public = [e.action for e in selectors.appeal_timeline(fetched_by=parties.resident, appeal=appeal)]
+    assert "hand_back" not in public
+
+
+def test_bulk_assignment_takes_up_a_new_appeal_first(parties, file_appeal, login):
+    fresh = file_appeal()
+    login(parties.commissioner).post(
+        "/appeals/bulk/", {"ids": [fresh.pk], "action": "assign", "assignee": "party:property_manager"}
+    )
+    fresh.refresh_from_db()
+    assert (fresh.status, fresh.assignee_unit_id) == (Status.ASSIGNED, parties.pm_a1a.pk)
+    assert fresh.first_accepted_at is not None
+
+
+def test_closing_is_offered_only_when_the_resident_can_no_longer_rate(parties, file_appeal, login):
+    appeal = accepted(parties, file_appeal)
+    appeal_transition(actor=parties.commissioner, appeal=appeal, action="resolve", reply="已处理")
+    page = login(parties.commissioner).get(f"/appeals/{appeal.pk}/").content.decode()
+    assert 'value="close"' not in page and "可评价至" in page

@@ -18,7 +18,9 @@ fall in the last four weeks.
 # unscoped-module: a demo step builds the world as the system, before anyone signs in
 
 import csv
+import math
 import random
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -53,10 +55,10 @@ HOT_GROUP = "hot-meili"  # the ten real messages about one compound's ground-flo
 # (collected, resolved) per subdistrict code; 上塘's figures are its report's.
 PLAN = {
     "330105011": (312, 245),
-    "330105010": (180, 150),
-    "330105012": (90, 70),
-    "330109001": (80, 60),
-    "340111005": (60, 45),
+    "330105010": (180, 164),
+    "330105012": (90, 82),
+    "330109001": (80, 72),
+    "340111005": (60, 54),
 }
 # Where resolved appeals were resolved: most in the compound ("小事不出小区").
 TIERS = [Tier.COMPOUND] * 76 + [Tier.COMMUNITY] * 18 + [Tier.SUBDISTRICT] * 6
@@ -85,6 +87,15 @@ class Case:
 def load(ctx: DemoContext) -> dict[str, int]:
     ctx.progress("appeals")
     return {"appeals": load_demo_appeals(ctx.rng)}
+
+
+PSEUDONYM = re.compile(r"[A-Z][0-9]{0,2}(?=[市区县州镇])[市区县州镇]")
+
+
+def _local(text: str) -> str:
+    """The public messages' pseudonymised place codes ("A市", "B4区") left out: the demo places them in
+    its own subdistricts."""
+    return PSEUDONYM.sub("", text)
 
 
 def _real_replies() -> dict[str, str]:
@@ -123,6 +134,9 @@ def load_demo_appeals(rng: random.Random) -> int:
     real, groups = compound_real()
     with (TRIAGE_DATA / "compound_real.csv").open(encoding="utf-8") as handle:
         real_rows = list(csv.DictReader(handle))
+    with (TRIAGE_DATA / "compound_written.csv").open(encoding="utf-8") as handle:
+        level2 = {row["subject"]: row["level2"] for row in csv.DictReader(handle)}
+    level2 |= {row["subject"]: row["level2"] for row in real_rows}
     replies = _real_replies()
     with (TRIAGE_DATA / "messages_hot.csv").open(encoding="utf-8") as handle:
         likes = {
@@ -138,10 +152,10 @@ def load_demo_appeals(rng: random.Random) -> int:
     labels, weights = list(WEIGHTS), list(WEIGHTS.values())
     turn = {label: 0 for label in labels}
 
-    def category_for(label: str, name: str | None = None) -> Category | None:
-        if name and name in entries:
-            return entries[name]
-        return rng.choice(under[label]) if label in under else tops.get(label)
+    def category_for(label: str, subject: str) -> Category | None:
+        """The second-level entry the labelled set gives the text, under its first level."""
+        entry = entries.get(level2.get(subject, ""))
+        return entry if entry is not None else tops.get(label)
 
     for n, (code, (collected, resolved)) in enumerate(PLAN.items()):
         subdistrict = Node.objects.get(code=code)
@@ -200,10 +214,10 @@ def load_demo_appeals(rng: random.Random) -> int:
                 up, down = likes.get(row["id"], (0, 0))
                 cases.append(
                     Case(
-                        example.subject,
-                        example.detail,
+                        _local(example.subject),
+                        _local(example.detail),
                         example.label,
-                        category_for(example.label, "底商噪音与油烟"),
+                        category_for(example.label, example.subject),
                         home,
                         resolved=False,
                         age=timedelta(days=rng.uniform(1, 27)),
@@ -214,10 +228,10 @@ def load_demo_appeals(rng: random.Random) -> int:
         for example, row in others[n :: len(PLAN)]:
             cases.append(
                 Case(
-                    example.subject,
-                    example.detail,
+                    _local(example.subject),
+                    _local(example.detail),
                     example.label,
-                    category_for(example.label),
+                    category_for(example.label, example.subject),
                     rng.choice(compounds),
                     resolved=True,
                     age=timedelta(days=rng.uniform(20, 360)),
@@ -237,7 +251,7 @@ def load_demo_appeals(rng: random.Random) -> int:
                     example.subject,
                     opener + example.detail,
                     label,
-                    category_for(label),
+                    category_for(label, example.subject),
                     compound,
                     building=building if building.kind == NodeKind.BUILDING else None,
                     resolved=True,
@@ -247,14 +261,19 @@ def load_demo_appeals(rng: random.Random) -> int:
         cases = cases[:collected]
         # Exactly ``resolved`` of them resolved: the named problems and the eateries as told, then the
         # oldest of the rest; the others are open and recent, as in a subdistrict that keeps up.
-        free = sorted((c for c in cases if not c.extra.get("pinned")), key=lambda c: -c.age)
+        free = [c for c in cases if not c.extra.get("pinned")]
         need = resolved - sum(1 for c in cases if c.extra.get("pinned") and c.resolved)
-        for i, case in enumerate(free):
-            case.resolved = i < need
+        # The open ones are mostly of the last month or two, a few older (a backlog, some late).
+        still_open = len(free) - need
+        # A big backlog (上塘: a fifth still open) reaches further back than a small one.
+        reach = 30 if still_open < 0.15 * len(free) else 90
+        for case in free:
+            case.extra["open_key"] = rng.random() ** (1 / math.exp(-case.age.days / reach))
+        ranked = sorted(free, key=lambda c: -c.extra["open_key"])
+        for i, case in enumerate(ranked):
+            case.resolved = i >= still_open
             if case.resolved:
                 case.tier = rng.choice(TIERS)
-            else:
-                case.age = timedelta(hours=rng.uniform(2, 90))
         for case in cases:
             appeal, events = _appeal(rng, case, now, by_path, people, parties, commissioner, classifier, tops)
             appeals.append(appeal)

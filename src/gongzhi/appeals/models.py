@@ -78,6 +78,12 @@ class Category(models.Model):
         return node
 
     @property
+    def label(self) -> str:
+        """ "漏水渗水 › 地下车库渗漏": the entry with the first level it lies under."""
+        top = self.top
+        return self.name if top.pk == self.pk else f"{top.name} › {self.name}"
+
+    @property
     def hotline_path(self) -> str:
         """The hotline entry this category corresponds to, as "城乡建设 › 住房保障与房地产 › 物业服务"."""
         entry = self if self.tree == CategoryTree.HOTLINE else self.hotline

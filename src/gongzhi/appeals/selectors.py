@@ -57,9 +57,13 @@ def appeals_waiting_for(*, fetched_by: User) -> dict[str, int]:
     )
     waiting = own.filter(
         Q(status=Status.INFO_REQUESTED)
+        | Q(status=Status.PROPOSED)  # reported done: the resident may rate it now
         | Q(status=Status.RESOLVED, resolved_at__gte=timezone.now() - rating_window())
     )
-    return dict(waiting.order_by().values_list("status").annotate(n=Count("pk")))
+    counts = dict(waiting.order_by().values_list("status").annotate(n=Count("pk")))
+    # To rate: resolved, or reported done by the party it was handed to.
+    counts["resolved"] = counts.get("resolved", 0) + counts.pop("proposed", 0)
+    return counts
 
 
 HANDLING_KINDS = ("compound", "community", "subdistrict")
@@ -115,7 +119,9 @@ def category_choices(
         ).order_by("level", "name")
     )
     order = {tree: n for n, tree in enumerate(trees)}
-    rows.sort(key=lambda c: (c.level, order[c.tree], c.name))
+    # The compound tree in its own order (as the CSV lists it: the commonest work first), the hotline's
+    # by name.
+    rows.sort(key=lambda c: (c.level, order[c.tree], c.pk if c.tree == CategoryTree.COMPOUND else 0, c.name))
     children: dict[int, list[Category]] = {}
     for c in rows:
         if c.level == 2 and c.parent_id is not None:
@@ -166,6 +172,16 @@ def readable(*, fetched_by: User, pk: int | None) -> Appeal | None:
     if pk is None:
         return None
     return Appeal.objects.visible_to(fetched_by, "read").filter(pk=pk).first()
+
+
+def readable_ids(*, fetched_by: User, ids: list[int]) -> set[int]:
+    """Which of ``ids`` the user may read."""
+    return set(Appeal.objects.visible_to(fetched_by, "read").filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def last_question(appeal: Appeal) -> AppealEvent | None:
+    """What the handlers last asked the resident (shown above the answer box)."""
+    return appeal.events.filter(action="request_info").order_by("-at", "-id").first()
 
 
 def own_appeals(*, fetched_by: User, status: str | None = None) -> QuerySet[Appeal]:
@@ -235,6 +251,8 @@ def similar_public_appeals(
 def _with_status(qs: QuerySet[Appeal], status: str | None) -> QuerySet[Appeal]:
     if status == "open":
         return qs.filter(status__in=OPEN_STATUSES)
+    if status == "to_rate":
+        return qs.filter(status__in=[Status.RESOLVED, Status.PROPOSED])
     if status in Status.values:
         return qs.filter(status=status)
     return qs
@@ -377,10 +395,15 @@ def bulk_assignment_choices(*, fetched_by: User) -> list[tuple[str, list[AssignC
         AssignChoice("party:property_manager", _("Each compound's property manager")),
         AssignChoice("party:owners_committee", _("Each compound's owners' committee")),
     ]
-    people = [
-        AssignChoice(f"user:{u.pk}", f"{u} ({u.username})")
-        for u in colleagues_for_assignment(user=fetched_by)
-    ]
+    paths = reach_paths(fetched_by, CASEWORK_ROLES)
+    above = {p[:i] for p in paths for i in range(PATH_STEP, len(p), PATH_STEP)}
+    # unscoped: casework staff bound above the user's reach (whom work can be passed to as well)
+    higher = RoleBinding.objects.filter(
+        node__path__in=above, role__in=CASEWORK_ROLES, user__is_active=True
+    ).select_related("user")
+    users = {u.pk: u for u in colleagues_for_assignment(user=fetched_by)}
+    users |= {b.user_id: b.user for b in higher[:200]}
+    people = [AssignChoice(f"user:{u.pk}", f"{u} ({u.username})") for u in users.values()]
     return [(_("The compound's parties"), parties), (_("A person"), people)]
 
 

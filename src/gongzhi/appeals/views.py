@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -20,8 +21,16 @@ from gongzhi.accounts.http import AuthenticatedHttpRequest
 from gongzhi.appeals import selectors, services
 from gongzhi.appeals.errors import AppealError
 from gongzhi.appeals.forms import ActionForm, AppealForm, BulkForm, PhotoForm
-from gongzhi.appeals.models import Channel, PhotoKind
-from gongzhi.appeals.rules import handles, is_assignee, is_filer, may_add_photo, may_support, sees_contact
+from gongzhi.appeals.models import Channel, PhotoKind, Status
+from gongzhi.appeals.rules import (
+    handles,
+    is_assignee,
+    is_filer,
+    may_add_photo,
+    may_support,
+    rating_window,
+    sees_contact,
+)
 from gongzhi.appeals.triage import category_suggestion
 from gongzhi.core.rules import is_caseworker, is_neighbour, is_subdistrict_admin
 from gongzhi.core.web import form_errors_message, role_required, service_call
@@ -70,6 +79,9 @@ def appeal_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     else:
         appeals = selectors.own_appeals(fetched_by=request.user, status=status)
     page = Paginator(appeals, 30).get_page(request.GET.get("page"))
+    # A "same as #n?" hint only for appeals the user can open.
+    flagged = [a.possible_duplicate_id for a in page.object_list if a.possible_duplicate_id]
+    visible_duplicates = selectors.readable_ids(fetched_by=request.user, ids=flagged) if flagged else set()
     return render(
         request,
         "appeals/index.html",
@@ -88,6 +100,7 @@ def appeal_index(request: AuthenticatedHttpRequest) -> HttpResponse:
             if view == "neighbours"
             else set(),
             "can_file": is_neighbour.test(request.user) or staff,
+            "visible_duplicates": visible_duplicates,
             "can_edit_categories": is_subdistrict_admin.test(request.user),
         },
     )
@@ -162,6 +175,7 @@ def appeal_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             "form": form,
             "staff": staff,
             "similar": similar,
+            "supported": selectors.supported_ids(fetched_by=request.user, appeals=[a for a, _ in similar]),
             "tiles": settings.GONGZHI_MAP_TILES,
             "place_points": _place_points(places),
         },
@@ -184,7 +198,10 @@ def appeal_similar(request: AuthenticatedHttpRequest) -> HttpResponse:
             similar = selectors.similar_public_appeals(
                 fetched_by=request.user, node=node, title=title, body=body
             )
-    return render(request, "appeals/_similar.html", {"similar": similar, "live": True})
+    supported = selectors.supported_ids(fetched_by=request.user, appeals=[a for a, _score in similar])
+    return render(
+        request, "appeals/_similar.html", {"similar": similar, "live": True, "supported": supported}
+    )
 
 
 @role_required(is_caseworker)
@@ -242,6 +259,9 @@ def _detail_page(request: AuthenticatedHttpRequest, appeal, *, typed=None, statu
         and not appeal.category_confirmed
         and (appeal.category is None or appeal.category.top.pk != appeal.suggested_category_id)
     )
+    rating_until = appeal.resolved_at + rating_window() if appeal.resolved_at else None
+    if "close" in actions and rating_until is not None and timezone.now() <= rating_until:
+        actions.discard("close")  # staff close an unrated appeal only once the resident's time is over
     assign_choices = (
         selectors.assignment_choices(fetched_by=user, appeal=appeal) if "assign" in actions else []
     )
@@ -281,6 +301,8 @@ def _detail_page(request: AuthenticatedHttpRequest, appeal, *, typed=None, statu
             if "merge" in actions
             else [],
             "max_photos": services.MAX_PHOTOS,
+            "rating_until": rating_until,
+            "asked": selectors.last_question(appeal) if "provide_info" in actions else None,
             "merged_into": selectors.readable(fetched_by=user, pk=appeal.merged_into_id),
             "typed": typed or {},
         },
@@ -331,6 +353,9 @@ def appeal_act(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, appeal=moved, upload=upload, kind=PhotoKind.EVIDENCE
             )
     if call.ok:
+        if selectors.readable(fetched_by=request.user, pk=pk) is None:
+            # Handed back: no longer theirs to see; back to what is.
+            return redirect(f"{reverse('appeals:index')}?view=assigned")
         return redirect("appeals:detail", pk=pk)
     # Refused: the page again, with the message and what was typed (a long reply is not lost).
     fresh = selectors.appeal_get(fetched_by=request.user, pk=pk)
@@ -445,6 +470,9 @@ def appeal_bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
         try:
             if party:
                 payload = {"assignee_unit": selectors.compound_party(appeal=appeal, kind=party)}
+            if action == "assign" and appeal.status == Status.SUBMITTED:
+                # Handing on a new appeal takes it up first.
+                appeal = services.appeal_transition(actor=request.user, appeal=appeal, action="accept")
             services.appeal_transition(actor=request.user, appeal=appeal, action=action, **payload)
             done += 1
         except AppealError as exc:

@@ -78,6 +78,7 @@ TRANSITIONS: dict[str, Transition] = {
             S.ACCEPTED,
             allowed=rules.assignee,
             fields=[needs("note", gettext_lazy("Why you hand it back"))],
+            public=False,  # between the handlers; the resident sees who has it now
         ),
         Transition(
             "send_back",
@@ -85,6 +86,7 @@ TRANSITIONS: dict[str, Transition] = {
             S.ASSIGNED,
             allowed=rules.staff,
             fields=[needs("note", gettext_lazy("What is still to do"))],
+            public=False,
         ),
         Transition(
             "escalate",

@@ -19,6 +19,9 @@ from gongzhi.triage import duplicates
 
 SIMILARITY = duplicates.THRESHOLD  # average similarity that holds a group together
 OTHER_PLACE_PENALTY = 0.10  # added to the distance of two appeals in different communities
+# Added when both appeals have a category and the categories' first levels differ: an electric bike
+# charging in a stairwell and a stairwell lamp share words, not a problem.
+OTHER_CATEGORY_PENALTY = 0.10
 MAX_APPEALS = 2000  # the most recent appeals of the period are clustered (memory grows with the square)
 
 
@@ -70,6 +73,11 @@ def hot_issues(
     distance = 1.0 - duplicates.similarities(pairs, pairs)
     places = np.array([i.place for i in items])
     distance += OTHER_PLACE_PENALTY * (places[:, None] != places[None, :])
+    kinds = np.array([i.category for i in items])
+    known = kinds != ""
+    distance += OTHER_CATEGORY_PENALTY * (
+        (kinds[:, None] != kinds[None, :]) & known[:, None] & known[None, :]
+    )
     np.fill_diagonal(distance, 0.0)
     labels = AgglomerativeClustering(
         metric="precomputed", linkage="average", distance_threshold=1.0 - SIMILARITY, n_clusters=None

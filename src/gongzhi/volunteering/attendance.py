@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import User
 from gongzhi.core.geo import distance_m
+from gongzhi.core.rules import is_viewer_only
 from gongzhi.ledger.earning import earning_policy, points_for_hours, service_points_post
 from gongzhi.orgs.models import NodeKind
 from gongzhi.volunteering import checkin
@@ -30,6 +31,8 @@ CHECK_OUT_GRACE = timedelta(hours=2)  # check-out closes this long after the end
 def signup_join(*, actor: User, activity: Activity, now: datetime | None = None) -> Signup:
     """Take a place, or a place on the waiting list when the activity is full. Joining again is a no-op."""
     now = now or timezone.now()
+    if is_viewer_only.test(actor):
+        raise VolunteeringError.forbidden(_("An account that only looks at figures does not sign up."))
     if activity.status != ActivityStatus.OPEN or now >= activity.ends_at:
         raise VolunteeringError.wrong_state(_("This activity is closed."))
     if connection.vendor == "postgresql":

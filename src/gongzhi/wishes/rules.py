@@ -4,7 +4,7 @@ from typing import Any
 
 import rules
 
-from gongzhi.core.rules import staff_of
+from gongzhi.core.rules import is_viewer_only, staff_of
 
 # Staff over the wish's compound review wishes and may act for a wisher (walk-in, phone).
 is_moderator = staff_of(lambda wish: wish.node, "is_wish_moderator")
@@ -20,9 +20,11 @@ def is_claimant(user: Any, wish: Any) -> bool:
     return user is not None and user.pk is not None and user.pk == wish.claimant_id
 
 
-# A volunteer: anyone but the wisher (a wish cannot be claimed by the one who made it).
+# A volunteer: anyone but the wisher (a wish cannot be claimed by the one who made it) and but an account
+# that only looks at figures.
 is_volunteer = rules.predicate(
-    lambda user, wish: user is not None and not is_wisher(user, wish), name="is_volunteer"
+    lambda user, wish: user is not None and not is_wisher(user, wish) and not is_viewer_only(user),
+    name="is_volunteer",
 )
 
 wisher_or_staff = is_wisher | is_moderator

@@ -1,28 +1,35 @@
-// Photo inputs (input[type=file][data-max]): show the chosen photos as thumbnails before sending, and say
-// plainly when more were chosen than the form takes (the server refuses them with the same message).
+// Photo inputs (input[type=file][data-preview]): show the chosen photos as thumbnails before sending. When
+// more are chosen than the form takes (data-max), keep the first ones and say so, so that nobody has to
+// choose them all again after the server refuses the lot.
 function showPhotos(input) {
   const box = document.getElementById(input.dataset.preview);
   if (!box) return;
-  box.replaceChildren();
-  const files = Array.from(input.files || []);
   const max = Number(input.dataset.max || 9);
-  files.forEach((file, i) => {
+  const chosen = Array.from(input.files || []);
+  const note = document.getElementById(input.dataset.preview + "-note");
+  if (chosen.length > max && typeof DataTransfer !== "undefined") {
+    const kept = new DataTransfer();
+    chosen.slice(0, max).forEach((file) => kept.items.add(file));
+    input.files = kept.files;
+  }
+  const files = Array.from(input.files || []);
+  box.replaceChildren();
+  files.forEach((file) => {
     if (!file.type.startsWith("image/")) return;
     const figure = document.createElement("figure");
     const img = document.createElement("img");
     img.src = URL.createObjectURL(file);
     img.alt = file.name;
     img.onload = () => URL.revokeObjectURL(img.src);
-    if (i >= max) figure.className = "over";
     figure.append(img);
     box.append(figure);
   });
-  const note = document.getElementById(input.dataset.preview + "-note");
   if (note) {
-    const over = files.length - max;
-    note.textContent = over > 0 ? note.dataset.tooMany.replace("{n}", files.length).replace("{extra}", over) : "";
+    const over = chosen.length - max;
+    const trimmed = files.length <= max;
+    const text = over > 0 ? note.dataset.tooMany.replace("{n}", chosen.length).replace("{extra}", over) : "";
+    note.textContent = over > 0 && trimmed && note.dataset.kept ? note.dataset.kept.replace("{n}", chosen.length) : text;
     note.hidden = over <= 0;
-    input.setCustomValidity(over > 0 ? note.textContent : "");
   }
 }
 
