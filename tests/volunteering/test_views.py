@@ -44,7 +44,7 @@ def test_staff_organise_and_residents_sign_up_and_scan(world, login):
 )
 def test_a_bad_activity_form_changes_nothing(world, login, change):
     response = login(world.a1_staff).post("/volunteering/new/", {**FORM, "node": world.cmp_a1a.pk, **change})
-    assert response.status_code == 200 and Activity.objects.count() == 0
+    assert response.status_code == 400 and Activity.objects.count() == 0
     assert b'class="msg error"' in response.content
 
 

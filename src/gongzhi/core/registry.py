@@ -162,6 +162,9 @@ class GongzhiApp(AppConfig):
     kpi_label: ClassVar[Any] = None
     warm_up: ClassVar[Sequence[str]] = ()  # dotted paths of callables a new worker runs before serving
     context_processors: ClassVar[Sequence[str]] = ()  # dotted paths: fn(request) -> dict for every page
+    # Place pickers of the app's forms: purpose → dotted path of fn(user) -> orgs.picker.PlaceChoice (the
+    # kinds one may pick for that purpose and the subtrees the user may pick them in).
+    place_pickers: ClassVar[dict[str, str]] = {}
 
 
 def gongzhi_apps() -> list[GongzhiApp]:
@@ -171,6 +174,15 @@ def gongzhi_apps() -> list[GongzhiApp]:
 
 def _collect(attribute: str) -> list[Any]:
     return [item for app in gongzhi_apps() for item in getattr(app, attribute)]
+
+
+def place_picker(purpose: str) -> Callable[[Any], Any] | None:
+    """The provider of a place picker's choice for ``purpose``, if an app declares one."""
+    for app in gongzhi_apps():
+        if purpose in app.place_pickers:
+            provider: Callable[[Any], Any] = import_string(app.place_pickers[purpose])
+            return provider
+    return None
 
 
 def url_mounts() -> list[Mount]:

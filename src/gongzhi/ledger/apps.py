@@ -15,3 +15,4 @@ class LedgerConfig(GongzhiApp):
     demo = [DemoStep("mall", "gongzhi.ledger.demo.load", order=50)]
     kpis = "gongzhi.ledger.kpis.points_kpis"
     kpi_label = _("Points and the points mall")
+    place_pickers = {"mall": "gongzhi.ledger.selectors.mall_place_choice"}

@@ -4,11 +4,15 @@ sharpening, umbrella and shoe repair, haircuts, small appliance repair)."""
 
 # unscoped-module: a demo step builds the world as the system, before anyone signs in
 
+from datetime import timedelta
+
+from django.utils import timezone
+
 from gongzhi.accounts.models import User
 from gongzhi.core.registry import DemoContext
 from gongzhi.demo.accounts import named_node
 from gongzhi.ledger.mall import item_create, order_place, order_transition
-from gongzhi.ledger.models import ItemKind
+from gongzhi.ledger.models import ItemKind, MallOrder
 
 
 def load(ctx: DemoContext) -> dict[str, int]:
@@ -36,13 +40,20 @@ def load(ctx: DemoContext) -> dict[str, int]:
             stock=stock,
             limit_per_person=limit,
             pickup_place="祥符街道党群服务中心（春雀街92号）",
+            pickup_hours="周一至周五 9:00–17:00",
         )
         for name, kind, provider, price, stock, limit in blue
     ]
+    now = timezone.now()
     for n, user in enumerate(members[:12]):
-        order, _ = order_place(actor=user, item=items[n % len(items)], client_key=f"demo-{n}")
+        # Orders of the past two months, each dated when it was placed (not when the demo was loaded).
+        placed = now - timedelta(days=58 - n * 5, hours=ctx.rng.randint(0, 8))
+        order, _ = order_place(
+            actor=user, item=items[n % len(items)], client_key=f"demo-{n}", placed_at=placed
+        )
         if n % 3 == 0:
             order_transition(actor=admin_xf, order=order, action="approve")
+            MallOrder.objects.filter(pk=order.pk).update(decided_at=placed + timedelta(days=1))
 
     for name, price in [("磨刀", 10), ("修伞修鞋", 15), ("理发", 20), ("小家电维修", 40)]:
         item_create(
@@ -54,7 +65,8 @@ def load(ctx: DemoContext) -> dict[str, int]:
             price=price,
             stock=30,
             limit_per_person=2,
-            pickup_place="上塘街道党群服务中心",
+            pickup_place="上塘街道党群服务中心 红色便民服务站",
+            pickup_hours="每周六 8:30–11:30",
         )
 
     return {"mall_items": len(items) + 4}

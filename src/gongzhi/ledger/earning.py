@@ -1,6 +1,7 @@
 """Earning points: per confirmed hour of service × the role's multiplier (a rule per subdistrict), and
 manual awards that one member of staff proposes and another approves."""
 
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
@@ -70,15 +71,29 @@ def points_for_hours(*, policy: EarningPolicy, hours: Decimal, role: str, per_ho
 
 
 def service_points_post(
-    *, key: str, subdistrict: Node, user: User, points: int, actor: User, memo: str, kind: str = "earn"
+    *,
+    key: str,
+    subdistrict: Node,
+    user: User,
+    points: int,
+    actor: User,
+    memo: str,
+    kind: str = "earn",
+    occurred_at: datetime | None = None,
 ) -> PointsTransaction | None:
-    """Pay points for confirmed service from the subdistrict's issuance account (idempotent by ``key``)."""
+    """Pay points for confirmed service from the subdistrict's issuance account (idempotent by ``key``);
+    ``occurred_at``: when the service was given, if not now."""
     if points <= 0:
         return None
     issuance = account_for(kind=AccountKind.ISSUANCE, subdistrict=subdistrict)
     person = account_for(kind=AccountKind.PERSON, subdistrict=subdistrict, user=user)
     record, _created = points_post(
-        key=key, kind=kind, postings=[(issuance, -points), (person, points)], actor=actor, memo=memo
+        key=key,
+        kind=kind,
+        postings=[(issuance, -points), (person, points)],
+        actor=actor,
+        memo=memo,
+        occurred_at=occurred_at,
     )
     return record
 
@@ -109,6 +124,11 @@ def award_propose(
         reason=reason[:200],
         proposed_by=actor,
     )
+
+
+def may_decide_award(user: User, award: PointsAward) -> bool:
+    """Whether ``user`` may approve or reject ``award``: a manager there who did not propose it."""
+    return user.pk != award.proposed_by_id and decides_awards_in.test(user, award.subdistrict)
 
 
 def award_decide(*, actor: User, award: PointsAward, approve: bool) -> PointsAward:

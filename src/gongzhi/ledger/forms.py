@@ -9,6 +9,12 @@ from gongzhi.ledger.models import ItemKind
 class OrderForm(forms.Form):
     quantity = forms.IntegerField(initial=1)  # the service allows 1 to 20, and says so
     client_key = forms.CharField(max_length=64)
+    # Set only by the confirmation page's button: the web never spends points in one tap.
+    confirm = forms.BooleanField(required=False)
+
+
+class OrderPreviewForm(forms.Form):
+    quantity = forms.IntegerField(required=False, min_value=1, max_value=20)
 
 
 class OrderStepForm(forms.Form):
@@ -30,6 +36,7 @@ class ItemForm(forms.Form):
     provider = forms.CharField(label=_("Offered by"), max_length=80, required=False)
     limit = forms.IntegerField(label=_("Limit per person"), required=False)
     pickup_place = forms.CharField(label=_("Pick up at"), max_length=120, required=False)
+    pickup_hours = forms.CharField(label=_("Pickup hours"), max_length=80, required=False)
 
 
 class StockForm(forms.Form):
@@ -45,7 +52,8 @@ class OfferForm(forms.Form):
 
 class AwardProposalForm(forms.Form):
     node = forms.IntegerField(label=_("Where"), min_value=1)
-    username = forms.CharField(label=_("User name"), max_length=150)
+    recipient = forms.IntegerField(label=_("Person"), min_value=1, required=False)  # chosen from a search
+    username = forms.CharField(label=_("User name"), max_length=150, required=False)
     amount = forms.IntegerField(label=_("Points"))
     reason = forms.CharField(label=_("Reason"), max_length=200)
 

@@ -6,6 +6,7 @@ then the mall's account (inside points_post). One order, so two requests can nev
 in a cycle.
 """
 
+from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -47,6 +48,7 @@ def item_create(
     limit_per_person: int | None = None,
     description: str = "",
     pickup_place: str = "",
+    pickup_hours: str = "",
 ) -> MallItem:
     """Offer an item at ``node`` (a subdistrict or anything under it), paid with that subdistrict's points."""
     if not offers_at.test(actor, node):
@@ -74,6 +76,7 @@ def item_create(
         stock=stock,
         limit_per_person=limit_per_person,
         pickup_place=(pickup_place or "").strip()[:120],
+        pickup_hours=(pickup_hours or "").strip()[:80],
         created_by=actor,
     )
 
@@ -149,8 +152,18 @@ def _refused(code: str, limit: int | None = None) -> MallError:
     return MallError.conflict("not_on_offer", _("This item is no longer on offer."))
 
 
-def order_place(*, actor: User, item: MallItem, quantity: int = 1, client_key: str) -> tuple[MallOrder, bool]:
+def order_place(
+    *,
+    actor: User,
+    item: MallItem,
+    quantity: int = 1,
+    client_key: str,
+    placed_at: datetime | None = None,
+) -> tuple[MallOrder, bool]:
     """Reserve stock and pay for it at once. Returns (order, created).
+
+    ``placed_at``: an order taken earlier and entered now (a counter's paper book); the order carries that
+    time and the payment's posting keeps both dates.
 
     The same ``client_key`` from the same buyer returns the first order and changes nothing (a double tap,
     a retried request). Sold out, over the per-person limit or short of points: nothing changes.
@@ -162,10 +175,14 @@ def order_place(*, actor: User, item: MallItem, quantity: int = 1, client_key: s
     if not client_key or len(client_key) > 64:
         raise MallError("bad_key", _("Every order needs an idempotency key (at most 64 characters)."))
     _check_whole(quantity, minimum=1, maximum=MAX_QUANTITY, message=_("Order between 1 and 20 pieces."))
+    if placed_at is not None and placed_at > timezone.now():
+        raise MallError.invalid(_("An order cannot be dated in the future."))
     try:
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and placed_at is None:
             return _order_place_in_database(actor=actor, item=item, quantity=quantity, client_key=client_key)
-        return _order_place_orm(actor=actor, item=item, quantity=quantity, client_key=client_key)
+        return _order_place_orm(
+            actor=actor, item=item, quantity=quantity, client_key=client_key, placed_at=placed_at
+        )
     except IntegrityError:
         # The same key inserted by a concurrent request on another account lock path: that one stands.
         # unscoped: the buyer's own earlier order under this idempotency key
@@ -211,7 +228,7 @@ def _order_place_in_database(
 
 
 def _order_place_orm(
-    *, actor: User, item: MallItem, quantity: int, client_key: str
+    *, actor: User, item: MallItem, quantity: int, client_key: str, placed_at: datetime | None = None
 ) -> tuple[MallOrder, bool]:
     buyer_account, mall_account = accounts_for_spending(subdistrict=item.subdistrict, user=actor)
     total = item.price * quantity
@@ -248,8 +265,11 @@ def _order_place_orm(
             quantity=quantity,
             points=total,
             client_key=client_key,
+            created_at=placed_at or timezone.now(),
         )
-        MallOrderEvent.objects.create(order=order, actor=actor, action="place", to_status=OrderStatus.PLACED)
+        MallOrderEvent.objects.create(
+            order=order, actor=actor, action="place", to_status=OrderStatus.PLACED, at=order.created_at
+        )
         # 2. The item, as late as possible (it is the hot row): a conditional update is the reservation;
         # no row means not enough stock, and the order above rolls back with it.
         # unscoped: reserves stock of an item fetched in scope
@@ -265,6 +285,7 @@ def _order_place_orm(
             actor=actor,
             memo=f"{item.name} ×{quantity}"[:200],
             new_key=True,
+            occurred_at=placed_at,
         )
     return order, True
 

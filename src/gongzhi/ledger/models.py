@@ -78,13 +78,20 @@ class PointsTransaction(AppendOnlyModel):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)  # posted: when the ledger recorded it
+    # When what it pays for happened (the service, the order), where that differs from the posting: hours
+    # confirmed days after the service, a paper book entered later. Empty: the same as the posting.
+    occurred_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
 
     def __str__(self) -> str:
         return self.key
+
+    @property
+    def happened_at(self):
+        return self.occurred_at or self.created_at
 
 
 class PointsEntry(AppendOnlyModel):
@@ -125,6 +132,7 @@ class MallItem(models.Model):
     stock = models.IntegerField(_("stock"), default=0)  # changed only by conditional updates in services
     limit_per_person = models.PositiveSmallIntegerField(_("limit per person"), null=True, blank=True)
     pickup_place = models.CharField(_("pick up at"), max_length=120, blank=True)
+    pickup_hours = models.CharField(_("pickup hours"), max_length=80, blank=True)
     is_active = models.BooleanField(_("on offer"), default=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

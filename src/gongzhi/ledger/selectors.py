@@ -1,12 +1,16 @@
 """Reads of the points ledger, scoped to the user asking."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from gongzhi.accounts.models import User
-from gongzhi.core.roles import MANAGER_ROLES
+from gongzhi.core import pii
+from gongzhi.core.roles import CASEWORK_ROLES, MANAGER_ROLES
+from gongzhi.core.scoping import reach_paths, subtree_q
 from gongzhi.ledger.earning import may_set_earning_policy
 from gongzhi.ledger.models import (
+    ACTIVE_ORDER_STATUSES,
     AwardStatus,
     EarningPolicy,
     MallItem,
@@ -17,6 +21,7 @@ from gongzhi.ledger.models import (
     PointsEntry,
 )
 from gongzhi.orgs.models import Node, NodeKind
+from gongzhi.orgs.picker import PlaceChoice, casework_choice
 from gongzhi.orgs.selectors import places_in_reach
 
 
@@ -30,15 +35,31 @@ def own_accounts(*, fetched_by: User) -> QuerySet[PointsAccount]:
     )
 
 
+def own_balance(*, fetched_by: User, subdistrict_id: int) -> int:
+    """The user's points at one subdistrict (0 before the first)."""
+    row = own_accounts(fetched_by=fetched_by).filter(node_id=subdistrict_id).values_list("balance", flat=True)
+    return next(iter(row), 0)
+
+
+def own_active_quantity(*, fetched_by: User, item: MallItem) -> int:
+    """How many of ``item`` the user has ordered and not cancelled (what the per-person limit counts)."""
+    # unscoped: the user's own orders
+    row = MallOrder.objects.filter(
+        item=item, buyer_id=fetched_by.pk, status__in=ACTIVE_ORDER_STATUSES
+    ).aggregate(n=Sum("quantity"))
+    return row["n"] or 0
+
+
 def own_entries(*, fetched_by: User, account_id: int | None = None) -> QuerySet[PointsEntry]:
-    """Entries on the user's own accounts, newest first."""
+    """Entries on the user's own accounts, the latest happening first (a service's points by the day of the
+    service, not the day they were posted)."""
     accounts = own_accounts(fetched_by=fetched_by)
     if account_id is not None:
         accounts = accounts.filter(pk=account_id)
     return (
         PointsEntry.objects.filter(account__in=accounts.values("pk"))
         .select_related("transaction")
-        .order_by("-id")
+        .order_by(Coalesce("transaction__occurred_at", "transaction__created_at").desc(), "-id")
     )
 
 
@@ -102,7 +123,7 @@ def awards_pending(*, fetched_by: User) -> QuerySet[PointsAward]:
     return (
         PointsAward.objects.visible_to(fetched_by, "manage")
         .filter(status=AwardStatus.PENDING)
-        .select_related("recipient", "proposed_by")
+        .select_related("recipient", "proposed_by", "subdistrict")
         .order_by("id")
     )
 
@@ -136,14 +157,47 @@ def earning_rules_to_set(*, fetched_by: User) -> list[tuple[Node, EarningPolicy]
     return [(sub, policies.get(sub.pk) or EarningPolicy(subdistrict=sub)) for sub in subdistricts]
 
 
-def award_recipient(*, username: str, subdistrict: Node) -> User | None:
-    """A person with a role somewhere in the subdistrict (a resident, a volunteer …), by user name."""
-    return (
-        User.objects.filter(
-            username=(username or "").strip(),
-            is_active=True,
-            role_bindings__node__path__startswith=subdistrict.path,
-        )
+def award_recipient(*, subdistrict: Node, username: str = "", pk: int | None = None) -> User | None:
+    """A person with a role somewhere in the subdistrict (a resident, a volunteer …), by id or user name."""
+    people = User.objects.filter(is_active=True, role_bindings__node__path__startswith=subdistrict.path)
+    people = people.filter(pk=pk) if pk is not None else people.filter(username=(username or "").strip())
+    return people.distinct().first()
+
+
+PEOPLE_FOUND = 12
+
+
+def _reach_q(fetched_by: User) -> Q:
+    paths = reach_paths(fetched_by, CASEWORK_ROLES)
+    return subtree_q("role_bindings__node", paths) if not fetched_by.is_superuser else Q()
+
+
+def people_in_reach(*, fetched_by: User, query: str) -> list[User]:
+    """People with a role under the user's casework reach, by part of their name or user name, or by their
+    whole phone number (matched through its blind index; the number itself is never searched)."""
+    query = (query or "").strip()[:40]
+    if len(query) < 1:
+        return []
+    digits = "".join(c for c in query if c.isdigit())
+    if len(digits) == 11 and len(digits) == len(query.replace(" ", "").replace("-", "")):
+        matched = Q(phone_index=pii.blind_index(pii.normalize_phone(digits), context="phone"))
+    else:
+        matched = Q(display_name__contains=query) | Q(username__startswith=query)
+    found = (
+        # unscoped: narrowed to people bound under the user's casework reach by _reach_q
+        User.objects.filter(matched, _reach_q(fetched_by), is_active=True)
         .distinct()
-        .first()
+        .order_by("display_name", "pk")
+        .prefetch_related("role_bindings__node")
     )
+    return list(found[:PEOPLE_FOUND])
+
+
+def person_in_reach(*, fetched_by: User, pk: int) -> User | None:
+    # unscoped: narrowed to people bound under the user's casework reach by _reach_q
+    return User.objects.filter(_reach_q(fetched_by), pk=pk, is_active=True).distinct().first()
+
+
+def mall_place_choice(user: User) -> PlaceChoice:
+    """Where staff offer items and propose awards (the place picker's "mall" purpose)."""
+    return casework_choice(user, [NodeKind.SUBDISTRICT, NodeKind.COMMUNITY])

@@ -3,6 +3,7 @@
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Sum
@@ -61,12 +62,14 @@ def points_post(
     actor: User | None = None,
     memo: str = "",
     new_key: bool = False,
+    occurred_at: datetime | None = None,
 ) -> tuple[PointsTransaction, bool]:
     """Record one movement of points. Returns (transaction, created).
 
     The amounts must be whole, non-zero and sum to zero, on distinct accounts. Balances are checked and
     moved and the entries appended in one transaction; no balance but an issuance account's goes below
-    zero. The same key again returns the first transaction and changes nothing; the same key with other postings is
+    zero. ``occurred_at`` is when what it pays for happened, where that is not now (hours confirmed after
+    the service, an order taken on paper); the posting itself is always dated now. The same key again returns the first transaction and changes nothing; the same key with other postings is
     refused.
 
     Lock order: people's accounts (id order) first, the subdistrict's shared accounts (id order) last. A
@@ -114,7 +117,9 @@ def points_post(
             raise LedgerError("no_account", _("Unknown points account."))
         if any(locked[pk] + delta[pk] < 0 for pk in people):
             raise LedgerError.conflict("insufficient", _("Not enough points."))
-        record = PointsTransaction.objects.create(key=key, kind=kind, memo=memo[:200], actor=actor)
+        record = PointsTransaction.objects.create(
+            key=key, kind=kind, memo=memo[:200], actor=actor, occurred_at=occurred_at
+        )
         PointsEntry.objects.bulk_create(
             [
                 PointsEntry(transaction=record, account_id=account.pk, amount=amount)

@@ -27,10 +27,12 @@ from gongzhi.ledger.forms import (
     ItemForm,
     OfferForm,
     OrderForm,
+    OrderPreviewForm,
     OrderStepForm,
     StockForm,
 )
 from gongzhi.ledger.models import DEFAULT_MULTIPLIERS, ItemKind
+from gongzhi.orgs.picker import chosen, picker_state
 from gongzhi.orgs.selectors import node_get, subdistrict_of
 
 # The roles a subdistrict's rule multiplies, in the order the form shows them.
@@ -53,10 +55,52 @@ def mall_index(request: AuthenticatedHttpRequest) -> HttpResponse:
             "accounts": list(selectors.own_accounts(fetched_by=request.user)),
             "kinds": ItemKind.choices,
             "kind": request.GET.get("kind", ""),
-            "order_key": uuid4().hex,
             "staff": is_caseworker.test(request.user),
         },
     )
+
+
+@login_required
+def mall_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Before any point is spent: what it costs, what is left, where and when to pick it up, and the
+    balance after the order; one button confirms."""
+    item = selectors.mall_item_get(fetched_by=request.user, pk=pk)
+    form = OrderPreviewForm(request.GET)
+    quantity = (form.cleaned_data.get("quantity") if form.is_valid() else None) or 1
+    return render(request, "ledger/confirm.html", _confirm_context(request, item, quantity))
+
+
+def _confirm_context(request: AuthenticatedHttpRequest, item, quantity: int) -> dict[str, Any]:
+    balance = selectors.own_balance(fetched_by=request.user, subdistrict_id=item.subdistrict_id)
+    had = selectors.own_active_quantity(fetched_by=request.user, item=item)
+    left_for_me = None if item.limit_per_person is None else max(0, item.limit_per_person - had)
+    total = item.price * quantity
+    problem = ""
+    if not item.stock:
+        problem = _("Sold out.")
+    elif quantity > item.stock:
+        problem = _("Only %(n)d left.") % {"n": item.stock}
+    elif left_for_me is not None and quantity > left_for_me:
+        problem = _("Each person may take at most %(n)d of this item; you have %(had)d.") % {
+            "n": item.limit_per_person,
+            "had": had,
+        }
+    elif balance < total:
+        problem = _("Not enough points: this costs %(total)d, you have %(balance)d.") % {
+            "total": total,
+            "balance": balance,
+        }
+    return {
+        "item": item,
+        "quantity": quantity,
+        "total": total,
+        "balance": balance,
+        "after": balance - total,
+        "had": had,
+        "left_for_me": left_for_me,
+        "problem": problem,
+        "order_key": uuid4().hex,
+    }
 
 
 @login_required
@@ -66,16 +110,35 @@ def mall_order(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = OrderForm(request.POST)
     if not form.is_valid():
         messages.error(request, form_errors_message(form))
-        return redirect("mall:index")
+        return redirect("mall:confirm", pk=item.pk)
+    data = form.cleaned_data
+    if not data["confirm"]:
+        # The web spends points only from the confirmation page.
+        return redirect(f"{reverse('mall:confirm', args=[item.pk])}?quantity={data['quantity']}")
     with service_call(request) as call:
-        _order, created = mall.order_place(actor=request.user, item=item, **form.cleaned_data)
+        order, created = mall.order_place(
+            actor=request.user, item=item, quantity=data["quantity"], client_key=data["client_key"]
+        )
     if not call.ok:
-        return redirect("mall:index")
+        context = _confirm_context(request, item, max(1, min(data["quantity"], 20)))
+        return render(request, "ledger/confirm.html", context, status=409)
     if created:
         messages.success(
             request, _("Ordered: %(item)s. The points are paid; staff will confirm.") % {"item": item.name}
         )
-    return redirect("mall:orders")
+    return redirect("mall:order_detail", pk=order.pk)
+
+
+@login_required
+def mall_order_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """One order: where it stands, what happens next, where and when to pick it up."""
+    order = selectors.order_get(fetched_by=request.user, pk=pk)
+    actions = set(mall.order_actions(user=request.user, order=order))
+    return render(
+        request,
+        "ledger/order.html",
+        {"order": order, "actions": actions, "mine": order.buyer_id == request.user.pk},
+    )
 
 
 def _with_actions(orders, user) -> list:
@@ -130,6 +193,24 @@ def mall_manage(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _manage_page(request, typed=request.POST if request.method == "POST" else {})
 
 
+def _awards(request: AuthenticatedHttpRequest) -> list:
+    """Pending awards, each saying whether the user may decide it (never their own)."""
+    rows = list(selectors.awards_pending(fetched_by=request.user)[:100])
+    for award in rows:
+        award.may_decide = earning.may_decide_award(request.user, award)  # type: ignore[attr-defined]
+    return rows
+
+
+@login_required
+def people_search(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """People in the user's reach, found by name or phone number, for the award form (htmx)."""
+    if not is_caseworker.test(request.user):
+        return HttpResponse(status=403)
+    query = request.GET.get("who", "")
+    found = selectors.people_in_reach(fetched_by=request.user, query=query)
+    return render(request, "ledger/_people.html", {"found": found, "query": query.strip()})
+
+
 def _manage_page(request: AuthenticatedHttpRequest, *, typed) -> HttpResponse:
     """Stock, orders, awards and the earning rule; after a refused form, with the message and what was typed."""
     return render(
@@ -138,9 +219,15 @@ def _manage_page(request: AuthenticatedHttpRequest, *, typed) -> HttpResponse:
         {
             "items": selectors.mall_items_managed(fetched_by=request.user)[:200],
             "queue": _with_actions(selectors.order_queue(fetched_by=request.user)[:200], request.user),
-            "awards": selectors.awards_pending(fetched_by=request.user)[:100],
+            "awards": _awards(request),
             "kinds": ItemKind.choices,
-            "places": selectors.places_for_items(fetched_by=request.user),
+            "item_picker": picker_state(
+                user=request.user, purpose="mall", key="item-node", selected=_typed(typed, "item", "node")
+            ),
+            "award_picker": picker_state(
+                user=request.user, purpose="mall", key="award-node", selected=_typed(typed, "propose", "node")
+            ),
+            "recipient": _typed_recipient(request, typed),
             "rules": [
                 _rule_form(sub, policy, typed)
                 for sub, policy in selectors.earning_rules_to_set(fetched_by=request.user)
@@ -149,6 +236,18 @@ def _manage_page(request: AuthenticatedHttpRequest, *, typed) -> HttpResponse:
         },
         status=400 if typed else 200,
     )
+
+
+def _typed(typed, form: str, name: str) -> str | None:
+    return typed.get(name) if typed.get("form") == form else None
+
+
+def _typed_recipient(request: AuthenticatedHttpRequest, typed):
+    """The person chosen on a refused award proposal, to show them again."""
+    pk = _typed(typed, "propose", "recipient") or ""
+    if not pk.isdigit():
+        return None
+    return selectors.person_in_reach(fetched_by=request.user, pk=int(pk))
 
 
 def _rule_form(subdistrict, policy, typed) -> dict[str, Any]:
@@ -173,7 +272,7 @@ def _rule_form(subdistrict, policy, typed) -> dict[str, Any]:
 def _item(request: AuthenticatedHttpRequest, data: dict[str, Any]) -> None:
     mall.item_create(
         actor=request.user,
-        node=node_get(fetched_by=request.user, pk=data["node"]),
+        node=chosen(user=request.user, purpose="mall", pk=data["node"]),
         name=data["name"],
         price=data["price"],
         stock=data["stock"] or 0,
@@ -181,6 +280,7 @@ def _item(request: AuthenticatedHttpRequest, data: dict[str, Any]) -> None:
         provider=data["provider"],
         limit_per_person=data["limit"],
         pickup_place=data["pickup_place"],
+        pickup_hours=data["pickup_hours"],
     )
 
 
@@ -195,14 +295,25 @@ def _offer(request: AuthenticatedHttpRequest, data: dict[str, Any]) -> None:
 
 
 def _propose(request: AuthenticatedHttpRequest, data: dict[str, Any]) -> None:
-    place = node_get(fetched_by=request.user, pk=data["node"])
+    place = chosen(user=request.user, purpose="mall", pk=data["node"])
     subdistrict = subdistrict_of(place)
-    recipient = (
-        selectors.award_recipient(username=data["username"], subdistrict=subdistrict) if subdistrict else None
-    )
+    if data["recipient"]:
+        recipient = (
+            selectors.award_recipient(pk=data["recipient"], subdistrict=subdistrict) if subdistrict else None
+        )
+    elif data["username"]:
+        recipient = (
+            selectors.award_recipient(username=data["username"], subdistrict=subdistrict)
+            if subdistrict
+            else None
+        )
+    else:
+        raise LedgerError.invalid(
+            _("Find the person by name or phone number and choose them."), field="recipient"
+        )
     if subdistrict is None or recipient is None:
         raise LedgerError.invalid(
-            _("Nobody of that user name lives or serves in this subdistrict."), field="username"
+            _("Nobody of that name lives or serves in this subdistrict."), field="recipient"
         )
     earning.award_propose(
         actor=request.user,

@@ -8,6 +8,7 @@ from gongzhi.core.http import xlsx_response
 from gongzhi.core.rules import is_caseworker, is_overseer
 from gongzhi.core.web import role_required
 from gongzhi.orgs import selectors
+from gongzhi.orgs.picker import picker_state
 from gongzhi.orgs.spreadsheets import nodes_export, party_members_export
 
 
@@ -29,6 +30,28 @@ def node_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         **selectors.node_detail_context(fetched_by=request.user, node=node),
     }
     return render(request, "orgs/node_detail.html", context)
+
+
+@login_required
+def place_picker_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The place picker of a form, one level or one search at a time (htmx swaps it in place)."""
+    get = request.GET
+    state = picker_state(
+        user=request.user,
+        purpose=get.get("purpose", ""),
+        field=_plain(get.get("field")) or "node",
+        key=_plain(get.get("key")),
+        selected=get.get("selected"),
+        at=get.get("at"),
+        query=get.get("q", ""),
+    )
+    return render(request, "orgs/_place_picker.html", {"picker": state})
+
+
+def _plain(value: str | None) -> str:
+    """A form field name or picker key: letters, digits, dash and underscore only."""
+    value = (value or "")[:40]
+    return value if all(c.isalnum() or c in "-_" for c in value) else ""
 
 
 @role_required(is_overseer)

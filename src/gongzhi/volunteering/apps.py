@@ -18,3 +18,4 @@ class VolunteeringConfig(GongzhiApp):
     demo = [DemoStep("volunteering", "gongzhi.volunteering.demo.load", order=40)]
     kpis = "gongzhi.volunteering.kpis.volunteering_kpis"
     kpi_label = _("Volunteering")
+    place_pickers = {"organise": "gongzhi.volunteering.selectors.organise_choice"}

@@ -225,6 +225,7 @@ def hours_confirm(*, actor: User, signup: Signup, hours: Decimal | None = None) 
             points=points,
             actor=actor,
             memo=f"{activity.title} {hours}h"[:200],
+            occurred_at=activity.ends_at,
         )
     for field, value in changes.items():
         setattr(signup, field, value)

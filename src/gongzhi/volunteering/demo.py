@@ -16,6 +16,7 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from gongzhi.accounts.models import RoleBinding, User
+from gongzhi.core.geo import gcj02_to_wgs84
 from gongzhi.core.registry import DemoContext
 from gongzhi.core.roles import Role
 from gongzhi.demo import figures as F
@@ -64,9 +65,11 @@ def load(ctx: DemoContext) -> dict[str, int]:
     compounds = list(
         Node.objects.filter(path__startswith=xiangfu.path, kind=NodeKind.COMPOUND).order_by("path")[:40]
     )
-    leader = User.objects.create(
+    leader = User(
         username="dabashou-leader", display_name="搭把手队长", password=make_password(F.DEMO_PASSWORD)
     )
+    leader.set_phone("13800000090")  # the contact on the team's activities
+    leader.save()
     RoleBinding.objects.create(user=leader, role=Role.PARTY_MEMBER, node=huiyuan)
     members = demo_users("dabashou", "搭把手队员", 40, Role.PARTY_MEMBER, compounds)
     team = Team.objects.create(
@@ -117,7 +120,12 @@ def load(ctx: DemoContext) -> dict[str, int]:
                 )
             )
     Signup.objects.bulk_create(signups)
-    for s in Signup.objects.filter(activity__team=team).select_related("activity", "user"):
+    for s in (
+        Signup.objects.filter(activity__team=team)
+        .select_related("activity", "user")
+        .order_by("activity__starts_at", "id")
+    ):
+        # Posted now (the demo is loaded now), dated by the service it pays for.
         service_points_post(
             key=f"service:{s.pk}",
             subdistrict=xiangfu,
@@ -125,24 +133,76 @@ def load(ctx: DemoContext) -> dict[str, int]:
             points=s.points,
             actor=leader,
             memo=f"{s.activity.title} {s.hours}h",
+            occurred_at=s.activity.ends_at,
         )
-    # Coming up in 申慧社区, with a place for the check-in by location.
-    for days, title, hour in [(1, "垃圾分类值守", 7), (2, "独居老人探访", 9), (4, "楼道清理", 14)]:
+    # Coming up in 申慧社区, with a place for the check-in by location (phones report WGS-84).
+    spot = gcj02_to_wgs84(huiyuan.lat, huiyuan.lng)
+    upcoming_plan = [
+        (
+            2,
+            "独居老人探访",
+            9,
+            shenhui,
+            "申慧社区党群服务中心",
+            "两人一组上门探访社区独居老人：聊聊家常，看看水电燃气是否安全，记下需要帮忙的事，回来交给社工。",
+            "从社区党群服务中心集合出发；中心在申慧社区居委会一楼，门口有党群服务中心标牌。",
+            "带上手机（拍照记录）和笔；天冷请穿厚些",
+        ),
+        (
+            3,
+            "助老陪护",
+            14,
+            huiyuan,
+            "慧园小区3幢楼下",
+            "陪行动不便的老人去社区卫生服务站配药、量血压，再送回家。",
+            "慧园小区东门进，直走第二个路口右转即到3幢。",
+            "带上身份证件以便代办登记",
+        ),
+        (
+            5,
+            "楼道清理",
+            14,
+            shenhui,
+            "申慧社区党群服务中心",
+            "清理楼道堆物，撕除小广告，消除消防隐患。工具由社区提供。",
+            "在社区党群服务中心领取工具后分组前往各小区。",
+            "手套、口罩（社区也备有一些）",
+        ),
+    ]
+    for days, title, hour, node, place, description, directions, bring in upcoming_plan:
         start = datetime.combine(now.astimezone(tz).date() + timedelta(days=days), time(hour), tz)
         upcoming = Activity.objects.create(
-            node=huiyuan if days == 1 else shenhui,
+            node=node,
             team=team,
             organiser=leader,
             title=title,
-            place="慧园小区东门" if days == 1 else "申慧社区党群服务中心",
-            lat=huiyuan.lat,
-            lng=huiyuan.lng,
+            description=description,
+            place=place,
+            directions=directions,
+            bring=bring,
+            lat=spot[0],
+            lng=spot[1],
             starts_at=start,
             ends_at=start + timedelta(hours=1.5),
             capacity=4,
         )
         for user in members[:2]:
             signup_join(actor=user, activity=upcoming)
+    # 慧园's daily garbage-sorting duty at the east gate: one roster, a shift a day for two weeks.
+    huiyuan_duty = roster_create(
+        actor=leader,
+        team=team,
+        node=huiyuan,
+        title="垃圾分类值守",
+        place="慧园小区东门垃圾分类亭",
+        start_time=time(7),
+        end_time=time(8, 30),
+        capacity=2,
+    )
+    duty_shifts = roster_generate(actor=leader, roster=huiyuan_duty, start=now.astimezone(tz).date(), days=14)
+    for shift in [s for s in duty_shifts if s.starts_at > now][:3]:
+        for user in members[:2]:
+            signup_join(actor=user, activity=shift)
     for user, pledge in zip(
         [leader, *members[:9]],
         ["每月带队一次助老服务", "每周参加一次垃圾分类值守", "为邻居免费维修小家电", "每月探访一位独居老人"]

@@ -16,6 +16,8 @@ class ActivityForm(forms.Form):
     end = forms.TimeField(label=_("Until"))
     capacity = forms.IntegerField(label=_("Places"))
     description = forms.CharField(label=_("Details (optional)"), max_length=2000, required=False)
+    directions = forms.CharField(label=_("How to get there"), max_length=300, required=False)
+    bring = forms.CharField(label=_("What to bring"), max_length=200, required=False)
 
 
 class RosterForm(forms.Form):

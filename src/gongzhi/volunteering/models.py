@@ -107,6 +107,8 @@ class Activity(models.Model):
     title = models.CharField(_("title"), max_length=80)
     description = models.TextField(_("description"), max_length=2000, blank=True)
     place = models.CharField(_("place"), max_length=120, blank=True)
+    directions = models.CharField(_("how to get there"), max_length=300, blank=True)
+    bring = models.CharField(_("what to bring"), max_length=200, blank=True)
     lat = models.FloatField(null=True, blank=True)  # WGS-84, for check-in by location
     lng = models.FloatField(null=True, blank=True)
     checkin_radius_m = models.PositiveIntegerField(_("check-in radius (m)"), default=200)

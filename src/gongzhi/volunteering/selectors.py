@@ -1,17 +1,20 @@
 """Reads of teams, activities, sign-ups and hours, scoped to the user asking."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from gongzhi.accounts.models import User
-from gongzhi.core.roles import CASEWORK_ROLES
+from gongzhi.accounts.models import RoleBinding, User
+from gongzhi.core.geo import distance_m
+from gongzhi.core.roles import CASEWORK_ROLES, NEIGHBOUR_ROLES
 from gongzhi.core.scoping import has_role
+from gongzhi.ledger.earning import earning_policy, points_for_hours
 from gongzhi.orgs.models import Node, NodeKind
+from gongzhi.orgs.picker import PlaceChoice, casework_choice
 from gongzhi.orgs.selectors import places_in_reach
 from gongzhi.volunteering.models import (
     Activity,
@@ -24,7 +27,7 @@ from gongzhi.volunteering.models import (
     Team,
     TeamMember,
 )
-from gongzhi.volunteering.rules import may_organise
+from gongzhi.volunteering.rules import may_organise, service_role
 
 
 def activities_upcoming(
@@ -238,3 +241,145 @@ def roster_get(*, fetched_by: User, pk: int) -> Roster:
     if roster is None:
         raise Http404
     return roster
+
+
+# --------------------------------------------------------------------------------------------------------
+# "Activities near me": one-off activities one by one, a duty roster's daily shifts as one entry.
+
+WHEN_DAYS = {"today": 1, "week": 7, "month": 30}
+NEAR_METRES = {"1km": 1000, "3km": 3000}
+SHIFTS_SHOWN = 3  # free shifts offered under a duty's entry
+
+
+@dataclass
+class DutyEntry:
+    roster: Roster
+    weekdays: list[int]
+    shifts: list[Activity]  # the next shifts with a free place (at most SHIFTS_SHOWN)
+    upcoming: int  # shifts still to come in the period shown
+    next_shift: Activity  # the very next one, full or not
+
+
+@dataclass
+class ActivityBoard:
+    activities: list[Activity]
+    duties: list[DutyEntry]
+    home: Node | None  # where distances are measured from (the user's compound), if known
+
+
+def home_place(*, user: User) -> Node | None:
+    """The place a resident, volunteer or party member lives (the deepest with a map position)."""
+    bindings = (
+        # unscoped: the user's own role bindings
+        RoleBinding.objects.filter(user_id=user.pk, role__in=NEIGHBOUR_ROLES)
+        .select_related("node")
+        .order_by("-node__depth")
+    )
+    for binding in bindings:
+        node = binding.node
+        if node.lat is not None:
+            return node
+        parent = node.get_parent()
+        if parent is not None and parent.lat is not None:
+            return parent
+    return None
+
+
+def _position(activity: Activity) -> tuple[float, float] | None:
+    node = activity.node
+    return (node.lat, node.lng) if node.lat is not None and node.lng is not None else None
+
+
+def activity_board(
+    *,
+    fetched_by: User,
+    when: str = "",
+    kind: str = "",
+    near: str = "",
+    now: datetime | None = None,
+    limit: int = 100,
+) -> ActivityBoard:
+    """What the volunteering page lists: one-off activities soonest first, and each duty roster once with
+    its next free shifts; filtered by period (today, a week, a month), kind (activities, duties) and
+    distance from home."""
+    now = now or timezone.now()
+    upcoming = activities_upcoming(fetched_by=fetched_by, now=now)
+    if when in WHEN_DAYS:
+        end = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+        upcoming = upcoming.filter(starts_at__lt=end + timedelta(days=WHEN_DAYS[when]))
+    home = home_place(user=fetched_by)
+    radius = NEAR_METRES.get(near) if home is not None else None
+
+    def close(activity: Activity) -> bool:
+        if radius is None:
+            return True
+        where = _position(activity)
+        return where is not None and distance_m(home.lat, home.lng, *where) <= radius  # type: ignore[union-attr]
+
+    one_off: list[Activity] = []
+    if kind != "duty":
+        one_off = [a for a in upcoming.filter(roster__isnull=True)[: limit * 3] if close(a)][:limit]
+    duties: list[DutyEntry] = []
+    if kind != "activity":
+        by_roster: dict[int, list[Activity]] = {}
+        for shift in upcoming.filter(roster__isnull=False).select_related("roster")[:2000]:
+            by_roster.setdefault(shift.roster_id, []).append(shift)  # type: ignore[arg-type]
+        for shifts in by_roster.values():
+            if not close(shifts[0]):
+                continue
+            free = [s for s in shifts if s.taken < s.capacity][:SHIFTS_SHOWN]  # type: ignore[attr-defined]
+            roster = shifts[0].roster
+            assert roster is not None  # shifts of a roster (filtered above)
+            duties.append(DutyEntry(roster, sorted(roster.days()), free, len(shifts), shifts[0]))
+        duties.sort(key=lambda d: (d.next_shift.starts_at, d.roster.pk))
+    return ActivityBoard(one_off, duties[:limit], home)
+
+
+def masked_name(name: str) -> str:
+    """A neighbour's name as other residents see it: the family name and a star (张*)."""
+    name = (name or "").strip()
+    return f"{name[0]}*" if name else "*"
+
+
+def others_going(*, fetched_by: User, activity: Activity, limit: int = 30) -> list[str]:
+    """Who else has a place: masked names, the viewer left out (their own place is shown apart)."""
+    rows = (
+        # unscoped: first names of those with a place in an activity the viewer may see, masked below
+        Signup.objects.filter(activity=activity, status=SignupStatus.CONFIRMED)
+        .exclude(user_id=fetched_by.pk)
+        .order_by("created_at", "id")
+        .values_list("user__display_name", "user__username")[:limit]
+    )
+    return [masked_name(display or username) for display, username in rows]
+
+
+@dataclass(frozen=True)
+class Earning:
+    points: int
+    per_hour: int
+    hours: Decimal
+
+
+def activity_earning(*, fetched_by: User, activity: Activity) -> Earning | None:
+    """The points the viewer would earn for the whole activity under the subdistrict's rule."""
+    subdistrict = activity.node.ancestor_of_kind(NodeKind.SUBDISTRICT)
+    if subdistrict is None:
+        return None
+    policy = earning_policy(subdistrict)
+    hours = Decimal((activity.ends_at - activity.starts_at).total_seconds() / 3600).quantize(Decimal("0.01"))
+    per_hour = activity.points_per_hour if activity.points_per_hour is not None else policy.points_per_hour
+    points = points_for_hours(
+        policy=policy, hours=hours, role=service_role(fetched_by, activity), per_hour=per_hour
+    )
+    return Earning(points=points, per_hour=per_hour, hours=hours)
+
+
+def organise_choice(user: User) -> PlaceChoice:
+    """Where the user may organise activities and rosters (the place picker's "organise" purpose): as staff,
+    or anywhere a team they lead serves."""
+    led = TeamMember.objects.filter(user_id=user.pk, role=MemberRole.LEADER).values_list(
+        "team__node__path", flat=True
+    )
+    return casework_choice(
+        user, [NodeKind.SUBDISTRICT, NodeKind.COMMUNITY, NodeKind.COMPOUND], also_under=list(led)
+    )

@@ -5,17 +5,23 @@ from datetime import datetime
 from decimal import Decimal
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongzhi.accounts.http import AuthenticatedHttpRequest
+from gongzhi.core.geo import wgs84_to_gcj02
+from gongzhi.core.rules import is_caseworker
 from gongzhi.core.web import form_errors_message, require, service_call
+from gongzhi.orgs.picker import chosen, picker_state
 from gongzhi.orgs.selectors import compounds_of, node_get
 from gongzhi.volunteering import checkin, selectors, services
 from gongzhi.volunteering.forms import (
@@ -29,14 +35,62 @@ from gongzhi.volunteering.forms import (
 )
 from gongzhi.volunteering.rules import is_party_member, may_organise
 
+WHEN_CHOICES = [
+    ("", gettext_lazy("Any time")),
+    ("today", gettext_lazy("Today")),
+    ("week", gettext_lazy("7 days")),
+    ("month", gettext_lazy("30 days")),
+]
+KIND_CHOICES = [
+    ("", gettext_lazy("All")),
+    ("activity", gettext_lazy("Activities")),
+    ("duty", gettext_lazy("Duties")),
+]
+NEAR_CHOICES = [
+    ("", gettext_lazy("Anywhere")),
+    ("1km", gettext_lazy("Within 1 km")),
+    ("3km", gettext_lazy("Within 3 km")),
+]
+
+
+def _pick(value: str | None, choices) -> str:
+    return value if value is not None and value in {v for v, _label in choices} else ""
+
+
+def _filter_chips(filters: dict[str, str], *, near: bool) -> list[tuple[str, list[tuple[str, str, bool]]]]:
+    """The filter rows: (name, [(label, link, chosen)]), each link keeping the other filters."""
+    groups = [("when", _("When"), WHEN_CHOICES), ("kind", _("Kind"), KIND_CHOICES)]
+    if near:
+        groups.append(("near", _("Distance"), NEAR_CHOICES))
+    rows = []
+    for name, title, choices in groups:
+        links = []
+        for value, label in choices:
+            query = urlencode({k: v for k, v in {**filters, name: value}.items() if v})
+            links.append((str(label), f"?{query}" if query else "?", filters[name] == value))
+        rows.append((title, links))
+    return rows
+
 
 @login_required
 def activity_index(request: AuthenticatedHttpRequest) -> HttpResponse:
+    filters = {
+        "when": _pick(request.GET.get("when"), WHEN_CHOICES),
+        "kind": _pick(request.GET.get("kind"), KIND_CHOICES),
+        "near": _pick(request.GET.get("near"), NEAR_CHOICES),
+    }
+    board = selectors.activity_board(
+        fetched_by=request.user, when=filters["when"], kind=filters["kind"], near=filters["near"]
+    )
+    for duty in board.duties:
+        duty.weekday_names = weekday_names(duty.weekdays)  # type: ignore[attr-defined]
     return render(
         request,
         "volunteering/index.html",
         {
-            "activities": selectors.activities_upcoming(fetched_by=request.user)[:100],
+            "board": board,
+            "filters": filters,
+            "chips": _filter_chips(filters, near=board.home is not None),
             "mine": selectors.own_signups(fetched_by=request.user)[:20],
             "hours": selectors.hours_of_person(fetched_by=request.user),
             "teams": selectors.teams_visible(fetched_by=request.user)[:50],
@@ -49,9 +103,8 @@ def activity_index(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def activity_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Organise an activity: staff anywhere in their reach, team leaders for their team."""
-    places = selectors.places_to_organise(fetched_by=request.user)
     teams = list(selectors.teams_led_or_managed(fetched_by=request.user))
-    if not places and not teams:
+    if not selectors.may_organise_somewhere(user=request.user):
         raise Http404
     if request.method == "POST":
         form = ActivityForm(request.POST)
@@ -61,31 +114,44 @@ def activity_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             data = form.cleaned_data
             tz = timezone.get_current_timezone()
             with service_call(request, success=_("The activity is published.")) as call:
+                team = next((t for t in teams if t.pk == data["team"]), None)
+                if team is None and not is_caseworker.test(request.user):
+                    raise services.VolunteeringError.invalid(
+                        _("Choose your team: a team leader publishes activities for the team."), field="team"
+                    )
                 activity = services.activity_create(
                     actor=request.user,
-                    node=_place(places, data["node"]),
-                    team=next((t for t in teams if t.pk == data["team"]), None),
+                    node=chosen(user=request.user, purpose="organise", pk=data["node"]),
+                    team=team,
                     title=data["title"],
                     starts_at=datetime.combine(data["day"], data["start"], tz),
                     ends_at=datetime.combine(data["day"], data["end"], tz),
                     capacity=data["capacity"],
                     place=data["place"],
                     description=data["description"],
+                    directions=data["directions"],
+                    bring=data["bring"],
                 )
             if call.ok:
                 return redirect("volunteering:detail", pk=activity.pk)
-    return render(request, "volunteering/new.html", {"places": places, "teams": teams, "post": request.POST})
-
-
-def _place(places, pk: int):
-    """The place chosen on a form, among those the form offered (a team leader's team's places too)."""
-    place = next((p for p in places if p.pk == pk), None)
-    if place is None:
-        raise Http404  # not a place this user may organise at: it does not exist for them
-    return place
+    picker = picker_state(user=request.user, purpose="organise", selected=request.POST.get("node"))
+    return render(
+        request,
+        "volunteering/new.html",
+        {"picker": picker, "teams": teams, "post": request.POST},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 WEEKDAY_CHOICES = [(str(n), WEEKDAYS[n - 1]) for n in range(1, 8)]  # ISO: Monday is 1
+
+
+def weekday_names(days) -> str:
+    """ "every day", or the days of a roster by name (ISO numbers, Monday is 1)."""
+    days = sorted(days)
+    if len(days) == 7:
+        return _("every day")
+    return "、".join(str(WEEKDAYS[d - 1]) for d in days)
 
 
 @login_required
@@ -108,16 +174,14 @@ def roster_index(request: AuthenticatedHttpRequest) -> HttpResponse:
 def _roster_context(request: AuthenticatedHttpRequest, teams, rosters=None) -> dict:
     if rosters is None:
         rosters = list(selectors.rosters_managed(fetched_by=request.user)[:200])
-    names = dict(WEEKDAY_CHOICES)
     for roster in rosters:
-        days = sorted(roster.days())
-        roster.weekday_names = (
-            _("every day") if len(days) == 7 else "、".join(str(names[str(d)]) for d in days)
-        )
+        roster.weekday_names = weekday_names(roster.days())
     return {
         "rosters": rosters,
         "teams": teams,
-        "places": selectors.places_to_organise(fetched_by=request.user),
+        "picker": picker_state(
+            user=request.user, purpose="organise", key="roster-node", selected=request.POST.get("node")
+        ),
         "weekdays": WEEKDAY_CHOICES,
         "post": request.POST,
         "checked": request.POST.getlist("weekdays")
@@ -140,7 +204,7 @@ def _roster_post(request: AuthenticatedHttpRequest, teams) -> None:
         roster = services.roster_create(
             actor=request.user,
             team=team,
-            node=_place(selectors.places_to_organise(fetched_by=request.user), data["node"]),
+            node=chosen(user=request.user, purpose="organise", pk=data["node"]),
             title=data["title"],
             start_time=data["start"],
             end_time=data["end"],
@@ -185,13 +249,25 @@ def _detail_page(
     reason or hours that were typed."""
     activity = selectors.activity_get(fetched_by=request.user, pk=pk)
     organiser = may_organise.test(request.user, activity)
+    signup = selectors.own_signup(fetched_by=request.user, activity=activity)
+    taking_part = signup is not None and signup.status != "cancelled"
+    contact = activity.organiser
+    where = _map_position(activity)
     return render(
         request,
         "volunteering/detail.html",
         {
             "activity": activity,
-            "signup": selectors.own_signup(fetched_by=request.user, activity=activity),
+            "signup": signup,
             "organiser": organiser,
+            "contact_name": str(contact),
+            "contact_masked": contact.phone_masked,
+            # The full number (tap to call) for those who have a place, and those running the activity.
+            "contact_phone": contact.decrypt_phone() if taking_part or organiser else "",
+            "going": selectors.others_going(fetched_by=request.user, activity=activity),
+            "earning": selectors.activity_earning(fetched_by=request.user, activity=activity),
+            "map_at": where,
+            "tiles": settings.GONGZHI_MAP_TILES,
             "roster": selectors.activity_signups(fetched_by=request.user, activity=activity)
             if organiser
             else [],
@@ -299,6 +375,15 @@ def scan(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
         if call.ok:
             return redirect("volunteering:detail", pk=activity.pk)
     return render(request, "volunteering/scan.html", {"activity": activity, "signup": signup, "token": token})
+
+
+def _map_position(activity) -> tuple[float, float] | None:
+    """Where to show the activity on the map (GCJ-02, as the map tiles use): its check-in point, else its
+    place's position."""
+    if activity.lat is not None and activity.lng is not None:
+        return wgs84_to_gcj02(activity.lat, activity.lng)
+    node = activity.node
+    return (node.lat, node.lng) if node.lat is not None and node.lng is not None else None
 
 
 def _scan_message(signup) -> str:
