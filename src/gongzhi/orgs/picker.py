@@ -156,6 +156,9 @@ def picker_state(
     state.options = [(n, choice.allows(n), n.kind != deepest and n.numchild > 0) for n in rows]
     if opened is not None and choice.allows(opened):
         state.options.insert(0, (opened, True, False))  # the opened place itself may be the one
+    pickable = [n for n, may_pick, _open in state.options if may_pick]
+    if state.selected is None and len(pickable) == 1 and not any(o for _n, _p, o in state.options):
+        state.selected = pickable[0]  # the only place there is to pick
     query = (query or "").strip()[:40]
     state.query = query
     if query:
