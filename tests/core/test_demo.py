@@ -120,3 +120,19 @@ def test_demo_figures():
 
     # Tree bookkeeping from the bulk load is what treebeard itself would compute.
     assert Node.find_problems() == ([], [], [], [], [])
+
+    # Points, hours and orders carry the dates of what they record, not the day the demo was loaded.
+    from gongzhi.ledger.models import MallOrder, PointsTransaction
+
+    earned = PointsTransaction.objects.filter(kind="earn", key__startswith="service:")
+    dates = [t.happened_at for t in earned]
+    assert len(dates) > 1000 and all(t.occurred_at is not None for t in earned)
+    assert (max(dates) - min(dates)).days > 300 and max(dates) < now
+    orders = sorted(o.created_at for o in MallOrder.objects.filter(node__name="祥符街道"))
+    assert len(orders) == 12 and (orders[-1] - orders[0]).days > 40 and orders[-1] < now
+    # A resident of 慧园 sees the daily garbage-sorting duty once, beside the team's one-off visits.
+    from gongzhi.volunteering.selectors import activity_board
+
+    board = activity_board(fetched_by=User.objects.get(username="huiyuan-resident"))
+    assert [d.roster.title for d in board.duties].count("垃圾分类值守") == 1
+    assert "独居老人探访" in [a.title for a in board.activities]
