@@ -84,6 +84,7 @@ def test_demo_figures():
         "admin": set(),
         "xiangfu-admin": {("subdistrict_admin", "祥符街道")},
         "shenhui-staff": {("community_staff", "申慧社区")},
+        "shenhui-secretary": {("community_secretary", "申慧社区")},
         "huiyuan-commissioner": {("commissioner", "慧园小区")},
         "huiyuan-resident": {("resident", "慧园小区")},
         "huiyuan-neighbour": {("resident", "慧园小区")},

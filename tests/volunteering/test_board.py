@@ -146,3 +146,68 @@ def test_a_team_leader_without_a_team_chosen_is_told_what_is_missing(world, logi
     assert Activity.objects.count() == 0
     response = login(world.resident).post("/volunteering/new/", {**form, "team": team.pk})
     assert response.status_code == 302 and Activity.objects.get().node == world.sub_a
+
+
+def _past_activity(world, team=None, days_ago=2):
+    """An activity held ``days_ago`` days ago with the resident signed up (made as the demo makes history)."""
+    from gongzhi.volunteering.models import SignupStatus
+
+    start = _tomorrow(9) - timedelta(days=days_ago + 1)
+    activity = Activity.objects.create(
+        node=world.cmp_a1a,
+        team=team,
+        organiser=world.a1_staff,
+        title="楼道清理",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        capacity=5,
+    )
+    Signup.objects.create(activity=activity, user=world.resident, status=SignupStatus.CONFIRMED)
+    return activity
+
+
+def test_hours_wait_for_the_start_and_a_held_activity_cannot_be_cancelled(world, login):
+    import pytest
+
+    from gongzhi.volunteering.errors import VolunteeringError
+
+    coming = services.activity_create(
+        actor=world.a1_staff,
+        node=world.cmp_a1a,
+        title="助老陪护",
+        starts_at=_tomorrow(9),
+        ends_at=_tomorrow(11),
+        capacity=3,
+    )
+    signup = services.signup_join(actor=world.resident, activity=coming)
+    with pytest.raises(VolunteeringError):
+        services.hours_confirm(actor=world.a1_staff, signup=signup, hours=2)
+    assert Signup.objects.get(pk=signup.pk).confirmed_at is None
+    page = login(world.a1_staff).get(f"/volunteering/activities/{coming.pk}/").content.decode()
+    assert 'value="confirm"' not in page and "开始后确认" in page
+    held = _past_activity(world)
+    with pytest.raises(VolunteeringError):
+        services.activity_cancel(actor=world.a1_staff, activity=held, reason="下雨")
+    page = login(world.a1_staff).get(f"/volunteering/activities/{held.pk}/").content.decode()
+    assert 'value="cancel_activity"' not in page and 'value="confirm"' in page
+    other = login(world.commissioner).get(f"/volunteering/activities/{held.pk}/").content.decode()
+    assert 'value="join"' not in other and "这个活动已经结束" in other
+
+
+def test_organisers_see_the_hours_they_still_have_to_confirm(world, login):
+    held = _past_activity(world)
+    page = login(world.a1_staff).get("/volunteering/").content.decode()
+    assert "待确认时长" in page and f"/volunteering/activities/{held.pk}/" in page and "1 人待确认" in page
+    signup = Signup.objects.get(activity=held)
+    services.hours_confirm(actor=world.a1_staff, signup=signup, hours=2)
+    assert "待确认时长" not in login(world.a1_staff).get("/volunteering/").content.decode()
+
+
+def test_a_duty_offers_shifts_still_to_begin_and_says_the_next_are_full(world):
+    _team, _roster, shifts, _visit = _world_with_a_roster(world)
+    future = [s for s in shifts if s.starts_at > timezone.now()]
+    for shift in future[:2]:
+        services.signup_join(actor=world.commissioner, activity=shift)
+    duty = activity_board(fetched_by=world.resident).duties[0]
+    assert duty.full_before == 2 and duty.shifts[0].pk == future[2].pk
+    assert all(s.starts_at > timezone.now() for s in duty.shifts) and duty.upcoming == len(future)

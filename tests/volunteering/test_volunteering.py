@@ -47,6 +47,7 @@ pytestmark = pytest.mark.postgres
 TZ = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 12, 5, 7, 0, tzinfo=TZ)  # a Saturday, garbage-sorting duty 7:00–8:30
 BEFORE = START - timedelta(days=1)
+AFTER = START + timedelta(hours=3)  # hours are confirmed once the duty has begun
 
 
 @pytest.fixture
@@ -230,18 +231,22 @@ def test_leave_and_absence_earn_nothing(world, duty):
     with pytest.raises(VolunteeringError):
         attendance_mark(actor=a, signup=signup, attendance=Attendance.PRESENT)  # not the organiser
     attendance_mark(actor=world.a1_secretary, signup=signup, attendance=Attendance.LEAVE)
-    with pytest.raises(VolunteeringError) as refused:
-        hours_confirm(actor=world.a1_secretary, signup=signup, hours=Decimal(2))
-    assert refused.value.code == "wrong_state"
-    # Someone who could not scan: the organiser gives the hours.
     other = duty.signups.get(user=b)
-    with pytest.raises(VolunteeringError) as no_hours:
-        hours_confirm(actor=world.a1_secretary, signup=other)
-    assert no_hours.value.code == "invalid"
-    for bad in (Decimal(-1), Decimal(25)):
-        with pytest.raises(VolunteeringError):
-            hours_confirm(actor=world.a1_secretary, signup=other, hours=bad)
-    assert hours_confirm(actor=world.a1_secretary, signup=other, hours=Decimal("1.5")).points == 15
+    with pytest.raises(VolunteeringError) as early:
+        hours_confirm(actor=world.a1_secretary, signup=other, hours=Decimal(2))  # the duty has not begun
+    assert early.value.code == "wrong_state"
+    with time_machine.travel(AFTER, tick=False):
+        with pytest.raises(VolunteeringError) as refused:
+            hours_confirm(actor=world.a1_secretary, signup=signup, hours=Decimal(2))
+        assert refused.value.code == "wrong_state"
+        # Someone who could not scan: the organiser gives the hours.
+        with pytest.raises(VolunteeringError) as no_hours:
+            hours_confirm(actor=world.a1_secretary, signup=other)
+        assert no_hours.value.code == "invalid"
+        for bad in (Decimal(-1), Decimal(25)):
+            with pytest.raises(VolunteeringError):
+                hours_confirm(actor=world.a1_secretary, signup=other, hours=bad)
+        assert hours_confirm(actor=world.a1_secretary, signup=other, hours=Decimal("1.5")).points == 15
 
 
 def test_the_role_multiplier_and_the_subdistrict_rule(world, duty, team):
@@ -253,10 +258,13 @@ def test_the_role_multiplier_and_the_subdistrict_rule(world, duty, team):
     with time_machine.travel(BEFORE, tick=False):
         for u in (member, plain):
             signup_join(actor=u, activity=duty)
-    got = {
-        u: hours_confirm(actor=world.a1_secretary, signup=duty.signups.get(user=u), hours=Decimal(2)).points
-        for u in (member, plain)
-    }
+    with time_machine.travel(AFTER, tick=False):
+        got = {
+            u: hours_confirm(
+                actor=world.a1_secretary, signup=duty.signups.get(user=u), hours=Decimal(2)
+            ).points
+            for u in (member, plain)
+        }
     assert got == {member: 60, plain: 40}
     with pytest.raises(LedgerError):
         earning_policy_set(
@@ -434,9 +442,10 @@ def test_volunteering_api(world, duty, api_login):
             content_type="application/json",
         )
     roster = organiser.get(f"/api/v1/activities/{duty.pk}/signups").json()
-    confirmed = organiser.post(
-        f"/api/v1/signups/{roster[0]['id']}/confirm", {}, content_type="application/json"
-    )
+    with time_machine.travel(AFTER, tick=False):
+        confirmed = organiser.post(
+            f"/api/v1/signups/{roster[0]['id']}/confirm", {}, content_type="application/json"
+        )
     assert confirmed.json()["hours"] == "1.00" and confirmed.json()["points"] == 10
     assert client.get("/api/v1/volunteering/hours").json()["services"] == 1
     assert client.get("/api/v1/points/balance").json()[0]["balance"] == 10
@@ -457,9 +466,10 @@ def test_a_team_leader_without_a_staff_role_confirms_through_the_api(world, duty
         .status_code
         == 404
     )
-    confirmed = api_login(leader).post(
-        f"/api/v1/signups/{signup.pk}/confirm", {"hours": "1"}, content_type="application/json"
-    )
+    with time_machine.travel(AFTER, tick=False):
+        confirmed = api_login(leader).post(
+            f"/api/v1/signups/{signup.pk}/confirm", {"hours": "1"}, content_type="application/json"
+        )
     assert confirmed.status_code == 200 and confirmed.json()["points"] == 10
 
 

@@ -71,6 +71,15 @@ class PointsAccount(models.Model):
         return f"{self.get_kind_display()} #{self.pk}"
 
 
+# What a movement was, as a person's history names it.
+KIND_LABELS = {
+    "earn": _("Service"),
+    "award": _("Award"),
+    "order": _("Exchange"),
+    "refund": _("Refund"),
+}
+
+
 class PointsTransaction(AppendOnlyModel):
     key = models.CharField(max_length=80, unique=True)  # idempotency key: one effect per key, ever
     kind = models.CharField(max_length=24)  # earn, award, order, refund, adjust …
@@ -92,6 +101,10 @@ class PointsTransaction(AppendOnlyModel):
     @property
     def happened_at(self):
         return self.occurred_at or self.created_at
+
+    @property
+    def kind_label(self) -> str:
+        return str(KIND_LABELS.get(self.kind, self.kind))
 
 
 class PointsEntry(AppendOnlyModel):

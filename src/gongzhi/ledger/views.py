@@ -171,7 +171,13 @@ def mall_order_act(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         messages.error(request, form_errors_message(form))
         return redirect("mall:orders")
     data = form.cleaned_data
-    with service_call(request, success=_("Done.")) as call:
+    done = {
+        "approve": _("Approved: the buyer is told the pickup code."),
+        "pick_up": _("Handed over."),
+        "reject": _("Rejected: the points are back with the buyer."),
+        "cancel": _("Cancelled: your points are back."),
+    }
+    with service_call(request, success=done.get(data["action"], _("Done."))) as call:
         mall.order_transition(
             actor=request.user, order=order, action=data["action"], note=data["note"], code=data["code"]
         )

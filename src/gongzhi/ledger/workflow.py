@@ -107,7 +107,7 @@ class OrderWorkflow(Workflow):
                 "item": item.name,
                 "code": order.pickup_code,
             }
-            body = item.pickup_place
+            body = " ".join(p for p in (item.pickup_place, item.pickup_hours) if p)
         elif step.action == "reject":
             title = _("Your order of %(item)s was rejected; the points are back") % {"item": item.name}
             body = order.note
@@ -118,7 +118,7 @@ class OrderWorkflow(Workflow):
             kind=f"mall_{step.action}",
             title=title,
             body=body,
-            link="/mall/orders/",
+            link=f"/mall/orders/{order.pk}/",
             dedupe_key=f"mall:{order.pk}:{step.action}",
         )
 

@@ -84,6 +84,8 @@ def activity_cancel(*, actor: User, activity: Activity, reason: str) -> Activity
         raise VolunteeringError.forbidden(_("You cannot change this activity."))
     if not (reason or "").strip():
         raise VolunteeringError("note_required", _("Say why the activity is cancelled."))
+    if activity.ends_at <= timezone.now():
+        raise VolunteeringError.wrong_state(_("This activity is over: it cannot be cancelled."))
     with transaction.atomic():
         # unscoped: compare-and-set on an activity fetched in scope
         if not Activity.objects.filter(pk=activity.pk, status=ActivityStatus.OPEN).update(

@@ -189,6 +189,8 @@ def hours_confirm(*, actor: User, signup: Signup, hours: Decimal | None = None) 
         raise VolunteeringError.wrong_state(_("Only people with a place have hours."))
     if signup.attendance in (Attendance.LEAVE, Attendance.ABSENT):
         raise VolunteeringError.wrong_state(_("This person was not there."))
+    if timezone.now() < activity.starts_at:
+        raise VolunteeringError.wrong_state(_("Hours are confirmed once the activity has begun."))
     if hours is None:
         hours = measured_hours(signup)
         if hours is None:

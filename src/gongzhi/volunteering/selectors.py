@@ -256,8 +256,9 @@ class DutyEntry:
     roster: Roster
     weekdays: list[int]
     shifts: list[Activity]  # the next shifts with a free place (at most SHIFTS_SHOWN)
-    upcoming: int  # shifts still to come in the period shown
+    upcoming: int  # shifts still to begin in the period shown
     next_shift: Activity  # the very next one, full or not
+    full_before: int  # shifts before the first free one, all full
 
 
 @dataclass
@@ -325,12 +326,15 @@ def activity_board(
         for shift in upcoming.filter(roster__isnull=False).select_related("roster")[:2000]:
             by_roster.setdefault(shift.roster_id, []).append(shift)  # type: ignore[arg-type]
         for shifts in by_roster.values():
-            if not close(shifts[0]):
+            # A shift under way is no longer offered; the entry is about the shifts still to begin.
+            shifts = [s for s in shifts if s.starts_at > now]
+            if not shifts or not close(shifts[0]):
                 continue
             free = [s for s in shifts if s.taken < s.capacity][:SHIFTS_SHOWN]  # type: ignore[attr-defined]
             roster = shifts[0].roster
             assert roster is not None  # shifts of a roster (filtered above)
-            duties.append(DutyEntry(roster, sorted(roster.days()), free, len(shifts), shifts[0]))
+            full = shifts.index(free[0]) if free else len(shifts)
+            duties.append(DutyEntry(roster, sorted(roster.days()), free, len(shifts), shifts[0], full))
         duties.sort(key=lambda d: (d.next_shift.starts_at, d.roster.pk))
     return ActivityBoard(one_off, duties[:limit], home)
 
@@ -358,6 +362,8 @@ class Earning:
     points: int
     per_hour: int
     hours: Decimal
+    multiplier: Decimal  # the viewer's role's (a team leader's 1.5, say)
+    role: str
 
 
 def activity_earning(*, fetched_by: User, activity: Activity) -> Earning | None:
@@ -368,10 +374,10 @@ def activity_earning(*, fetched_by: User, activity: Activity) -> Earning | None:
     policy = earning_policy(subdistrict)
     hours = Decimal((activity.ends_at - activity.starts_at).total_seconds() / 3600).quantize(Decimal("0.01"))
     per_hour = activity.points_per_hour if activity.points_per_hour is not None else policy.points_per_hour
-    points = points_for_hours(
-        policy=policy, hours=hours, role=service_role(fetched_by, activity), per_hour=per_hour
-    )
-    return Earning(points=points, per_hour=per_hour, hours=hours)
+    role = service_role(fetched_by, activity)
+    points = points_for_hours(policy=policy, hours=hours, role=role, per_hour=per_hour)
+    multiplier = Decimal(str(policy.multipliers.get(role, 1.0)))
+    return Earning(points=points, per_hour=per_hour, hours=hours, multiplier=multiplier, role=role)
 
 
 def organise_choice(user: User) -> PlaceChoice:
@@ -382,4 +388,24 @@ def organise_choice(user: User) -> PlaceChoice:
     )
     return casework_choice(
         user, [NodeKind.SUBDISTRICT, NodeKind.COMMUNITY, NodeKind.COMPOUND], also_under=list(led)
+    )
+
+
+def hours_to_confirm(*, fetched_by: User, now: datetime | None = None, days: int = 30) -> list[Activity]:
+    """Activities the user runs (organises, or leads the team of) that began in the last ``days`` days and
+    still have people with a place whose hours are not confirmed: the organiser's to-do."""
+    now = now or timezone.now()
+    led = TeamMember.objects.filter(user_id=fetched_by.pk, role=MemberRole.LEADER).values("team_id")
+    pending = Q(
+        signups__status=SignupStatus.CONFIRMED,
+        signups__confirmed_at__isnull=True,
+    ) & ~Q(signups__attendance__in=["leave", "absent"])
+    return list(
+        # unscoped: activities the user organises or whose team they lead
+        Activity.objects.filter(Q(organiser_id=fetched_by.pk) | Q(team_id__in=led))
+        .filter(status=ActivityStatus.OPEN, starts_at__lte=now, starts_at__gte=now - timedelta(days=days))
+        .select_related("node")
+        .annotate(unconfirmed=Count("signups", filter=pending))
+        .filter(unconfirmed__gt=0)
+        .order_by("-starts_at", "-id")[:20]
     )

@@ -24,6 +24,7 @@ from gongzhi.core.web import form_errors_message, require, service_call
 from gongzhi.orgs.picker import chosen, picker_state
 from gongzhi.orgs.selectors import compounds_of, node_get
 from gongzhi.volunteering import checkin, selectors, services
+from gongzhi.volunteering.attendance import CHECK_IN_EARLY, CHECK_OUT_GRACE
 from gongzhi.volunteering.forms import (
     ActivityForm,
     ActivityStepForm,
@@ -91,6 +92,7 @@ def activity_index(request: AuthenticatedHttpRequest) -> HttpResponse:
             "board": board,
             "filters": filters,
             "chips": _filter_chips(filters, near=board.home is not None),
+            "to_confirm": selectors.hours_to_confirm(fetched_by=request.user),
             "mine": selectors.own_signups(fetched_by=request.user)[:20],
             "hours": selectors.hours_of_person(fetched_by=request.user),
             "teams": selectors.teams_visible(fetched_by=request.user)[:50],
@@ -253,6 +255,7 @@ def _detail_page(
     taking_part = signup is not None and signup.status != "cancelled"
     contact = activity.organiser
     where = _map_position(activity)
+    now = timezone.now()
     return render(
         request,
         "volunteering/detail.html",
@@ -267,6 +270,10 @@ def _detail_page(
             "going": selectors.others_going(fetched_by=request.user, activity=activity),
             "earning": selectors.activity_earning(fetched_by=request.user, activity=activity),
             "map_at": where,
+            "taking_part": taking_part,
+            "is_over": now >= activity.ends_at,
+            "has_begun": now >= activity.starts_at,
+            "checkin_open": activity.starts_at - CHECK_IN_EARLY <= now <= activity.ends_at + CHECK_OUT_GRACE,
             "tiles": settings.GONGZHI_MAP_TILES,
             "roster": selectors.activity_signups(fetched_by=request.user, activity=activity)
             if organiser
