@@ -211,3 +211,25 @@ def test_a_duty_offers_shifts_still_to_begin_and_says_the_next_are_full(world):
     duty = activity_board(fetched_by=world.resident).duties[0]
     assert duty.full_before == 2 and duty.shifts[0].pk == future[2].pk
     assert all(s.starts_at > timezone.now() for s in duty.shifts) and duty.upcoming == len(future)
+
+
+def test_every_error_of_the_activity_form_beside_its_box_at_once(world, login):
+    from gongzhi.volunteering.models import MemberRole, TeamMember
+
+    team = Team.objects.create(node=world.sub_a, name="搭把手")
+    TeamMember.objects.create(team=team, user=world.resident, role=MemberRole.LEADER)
+    response = login(world.resident).post(
+        "/volunteering/new/",
+        {
+            "title": "助老陪护",
+            "day": "2030-05-04",
+            "start": "10:00",
+            "end": "09:00",
+            "capacity": "4",
+            "bring": "手套",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 400 and Activity.objects.count() == 0
+    for text in ("请选择地点", "结束时间要晚于开始时间", "请选择队伍", 'value="手套"'):
+        assert text in page, text

@@ -55,9 +55,7 @@ def build_accounts(world: World, people: dict[str, list[Person]]) -> None:
     account("admin", "系统管理员", "13800000000", superuser=True)
     account("xiangfu-admin", "祥符街道管理员", "13800000001", (Role.SUBDISTRICT_ADMIN, named["祥符街道"]))
     account("shenhui-staff", "申慧社区社工", "13800000002", (Role.COMMUNITY_STAFF, named["申慧社区"]))
-    account(
-        "shenhui-secretary", "申慧社区书记", "13800000011", (Role.COMMUNITY_SECRETARY, named["申慧社区"])
-    )
+    account("shenhui-secretary", "申慧社区书记", "13800000011", (Role.COMMUNITY_SECRETARY, named["申慧社区"]))
     account("huiyuan-commissioner", "慧园小区专员", "13800000003", (Role.COMMISSIONER, named["慧园小区"]))
     resident = account("huiyuan-resident", "慧园居民", "13800000004", (Role.RESIDENT, named["慧园小区"]))
     # The compound's other two parties (三方): its property management company and owners' committee.

@@ -8,7 +8,9 @@ WEEKDAY_VALUES = [(str(n), str(n)) for n in range(1, 8)]  # ISO: Monday is 1
 
 class ActivityForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=80)
-    node = forms.IntegerField(label=_("Where"), min_value=1)
+    node = forms.IntegerField(
+        label=_("Where"), min_value=1, error_messages={"required": _("Choose where: open a level or search.")}
+    )
     team = forms.IntegerField(label=_("Team"), min_value=1, required=False)
     place = forms.CharField(label=_("Meeting point"), max_length=120, required=False)
     day = forms.DateField(label=_("Date"))
@@ -18,6 +20,19 @@ class ActivityForm(forms.Form):
     description = forms.CharField(label=_("Details (optional)"), max_length=2000, required=False)
     directions = forms.CharField(label=_("How to get there"), max_length=300, required=False)
     bring = forms.CharField(label=_("What to bring"), max_length=200, required=False)
+
+    def __init__(self, *args, team_required: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.team_required = team_required
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start is not None and end is not None and end <= start:
+            self.add_error("end", _("The end is after the start."))
+        if self.team_required and not data.get("team") and "team" not in self.errors:
+            self.add_error("team", _("Choose your team: a team leader publishes activities for the team."))
+        return data
 
 
 class RosterForm(forms.Form):

@@ -108,39 +108,31 @@ def activity_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     teams = list(selectors.teams_led_or_managed(fetched_by=request.user))
     if not selectors.may_organise_somewhere(user=request.user):
         raise Http404
-    if request.method == "POST":
-        form = ActivityForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, form_errors_message(form))
-        else:
-            data = form.cleaned_data
-            tz = timezone.get_current_timezone()
-            with service_call(request, success=_("The activity is published.")) as call:
-                team = next((t for t in teams if t.pk == data["team"]), None)
-                if team is None and not is_caseworker.test(request.user):
-                    raise services.VolunteeringError.invalid(
-                        _("Choose your team: a team leader publishes activities for the team."), field="team"
-                    )
-                activity = services.activity_create(
-                    actor=request.user,
-                    node=chosen(user=request.user, purpose="organise", pk=data["node"]),
-                    team=team,
-                    title=data["title"],
-                    starts_at=datetime.combine(data["day"], data["start"], tz),
-                    ends_at=datetime.combine(data["day"], data["end"], tz),
-                    capacity=data["capacity"],
-                    place=data["place"],
-                    description=data["description"],
-                    directions=data["directions"],
-                    bring=data["bring"],
-                )
-            if call.ok:
-                return redirect("volunteering:detail", pk=activity.pk)
+    form = ActivityForm(request.POST or None, team_required=not is_caseworker.test(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        tz = timezone.get_current_timezone()
+        with service_call(request, success=_("The activity is published."), form=form) as call:
+            activity = services.activity_create(
+                actor=request.user,
+                node=chosen(user=request.user, purpose="organise", pk=data["node"]),
+                team=next((t for t in teams if t.pk == data["team"]), None),
+                title=data["title"],
+                starts_at=datetime.combine(data["day"], data["start"], tz),
+                ends_at=datetime.combine(data["day"], data["end"], tz),
+                capacity=data["capacity"],
+                place=data["place"],
+                description=data["description"],
+                directions=data["directions"],
+                bring=data["bring"],
+            )
+        if call.ok:
+            return redirect("volunteering:detail", pk=activity.pk)
     picker = picker_state(user=request.user, purpose="organise", selected=request.POST.get("node"))
     return render(
         request,
         "volunteering/new.html",
-        {"picker": picker, "teams": teams, "post": request.POST},
+        {"picker": picker, "teams": teams, "post": request.POST, "form": form},
         status=400 if request.method == "POST" else 200,
     )
 
