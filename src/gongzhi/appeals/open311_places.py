@@ -79,6 +79,8 @@ def _by_address_string(user: User, address: str) -> Node:
             scored.append((len(plain), node))  # the compound named, maybe with more we cannot place
         elif node.kind == NodeKind.BUILDING and plain in wanted:
             scored.append((len(plain) + 1, node))  # compound and building named
+        elif node.kind == NodeKind.BUILDING and _plain(node.name) == wanted:
+            scored.append((1, node))  # the building alone: clear for someone who lives in one compound
     if not scored:
         raise Open311Error(
             400,
