@@ -140,3 +140,25 @@ def test_get_requests_filters_and_escalation_as_referral(located, categories, fi
     outsider = api_token_issue(user=located.sub_b_admin)
     assert client.get(f"/open311/v2/requests/{appeal.pk}.json?api_key={outsider}").status_code == 404
     assert client.get("/open311/v2/requests.json?api_key=gz_expired").status_code == 403
+
+
+def test_request_lists_do_not_query_per_row(located, categories, file_appeal):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(url):
+        with CaptureQueriesContext(connection) as queries:
+            assert Client().get(url).status_code == 200
+        return len(queries)
+
+    key = api_token_issue(user=located.sub_admin)
+    count(f"/open311/v2/requests.json?api_key={key}")  # the key's first use is recorded once
+    file_appeal(category=categories["leaf"])
+    file_appeal(node=located.cmp_a1a)
+    few = (count("/open311/v2/requests.json"), count(f"/open311/v2/requests.xml?api_key={key}"))
+    for i in range(6):
+        appeal = file_appeal(title=f"第{i}件", category=categories["middle"] if i % 2 else None)
+        if i % 3 == 0:
+            Appeal.objects.filter(pk=appeal.pk).update(suggested_category=categories["top"])
+    many = (count("/open311/v2/requests.json"), count(f"/open311/v2/requests.xml?api_key={key}"))
+    assert many == few

@@ -37,7 +37,13 @@ from gongzhi.accounts.services import api_token_user
 from gongzhi.appeals import selectors, services
 from gongzhi.appeals.errors import AppealError
 from gongzhi.appeals.models import Appeal, Channel, Status, Tier
-from gongzhi.appeals.open311_catalog import OTHER_CODE, read_attributes, service_get, service_of, service_row
+from gongzhi.appeals.open311_catalog import (
+    OTHER_CODE,
+    ServiceIndex,
+    read_attributes,
+    service_get,
+    service_row,
+)
 from gongzhi.appeals.open311_catalog import definition as service_definition_of
 from gongzhi.appeals.open311_catalog import services as service_categories
 from gongzhi.appeals.open311_format import (
@@ -83,7 +89,7 @@ def _media_url(body: str) -> str | None:
     return found.group(1) if found else None
 
 
-def _request_row(appeal: Appeal) -> dict[str, Any]:
+def _request_row(appeal: Appeal, index: ServiceIndex) -> dict[str, Any]:
     # Open311 speaks WGS-84; Gongzhi stores GCJ-02. Fall back to the compound's location.
     lat: float | None = None
     lng: float | None = None
@@ -91,7 +97,7 @@ def _request_row(appeal: Appeal) -> dict[str, Any]:
         lat, lng = gcj02_to_wgs84(appeal.lat, appeal.lng)
     elif appeal.node.lat is not None and appeal.node.lng is not None:
         lat, lng = gcj02_to_wgs84(appeal.node.lat, appeal.node.lng)
-    service = service_row(service_of(appeal))
+    service = index.row_for(appeal)
     return {
         "service_request_id": str(appeal.pk),
         "status": "closed" if appeal.status in CLOSED else "open",
@@ -114,9 +120,7 @@ def _request_row(appeal: Appeal) -> dict[str, Any]:
 
 
 def _related(qs: QuerySet[Appeal]) -> QuerySet[Appeal]:
-    return qs.select_related(
-        "node", "category__parent", "handling_node", "resident", "suggested_category"
-    ).prefetch_related("category__children", "suggested_category__children")
+    return qs.select_related("node", "category", "handling_node", "resident", "suggested_category")
 
 
 @endpoint("GET")
@@ -253,11 +257,12 @@ def _readable(user: User | None) -> QuerySet[Appeal]:
 
 def _rows(user: User | None, appeals) -> list[dict[str, Any]]:
     appeals = list(appeals)
+    index = ServiceIndex()
     if user is not None:
-        return [_request_row(a) for a in appeals]
+        return [_request_row(a, index) for a in appeals]
     # Without a key the place is the compound, or its building: fetch the buildings' compounds at once.
     compounds = compounds_of([a.node for a in appeals])
-    return [public_row(a, _request_row(a), place_label(a.node, compounds)) for a in appeals]
+    return [public_row(a, _request_row(a, index), place_label(a.node, compounds)) for a in appeals]
 
 
 @endpoint("GET", "POST")

@@ -159,18 +159,30 @@ def read_attributes(category: Category | None, data: QueryDict) -> Answers:
     )
 
 
-def service_of(appeal: Appeal) -> Category | None:
-    """The service an appeal is reported under: its category's second level; without one, the triage
-    suggestion's (a first-level entry answers for its own "其他" entry or its only one); else None ("other")."""
-    category = appeal.category or appeal.suggested_category
-    if category is None:
-        return None
-    if category.level == 3:
-        return category.parent
-    if category.level == 2:
-        return category
-    children = [c for c in category.children.all() if c.is_active]
-    named_other = [c for c in children if c.name == "其他"]
-    if named_other:
-        return named_other[0]
-    return children[0] if len(children) == 1 else None
+class ServiceIndex:
+    """Every service read once, so a list of requests names each one's service without a query per row."""
+
+    def __init__(self) -> None:
+        self.rows: dict[int, dict[str, Any]] = {}
+        self.under: dict[int | None, list[Category]] = {}
+        for category in services():
+            self.rows[category.pk] = service_row(category)
+            self.under.setdefault(category.parent_id, []).append(category)
+        self.other = service_row(None)
+
+    def row_for(self, appeal: Appeal) -> dict[str, Any]:
+        """The service an appeal is reported under: its category's second level; without a category, the
+        triage suggestion's (a first-level entry answers for its "其他" entry, or its only one); else
+        "other" (also for a subdistrict's own entries, which are not listed as services)."""
+        category = appeal.category or appeal.suggested_category
+        pk: int | None = None
+        if category is not None and category.level == 3:
+            pk = category.parent_id
+        elif category is not None and category.level == 2:
+            pk = category.pk
+        elif category is not None:
+            children = self.under.get(category.pk, [])
+            named_other = [c for c in children if c.name == "其他"]
+            if named_other or len(children) == 1:
+                pk = (named_other or children)[0].pk
+        return self.rows.get(pk, self.other) if pk is not None else self.other
