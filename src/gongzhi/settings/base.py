@@ -5,6 +5,7 @@ DATABASE_URL       PostgreSQL (or any dj-database-url URL); SQLite in WAL mode w
 REDIS_URL          Redis for the Huey queue and the cache; SQLite queue and local cache when unset
 GONGZHI_FIELD_KEY  base64 of 32 bytes: the key for personal data at rest
 GONGZHI_SECRET_KEY Django's SECRET_KEY
+GONGZHI_OPEN311_* Open311's jurisdiction, key-less reads, their location grid, CORS origins, contact (below)
 """
 
 import os
