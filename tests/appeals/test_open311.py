@@ -38,7 +38,7 @@ REQUEST_FIELDS = {
 def test_services_list_and_definition(located, categories):
     client = Client()
     services = client.get("/open311/v2/services.json").json()
-    assert [s["service_name"] for s in services] == ["安全生产", "其他"]
+    assert [s["service_name"] for s in services] == ["安全生产", "不确定（由工作人员选择）"]
     assert set(services[0]) == SERVICE_FIELDS and services[0]["group"] == "城乡建设"
     assert services[0]["type"] == "realtime" and services[0]["metadata"] is True  # it has attributes
     root = ET.fromstring(client.get("/open311/v2/services.xml").content)

@@ -329,7 +329,10 @@ def test_an_appeal_without_a_category_reports_the_suggestion_or_other(located, c
     suggested = file_appeal(title="也没选")
     Appeal.objects.filter(pk=suggested.pk).update(suggested_category=categories["top"])
     rows = {r["service_request_id"]: r for r in Client().get(f"{V2}/requests.json").json()}
-    assert (rows[str(bare.pk)]["service_code"], rows[str(bare.pk)]["service_name"]) == ("other", "其他")
+    assert (rows[str(bare.pk)]["service_code"], rows[str(bare.pk)]["service_name"]) == (
+        "other",
+        "不确定（由工作人员选择）",
+    )
     assert rows[str(suggested.pk)]["service_code"] == str(categories["middle"].pk)
     assert rows[str(suggested.pk)]["service_name"] == "安全生产"
     services = Client().get(f"{V2}/services.json").json()
@@ -386,3 +389,16 @@ def test_cors_for_reads_from_configured_origins(located, settings):
         client.get(f"{V2}/requests.xml", HTTP_ORIGIN="https://x.example")["Access-Control-Allow-Origin"]
         == "*"
     )
+
+
+def test_a_building_named_with_its_compound_is_matched_and_shown_once(located, categories):
+    building = make_node(located.cmp_a1a, "building", "小区A1a2幢")
+    key = api_token_issue(user=located.resident)
+    response = Client().post(
+        f"{V2}/requests.json",
+        {"api_key": key, "service_code": "other", "description": "电梯停了", "address_string": "2幢"},
+    )
+    assert response.status_code == 201
+    appeal = Appeal.objects.get()
+    assert appeal.node == building
+    assert Client().get(f"{V2}/requests/{appeal.pk}.json").json()[0]["address"] == "小区A1a2幢"

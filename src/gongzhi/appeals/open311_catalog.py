@@ -45,7 +45,7 @@ def service_row(category: Category | None) -> dict[str, Any]:
     if category is None:
         return {
             "service_code": OTHER_CODE,
-            "service_name": _("Other"),
+            "service_name": _("Not sure (staff will choose)"),
             "description": _("Not sure what kind of problem it is: staff choose the category."),
             "metadata": True,
             "type": "realtime",

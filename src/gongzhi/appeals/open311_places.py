@@ -53,7 +53,9 @@ def place_label(node: Node, compounds: dict[str, Node]) -> str:
     """ "慧园小区 1幢" for a building, the name for a compound."""
     if node.kind == NodeKind.BUILDING:
         compound = compounds.get(node.path[: -node.steplen])
-        return f"{compound.name} {node.name}" if compound else node.name
+        if compound is None or node.name.startswith(compound.name):
+            return node.name  # "慧园小区3幢" already names its compound
+        return f"{compound.name} {node.name}"
     return node.name
 
 
@@ -63,6 +65,13 @@ def compounds_of(nodes: list[Node]) -> dict[str, Node]:
     # unscoped: the compounds of places already read in scope, for their names
     found = {n.path: n for n in Node.objects.filter(path__in=paths)} if paths else {}
     return found | {n.path: n for n in nodes if n.kind == NodeKind.COMPOUND}
+
+
+def _building_alone(node: Node, compounds: dict[str, Node]) -> str:
+    """A building's name without its compound's: "1幢" for "慧园小区1幢"."""
+    name, compound = _plain(node.name), compounds.get(node.path[: -node.steplen])
+    prefix = _plain(compound.name) if compound else ""
+    return name[len(prefix) :] if prefix and name.startswith(prefix) and name != prefix else name
 
 
 def _by_address_string(user: User, address: str) -> Node:
@@ -79,7 +88,7 @@ def _by_address_string(user: User, address: str) -> Node:
             scored.append((len(plain), node))  # the compound named, maybe with more we cannot place
         elif node.kind == NodeKind.BUILDING and plain in wanted:
             scored.append((len(plain) + 1, node))  # compound and building named
-        elif node.kind == NodeKind.BUILDING and _plain(node.name) == wanted:
+        elif node.kind == NodeKind.BUILDING and _building_alone(node, compounds) == wanted:
             scored.append((1, node))  # the building alone: clear for someone who lives in one compound
     if not scored:
         raise Open311Error(
