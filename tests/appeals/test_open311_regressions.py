@@ -402,3 +402,19 @@ def test_a_building_named_with_its_compound_is_matched_and_shown_once(located, c
     appeal = Appeal.objects.get()
     assert appeal.node == building
     assert Client().get(f"{V2}/requests/{appeal.pk}.json").json()[0]["address"] == "小区A1a2幢"
+
+
+def test_a_description_too_long_for_its_media_link_is_refused_not_cut(located, categories):
+    key = api_token_issue(user=located.resident)
+    response = Client().post(
+        f"{V2}/requests.json",
+        {
+            "api_key": key,
+            "service_code": "other",
+            "description": "漏" * 4990,
+            "address_id": located.bld_a1a.code,
+            "media_url": "https://img.example.com/p/1.jpg",
+        },
+    )
+    assert response.status_code == 400 and "too long" in error_of("json", response.content)[1]
+    assert not Appeal.objects.exists()

@@ -67,6 +67,7 @@ MEDIA_PREFIX = "Open311 media_url: "
 _MEDIA_LINE = re.compile(r"^" + re.escape(MEDIA_PREFIX) + r"(\S+)$", re.MULTILINE)
 _TOKENS = signing.Signer(salt="gongzhi.open311.token", sep=".")
 MAX_ROWS = 1000
+MAX_BODY = Appeal._meta.get_field("body").max_length or 5000
 
 
 def _user(request: HttpRequest) -> User | None:
@@ -193,6 +194,8 @@ def _create(request: HttpRequest) -> Appeal:
     media = _media_link(data)
     node, lat, lng = locate(user, data)
     body = description + (f"\n\n{MEDIA_PREFIX}{media}" if media else "")
+    if len(body) > MAX_BODY:
+        raise Open311Error(400, f"description is too long: at most {MAX_BODY} characters, media_url included")
     try:
         appeal, _created = services.appeal_submit(
             actor=user,
@@ -218,7 +221,9 @@ def _filtered(qs: QuerySet[Appeal], request: HttpRequest) -> QuerySet[Appeal]:
     params = request.GET
     if params.get("service_request_id"):
         ids = [
-            parse_id(i.strip(), "service_request_id", 400) for i in params["service_request_id"].split(",")
+            parse_id(i.strip(), "service_request_id", 400)
+            for i in params["service_request_id"].split(",")
+            if i.strip()
         ]
         return qs.filter(pk__in=ids)
     if params.get("service_code"):
