@@ -64,7 +64,7 @@ SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # When this endpoint last changed in a way clients can see (the discovery document's changeset).
 CHANGESET = "2026-12-03T00:00:00+08:00"
 MEDIA_PREFIX = "Open311 media_url: "
-_MEDIA_LINE = re.compile(r"^" + re.escape(MEDIA_PREFIX) + r"(\S+)$", re.MULTILINE)
+_MEDIA_LINE = re.compile(r"^" + re.escape(MEDIA_PREFIX) + r"(https?://\S+)$", re.MULTILINE)
 _TOKENS = signing.Signer(salt="gongzhi.open311.token", sep=".")
 MAX_ROWS = 1000
 MAX_BODY = Appeal._meta.get_field("body").max_length or 5000
