@@ -10,7 +10,7 @@ class AppealsConfig(GongzhiApp):
     label = "appeals"
     verbose_name = _("Residents' appeals")
     layer = FEATURE
-    urls = [Mount("appeals/", "gongzhi.appeals.urls"), Mount("open311/v2/", "gongzhi.appeals.open311_urls")]
+    urls = [Mount("appeals/", "gongzhi.appeals.urls"), Mount("open311/", "gongzhi.appeals.open311_urls")]
     api_router = "gongzhi.appeals.api.router"
     nav = [
         Nav("appeals", _("Appeals"), "appeals:index", order=10, when=is_caseworker),

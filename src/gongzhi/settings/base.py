@@ -5,6 +5,7 @@ DATABASE_URL       PostgreSQL (or any dj-database-url URL); SQLite in WAL mode w
 REDIS_URL          Redis for the Huey queue and the cache; SQLite queue and local cache when unset
 GONGZHI_FIELD_KEY  base64 of 32 bytes: the key for personal data at rest
 GONGZHI_SECRET_KEY Django's SECRET_KEY
+GONGZHI_OPEN311_* Open311's jurisdiction, key-less reads, their location grid, CORS origins, contact (below)
 """
 
 import os
@@ -219,3 +220,14 @@ GONGZHI_TRIAGE_MIN_CONFIDENCE = float(os.environ.get("GONGZHI_TRIAGE_MIN_CONFIDE
 # A spot marked on the map farther than this from the chosen place is refused (a slip, another city).
 GONGZHI_PIN_MAX_KM = float(os.environ.get("GONGZHI_PIN_MAX_KM", "3"))
 GONGZHI_TRIAGE_DUPLICATE_DAYS = 30  # how far back to look for the same problem
+
+# Open311 GeoReport v2 (/open311/): the one jurisdiction_id served (any other answers 400); whether
+# appeals open to neighbours can be read without a key; the grid (degrees) their locations are rounded to
+# then (0.005° is about 550 m north-south); the origins browsers may read from ("*": any); who to ask.
+GONGZHI_OPEN311_JURISDICTION = os.environ.get("GONGZHI_OPEN311_JURISDICTION", "gongzhi")
+GONGZHI_OPEN311_PUBLIC_READS = os.environ.get("GONGZHI_OPEN311_PUBLIC_READS", "1") not in ("0", "false", "")
+GONGZHI_OPEN311_PUBLIC_GRID = float(os.environ.get("GONGZHI_OPEN311_PUBLIC_GRID", "0.005"))
+GONGZHI_OPEN311_CORS_ORIGINS = [
+    o.strip() for o in os.environ.get("GONGZHI_OPEN311_CORS_ORIGINS", "*").split(",") if o.strip()
+]
+GONGZHI_OPEN311_CONTACT = os.environ.get("GONGZHI_OPEN311_CONTACT", "")
