@@ -160,6 +160,17 @@ def check_request(fmt: str, row: Any) -> None:
 
 
 @pytest.fixture
+def file_appeal(file_appeal):
+    """Appeals whose filers also consented to open data (unless a test says otherwise)."""
+
+    def _file(**kwargs):
+        kwargs.setdefault("open_data", True)
+        return file_appeal(**kwargs)
+
+    return _file
+
+
+@pytest.fixture
 def served(located, categories, file_appeal, live_server):
     public = file_appeal(category=categories["leaf"], body="张三反映：电话13812341234，3单元502门口漏水")
     closed = file_appeal(title="已处理", lat=30.3353, lng=120.1288)
@@ -295,6 +306,7 @@ def test_post_token_get_round_trip(served, fmt):
             "jurisdiction_id": "gongzhi",
             "service_code": str(categories["middle"].pk),
             "attribute[subcategory]": str(categories["leaf"].pk),
+            "attribute[public]": "true",  # the filer consents to open data
             "address_string": f"{world.cmp_a1a.name}{world.bld_a1a.name}",
             "description": "地下车库进水\n电话13812341234",
             "media_url": "https://img.example.com/garage.jpg",

@@ -29,6 +29,17 @@ def _post(key, categories, **data):
 # 1. Service definitions have the spec's shape -------------------------------------------------------
 
 
+@pytest.fixture
+def file_appeal(file_appeal):
+    """Appeals whose filers also consented to open data (unless a test says otherwise)."""
+
+    def _file(**kwargs):
+        kwargs.setdefault("open_data", True)
+        return file_appeal(**kwargs)
+
+    return _file
+
+
 def test_service_definition_json_is_one_object_with_a_list_of_attributes(located, categories):
     code = str(categories["middle"].pk)
     body = Client().get(f"{V2}/services/{code}.json").json()
@@ -396,7 +407,13 @@ def test_a_building_named_with_its_compound_is_matched_and_shown_once(located, c
     key = api_token_issue(user=located.resident)
     response = Client().post(
         f"{V2}/requests.json",
-        {"api_key": key, "service_code": "other", "description": "电梯停了", "address_string": "2幢"},
+        {
+            "api_key": key,
+            "service_code": "other",
+            "description": "电梯停了",
+            "address_string": "2幢",
+            "attribute[public]": "true",
+        },
     )
     assert response.status_code == 201
     appeal = Appeal.objects.get()
@@ -418,3 +435,12 @@ def test_a_description_too_long_for_its_media_link_is_refused_not_cut(located, c
     )
     assert response.status_code == 400 and "too long" in error_of("json", response.content)[1]
     assert not Appeal.objects.exists()
+
+
+def test_neighbours_seeing_an_appeal_is_not_consent_to_open_data(world, file_appeal, client):
+    """Shown to signed-in neighbours in the compound, but not published: key-less readers never see it."""
+    inside = file_appeal(title="只给邻居看", open_data=False)
+    assert not inside.hidden_from_neighbours and not inside.open_data
+    listed = client.get("/open311/v2/requests.json")
+    assert str(inside.pk) not in {r["service_request_id"] for r in listed.json()}
+    assert client.get(f"/open311/v2/requests/{inside.pk}.json").status_code == 404

@@ -59,6 +59,7 @@ def appeal_create(request: AuthenticatedHttpRequest, payload: AppealIn):
         lat=payload.lat,
         lng=payload.lng,
         hidden_from_neighbours=payload.hidden_from_neighbours,
+        open_data=payload.open_data,
         client_key=payload.client_key or request.headers.get("Idempotency-Key", ""),
     )
     return Status(201 if created else 200, appeal)

@@ -336,6 +336,9 @@ def _appeal(
         created_at=created,
         accept_due=add_working_days(created, 1, {}),
     )
+    # About two in three of those shown to neighbours also consented to open data (no draw: the demo's
+    # figures come from a fixed sequence of random numbers).
+    appeal.open_data = not appeal.hidden_from_neighbours and len(case.title) % 3 != 0
     events = [AppealEvent(action="submit", to_status=Status.SUBMITTED, to_tier=Tier.COMPOUND, at=created)]
     handler = commissioner.get(compound.pk)
 

@@ -43,6 +43,9 @@ class AppealForm(PlainForm):
     category = forms.TypedChoiceField(label=_("Category"), coerce=int, empty_value=None, required=False)
     photos = MultiplePhotoField(label=_("Photos (optional, up to 9)"))
     hidden_from_neighbours = forms.BooleanField(label=_("Do not show this to my neighbours"), required=False)
+    open_data = forms.BooleanField(
+        label=_("Also publish it as open data for city and civic apps"), required=False
+    )
     # Set when the resident saw neighbours' similar appeals and files theirs all the same.
     file_anyway = forms.BooleanField(widget=forms.HiddenInput, required=False)
     client_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)

@@ -46,6 +46,7 @@ def appeal_submit(
     lat: float | None = None,
     lng: float | None = None,
     hidden_from_neighbours: bool = False,
+    open_data: bool = False,
     client_key: str = "",
 ) -> tuple[Appeal, bool]:
     """File an appeal at the compound it concerns. Returns (appeal, created): a repeated client key
@@ -100,6 +101,7 @@ def appeal_submit(
             lat=lat,
             lng=lng,
             hidden_from_neighbours=hidden_from_neighbours,
+            open_data=open_data and not hidden_from_neighbours,
             resident=resident,
             submitted_by=actor,
             client_key=client_key,

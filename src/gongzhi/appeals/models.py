@@ -217,6 +217,9 @@ class Appeal(models.Model):
     lat = models.FloatField(null=True, blank=True)  # GCJ-02
     lng = models.FloatField(null=True, blank=True)
     hidden_from_neighbours = models.BooleanField(_("hide from neighbours"), default=False)
+    # The filer's separate consent to publish it, without personal details, to the open data other apps read
+    # (Open311 without a key). Being seen by signed-in neighbours in the compound is not that consent.
+    open_data = models.BooleanField(_("in open data"), default=False)
 
     resident = models.ForeignKey(
         "accounts.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="appeals"

@@ -207,6 +207,7 @@ def _create(request: HttpRequest) -> Appeal:
             lat=lat,
             lng=lng,
             hidden_from_neighbours=not answers.public,
+            open_data=answers.open_data,
             # A client retrying the same report from the same device gets the same request back.
             client_key=_retry_key(data.get("device_id", ""), code, description),
         )

@@ -97,7 +97,10 @@ def attributes(category: Category | None) -> list[Attribute]:
             "public",
             "singlevaluelist",
             False,
-            _("May neighbours and public Open311 readers see it (without your name or contact)?"),
+            _(
+                "Who may see it: true, neighbours in the compound and public Open311 readers (without your "
+                "name or contact); false, only the staff handling it; left out, neighbours in the compound."
+            ),
             [("true", _("Yes")), ("false", _("No, only the staff handling it"))],
         ),
     ]
@@ -126,7 +129,8 @@ def definition(code: str) -> dict[str, Any]:
 @dataclass(frozen=True)
 class Answers:
     title: str
-    public: bool
+    public: bool  # neighbours see it (unless "false")
+    open_data: bool  # key-less readers see it too (only when "true" was sent)
     category: Category | None
 
 
@@ -155,6 +159,7 @@ def read_attributes(category: Category | None, data: QueryDict) -> Answers:
     return Answers(
         title=(given.get("title") or "").strip(),
         public=(given.get("public") or "true").strip() == "true",
+        open_data=(given.get("public") or "").strip() == "true",
         category=leaf or category,
     )
 

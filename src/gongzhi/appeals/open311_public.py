@@ -32,7 +32,7 @@ def public_appeals() -> QuerySet[Appeal]:
     if not public_enabled():
         return Appeal.objects.none()
     # unscoped: what filers left open to neighbours is shown to anyone, with personal data removed
-    return Appeal.objects.filter(hidden_from_neighbours=False).exclude(status=Status.MERGED)
+    return Appeal.objects.filter(open_data=True, hidden_from_neighbours=False).exclude(status=Status.MERGED)
 
 
 def scrub(text: str, names: list[str]) -> str:

@@ -17,6 +17,7 @@ class AppealIn(Schema):
     lat: float | None = None
     lng: float | None = None
     hidden_from_neighbours: bool = False
+    open_data: bool = False  # also published, without personal details, as open data (Open311 without a key)
     client_key: str = Field(
         "", max_length=64, description="idempotency key: the same key returns the same appeal"
     )

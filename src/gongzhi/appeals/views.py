@@ -158,6 +158,7 @@ def appeal_new(request: AuthenticatedHttpRequest) -> HttpResponse:
                     body=data["body"],
                     channel=data.get("channel") or Channel.WEB,
                     hidden_from_neighbours=data["hidden_from_neighbours"],
+                    open_data=data.get("open_data", False),
                     client_key=data["client_key"],
                     lat=data.get("lat"),
                     lng=data.get("lng"),
