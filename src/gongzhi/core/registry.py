@@ -162,6 +162,9 @@ class GongzhiApp(AppConfig):
     kpi_label: ClassVar[Any] = None
     warm_up: ClassVar[Sequence[str]] = ()  # dotted paths of callables a new worker runs before serving
     context_processors: ClassVar[Sequence[str]] = ()  # dotted paths: fn(request) -> dict for every page
+    # dotted paths of the app's periodic schedules (gongzhi.core.background.Every) whose work runs under a
+    # lease of the same name: the health endpoint (and the cockpit) show when each last ran, and if late.
+    watched_jobs: ClassVar[Sequence[str]] = ()
 
 
 def gongzhi_apps() -> list[GongzhiApp]:
@@ -204,6 +207,10 @@ def kpi_providers() -> dict[str, KpiProvider]:
         for app in gongzhi_apps()
         if app.kpis
     }
+
+
+def watched_jobs() -> list[Any]:
+    return [import_string(path) for path in _collect("watched_jobs")]
 
 
 def warm_ups() -> list[Callable[[], Any]]:
