@@ -130,7 +130,8 @@ def sweep_late_alert(*, period: int, now: datetime | None = None) -> int:
     if not status["late"]:
         return 0
     since = status["last_succeeded_at"] or "never"
-    ago = status["minutes_ago"]
+    # The body: when it last ran to the end, in the site's time (the title says what that means).
+    last = job_status_last(status)
     # unscoped: the sweep covers every subdistrict, so every subdistrict's administrators hear of it
     admins = {
         b.user
@@ -145,10 +146,15 @@ def sweep_late_alert(*, period: int, now: datetime | None = None) -> int:
                     recipient=user,
                     kind="system.sweep_late",
                     title=gettext_noop("The SLA sweep is late: overdue appeals are not being escalated"),
-                    body=f"{ago} min" if ago is not None else "",
-                    link="/healthz",
+                    body=last,
                     dedupe_key=f"sweep-late:{since}",
                 )
                 for user in admins
             )
         )
+
+
+def job_status_last(status: dict[str, Any]) -> str:
+    if not status["last_succeeded_at"]:
+        return ""
+    return timezone.localtime(datetime.fromisoformat(status["last_succeeded_at"])).strftime("%Y-%m-%d %H:%M")
