@@ -32,13 +32,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.background import settings as short
+from tests.background import periods
 
 pytestmark = pytest.mark.postgres
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-PERIOD = short.GONGZHI_PERIODS["appeals-sla-sweep"]
+PERIOD = periods.SWEEP
 OVERDUE = 150
 TEXTS = 120
 APPEALS = 40
