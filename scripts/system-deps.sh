@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Debian packages the full test suite needs: PostgreSQL (database-sensitive tests)
+# Debian packages the full test suite needs: PostgreSQL (database-sensitive tests), Redis (the queue of
+# the consumer kill test on PostgreSQL, tests/background),
 # Chromium (browser tests), GNU gettext (the translation-coverage test) and CJK fonts.
 # Installs them when missing; needs root or sudo.
 set -euo pipefail
 need=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || need+=(redis-server)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v xgettext >/dev/null 2>&1 || need+=(gettext)
 fc-list 2>/dev/null | grep -i "noto sans cjk" >/dev/null || need+=(fonts-noto-cjk)  # not -q: with pipefail, an early exit of grep fails fc-list

@@ -69,7 +69,7 @@ def test_failed_delivery_stays_pending(world, file_appeal, monkeypatch):
     def broken(phone, message):
         raise ConnectionError("gateway down")
 
-    monkeypatch.setattr(MemorySmsBackend, "send", lambda self, phone, message: broken(phone, message))
+    monkeypatch.setattr(MemorySmsBackend, "send", lambda self, phone, message, key="": broken(phone, message))
     assert notifications_deliver(ids=pending) == 0
     note = Notification.objects.get(pk=pending[0])
     assert note.sent_at is None and note.attempts == 1

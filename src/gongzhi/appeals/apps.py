@@ -36,5 +36,6 @@ class AppealsConfig(GongzhiApp):
         )
     ]
     demo = [DemoStep("appeals", "gongzhi.appeals.demo.load", order=30)]
+    watched_jobs = ["gongzhi.appeals.tasks.SWEEP"]
     kpis = "gongzhi.appeals.kpis.appeal_kpis"
     kpi_label = _("Residents' appeals")

@@ -272,6 +272,8 @@ class Appeal(models.Model):
     possible_duplicate = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # When the duplicate check ran (found one or not); the reconciler queues it again while this is empty.
+    duplicates_checked_at = models.DateTimeField(null=True, blank=True)
     # Residents' public support (up/down votes, e.g. carried over from a public message board).
     support_up = models.PositiveIntegerField(default=0, db_default=0)
     support_down = models.PositiveIntegerField(default=0, db_default=0)

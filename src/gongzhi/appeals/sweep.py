@@ -14,10 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from gongzhi.accounts.models import RoleBinding
 from gongzhi.appeals.errors import AppealError
 from gongzhi.appeals.models import Appeal, Status, Tier
 from gongzhi.appeals.routing import Lookups, handlers_at, read_once
 from gongzhi.appeals.workflow import appeal_transition
+from gongzhi.core.background import job_status
+from gongzhi.core.roles import Role
 from gongzhi.notifications.services import Message, notify_many
 
 
@@ -118,3 +121,40 @@ def _tell_handlers(appeals: Any, batch: int, *, kind: str, title: str, key: Call
                 )
             )
     return told
+
+
+def sweep_late_alert(*, period: int, now: datetime | None = None) -> int:
+    """When the SLA sweep has not run to the end for more than two periods, tell every subdistrict's
+    administrators (in the app, once per missed run). Returns how many were told."""
+    status = job_status("appeals-sla-sweep", period=period, now=now)
+    if not status["late"]:
+        return 0
+    since = status["last_succeeded_at"] or "never"
+    # The body: when it last ran to the end, in the site's time (the title says what that means).
+    last = job_status_last(status)
+    # unscoped: the sweep covers every subdistrict, so every subdistrict's administrators hear of it
+    admins = {
+        b.user
+        for b in RoleBinding.objects.filter(role=Role.SUBDISTRICT_ADMIN, user__is_active=True).select_related(
+            "user"
+        )
+    }
+    with transaction.atomic():
+        return len(
+            notify_many(
+                Message(
+                    recipient=user,
+                    kind="system.sweep_late",
+                    title=gettext_noop("The SLA sweep is late: overdue appeals are not being escalated"),
+                    body=last,
+                    dedupe_key=f"sweep-late:{since}",
+                )
+                for user in admins
+            )
+        )
+
+
+def job_status_last(status: dict[str, Any]) -> str:
+    if not status["last_succeeded_at"]:
+        return ""
+    return timezone.localtime(datetime.fromisoformat(status["last_succeeded_at"])).strftime("%Y-%m-%d %H:%M")

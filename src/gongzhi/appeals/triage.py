@@ -2,11 +2,12 @@
 categories staff confirmed, the weekly retrain. The text machinery is the ``gongzhi.triage`` library."""
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils import timezone
 
 from gongzhi.accounts.models import User
 from gongzhi.appeals.categories import category_top_names
@@ -145,15 +146,29 @@ def appeal_duplicates_flag(*, appeal_id: int) -> int | None:
     """Record the most likely duplicate of a newly filed appeal (for the queue's badge). Returns its id."""
     # unscoped: the duplicate check runs as the system
     appeal = Appeal.objects.select_related("node", "handling_node").filter(pk=appeal_id).first()
-    if appeal is None or not appeal.is_open:
+    if appeal is None:
         return None
-    pool = list(duplicate_pool(appeal).filter(created_at__lte=appeal.created_at)[:MAX_POOL])
-    ranked = rank_duplicates(appeal, pool, limit=1)
-    best = ranked[0][0].pk if ranked else None
-    if best is not None:
-        # unscoped: notes the duplicate on the appeal just checked
-        Appeal.objects.filter(pk=appeal.pk).update(possible_duplicate_id=best)
+    best = None
+    if appeal.is_open:
+        pool = list(duplicate_pool(appeal).filter(created_at__lte=appeal.created_at)[:MAX_POOL])
+        ranked = rank_duplicates(appeal, pool, limit=1)
+        best = ranked[0][0].pk if ranked else None
+    # unscoped: notes the outcome on the appeal just checked (the same outcome when run again)
+    done = Appeal.objects.filter(pk=appeal.pk)
+    done.update(duplicates_checked_at=timezone.now(), **({"possible_duplicate_id": best} if best else {}))
     return best
+
+
+def appeals_unchecked(*, now: datetime | None = None, limit: int = 5000) -> list[int]:
+    """Appeals of the last day still without their duplicate check GONGZHI_RECONCILE_AFTER_SECONDS after
+    they were filed (the task was lost with a killed consumer): for the reconciler to queue again."""
+    now = now or timezone.now()
+    before = now - timedelta(seconds=settings.GONGZHI_RECONCILE_AFTER_SECONDS)
+    # unscoped: the reconciler runs as the system, over every subdistrict
+    rows = Appeal.objects.filter(
+        duplicates_checked_at__isnull=True, created_at__lt=before, created_at__gte=now - timedelta(days=1)
+    )
+    return list(rows.order_by("pk").values_list("pk", flat=True)[:limit])
 
 
 RETRAIN_AFTER = 50  # newly confirmed appeals that make a retrain worth it

@@ -92,3 +92,25 @@ class WorkdayOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {'workday' if self.is_workday else 'holiday'}"
+
+
+class Job(models.Model):
+    """What the database knows of one piece of background work, shared by every consumer: the last period
+    a scheduler queued it for (so it is queued once however many schedulers run), the lease of the process
+    running it now (it expires unless renewed, so a process that dies blocks nothing for long), and when it
+    last ran to the end."""
+
+    name = models.CharField(max_length=120, unique=True)
+    queued_for = models.DateTimeField(null=True, blank=True)
+    holder = models.CharField(max_length=120, blank=True)
+    held_until = models.DateTimeField(null=True, blank=True)
+    last_started_at = models.DateTimeField(null=True, blank=True)
+    last_succeeded_at = models.DateTimeField(null=True, blank=True)
+    last_failed_at = models.DateTimeField(null=True, blank=True)
+    runs = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

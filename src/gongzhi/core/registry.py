@@ -165,6 +165,9 @@ class GongzhiApp(AppConfig):
     # Place pickers of the app's forms: purpose → dotted path of fn(user) -> orgs.picker.PlaceChoice (the
     # kinds one may pick for that purpose and the subtrees the user may pick them in).
     place_pickers: ClassVar[dict[str, str]] = {}
+    # dotted paths of the app's periodic schedules (gongzhi.core.background.Every) whose work runs under a
+    # lease of the same name: the health endpoint (and the cockpit) show when each last ran, and if late.
+    watched_jobs: ClassVar[Sequence[str]] = ()
 
 
 def gongzhi_apps() -> list[GongzhiApp]:
@@ -216,6 +219,10 @@ def kpi_providers() -> dict[str, KpiProvider]:
         for app in gongzhi_apps()
         if app.kpis
     }
+
+
+def watched_jobs() -> list[Any]:
+    return [import_string(path) for path in _collect("watched_jobs")]
 
 
 def warm_ups() -> list[Callable[[], Any]]:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from gongzhi.core.background import background_status
 from gongzhi.core.excel import ImportRejected
 from gongzhi.core.registry import Spreadsheet, home_cards, spreadsheets
 
@@ -75,6 +76,8 @@ def imports(request: HttpRequest) -> HttpResponse:
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
+    """``ok`` after a database round trip (for the load balancer), and when each watched periodic job
+    (the SLA sweep) last ran to the end, how many minutes ago, and whether it is late."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    return JsonResponse({"status": "ok", "background": background_status()})

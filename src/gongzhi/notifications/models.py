@@ -11,6 +11,16 @@ class Channel(models.TextChoices):
     SMS = "sms", _("SMS")
 
 
+class Delivery(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")  # claimed by one process, the gateway asked
+    SENT = "sent", _("Sent")
+    # The sender died or the gateway's answer was lost after the request went out: it may have arrived.
+    # Sent again only through a gateway that drops a repeated idempotency key; otherwise left for staff.
+    UNCERTAIN = "uncertain", _("Maybe sent")
+    FAILED = "failed", _("Not sent")  # gave up after the last attempt
+
+
 class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -30,6 +40,8 @@ class Notification(models.Model):
     link = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    delivery = models.CharField(max_length=12, choices=Delivery.choices, default=Delivery.PENDING)
+    claimed_at = models.DateTimeField(null=True, blank=True)  # when the current or last send began
     read_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     # One message per event and person: repeating the same key does nothing.
@@ -37,7 +49,14 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            models.Index(
+                fields=["delivery", "created_at"],
+                condition=models.Q(delivery__in=["pending", "sending"]),
+                name="notification_undelivered",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["recipient", "channel", "dedupe_key"],

@@ -120,16 +120,34 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("REDIS_URL")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    HUEY = {"huey_class": "huey.RedisHuey", "name": "gongzhi", "url": REDIS_URL, "immediate": False}
+    HUEY = {
+        "huey_class": "gongzhi.core.background.GongzhiRedisHuey",
+        "name": "gongzhi",
+        "url": REDIS_URL,
+        "immediate": False,
+        "results": False,  # nothing reads a task's return value
+    }
 else:
     # Nothing shared between processes lives in this cache; shared state is in the database.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     HUEY = {
-        "huey_class": "huey.SqliteHuey",
+        "huey_class": "gongzhi.core.background.GongzhiSqliteHuey",
         "name": "gongzhi",
         "filename": str(DATA_DIR / "huey.sqlite3"),
         "immediate": False,
+        "results": False,
     }
+# Background work (gongzhi.core.background): how often the schedulers look for periodic work, how long a
+# lease on running work lasts unless renewed (a third of it between renewals), and the periods of the
+# periodic work by name (seconds; the apps' defaults apply to names not given here).
+GONGZHI_SCHEDULER_TICK = 60
+GONGZHI_LEASE_SECONDS = 120
+GONGZHI_PERIODS: dict[str, int] = {}
+# The reconcilers re-queue work that should have happened this long ago and did not (its task lost with a
+# killed consumer); a text message being sent for longer than GONGZHI_SMS_CLAIM_SECONDS is taken as
+# interrupted (sent or not: see gongzhi.notifications.delivery).
+GONGZHI_RECONCILE_AFTER_SECONDS = 300
+GONGZHI_SMS_CLAIM_SECONDS = 120
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -172,6 +190,9 @@ GONGZHI_OTP_TTL = timedelta(minutes=5)
 GONGZHI_OTP_RESEND_INTERVAL = timedelta(seconds=60)
 GONGZHI_OTP_MAX_ATTEMPTS = 5
 GONGZHI_SMS_BACKEND = os.environ.get("GONGZHI_SMS_BACKEND", "gongzhi.accounts.sms.ConsoleSmsBackend")
+# For gongzhi.accounts.sms.HttpSmsBackend: where the gateway takes messages, and how long to wait for it.
+GONGZHI_SMS_URL = os.environ.get("GONGZHI_SMS_URL", "")
+GONGZHI_SMS_TIMEOUT = float(os.environ.get("GONGZHI_SMS_TIMEOUT", "10"))
 GONGZHI_API_TOKEN_TTL = timedelta(days=30)
 
 GONGZHI_PAGE_SIZE = 50
@@ -206,9 +227,14 @@ ROLE_LABELS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"plain": {"format": "[%(asctime)s] %(levelname)s:%(name)s:%(process)d:%(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"gongzhi": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    "loggers": {
+        "gongzhi": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # Configured here, so `run_huey` adds no handler of its own and each line is printed once.
+        "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 # Smart triage: a suggested first-level category is filled in only at or above this confidence
