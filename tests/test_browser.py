@@ -221,10 +221,13 @@ def test_points_mall_wish_and_check_in_at_phone_width(transactional_db, world, l
     page.click("nav.mainnav >> text=积分兑换")
     assert "100" in page.locator(".balance").inner_text()
     page.screenshot(path=SHOTS / "mall-390.png", full_page=True)
-    # A double tap sends the same form twice: one order.
+    # 兑换 asks for confirmation first; a double tap on the confirmation sends it twice: one order.
+    page.locator("form.order button").first.click()
+    page.wait_for_url("**/confirm/?quantity=1")
+    assert MallOrder.objects.count() == 0
     page.evaluate(
         """async () => {
-            const form = document.querySelector("form.order");
+            const form = document.querySelector("form.confirm-order");
             // One after the other: the test server shares one in-memory SQLite connection between threads.
             for (const _ of [1, 2]) await fetch(form.action, {method: "POST", body: new FormData(form)});
         }"""
@@ -248,7 +251,7 @@ def test_points_mall_wish_and_check_in_at_phone_width(transactional_db, world, l
     page.goto(f"{live_server.url}/mall/manage/")
     page.fill("input[name=code]", code)
     page.click("button:has-text('交付')")
-    page.wait_for_selector("text=已完成")
+    page.wait_for_selector("text=已交付")
     assert page.locator("text=磨刀服务 ×1").count() == 0  # no longer waiting
 
     # A wish: posted, reviewed, claimed by a neighbour who sees only the family name.
