@@ -121,7 +121,7 @@ def run_wrk(script: Path, users: int, seconds: int) -> dict[str, float]:
     wrk = shutil.which("wrk")
     if wrk is None:
         sys.exit("wrk is not installed (apt-get install wrk; make bench-submit does it).")
-    out = subprocess.run(
+    out = subprocess.run(  # noqa: S603
         [
             wrk,
             "-t2",
@@ -151,7 +151,7 @@ def run_wrk(script: Path, users: int, seconds: int) -> dict[str, float]:
 
 
 def run_locust(env: dict[str, str], users: int, seconds: int, tmp: Path) -> dict[str, float]:
-    subprocess.run(
+    subprocess.run(  # noqa: S603
         [
             str(Path(sys.executable).with_name("locust")),
             "-f",
@@ -245,7 +245,7 @@ def main() -> None:
             "GONGZHI_BENCH_TIMES": str(tmp / "times.txt"),
         }
         access_log = tmp / "access.log"
-        server = subprocess.Popen(
+        server = subprocess.Popen(  # noqa: S603
             [
                 str(Path(sys.executable).with_name("gunicorn")),
                 "gongzhi.wsgi:application",

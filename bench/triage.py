@@ -63,7 +63,7 @@ def main() -> None:
             "print(time.perf_counter()-t)"
         )
         env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent / "src")}
-        cold = float(subprocess.check_output([sys.executable, "-c", probe], env=env, text=True))
+        cold = float(subprocess.check_output([sys.executable, "-c", probe], env=env, text=True))  # noqa: S603
     out["cold_start_s"] = round(cold, 3)  # a new process: imports, load, first suggestion
 
     batch = [rng.choice(texts) for _ in range(20_000)]
