@@ -330,6 +330,9 @@ class Appeal(models.Model):
                 condition=Q(status__in=list(OPEN_STATUS_ORDER)),
                 name="appeal_open_by_due",
             ),
+            # Lists newest first over a large reach: walked in this order, each entry's place tested from the
+            # index itself, so a deep page steps over index entries only (core/pagination.py).
+            models.Index(fields=["created_at", "id", "node"], name="appeal_by_date_place"),
             # One handling node's queue in its order, and the count of it, from the index alone.
             models.Index(
                 fields=["handling_node", "accept_due", "resolve_due", "id"],
