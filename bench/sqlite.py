@@ -301,7 +301,7 @@ def measure(samples: int) -> None:
                 for _ in range(samples):
                     t0 = time.perf_counter()
                     for sql in selects:
-                        cursor.execute(sql.replace("%", "%%")).fetchall()
+                        cursor.execute(sql).fetchall()
                     floor.append((time.perf_counter() - t0) * 1000)
             cases[f"{hot.role}:{hot.name}"] = {
                 "role": hot.role,

@@ -1,6 +1,8 @@
 """The register requests staff make most, whose plans must not grow with the number of residents
 (gongzhi.core.plans). A new list or count of people adds its entry here."""
 
+# unscoped-module: seeds the plan tests' database (bulk rows for every role) and reads back what it made
+
 import random
 from typing import Any
 

@@ -1,6 +1,8 @@
 """The appeals requests each role makes most, whose plans must not grow with the table (gongzhi.core.plans).
 A new list, queue, detail or count of appeals adds its entry here."""
 
+# unscoped-module: seeds the plan tests' database (bulk rows for every role) and reads back what it made
+
 import random
 from datetime import timedelta
 from typing import Any
@@ -65,6 +67,12 @@ HOT_REQUESTS = [
         kind="middle page",
     ),
     HotRequest("appeal", "subdistrict_admin", "/api/v1/appeals/{appeal}", kind="detail"),
+]
+
+_KPI = "a KPI groups the year's appeals of the reach (a few groups, sorted in memory)"
+HOT_REQUESTS += [
+    HotRequest("KPIs", role, "/api/v1/appeals/kpis", sorted_ok=_KPI, kind="KPI")
+    for role in ("commissioner", "community_staff", "subdistrict_admin", "district_viewer")
 ]
 
 # Of every 100 appeals: closed and resolved ones are most of a year's rows; the rest are open.
