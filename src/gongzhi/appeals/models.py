@@ -210,8 +210,9 @@ def _own_assigned_or_public(user, action: str) -> Q | None:
     committee) the user works for at that compound; for "read", the public appeals of compounds the user
     lives in.
 
-    Written as ``id IN (… UNION ALL …)``, each branch found by its own index: an OR of the same branches
-    lets SQLite walk the whole date index instead (its statistics count the many empty filers as one)."""
+    The user's own and assigned ones as ``id IN (… UNION ALL …)``, each branch found by its own index: an
+    OR of the same branches lets SQLite walk the whole date index instead (its statistics count the many
+    empty filers as one value)."""
     from gongzhi.accounts.models import Person
 
     if action not in ("view", "read"):
@@ -221,13 +222,14 @@ def _own_assigned_or_public(user, action: str) -> Q | None:
     branches = [Q(submitted_by_id=user.pk), Q(assignee_user_id=user.pk), Q(resident__in=mine)]
     if any(reach_paths(user, {role}) for role in PARTY_ROLES.values()):
         branches += _party_units(user)
+    condition = Q(pk__in=rows_matching_any(Appeal, branches))
     if action == "read":
         compounds = belonging_paths(user, "compound", NEIGHBOUR_ROLES)
         if compounds:
-            branches.append(
-                Q(hidden_from_neighbours=False) & ~Q(status="merged") & subtree_in("node", compounds)
-            )
-    return Q(pk__in=rows_matching_any(Appeal, branches))
+            # Beside the union, not in it: a compound's public appeals are many, and one appeal's page
+            # should not gather them all to find itself among them.
+            condition |= Q(hidden_from_neighbours=False) & ~Q(status="merged") & subtree_in("node", compounds)
+    return condition
 
 
 class Appeal(models.Model):
