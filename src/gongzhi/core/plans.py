@@ -36,6 +36,8 @@ class HotRequest:
     path: str
     sorted_ok: str = ""
     kind: str = "first page"  # first page, middle page, detail, KPI (the benchmark's budgets differ)
+    # Why reading the large table whole is accepted for now (a known gap, named so it is not forgotten).
+    reads_all: str = ""
 
 
 def hot_query_modules() -> list[ModuleType]:
@@ -91,11 +93,14 @@ PG_LARGE_ROWS = 5_000
 PG_SORT_ROWS = 5_000
 
 
-def plan_problems(plan: list[str], *, large: set[str], sorted_ok: bool, limited: bool) -> list[str]:
+def plan_problems(
+    plan: list[str], *, large: set[str], sorted_ok: bool, limited: bool, reads_all: bool = False
+) -> list[str]:
     """What is wrong with ``plan`` (lines from ``explain``) at scale: a large table read whole, or rows
     sorted in a temporary structure where an index should give them in order (unless ``sorted_ok``).
 
-    ``limited``: the statement has a LIMIT, so an index walked in the requested order stops at the page."""
+    ``limited``: the statement has a LIMIT, so an index walked in the requested order stops at the page.
+    ``reads_all``: a whole read is accepted for this request (a known gap)."""
     problems = []
     for line in plan:
         text = line.strip()
@@ -104,7 +109,7 @@ def plan_problems(plan: list[str], *, large: set[str], sorted_ok: bool, limited:
             if words[:1] == ["SCAN"] and len(words) > 1 and words[1] in large:
                 # A bare SCAN reads the whole table; a SCAN USING INDEX walks it in an index's order, which
                 # stops early only under a LIMIT.
-                if "USING" not in words or not limited:
+                if ("USING" not in words or not limited) and not reads_all:
                     problems.append(text)
             elif "TEMP B-TREE" in text and not sorted_ok:
                 problems.append(text)
@@ -115,6 +120,6 @@ def plan_problems(plan: list[str], *, large: set[str], sorted_ok: bool, limited:
             whole = node.startswith("Seq Scan") and relation in large and int(size or 0) >= PG_LARGE_ROWS
             # An incremental sort orders rows already grouped by an index prefix, a group at a time.
             sort = node.startswith("Sort") and float(rows) >= PG_SORT_ROWS and not sorted_ok
-            if (whole and not limited) or sort:
+            if (whole and not limited and not reads_all) or sort:
                 problems.append(text)
     return problems
