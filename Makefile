@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export GONGZHI_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test test-sqlite test-postgres bench bench-appeals bench-submit bench-points bench-triage lint setup assets messages clean
+.PHONY: demo test test-sqlite test-postgres bench bench-appeals bench-sqlite bench-submit bench-points bench-triage lint setup assets messages clean
 
 ## Install Python and npm packages, vendor static assets, compile translations.
 setup: $(VENV)/.installed assets messages
@@ -57,6 +57,11 @@ bench: setup
 bench-appeals: setup
 	bash scripts/system-deps.sh
 	bash scripts/pg.sh run $(BIN)/python bench/appeals.py
+
+## The embedded default at sub-district size: the demo plus 20,000 then 100,000 appeals and 100,000
+## residents on SQLite, served by gunicorn as `make demo` serves it (figures go in docs/benchmarks.md).
+bench-sqlite: setup
+	$(BIN)/python bench/sqlite.py $(SQLITE_ARGS)
 
 ## Intake under load: 50 residents filing against gunicorn, on the appeals benchmark's database.
 bench-submit: setup

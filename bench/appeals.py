@@ -51,6 +51,64 @@ STATUSES = (
 TIERS = [Tier.COMPOUND] * 70 + [Tier.COMMUNITY] * 22 + [Tier.SUBDISTRICT] * 8
 
 
+COLUMNS = (
+    "node_id, handling_node_id, tier, status, version, title, body, channel, hidden_from_neighbours, client_key, "
+    "transferred_to, created_at, accept_due, resolve_due, accepted_at, first_accepted_at, resolved_at, "
+    "resolved_tier, reply, proposed_reply, reopened_count, rating, rating_comment"
+)
+
+
+def appeal_row(i: int, compound: Node, comm: Node, sub: Node, rng: random.Random, now) -> tuple:
+    """One appeal of a year's mix (mostly closed, a tenth open) at ``compound``, in ``COLUMNS`` order."""
+    status = rng.choice(STATUSES)
+    tier = rng.choice(TIERS)
+    handling = {Tier.COMPOUND: compound, Tier.COMMUNITY: comm, Tier.SUBDISTRICT: sub}[tier]
+    open_ = status in (Status.SUBMITTED, Status.ACCEPTED, Status.ASSIGNED)
+    created = now - timedelta(days=rng.uniform(0, 2) if open_ else rng.uniform(2, 365))
+    accepted = created + timedelta(hours=rng.uniform(1, 20)) if status != Status.SUBMITTED else None
+    resolved = accepted + timedelta(hours=rng.uniform(4, 200)) if not open_ else None
+    # Open appeals are mostly inside their deadlines; about 0.3% are overdue for the sweep to find.
+    late = open_ and rng.random() < 0.003
+    if open_:
+        due = now - timedelta(hours=1) if late else now + timedelta(hours=rng.uniform(6, 120))
+        if status == Status.SUBMITTED:
+            accept_due, resolve_due = due, None
+        else:
+            accept_due, resolve_due = created + timedelta(days=1), due
+    else:
+        accept_due, resolve_due = created + timedelta(days=1), accepted + timedelta(days=7)
+    rating = (
+        rng.choice(["satisfied"] * 7 + ["basically_satisfied", "dissatisfied", "not_rated"])
+        if status == Status.CLOSED
+        else ""
+    )
+    return (
+        compound.pk,
+        handling.pk,
+        tier,
+        status,
+        1,
+        f"诉求{i}",
+        "楼道照明、噪音、停车等问题",
+        "web",
+        False,
+        "",
+        "",
+        created,
+        accept_due,
+        resolve_due,
+        accepted,
+        accepted,
+        resolved,
+        tier if resolved else "",
+        "已处理" if resolved else "",
+        "",
+        0,
+        rating,
+        "",
+    )
+
+
 def build(subdistricts: int, appeals: int, rng: random.Random) -> None:
     started = time.monotonic()
     tree = Tree()
@@ -68,65 +126,13 @@ def build(subdistricts: int, appeals: int, rng: random.Random) -> None:
     tree.save()
     print(f"  {len(tree.nodes):,} nodes in {time.monotonic() - started:.0f} s", flush=True)
     now = timezone.now()
-    columns = (
-        "node_id, handling_node_id, tier, status, version, title, body, channel, hidden_from_neighbours, client_key, "
-        "transferred_to, created_at, accept_due, resolve_due, accepted_at, first_accepted_at, resolved_at, "
-        "resolved_tier, reply, reopened_count, rating, rating_comment"
-    )
     with (
         connection.cursor() as cursor,
-        cursor.connection.cursor().copy(f"COPY {Appeal._meta.db_table} ({columns}) FROM STDIN") as copy,
+        cursor.connection.cursor().copy(f"COPY {Appeal._meta.db_table} ({COLUMNS}) FROM STDIN") as copy,
     ):
         for i in range(appeals):
             compound, comm, sub = rng.choice(layout)
-            status = rng.choice(STATUSES)
-            tier = rng.choice(TIERS)
-            handling = {Tier.COMPOUND: compound, Tier.COMMUNITY: comm, Tier.SUBDISTRICT: sub}[tier]
-            open_ = status in (Status.SUBMITTED, Status.ACCEPTED, Status.ASSIGNED)
-            created = now - timedelta(days=rng.uniform(0, 2) if open_ else rng.uniform(2, 365))
-            accepted = created + timedelta(hours=rng.uniform(1, 20)) if status != Status.SUBMITTED else None
-            resolved = accepted + timedelta(hours=rng.uniform(4, 200)) if not open_ else None
-            # Open appeals are mostly inside their deadlines; about 0.3% are overdue for the sweep to find.
-            late = open_ and rng.random() < 0.003
-            if open_:
-                due = now - timedelta(hours=1) if late else now + timedelta(hours=rng.uniform(6, 120))
-                if status == Status.SUBMITTED:
-                    accept_due, resolve_due = due, None
-                else:
-                    accept_due, resolve_due = created + timedelta(days=1), due
-            else:
-                accept_due, resolve_due = created + timedelta(days=1), accepted + timedelta(days=7)
-            rating = (
-                rng.choice(["satisfied"] * 7 + ["basically_satisfied", "dissatisfied", "not_rated"])
-                if status == Status.CLOSED
-                else ""
-            )
-            copy.write_row(
-                (
-                    compound.pk,
-                    handling.pk,
-                    tier,
-                    status,
-                    1,
-                    f"诉求{i}",
-                    "楼道照明、噪音、停车等问题",
-                    "web",
-                    False,
-                    "",
-                    "",
-                    created,
-                    accept_due,
-                    resolve_due,
-                    accepted,
-                    accepted,
-                    resolved,
-                    tier if resolved else "",
-                    "已处理" if resolved else "",
-                    0,
-                    rating,
-                    "",
-                )
-            )
+            copy.write_row(appeal_row(i, compound, comm, sub, rng, now))
             if i and i % 250_000 == 0:
                 print(f"  {i:,} appeals …", flush=True)
     with connection.cursor() as cursor:

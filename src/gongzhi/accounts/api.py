@@ -1,9 +1,10 @@
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from gongzhi.accounts import selectors, services
 from gongzhi.accounts.http import AuthenticatedHttpRequest
+from gongzhi.core.pagination import IndexedLimitOffsetPagination
 from gongzhi.core.schemas import ErrorOut
 
 router = Router(tags=["accounts"])
@@ -85,7 +86,7 @@ class PersonOut(Schema):
 
 
 @router.get("/people", response=list[PersonOut])
-@paginate(LimitOffsetPagination)
+@paginate(IndexedLimitOffsetPagination)
 def people(request: AuthenticatedHttpRequest, node: int | None = None, q: str = ""):
     """Residents in the caller's reach (numbers masked). ``q`` matches a name, or a full phone or ID number."""
     from gongzhi.orgs.selectors import node_get

@@ -7,7 +7,7 @@ from typing import Literal
 from django.http import Http404
 from django.utils import timezone
 from ninja import File, Query, Router, Status, UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from gongzhi.accounts.http import AuthenticatedHttpRequest
 from gongzhi.accounts.selectors import person_get
@@ -27,6 +27,7 @@ from gongzhi.appeals.schemas import (
     TransitionIn,
 )
 from gongzhi.appeals.triage import category_suggestion
+from gongzhi.core.pagination import IndexedLimitOffsetPagination
 from gongzhi.core.rules import is_overseer
 from gongzhi.core.schemas import ErrorOut
 from gongzhi.orgs.selectors import (
@@ -66,21 +67,21 @@ def appeal_create(request: AuthenticatedHttpRequest, payload: AppealIn):
 
 
 @router.get("/appeals", response=list[AppealOut])
-@paginate(LimitOffsetPagination)
+@paginate(IndexedLimitOffsetPagination)
 def appeal_list(request: AuthenticatedHttpRequest, status: str | None = None, tier: str | None = None):
     """Appeals in the caller's reach (residents: their own), newest first. ``status=open`` for all open ones."""
     return selectors.appeal_list(fetched_by=request.user, status=status, tier=tier)
 
 
 @router.get("/appeals/queue", response=list[AppealOut])
-@paginate(LimitOffsetPagination)
+@paginate(IndexedLimitOffsetPagination)
 def appeal_queue(request: AuthenticatedHttpRequest):
     """Open appeals the caller can act on at their tier, the soonest due first."""
     return selectors.appeal_queue(fetched_by=request.user)
 
 
 @router.get("/appeals/assigned", response=list[AppealOut])
-@paginate(LimitOffsetPagination)
+@paginate(IndexedLimitOffsetPagination)
 def appeal_assigned(request: AuthenticatedHttpRequest, status: str | None = "open"):
     """Appeals assigned to the caller by name or to a compound party they work for (property manager,
     owners' committee), soonest due first."""
@@ -88,7 +89,7 @@ def appeal_assigned(request: AuthenticatedHttpRequest, status: str | None = "ope
 
 
 @router.get("/appeals/neighbours", response=list[AppealOut])
-@paginate(LimitOffsetPagination)
+@paginate(IndexedLimitOffsetPagination)
 def appeal_neighbours(request: AuthenticatedHttpRequest, status: str | None = "open"):
     """Appeals of the caller's compound open to neighbours (without the filers' names), most supported first."""
     return selectors.public_appeals(fetched_by=request.user, status=status)

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import Avg, Count, F, FloatField, Func, Q, QuerySet
 from django.db.models.functions import Coalesce, Substr, TruncMonth
 
 from gongzhi.accounts.models import User
@@ -24,6 +24,22 @@ from gongzhi.core.scoping import subtree_q
 from gongzhi.orgs.models import Node
 
 RESOLVED = [Status.RESOLVED, Status.CLOSED]
+
+
+class SecondsBetween(Func):
+    """Seconds from ``earlier`` to ``later`` computed by the database itself: SQLite would otherwise call
+    back into Python for each row's date difference, the most of a KPI request at 100,000 appeals."""
+
+    output_field = FloatField()
+    template = "EXTRACT(EPOCH FROM (%(expressions)s))"
+    arg_joiner = " - "
+
+    def __init__(self, later: str, earlier: str) -> None:
+        super().__init__(F(later), F(earlier))
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = "((julianday(%(expressions)s)) * 86400.0)"
+        return self.as_sql(compiler, connection, template=template, arg_joiner=") - julianday(", **extra)
 
 
 def _aggregates() -> dict[str, Any]:
@@ -40,13 +56,8 @@ def _aggregates() -> dict[str, Any]:
         "resolved_compound": Count("pk", filter=resolved & Q(resolved_tier=Tier.COMPOUND)),
         "resolved_community": Count("pk", filter=resolved & Q(resolved_tier=Tier.COMMUNITY)),
         "resolved_subdistrict": Count("pk", filter=resolved & Q(resolved_tier=Tier.SUBDISTRICT)),
-        "to_accept": Avg(
-            ExpressionWrapper(F("first_accepted_at") - F("created_at"), output_field=DurationField())
-        ),
-        "to_resolve": Avg(
-            ExpressionWrapper(F("resolved_at") - F("created_at"), output_field=DurationField()),
-            filter=resolved,
-        ),
+        "to_accept": Avg(SecondsBetween("first_accepted_at", "created_at")),
+        "to_resolve": Avg(SecondsBetween("resolved_at", "created_at"), filter=resolved),
     }
 
 
@@ -66,8 +77,7 @@ def _finish(row: dict[str, Any]) -> dict[str, Any]:
         round(sum(w * (p or 0.0) for w, p in zip(weights, parts, strict=True)), 4) if collected else None
     )
     hours = {
-        k: (round(row[k].total_seconds() / 3600, 1) if row[k] is not None else None)
-        for k in ("to_accept", "to_resolve")
+        k: (round(row[k] / 3600, 1) if row[k] is not None else None) for k in ("to_accept", "to_resolve")
     }
     return {
         "collected": collected,

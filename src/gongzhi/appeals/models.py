@@ -11,7 +11,15 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.models import AppendOnlyModel
 from gongzhi.core.roles import CASEWORK_ROLES, NEIGHBOUR_ROLES, OVERSIGHT_ROLES
-from gongzhi.core.scoping import ScopedQuerySet, ScopePolicy, belonging_paths, own, reach_paths, subtree_q
+from gongzhi.core.scoping import (
+    ScopedQuerySet,
+    ScopePolicy,
+    belonging_paths,
+    reach_paths,
+    rows_matching_any,
+    subtree_in,
+    subtree_q,
+)
 
 
 class Tier(models.TextChoices):
@@ -139,16 +147,17 @@ class Status(models.TextChoices):
     MERGED = "merged", _("Merged into another appeal")
 
 
-OPEN_STATUSES = frozenset(
-    {
-        Status.SUBMITTED,
-        Status.ACCEPTED,
-        Status.INFO_REQUESTED,
-        Status.ASSIGNED,
-        Status.PROPOSED,
-        Status.TRANSFERRED,
-    }
+# In one fixed order: a filter on the open statuses must list them as the partial indexes below do, or
+# SQLite cannot tell that the index covers the query (it compares the two lists term by term).
+OPEN_STATUS_ORDER = (
+    Status.SUBMITTED.value,
+    Status.ACCEPTED.value,
+    Status.INFO_REQUESTED.value,
+    Status.ASSIGNED.value,
+    Status.PROPOSED.value,
+    Status.TRANSFERRED.value,
 )
+OPEN_STATUSES = frozenset(OPEN_STATUS_ORDER)
 
 
 class Channel(models.TextChoices):
@@ -171,31 +180,55 @@ class Rating(models.TextChoices):
 PARTY_ROLES = {"property_manager": "property_manager", "owners_committee": "owners_committee"}
 
 
+def _party_units(user) -> list[Q]:
+    """For each party role the user holds: appeals assigned to that kind of party at the compounds where
+    they hold it (a subquery on the parties, for the assignee index)."""
+    from gongzhi.orgs.models import OrgUnit
+
+    conditions = []
+    for kind, role in PARTY_ROLES.items():
+        paths = reach_paths(user, {role})
+        if paths:
+            # unscoped: the parties of the compounds where the user holds the party's role
+            units = OrgUnit.objects.filter(subtree_q("node", paths), kind=kind).values("pk")
+            conditions.append(Q(assignee_unit__in=units))
+    return conditions
+
+
 def assigned_to_party(user) -> Q:
     """Appeals assigned to a party the user works for: the property manager or owners' committee of a
     compound where the user holds that role (a company serving several compounds holds it at each). A
     member of a governance team is assigned by name (``assignee_user``)."""
     condition = Q(pk__in=[])
-    for kind, role in PARTY_ROLES.items():
-        paths = reach_paths(user, {role})
-        if paths:
-            condition |= Q(assignee_unit__kind=kind) & subtree_q("assignee_unit__node", paths)
+    for branch in _party_units(user):
+        condition |= branch
     return condition
 
 
 def _own_assigned_or_public(user, action: str) -> Q | None:
     """The filer's own appeals; those assigned to the user or to a party (property manager, owners'
     committee) the user works for at that compound; for "read", the public appeals of compounds the user
-    lives in."""
+    lives in.
+
+    The user's own and assigned ones as ``id IN (… UNION ALL …)``, each branch found by its own index: an
+    OR of the same branches lets SQLite walk the whole date index instead (its statistics count the many
+    empty filers as one value)."""
+    from gongzhi.accounts.models import Person
+
     if action not in ("view", "read"):
         return None
-    condition = own("submitted_by", "resident__user", "assignee_user")(user, "view") or Q(pk__in=[])
+    # unscoped: the user's own entry in the register
+    mine = Person.objects.filter(user_id=user.pk).values("pk")
+    branches = [Q(submitted_by_id=user.pk), Q(assignee_user_id=user.pk), Q(resident__in=mine)]
     if any(reach_paths(user, {role}) for role in PARTY_ROLES.values()):
-        condition |= assigned_to_party(user)
+        branches += _party_units(user)
+    condition = Q(pk__in=rows_matching_any(Appeal, branches))
     if action == "read":
         compounds = belonging_paths(user, "compound", NEIGHBOUR_ROLES)
         if compounds:
-            condition |= Q(hidden_from_neighbours=False) & ~Q(status="merged") & subtree_q("node", compounds)
+            # Beside the union, not in it: a compound's public appeals are many, and one appeal's page
+            # should not gather them all to find itself among them.
+            condition |= Q(hidden_from_neighbours=False) & ~Q(status="merged") & subtree_in("node", compounds)
     return condition
 
 
@@ -301,17 +334,17 @@ class Appeal(models.Model):
             # The work queue reads open appeals soonest-due first; closed ones (most rows) stay out of this index.
             models.Index(
                 fields=["accept_due", "resolve_due", "id"],
-                condition=Q(
-                    status__in=[
-                        "submitted",
-                        "accepted",
-                        "info_requested",
-                        "assigned",
-                        "proposed",
-                        "transferred",
-                    ]
-                ),
+                condition=Q(status__in=list(OPEN_STATUS_ORDER)),
                 name="appeal_open_by_due",
+            ),
+            # Lists newest first over a large reach: walked in this order, each entry's place tested from the
+            # index itself, so a deep page steps over index entries only (core/pagination.py).
+            models.Index(fields=["created_at", "id", "node"], name="appeal_by_date_place"),
+            # One handling node's queue in its order, and the count of it, from the index alone.
+            models.Index(
+                fields=["handling_node", "accept_due", "resolve_due", "id"],
+                condition=Q(status__in=list(OPEN_STATUS_ORDER)),
+                name="appeal_open_by_node_due",
             ),
         ]
         constraints = [
@@ -377,6 +410,8 @@ class AppealEvent(AppendOnlyModel):
 
     class Meta:
         ordering = ["at", "id"]
+        # An appeal's timeline in order, without sorting its events.
+        indexes = [models.Index(fields=["appeal", "at", "id"], name="appeal_event_timeline")]
 
     def __str__(self) -> str:
         return f"{self.appeal_id} {self.action} {self.from_status}->{self.to_status}"

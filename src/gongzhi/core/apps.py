@@ -15,3 +15,12 @@ class CoreConfig(GongzhiApp):
         Nav("imports", _("Excel import"), "core:imports", order=70, when=can_import),
         Nav("admin", _("Administration"), "admin:index", order=90, when=is_superuser),
     ]
+
+    def ready(self) -> None:
+        super().ready()
+        from django.db.models.signals import post_migrate
+
+        from gongzhi.core.sqlite import optimize_after_migrate
+
+        # Once per migrate (not once per app): connected to this app's signal only.
+        post_migrate.connect(optimize_after_migrate, sender=self, dispatch_uid="gongzhi-sqlite-optimize")

@@ -16,8 +16,9 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db import models
-from django.db.models import Q
+from django.db import connections, models
+from django.db.models import ExpressionWrapper, F, Q
+from django.db.models.lookups import In
 
 # Characters per level of a materialised path (the tree model's ``steplen``).
 PATH_STEP = 4
@@ -109,25 +110,64 @@ def has_role(user: User, roles: Iterable[str], *, at_path: str | None = None) ->
     return any(at_path.startswith(p) for p in paths)
 
 
-def subtree_q(node_field: str | None, paths: list[str]) -> Q:
-    """Rows whose node lies under any of ``paths``: a join to the node and a prefix match on its path.
+# Above every character of a materialised path (the tree's alphabet is digits and capital letters), so that
+# "under this path" is the range [path, path + PATH_END): an index range on both databases, where SQLite
+# cannot use an index for Django's case-insensitive LIKE 'path%'.
+PATH_END = "~"
 
-    The prefix match uses the path's pattern index; with the row's node index PostgreSQL reads only the
-    rows in reach and, ordered by (node path, id), stops after the page it needs (bench/run.py).
+
+def subtree_q(node_field: str | None, paths: list[str]) -> Q:
+    """Rows whose node lies under any of ``paths``: a join to the node and a range on its path.
+
+    The range uses the path's index; with the row's node index PostgreSQL reads only the rows in reach
+    and, ordered by (node path, id), stops after the page it needs (bench/run.py); SQLite reads the nodes
+    in reach from the same index.
     """
     if not paths:
         return Q(pk__in=[])
-    lookup = "path__startswith" if node_field is None else f"{node_field}__path__startswith"
+    prefix = "" if node_field is None else f"{node_field}__"
     condition = Q()
     for path in paths:
-        condition |= Q(**{lookup: path})
+        condition |= Q(**{f"{prefix}path__gte": path, f"{prefix}path__lt": path + PATH_END})
     return condition
+
+
+def subtree_in(node_field: str, paths: list[str]) -> Q:
+    """The same rows as ``subtree_q`` through a subquery on the nodes (``node_id IN (…)``) instead of a
+    join: the form to OR with other conditions, since each branch of an OR can then use its own index."""
+    if not paths:
+        return Q(pk__in=[])
+    nodes = node_model()._default_manager.filter(subtree_q(None, paths)).values("pk")
+    return Q(**{f"{node_field}__in": nodes})
+
+
+def subtree_unindexed(node_field: str, paths: list[str]) -> Q:
+    """The same rows as ``subtree_in``, tested row by row (``node_id + 0 IN (…)``) so that no index on the
+    row's node drives the query: the index of the query's order does, and a page stops after its rows. For
+    a reach holding most of the table (a subdistrict's whole list), where gathering the reach and sorting it
+    would cost more than walking the order's index."""
+    if not paths:
+        return Q(pk__in=[])
+    nodes = node_model()._default_manager.filter(subtree_q(None, paths)).values("pk")
+    column = ExpressionWrapper(F(f"{node_field}_id") + 0, output_field=models.BigIntegerField())
+    return Q(In(column, nodes))
+
+
+def rows_matching_any(model: type[models.Model], branches: list[Q]) -> Any:
+    """The ids of ``model``'s rows matching any of ``branches``, as one subquery (``UNION ALL`` of one
+    indexed lookup per branch) for ``pk__in``: both databases then find each branch through its own index,
+    where an OR of the branches may read the table in another index's order."""
+    # unscoped: a building block of owner rules, narrowed by each branch
+    queries = [model._default_manager.filter(branch).order_by().values("pk") for branch in branches]  # type: ignore[attr-defined]
+    return queries[0].union(*queries[1:], all=True) if len(queries) > 1 else queries[0]
 
 
 class ScopedQuerySetMixin:
     model: type[models.Model]
 
-    def visible_to(self, user: User, action: str = "view") -> Any:
+    def visible_to(self, user: User, action: str = "view", *, in_order: bool = False) -> Any:
+        """The rows ``user`` may ``action``. ``in_order``: the user's reach is tested row by row while the
+        query walks the index of its order (``subtree_unindexed``), for reaches that hold most rows."""
         policy: ScopePolicy = self.model.scope  # type: ignore[attr-defined]
         roles = policy.roles_for(action)
         if user is None or not user.is_authenticated or not user.is_active:
@@ -138,20 +178,33 @@ class ScopedQuerySetMixin:
         granted = False
         paths = reach_paths(user, roles)
         if paths:
-            condition = subtree_q(policy.node_field, paths)
+            # PostgreSQL's planner weighs a join on the path by its statistics; SQLite's needs the hint.
+            sqlite = connections[self.db].vendor == "sqlite"  # type: ignore[attr-defined]
+            if in_order and sqlite and policy.node_field is not None and "__" not in policy.node_field:
+                condition = subtree_unindexed(policy.node_field, paths)
+            else:
+                condition = subtree_q(policy.node_field, paths)
             granted = True
         if policy.owner_rule is not None:
             own = policy.owner_rule(user, action)
             # OR-ing the owner's rows onto a subtree condition stops PostgreSQL from using a semi-join;
-            # add it only when the user's own rows are not already inside their reach (one indexed lookup).
-            if own is not None and (
-                not granted or self.model._default_manager.filter(own).exclude(condition).exists()
-            ):  # type: ignore[attr-defined]
+            # add it only when the user's own rows are not already inside their reach. Owner rules write each
+            # branch so that an index finds it (a column of the row, or ``field__in`` a subquery, never a
+            # join), so this check reads the user's own rows and nothing else (core/plans.py tests it).
+            if own is not None and (not granted or self._owns_outside(own, condition)):
                 condition = (condition | own) if granted else own
                 granted = True
         if not granted:
             return self.none()  # type: ignore[attr-defined]
         return self.filter(condition)  # type: ignore[attr-defined]
+
+    def _owns_outside(self, own: Q, reach: Q) -> bool:
+        """Whether the user's own rows include any outside ``reach``: found through the owner rule's
+        indexes first (``id IN (own rows)``), since columns that are mostly empty (a register's user, an
+        appeal's filer) look unselective to SQLite's statistics and it would walk the reach's complement."""
+        manager = self.model._default_manager  # type: ignore[attr-defined]
+        mine = manager.filter(own).order_by().values("pk")
+        return bool(manager.filter(pk__in=mine).exclude(reach).exists())
 
 
 class ScopedQuerySet(ScopedQuerySetMixin, models.QuerySet):
@@ -207,8 +260,9 @@ def bound_near(user: User, path: str, roles: Iterable[str] | None = None) -> boo
 
 
 def own(*fields: str, actions: Iterable[str] = ("view",)) -> OwnerRule:
-    """The user's own rows: those whose ``fields`` (user foreign keys, e.g. "buyer", "resident__user")
-    point at the user, for ``actions``."""
+    """The user's own rows: those whose ``fields`` (user foreign keys of the row, e.g. "buyer") point at
+    the user, for ``actions``. A user reached through another row (an appeal's resident's user) is a
+    ``field__in`` subquery in the model's own rule, so that an index serves it."""
     wanted = frozenset(actions)
 
     def rule(user: User, action: str) -> Q | None:

@@ -7,6 +7,7 @@ import time
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from gongzhi.core.sqlite import optimize
 from gongzhi.demo.loader import DemoLoader, demo_is_loaded
 
 
@@ -30,6 +31,7 @@ class Command(BaseCommand):
             stats = DemoLoader(progress=lambda step: self.stdout.write(f"  loading {step} …")).load()
             summary = ", ".join(f"{value:,} {name.replace('_', ' ')}" for name, value in stats.items())
             self.stdout.write(self.style.SUCCESS(f"Loaded {summary} in {time.monotonic() - started:.1f} s."))
+            optimize(analyze=True)  # SQLite: the planner's statistics for the data just loaded
         if load_only:
             return
         call_command("collectstatic", interactive=False, verbosity=0)

@@ -1,0 +1,133 @@
+"""The appeals requests each role makes most, whose plans must not grow with the table (gongzhi.core.plans).
+A new list, queue, detail or count of appeals adds its entry here."""
+
+# unscoped-module: seeds the plan tests' database (bulk rows for every role) and reads back what it made
+
+import random
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from gongzhi.appeals.models import Appeal, Status, Tier
+from gongzhi.core.plans import HotRequest
+from gongzhi.orgs.models import OrgUnit, OrgUnitKind
+
+LARGE_TABLES = ("appeals_appeal", "appeals_appealevent")
+
+_ONE_RESIDENT = "one resident's own appeals: a handful, sorted after an index finds them"
+
+HOT_REQUESTS = [
+    HotRequest("own appeals", "resident", "/api/v1/appeals?limit=25", sorted_ok=_ONE_RESIDENT),
+    HotRequest("own appeal", "resident", "/api/v1/appeals/{own_appeal}", kind="detail"),
+    HotRequest(
+        "neighbours' appeals",
+        "resident",
+        "/api/v1/appeals/neighbours?limit=25",
+        sorted_ok="the compound's open public appeals, ranked by support (a count no index keeps)",
+    ),
+    HotRequest("queue", "commissioner", "/api/v1/appeals/queue?limit=25"),
+    HotRequest(
+        "queue, middle page",
+        "commissioner",
+        "/api/v1/appeals/queue?limit=25&offset={queue_middle}",
+        kind="middle page",
+    ),
+    HotRequest("appeals", "commissioner", "/api/v1/appeals?limit=25"),
+    HotRequest(
+        "appeals, middle page",
+        "commissioner",
+        "/api/v1/appeals?limit=25&offset={list_middle}",
+        kind="middle page",
+    ),
+    HotRequest("appeal", "commissioner", "/api/v1/appeals/{appeal}", kind="detail"),
+    HotRequest(
+        "assigned to the party",
+        "property_manager",
+        "/api/v1/appeals/assigned?limit=25",
+        sorted_ok="the open appeals assigned to the user's party: the party's current work",
+    ),
+    HotRequest("assigned appeal", "property_manager", "/api/v1/appeals/{assigned_appeal}", kind="detail"),
+    HotRequest("queue", "community_staff", "/api/v1/appeals/queue?limit=25"),
+    HotRequest("appeals", "community_staff", "/api/v1/appeals?limit=25"),
+    HotRequest("open appeals", "community_staff", "/api/v1/appeals?status=open&limit=25"),
+    HotRequest("appeal", "community_staff", "/api/v1/appeals/{appeal}", kind="detail"),
+    HotRequest("queue", "subdistrict_admin", "/api/v1/appeals/queue?limit=25"),
+    HotRequest(
+        "queue, middle page",
+        "subdistrict_admin",
+        "/api/v1/appeals/queue?limit=25&offset={queue_middle}",
+        kind="middle page",
+    ),
+    HotRequest("appeals", "subdistrict_admin", "/api/v1/appeals?limit=25"),
+    HotRequest(
+        "appeals, middle page",
+        "subdistrict_admin",
+        "/api/v1/appeals?limit=25&offset={list_middle}",
+        kind="middle page",
+    ),
+    HotRequest("appeal", "subdistrict_admin", "/api/v1/appeals/{appeal}", kind="detail"),
+]
+
+# Known gap (issue 21): a year's KPIs read every appeal of the year in reach, which for a subdistrict is
+# most of the table; flat figures need a per-day rollup.
+_YEAR = "the KPIs aggregate every appeal of the year in reach"
+_KPI = "a KPI groups the year's appeals of the reach (a few groups, sorted in memory)"
+HOT_REQUESTS += [
+    HotRequest("KPIs", role, "/api/v1/appeals/kpis", sorted_ok=_KPI, kind="KPI", reads_all=_YEAR)
+    for role in ("commissioner", "community_staff", "subdistrict_admin", "district_viewer")
+]
+
+# Of every 100 appeals: closed and resolved ones are most of a year's rows; the rest are open.
+_STATUSES = [Status.CLOSED] * 80 + [Status.RESOLVED] * 5 + [Status.SUBMITTED] * 5 + [Status.ACCEPTED] * 5
+_STATUSES += [Status.ASSIGNED] * 5
+_TIERS = [Tier.COMPOUND] * 70 + [Tier.COMMUNITY] * 22 + [Tier.SUBDISTRICT] * 8
+
+
+def seed(world: Any, *, count: int = 20_000) -> dict[str, Any]:
+    """``count`` appeals over a year in ``world.compounds`` (a third in the first, where the roles are), a
+    few of them filed by the resident and some assigned to the first compound's property manager."""
+    rng = random.Random(21)
+    home = world.compounds[0]
+    unit, _created = OrgUnit.objects.get_or_create(
+        node=home, kind=OrgUnitKind.PROPERTY_MANAGER, defaults={"name": "物业服务中心"}
+    )
+    now = timezone.now()
+    rows = []
+    for i in range(count):
+        compound = home if rng.random() < 0.33 else rng.choice(world.compounds)
+        community, subdistrict = world.community_of[compound.pk], world.subdistrict_of[compound.pk]
+        tier = rng.choice(_TIERS)
+        status = rng.choice(_STATUSES)
+        open_ = status in (Status.SUBMITTED, Status.ACCEPTED, Status.ASSIGNED)
+        created = now - timedelta(days=rng.uniform(0, 14) if open_ else rng.uniform(14, 365))
+        mine = compound == home and i % 500 == 0
+        assigned = compound == home and status == Status.ASSIGNED and rng.random() < 0.5
+        rows.append(
+            Appeal(
+                node=compound,
+                handling_node={Tier.COMPOUND: compound, Tier.COMMUNITY: community}.get(tier, subdistrict),
+                tier=tier,
+                status=status,
+                title=f"诉求{i}",
+                body="楼道照明、噪音、停车等问题",
+                created_at=created,
+                accept_due=created + timedelta(days=1),
+                resolve_due=created + timedelta(days=rng.uniform(5, 20)),
+                resolved_at=None if open_ else created + timedelta(days=3),
+                submitted_by=world.users["resident"] if mine else None,
+                resident=world.resident_person if mine else None,
+                channel="web" if mine else "phone",
+                assignee_unit=unit if assigned else None,
+            )
+        )
+    Appeal.objects.bulk_create(rows, batch_size=2000)
+    ids = Appeal.objects.filter(node=home)
+    open_in_queue = Appeal.objects.filter(handling_node=home, status__in=[s.value for s in _STATUSES[85:]])
+    return {
+        "own_appeal": ids.filter(submitted_by=world.users["resident"]).values_list("pk", flat=True).first(),
+        "appeal": ids.filter(tier=Tier.COMPOUND).values_list("pk", flat=True).first(),
+        "assigned_appeal": ids.filter(assignee_unit=unit).values_list("pk", flat=True).first(),
+        "queue_middle": open_in_queue.count() // 2,
+        "list_middle": ids.count() // 2,
+    }
