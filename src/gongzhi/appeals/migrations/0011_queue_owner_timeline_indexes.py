@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_initial'),
-        ('appeals', '0008_category_trees'),
+        ('appeals', '0010_duplicates_checked_at'),
         ('orgs', '0002_node_path_binary_collation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
