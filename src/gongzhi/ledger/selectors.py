@@ -56,8 +56,10 @@ def own_entries(*, fetched_by: User, account_id: int | None = None) -> QuerySet[
     accounts = own_accounts(fetched_by=fetched_by)
     if account_id is not None:
         accounts = accounts.filter(pk=account_id)
+    # The person's few accounts as values, so that the entries are found through their account index (a
+    # subquery let SQLite walk every transaction in date order instead).
     return (
-        PointsEntry.objects.filter(account__in=accounts.values("pk"))
+        PointsEntry.objects.filter(account_id__in=list(accounts.values_list("pk", flat=True)))
         .select_related("transaction")
         .order_by(Coalesce("transaction__occurred_at", "transaction__created_at").desc(), "-id")
     )

@@ -11,7 +11,14 @@ from gongzhi.accounts.models import User
 from gongzhi.core.rules import staff_at
 from gongzhi.orgs.models import Node
 from gongzhi.volunteering.errors import VolunteeringError
-from gongzhi.volunteering.models import Activity, ActivityStatus, Roster, SignupStatus, Team
+from gongzhi.volunteering.models import (
+    MAX_ACTIVITY_LENGTH,
+    Activity,
+    ActivityStatus,
+    Roster,
+    SignupStatus,
+    Team,
+)
 from gongzhi.volunteering.notices import tell
 from gongzhi.volunteering.rules import may_manage_team, may_organise
 
@@ -50,7 +57,7 @@ def activity_create(
     title = (title or "").strip()
     if not title:
         raise VolunteeringError.invalid(_("Give the activity a title."))
-    if ends_at <= starts_at or ends_at - starts_at > timedelta(hours=24):
+    if ends_at <= starts_at or ends_at - starts_at > MAX_ACTIVITY_LENGTH:
         raise VolunteeringError.invalid(_("An activity ends after it starts, within a day."))
     if roster is None and ends_at <= timezone.now():
         raise VolunteeringError.invalid(_("This time is over: publish activities that are still to come."))

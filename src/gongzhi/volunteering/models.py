@@ -1,6 +1,7 @@
 """Volunteer teams, activities and duty rosters; sign-ups with a waiting list; check-in, hours, attendance;
 in-service party members reporting to the compound they live in (在职党员到小区报到, 三亮)."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -92,6 +93,9 @@ class Roster(models.Model):
 
     def days(self) -> set[int]:
         return {int(d) for d in self.weekdays.split(",") if d.strip().isdigit()}
+
+
+MAX_ACTIVITY_LENGTH = timedelta(hours=24)  # an activity (or a shift) ends within a day of its start
 
 
 class ActivityStatus(models.TextChoices):

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -17,6 +18,7 @@ from gongzhi.orgs.models import Node, NodeKind
 from gongzhi.orgs.picker import PlaceChoice, casework_choice
 from gongzhi.orgs.selectors import places_in_reach
 from gongzhi.volunteering.models import (
+    MAX_ACTIVITY_LENGTH,
     Activity,
     ActivityStatus,
     MemberRole,
@@ -36,15 +38,28 @@ def activities_upcoming(
     """Open activities not yet over where the user belongs (or in their reach), soonest first, with the
     number of places taken."""
     now = now or timezone.now()
+    # An activity lasts at most a day, so "not over yet" is also "began less than a day ago": with that
+    # bound each place's (place, start) index yields only what is still to come, not the past.
     activities = Activity.objects.visible_to(fetched_by, "view").filter(
-        status=ActivityStatus.OPEN, ends_at__gt=now
+        status=ActivityStatus.OPEN, ends_at__gt=now, starts_at__gt=now - MAX_ACTIVITY_LENGTH
     )
     if node is not None:
         activities = activities.filter(node__path__startswith=node.path)
-    return (
-        activities.select_related("node", "team")
-        .annotate(taken=Count("signups", filter=Q(signups__status=SignupStatus.CONFIRMED)))
-        .order_by("starts_at", "id")
+    return activities.select_related("node", "team").annotate(taken=_taken()).order_by("starts_at", "id")
+
+
+def _taken() -> Coalesce:
+    """Places taken: the activity's confirmed sign-ups, counted from the waiting-list index (no GROUP BY
+    over the whole list)."""
+    return Coalesce(
+        Subquery(
+            # unscoped: the sign-ups of activities already in scope
+            Signup.objects.filter(activity=OuterRef("pk"), status=SignupStatus.CONFIRMED)
+            .values("activity")
+            .annotate(n=Count("id"))
+            .values("n")
+        ),
+        0,
     )
 
 
@@ -52,7 +67,7 @@ def activity_get(*, fetched_by: User, pk: int) -> Activity:
     activity = (
         Activity.objects.visible_to(fetched_by, "view")
         .select_related("node", "team", "organiser")
-        .annotate(taken=Count("signups", filter=Q(signups__status=SignupStatus.CONFIRMED)))
+        .annotate(taken=_taken())
         .filter(pk=pk)
         .first()
     )
