@@ -76,6 +76,7 @@ def test_hot_requests_neither_scan_large_tables_nor_sort_them(plan_world, api_lo
                 sorted_ok=bool(hot.sorted_ok),
                 limited=limited,
                 reads_all=bool(hot.reads_all),
+                scope_from_index=hot.scope_from_index,
             )
             if problems:
                 failures.append(f"{hot.role} · {hot.name} ({path}):\n  {sql}\n  " + "\n  ".join(plan))
