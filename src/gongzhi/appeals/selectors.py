@@ -7,6 +7,7 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -126,6 +127,11 @@ def _queue_page_ids(handling: list[int], offset: int, limit: int) -> list[int]:
     # unscoped: one branch per handling node in the user's casework reach (appeal_queue)
     base = Appeal.objects.filter(status__in=OPEN_STATUS_ORDER).order_by().values_list(*_QUEUE_ORDER)
     branches = [base.filter(handling_node_id=node) for node in handling]
+    if connection.vendor != "sqlite":
+        # PostgreSQL does not merge the branches of an ordered UNION ALL: each branch stops at the page's
+        # end in its own order, and only those rows are sorted.
+        branches = [b.order_by(*_QUEUE_ORDER)[: offset + limit] for b in branches]
+    # SQLite merges the branches as they come, in order, and stops at the page.
     merged = branches[0].union(*branches[1:], all=True).order_by(*_QUEUE_ORDER)
     return [row[-1] for row in merged[offset : offset + limit]]
 
