@@ -25,6 +25,7 @@ HOT_REQUESTS = [
         "resident",
         "/api/v1/appeals/neighbours?limit=25",
         sorted_ok="the compound's open public appeals, ranked by support (a count no index keeps)",
+        through=("appeals_appeal.appeal_public_open",),  # those only, not every closed appeal of the compound
     ),
     HotRequest("queue", "commissioner", "/api/v1/appeals/queue?limit=25", scope_from_index=True),
     HotRequest(

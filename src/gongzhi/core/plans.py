@@ -42,6 +42,9 @@ class HotRequest:
     # page's order (SQLite's "SCAN t USING INDEX") must hold the scope's columns too ("USING COVERING
     # INDEX"), or it reads the table for every entry it steps over (other places' rows, closed ones).
     scope_from_index: bool = False
+    # "table.index": the only indexes (besides the primary key) the request may read that table by, where
+    # another would read many rows the request drops (e.g. every closed appeal of a compound for its open ones).
+    through: tuple[str, ...] = ()
 
 
 def hot_query_modules() -> list[ModuleType]:
@@ -105,6 +108,7 @@ def plan_problems(
     limited: bool,
     reads_all: bool = False,
     scope_from_index: bool = False,
+    through: tuple[str, ...] = (),
 ) -> list[str]:
     """What is wrong with ``plan`` (lines from ``explain``) at scale: a large table read whole, or rows
     sorted in a temporary structure where an index should give them in order (unless ``sorted_ok``).
@@ -112,7 +116,9 @@ def plan_problems(
     ``limited``: the statement has a LIMIT, so an index walked in the requested order stops at the page.
     ``reads_all``: a whole read is accepted for this request (a known gap).
     ``scope_from_index``: an ordered walk must be answered from the index (SQLite; PostgreSQL's plan
-    lines do not say which columns a filter reads)."""
+    lines do not say which columns a filter reads).
+    ``through``: "table.index" entries, the only indexes (besides the primary key) the table may be read by
+    (SQLite)."""
     problems = []
     for line in plan:
         text = line.strip()
@@ -128,6 +134,11 @@ def plan_problems(
                     problems.append(text)
             elif "TEMP B-TREE" in text and not sorted_ok:
                 problems.append(text)
+            if words[:1] in (["SCAN"], ["SEARCH"]) and len(words) > 1:
+                allowed = [i.partition(".")[2] for i in through if i.partition(".")[0] == words[1]]
+                index = words[words.index("INDEX") + 1] if "INDEX" in words else ""
+                if allowed and index not in allowed and "PRIMARY KEY" not in text:
+                    problems.append(text)
         else:
             node, _sep, figures = text.partition(" (rows=")
             relation = node.split(" on ")[1].split(" using ")[0] if " on " in node else ""
