@@ -54,7 +54,7 @@ TIERS = [Tier.COMPOUND] * 70 + [Tier.COMMUNITY] * 22 + [Tier.SUBDISTRICT] * 8
 COLUMNS = (
     "node_id, handling_node_id, tier, status, version, title, body, channel, hidden_from_neighbours, client_key, "
     "transferred_to, created_at, accept_due, resolve_due, accepted_at, first_accepted_at, resolved_at, "
-    "resolved_tier, reply, proposed_reply, reopened_count, rating, rating_comment"
+    "resolved_tier, reply, proposed_reply, reopened_count, rating, rating_comment, open_data"
 )
 
 
@@ -106,6 +106,7 @@ def appeal_row(i: int, compound: Node, comm: Node, sub: Node, rng: random.Random
         0,
         rating,
         "",
+        False,  # open_data: the filer's consent to publish, which has no database default
     )
 
 

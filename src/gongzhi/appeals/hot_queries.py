@@ -25,13 +25,15 @@ HOT_REQUESTS = [
         "resident",
         "/api/v1/appeals/neighbours?limit=25",
         sorted_ok="the compound's open public appeals, ranked by support (a count no index keeps)",
+        through=("appeals_appeal.appeal_public_open",),  # those only, not every closed appeal of the compound
     ),
-    HotRequest("queue", "commissioner", "/api/v1/appeals/queue?limit=25"),
+    HotRequest("queue", "commissioner", "/api/v1/appeals/queue?limit=25", scope_from_index=True),
     HotRequest(
         "queue, middle page",
         "commissioner",
         "/api/v1/appeals/queue?limit=25&offset={queue_middle}",
         kind="middle page",
+        scope_from_index=True,
     ),
     HotRequest("appeals", "commissioner", "/api/v1/appeals?limit=25"),
     HotRequest(
@@ -48,16 +50,19 @@ HOT_REQUESTS = [
         sorted_ok="the open appeals assigned to the user's party: the party's current work",
     ),
     HotRequest("assigned appeal", "property_manager", "/api/v1/appeals/{assigned_appeal}", kind="detail"),
-    HotRequest("queue", "community_staff", "/api/v1/appeals/queue?limit=25"),
+    HotRequest("queue", "community_staff", "/api/v1/appeals/queue?limit=25", scope_from_index=True),
     HotRequest("appeals", "community_staff", "/api/v1/appeals?limit=25"),
-    HotRequest("open appeals", "community_staff", "/api/v1/appeals?status=open&limit=25"),
+    HotRequest(
+        "open appeals", "community_staff", "/api/v1/appeals?status=open&limit=25", scope_from_index=True
+    ),
     HotRequest("appeal", "community_staff", "/api/v1/appeals/{appeal}", kind="detail"),
-    HotRequest("queue", "subdistrict_admin", "/api/v1/appeals/queue?limit=25"),
+    HotRequest("queue", "subdistrict_admin", "/api/v1/appeals/queue?limit=25", scope_from_index=True),
     HotRequest(
         "queue, middle page",
         "subdistrict_admin",
         "/api/v1/appeals/queue?limit=25&offset={queue_middle}",
         kind="middle page",
+        scope_from_index=True,
     ),
     HotRequest("appeals", "subdistrict_admin", "/api/v1/appeals?limit=25"),
     HotRequest(

@@ -346,6 +346,20 @@ class Appeal(models.Model):
                 condition=Q(status__in=list(OPEN_STATUS_ORDER)),
                 name="appeal_open_by_node_due",
             ),
+            # The open appeals newest first ("open" lists over a large reach): walked in this order with each
+            # entry's place and status read from the index itself, never from the table, and counted the same way.
+            models.Index(
+                fields=["created_at", "id", "node", "status"],
+                condition=Q(status__in=list(OPEN_STATUS_ORDER)),
+                name="appeal_open_by_date",
+            ),
+            # The neighbours' list: a compound's open appeals that are public, by place and support, so that
+            # it reads those (a tenth of the compound's appeals) and not every closed one beside them.
+            models.Index(
+                fields=["node", "support_up", "created_at", "id", "status"],
+                condition=Q(status__in=list(OPEN_STATUS_ORDER), hidden_from_neighbours=False),
+                name="appeal_public_open",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

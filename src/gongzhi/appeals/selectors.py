@@ -3,9 +3,11 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -81,6 +83,11 @@ def appeals_waiting_for(*, fetched_by: User) -> dict[str, int]:
 
 HANDLING_KINDS = ("compound", "community", "subdistrict")
 MAX_LISTED_NODES = 5000
+# Up to this many handling nodes, a page of the queue is read as one ordered index walk per node, merged
+# (``UNION ALL … ORDER BY``): it reads the page's entries of each node and nothing of the others. A
+# community holds about a dozen such nodes, a subdistrict a few dozen.
+MERGED_QUEUE_NODES = 64
+_QUEUE_ORDER = ("accept_due", "resolve_due", "id")
 
 
 def appeal_queue(*, fetched_by: User) -> QuerySet[Appeal]:
@@ -91,6 +98,7 @@ def appeal_queue(*, fetched_by: User) -> QuerySet[Appeal]:
     let it misjudge small communities and walk the due-date index instead (docs/benchmarks.md).
     """
     paths = reach_paths(fetched_by, CASEWORK_ROLES)
+    handling: list[int] = []
     # unscoped: narrowed below to the handling nodes in the user's casework reach
     qs = Appeal.objects.filter(status__in=OPEN_STATUS_ORDER)
     if not fetched_by.is_superuser:
@@ -106,9 +114,26 @@ def appeal_queue(*, fetched_by: User) -> QuerySet[Appeal]:
             qs = qs.filter(handling_node_id__in=handling)
         else:  # a whole district: the join reads fine at that size
             qs = qs.filter(subtree_q("handling_node", paths))
-    return qs.select_related("node", "handling_node", "category", "suggested_category").order_by(
-        "accept_due", "resolve_due", "id"
-    )
+    qs = qs.select_related("node", "handling_node", "category", "suggested_category").order_by(*_QUEUE_ORDER)
+    if not fetched_by.is_superuser and 1 < len(handling) <= MERGED_QUEUE_NODES:
+        # Read by core.pagination.page_by_ids; a further filter on ``qs`` makes a new queryset without it.
+        qs.page_ids = partial(_queue_page_ids, handling)  # type: ignore[attr-defined]
+    return qs
+
+
+def _queue_page_ids(handling: list[int], offset: int, limit: int) -> list[int]:
+    """The ids of the queue's rows ``offset`` to ``offset + limit`` over ``handling`` (node ids): each node's
+    open appeals come in queue order from ``appeal_open_by_node_due``, and the merge stops at the page."""
+    # unscoped: one branch per handling node in the user's casework reach (appeal_queue)
+    base = Appeal.objects.filter(status__in=OPEN_STATUS_ORDER).order_by().values_list(*_QUEUE_ORDER)
+    branches = [base.filter(handling_node_id=node) for node in handling]
+    if connection.vendor != "sqlite":
+        # PostgreSQL does not merge the branches of an ordered UNION ALL: each branch stops at the page's
+        # end in its own order, and only those rows are sorted.
+        branches = [b.order_by(*_QUEUE_ORDER)[: offset + limit] for b in branches]
+    # SQLite merges the branches as they come, in order, and stops at the page.
+    merged = branches[0].union(*branches[1:], all=True).order_by(*_QUEUE_ORDER)
+    return [row[-1] for row in merged[offset : offset + limit]]
 
 
 def category_trees_for(user: User) -> list[str]:

@@ -30,10 +30,17 @@ def bounded_count(queryset: QuerySet[Any], limit: int = COUNT_LIMIT) -> tuple[in
 def page_by_ids(queryset: QuerySet[Any], offset: int, limit: int) -> list[Any]:
     """Rows ``offset`` to ``offset + limit`` of ``queryset`` in its order: on SQLite ids first, then those
     rows (SQLite joins every skipped row before it counts it off); on PostgreSQL one query measured
-    faster than two (bench/run.py), so it reads the page directly."""
-    if connections[queryset.db].vendor != "sqlite":
+    faster than two (bench/run.py), so it reads the page directly. A queryset may carry ``page_ids(offset,
+    limit)``, its selector's own way to the page's ids in order (the work queue merges one walk per node)."""
+    page_ids = getattr(queryset, "page_ids", None)
+    if (
+        page_ids is not None
+    ):  # the selector knows a cheaper way to the page's ids (e.g. the work queue's merge)
+        ids = page_ids(offset, limit)
+    elif connections[queryset.db].vendor != "sqlite":
         return list(queryset[offset : offset + limit])
-    ids = list(queryset.values_list("pk", flat=True)[offset : offset + limit])
+    else:
+        ids = list(queryset.values_list("pk", flat=True)[offset : offset + limit])
     rows = {row.pk: row for row in queryset.order_by().filter(pk__in=ids)}
     return [rows[pk] for pk in ids if pk in rows]
 
