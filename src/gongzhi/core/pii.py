@@ -80,5 +80,13 @@ def mask_phone(phone: str) -> str:
     return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "****"
 
 
+def mask_name(name: str, *, stars: int | None = None) -> str:
+    """王小明 → 王**: the family name only (``stars`` fixed, to hide the length too: 王*)."""
+    name = (name or "").strip()
+    if not name:
+        return ""
+    return name[:1] + "*" * (stars if stars is not None else max(1, len(name) - 1))
+
+
 def mask_id_number(id_number: str) -> str:
     return f"{id_number[:3]}***********{id_number[-4:]}" if len(id_number) == 18 else "****"

@@ -90,9 +90,13 @@ def staff_over(user: User | None, node: Any) -> bool:
 def reach_paths(user: User, roles: Iterable[str]) -> list[str]:
     """Node paths the user reaches through any of ``roles``, with nested paths collapsed."""
     wanted = set(roles)
-    paths = sorted({b.path for b in user_bindings(user) if b.role in wanted})
+    return collapse_paths(b.path for b in user_bindings(user) if b.role in wanted)
+
+
+def collapse_paths(paths: Iterable[str]) -> list[str]:
+    """The paths, sorted, without those nested under another (their subtrees are already in)."""
     collapsed: list[str] = []
-    for path in paths:
+    for path in sorted(set(paths)):
         if not collapsed or not path.startswith(collapsed[-1]):
             collapsed.append(path)
     return collapsed

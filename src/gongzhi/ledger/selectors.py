@@ -142,11 +142,6 @@ def award_get(*, fetched_by: User, pk: int) -> PointsAward:
     return award
 
 
-def places_for_items(*, fetched_by: User) -> list[Node]:
-    """Subdistricts and communities the user may offer items in, for the new-item form."""
-    return places_in_reach(fetched_by=fetched_by, kinds=[NodeKind.SUBDISTRICT, NodeKind.COMMUNITY])
-
-
 def earning_rules_to_set(*, fetched_by: User) -> list[tuple[Node, EarningPolicy]]:
     """The subdistricts whose earning rule the user sets, each with its rule (the default if none is set)."""
     subdistricts = [

@@ -14,7 +14,7 @@ from django.http import Http404
 from gongzhi.accounts.models import User
 from gongzhi.core.registry import place_picker
 from gongzhi.core.roles import CASEWORK_ROLES
-from gongzhi.core.scoping import reach_paths, subtree_q
+from gongzhi.core.scoping import collapse_paths, reach_paths, subtree_q
 from gongzhi.orgs.models import Node, NodeKind
 
 # Levels from the top down; a picker walks through the levels above the kinds it offers.
@@ -51,12 +51,7 @@ def casework_choice(user: User, kinds: Sequence[str], also_under: Sequence[str] 
         roots = list(Node.objects.filter(depth=1).values_list("path", flat=True))
     else:
         roots = reach_paths(user, CASEWORK_ROLES)
-    paths = sorted(set(roots) | set(also_under))
-    collapsed: list[str] = []
-    for path in paths:
-        if not collapsed or not path.startswith(collapsed[-1]):
-            collapsed.append(path)
-    return PlaceChoice(kinds=tuple(kinds), roots=tuple(collapsed))
+    return PlaceChoice(kinds=tuple(kinds), roots=tuple(collapse_paths([*roots, *also_under])))
 
 
 def choice_for(user: User, purpose: str) -> PlaceChoice:

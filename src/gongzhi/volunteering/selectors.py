@@ -11,12 +11,12 @@ from django.utils import timezone
 
 from gongzhi.accounts.models import RoleBinding, User
 from gongzhi.core.geo import distance_m
+from gongzhi.core.pii import mask_name
 from gongzhi.core.roles import CASEWORK_ROLES, NEIGHBOUR_ROLES
 from gongzhi.core.scoping import has_role
 from gongzhi.ledger.earning import earning_policy, points_for_hours
 from gongzhi.orgs.models import Node, NodeKind
 from gongzhi.orgs.picker import PlaceChoice, casework_choice
-from gongzhi.orgs.selectors import places_in_reach
 from gongzhi.volunteering.models import (
     MAX_ACTIVITY_LENGTH,
     Activity,
@@ -197,21 +197,6 @@ def services_by_user(user_ids: list[int]) -> dict[int, tuple[int, Decimal]]:
     return {r["user_id"]: (r["n"], r["h"] or Decimal(0)) for r in rows}
 
 
-def places_to_organise(*, fetched_by: User) -> list[Node]:
-    """Subdistricts, communities and compounds where the user may organise: as staff, or where a team
-    they lead serves (for the new-activity form)."""
-    led = list(
-        TeamMember.objects.filter(user_id=fetched_by.pk, role=MemberRole.LEADER).values_list(
-            "team__node__path", flat=True
-        )
-    )
-    return places_in_reach(
-        fetched_by=fetched_by,
-        kinds=[NodeKind.SUBDISTRICT, NodeKind.COMMUNITY, NodeKind.COMPOUND],
-        also_under=led,
-    )
-
-
 def may_organise_somewhere(*, user: User) -> bool:
     """Whether to offer "organise an activity": staff anywhere, or a team leader (no node list needed)."""
     return (
@@ -355,9 +340,8 @@ def activity_board(
 
 
 def masked_name(name: str) -> str:
-    """A neighbour's name as other residents see it: the family name and a star (张*)."""
-    name = (name or "").strip()
-    return f"{name[0]}*" if name else "*"
+    """A neighbour's name as other residents see it: the family name and one star (张*), hiding the length."""
+    return mask_name(name, stars=1) or "*"
 
 
 def others_going(*, fetched_by: User, activity: Activity, limit: int = 30) -> list[str]:

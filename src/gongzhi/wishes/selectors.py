@@ -4,14 +4,11 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from gongzhi.accounts.models import User
+from gongzhi.core.pii import mask_name
 from gongzhi.wishes.models import ON_THE_WALL, Wish, WishStatus
 from gongzhi.wishes.rules import sees_wisher_name
 
-
-def mask_name(name: str) -> str:
-    """王小明 → 王**: the family name only."""
-    name = (name or "").strip()
-    return name[:1] + "*" * max(1, len(name) - 1) if name else ""
+__all__ = ["mask_name", "shown_name"]  # mask_name lives in core.pii; wishes' callers import it from here
 
 
 def shown_name(wish: Wish, user: User) -> str:
