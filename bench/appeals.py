@@ -136,6 +136,10 @@ def build(subdistricts: int, appeals: int, rng: random.Random) -> None:
             copy.write_row(appeal_row(i, compound, comm, sub, rng, now))
             if i and i % 250_000 == 0:
                 print(f"  {i:,} appeals …", flush=True)
+    # The appeals above were written by COPY, without events: the KPI day tallies take them in here.
+    from gongzhi.appeals.tallies import tallies_rebuild
+
+    print(f"  {tallies_rebuild():,} appeal day tallies", flush=True)
     with connection.cursor() as cursor:
         cursor.execute(f"VACUUM ANALYZE {Appeal._meta.db_table}")
         cursor.execute(f"VACUUM ANALYZE {Node._meta.db_table}")

@@ -35,7 +35,11 @@ class AppealsConfig(GongzhiApp):
             export_when=is_caseworker,
         )
     ]
-    demo = [DemoStep("appeals", "gongzhi.appeals.demo.load", order=30)]
+    demo = [
+        DemoStep("appeals", "gongzhi.appeals.demo.load", order=30),
+        # After every step that files appeals: the KPI day tallies of all of them.
+        DemoStep("appeal tallies", "gongzhi.appeals.demo.load_tallies", order=95),
+    ]
     watched_jobs = ["gongzhi.appeals.tasks.SWEEP"]
     kpis = "gongzhi.appeals.kpis.appeal_kpis"
     kpi_label = _("Residents' appeals")

@@ -40,6 +40,7 @@ from gongzhi.appeals.models import (
     Status,
     Tier,
 )
+from gongzhi.appeals.tallies import tallies_rebuild
 from gongzhi.appeals.triage import min_confidence, triage_model_train
 from gongzhi.core.registry import DemoContext
 from gongzhi.core.roles import Role
@@ -87,6 +88,11 @@ class Case:
 def load(ctx: DemoContext) -> dict[str, int]:
     ctx.progress("appeals")
     return {"appeals": load_demo_appeals(ctx.rng)}
+
+
+def load_tallies(ctx: DemoContext) -> dict[str, int]:
+    ctx.progress("appeal tallies")
+    return {"appeal day tallies": tallies_rebuild()}
 
 
 PSEUDONYM = re.compile(r"[A-Z][0-9]{0,2}(?=[市区县州镇])[市区县州镇]")

@@ -11,54 +11,31 @@ Definitions (merged duplicates are left out of every rate):
 - tier containment: of the resolved, the share resolved at compound, community and subdistrict level.
 """
 
-from datetime import datetime
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Avg, Count, F, FloatField, Func, Q, QuerySet
-from django.db.models.functions import Coalesce, Substr, TruncMonth
+from django.db.models import F, QuerySet
+from django.db.models.functions import Substr, TruncMonth
 
 from gongzhi.accounts.models import User
-from gongzhi.appeals.models import Appeal, Category, Rating, Status, Tier
-from gongzhi.core.scoping import subtree_q
+from gongzhi.appeals.models import Appeal, AppealDayTally, Category, Status, Tier
+from gongzhi.appeals.tallies import (
+    COUNTS,
+    FIELDS,
+    TOP_CATEGORY,
+    appeal_sums,
+    day_start,
+    days_to_read_live,
+    filed_between,
+    local_zone,
+    tally_sums,
+)
+from gongzhi.core.roles import OVERSIGHT_ROLES
+from gongzhi.core.scoping import reach_paths, subtree_q
 from gongzhi.orgs.models import Node
-
-RESOLVED = [Status.RESOLVED, Status.CLOSED]
-
-
-class SecondsBetween(Func):
-    """Seconds from ``earlier`` to ``later`` computed by the database itself: SQLite would otherwise call
-    back into Python for each row's date difference, the most of a KPI request at 100,000 appeals."""
-
-    output_field = FloatField()
-    template = "EXTRACT(EPOCH FROM (%(expressions)s))"
-    arg_joiner = " - "
-
-    def __init__(self, later: str, earlier: str) -> None:
-        super().__init__(F(later), F(earlier))
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        template = "((julianday(%(expressions)s)) * 86400.0)"
-        return self.as_sql(compiler, connection, template=template, arg_joiner=") - julianday(", **extra)
-
-
-def _aggregates() -> dict[str, Any]:
-    resolved = Q(status__in=RESOLVED, resolved_at__isnull=False)
-    return {
-        "collected": Count("pk"),
-        "responded": Count("pk", filter=Q(first_accepted_at__isnull=False)),
-        "resolved": Count("pk", filter=resolved),
-        "on_time": Count("pk", filter=resolved & Q(resolved_at__lte=F("resolve_due"))),
-        "satisfied": Count("pk", filter=Q(rating=Rating.SATISFIED)),
-        "basically_satisfied": Count("pk", filter=Q(rating=Rating.BASICALLY_SATISFIED)),
-        "dissatisfied": Count("pk", filter=Q(rating=Rating.DISSATISFIED)),
-        "not_rated": Count("pk", filter=Q(rating=Rating.NOT_RATED)),
-        "resolved_compound": Count("pk", filter=resolved & Q(resolved_tier=Tier.COMPOUND)),
-        "resolved_community": Count("pk", filter=resolved & Q(resolved_tier=Tier.COMMUNITY)),
-        "resolved_subdistrict": Count("pk", filter=resolved & Q(resolved_tier=Tier.SUBDISTRICT)),
-        "to_accept": Avg(SecondsBetween("first_accepted_at", "created_at")),
-        "to_resolve": Avg(SecondsBetween("resolved_at", "created_at"), filter=resolved),
-    }
 
 
 def _ratio(part: int, whole: int) -> float | None:
@@ -76,9 +53,10 @@ def _finish(row: dict[str, Any]) -> dict[str, Any]:
     composite = (
         round(sum(w * (p or 0.0) for w, p in zip(weights, parts, strict=True)), 4) if collected else None
     )
-    hours = {
-        k: (round(row[k] / 3600, 1) if row[k] is not None else None) for k in ("to_accept", "to_resolve")
-    }
+
+    def hours(seconds: float, count: int) -> float | None:
+        return round(seconds / count / 3600, 1) if count else None
+
     return {
         "collected": collected,
         "responded": row["responded"],
@@ -90,8 +68,8 @@ def _finish(row: dict[str, Any]) -> dict[str, Any]:
         "satisfaction_rate": satisfaction,
         "composite_score": composite,
         "on_time_rate": _ratio(row["on_time"], resolved),
-        "avg_hours_to_accept": hours["to_accept"],
-        "avg_hours_to_resolve": hours["to_resolve"],
+        "avg_hours_to_accept": hours(row["accept_seconds"], row["responded"]),
+        "avg_hours_to_resolve": hours(row["resolve_seconds"], resolved),
         "containment": {
             tier: _ratio(row[f"resolved_{tier}"], resolved)
             for tier in ("compound", "community", "subdistrict")
@@ -107,56 +85,116 @@ def appeals_in(*, fetched_by: User, node: Node, start: datetime, end: datetime) 
     )
 
 
+def _tallies_serve(user: User, node: Node) -> bool:
+    """Whether the user may count every appeal of ``node``'s subtree, so that the tallies (which know no
+    scope) give the same figures as the appeals the user may count."""
+    if user.is_superuser:
+        return True
+    return any(node.path.startswith(path) for path in reach_paths(user, OVERSIGHT_ROLES))
+
+
+def _whole_days(start: datetime, end: datetime) -> tuple[Any, Any] | None:
+    """The first and the day after the last local day lying wholly in [start, end), if any."""
+    zone = local_zone()
+    try:
+        first = start.astimezone(zone).date()
+        if start.astimezone(zone).timetz().replace(tzinfo=None) != time.min:
+            first += timedelta(days=1)
+        last = end.astimezone(zone).date()
+        day_start(first).astimezone(zone)
+        day_start(last).astimezone(zone)
+    except (OverflowError, ValueError):
+        return None
+    return (first, last) if first < last else None
+
+
+def _sources(
+    *, fetched_by: User, node: Node, start: datetime, end: datetime
+) -> tuple[QuerySet[Appeal], QuerySet[AppealDayTally] | None]:
+    """The appeals to count one by one and the day tallies to add to them for [start, end)."""
+    live = appeals_in(fetched_by=fetched_by, node=node, start=start, end=end)
+    days = _whole_days(start, end) if _tallies_serve(fetched_by, node) else None
+    behind = days_to_read_live() if days else None
+    if days is None or behind is None:
+        return live, None
+    first, last = days
+    behind = {d for d in behind if first <= d < last}
+    ranges = [(start, day_start(first)), (day_start(last), end)]
+    ranges += [(day_start(d), day_start(d + timedelta(days=1))) for d in behind]
+    tallies = AppealDayTally.objects.filter(subtree_q("node", [node.path]), day__gte=first, day__lt=last)
+    if behind:
+        tallies = tallies.exclude(day__in=behind)
+    return live.filter(filed_between((a, b) for a, b in ranges if a < b)), tallies
+
+
+def _add(into: dict[Any, dict[str, Any]], rows: Any, key: Callable[[Any], Any]) -> None:
+    for row in rows:
+        target = into[key(row.get("key"))]
+        for name in FIELDS:
+            target[name] += row[name] or 0
+
+
 def appeal_kpis(
     *, fetched_by: User, node: Node, start: datetime, end: datetime, group_by: str | None = None
 ) -> dict[str, Any]:
-    """Totals for ``node``'s subtree in [start, end) and, with ``group_by``, one row per group."""
-    qs = appeals_in(fetched_by=fetched_by, node=node, start=start, end=end)
-    result: dict[str, Any] = {
-        "node": node.pk,
-        "from": start,
-        "to": end,
-        "total": _finish(qs.aggregate(**_aggregates())),
-    }
+    """Totals for ``node``'s subtree in [start, end) and, with ``group_by``, one row per group: the day
+    tallies for whole days (appeals/tallies.py), the appeals themselves for the rest."""
+    live, tallies = _sources(fetched_by=fetched_by, node=node, start=start, end=end)
+    sources: list[tuple[QuerySet[Any], dict[str, Any]]] = [(live, appeal_sums())]
+    if tallies is not None:
+        sources.append((tallies, tally_sums()))
+
+    def empty() -> dict[str, Any]:
+        return dict.fromkeys(COUNTS, 0) | {"accept_seconds": 0.0, "resolve_seconds": 0.0}
+
+    totals: dict[Any, dict[str, Any]] = defaultdict(empty)
+    for qs, sums in sources:
+        _add(totals, [qs.aggregate(**sums)], lambda k: None)
+    result: dict[str, Any] = {"node": node.pk, "from": start, "to": end, "total": _finish(totals[None])}
     if group_by is None:
         return result
-    rows: Any
+    groups: dict[Any, dict[str, Any]] = defaultdict(empty)
     if group_by == "node":
         child_len = len(node.path) + Node.steplen
-        rows = (
-            qs.annotate(key=Substr("node__path", 1, child_len))
-            .values("key")
-            .annotate(**_aggregates())
-            .order_by()
-        )
+        for qs, sums in sources:
+            rows = (
+                qs.annotate(key=Substr("node__path", 1, child_len)).values("key").annotate(**sums).order_by()
+            )
+            _add(groups, rows, lambda k: k)
         children = {
             c.path: c
             for c in Node.objects.visible_to(fetched_by, "view").filter(
                 path__startswith=node.path, depth=node.depth + 1
             )
         }
-        groups = [
-            {"key": children[r["key"]].pk, "label": children[r["key"]].name, **_finish(r)}
-            for r in rows
-            if r["key"] in children
+        result["groups"] = [
+            {"key": children[path].pk, "label": children[path].name, **_finish(row)}
+            for path, row in sorted(groups.items(), key=lambda item: item[0] or "")
+            if path in children
         ]
     elif group_by == "tier":
-        rows = qs.values(key=F("tier")).annotate(**_aggregates()).order_by("key")
-        groups = [{"key": r["key"], "label": str(Tier(r["key"]).label), **_finish(r)} for r in rows]
-    elif group_by == "category":
-        top = Coalesce("category__parent__parent_id", "category__parent_id", "category_id")
-        rows = qs.values(key=top).annotate(**_aggregates()).order_by()
-        names = dict(Category.objects.filter(level=1).values_list("pk", "name"))
-        groups = [{"key": r["key"], "label": names.get(r["key"], "—"), **_finish(r)} for r in rows]
-    elif group_by == "month":
-        rows = (
-            qs.annotate(key=TruncMonth("created_at")).values("key").annotate(**_aggregates()).order_by("key")
-        )
-        groups = [
-            {"key": r["key"].strftime("%Y-%m"), "label": r["key"].strftime("%Y-%m"), **_finish(r)}
-            for r in rows
+        for (qs, sums), key in zip(sources, ["tier", "tier"], strict=False):
+            _add(groups, qs.values(key=F(key)).annotate(**sums).order_by(), lambda k: k)
+        order = list(Tier.values)
+        result["groups"] = [
+            {"key": k, "label": str(Tier(k).label), **_finish(row)}
+            for k, row in sorted(groups.items(), key=lambda item: order.index(item[0]))
         ]
+    elif group_by == "category":
+        for (qs, sums), key in zip(sources, list[Any]([TOP_CATEGORY, F("category_top")]), strict=False):
+            _add(groups, qs.values(key=key).annotate(**sums).order_by(), lambda k: k)
+        names = dict(Category.objects.filter(level=1).values_list("pk", "name"))
+        result["groups"] = [
+            {"key": k, "label": names.get(k, "—"), **_finish(row)}
+            for k, row in sorted(groups.items(), key=lambda item: (item[0] is None, item[0] or 0))
+        ]
+    elif group_by == "month":
+        for (qs, sums), key in zip(
+            sources, list[Any]([TruncMonth("created_at"), TruncMonth("day")]), strict=False
+        ):
+            rows = qs.annotate(key=key).values("key").annotate(**sums).order_by()
+            _add(groups, rows, lambda k: k.strftime("%Y-%m"))
+        result["groups"] = [{"key": k, "label": k, **_finish(row)} for k, row in sorted(groups.items())]
     else:
         raise ValueError(group_by)
-    result["groups"] = groups
     return result

@@ -494,3 +494,45 @@ class AppealSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} follows {self.appeal_id}"
+
+
+class AppealDayTally(models.Model):
+    """The KPI sums of the appeals filed on one local day at one place, in one tier and top-level category
+    (appeals/tallies.py keeps them; appeals/kpis.py reads them for whole days). Merged duplicates are left
+    out, as from every rate. Derived data: rebuilt from the appeals at any time, never edited."""
+
+    day = models.DateField()
+    node = models.ForeignKey("orgs.Node", on_delete=models.CASCADE, related_name="+")
+    tier = models.CharField(max_length=16)
+    category_top = models.BigIntegerField(null=True)
+    collected = models.PositiveIntegerField(default=0)
+    responded = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)
+    basically_satisfied = models.PositiveIntegerField(default=0)
+    dissatisfied = models.PositiveIntegerField(default=0)
+    not_rated = models.PositiveIntegerField(default=0)
+    resolved_compound = models.PositiveIntegerField(default=0)
+    resolved_community = models.PositiveIntegerField(default=0)
+    resolved_subdistrict = models.PositiveIntegerField(default=0)
+    accept_seconds = models.FloatField(default=0.0)
+    resolve_seconds = models.FloatField(default=0.0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "node"], name="appeal_tally_day_node")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.node_id} {self.tier} {self.category_top}: {self.collected}"
+
+
+class AppealTallyMark(models.Model):
+    """One row: the last appeal event whose appeal's day the tallies have taken in. Days of appeals with
+    later events are read from the appeals themselves until the next refresh. Until the first build
+    (``refreshed_at`` empty) every figure is counted from the appeals."""
+
+    last_event_id = models.BigIntegerField(default=0)
+    refreshed_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"tallies up to event {self.last_event_id}"

@@ -1,5 +1,5 @@
 """Background work for appeals (run by `gongzhi run_huey`): the SLA sweep, duplicate checks, the reconciler
-that queues again what a killed consumer lost, the retrain."""
+that queues again what a killed consumer lost, the retrain, the KPI day tallies."""
 
 import logging
 
@@ -7,6 +7,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
 from gongzhi.appeals.sweep import appeals_sla_sweep, sweep_late_alert
+from gongzhi.appeals.tallies import tallies_rebuild, tallies_refresh
 from gongzhi.appeals.triage import appeal_duplicates_flag, appeals_unchecked, triage_model_retrain_if_due
 from gongzhi.core.background import Every
 
@@ -51,3 +52,19 @@ def weekly_retrain() -> None:
     trained = [row.pk for row in triage_model_retrain_if_due()]
     if trained:
         log.info("triage models trained: %s", trained)
+
+
+@db_periodic_task(Every("appeals-tallies", 60))
+@lock_task("appeals-tallies")
+def refresh_tallies() -> None:
+    """The KPI day tallies take in the appeals changed since the last run (appeals/tallies.py)."""
+    days = tallies_refresh()
+    if days:
+        log.info("appeal tallies: %d days rebuilt", days)
+
+
+@db_periodic_task(crontab(hour="3", minute="41"))
+@lock_task("appeals-tallies")
+def rebuild_tallies() -> None:
+    """Nightly: every tally built again from the appeals, taking in rows written without an event."""
+    log.info("appeal tallies rebuilt: %d rows", tallies_rebuild())
