@@ -283,11 +283,14 @@ def measure(samples: int) -> None:
                 "list_middle": lambda r=hot.role: middle(r, "/api/v1/appeals?limit=1"),
                 "person": lambda: first_id("community_staff", "/api/v1/people?limit=1"),
                 "people_middle": lambda r=hot.role: middle(r, "/api/v1/people?limit=1"),
+                "activity": lambda r=hot.role: first_id(r, "/api/v1/activities?limit=1"),
             }
             path = hot.path
             for key, value in values.items():
                 if "{" + key + "}" in path:
                     path = path.replace("{" + key + "}", str(value()))
+            if "{" in path:
+                raise SystemExit(f"bench/sqlite.py has no value for a placeholder of {hot.path}")
             for _ in range(5):  # warm-up, both workers
                 status, _body = _get(base + path, tokens[hot.role])
             timings = []
