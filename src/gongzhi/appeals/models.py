@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.lookups import ChoicesIn
 from gongzhi.core.models import AppendOnlyModel
 from gongzhi.core.roles import CASEWORK_ROLES, NEIGHBOUR_ROLES, OVERSIGHT_ROLES
 from gongzhi.core.scoping import (
@@ -403,6 +404,10 @@ ACTION_LABELS = {
     "send_back": _("Sent back to the assigned party"),
     "follow_up": _("Follow-up call"),
 }
+
+
+# Open-status filters name their statuses in the SQL, so SQLite can use the partial indexes above.
+Appeal._meta.get_field("status").register_lookup(ChoicesIn)
 
 
 class AppealEvent(AppendOnlyModel):
