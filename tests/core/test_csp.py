@@ -26,19 +26,32 @@ def test_the_tile_host_of_a_leaflet_url_template():
 def test_every_page_is_served_with_the_strict_policy(db, world, login, path):
     response = login(world.sub_admin).get(path)
     header = response.headers["Content-Security-Policy"]
-    directives = dict(part.strip().split(" ", 1) for part in header.split(";"))
-    assert directives["script-src"] == "'self'" and directives["style-src"] == "'self'"
-    assert directives["default-src"] == "'self'" and directives["object-src"] == "'none'"
-    assert directives["frame-ancestors"] == "'none'" and directives["base-uri"] == "'self'"
-    assert "https://*.is.autonavi.com" in directives["img-src"].split()
+    policy = directives(header)
+    assert policy["script-src"] == "'self'" and policy["style-src"] == "'self'"
+    assert policy["default-src"] == "'self'" and policy["object-src"] == "'none'"
+    assert policy["frame-ancestors"] == "'none'" and policy["base-uri"] == "'self'"
+    assert "https://*.is.autonavi.com" in policy["img-src"].split()
     assert "unsafe" not in header
 
 
 def test_the_tile_host_is_a_setting(db):
     with override_settings(CONTENT_SECURITY_POLICY=policy(tile_hosts=["https://*.gis.example.gov.cn"])):
         header = Client().get("/accounts/login/").headers["Content-Security-Policy"]
-    assert "img-src 'self' data: blob: https://*.gis.example.gov.cn;" in header
+    assert directives(header)["img-src"] == "'self' data: blob: https://*.gis.example.gov.cn"
     assert "autonavi" not in header
+
+
+@pytest.mark.parametrize(
+    ("host", "path", "status"), [("evil.example", "/", 400), ("localhost", "/nope/", 404)]
+)
+def test_error_pages_carry_the_policy_too(db, host, path, status):
+    response = Client(HTTP_HOST=host).get(path)
+    assert response.status_code == status
+    assert directives(response.headers["Content-Security-Policy"])["script-src"] == "'self'"
+
+
+def directives(header: str) -> dict[str, str]:
+    return dict(part.strip().split(" ", 1) for part in header.split(";"))
 
 
 def test_production_keeps_hsts_and_secure_cookies_and_takes_tile_hosts_from_the_environment(tmp_path):
