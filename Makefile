@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export GONGZHI_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test test-sqlite test-postgres bench bench-appeals bench-sqlite bench-submit bench-points bench-triage lint setup assets messages clean
+.PHONY: demo test test-sqlite test-postgres cluster-test bench bench-appeals bench-sqlite bench-submit bench-points bench-triage lint setup assets messages clean
 
 ## Install Python and npm packages, vendor static assets, compile translations.
 setup: $(VENV)/.installed assets messages
@@ -42,12 +42,19 @@ test: setup
 	$(BIN)/gongzhi makemigrations --check --dry-run
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
+	$(MAKE) --no-print-directory cluster-test
 
 test-sqlite:
 	$(BIN)/pytest
 
 test-postgres:
 	bash scripts/pg.sh run $(BIN)/pytest -m postgres
+
+## The multi-server deployment started and attacked: PostgreSQL, Redis, two gunicorn app servers, two Huey
+## workers; kill -9 mid-load; nothing lost, nothing doubled (figures in docs/benchmarks.md).
+cluster-test: setup
+	bash scripts/system-deps.sh
+	bash scripts/pg.sh run $(BIN)/pytest -m cluster -s tests/cluster
 
 ## District-scale benchmark on PostgreSQL (figures go in docs/benchmarks.md).
 bench: setup

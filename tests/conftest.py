@@ -127,5 +127,64 @@ def browser():
                 "--no-first-run",
             ],
         )
-        yield browser
+        watched = WatchedBrowser(browser)
+        yield watched
         browser.close()
+
+
+# Reports every Content-Security-Policy violation of the page to the test (run before the page's own
+# scripts; a script given to the browser by Playwright is not subject to the page's policy).
+_REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__gongzhiCspViolation(
+    `${event.effectiveDirective} blocked ${event.blockedURI || "inline"} at ${event.sourceFile}:${event.lineNumber}`
+  );
+}, true);
+"""
+
+
+class WatchedBrowser:
+    """The browser of the browser tests: each page it opens reports CSP violations (its
+    ``securitypolicyviolation`` events and the console's "Content Security Policy" errors) into
+    ``csp_violations``; ``_no_csp_violations`` fails the test that saw any."""
+
+    def __init__(self, browser):
+        self._browser = browser
+        self.csp_violations: list[str] = []
+        self.contexts: list = []
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+    def new_context(self, **options):
+        context = self._browser.new_context(**options)
+        context.expose_function("__gongzhiCspViolation", lambda text: self.csp_violations.append(text))
+        context.add_init_script(_REPORT_VIOLATIONS)
+        context.on("console", self._console)
+        self.contexts.append(context)
+        return context
+
+    def new_page(self, **options):
+        context = self.new_context(**options)
+        return context.new_page()
+
+    def _console(self, message) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.csp_violations.append(message.text)
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violations(request):
+    """Every browser test fails on a Content-Security-Policy violation in any page it opened."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    watched = request.getfixturevalue("browser")
+    watched.csp_violations.clear()
+    yield
+    for context in watched.contexts:
+        context.close()
+    watched.contexts.clear()
+    seen = list(watched.csp_violations)
+    watched.csp_violations.clear()
+    assert seen == [], f"Content-Security-Policy violations: {seen}"

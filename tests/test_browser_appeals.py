@@ -121,6 +121,7 @@ def test_an_appeal_from_a_building_to_the_property_manager_and_back(
     assert "138****1234" in page.inner_text("#filer-phone")
     page.click("text=显示号码以便回访")
     page.locator("#filer-phone a[href='tel:13812341234']").wait_for()
+    page.locator("text=显示号码以便回访").wait_for(state="detached")  # the button asks once
     assert AuditEvent.objects.filter(action="appeal.reveal.phone").count() == 1
     page.check("input[name=reached]")
     page.fill("#follow-up", "居民确认车库已不漏水")

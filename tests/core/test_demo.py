@@ -137,3 +137,17 @@ def test_demo_figures():
     board = activity_board(fetched_by=User.objects.get(username="huiyuan-resident"))
     assert [d.roster.title for d in board.duties].count("垃圾分类值守") == 1
     assert "独居老人探访" in [a.title for a in board.activities]
+
+
+def test_load_only_collects_the_static_files(monkeypatch):
+    """`gongzhi demo --load-only` then `gongzhi runserver` serves pages: the load writes the static files'
+    manifest the pages name their files through (issue 14: every HTML page answered 500 without it)."""
+    from django.core.management import call_command
+
+    from gongzhi.demo.management.commands import demo
+
+    ran = []
+    monkeypatch.setattr(demo, "call_command", lambda name, *args, **options: ran.append(name))
+    monkeypatch.setattr(demo, "demo_is_loaded", lambda: True)
+    call_command("demo", load_only=True)
+    assert ran == ["migrate", "collectstatic"]

@@ -16,6 +16,7 @@ from typing import Any
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.csp import policy, tile_sources
 from gongzhi.core.keys import load_or_create_key
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -57,6 +58,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # early: error pages from the middleware below (a bad Host header, a CSRF failure) carry the policy too
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "gongzhi.core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -208,6 +211,12 @@ GONGZHI_MAP_TILES = os.environ.get(
     "GONGZHI_MAP_TILES",
     "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
 )
+# The Content-Security-Policy (gongzhi.core.csp): the hosts browsers may load map tiles from, as CSP sources
+# separated by commas (e.g. "https://*.tile.example.cn"); by default the host of GONGZHI_MAP_TILES.
+GONGZHI_MAP_TILE_HOSTS = [
+    h.strip() for h in os.environ.get("GONGZHI_MAP_TILE_HOSTS", "").split(",") if h.strip()
+] or tile_sources(GONGZHI_MAP_TILES)
+CONTENT_SECURITY_POLICY = policy(tile_hosts=GONGZHI_MAP_TILE_HOSTS)
 # Composite appeal score: response rate, resolution rate, satisfaction rate.
 GONGZHI_KPI_WEIGHTS = (0.1, 0.5, 0.4)
 GONGZHI_IMPORT_MAX_ROWS = 200_000

@@ -32,9 +32,10 @@ class Command(BaseCommand):
             summary = ", ".join(f"{value:,} {name.replace('_', ' ')}" for name, value in stats.items())
             self.stdout.write(self.style.SUCCESS(f"Loaded {summary} in {time.monotonic() - started:.1f} s."))
             optimize(analyze=True)  # SQLite: the planner's statistics for the data just loaded
+        # The pages name their static files through the manifest: `--load-only` then `runserver` needs it too.
+        call_command("collectstatic", interactive=False, verbosity=0)
         if load_only:
             return
-        call_command("collectstatic", interactive=False, verbosity=0)
         gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or shutil.which("gunicorn")
         if gunicorn is None:
             raise CommandError("gunicorn is not installed; run `make demo` to set up.")
