@@ -535,16 +535,17 @@ def expenses(
     return [_expense(request, e) for e in selectors.expenses(fetched_by=request.user, status=status)[:500]]
 
 
+class ExpenseIn(Schema):
+    amount: str = Field(max_length=14, description="yuan, at most two decimals, e.g. 1280.50")
+    category: Literal[tuple(ExpenseCategory.values)]  # type: ignore[valid-type]
+    purpose: str = Field(max_length=200)
+    spent_on: date | None = None
+    linked_to: str = Field("", max_length=40, description="e.g. activity:12, project:3, venue:5")
+
+
 @router.post("/party/budgets/{budget_id}/expenses", response={201: ExpenseOut, **ERRORS})
 def expense_enter(
-    request: AuthenticatedHttpRequest,
-    budget_id: int,
-    receipt: File[UploadedFile],
-    amount: Form[str] = Field(..., max_length=14),  # type: ignore[assignment]
-    category: Form[Literal[tuple(ExpenseCategory.values)]] = Field(...),  # type: ignore[valid-type, assignment]
-    purpose: Form[str] = Field(..., max_length=200),  # type: ignore[assignment]
-    spent_on: Form[date | None] = None,  # type: ignore[assignment]
-    linked_to: Form[str] = Field("", max_length=40),  # type: ignore[assignment]
+    request: AuthenticatedHttpRequest, budget_id: int, data: Form[ExpenseIn], receipt: File[UploadedFile]
 ):
     """An expense with its receipt (photo or PDF); forbidden categories and spending beyond the budget are
     refused."""
@@ -552,12 +553,12 @@ def expense_enter(
     e = services.expense_enter(
         actor=request.user,
         budget=budget,
-        amount=amount,
-        category=category,
-        purpose=purpose,
+        amount=data.amount,
+        category=data.category,
+        purpose=data.purpose,
         receipt=receipt,
-        spent_on=spent_on,
-        linked_to=linked_to,
+        spent_on=data.spent_on,
+        linked_to=data.linked_to,
     )
     return Status(201, _expense(request, e))
 

@@ -370,8 +370,8 @@ class MemberPointsEntry(models.Model):
                 name="pw_points_four_eyes",
             ),
             models.UniqueConstraint(
-                fields=["membership", "month", "rule"],
-                condition=Q(rule__isnull=False) & ~Q(source_ref="") & ~Q(status="rejected"),
+                fields=["membership", "rule", "source_ref"],
+                condition=~Q(source_ref="") & ~Q(status="rejected"),
                 name="pw_points_source_once",
             ),
         ]

@@ -2,14 +2,16 @@
 of workflow.py; this module holds the other writes (schemes, rounds, evidence, notice and final stars,
 budgets, grants, member points, training) and the round-level steps that move many ratings at once."""
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import User
@@ -54,6 +56,7 @@ __all__ = ["expense_transition", "rating_transition"]
 
 CENT = Decimal("0.01")
 MAX_YUAN = Decimal("9999999.99")
+YUAN = re.compile(r"[0-9]{1,9}(\.[0-9]{1,2})?", re.ASCII)
 
 
 def _committee_over(actor: User | None, node: Node) -> None:
@@ -70,9 +73,12 @@ class _Placed:
 
 
 def _yuan(value: Any, field: str = "amount") -> Decimal:
-    """An amount of yuan: positive, at most two decimals, exact."""
+    """An amount of yuan: positive, at most two decimals, exact; written plainly (1280.50, not 1.2805e3)."""
+    text = str(value).strip()
+    if not YUAN.fullmatch(text):
+        raise PartyError.invalid(_("Give the amount in yuan, e.g. 1280.50."), field=field)
     try:
-        amount = Decimal(str(value).strip())
+        amount = Decimal(text)
     except (InvalidOperation, ValueError):
         raise PartyError.invalid(_("Give the amount in yuan, e.g. 1280.50."), field=field) from None
     if not amount.is_finite() or amount <= 0 or amount > MAX_YUAN or amount != amount.quantize(CENT):
@@ -339,7 +345,7 @@ def evidence_refresh(*, actor: User, rating: BranchRating) -> BranchRating:
     has not given its own yet."""
     if not (rules.manages.test(actor, rating) or rules.is_branch_secretary.test(actor, rating)):
         raise PartyError.forbidden()
-    with transaction.atomic():
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):  # stored in the site's language
         for line in rating.lines.select_related("item").exclude(item__source=ItemSource.MANUAL):
             figure, source = measure(line.item.source, fetched_by=actor, rating=rating)
             suggested = suggested_points(figure, max_points=line.item.max_points, full_at=line.item.full_at)
