@@ -69,6 +69,7 @@ def measure(source: str, *, fetched_by: Any, rating: BranchRating) -> tuple[Deci
     if source == ItemSource.TRAINING_HOURS:
         # unscoped: the study ledger of the branch's members, for a rating fetched in scope
         minutes = (
+            # unscoped: the study ledger of the branch's members, for a rating fetched in scope
             Attendance.objects.filter(user_id__in=members, year=year).aggregate(m=Sum("minutes"))["m"] or 0
         )
         return (Decimal(minutes) / 60).quantize(CENT, ROUND_HALF_UP), _(

@@ -44,6 +44,16 @@ def _published_ratings(user, action: str) -> Q | None:
     return Q(status__in=("notice", "final", "appealed")) & around
 
 
+def _my_branches_grants(user, action: str) -> Q | None:
+    """Grants of the budgets of the branches the user is a member of."""
+    if action != "view":
+        return None
+    from gongzhi.orgs.models import PartyMembership
+
+    mine = PartyMembership.objects.filter(person__user_id=user.pk).values("party_org_id")  # unscoped: own
+    return Q(budget__branch_id__in=mine)
+
+
 def _published_expenses(user, action: str) -> Q | None:
     """Spending published on the notice board of a place the user belongs to."""
     if action != "view":
@@ -63,12 +73,16 @@ class RatingScheme(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     version = models.PositiveSmallIntegerField(_("version"), default=1)
     name = models.CharField(_("name"), max_length=80)
-    item_weight = models.DecimalField(_("weight of item scores (%)"), max_digits=5, decimal_places=2)
-    peer_weight = models.DecimalField(_("weight of peer review (%)"), max_digits=5, decimal_places=2)
+    item_weight = models.DecimalField(_("weight of item scores (percent)"), max_digits=5, decimal_places=2)
+    peer_weight = models.DecimalField(_("weight of peer review (percent)"), max_digits=5, decimal_places=2)
     # Minimum totals for five, four, three, two and one stars, highest first.
     bands = models.JSONField(_("star bands"), default=list)
     five_star_quota = models.DecimalField(
-        _("five stars for at most (% of branches)"), max_digits=5, decimal_places=2, null=True, blank=True
+        _("five stars for at most this percentage of branches"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
     )
     five_star_needs_innovation = models.BooleanField(
         _("five stars need an innovation project"), default=False
@@ -522,7 +536,9 @@ class Grant(models.Model):
 
     objects = ScopedQuerySet.as_manager()
     scope = ScopePolicy(
-        node_field="node", actions={"view": CASEWORK_ROLES, "count": OVERSIGHT_ROLES}, owner_rule=_my_branches
+        node_field="node",
+        actions={"view": CASEWORK_ROLES, "count": OVERSIGHT_ROLES},
+        owner_rule=_my_branches_grants,
     )
 
     class Meta:

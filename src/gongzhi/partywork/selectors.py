@@ -177,6 +177,7 @@ def membership_get(*, fetched_by: User, pk: int) -> PartyMembership:
     if found is None:
         # unscoped: a member of a branch the user leads
         found = (
+            # unscoped: a member of a branch the user leads
             PartyMembership.objects.filter(pk=pk, party_org_id__in=led)
             .select_related("person", "party_org__node")
             .first()
@@ -192,6 +193,7 @@ def branch_members(*, fetched_by: User, branch_id: int) -> list[PartyMembership]
 
     # unscoped: a branch's members, shown only to its secretary or staff over it (checked below)
     rows = list(
+        # unscoped: a branch's members, shown only to its secretary or staff (checked below)
         PartyMembership.objects.filter(party_org_id=branch_id).select_related(
             "person__user", "party_org__node"
         )

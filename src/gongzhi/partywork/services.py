@@ -154,7 +154,7 @@ def _check_scheme(
     *, item_weight: Decimal, peer_weight: Decimal, bands: list[Any], five_star_quota: Decimal | None
 ) -> list[str]:
     if item_weight < 0 or peer_weight < 0 or item_weight + peer_weight != 100:
-        raise PartyError.invalid(_("The weights must add up to 100 %."), field="item_weight")
+        raise PartyError.invalid(_("The weights must add up to 100 percent."), field="item_weight")
     try:
         clean = [Decimal(str(b)) for b in bands]
     except (InvalidOperation, ValueError):
@@ -168,7 +168,7 @@ def _check_scheme(
             _("Give five minimum totals from 100 down to 0, highest first."), field="bands"
         )
     if five_star_quota is not None and not 0 <= five_star_quota <= 100:
-        raise PartyError.invalid(_("The quota is a share from 0 to 100 %."), field="five_star_quota")
+        raise PartyError.invalid(_("The quota is a share from 0 to 100 percent."), field="five_star_quota")
     return [str(b) for b in clean]
 
 
@@ -238,7 +238,7 @@ def scheme_create(
     with transaction.atomic():
         # unscoped: the latest version number of the subdistrict's scheme, under the committee's check
         latest = (
-            RatingScheme.objects.select_for_update()
+            RatingScheme.objects.select_for_update()  # unscoped: the latest version number of the subdistrict's scheme, under the committee's check
             .filter(node=subdistrict, year=year)
             .aggregate(v=Max("version"))["v"]
         )
@@ -293,6 +293,7 @@ def scheme_revise(*, actor: User, scheme: RatingScheme, **changes: Any) -> Ratin
 def branches_under(subdistrict: Node) -> list[PartyOrg]:
     # unscoped: the branches of a subdistrict whose committee opens the round (checked by the caller)
     return list(
+        # unscoped: the branches of a subdistrict whose committee acts (checked by the caller)
         PartyOrg.objects.filter(kind=PartyOrgKind.BRANCH, node__path__startswith=subdistrict.path)
         .select_related("node")
         .order_by("node__path", "pk")
@@ -310,7 +311,7 @@ def round_open(*, actor: User, scheme: RatingScheme, notice_days: int = 5) -> Ra
     branches = branches_under(subdistrict)
     # unscoped: last year's final stars of the same subdistrict, for the change on the board
     last = dict(
-        BranchRating.objects.filter(
+        BranchRating.objects.filter(  # unscoped: last year's final stars of the same subdistrict
             round__node=subdistrict, round__year=scheme.year - 1, status="final"
         ).values_list("branch_id", "stars")
     )
@@ -521,6 +522,7 @@ def round_finalise(*, actor: User, rnd: RatingRound, now: Any = None) -> RatingR
     if RatingObjection.objects.filter(rating__round=rnd, answered_by__isnull=True).exists():
         raise PartyError.conflict("objections_open", _("Answer every objection before the result is final."))
     with transaction.atomic():
+        # unscoped: the compare-and-set on the round fetched in scope
         if not RatingRound.objects.filter(pk=rnd.pk, status=RoundStatus.NOTICE).update(
             status=RoundStatus.CLOSED
         ):  # unscoped: CAS
@@ -554,6 +556,7 @@ def budgets_from_stars(
     policy = policy_for(subdistrict)
     # unscoped: final stars of the committee's own subdistrict
     stars = dict(
+        # unscoped: final stars of the committee's own subdistrict
         BranchRating.objects.filter(round__node=subdistrict, round__year=year, status="final").values_list(
             "branch_id", "stars"
         )
@@ -741,7 +744,7 @@ def points_propose(
     if rule.monthly_cap is not None:
         # unscoped: the member's month, for the cap of a rule
         so_far = (
-            MemberPointsEntry.objects.filter(
+            MemberPointsEntry.objects.filter(  # unscoped: the member's month, for the cap of a rule
                 membership=membership, month=month, rule=rule, status__in=["proposed", "approved"]
             ).aggregate(p=Sum("points"))["p"]
             or 0
@@ -802,6 +805,7 @@ def points_from_volunteering(
         return None
     # unscoped: the member's own history of credited hours
     credited = (
+        # unscoped: the member's history of credited hours
         MemberPointsEntry.objects.filter(membership=membership, rule=rule)
         .exclude(status="rejected")
         .aggregate(u=Sum("units"))["u"]
