@@ -26,7 +26,11 @@ def test_the_demo_step_reproduces_the_issue_facts():
     assert ctx.figures["party_branches_five_star"] == 7
     rnd = RatingRound.objects.get(node__name="望湖街道")
     ratings = BranchRating.objects.filter(round=rnd)
-    assert ratings.count() == 74 and ratings.filter(stars__gte=1).count() == 66 and ratings.filter(stars=5).count() == 7
+    assert (
+        ratings.count() == 74
+        and ratings.filter(stars__gte=1).count() == 66
+        and ratings.filter(stars=5).count() == 7
+    )
     assert ratings.filter(capped_by="condition").count() == 1  # above 90 without an innovation project
     assert not ratings.exclude(status="final").exists()
     # The round keeps version 1; the revision after it is version 2.

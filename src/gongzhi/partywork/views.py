@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongzhi.accounts.http import AuthenticatedHttpRequest
@@ -27,6 +28,18 @@ from gongzhi.partywork.models import (
     SessionMode,
 )
 from gongzhi.partywork.workflow import EXPENSE_WORKFLOW, RATING_WORKFLOW
+
+STEP_LABELS = {
+    "submit": gettext_lazy("handed in the self-assessment"),
+    "return": gettext_lazy("returned it to the branch"),
+    "score": gettext_lazy("scored"),
+    "recheck": gettext_lazy("rechecked"),
+    "send_back": gettext_lazy("sent it back for scoring"),
+    "notice": gettext_lazy("put it on public notice"),
+    "finalise": gettext_lazy("made the stars final"),
+    "appeal": gettext_lazy("appealed"),
+    "decide": gettext_lazy("decided the appeal"),
+}
 
 
 def _year(request: AuthenticatedHttpRequest) -> int:
@@ -182,7 +195,10 @@ def rating_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "score_edit": "score" in RATING_WORKFLOW.available(user, rating),
             "decide": "decide" in RATING_WORKFLOW.available(user, rating),
             "actions": actions,
-            "events": list(rating.events.select_related("actor")),
+            "events": [
+                (e, STEP_LABELS.get(e.action, e.action), RatingStatus(e.to_status).label)
+                for e in rating.events.select_related("actor")
+            ],
             "objections": list(selectors.objections(fetched_by=user, rating=rating)),
             "committee": rules.is_committee.test(user, rating),
             "may_refresh": rules.manages.test(user, rating) or rules.is_branch_secretary.test(user, rating),
