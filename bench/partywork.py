@@ -195,7 +195,7 @@ def heartbeats(session_id, ids, rounds, processes, threads):
 
 
 def board(round_id, admin_id, times=60):
-    client = Client()
+    client = Client(SERVER_NAME="127.0.0.1")
     client.force_login(User.objects.get(pk=admin_id))
     url = f"/party/rounds/{round_id}/"
     assert client.get(url).status_code == 200
@@ -217,7 +217,8 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
     session_id, ids, round_id, admin_id = setup()
-    heartbeats(session_id, ids, args.rounds, args.processes, args.threads)
+    if args.rounds:
+        heartbeats(session_id, ids, args.rounds, args.processes, args.threads)
     board(round_id, admin_id)
 
 
