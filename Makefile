@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export GONGZHI_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test test-sqlite test-postgres cluster-test bench bench-appeals bench-sqlite bench-submit bench-points bench-triage lint setup assets messages clean
+.PHONY: demo test test-sqlite test-postgres cluster-test bench bench-appeals bench-sqlite bench-submit bench-points bench-party bench-triage lint setup assets messages clean
 
 ## Install Python and npm packages, vendor static assets, compile translations.
 setup: $(VENV)/.installed assets messages
@@ -80,6 +80,11 @@ bench-submit: setup
 bench-points: setup
 	bash scripts/system-deps.sh
 	bash scripts/pg.sh run $(BIN)/python bench/points.py
+
+## Party work on PostgreSQL: 2,800 members' live-session heartbeats at 50 clients; the 74-branch board.
+bench-party: setup
+	bash scripts/system-deps.sh
+	bash scripts/pg.sh run $(BIN)/python bench/partywork.py
 
 ## Triage speed on one core: model load, classification throughput, duplicate check, hot issues.
 bench-triage: setup

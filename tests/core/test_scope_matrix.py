@@ -45,6 +45,10 @@ VALUES: dict[str, Any] = {
     "lng": None,
     "birth_year": 1970,
     "limit_per_person": None,
+    "minutes": 60,
+    "item_weight": 70,
+    "peer_weight": 30,
+    "spent": 0,
 }
 # Choices that keep a row consistent on its own (a merged appeal needs a target; a person's account a user).
 CHOICES: dict[str, dict[str, Any]] = {

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "gongzhi.volunteering",
     "gongzhi.wishes",
     "gongzhi.ledger",
+    "gongzhi.partywork",
 ]
 
 MIDDLEWARE = [

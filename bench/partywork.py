@@ -1,0 +1,239 @@
+"""Party work under load on PostgreSQL (issue 18).
+
+1. Heartbeats: 2,800 members watch one live session of 90 minutes; 50 concurrent clients (25 processes × 2
+   threads, each thread with its own connection) send every member's beat for minute k of the session, twice
+   (a second tab), for ROUNDS minutes, calling the service the API calls. Reported: heartbeats per second and
+   latency; then the proof that credited minutes are exact: every member has exactly ROUNDS minutes (the second
+   tab never credited), the sum is 2,800 × ROUNDS.
+2. The board: 74 branches rated with automatic evidence (the round opened through the service, which measures
+   every measured item through the other apps' KPI providers); the board page (`/party/rounds/<id>/`)
+   requested 60 times by the committee. Reported: p50/p95 of the page.
+
+Run: scripts/pg.sh run .venv/bin/python bench/partywork.py [--rounds 3 --processes 25 --threads 2]
+"""
+
+import argparse
+import multiprocessing as mp
+import os
+import sys
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongzhi.settings.local")
+os.environ.setdefault("GONGZHI_DATA_DIR", str(Path(__file__).resolve().parent.parent / "var" / "bench-party"))
+
+import django
+
+django.setup()
+
+from common import percentile  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, connections  # noqa: E402
+from django.db.models import Max, Min, Sum  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from gongzhi.accounts.models import RoleBinding, User  # noqa: E402
+from gongzhi.core.roles import Role  # noqa: E402
+from gongzhi.orgs.models import Node, NodeKind, PartyOrg, PartyOrgKind  # noqa: E402
+from gongzhi.partywork import services  # noqa: E402
+from gongzhi.partywork.models import Attendance, ItemSource, TrainingSession  # noqa: E402
+
+MEMBERS = 2800
+BRANCHES = 74
+
+
+def setup() -> tuple[int, list[int], int, int]:
+    if connection.vendor != "postgresql":
+        sys.exit("Run under scripts/pg.sh (needs PostgreSQL).")
+    call_command("migrate", verbosity=0)
+    stamp = str(int(time.time()))
+    root = Node.add_root(code=f"BPW{stamp}", name="党建基准区", kind=NodeKind.DISTRICT)
+    sub = root.add_child(code=f"BPW{stamp}S", name="党建基准街道", kind=NodeKind.SUBDISTRICT)
+    admin = User.objects.create(username=f"bench-party-admin-{stamp}")
+    RoleBinding.objects.create(user=admin, role=Role.SUBDISTRICT_ADMIN, node=sub)
+    working = PartyOrg.objects.create(node=sub, name="基准党工委", kind=PartyOrgKind.WORKING_COMMITTEE)
+    compounds = []
+    for c in range(5):
+        community = sub.add_child(code=f"BPW{stamp}C{c}", name=f"基准社区{c}", kind=NodeKind.COMMUNITY)
+        for x in range(15):
+            compounds.append(
+                community.add_child(
+                    code=f"BPW{stamp}C{c}X{x}", name=f"基准小区{c}-{x}", kind=NodeKind.COMPOUND
+                )
+            )
+    PartyOrg.objects.bulk_create(
+        PartyOrg(node=n, name=f"{n.name}党支部", kind=PartyOrgKind.BRANCH, parent=working)
+        for n in compounds[:BRANCHES]
+    )
+    members = User.objects.bulk_create(
+        User(username=f"bpw-{stamp}-{n}", password="!") for n in range(MEMBERS)
+    )
+    RoleBinding.objects.bulk_create(
+        RoleBinding(user=u, role=Role.PARTY_MEMBER, node=compounds[n % len(compounds)])
+        for n, u in enumerate(members)
+    )
+    course = services.course_create(actor=admin, node=sub, name="春训")
+    session = services.session_create(
+        actor=admin,
+        course=course,
+        title="春训直播",
+        mode="live",
+        starts_at=timezone.now() - timedelta(minutes=1),
+        minutes=90,
+        stream_url="https://live.example.org/bench.m3u8",
+    )
+    scheme = services.scheme_create(
+        actor=admin,
+        subdistrict=sub,
+        year=timezone.localdate().year,
+        name="基准细则",
+        items=[
+            {"dimension": "组织", "name": "班子", "max_points": 20},
+            {
+                "dimension": "服务",
+                "name": "诉求化解",
+                "max_points": 20,
+                "source": ItemSource.APPEAL_CONTAINMENT,
+                "full_at": 90,
+            },
+            {
+                "dimension": "服务",
+                "name": "满意率",
+                "max_points": 20,
+                "source": ItemSource.APPEAL_SATISFACTION,
+                "full_at": 95,
+            },
+            {
+                "dimension": "服务",
+                "name": "志愿时长",
+                "max_points": 20,
+                "source": ItemSource.VOLUNTEER_HOURS,
+                "full_at": 200,
+            },
+            {
+                "dimension": "教育",
+                "name": "学习时长",
+                "max_points": 10,
+                "source": ItemSource.TRAINING_HOURS,
+                "full_at": 600,
+            },
+            {
+                "dimension": "经费",
+                "name": "公开",
+                "max_points": 10,
+                "source": ItemSource.FUNDS_PUBLISHED,
+                "full_at": 100,
+            },
+        ],
+    )
+    started = time.perf_counter()
+    rnd = services.round_open(actor=admin, scheme=scheme)
+    print(
+        f"round opened with measured evidence for {rnd.ratings.count()} branches in {time.perf_counter() - started:.1f} s"
+    )
+    return session.pk, [u.pk for u in members], rnd.pk, admin.pk
+
+
+def _beats(session_id, ids, rounds, threads, p, processes, out):
+    connections.close_all()
+    session = TrainingSession.objects.get(pk=session_id)
+    users = {u.pk: u for u in User.objects.filter(pk__in=ids)}
+    mine = ids[p::processes]
+    latencies: list[float] = []
+    lock = threading.Lock()
+
+    def run(t):
+        own = mine[t::threads]
+        local = []
+        for k in range(rounds):
+            for tab in (0, 1):  # the second tab of every member
+                for uid in own:
+                    at = session.starts_at + timedelta(minutes=k, seconds=5 + 20 * tab)
+                    s = time.perf_counter()
+                    services.session_heartbeat(user=users[uid], session=session, visible=True, now=at)
+                    local.append((time.perf_counter() - s) * 1000)
+        connections.close_all()
+        with lock:
+            latencies.extend(local)
+
+    pool = [threading.Thread(target=run, args=(t,)) for t in range(threads)]
+    for th in pool:
+        th.start()
+    for th in pool:
+        th.join()
+    out.put(latencies)
+
+
+def heartbeats(session_id, ids, rounds, processes, threads):
+    ctx = mp.get_context("fork")
+    out = ctx.Queue()
+    connections.close_all()
+    workers = [
+        ctx.Process(target=_beats, args=(session_id, ids, rounds, threads, p, processes, out))
+        for p in range(processes)
+    ]
+    started = time.perf_counter()
+    for w in workers:
+        w.start()
+    latencies = []
+    for _ in workers:
+        latencies += out.get()
+    for w in workers:
+        w.join()
+    elapsed = time.perf_counter() - started
+    rows = Attendance.objects.filter(session_id=session_id)
+    agg = rows.aggregate(s=Sum("minutes"), lo=Min("minutes"), hi=Max("minutes"))
+    print(
+        f"heartbeats: {len(latencies)} in {elapsed:.1f} s = {len(latencies) / elapsed:.0f}/s with "
+        f"{processes * threads} clients; p50 {percentile(latencies, 50)} ms, p95 {percentile(latencies, 95)} ms; "
+        f"credited: {rows.count()} members, minutes each {agg['lo']}–{agg['hi']}, sum {agg['s']} "
+        f"(expected {len(ids) * rounds}: {'exact' if agg['s'] == len(ids) * rounds and agg['lo'] == agg['hi'] == rounds else 'WRONG'})"
+    )
+
+
+def board(round_id, admin_id, times=60):
+    from django.conf import settings
+    from django.test import override_settings
+
+    # The page's static names without a collected manifest (the server's work is the same).
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(STORAGES=storages):
+        _board(round_id, admin_id, times)
+
+
+def _board(round_id, admin_id, times):
+    client = Client(SERVER_NAME="127.0.0.1")
+    client.force_login(User.objects.get(pk=admin_id))
+    url = f"/party/rounds/{round_id}/"
+    assert client.get(url).status_code == 200
+    spent = []
+    for _ in range(times):
+        s = time.perf_counter()
+        response = client.get(url)
+        spent.append((time.perf_counter() - s) * 1000)
+        assert response.status_code == 200
+    print(
+        f"board of {BRANCHES} branches: p50 {percentile(spent, 50)} ms, p95 {percentile(spent, 95)} ms over {times} requests"
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--processes", type=int, default=25)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    session_id, ids, round_id, admin_id = setup()
+    if args.rounds:
+        heartbeats(session_id, ids, args.rounds, args.processes, args.threads)
+    board(round_id, admin_id)
+
+
+if __name__ == "__main__":
+    main()

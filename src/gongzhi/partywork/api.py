@@ -1,0 +1,662 @@
+"""The party-work API under /api/v1/party/…: schemes, rounds and ratings, member points, budgets and
+expenses, courses, sessions (with the live page's heartbeat) and study hours. Amounts are strings of yuan
+with at most two decimals (exact); points are whole numbers."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from django.utils import timezone
+from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
+
+from gongzhi.accounts.http import AuthenticatedHttpRequest
+from gongzhi.core.schemas import ErrorOut
+from gongzhi.orgs.selectors import node_get
+from gongzhi.partywork import selectors, services
+from gongzhi.partywork.models import ExpenseCategory, ItemSource
+from gongzhi.partywork.workflow import EXPENSE_WORKFLOW, RATING_WORKFLOW
+
+router = Router(tags=["party"])
+ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+Number = str  # a decimal number as text ("12.5"), checked by the service
+
+
+class ItemIn(Schema):
+    dimension: str = Field(max_length=40)
+    name: str = Field(max_length=120)
+    max_points: Number = Field(max_length=12)
+    deduction: bool = False
+    source: Literal[tuple(ItemSource.values)] = ItemSource.MANUAL  # type: ignore[valid-type]
+    full_at: Number | None = Field(
+        None, max_length=12, description="the measured figure that earns full points"
+    )
+
+
+class SchemeIn(Schema):
+    node_id: int = Field(description="the subdistrict")
+    year: int = Field(ge=2000, le=2100)
+    name: str = Field(max_length=80)
+    items: list[ItemIn] = Field(max_length=60)
+    item_weight: Decimal = Field(Decimal(70), ge=0, le=100, max_digits=5, decimal_places=2)
+    peer_weight: Decimal = Field(Decimal(30), ge=0, le=100, max_digits=5, decimal_places=2)
+    bands: list[Decimal] = Field(
+        default_factory=lambda: [Decimal(b) for b in (90, 80, 70, 60, 50)], min_length=5, max_length=5
+    )
+    five_star_quota: Decimal | None = Field(None, ge=0, le=100, max_digits=5, decimal_places=2)
+    five_star_needs_innovation: bool = False
+
+
+class ItemOut(Schema):
+    id: int
+    dimension: str
+    name: str
+    max_points: Decimal
+    deduction: bool
+    source: str
+    full_at: Decimal | None
+
+
+class SchemeOut(Schema):
+    id: int
+    node_id: int
+    year: int
+    version: int
+    name: str
+    item_weight: Decimal
+    peer_weight: Decimal
+    bands: list[str]
+    five_star_quota: Decimal | None
+    five_star_needs_innovation: bool
+    frozen: bool
+    items: list[ItemOut]
+
+
+def _scheme(s) -> dict:
+    return {
+        **{
+            k: getattr(s, k)
+            for k in ("id", "node_id", "year", "version", "name", "item_weight", "peer_weight")
+        },
+        "bands": [str(b) for b in s.bands],
+        "five_star_quota": s.five_star_quota,
+        "five_star_needs_innovation": s.five_star_needs_innovation,
+        "frozen": s.frozen,
+        "items": [
+            {
+                k: getattr(i, k)
+                for k in ("id", "dimension", "name", "max_points", "deduction", "source", "full_at")
+            }
+            for i in s.items.all()
+        ],
+    }
+
+
+@router.get("/party/schemes", response=list[SchemeOut])
+def schemes(request: AuthenticatedHttpRequest):
+    """Rating schemes where you work, every version (newest first)."""
+    return [_scheme(s) for s in selectors.schemes(fetched_by=request.user)[:200]]
+
+
+@router.post("/party/schemes", response={201: SchemeOut, **ERRORS})
+def scheme_create(request: AuthenticatedHttpRequest, data: SchemeIn):
+    """A new version of the subdistrict's scheme for the year (the working committee)."""
+    node = node_get(fetched_by=request.user, pk=data.node_id)
+    scheme = services.scheme_create(
+        actor=request.user,
+        subdistrict=node,
+        year=data.year,
+        name=data.name,
+        items=[i.dict() for i in data.items],
+        item_weight=data.item_weight,
+        peer_weight=data.peer_weight,
+        bands=list(data.bands),
+        five_star_quota=data.five_star_quota,
+        five_star_needs_innovation=data.five_star_needs_innovation,
+    )
+    return Status(201, _scheme(scheme))
+
+
+class RoundIn(Schema):
+    scheme_id: int
+    notice_days: int = Field(5, ge=1, le=30)
+
+
+class RoundOut(Schema):
+    id: int
+    node_id: int
+    scheme_id: int
+    year: int
+    status: str
+    notice_days: int
+    notice_until: datetime | None
+    rated: int
+    starred: int
+    five_star: int
+    no_star: int
+
+
+def _round(request, rnd) -> dict:
+    board = selectors.board(fetched_by=request.user, rnd=rnd)
+    return {
+        **{
+            k: getattr(rnd, k)
+            for k in ("id", "node_id", "scheme_id", "year", "status", "notice_days", "notice_until")
+        },
+        "rated": board.rated,
+        "starred": board.starred,
+        "five_star": board.five,
+        "no_star": board.none,
+    }
+
+
+@router.post("/party/rounds", response={201: RoundOut, **ERRORS})
+def round_open(request: AuthenticatedHttpRequest, data: RoundIn):
+    """Open the year's round under a scheme version: a rating per branch, with the measured figures."""
+    scheme = selectors.scheme_get(fetched_by=request.user, pk=data.scheme_id)
+    rnd = services.round_open(actor=request.user, scheme=scheme, notice_days=data.notice_days)
+    return Status(201, _round(request, rnd))
+
+
+@router.get("/party/rounds/{round_id}", response={200: RoundOut, 404: ErrorOut})
+def round_get(request: AuthenticatedHttpRequest, round_id: int):
+    return _round(request, selectors.round_get(fetched_by=request.user, pk=round_id))
+
+
+class RoundStepIn(Schema):
+    action: Literal["notice", "finalise"]
+
+
+@router.post("/party/rounds/{round_id}/steps", response={200: RoundOut, **ERRORS})
+def round_step(request: AuthenticatedHttpRequest, round_id: int, data: RoundStepIn):
+    """notice: compute every branch's stars (bands, condition, quota) and put them on public notice;
+    finalise: after the notice with every objection answered, final stars and the year's budgets."""
+    rnd = selectors.round_get(fetched_by=request.user, pk=round_id)
+    if data.action == "notice":
+        rnd = services.round_notice(actor=request.user, rnd=rnd)
+    else:
+        rnd = services.round_finalise(actor=request.user, rnd=rnd)
+    return _round(request, rnd)
+
+
+class LineOut(Schema):
+    id: int
+    item_id: int
+    dimension: str
+    name: str
+    max_points: Decimal
+    deduction: bool
+    source: str
+    measured: Decimal | None
+    measured_source: str
+    self_points: Decimal | None
+    points: Decimal | None
+    evidence_note: str
+    has_file: bool
+
+
+class RatingOut(Schema):
+    id: int
+    round_id: int
+    year: int
+    branch_id: int
+    branch_name: str
+    status: str
+    stars: int | None
+    capped_by: str
+    previous_stars: int | None
+    item_score: Decimal | None
+    peer_score: Decimal | None
+    total: Decimal | None
+    innovation_project: str
+    appealed: bool
+    actions: list[str]
+
+
+class RatingDetailOut(RatingOut):
+    lines: list[LineOut]
+
+
+def _rating(request, r, lines: bool = False) -> dict:
+    out = {
+        **{
+            k: getattr(r, k)
+            for k in (
+                "id",
+                "round_id",
+                "branch_id",
+                "status",
+                "stars",
+                "capped_by",
+                "previous_stars",
+                "item_score",
+                "peer_score",
+                "total",
+                "innovation_project",
+                "appealed",
+            )
+        },
+        "year": r.round.year,
+        "branch_name": r.branch.name,
+        "actions": RATING_WORKFLOW.available(request.user, r),
+    }
+    if lines:
+        out["lines"] = [
+            {
+                "id": ln.pk,
+                "item_id": ln.item_id,
+                "dimension": ln.item.dimension,
+                "name": ln.item.name,
+                "max_points": ln.item.max_points,
+                "deduction": ln.item.deduction,
+                "source": ln.item.source,
+                "measured": ln.measured,
+                "measured_source": ln.measured_source,
+                "self_points": ln.self_points,
+                "points": ln.points,
+                "evidence_note": ln.evidence_note,
+                "has_file": bool(ln.evidence_file),
+            }
+            for ln in selectors.rating_lines(r)
+        ]
+    return out
+
+
+@router.get("/party/ratings", response={200: list[RatingOut], 404: ErrorOut})
+def ratings(request: AuthenticatedHttpRequest, round_id: int | None = None, status: str | None = None):
+    """Ratings you may see (a round's board, your branch's, those on public notice where you belong)."""
+    rnd = selectors.round_get(fetched_by=request.user, pk=round_id) if round_id is not None else None
+    rows = selectors.ratings(fetched_by=request.user, rnd=rnd, status=(status or "")[:10] or None)
+    return [_rating(request, r) for r in rows.select_related("round")[:500]]
+
+
+@router.get("/party/ratings/{rating_id}", response={200: RatingDetailOut, 404: ErrorOut})
+def rating_get(request: AuthenticatedHttpRequest, rating_id: int):
+    return _rating(request, selectors.rating_get(fetched_by=request.user, pk=rating_id), lines=True)
+
+
+class SelfAssessIn(Schema):
+    points: dict[int, Number] = Field(default_factory=dict, description="line id → the branch's own points")
+    notes: dict[int, str] = Field(
+        default_factory=dict, description="line id → evidence (at most 300 characters)"
+    )
+    innovation_project: str | None = Field(None, max_length=120)
+    summary: str | None = Field(None, max_length=500)
+
+
+@router.post("/party/ratings/{rating_id}/self-assessment", response={200: RatingDetailOut, **ERRORS})
+def rating_self_assess(request: AuthenticatedHttpRequest, rating_id: int, data: SelfAssessIn):
+    """The branch secretary's own points and evidence, while the rating is in self-assessment."""
+    rating = selectors.rating_get(fetched_by=request.user, pk=rating_id)
+    if len(data.points) > 100 or len(data.notes) > 100:
+        from gongzhi.partywork.errors import PartyError
+
+        raise PartyError.invalid("too many lines", field="points")
+    rating = services.rating_self_assess(
+        actor=request.user,
+        rating=rating,
+        points=dict(data.points),
+        notes=dict(data.notes),
+        innovation_project=data.innovation_project,
+        summary=data.summary,
+    )
+    return _rating(request, rating, lines=True)
+
+
+@router.post("/party/ratings/{rating_id}/evidence/{line_id}", response={200: RatingDetailOut, **ERRORS})
+def rating_evidence_upload(
+    request: AuthenticatedHttpRequest, rating_id: int, line_id: int, file: File[UploadedFile]
+):
+    """Upload a document (PDF) or photo as the evidence of one item."""
+    rating = selectors.rating_get(fetched_by=request.user, pk=rating_id)
+    rating = services.rating_self_assess(actor=request.user, rating=rating, points={}, files={line_id: file})
+    return _rating(request, rating, lines=True)
+
+
+class RatingStepIn(Schema):
+    action: Literal["submit", "return", "score", "recheck", "send_back", "appeal", "decide"]
+    note: str = Field("", max_length=500)
+    points: dict[int, Number] = Field(default_factory=dict, description="score: line id → points")
+    peer_score: Number | None = Field(None, max_length=12, description="score: 0–100")
+    stars: int | None = Field(None, ge=0, le=5, description="decide: the stars after the appeal (or keep)")
+
+
+@router.post("/party/ratings/{rating_id}/steps", response={200: RatingDetailOut, **ERRORS})
+def rating_step(request: AuthenticatedHttpRequest, rating_id: int, data: RatingStepIn):
+    """submit (the branch secretary) → score (a reviewer not of the branch) → recheck (the committee, not the
+    scorer); return / send_back with a note; appeal a final result once; decide an appeal (the committee)."""
+    rating = selectors.rating_get(fetched_by=request.user, pk=rating_id)
+    if data.action == "decide":
+        rating = services.rating_decide_appeal(
+            actor=request.user, rating=rating, note=data.note, stars=data.stars
+        )
+    else:
+        rating = services.rating_transition(
+            actor=request.user,
+            rating=rating,
+            action=data.action,
+            note=data.note,
+            points=dict(data.points),
+            peer_score=data.peer_score,
+        )
+    return _rating(request, rating, lines=True)
+
+
+class ObjectionIn(Schema):
+    text: str = Field(max_length=500)
+
+
+class ObjectionOut(Schema):
+    id: int
+    rating_id: int
+    text: str
+    answer: str
+    created_at: datetime
+
+
+@router.post("/party/ratings/{rating_id}/objections", response={201: ObjectionOut, **ERRORS})
+def objection_raise(request: AuthenticatedHttpRequest, rating_id: int, data: ObjectionIn):
+    """An objection during the public notice."""
+    rating = selectors.rating_get(fetched_by=request.user, pk=rating_id)
+    o = services.objection_raise(actor=request.user, rating=rating, text=data.text)
+    return Status(
+        201,
+        {
+            "id": o.pk,
+            "rating_id": o.rating_id,
+            "text": o.text,
+            "answer": o.answer,
+            "created_at": o.created_at,
+        },
+    )
+
+
+# --- member points ------------------------------------------------------------------------------------------
+
+
+class PointsOut(Schema):
+    id: int
+    membership_id: int
+    month: date
+    rule: str
+    kind: str
+    units: int
+    points: int
+    note: str
+    status: str
+
+
+def _points(e) -> dict:
+    return {
+        "id": e.pk,
+        "membership_id": e.membership_id,
+        "month": e.month,
+        "rule": e.rule.name,
+        "kind": e.rule.kind,
+        "units": e.units,
+        "points": e.points,
+        "note": e.note,
+        "status": e.status,
+    }
+
+
+class MyPointsOut(Schema):
+    year: int
+    approved_total: int
+    entries: list[PointsOut]
+
+
+@router.get("/party/member-points/mine", response=MyPointsOut)
+def my_points(request: AuthenticatedHttpRequest, year: int | None = None):
+    """Your own party-member points (never spendable in the mall) and their history."""
+    y = year if year is not None and 2000 <= year <= 2100 else timezone.localdate().year
+    rows = selectors.my_points(fetched_by=request.user, year=y)
+    return {
+        "year": y,
+        "approved_total": selectors.points_total(rows),
+        "entries": [_points(e) for e in rows[:500]],
+    }
+
+
+@router.get("/party/member-points", response=list[PointsOut])
+def points_list(
+    request: AuthenticatedHttpRequest, status: Literal["proposed", "approved", "rejected"] | None = None
+):
+    """Member points in your reach (staff)."""
+    return [_points(e) for e in selectors.points_entries(fetched_by=request.user, status=status)[:500]]
+
+
+class PointsIn(Schema):
+    membership_id: int
+    rule_id: int
+    month: date
+    units: int = Field(1, ge=1, le=100)
+    note: str = Field("", max_length=200)
+
+
+@router.post("/party/member-points", response={201: PointsOut, **ERRORS})
+def points_propose(request: AuthenticatedHttpRequest, data: PointsIn):
+    """Propose a line of a member's month under a rule; it counts once someone else approves it."""
+    membership = selectors.membership_get(fetched_by=request.user, pk=data.membership_id)
+    rule = selectors.points_rule_get(fetched_by=request.user, pk=data.rule_id)
+    e = services.points_propose(
+        actor=request.user,
+        membership=membership,
+        rule=rule,
+        month=data.month,
+        units=data.units,
+        note=data.note,
+    )
+    return Status(201, _points(e))
+
+
+class DecideIn(Schema):
+    approve: bool
+
+
+@router.post("/party/member-points/{entry_id}/decision", response={200: PointsOut, **ERRORS})
+def points_decide(request: AuthenticatedHttpRequest, entry_id: int, data: DecideIn):
+    entry = selectors.points_entry_get(fetched_by=request.user, pk=entry_id)
+    return _points(services.points_decide(actor=request.user, entry=entry, approve=data.approve))
+
+
+# --- funds -------------------------------------------------------------------------------------------------
+
+
+class BudgetOut(Schema):
+    id: int
+    branch_id: int
+    branch_name: str
+    year: int
+    stars: int | None
+    base: Decimal
+    star_amount: Decimal
+    grants: Decimal
+    total: Decimal
+    spent: Decimal
+    balance: Decimal
+
+
+def _budget(b) -> dict:
+    return {
+        **{
+            k: getattr(b, k)
+            for k in (
+                "id",
+                "branch_id",
+                "year",
+                "stars",
+                "base",
+                "star_amount",
+                "grants",
+                "total",
+                "spent",
+                "balance",
+            )
+        },
+        "branch_name": b.branch.name,
+    }
+
+
+@router.get("/party/budgets", response=list[BudgetOut])
+def budgets(request: AuthenticatedHttpRequest, year: int | None = None):
+    y = year if year is not None and 2000 <= year <= 2100 else None
+    return [_budget(b) for b in selectors.budgets(fetched_by=request.user, year=y)[:500]]
+
+
+class ExpenseOut(Schema):
+    id: int
+    budget_id: int
+    branch_name: str
+    amount: Decimal
+    category: str
+    purpose: str
+    spent_on: date
+    linked_to: str
+    status: str
+    actions: list[str]
+
+
+def _expense(request, e) -> dict:
+    return {
+        **{
+            k: getattr(e, k)
+            for k in ("id", "budget_id", "amount", "category", "purpose", "spent_on", "linked_to", "status")
+        },
+        "branch_name": e.branch.name,
+        "actions": EXPENSE_WORKFLOW.available(request.user, e),
+    }
+
+
+@router.get("/party/expenses", response=list[ExpenseOut])
+def expenses(
+    request: AuthenticatedHttpRequest,
+    status: Literal["entered", "approved", "rejected", "published"] | None = None,
+):
+    return [_expense(request, e) for e in selectors.expenses(fetched_by=request.user, status=status)[:500]]
+
+
+class ExpenseIn(Schema):
+    amount: str = Field(max_length=14, description="yuan, at most two decimals, e.g. 1280.50")
+    category: Literal[tuple(ExpenseCategory.values)]  # type: ignore[valid-type]
+    purpose: str = Field(max_length=200)
+    spent_on: date | None = None
+    linked_to: str = Field("", max_length=40, description="e.g. activity:12, project:3, venue:5")
+
+
+@router.post("/party/budgets/{budget_id}/expenses", response={201: ExpenseOut, **ERRORS})
+def expense_enter(
+    request: AuthenticatedHttpRequest, budget_id: int, data: Form[ExpenseIn], receipt: File[UploadedFile]
+):
+    """An expense with its receipt (photo or PDF); forbidden categories and spending beyond the budget are
+    refused."""
+    budget = selectors.budget_get(fetched_by=request.user, pk=budget_id)
+    e = services.expense_enter(
+        actor=request.user,
+        budget=budget,
+        amount=data.amount,
+        category=data.category,
+        purpose=data.purpose,
+        receipt=receipt,
+        spent_on=data.spent_on,
+        linked_to=data.linked_to,
+    )
+    return Status(201, _expense(request, e))
+
+
+class ExpenseStepIn(Schema):
+    action: Literal["approve", "reject", "publish"]
+    note: str = Field("", max_length=300)
+
+
+@router.post("/party/expenses/{expense_id}/steps", response={200: ExpenseOut, **ERRORS})
+def expense_step(request: AuthenticatedHttpRequest, expense_id: int, data: ExpenseStepIn):
+    """approve / reject (a manager who did not enter it; never beyond the budget), publish."""
+    e = selectors.expense_get(fetched_by=request.user, pk=expense_id)
+    return _expense(
+        request,
+        services.expense_transition(actor=request.user, expense=e, action=data.action, note=data.note),
+    )
+
+
+# --- training ----------------------------------------------------------------------------------------------
+
+
+class CourseOut(Schema):
+    id: int
+    node_id: int
+    name: str
+    series: str
+
+
+@router.get("/party/courses", response=list[CourseOut])
+def courses(request: AuthenticatedHttpRequest):
+    return list(selectors.courses(fetched_by=request.user)[:200])
+
+
+class SessionOut(Schema):
+    id: int
+    course_id: int
+    title: str
+    mode: str
+    place: str
+    stream_url: str
+    starts_at: datetime
+    minutes: int
+
+
+@router.get("/party/sessions", response=list[SessionOut])
+def sessions(request: AuthenticatedHttpRequest):
+    return list(selectors.sessions(fetched_by=request.user)[:200])
+
+
+class HeartbeatIn(Schema):
+    visible: bool
+
+
+class HeartbeatOut(Schema):
+    minutes: int
+
+
+@router.post("/party/sessions/{session_id}/heartbeat", response={200: HeartbeatOut, **ERRORS})
+def heartbeat(request: AuthenticatedHttpRequest, session_id: int, data: HeartbeatIn):
+    """The open live page's beat, each minute: a minute is credited only while the stream is visible, at
+    most once a minute whatever the number of tabs, at most the session's length."""
+    session = selectors.session_get(fetched_by=request.user, pk=session_id)
+    return {"minutes": services.session_heartbeat(user=request.user, session=session, visible=data.visible)}
+
+
+class StudyOut(Schema):
+    year: int
+    minutes: int
+    hours: Decimal
+
+
+@router.get("/party/study-hours/mine", response=StudyOut)
+def my_study_hours(request: AuthenticatedHttpRequest, year: int | None = None):
+    y = year if year is not None and 2000 <= year <= 2100 else timezone.localdate().year
+    minutes, _rows = selectors.my_study(fetched_by=request.user, year=y)
+    return {"year": y, "minutes": minutes, "hours": (Decimal(minutes) / 60).quantize(Decimal("0.01"))}
+
+
+class StudyRowOut(Schema):
+    user_id: int
+    name: str
+    hours: Decimal
+    required_hours: int
+    behind: bool
+
+
+@router.get("/party/study-hours", response=list[StudyRowOut])
+def study_hours(request: AuthenticatedHttpRequest, year: int | None = None):
+    """Members' study hours in your reach against the minimum, those behind first (names masked)."""
+    y = year if year is not None and 2000 <= year <= 2100 else timezone.localdate().year
+    return [
+        {
+            "user_id": r.user_id,
+            "name": r.name,
+            "hours": r.hours,
+            "required_hours": r.required_hours,
+            "behind": r.behind,
+        }
+        for r in selectors.study_ledger(fetched_by=request.user, year=y)
+    ]

@@ -1,0 +1,22 @@
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.registry import FEATURE, DemoStep, GongzhiApp, Mount, Nav
+
+
+def in_party_work(user):  # type: ignore[no-untyped-def]
+    from gongzhi.partywork.rules import in_party_work as predicate
+
+    return predicate.test(user)
+
+
+class PartyworkConfig(GongzhiApp):
+    name = "gongzhi.partywork"
+    label = "partywork"
+    verbose_name = _("Party organisation work")
+    layer = FEATURE
+    urls = [Mount("party/", "gongzhi.partywork.urls")]
+    api_router = "gongzhi.partywork.api.router"
+    nav = [Nav("partywork", _("Party work"), "partywork:index", order=45, when=in_party_work)]
+    demo = [DemoStep("partywork", "gongzhi.partywork.demo.load", order=76)]
+    kpis = "gongzhi.partywork.kpis.partywork_kpis"
+    kpi_label = _("Party organisation work")

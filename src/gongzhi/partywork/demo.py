@@ -1,0 +1,380 @@
+"""Demo of party organisation work (DESIGN §4, issue 18):
+
+- 望湖: the working committee's scheme for the year (items × 70 % + peer review × 30 %, bands 90/80/70/60/50,
+  five stars for at most 30 % and only with an innovation project) and its round over all 74 branches, final:
+  66 with at least one star, 7 with five (one branch above 90 without an innovation project is held at four);
+  budgets for the year from the stars (every compound branch at least ¥10,000); a revised scheme (version 2)
+  that the finished round does not use; member points and the yearly evaluation of one branch; expenses.
+- 上塘: the live-streamed 春训 from the 上塘好声音 room, attended by 2,800 members.
+- 祥符: a 新时代讲习所 course with an in-person session.
+
+Last year's stars shown on the board as the change are synthetic (loaded as history, not rated here).
+"""
+
+# unscoped-module: a demo step builds the world as the system, before anyone signs in
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.utils import timezone
+
+from gongzhi.accounts.models import Person, RoleBinding, User
+from gongzhi.core.registry import DemoContext
+from gongzhi.core.roles import Role
+from gongzhi.demo import figures as F
+from gongzhi.demo.accounts import named_node
+from gongzhi.orgs.models import MemberPost, NodeKind, PartyMembership
+from gongzhi.partywork import services
+from gongzhi.partywork.models import (
+    Attendance,
+    BranchRating,
+    Budget,
+    ExpenseCategory,
+    ItemSource,
+    MemberPointsRule,
+    PeerGrade,
+    PointsKind,
+    PointsSource,
+    RatingLine,
+    RatingRound,
+    RatingStatus,
+    RoundStatus,
+    SessionMode,
+)
+from gongzhi.partywork.stars import CENT, Candidate, Line, award, item_score, weighted_total
+
+WANGHU_RATED, WANGHU_STARRED, WANGHU_FIVE = 74, 66, 7
+SHANGTANG_SPRING_TRAINING = 2800
+
+ITEMS = [
+    ("组织建设", "支部班子健全、按期换届", 15, False, ItemSource.MANUAL, None),
+    ("组织生活", "三会一课、主题党日按时开展并公开纪要", 15, False, ItemSource.MANUAL, None),
+    ("党员教育", "党员年度学习时长", 10, False, ItemSource.TRAINING_HOURS, 600),
+    ("服务群众", "党员志愿服务时长", 15, False, ItemSource.VOLUNTEER_HOURS, 200),
+    ("服务群众", "民情诉求小区、社区内化解率", 15, False, ItemSource.APPEAL_CONTAINMENT, 90),
+    ("服务群众", "群众满意率", 10, False, ItemSource.APPEAL_SATISFACTION, 95),
+    ("党员管理", "党员平均积分", 10, False, ItemSource.MEMBER_POINTS, 600),
+    ("经费管理", "经费使用公开率", 10, False, ItemSource.FUNDS_PUBLISHED, 100),
+    ("扣分项", "发生违纪违规或重大负面事件", 20, True, ItemSource.MANUAL, None),
+]
+
+
+def _targets(rng, n: int) -> list[tuple[Decimal, bool]]:
+    """Totals for n branches that the computation turns into 7 five-star, 59 one- to four-star, 8 none;
+    one branch above 90 has no innovation project (held at four)."""
+
+    def pick(low: int, high: int) -> Decimal:
+        return Decimal(rng.randint(low * 10 + 3, high * 10 - 3)) / 10
+
+    rows = [(pick(90, 98), True) for _ in range(WANGHU_FIVE)] + [(pick(90, 95), False)]
+    bands = [(80, 90), (70, 80), (60, 70), (50, 60)]
+    rest = n - len(rows) - (WANGHU_RATED - WANGHU_STARRED)
+    rows += [(pick(*bands[i % 4]), rng.random() < 0.3) for i in range(rest)]
+    rows += [(pick(35, 50), False) for _ in range(WANGHU_RATED - WANGHU_STARRED)]
+    rng.shuffle(rows)
+    return rows
+
+
+def _account(username: str, display: str, role: str, node, password: str) -> User:
+    user = User.objects.create(username=username, display_name=display, password=password)
+    RoleBinding.objects.create(user=user, role=role, node=node)
+    return user
+
+
+def _wanghu(ctx: DemoContext, password: str) -> dict[str, int]:
+    wanghu = named_node("望湖街道")
+    admin = _account("wanghu-admin", "望湖街道党工委", Role.SUBDISTRICT_ADMIN, wanghu, password)
+    community = named_node("望湖社区")
+    reviewer = _account("wanghu-reviewer", "望湖社区书记", Role.COMMUNITY_SECRETARY, community, password)
+    policy = services.policy_for(wanghu)
+    year = timezone.localdate().year
+    scheme = services.scheme_create(
+        actor=admin,
+        subdistrict=wanghu,
+        year=year,
+        name="望湖街道基层党支部评星细则",
+        items=[
+            {"dimension": d, "name": n, "max_points": m, "deduction": ded, "source": s, "full_at": f}
+            for d, n, m, ded, s, f in ITEMS
+        ],
+        item_weight=Decimal(70),
+        peer_weight=Decimal(30),
+        five_star_quota=Decimal(30),
+        five_star_needs_innovation=True,
+    )
+    branches = services.branches_under(wanghu)
+    assert len(branches) == WANGHU_RATED, len(branches)
+    rnd = RatingRound.objects.create(
+        node=wanghu, scheme=scheme, year=year, notice_days=5, created_by=admin, status=RoundStatus.CLOSED
+    )
+    scheme.frozen = True
+    scheme.save(update_fields=["frozen"])
+    items = list(scheme.items.all())
+    targets = _targets(ctx.rng, len(branches))
+    ratings, lines_of = [], []
+    for branch, (target, innovation) in zip(branches, targets, strict=True):
+        lines = []
+        for item in items:
+            share = Decimal(0) if item.deduction else min(Decimal(1), target / 100)
+            lines.append((item, (item.max_points * share).quantize(CENT)))
+        items_pct = item_score([Line(p, i.max_points, i.deduction) for i, p in lines])
+        total = weighted_total(items_pct, target, scheme.item_weight, scheme.peer_weight)
+        ratings.append(
+            BranchRating(
+                round=rnd,
+                branch=branch,
+                node=branch.node,
+                status=RatingStatus.NOTICE,
+                innovation_project="“红色管家”议事创新项目" if innovation else "",
+                item_score=items_pct,
+                peer_score=target,
+                total=total,
+                scored_by=reviewer,
+                rechecked_by=admin,
+                previous_stars=ctx.rng.choice([0, 1, 2, 3, 3, 4, 4, 5]),
+            )
+        )
+        lines_of.append(lines)
+    awards = award(
+        [Candidate(n, r.total or Decimal(0), bool(r.innovation_project)) for n, r in enumerate(ratings)],
+        bands=scheme.bands,
+        five_star_quota=scheme.five_star_quota,
+        needs_innovation=True,
+    )
+    for n, r in enumerate(ratings):
+        r.stars, r.capped_by, r.status = awards[n].stars, awards[n].capped_by, RatingStatus.FINAL
+    BranchRating.objects.bulk_create(ratings)
+    RatingLine.objects.bulk_create(
+        RatingLine(rating=r, item=i, self_points=p, points=p, evidence_note="台账已上传")
+        for r, lines in zip(ratings, lines_of, strict=True)
+        for i, p in lines
+    )
+    services.budgets_from_stars(actor=admin, subdistrict=wanghu, year=year)
+    # The rubric revised after the round (version 2: peer review weighs 40 %); the round keeps version 1.
+    services.scheme_revise(actor=admin, scheme=scheme, item_weight=Decimal(60), peer_weight=Decimal(40))
+
+    # One branch's people: its secretary and a member sign in (the walk of README).
+    branch = next(b for b in branches if b.node.kind == NodeKind.COMPOUND)
+    members = list(PartyMembership.objects.filter(party_org=branch).select_related("person").order_by("pk"))
+    secretary_m = next(m for m in members if m.post == MemberPost.SECRETARY)
+    member_m = next(m for m in members if m.post == MemberPost.MEMBER)
+    secretary = _account(
+        "wanghu-secretary", f"{branch.node.name}支部书记", Role.PARTY_MEMBER, branch.node, password
+    )
+    member = _account("wanghu-member", f"{branch.node.name}党员", Role.PARTY_MEMBER, branch.node, password)
+    Person.objects.filter(pk=secretary_m.person_id).update(user=secretary)
+    Person.objects.filter(pk=member_m.person_id).update(user=member)
+    secretary_m.person.user = secretary
+    member_m.person.user = member
+    rules = MemberPointsRule.objects.bulk_create(
+        [
+            MemberPointsRule(node=wanghu, code="base", name="月度基础分", kind=PointsKind.BASE, points=60),
+            MemberPointsRule(
+                node=wanghu,
+                code="study",
+                name="参加集中学习（每次）",
+                kind=PointsKind.ITEM,
+                points=5,
+                monthly_cap=20,
+            ),
+            MemberPointsRule(
+                node=wanghu,
+                code="meeting",
+                name="参加组织生活（每次）",
+                kind=PointsKind.ITEM,
+                points=5,
+                monthly_cap=20,
+            ),
+            MemberPointsRule(
+                node=wanghu,
+                code="volunteer",
+                name="志愿服务（每小时）",
+                kind=PointsKind.ITEM,
+                points=2,
+                source=PointsSource.VOLUNTEER_HOURS,
+            ),
+            MemberPointsRule(
+                node=wanghu,
+                code="report",
+                name="在职党员到小区报到服务（每次）",
+                kind=PointsKind.ITEM,
+                points=5,
+            ),
+            MemberPointsRule(
+                node=wanghu,
+                code="identity",
+                name="亮身份、开门一件事（每件）",
+                kind=PointsKind.ITEM,
+                points=3,
+            ),
+            MemberPointsRule(
+                node=wanghu,
+                code="absent",
+                name="无故缺席组织生活（每次）",
+                kind=PointsKind.DEDUCTION,
+                points=10,
+            ),
+        ]
+    )
+    by_code = {r.code: r for r in rules}
+    today = timezone.localdate()
+    entries = 0
+    for back in range(min(today.month, 4) - 1, -1, -1):
+        month = (today.replace(day=1) - timedelta(days=28 * back)).replace(day=1)
+        for m in (secretary_m, member_m):
+            for code, units in (("base", 1), ("study", 2), ("meeting", 1), ("identity", 1)):
+                e = services.points_propose(
+                    actor=secretary, membership=m, rule=by_code[code], month=month, units=units
+                )
+                if back > 0 or code == "base":
+                    services.points_decide(actor=reviewer, entry=e, approve=True)
+                entries += 1
+    services.points_propose(
+        actor=secretary,
+        membership=member_m,
+        rule=by_code["absent"],
+        month=today.replace(day=1),
+        note="三月主题党日未请假缺席",
+    )
+    services.peer_evaluate(actor=secretary, membership=member_m, year=year - 1, grade=PeerGrade.EXCELLENT)
+    services.peer_evaluate(actor=reviewer, membership=secretary_m, year=year - 1, grade=PeerGrade.QUALIFIED)
+
+    # Expenses of the branch: two approved and published, one awaiting approval.
+    budget = Budget.objects.get(branch=branch, year=year)
+    receipt = _receipt()
+    spent_on = today.replace(day=1)
+    for amount, category, purpose, publish in (
+        ("1280.50", ExpenseCategory.ACTIVITIES, "七一主题党日活动物料", True),
+        ("860.00", ExpenseCategory.CARE, "走访慰问困难党员", True),
+        ("2400.00", ExpenseCategory.SERVICE, "楼道微更新便民服务", False),
+    ):
+        receipt.seek(0)
+        expense = services.expense_enter(
+            actor=secretary,
+            budget=budget,
+            amount=amount,
+            category=category,
+            purpose=purpose,
+            receipt=receipt,
+            spent_on=spent_on,
+        )
+        if publish:
+            expense = services.expense_transition(actor=reviewer, expense=expense, action="approve")
+            services.expense_transition(actor=secretary, expense=expense, action="publish")
+    starred = sum(1 for r in ratings if r.stars)
+    five = sum(1 for r in ratings if r.stars == 5)
+    ctx.shared["partywork_round"] = rnd
+    return {
+        "party_branches_rated": len(ratings),
+        "party_branches_starred": starred,
+        "party_branches_five_star": five,
+        "party_budgets": Budget.objects.filter(node__path__startswith=wanghu.path, year=year).count(),
+        "party_points_entries": entries,
+        "party_compound_base_yuan": int(policy.compound_base),
+    }
+
+
+def _receipt():
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    body = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    upload = SimpleUploadedFile("receipt.pdf", body, content_type="application/pdf")
+    upload.file = BytesIO(body)
+    return upload
+
+
+def _shangtang(ctx: DemoContext, password: str) -> dict[str, int]:
+    shangtang = named_node("上塘街道")
+    admin = User.objects.get(username="shangtang-admin")
+    year = timezone.localdate().year
+    course = services.course_create(actor=admin, node=shangtang, name="上塘街道党员春训", series="春训")
+    zone = ZoneInfo(settings.TIME_ZONE)
+    starts = datetime(year, 2, 20, 14, 0, tzinfo=zone)
+    session = services.session_create(
+        actor=admin,
+        course=course,
+        title="春训第一讲：上塘好声音直播课堂",
+        mode=SessionMode.LIVE,
+        starts_at=starts,
+        minutes=90,
+        stream_url="https://live.shangtang.example.org/hls/chunxun/index.m3u8",
+        place="上塘好声音直播间",
+    )
+    # Tonight's live session, for members to join from their phones.
+    tonight = timezone.localtime().replace(hour=19, minute=0, second=0, microsecond=0)
+    services.session_create(
+        actor=admin,
+        course=course,
+        title="春训第二讲：基层治理案例分享",
+        mode=SessionMode.LIVE,
+        starts_at=tonight,
+        minutes=60,
+        stream_url="https://live.shangtang.example.org/hls/chunxun2/index.m3u8",
+        place="上塘好声音直播间",
+    )
+    members = list(
+        PartyMembership.objects.filter(party_org__node__path__startswith=shangtang.path)
+        .select_related("party_org__node", "person")
+        .order_by("pk")[:SHANGTANG_SPRING_TRAINING]
+    )
+    users = User.objects.bulk_create(
+        User(username=f"st-member-{n:04d}", display_name=f"上塘党员{n:04d}", password="!")  # noqa: S106 - unusable
+        for n in range(1, len(members) + 1)
+    )
+    RoleBinding.objects.bulk_create(
+        RoleBinding(user=u, role=Role.PARTY_MEMBER, node=m.party_org.node)
+        for u, m in zip(users, members, strict=True)
+    )
+    for u, m in zip(users, members, strict=True):
+        m.person.user_id = u.pk
+    Person.objects.bulk_update([m.person for m in members], ["user"], batch_size=1000)
+    Attendance.objects.bulk_create(
+        (
+            Attendance(
+                session=session,
+                user=u,
+                node=shangtang,
+                year=year,
+                minutes=90 if ctx.rng.random() < 0.8 else ctx.rng.randint(30, 89),
+                last_credit_at=starts,
+            )
+            for u in users
+        ),
+        batch_size=1000,
+    )
+    member_user = _account(
+        "shangtang-member", "上塘党员", Role.PARTY_MEMBER, members[0].party_org.node, password
+    )
+    del member_user
+    return {"party_spring_training_attendees": len(users)}
+
+
+def _xiangfu(password: str) -> dict[str, int]:
+    xiangfu = named_node("祥符街道")
+    admin = User.objects.get(username="xiangfu-admin")
+    course = services.course_create(actor=admin, node=xiangfu, name="新时代讲习所", series="讲习所")
+    starts = timezone.localtime().replace(hour=9, minute=30, second=0, microsecond=0) + timedelta(days=2)
+    services.session_create(
+        actor=admin,
+        course=course,
+        title="讲习所：垃圾分类与文明小区",
+        mode=SessionMode.IN_PERSON,
+        starts_at=starts,
+        minutes=60,
+        place="祥符街道党群服务中心 讲习所",
+    )
+    return {"party_courses": 1}
+
+
+def load(ctx: DemoContext) -> dict[str, int]:
+    ctx.progress("party work")
+    password = make_password(F.DEMO_PASSWORD)
+    figures = _wanghu(ctx, password)
+    figures |= _shangtang(ctx, password)
+    figures |= _xiangfu(password)
+    return figures

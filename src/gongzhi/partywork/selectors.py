@@ -1,0 +1,359 @@
+"""Every read of party organisation work, scoped to the user asking (``visible_to``); out of reach is 404."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from gongzhi.accounts.models import User
+from gongzhi.orgs.models import MemberPost, PartyMembership
+from gongzhi.partywork.models import (
+    Attendance,
+    BranchRating,
+    Budget,
+    Course,
+    Expense,
+    Grant,
+    MemberPointsEntry,
+    MemberPointsRule,
+    PartyPolicy,
+    PeerEvaluation,
+    RatingObjection,
+    RatingRound,
+    RatingScheme,
+    TrainingSession,
+)
+
+
+def _get(queryset: QuerySet, pk: int) -> Any:
+    found = queryset.filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def schemes(*, fetched_by: User) -> QuerySet[RatingScheme]:
+    return (
+        RatingScheme.objects.visible_to(fetched_by, "view").select_related("node").prefetch_related("items")
+    )
+
+
+def scheme_get(*, fetched_by: User, pk: int) -> RatingScheme:
+    return _get(schemes(fetched_by=fetched_by), pk)
+
+
+def rounds(*, fetched_by: User) -> QuerySet[RatingRound]:
+    return RatingRound.objects.visible_to(fetched_by, "view").select_related("node", "scheme")
+
+
+def round_get(*, fetched_by: User, pk: int) -> RatingRound:
+    return _get(rounds(fetched_by=fetched_by), pk)
+
+
+def ratings(
+    *, fetched_by: User, rnd: RatingRound | None = None, status: str | None = None
+) -> QuerySet[BranchRating]:
+    rows = BranchRating.objects.visible_to(fetched_by, "view").select_related("branch", "node", "round")
+    if rnd is not None:
+        rows = rows.filter(round=rnd)
+    if status:
+        rows = rows.filter(status=status)
+    return rows
+
+
+def rating_get(*, fetched_by: User, pk: int) -> BranchRating:
+    return _get(ratings(fetched_by=fetched_by).select_related("round__scheme", "round__node"), pk)
+
+
+def rating_lines(rating: BranchRating) -> list[Any]:
+    return list(rating.lines.select_related("item"))
+
+
+def scoring_desk(*, fetched_by: User) -> QuerySet[BranchRating]:
+    """Ratings waiting for this user's scoring or recheck (the reviewer's desk)."""
+    return (
+        BranchRating.objects.visible_to(fetched_by, "score")
+        .filter(status__in=("submitted", "scored", "appealed"))
+        .select_related("branch", "node", "round")
+    )
+
+
+def my_branch_ratings(*, fetched_by: User) -> QuerySet[BranchRating]:
+    # unscoped: the ratings of the branches the user leads
+    led = PartyMembership.objects.filter(
+        person__user_id=fetched_by.pk, post__in=(MemberPost.SECRETARY, MemberPost.DEPUTY_SECRETARY)
+    ).values("party_org_id")
+    return ratings(fetched_by=fetched_by).filter(branch_id__in=led).order_by("-round__year")
+
+
+@dataclass
+class Board:
+    rnd: RatingRound
+    rows: list[BranchRating]
+    by_stars: dict[int, int]
+    last_by_stars: dict[int, int]
+    starred: int
+    five: int
+    none: int
+    rated: int
+
+
+def board(*, fetched_by: User, rnd: RatingRound) -> Board:
+    """All branches of a round by stars, highest first; the two ends (five stars, none) counted."""
+    rows = list(
+        ratings(fetched_by=fetched_by, rnd=rnd).order_by("-stars", "-total", "node__path", "branch_id")
+    )
+    by_stars = {n: 0 for n in range(6)}
+    last = {n: 0 for n in range(6)}
+    for r in rows:
+        if r.stars is not None:
+            by_stars[r.stars] += 1
+        if r.previous_stars is not None:
+            last[r.previous_stars] += 1
+    rated = sum(by_stars.values())
+    return Board(
+        rnd=rnd,
+        rows=rows,
+        by_stars=by_stars,
+        last_by_stars=last,
+        starred=rated - by_stars[0],
+        five=by_stars[5],
+        none=by_stars[0],
+        rated=rated,
+    )
+
+
+def objections(*, fetched_by: User, rating: BranchRating) -> QuerySet[RatingObjection]:
+    return RatingObjection.objects.visible_to(fetched_by, "view").filter(rating=rating)
+
+
+def objection_get(*, fetched_by: User, pk: int) -> RatingObjection:
+    return _get(RatingObjection.objects.visible_to(fetched_by, "view").select_related("node"), pk)
+
+
+# --- member points --------------------------------------------------------------------------------------------
+
+
+def my_points(*, fetched_by: User, year: int | None = None) -> QuerySet[MemberPointsEntry]:
+    year = year or timezone.localdate().year
+    # unscoped: the user's own points
+    return MemberPointsEntry.objects.filter(member_id=fetched_by.pk, month__year=year).select_related("rule")
+
+
+def points_total(entries: QuerySet[MemberPointsEntry]) -> int:
+    return entries.filter(status="approved").aggregate(p=Sum("points"))["p"] or 0
+
+
+def points_entries(*, fetched_by: User, status: str | None = None) -> QuerySet[MemberPointsEntry]:
+    rows = MemberPointsEntry.objects.visible_to(fetched_by, "view").select_related(
+        "rule", "membership__person", "membership__party_org"
+    )
+    return rows.filter(status=status) if status else rows
+
+
+def points_entry_get(*, fetched_by: User, pk: int) -> MemberPointsEntry:
+    return _get(points_entries(fetched_by=fetched_by).select_related("node"), pk)
+
+
+def points_rules(*, fetched_by: User) -> QuerySet[MemberPointsRule]:
+    return MemberPointsRule.objects.visible_to(fetched_by, "view").select_related("node")
+
+
+def points_rule_get(*, fetched_by: User, pk: int) -> MemberPointsRule:
+    return _get(points_rules(fetched_by=fetched_by), pk)
+
+
+def membership_get(*, fetched_by: User, pk: int) -> PartyMembership:
+    """A member of a branch the user leads or staffs."""
+    # unscoped: the branches the user leads, besides the staff's reach
+    led = PartyMembership.objects.filter(
+        person__user_id=fetched_by.pk, post__in=(MemberPost.SECRETARY, MemberPost.DEPUTY_SECRETARY)
+    ).values("party_org_id")
+    in_scope = PartyMembership.objects.visible_to(fetched_by, "view").filter(pk=pk)
+    found = in_scope.select_related("person", "party_org__node").first()
+    if found is None:
+        # unscoped: a member of a branch the user leads
+        found = (
+            # unscoped: a member of a branch the user leads
+            PartyMembership.objects.filter(pk=pk, party_org_id__in=led)
+            .select_related("person", "party_org__node")
+            .first()
+        )
+    if found is None:
+        raise Http404
+    return found
+
+
+def branch_members(*, fetched_by: User, branch_id: int) -> list[PartyMembership]:
+    """The members of a branch the user leads or staffs; 404 otherwise."""
+    from gongzhi.partywork.rules import is_branch_secretary, manages
+
+    # unscoped: a branch's members, shown only to its secretary or staff over it (checked below)
+    rows = list(
+        # unscoped: a branch's members, shown only to its secretary or staff (checked below)
+        PartyMembership.objects.filter(party_org_id=branch_id).select_related(
+            "person__user", "party_org__node"
+        )
+    )
+    if not rows:
+        raise Http404
+    placed = _Branch(rows[0])
+    if not (is_branch_secretary.test(fetched_by, placed) or manages.test(fetched_by, placed)):
+        raise Http404
+    return rows
+
+
+class _Branch:
+    def __init__(self, membership: PartyMembership) -> None:
+        self.branch_id = membership.party_org_id
+        self.node = membership.party_org.node
+
+
+def my_evaluations(*, fetched_by: User) -> QuerySet[PeerEvaluation]:
+    # unscoped: the user's own evaluations
+    return PeerEvaluation.objects.filter(member_id=fetched_by.pk).order_by("-year")
+
+
+# --- funding ----------------------------------------------------------------------------------------------------
+
+
+def budgets(*, fetched_by: User, year: int | None = None) -> QuerySet[Budget]:
+    rows = Budget.objects.visible_to(fetched_by, "view").select_related("branch", "node")
+    return rows.filter(year=year) if year else rows
+
+
+def budget_get(*, fetched_by: User, pk: int) -> Budget:
+    return _get(budgets(fetched_by=fetched_by), pk)
+
+
+def budget_totals(rows: QuerySet[Budget]) -> dict[str, Decimal]:
+    agg = rows.aggregate(base=Sum("base"), stars=Sum("star_amount"), grants=Sum("grants"), spent=Sum("spent"))
+    total = sum((agg[k] or Decimal(0) for k in ("base", "stars", "grants")), Decimal(0))
+    return {
+        "base": agg["base"] or Decimal(0),
+        "stars": agg["stars"] or Decimal(0),
+        "grants": agg["grants"] or Decimal(0),
+        "total": total,
+        "spent": agg["spent"] or Decimal(0),
+        "balance": total - (agg["spent"] or Decimal(0)),
+    }
+
+
+def expenses(
+    *, fetched_by: User, budget: Budget | None = None, status: str | None = None
+) -> QuerySet[Expense]:
+    rows = Expense.objects.visible_to(fetched_by, "view").select_related("branch", "node", "budget")
+    if budget is not None:
+        rows = rows.filter(budget=budget)
+    return rows.filter(status=status) if status else rows
+
+
+def expense_get(*, fetched_by: User, pk: int) -> Expense:
+    return _get(expenses(fetched_by=fetched_by), pk)
+
+
+def expenses_to_approve(*, fetched_by: User) -> QuerySet[Expense]:
+    return (
+        Expense.objects.visible_to(fetched_by, "approve")
+        .filter(status="entered")
+        .select_related("branch", "node")
+    )
+
+
+def grants(*, fetched_by: User, budget: Budget) -> QuerySet[Grant]:
+    return Grant.objects.visible_to(fetched_by, "view").filter(budget=budget)
+
+
+def grant_get(*, fetched_by: User, pk: int) -> Grant:
+    return _get(Grant.objects.visible_to(fetched_by, "view").select_related("node"), pk)
+
+
+def policy_of(node: Any) -> PartyPolicy | None:
+    # unscoped: the rules a subdistrict publishes for its branches
+    return PartyPolicy.objects.filter(
+        node__path__in=[node.path[:i] for i in range(4, len(node.path) + 1, 4)]
+    ).first()
+
+
+# --- training ---------------------------------------------------------------------------------------------------
+
+
+def courses(*, fetched_by: User) -> QuerySet[Course]:
+    return Course.objects.visible_to(fetched_by, "view").select_related("node")
+
+
+def course_get(*, fetched_by: User, pk: int) -> Course:
+    return _get(courses(fetched_by=fetched_by), pk)
+
+
+def sessions(*, fetched_by: User) -> QuerySet[TrainingSession]:
+    return TrainingSession.objects.visible_to(fetched_by, "view").select_related("course", "node")
+
+
+def session_get(*, fetched_by: User, pk: int) -> TrainingSession:
+    return _get(sessions(fetched_by=fetched_by), pk)
+
+
+def session_attendance(*, fetched_by: User, session: TrainingSession) -> dict[str, int]:
+    rows = Attendance.objects.visible_to(fetched_by, "count").filter(session=session)
+    agg = rows.aggregate(
+        people=Count("pk"), minutes=Sum("minutes"), checked=Count("pk", filter=Q(checked_in=True))
+    )
+    return {"people": agg["people"], "minutes": agg["minutes"] or 0, "checked_in": agg["checked"]}
+
+
+@dataclass
+class StudyRow:
+    user_id: int
+    name: str
+    minutes: int
+    required_hours: int
+
+    @property
+    def hours(self) -> Decimal:
+        return (Decimal(self.minutes) / 60).quantize(Decimal("0.1"))
+
+    @property
+    def behind(self) -> bool:
+        return self.minutes < self.required_hours * 60
+
+
+def my_study(*, fetched_by: User, year: int) -> tuple[int, QuerySet[Attendance]]:
+    # unscoped: the user's own attendance
+    rows = Attendance.objects.filter(user_id=fetched_by.pk, year=year).select_related("session__course")
+    return rows.aggregate(m=Sum("minutes"))["m"] or 0, rows
+
+
+def study_ledger(*, fetched_by: User, year: int, limit: int = 500) -> list[StudyRow]:
+    """Members' study hours for the year against the minimum (secretaries' higher), those behind first."""
+    members = (
+        PartyMembership.objects.visible_to(fetched_by, "view")
+        .filter(person__user__isnull=False)
+        .select_related("person", "party_org__node")[: limit * 4]
+    )
+    by_user = {m.person.user_id: m for m in members}
+    minutes = dict(
+        Attendance.objects.visible_to(fetched_by, "view")
+        .filter(year=year, user_id__in=list(by_user))
+        .values("user_id")
+        .annotate(m=Sum("minutes"))
+        .values_list("user_id", "m")
+    )
+    rows = []
+    policies: dict[str, PartyPolicy | None] = {}
+    for user_id, m in by_user.items():
+        key = m.party_org.node.path[:8]
+        if key not in policies:
+            policies[key] = policy_of(m.party_org.node)
+        policy = policies[key]
+        need = (
+            (policy.secretary_hours if m.post == MemberPost.SECRETARY else policy.member_hours)
+            if policy
+            else (56 if m.post == MemberPost.SECRETARY else 32)
+        )
+        rows.append(StudyRow(user_id, m.person.name_masked, minutes.get(user_id, 0), need))
+    rows.sort(key=lambda r: (not r.behind, r.minutes))
+    return rows[:limit]

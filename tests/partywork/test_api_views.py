@@ -1,0 +1,161 @@
+"""The API under /api/v1/party/… (the error contract, scoping, limits) and the pages for each role."""
+
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from gongzhi.partywork import services
+from gongzhi.partywork.models import RatingLine
+from tests.partywork.conftest import rating_of, receipt_pdf
+
+
+def post(client, url, data):
+    return client.post(url, json.dumps(data), content_type="application/json")
+
+
+def test_the_round_through_the_api(pw, rnd, api_login):
+    rating = rating_of(rnd, pw.branch)
+    lines = list(RatingLine.objects.filter(rating=rating).order_by("item__order"))
+    secretary, reviewer = api_login(pw.secretary), api_login(pw.reviewer)
+    url = f"/api/v1/party/ratings/{rating.pk}"
+    got = secretary.get(url).json()
+    assert got["actions"] == ["submit"] and len(got["lines"]) == 3
+    r = post(
+        secretary,
+        f"{url}/self-assessment",
+        {"points": {str(ln.pk): "40" for ln in lines[:2]} | {str(lines[2].pk): "0"}},
+    )
+    assert r.status_code == 200, r.content
+    # A branch cannot score itself; a reviewer cannot self-assess.
+    assert post(secretary, f"{url}/steps", {"action": "score"}).json()["code"] == "forbidden"
+    assert post(reviewer, f"{url}/self-assessment", {"points": {}}).status_code == 403
+    assert post(secretary, f"{url}/steps", {"action": "submit"}).json()["status"] == "submitted"
+    bad = post(
+        reviewer,
+        f"{url}/steps",
+        {"action": "score", "points": {str(ln.pk): "²" for ln in lines}, "peer_score": "90"},
+    )
+    assert bad.status_code == 422 and bad.json()["code"] == "invalid" and "points" in bad.json()["fields"]
+    ok = post(
+        reviewer,
+        f"{url}/steps",
+        {
+            "action": "score",
+            "points": {str(ln.pk): "40" for ln in lines[:2]} | {str(lines[2].pk): "0"},
+            "peer_score": "90",
+        },
+    )
+    assert ok.json()["total"] == "83.00"  # 80 × 0.7 + 90 × 0.3
+    # Out of scope: 404, not 403.
+    assert api_login(pw.world.sub_b_admin).get(url).status_code == 404
+    assert api_login(pw.world.sub_b_admin).get(f"/api/v1/party/rounds/{rnd.pk}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"action": "score", "points": {"99999999999999999999": "1"}},
+        {"action": "decide", "stars": 99},
+        {"action": "nothing"},
+        {"action": "appeal", "note": "x" * 501},
+    ],
+)
+def test_bad_steps_are_422(pw, rnd, api_login, body):
+    rating = rating_of(rnd, pw.branch)
+    r = post(api_login(pw.reviewer), f"/api/v1/party/ratings/{rating.pk}/steps", body)
+    assert r.status_code in (409, 422) and set(r.json()) >= {"code", "detail"}
+
+
+def test_expenses_through_the_api(pw, api_login):
+    (budget,) = services.budgets_from_stars(
+        actor=pw.committee, subdistrict=pw.world.sub_a, year=2026, branch_ids=[pw.branch.pk]
+    )
+    client = api_login(pw.secretary)
+    url = f"/api/v1/party/budgets/{budget.pk}/expenses"
+    import time_machine
+
+    with time_machine.travel("2026-05-02 10:00 +0800", tick=False):
+        refused = client.post(
+            url, {"amount": "100", "category": "salaries", "purpose": "补贴", "receipt": receipt_pdf()}
+        )
+        assert refused.status_code == 422 and refused.json()["code"] == "forbidden_category"
+        huge = client.post(
+            url, {"amount": "9" * 14, "category": "care", "purpose": "慰问", "receipt": receipt_pdf()}
+        )
+        assert huge.status_code == 422
+        ok = client.post(
+            url, {"amount": "860.00", "category": "care", "purpose": "慰问", "receipt": receipt_pdf()}
+        )
+        assert ok.status_code == 201, ok.content
+        expense = ok.json()
+        assert expense["amount"] == "860.00" and expense["actions"] == []
+        approved = post(
+            api_login(pw.reviewer), f"/api/v1/party/expenses/{expense['id']}/steps", {"action": "approve"}
+        )
+        assert approved.json()["status"] == "approved"
+    budgets = api_login(pw.committee).get("/api/v1/party/budgets?year=2026").json()
+    assert [b["spent"] for b in budgets] == ["860.00"]
+
+
+def test_heartbeat_and_my_points_through_the_api(pw, api_login):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    course = services.course_create(actor=pw.committee, node=pw.world.sub_a, name="春训")
+    session = services.session_create(
+        actor=pw.committee,
+        course=course,
+        title="直播",
+        mode="live",
+        starts_at=timezone.now() - timedelta(minutes=1),
+        minutes=30,
+        stream_url="https://live.example.org/a.m3u8",
+    )
+    client = api_login(pw.member)
+    beat = f"/api/v1/party/sessions/{session.pk}/heartbeat"
+    assert post(client, beat, {"visible": False}).json() == {"minutes": 0}
+    assert post(client, beat, {"visible": True}).json() == {"minutes": 1}
+    assert post(client, beat, {"visible": True}).json() == {"minutes": 1}  # the same minute
+    assert client.get("/api/v1/party/study-hours/mine").json()["minutes"] == 1
+    assert client.get("/api/v1/party/member-points/mine").json()["approved_total"] == 0
+    assert post(api_login(pw.world.sub_b_admin), beat, {"visible": True}).status_code == 404
+
+
+def test_list_endpoints_do_not_grow_with_rows(pw, rnd, api_login):
+    client = api_login(pw.committee)
+    with CaptureQueriesContext(connection) as two:
+        assert len(client.get(f"/api/v1/party/ratings?round_id={rnd.pk}").json()) == 2
+    assert len(two) <= 14
+
+
+PAGES = ["/party/", "/party/points/", "/party/funds/", "/party/training/", "/party/desk/"]
+
+
+@pytest.mark.parametrize("who", ["secretary", "member", "reviewer", "committee"])
+def test_pages_open_for_each_role(pw, rnd, login, who):
+    client = login(getattr(pw, who))
+    for url in PAGES:
+        assert client.get(url).status_code == 200, url
+    rating = rating_of(rnd, pw.branch)
+    expected = 200  # every one of them reaches the branch's rating (a member: their own branch)
+    assert client.get(f"/party/ratings/{rating.pk}/").status_code == expected
+
+
+def test_board_page_shows_the_two_ends(pw, rnd, login):
+    page = login(pw.committee).get(f"/party/rounds/{rnd.pk}/").content.decode()
+    assert 'id="pw-chart-data"' in page and "pw-chart" in page
+    assert login(pw.world.sub_b_admin).get(f"/party/rounds/{rnd.pk}/").status_code == 404
+
+
+def test_secretary_self_assesses_through_the_page(pw, rnd, login):
+    rating = rating_of(rnd, pw.branch)
+    lines = list(RatingLine.objects.filter(rating=rating).order_by("item__order"))
+    data = {"what": "self", "innovation_project": "红色管家", "submit": "1"}
+    data |= {f"self_{ln.pk}": "5" for ln in lines}
+    response = login(pw.secretary).post(f"/party/ratings/{rating.pk}/", data)
+    assert response.status_code == 302
+    rating.refresh_from_db()
+    assert rating.status == "submitted"
