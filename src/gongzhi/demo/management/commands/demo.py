@@ -32,9 +32,11 @@ class Command(BaseCommand):
             summary = ", ".join(f"{value:,} {name.replace('_', ' ')}" for name, value in stats.items())
             self.stdout.write(self.style.SUCCESS(f"Loaded {summary} in {time.monotonic() - started:.1f} s."))
             optimize(analyze=True)  # SQLite: the planner's statistics for the data just loaded
+        # Pages name their assets through the static manifest: without it every page is a 500, whichever
+        # server (gunicorn here, or `gongzhi runserver` after --load-only) serves them.
+        call_command("collectstatic", interactive=False, verbosity=0)
         if load_only:
             return
-        call_command("collectstatic", interactive=False, verbosity=0)
         gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or shutil.which("gunicorn")
         if gunicorn is None:
             raise CommandError("gunicorn is not installed; run `make demo` to set up.")
