@@ -50,7 +50,9 @@ def test_every_list_endpoint_refuses_an_offset_past_64_bits(world, api_login):
 
 @pytest.mark.parametrize("name", ["kpis", "hot"])
 def test_a_period_from_year_1_to_9999_is_refused(world, api_login, name):
-    body = _error(api_login(world.sub_admin).get(f"/api/v1/appeals/{name}?from=0001-01-01&to=9999-12-31"), 422)
+    body = _error(
+        api_login(world.sub_admin).get(f"/api/v1/appeals/{name}?from=0001-01-01&to=9999-12-31"), 422
+    )
     assert "from" in body["fields"] or "to" in body["fields"]
 
 
@@ -130,7 +132,9 @@ def test_open311_ids_with_other_digits_are_the_specs_errors(world, settings, url
     assert response.status_code in (400, 403, 404), response.content[:200]
 
 
-@pytest.mark.parametrize("when", ["0001-01-01T00:00:00+08:00", "2026-13-45T00:00:00Z", "9999-12-31T23:59:59-08:00"])
+@pytest.mark.parametrize(
+    "when", ["0001-01-01T00:00:00+08:00", "2026-13-45T00:00:00Z", "9999-12-31T23:59:59-08:00"]
+)
 @pytest.mark.parametrize("name", ["start_date", "end_date"])
 def test_open311_dates_past_the_calendar_are_a_400(world, when, name):
     from gongzhi.accounts.services import api_token_issue
@@ -144,7 +148,9 @@ def test_open311_dates_past_the_calendar_are_a_400(world, when, name):
 @pytest.fixture
 def file_appeal(world):
     def _file():
-        appeal, _created = appeal_submit(actor=world.resident, node=world.bld_a1a, title="楼道灯坏了", body="一楼")
+        appeal, _created = appeal_submit(
+            actor=world.resident, node=world.bld_a1a, title="楼道灯坏了", body="一楼"
+        )
         return appeal
 
     return _file

@@ -45,6 +45,7 @@ class TextParser(Parser):
                 raise ControlCharacters(found)
         return data
 
+
 api = NinjaAPI(
     title="Gongzhi API",
     version="1",

@@ -5,9 +5,11 @@
 - No control characters in what pages read.
 """
 
+from contextlib import suppress
+
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
-from django.http import Http404, QueryDict
+from django.http import QueryDict
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -33,21 +35,18 @@ class ChosenLanguageMiddleware:
 
 class ControlCharactersMiddleware:
     """Strip control characters (``core.text``) from every query string and form before any view reads them,
-    so no page stores one; a path holding one names nothing (404). JSON bodies are the API's parser's to
-    refuse, field by field."""
+    so no page stores one. JSON bodies are the API's parser's to refuse, field by field; a text part of a
+    path is each view's to parse (an id, a code), and answers that view's own 404."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if has_control_characters(request.path):
-            raise Http404
         request.GET = _stripped(request.GET)
+        # too large or malformed: the view's own reading of it refuses the request
         if request.method == "POST":
-            try:
+            with suppress(SuspiciousOperation):
                 request.POST = _stripped(request.POST)
-            except SuspiciousOperation:
-                pass  # too large or malformed: the view's own reading of it refuses the request
         return self.get_response(request)
 
 
