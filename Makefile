@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export GONGZHI_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test test-sqlite test-postgres cluster-test bench bench-appeals bench-sqlite bench-submit bench-points bench-party bench-triage lint setup assets messages clean
+.PHONY: demo test test-sqlite test-postgres test-fuzz cluster-test bench bench-appeals bench-sqlite bench-submit bench-points bench-party bench-triage lint setup assets messages clean
 
 ## Install Python and npm packages, vendor static assets, compile translations.
 setup: $(VENV)/.installed assets messages
@@ -42,6 +42,7 @@ test: setup
 	$(BIN)/gongzhi makemigrations --check --dry-run
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
+	$(MAKE) --no-print-directory test-fuzz
 	$(MAKE) --no-print-directory cluster-test
 
 test-sqlite:
@@ -55,6 +56,11 @@ test-postgres:
 cluster-test: setup
 	bash scripts/system-deps.sh
 	bash scripts/pg.sh run $(BIN)/pytest -m cluster -s tests/cluster
+
+## schemathesis over every API operation (fixed seed, 3 examples each) against the demo served by gunicorn:
+## fails on any 5xx, undeclared status, body off its schema or wrong content type.
+test-fuzz:
+	$(BIN)/python scripts/fuzz_api.py
 
 ## District-scale benchmark on PostgreSQL (figures go in docs/benchmarks.md).
 bench: setup

@@ -1,7 +1,7 @@
 """The appeals API: filing, lists and the work queue, transitions, photos, KPIs, smart triage (suggested
 category, hot issues)."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Literal
 
 from django.http import Http404
@@ -29,7 +29,7 @@ from gongzhi.appeals.schemas import (
 from gongzhi.appeals.triage import category_suggestion
 from gongzhi.core.pagination import IndexedLimitOffsetPagination
 from gongzhi.core.rules import is_overseer
-from gongzhi.core.schemas import ErrorOut
+from gongzhi.core.schemas import Day, ErrorOut
 from gongzhi.orgs.selectors import (
     node_get,
     node_or_first_root,
@@ -171,8 +171,8 @@ def appeal_suggest(request: AuthenticatedHttpRequest, payload: SuggestIn):
 def appeal_hot_issues(
     request: AuthenticatedHttpRequest,
     node: int | None = None,
-    start: date | None = Query(None, alias="from"),
-    end: date | None = Query(None, alias="to"),
+    start: Day | None = Query(None, alias="from"),
+    end: Day | None = Query(None, alias="to"),
     limit: int = Query(20, ge=1, le=100),
 ):
     """Hot issues (热点问题) of a node's subtree over [from, to) (default: the last 30 days): groups of
@@ -200,8 +200,8 @@ def appeal_hot_issues(
 def appeal_kpis(
     request: AuthenticatedHttpRequest,
     node: int | None = None,
-    start: date | None = Query(None, alias="from"),
-    end: date | None = Query(None, alias="to"),
+    start: Day | None = Query(None, alias="from"),
+    end: Day | None = Query(None, alias="to"),
     group_by: Literal["node", "tier", "category", "month"] | None = None,
 ):
     """Response, resolution and satisfaction rates, composite score, on-time rate, average times and tier

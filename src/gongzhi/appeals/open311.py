@@ -17,7 +17,7 @@ Every answer under /open311/, errors included, has the spec's shape in the reque
 
 import hashlib
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -244,13 +244,23 @@ def _filtered(qs: QuerySet[Appeal], request: HttpRequest) -> QuerySet[Appeal]:
         qs = qs.filter(closed if params["status"] == "closed" else ~closed)
     for name, lookup in (("start_date", "created_at__gte"), ("end_date", "created_at__lte")):
         if params.get(name):
-            moment = parse_datetime(params[name])
-            if moment is None:
-                raise Open311Error(400, f"{name} must be a w3 datetime")
-            qs = qs.filter(**{lookup: moment})
+            qs = qs.filter(**{lookup: _moment(params[name], name)})
     if not params.get("start_date") and not params.get("end_date"):
         qs = qs.filter(created_at__gte=timezone.now() - timedelta(days=90))  # the spec's default window
     return qs
+
+
+def _moment(value: str, name: str) -> datetime:
+    """A w3 datetime within the years the database holds in every time zone (1900 to 2999)."""
+    try:
+        moment = parse_datetime(value)  # None when not in the format; ValueError for 2026-13-45
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise Open311Error(400, f"{name} must be a w3 datetime")
+    if not 1900 <= moment.year <= 2999:
+        raise Open311Error(400, f"{name} must lie between the years 1900 and 2999")
+    return moment
 
 
 def _readable(user: User | None) -> QuerySet[Appeal]:

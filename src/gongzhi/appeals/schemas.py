@@ -71,12 +71,12 @@ class AppealDetailOut(AppealOut):
 
 
 class TransitionIn(Schema):
-    action: str
-    note: str = ""
-    reply: str = ""
-    rating: str = ""
-    comment: str = ""
-    transferred_to: str = ""
+    action: str = Field(max_length=40)
+    note: str = Field("", max_length=5000)
+    reply: str = Field("", max_length=5000, description="propose, resolve")
+    rating: str = Field("", max_length=24, description="rate")
+    comment: str = Field("", max_length=500, description="rate")
+    transferred_to: str = Field("", max_length=120, description="transfer")
     assignee_user_id: int | None = None
     assignee_unit_id: int | None = None
     assignee_team_id: int | None = None

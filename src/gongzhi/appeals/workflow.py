@@ -35,6 +35,9 @@ from gongzhi.notifications.services import notify
 from gongzhi.orgs.models import GovernanceTeam, GovernanceTeamMember, NodeKind, OrgUnit
 
 S = Status
+REPLY_LENGTH = Appeal._meta.get_field("reply").max_length or 5000
+TRANSFERRED_TO_LENGTH = Appeal._meta.get_field("transferred_to").max_length or 120
+RATING_COMMENT_LENGTH = Appeal._meta.get_field("rating_comment").max_length or 500
 ACTIVE = frozenset({S.SUBMITTED, S.ACCEPTED, S.INFO_REQUESTED, S.ASSIGNED})
 
 
@@ -246,7 +249,7 @@ class AppealWorkflow(Workflow):
             step.memo["missed_by"] = appeal.handling_node_id  # where it was when its deadline ran out
 
     def prepare_propose(self, step: Step) -> None:
-        reply = str(step.payload["reply"]).strip()[:5000]
+        reply = self.text(step, "reply", REPLY_LENGTH)
         step.changes.update(proposed_reply=reply, proposed_at=step.now)
         step.note = step.note or reply
 
@@ -261,7 +264,7 @@ class AppealWorkflow(Workflow):
         step.detail = {"reached": str(step.payload.get("reached", "")).lower() in ("1", "true", "yes", "on")}
 
     def prepare_transfer(self, step: Step) -> None:
-        step.changes["transferred_to"] = str(step.payload["transferred_to"]).strip()[:120]
+        step.changes["transferred_to"] = self.text(step, "transferred_to", TRANSFERRED_TO_LENGTH)
         category = step.obj.category
         if category is not None:
             # Beyond the subdistrict the appeal travels under the hotline's category.
@@ -285,7 +288,7 @@ class AppealWorkflow(Workflow):
         step.detail = {"merged_into": into.pk}
 
     def prepare_resolve(self, step: Step) -> None:
-        reply = str(step.payload["reply"]).strip()[:5000]
+        reply = self.text(step, "reply", REPLY_LENGTH)
         step.changes.update(reply=reply, resolved_at=step.now, resolved_tier=step.obj.tier)
         step.note = step.note or reply
 
@@ -314,7 +317,7 @@ class AppealWorkflow(Workflow):
             )
         if appeal.resolved_at and step.now > appeal.resolved_at + rules.rating_window():
             raise AppealError("rating_closed", _("The time to rate this appeal has passed."))
-        comment = str(step.payload.get("comment") or "").strip()[:500]
+        comment = self.text(step, "comment", RATING_COMMENT_LENGTH)
         step.detail = {"rating": rating, "comment": comment}
         if appeal.status == S.PROPOSED:
             # The resident answers the party's "done" before the compound's staff confirm it.

@@ -1,7 +1,10 @@
 """Spreadsheet import and export (openpyxl), shared by the apps' importers.
 
 An import is all-or-nothing: every row is checked first and every problem reported as
-(row, column, message); only a file with no problem is written, in one transaction.
+(row, column, message); only a file with no problem is written, in one transaction. A text cell that a
+spreadsheet program could run as a formula (=, +, -, @ first) or that holds a control character is such a
+problem. An export writes every text cell through ``core.text.spreadsheet_text``: what Excel cannot hold is
+dropped, and text that could be taken for a formula is kept as text behind an apostrophe.
 """
 
 import io
@@ -17,6 +20,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils.exceptions import InvalidFileException
+
+from gongzhi.core.text import has_control_characters, looks_like_formula, spreadsheet_text
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,20 @@ def _clean_cell(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
+
+
+def _unsafe(value: Any) -> str:
+    """Why a cell's text cannot be imported, or "" (numbers and dates are always safe)."""
+    if not isinstance(value, str):
+        return ""
+    if has_control_characters(value):
+        return _("This cell holds control characters; type it again as plain text.")
+    if looks_like_formula(value):
+        return _(
+            "This cell starts with “%(char)s”, which spreadsheet programs run as a formula; "
+            "remove it or enter a plain value."
+        ) % {"char": value[0]}
+    return ""
 
 
 def _message(exc: ValidationError) -> str:
@@ -113,6 +132,10 @@ def read_sheet(
                     sheet.errors.append(RowError(number, column.header, _("This cell is required.")))
                 parsed[column.key] = None
                 continue
+            refusal = _unsafe(raw)
+            if refusal:
+                sheet.errors.append(RowError(number, column.header, refusal))
+                continue
             try:
                 parsed[column.key] = column.parse(raw) if column.parse else raw
             except ValidationError as exc:
@@ -140,7 +163,7 @@ def write_workbook(title: str, columns: list[Column], rows: Iterable[Iterable[An
         header.append(cell)
     worksheet.append(header)
     for row in rows:
-        worksheet.append(list(row))
+        worksheet.append([spreadsheet_text(v) if isinstance(v, str) else v for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -16,9 +16,19 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.conf import settings as ninja_settings
-from ninja.pagination import PaginationBase
+from ninja.pagination import LimitOffsetPagination, PaginationBase
 
 COUNT_LIMIT = 10_000
+# An offset past this is refused (422) rather than handed to the database, which takes at most 64 bits.
+MAX_OFFSET = 1_000_000_000
+
+
+class LimitOffset(LimitOffsetPagination):
+    """ninja's limit/offset pagination with the offset bounded (the default of ``@paginate``)."""
+
+    class Input(Schema):
+        limit: int = Field(ninja_settings.PAGINATION_PER_PAGE, ge=1, le=ninja_settings.PAGINATION_MAX_LIMIT)
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 def bounded_count(queryset: QuerySet[Any], limit: int = COUNT_LIMIT) -> tuple[int, bool]:
@@ -48,7 +58,7 @@ def page_by_ids(queryset: QuerySet[Any], offset: int, limit: int) -> list[Any]:
 class IndexedLimitOffsetPagination(PaginationBase):
     class Input(Schema):
         limit: int = Field(ninja_settings.PAGINATION_PER_PAGE, ge=1, le=ninja_settings.PAGINATION_MAX_LIMIT)
-        offset: int = Field(0, ge=0)
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
     class Output(Schema):
         items: list[Any]

@@ -1,6 +1,15 @@
 """Shapes every API router shares."""
 
+from datetime import date
+from typing import Annotated
+
 from ninja import Field, Schema
+
+# Dates the service reckons with: a period reaching past these (0001-01-01, 9999-12-31) would overflow when
+# turned into moments in the site's time zone.
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2999, 12, 31)
+Day = Annotated[date, Field(ge=EARLIEST_DAY, le=LATEST_DAY)]
 
 
 class ErrorOut(Schema):

@@ -157,6 +157,13 @@ class Workflow:
 
     # --- hooks (override as needed) --------------------------------------------------------------------
 
+    def text(self, step: Step, name: str, limit: int) -> str:
+        """The payload's ``name`` as text, stripped; longer than ``limit`` is refused (422), never cut."""
+        value = str(step.payload.get(name) or "").strip()
+        if len(value) > limit:
+            raise self.error.invalid(_too_long(limit, len(value)), field=name)
+        return value
+
     def begin(self, step: Step) -> None:
         """Note what later hooks need to know of the object as it was (before any check)."""
 
@@ -189,6 +196,9 @@ class Workflow:
         if transition is None:
             raise self.error("unknown_action", _("Unknown action."))
         state = getattr(obj, self.status_field)
+        note = str(payload.get("note") or "").strip()
+        if len(note) > self.note_length:
+            raise self.error.invalid(_too_long(self.note_length, len(note)), field="note")
         step = Step(
             transition=transition,
             actor=actor,
@@ -197,7 +207,7 @@ class Workflow:
             now=timezone.now(),
             from_status=state,
             target=transition.target or state,
-            note=str(payload.get("note") or "").strip()[: self.note_length],
+            note=note,
         )
         self.begin(step)
         if self.actor_first:
@@ -270,3 +280,7 @@ class Workflow:
         # The compare-and-set succeeded, so the row is what we had plus these values.
         for name, value in values.items():
             setattr(obj, name, value)
+
+
+def _too_long(limit: int, length: int) -> str:
+    return _("At most %(limit)d characters; this has %(length)d.") % {"limit": limit, "length": length}

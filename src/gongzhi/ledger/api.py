@@ -2,9 +2,10 @@ from datetime import datetime
 from typing import Literal
 
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from gongzhi.accounts.http import AuthenticatedHttpRequest
+from gongzhi.core.pagination import LimitOffset
 from gongzhi.core.schemas import ErrorOut
 from gongzhi.ledger import mall, selectors
 from gongzhi.ledger.models import ItemKind
@@ -51,7 +52,7 @@ def points_balance(request: AuthenticatedHttpRequest):
 
 
 @router.get("/points/entries", response=list[EntryOut])
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def points_entries(request: AuthenticatedHttpRequest, account: int | None = None):
     """Every movement on your accounts, newest first."""
     return selectors.own_entries(fetched_by=request.user, account_id=account)
@@ -131,7 +132,7 @@ def _order_out(order, user):
 
 
 @router.get("/mall/items", response=list[ItemOut], tags=["mall"])
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def mall_items(
     request: AuthenticatedHttpRequest, subdistrict: int | None = None, kind: ItemKind | None = None
 ):
@@ -180,7 +181,7 @@ def mall_order_place(request: AuthenticatedHttpRequest, data: OrderIn):
 
 
 @router.get("/mall/orders", response=list[OrderOut], tags=["mall"])
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def mall_orders(request: AuthenticatedHttpRequest, view: Literal["mine", "queue"] = "mine", status: str = ""):
     """Your orders, or (``view=queue``, staff) the orders waiting in your reach."""
     if view == "queue":

@@ -58,7 +58,8 @@ class OrderWorkflow(Workflow):
 
     def prepare_pick_up(self, step: Step) -> None:
         code = str(step.payload.get("code") or "").strip()
-        if not code or not secrets.compare_digest(code, step.obj.pickup_code):
+        # compared as bytes: compare_digest refuses a str holding anything but ASCII ("é")
+        if not code or not secrets.compare_digest(code.encode(), step.obj.pickup_code.encode()):
             raise MallError("bad_code", _("The pickup code does not match."))
         step.changes["closed_at"] = step.now
 

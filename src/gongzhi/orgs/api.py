@@ -1,7 +1,8 @@
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from gongzhi.accounts.http import AuthenticatedHttpRequest
+from gongzhi.core.pagination import LimitOffset
 from gongzhi.core.schemas import ErrorOut
 from gongzhi.orgs import selectors
 from gongzhi.orgs.models import NodeKind
@@ -34,7 +35,7 @@ class NodeOut(Schema):
 
 
 @router.get("/nodes", response=list[NodeOut])
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def nodes(
     request: AuthenticatedHttpRequest,
     root: int | None = None,

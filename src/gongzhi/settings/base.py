@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "gongzhi.core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "gongzhi.core.middleware.ControlCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -225,6 +226,7 @@ GONGZHI_IMPORT_MAX_BYTES = 20 * 1024 * 1024
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
+NINJA_PAGINATION_CLASS = "gongzhi.core.pagination.LimitOffset"
 
 ROLE_LABELS = {
     "resident": _("Resident"),

@@ -4,9 +4,10 @@ from typing import Literal
 
 from django.http import Http404
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from gongzhi.accounts.http import AuthenticatedHttpRequest
+from gongzhi.core.pagination import LimitOffset
 from gongzhi.core.schemas import ErrorOut
 from gongzhi.core.web import require
 from gongzhi.orgs.selectors import node_get
@@ -92,7 +93,7 @@ class HoursOut(Schema):
 
 
 @router.get("/activities", response=list[ActivityOut])
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def activities(request: AuthenticatedHttpRequest, node: int | None = None):
     """Activities not yet over where you belong (residents) or in your reach (staff), soonest first."""
     where = node_get(fetched_by=request.user, pk=node) if node is not None else None

@@ -4,6 +4,7 @@ A code names the activity and a 30-second window, signed with the site's secret 
 accepted in its own window and the next one, so a photo of the screen is useless a minute later.
 """
 
+import re
 from datetime import datetime
 
 from django.urls import reverse
@@ -12,6 +13,8 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 WINDOW_SECONDS = 30
 SALT = "gongzhi.volunteering.checkin"
+# ASCII digits only ("²".isdigit() is true, but int("²") fails), and few enough for a 64-bit id.
+_TOKEN = re.compile(r"([0-9]{1,18})-([0-9]{1,18})-([0-9a-f]{1,64})")
 
 
 def _window(now: datetime) -> int:
@@ -28,14 +31,20 @@ def token_for(activity_id: int, *, now: datetime | None = None) -> str:
 
 
 def token_valid(activity_id: int, token: str, *, now: datetime | None = None) -> bool:
-    parts = (token or "").strip().split("-")
-    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
+    parts = _TOKEN.fullmatch((token or "").strip())
+    if parts is None or int(parts[1]) != activity_id:
         return False
-    claimed_activity, window = int(parts[0]), int(parts[1])
+    window = int(parts[2])
     current = _window(now or timezone.now())
-    if claimed_activity != activity_id or window not in (current, current - 1):
+    if window not in (current, current - 1):
         return False
-    return constant_time_compare(parts[2], _sign(activity_id, window))
+    return constant_time_compare(parts[3], _sign(activity_id, window))
+
+
+def activity_of(token: str) -> int | None:
+    """The activity a code claims to be for, or None when it is not a code at all."""
+    parts = _TOKEN.fullmatch((token or "").strip())
+    return int(parts[1]) if parts else None
 
 
 def seconds_left(*, now: datetime | None = None) -> int:

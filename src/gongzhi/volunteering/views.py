@@ -362,10 +362,10 @@ def activity_qr(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def scan(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     """Where a phone lands after scanning the code: one big button to check in or out."""
-    activity_id = token.split("-", 1)[0]
-    if not activity_id.isdigit():
+    activity_id = checkin.activity_of(token)
+    if activity_id is None:
         raise Http404
-    activity = selectors.activity_get(fetched_by=request.user, pk=int(activity_id))
+    activity = selectors.activity_get(fetched_by=request.user, pk=activity_id)
     signup = selectors.own_signup(fetched_by=request.user, activity=activity)
     if request.method == "POST":
         with service_call(request) as call:

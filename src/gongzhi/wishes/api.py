@@ -2,10 +2,11 @@ from datetime import datetime
 from typing import Literal
 
 from ninja import Field, File, Router, Schema, Status, UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from gongzhi.accounts.http import AuthenticatedHttpRequest
 from gongzhi.accounts.selectors import person_get
+from gongzhi.core.pagination import LimitOffset
 from gongzhi.core.schemas import ErrorOut
 from gongzhi.orgs.selectors import node_get
 from gongzhi.wishes import selectors, services
@@ -61,7 +62,7 @@ def _out(wish, user) -> dict:
 
 
 @router.get("/wishes", response=list[WishOut])
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def wishes(
     request: AuthenticatedHttpRequest, view: Literal["wall", "mine", "claimed", "moderation"] = "wall"
 ):

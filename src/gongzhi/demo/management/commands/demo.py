@@ -32,7 +32,8 @@ class Command(BaseCommand):
             summary = ", ".join(f"{value:,} {name.replace('_', ' ')}" for name, value in stats.items())
             self.stdout.write(self.style.SUCCESS(f"Loaded {summary} in {time.monotonic() - started:.1f} s."))
             optimize(analyze=True)  # SQLite: the planner's statistics for the data just loaded
-        # The pages name their static files through the manifest: `--load-only` then `runserver` needs it too.
+        # Pages name their assets through the static manifest: without it every page is a 500, whichever
+        # server (gunicorn here, or `gongzhi runserver` after --load-only) serves them.
         call_command("collectstatic", interactive=False, verbosity=0)
         if load_only:
             return
