@@ -20,6 +20,7 @@ import pytest
 from gongzhi.core.accesslog import ScrubCredentials, scrub
 
 BIN = Path(sys.executable).parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_scrub_removes_keys_and_tokens_wherever_they_are():
@@ -65,8 +66,12 @@ def test_a_real_gunicorn_access_log_holds_no_token(tmp_path):
     from gongzhi.demo.management.commands.demo import gunicorn_command
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GONGZHI_", "DJANGO_", "DATABASE_URL"))}
-    env |= {"DJANGO_SETTINGS_MODULE": "gongzhi.settings.local", "GONGZHI_DATA_DIR": str(tmp_path / "data")}
-    _django(env, "migrate", "-v", "0")
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "tests.core.accesslog_settings",
+        "GONGZHI_DATA_DIR": str(tmp_path / "data"),
+        "PYTHONPATH": str(ROOT),
+    }
+    _django(env, "migrate", "--run-syncdb", "-v", "0")
     token = _django(
         env,
         "shell",
