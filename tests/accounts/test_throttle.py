@@ -143,7 +143,9 @@ def test_a_stranger_cannot_keep_a_locked_account_out(world, django_capture_on_co
     for _ in range(6):
         token_attempt(stranger, "a1-staff", "guess")
     owner = Client(REMOTE_ADDR="198.51.100.7")
-    page = owner.post("/accounts/login/", {"method": "password", "username": "a1-staff", "password": PASSWORD})
+    page = owner.post(
+        "/accounts/login/", {"method": "password", "username": "a1-staff", "password": PASSWORD}
+    )
     assert page.status_code == 400
     body = page.content.decode()
     assert "验证码" in body and 'name="code"' in body  # the page offers the code sign-in

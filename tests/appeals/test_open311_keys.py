@@ -24,7 +24,12 @@ def test_the_key_in_a_header_reads_what_its_user_may_read(located, categories, f
 def test_a_post_with_the_key_in_a_header(located, categories):
     key = api_token_issue(user=located.resident)
     lat, lng = gcj02_to_wgs84(30.3353, 120.1288)  # by 小区A1a
-    form = {"service_code": str(categories["middle"].pk), "lat": lat, "long": lng, "description": "楼道灯坏了"}
+    form = {
+        "service_code": str(categories["middle"].pk),
+        "lat": lat,
+        "long": lng,
+        "description": "楼道灯坏了",
+    }
     form["attribute[subcategory]"] = str(categories["leaf"].pk)
     assert Client().post("/open311/v2/requests.json", form).status_code == 403
     answer = Client(HTTP_X_API_KEY=key).post("/open311/v2/requests.json", form)

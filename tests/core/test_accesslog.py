@@ -15,8 +15,6 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-import pytest
-
 from gongzhi.core.accesslog import ScrubCredentials, scrub
 
 BIN = Path(sys.executable).parent
@@ -83,7 +81,9 @@ def test_a_real_gunicorn_access_log_holds_no_token(tmp_path):
     assert token.startswith("gz_")
     port = _free_port()
     log = tmp_path / "access.log"
-    command = gunicorn_command(str(BIN / "gunicorn"), bind=f"127.0.0.1:{port}", workers=1, access_log=str(log))
+    command = gunicorn_command(
+        str(BIN / "gunicorn"), bind=f"127.0.0.1:{port}", workers=1, access_log=str(log)
+    )
     server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
