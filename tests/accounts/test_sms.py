@@ -188,3 +188,10 @@ def test_the_deploy_check_finds_an_incomplete_gateway(production_env):
     assert "gongzhi.accounts.E004" in output and "gongzhi.accounts.W002" in output
     production_env["GONGZHI_SMS_BACKEND"] = "gongzhi.accounts.sms.MemorySmsBackend"
     assert "gongzhi.accounts.E002" in run_check(production_env, "--deploy").stderr
+
+
+def test_the_demo_settings_show_codes_and_still_mask_numbers(capsys):
+    with override_settings(GONGZHI_SMS_CONSOLE_SHOW_CODES=True):
+        ConsoleSmsBackend().send("13812341234", "验证码 482913")
+    printed = capsys.readouterr().out
+    assert "482913" in printed and "13812341234" not in printed

@@ -156,3 +156,11 @@ def test_the_admin_lists_tokens_by_hash_and_revokes_them(world, login):
     assert answer.status_code == 200
     assert api_token_user(token) is None
     assert ApiToken.objects.get().revoked_reason == "by_admin"
+
+
+@pytest.mark.parametrize("token_id", ["0", "9223372036854775808", "99999999999999999999999"])
+def test_ids_no_token_can_have_are_not_found(world, login, token_id):
+    client = bearer(api_token_issue(user=world.a1_staff))
+    answer = client.delete(f"/api/v1/auth/tokens/{token_id}")
+    assert answer.status_code == 404 and answer.json()["code"] == "not_found"
+    assert login(world.a1_staff).post(f"/accounts/tokens/{token_id}/revoke/").status_code == 404

@@ -189,6 +189,8 @@ def api_token_user(token: str) -> User | None:
 @transaction.atomic
 def api_token_revoke(*, actor: User, token_id: int, request: HttpRequest | None = None) -> ApiToken:
     """Revoke one of the actor's own tokens (someone else's, or none: not found). Revoking twice is fine."""
+    if not 0 < token_id < 2**63:  # no such id could exist (and the database could not take it)
+        raise AccountsError.not_found(_("No such token."))
     row = ApiToken.objects.select_for_update().filter(pk=token_id, user=actor).first()
     if row is None:
         raise AccountsError.not_found(_("No such token."))

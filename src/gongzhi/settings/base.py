@@ -202,6 +202,7 @@ GONGZHI_OTP_MAX_ATTEMPTS = 5
 # it unless GONGZHI_SMS_ALLOW_CONSOLE=1 (a staging site), and `check --deploy` warns about it.
 GONGZHI_SMS_BACKEND = os.environ.get("GONGZHI_SMS_BACKEND", "gongzhi.accounts.sms.ConsoleSmsBackend")
 GONGZHI_SMS_ALLOW_CONSOLE = os.environ.get("GONGZHI_SMS_ALLOW_CONSOLE", "") == "1"
+GONGZHI_SMS_CONSOLE_SHOW_CODES = False  # the console backend masks numbers and codes (the demo shows codes)
 # For gongzhi.accounts.sms.HttpSmsBackend: where the gateway takes messages, the secret requests are
 # signed with, how long to wait for one answer, how many more tries, and the first wait between tries.
 GONGZHI_SMS_URL = os.environ.get("GONGZHI_SMS_URL", "")

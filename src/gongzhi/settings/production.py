@@ -17,6 +17,7 @@ if GONGZHI_SMS_BACKEND == "gongzhi.accounts.sms.ConsoleSmsBackend" and not GONGZ
         "set GONGZHI_SMS_ALLOW_CONSOLE=1 to run without one (nothing will be sent)"
     )
 
+GONGZHI_SMS_CONSOLE_SHOW_CODES = False
 DEBUG = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = os.environ.get("GONGZHI_SSL_REDIRECT", "1") == "1"
