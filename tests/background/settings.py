@@ -7,6 +7,7 @@ from tests.background import periods
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 GONGZHI_SMS_BACKEND = "gongzhi.accounts.sms.HttpSmsBackend"
 GONGZHI_SMS_TIMEOUT = 5
+GONGZHI_SMS_SECRET = "kill-test-gateway-secret"  # the fake gateway does not check it
 GONGZHI_SCHEDULER_TICK = 1
 GONGZHI_LEASE_SECONDS = periods.LEASE
 GONGZHI_PERIODS = {

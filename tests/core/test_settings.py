@@ -26,6 +26,10 @@ def production_env(tmp_path):
         "GONGZHI_SECRET_KEY": base64.b64encode(os.urandom(48)).decode(),
         "GONGZHI_FIELD_KEY": base64.b64encode(os.urandom(32)).decode(),
         "GONGZHI_ALLOWED_HOSTS": "gongzhi.example.org",
+        "GONGZHI_TRUSTED_PROXIES": "127.0.0.1,::1",
+        "GONGZHI_SMS_BACKEND": "gongzhi.accounts.sms.HttpSmsBackend",
+        "GONGZHI_SMS_URL": "https://sms.example.org/send",
+        "GONGZHI_SMS_SECRET": base64.b64encode(os.urandom(24)).decode(),
     }
 
 
@@ -33,6 +37,15 @@ def test_production_settings_pass_the_deploy_check_with_no_warnings(production_e
     result = run_check(production_env, "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_a_proxy_that_is_not_trusted_is_flagged(production_env):
+    del production_env["GONGZHI_TRUSTED_PROXIES"]
+    result = run_check(production_env, "--deploy")
+    assert "gongzhi.accounts.W003" in result.stderr + result.stdout
+    production_env["GONGZHI_TRUSTED_PROXIES"] = "127.0.0.1,nginx"
+    result = run_check(production_env)
+    assert result.returncode != 0 and "gongzhi.accounts.E005" in result.stderr
 
 
 def test_production_refuses_to_start_without_keys(production_env):

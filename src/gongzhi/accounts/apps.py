@@ -25,3 +25,14 @@ class AccountsConfig(GongzhiApp):
             export_when=is_caseworker,
         )
     ]
+
+    def ready(self) -> None:
+        super().ready()
+        from django.core.checks import Tags, register
+
+        from gongzhi.accounts import checks, signals
+
+        signals.connect()
+        register(checks.trusted_proxies, Tags.security)
+        register(checks.deploy_proxy, Tags.security, deploy=True)
+        register(checks.deploy_sms, Tags.security, deploy=True)

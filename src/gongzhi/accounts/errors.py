@@ -21,7 +21,14 @@ class SignInError(ServiceError):
 class LockedOut(SignInError):
     status = 429
     default_code = "locked_out"
-    default_message = _("Too many failed attempts. Try again in 15 minutes.")
+    default_message = _(
+        "Too many failed attempts. Try again in 15 minutes, or sign in with a code sent to your mobile."
+    )
+
+
+class AddressThrottled(LockedOut):
+    default_code = "throttled"
+    default_message = _("Too many failed sign-in attempts from your network. Try again in 15 minutes.")
 
 
 class CodeThrottled(SignInError):

@@ -30,3 +30,11 @@ class CodeRequestForm(forms.Form):
     phone = forms.CharField(label=_("Mobile number"), max_length=20)
 
     clean_phone = CodeLoginForm.clean_phone
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("What is it for?"),
+        max_length=60,
+        help_text=_("For example: the hotline bridge, or my phone app."),
+    )

@@ -187,14 +187,27 @@ class LoginFailure(models.Model):
 
 
 class ApiToken(models.Model):
+    """A Bearer token for programs. Only its SHA-256 hash is stored; the token is shown once, when issued.
+
+    A revoked token stays listed (with when and why) and never works again: revoked by its user, or with
+    all of the user's tokens when the password changes or the account is deactivated."""
+
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=60, blank=True)
     key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_reason = models.CharField(_("why revoked"), max_length=24, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
 
     def __str__(self) -> str:
-        return f"token {self.pk} of {self.user_id}"
+        return f"{self.name or 'token'} #{self.pk} of {self.user_id}"
 
     def is_valid(self) -> bool:
-        return self.expires_at > timezone.now() and self.user.is_active
+        return self.revoked_at is None and self.expires_at > timezone.now() and self.user.is_active

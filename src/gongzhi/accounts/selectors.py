@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from gongzhi.accounts.models import Person, RoleBinding, User
+from gongzhi.accounts.models import ApiToken, Person, RoleBinding, User
 from gongzhi.core import pii
 from gongzhi.core.scoping import subtree_q
 from gongzhi.orgs.models import Node
@@ -41,3 +41,8 @@ def user_role_bindings(*, user: User) -> QuerySet[RoleBinding]:
     """The user's own bindings (shown on /me and in the navigation)."""
     # unscoped: the user's own role bindings
     return RoleBinding.objects.filter(user=user).select_related("node").order_by("node__path", "role")
+
+
+def api_token_list(*, fetched_by: User) -> QuerySet[ApiToken]:
+    """The user's own API tokens, newest first (revoked ones stay listed until they are purged)."""
+    return ApiToken.objects.filter(user=fetched_by).order_by("-created_at", "-id")

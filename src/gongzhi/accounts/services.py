@@ -9,17 +9,19 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
-from gongzhi.accounts.errors import AccountsError, CodeThrottled, InvalidCode, LockedOut, SignInError
+from gongzhi.accounts import throttle
+from gongzhi.accounts.errors import AccountsError, CodeThrottled, InvalidCode, SignInError
 from gongzhi.accounts.models import ApiToken, LoginFailure, OneTimeCode, Person, RoleBinding, User
 from gongzhi.accounts.rules import grants_roles_at, grants_senior_roles_at, keeps_register_at
 from gongzhi.accounts.sms import sms_send
 from gongzhi.core import pii
-from gongzhi.core.audit import audit_record, client_ip
+from gongzhi.core.audit import audit_record
 from gongzhi.core.roles import Role
 from gongzhi.orgs.models import Node
 
@@ -31,60 +33,23 @@ def _normalized_phone(raw: str) -> str:
         raise AccountsError.from_validation(exc) from None
 
 
-# --- lockout -------------------------------------------------------------------------------
-
-
-def _lock_key_for_username(username: str) -> str:
-    return "u:" + username.strip().lower()[:70]
-
-
-def _lock_key_for_phone(phone_index: str) -> str:
-    return "p:" + phone_index
-
-
-def login_is_locked(key: str) -> bool:
-    now = timezone.now()
-    window_start = now - settings.GONGZHI_LOGIN_FAILURE_WINDOW
-    recent = LoginFailure.objects.filter(
-        key=key, at__gte=min(window_start, now - settings.GONGZHI_LOGIN_LOCKOUT)
-    )
-    failures = list(
-        recent.order_by("-at").values_list("at", flat=True)[: settings.GONGZHI_LOGIN_FAILURE_LIMIT]
-    )
-    if len(failures) < settings.GONGZHI_LOGIN_FAILURE_LIMIT:
-        return False
-    # The limit was reached inside one window, and the lockout since the last failure is still running.
-    newest, oldest = failures[0], failures[-1]
-    return (
-        newest - oldest <= settings.GONGZHI_LOGIN_FAILURE_WINDOW
-        and now - newest < settings.GONGZHI_LOGIN_LOCKOUT
-    )
-
-
-def _record_failure(key: str, request: HttpRequest | None) -> None:
-    LoginFailure.objects.create(key=key, ip=client_ip(request))
-
-
-def _clear_failures(key: str) -> None:
-    LoginFailure.objects.filter(key=key).delete()
-
-
 # --- sign-in -------------------------------------------------------------------------------
 
 
 def user_sign_in_with_password(*, request: HttpRequest | None, username: str, password: str) -> User:
-    """Check a username and password, honouring the lockout. Raises SignInError or LockedOut."""
-    key = _lock_key_for_username(username or "")
-    if login_is_locked(key):
-        raise LockedOut()
+    """Check a username and password (``PasswordBackend``: throttled). Raises SignInError or LockedOut."""
+    key = throttle.username_key(username or "")
+    throttle.check(key, request)
     user = authenticate(request, username=username, password=password)
     if user is None:
-        _record_failure(key, request)
-        if login_is_locked(key):
-            raise LockedOut()
+        throttle.check(key, request)  # the failure just counted may have locked the account or address
         raise SignInError()
-    _clear_failures(key)
+    _audit_sign_in(user, request, method="password")
     return user
+
+
+def _audit_sign_in(user: User, request: HttpRequest | None, *, method: str) -> None:
+    audit_record(actor=user, action="user.sign_in", target=user, request=request, method=method)
 
 
 def _code_hash(phone_index: str, code: str) -> str:
@@ -96,8 +61,7 @@ def otp_request(*, phone: str, request: HttpRequest | None = None) -> None:
     number = _normalized_phone(phone)
     index = pii.blind_index(number, context="phone")
     now = timezone.now()
-    if login_is_locked(_lock_key_for_phone(index)):
-        raise LockedOut()
+    throttle.check(throttle.phone_key(index), request)
     last = OneTimeCode.objects.filter(phone_index=index).order_by("-created_at").first()
     if last and now - last.created_at < settings.GONGZHI_OTP_RESEND_INTERVAL:
         raise CodeThrottled()
@@ -141,17 +105,19 @@ def otp_verify(*, phone: str, code: str) -> User | None:
 
 
 def user_sign_in_with_code(*, request: HttpRequest | None, phone: str, code: str) -> User:
+    """Sign in with a code sent to the phone. This also opens an account locked by wrong passwords (and
+    clears its failures), so that a stranger guessing at a username cannot keep its owner out."""
     index = pii.blind_index(_normalized_phone(phone), context="phone")
-    key = _lock_key_for_phone(index)
-    if login_is_locked(key):
-        raise LockedOut()
+    key = throttle.phone_key(index)
+    throttle.check(key, request)
     user = authenticate(request, phone=phone, code=code)
     if user is None:
-        _record_failure(key, request)
-        if login_is_locked(key):
-            raise LockedOut()
+        throttle.record_failure(key, request)
+        throttle.check(key, request)
         raise InvalidCode()
-    _clear_failures(key)
+    throttle.clear(key)
+    throttle.clear(throttle.username_key(user.username))
+    _audit_sign_in(user, request, method="code")
     return user
 
 
@@ -161,7 +127,8 @@ def sign_in_records_purge(*, now: datetime | None = None) -> dict[str, int]:
     horizon = max(settings.GONGZHI_LOGIN_FAILURE_WINDOW, settings.GONGZHI_LOGIN_LOCKOUT)
     codes, _ = OneTimeCode.objects.filter(expires_at__lt=now - timedelta(days=1)).delete()
     failures, _ = LoginFailure.objects.filter(at__lt=now - 2 * horizon).delete()
-    tokens, _ = ApiToken.objects.filter(expires_at__lt=now - timedelta(days=30)).delete()
+    month_ago = now - timedelta(days=30)
+    tokens, _ = ApiToken.objects.filter(Q(expires_at__lt=month_ago) | Q(revoked_at__lt=month_ago)).delete()
     return {"codes": codes, "failures": failures, "tokens": tokens}
 
 
@@ -172,16 +139,37 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def api_token_issue(*, user: User) -> str:
+class TokenRevoked:
+    """Why a token stopped working (``ApiToken.revoked_reason``)."""
+
+    BY_USER = "by_user"
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105 - a reason, not a password
+    DEACTIVATED = "deactivated"
+    BY_ADMIN = "by_admin"
+
+
+def api_token_create(
+    *, user: User, name: str = "", request: HttpRequest | None = None
+) -> tuple[str, ApiToken]:
+    """A new token for ``user`` and its row. Only the hash is kept, so this is the one time it is seen."""
     token = "gz_" + secrets.token_urlsafe(32)
-    ApiToken.objects.create(
-        user=user, key_hash=_token_hash(token), expires_at=timezone.now() + settings.GONGZHI_API_TOKEN_TTL
+    row = ApiToken.objects.create(
+        user=user,
+        name=name.strip()[: ApiToken._meta.get_field("name").max_length or 60],
+        key_hash=_token_hash(token),
+        expires_at=timezone.now() + settings.GONGZHI_API_TOKEN_TTL,
     )
-    return token
+    audit_record(actor=user, action="token.issue", target=row, request=request, name=row.name)
+    return token, row
 
 
-def api_token_user(token: str) -> User | None:
-    if not token or not token.startswith("gz_"):
+def api_token_issue(*, user: User, name: str = "", request: HttpRequest | None = None) -> str:
+    return api_token_create(user=user, name=name, request=request)[0]
+
+
+def api_token_find(token: str) -> ApiToken | None:
+    """The live token row for ``token`` (its user loaded), or None; notes when it was last used."""
+    if not token or not token.startswith("gz_") or len(token) > 200:
         return None
     row = ApiToken.objects.select_related("user").filter(key_hash=_token_hash(token)).first()
     if row is None or not row.is_valid():
@@ -189,7 +177,35 @@ def api_token_user(token: str) -> User | None:
     now = timezone.now()
     if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
         ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
-    return row.user
+        row.last_used_at = now
+    return row
+
+
+def api_token_user(token: str) -> User | None:
+    row = api_token_find(token)
+    return row.user if row is not None else None
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: User, token_id: int, request: HttpRequest | None = None) -> ApiToken:
+    """Revoke one of the actor's own tokens (someone else's, or none: not found). Revoking twice is fine."""
+    if not 0 < token_id < 2**63:  # no such id could exist (and the database could not take it)
+        raise AccountsError.not_found(_("No such token."))
+    row = ApiToken.objects.select_for_update().filter(pk=token_id, user=actor).first()
+    if row is None:
+        raise AccountsError.not_found(_("No such token."))
+    if row.revoked_at is None:
+        row.revoked_at, row.revoked_reason = timezone.now(), TokenRevoked.BY_USER
+        row.save(update_fields=["revoked_at", "revoked_reason"])
+        audit_record(actor=actor, action="token.revoke", target=row, request=request)
+    return row
+
+
+def api_tokens_revoke_all(*, user: User, reason: str) -> int:
+    """Revoke every live token of ``user`` (a password change, a deactivation); returns how many."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_reason=reason
+    )
 
 
 # --- role bindings -------------------------------------------------------------------------

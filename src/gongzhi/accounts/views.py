@@ -1,3 +1,4 @@
+from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -9,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gongzhi.accounts import selectors, services
-from gongzhi.accounts.errors import SignInError
-from gongzhi.accounts.forms import CodeLoginForm, CodeRequestForm, PasswordLoginForm
+from gongzhi.accounts.errors import AddressThrottled, LockedOut, SignInError
+from gongzhi.accounts.forms import CodeLoginForm, CodeRequestForm, PasswordLoginForm, TokenForm
 from gongzhi.accounts.http import AuthenticatedHttpRequest
 from gongzhi.accounts.spreadsheets import residents_export
 from gongzhi.core.http import xlsx_response
@@ -46,6 +47,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
                     user = services.user_sign_in_with_code(request=request, **form.cleaned_data)
             except SignInError as exc:
                 error = exc.message
+                if isinstance(exc, LockedOut) and not isinstance(exc, AddressThrottled):
+                    method = "code"  # a locked account can still sign in with a code sent to its phone
             else:
                 login(request, user)
                 return redirect(_next_url(request))
@@ -124,3 +127,31 @@ def person_reveal_view(request: AuthenticatedHttpRequest, pk: int, field: str) -
     except PermissionDenied:
         raise Http404 from None
     return render(request, "accounts/_revealed.html", {"value": value, "label": _("Revealed and logged")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def token_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The user's API tokens: issue a named one (shown once), see when each was last used, revoke."""
+    form = TokenForm(request.POST if request.method == "POST" else None)
+    issued = None
+    if form.is_valid():
+        issued = services.api_token_issue(user=request.user, name=form.cleaned_data["name"], request=request)
+        form = TokenForm()
+    tokens = Paginator(selectors.api_token_list(fetched_by=request.user), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "accounts/token_list.html",
+        {"page": tokens, "form": form, "issued": issued},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def token_revoke_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    row = services.api_token_revoke(actor=request.user, token_id=pk, request=request)
+    messages.success(request, _("Token “%(name)s” revoked.") % {"name": row.name or row.pk})
+    return redirect("accounts:tokens")

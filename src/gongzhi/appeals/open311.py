@@ -70,9 +70,19 @@ MAX_ROWS = 1000
 MAX_BODY = Appeal._meta.get_field("body").max_length or 5000
 
 
+def api_key_of(request: HttpRequest) -> str:
+    """The API key, from the ``X-Api-Key`` header, ``Authorization: Bearer``, or the spec's ``api_key``
+    parameter. A header keeps the key out of URLs (and so out of proxies' logs and browser histories)."""
+    header = request.headers.get("X-Api-Key", "").strip()
+    if not header:
+        scheme, _sep, value = request.headers.get("Authorization", "").partition(" ")
+        header = value.strip() if scheme.lower() == "bearer" else ""
+    return header or request.POST.get("api_key") or request.GET.get("api_key") or ""
+
+
 def _user(request: HttpRequest) -> User | None:
     """The key's user; a key that is given but not valid is refused rather than read as no key."""
-    key = request.POST.get("api_key") or request.GET.get("api_key") or ""
+    key = api_key_of(request)
     if not key:
         return None
     user = api_token_user(key)

@@ -83,6 +83,7 @@ def add_cors(request: HttpRequest, response: HttpResponse) -> HttpResponse:
         response["Access-Control-Allow-Origin"] = "*" if "*" in origins else origin
         if request.method == "OPTIONS":
             response["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+            response["Access-Control-Allow-Headers"] = "X-Api-Key"  # a key in a header, not the URL
             response["Access-Control-Max-Age"] = "86400"
     if "*" not in origins:
         patch_vary_headers(response, ["Origin"])

@@ -78,7 +78,7 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    "gongzhi.accounts.backends.PasswordBackend",
     "gongzhi.accounts.backends.PhoneCodeBackend",
 ]
 
@@ -193,17 +193,34 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
-# Sign-in: lockout after repeated failures, one-time codes, API tokens.
-GONGZHI_LOGIN_FAILURE_LIMIT = 5
-GONGZHI_LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
-GONGZHI_LOGIN_LOCKOUT = timedelta(minutes=15)
+# The proxies (addresses or networks) whose X-Forwarded-For is believed, e.g. "127.0.0.1,::1" for nginx on
+# the same machine; nobody's by default. The client address is what the sign-in throttle and the audit
+# log record (gongzhi.core.audit.client_ip).
+GONGZHI_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("GONGZHI_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+# Sign-in: failed attempts are counted per account and per client address over a sliding window; an
+# account or address that reaches its limit inside one window is locked until GONGZHI_LOGIN_LOCKOUT after
+# its last failure. A locked account can still sign in with a code sent to its phone.
+GONGZHI_LOGIN_FAILURE_LIMIT = int(os.environ.get("GONGZHI_LOGIN_FAILURE_LIMIT", "5"))
+GONGZHI_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("GONGZHI_LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
+GONGZHI_LOGIN_FAILURE_WINDOW = timedelta(minutes=int(os.environ.get("GONGZHI_LOGIN_FAILURE_MINUTES", "15")))
+GONGZHI_LOGIN_LOCKOUT = timedelta(minutes=int(os.environ.get("GONGZHI_LOGIN_LOCKOUT_MINUTES", "15")))
 GONGZHI_OTP_TTL = timedelta(minutes=5)
 GONGZHI_OTP_RESEND_INTERVAL = timedelta(seconds=60)
 GONGZHI_OTP_MAX_ATTEMPTS = 5
+# Text messages (gongzhi.accounts.sms). The console backend sends nothing: the production settings refuse
+# it unless GONGZHI_SMS_ALLOW_CONSOLE=1 (a staging site), and `check --deploy` warns about it.
 GONGZHI_SMS_BACKEND = os.environ.get("GONGZHI_SMS_BACKEND", "gongzhi.accounts.sms.ConsoleSmsBackend")
-# For gongzhi.accounts.sms.HttpSmsBackend: where the gateway takes messages, and how long to wait for it.
+GONGZHI_SMS_ALLOW_CONSOLE = os.environ.get("GONGZHI_SMS_ALLOW_CONSOLE", "") == "1"
+GONGZHI_SMS_CONSOLE_SHOW_CODES = False  # the console backend masks numbers and codes (the demo shows codes)
+# For gongzhi.accounts.sms.HttpSmsBackend: where the gateway takes messages, the secret requests are
+# signed with, how long to wait for one answer, how many more tries, and the first wait between tries.
 GONGZHI_SMS_URL = os.environ.get("GONGZHI_SMS_URL", "")
+GONGZHI_SMS_SECRET = os.environ.get("GONGZHI_SMS_SECRET", "")
 GONGZHI_SMS_TIMEOUT = float(os.environ.get("GONGZHI_SMS_TIMEOUT", "10"))
+GONGZHI_SMS_RETRIES = int(os.environ.get("GONGZHI_SMS_RETRIES", "2"))
+GONGZHI_SMS_RETRY_DELAY = float(os.environ.get("GONGZHI_SMS_RETRY_DELAY", "0.5"))
 GONGZHI_API_TOKEN_TTL = timedelta(days=30)
 
 GONGZHI_PAGE_SIZE = 50
@@ -246,9 +263,17 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "[%(asctime)s] %(levelname)s:%(name)s:%(process)d:%(message)s"}},
+    "filters": {"scrub_credentials": {"()": "gongzhi.core.accesslog.ScrubCredentials"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
+        # runserver's access log, without API keys or tokens (gunicorn's: gongzhi.core.accesslog).
+        "django.server": {
+            "handlers": ["console"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["scrub_credentials"],
+        },
         "gongzhi": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # Configured here, so `run_huey` adds no handler of its own and each line is printed once.
         "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},

@@ -46,16 +46,22 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Serving on http://{bind}/  (accounts in README.md, password gongzhi-demo)")
         )
-        os.execv(  # noqa: S606 - hand the process over to the server; fixed arguments
-            gunicorn,
-            [
-                gunicorn,
-                "gongzhi.wsgi:application",
-                "--bind",
-                bind,
-                "--workers",
-                str(workers),
-                "--access-logfile",
-                "-",
-            ],
-        )
+        # hand the process over to the server; fixed arguments
+        os.execv(gunicorn, gunicorn_command(gunicorn, bind=bind, workers=workers))  # noqa: S606
+
+
+def gunicorn_command(gunicorn: str, *, bind: str, workers: int, access_log: str = "-") -> list[str]:
+    """The server's command line: the access log goes through the logger that removes API keys and
+    tokens from it (``gongzhi.core.accesslog``)."""
+    return [
+        gunicorn,
+        "gongzhi.wsgi:application",
+        "--bind",
+        bind,
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        access_log,
+        "--logger-class",
+        "gongzhi.core.accesslog.GunicornLogger",
+    ]
