@@ -262,8 +262,8 @@ def late_tasks_remind(*, today: date | None = None) -> Reminded:
     named person, else the casework staff of the owning place."""
     today = today or timezone.localdate()
     week_ago = today - timedelta(days=7)
-    # unscoped: the reminder sweep runs as the system over every plan under way
     late = list(
+        # unscoped: the reminder sweep runs as the system over every plan under way
         PlanTask.objects.filter(plan__status=PlanStatus.ACTIVE, due_on__lt=today, progress__lt=100)
         .exclude(reminded_on__gt=week_ago)
         .select_related("plan", "node", "owner_user")

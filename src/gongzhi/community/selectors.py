@@ -236,8 +236,8 @@ ORDER_RELATED = ("service", "provider", "provider__user", "node", "resident")
 
 
 def own_orders(*, fetched_by: User) -> QuerySet[ServiceOrder]:
-    # unscoped: the resident's own orders
     return (
+        # unscoped: the resident's own orders
         ServiceOrder.objects.filter(resident_id=fetched_by.pk).select_related(*ORDER_RELATED).order_by("-id")
     )
 
