@@ -264,9 +264,7 @@ def test_a_low_cost_price_above_the_cap_is_refused(world, directory):
 
 
 def _points_of(user, subdistrict):
-    account = PointsAccount.objects.filter(
-        kind=AccountKind.PERSON, user=user, node=subdistrict
-    ).first()
+    account = PointsAccount.objects.filter(kind=AccountKind.PERSON, user=user, node=subdistrict).first()
     return account.balance if account else 0
 
 

@@ -5,10 +5,12 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Literal
 
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from gongzhi.accounts.http import AuthenticatedHttpRequest
 from gongzhi.community import selectors, services
+from gongzhi.community.errors import CommunityError
 from gongzhi.community.models import PriceKind, ProviderKind, ServiceCategory, ServicePlace
 from gongzhi.core.schemas import ErrorOut
 from gongzhi.orgs.selectors import node_get
@@ -298,14 +300,19 @@ def _provider_out(provider) -> dict:
     }
 
 
-@router.get("/services", response=list[ServiceOut])
+@router.get("/services", response={200: list[ServiceOut], 422: ErrorOut})
 def services_list(
     request: AuthenticatedHttpRequest,
     category: Literal[tuple(ServiceCategory.values)] | None = None,  # type: ignore[valid-type]
-    weekday: int | None = Field(None, ge=1, le=7),
-    q: str = Field("", max_length=30),
+    weekday: int | None = None,
+    q: str = "",
 ):
-    """Listed services offered where you live, nearest first; by category and day of the week (1 = Monday)."""
+    """Listed services offered where you live, nearest first; by category, day of the week (1 = Monday)
+    and words of the name (at most 30 characters)."""
+    if weekday is not None and not 1 <= weekday <= 7:
+        raise CommunityError.invalid(_("A day of the week is 1 (Monday) to 7 (Sunday)."), field="weekday")
+    if len(q) > 30:
+        raise CommunityError.invalid(_("Search with at most 30 characters."), field="q")
     found = selectors.services_near(
         fetched_by=request.user, category=category, weekday=weekday, query=q.replace("\x00", "")
     )
