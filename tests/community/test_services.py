@@ -174,7 +174,7 @@ def test_portfolio_groups_by_community_type_and_action(world, plan):
     services.task_update(actor=world.a1_secretary, task=plan.a1_task, progress=80, evidence="x")
     data = portfolio(fetched_by=world.sub_admin, plan=plan.plan)
     assert data["actions"] == ["强社惠民", "党建统领基层治理"]
-    assert data["types"] == ["历史文化型", "—"]
+    assert data["types"] == ["历史文化型", "未分类"]
     assert data["cells"] == [[80.0, None], [0.0, None]]
 
 

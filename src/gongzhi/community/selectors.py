@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Avg, Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import User
 from gongzhi.community.models import (
@@ -128,7 +129,7 @@ def portfolio(*, fetched_by: User, plan: Plan) -> dict[str, Any]:
     tasks = plan_tasks(plan=plan)
     typings = typings_under(fetched_by=fetched_by, node=plan.node)
     actions = list(plan.actions.all())
-    untyped = "—"
+    untyped = str(_("Not typed"))
     cells: dict[tuple[str, int], list[PlanTask]] = defaultdict(list)
     communities: dict[str, dict[str, list[PlanTask]]] = defaultdict(lambda: defaultdict(list))
     for t in tasks:

@@ -72,7 +72,7 @@
       tooltip: { formatter: function (p) { return data.types[p.value[1]] + " · " + data.actions[p.value[0]] + "：" + p.value[2] + "%"; } },
       grid: { left: 90, right: 10, top: 10, bottom: 90 },
       xAxis: { type: "category", data: data.actions, axisLabel: { interval: 0, rotate: 40 } },
-      yAxis: { type: "category", data: data.types },
+      yAxis: { type: "category", data: data.types, inverse: true },
       visualMap: { min: 0, max: 100, show: false, inRange: { color: ["#fbe3df", "#e07a6f", "#8c1d18"] } },
       series: [{ type: "heatmap", data: cells, label: { show: true, formatter: function (p) { return p.value[2] === "-" ? "" : Math.round(p.value[2]); } } }]
     });
