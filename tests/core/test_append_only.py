@@ -76,4 +76,9 @@ def _make(model, world):
         return baker.make(model, appeal__node=world.cmp_a1a, appeal__handling_node=world.cmp_a1a)
     if model._meta.label == "wishes.WishEvent":
         return baker.make(model, wish__node=world.cmp_a1a)
+    if model._meta.app_label == "community":
+        # Plans, tasks, services and orders have check constraints: the scope matrix's values satisfy them.
+        from tests.core.test_scope_matrix import _fields
+
+        return baker.make(model, **_fields(model, world.cmp_a1a))
     return baker.make(model, **tree_fields)

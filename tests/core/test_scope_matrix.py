@@ -49,11 +49,19 @@ VALUES: dict[str, Any] = {
     "item_weight": 70,
     "peer_weight": 30,
     "spent": 0,
+    "start_year": 2025,
+    "end_year": 2027,
+    "starts_on": NOW.date(),
+    "ends_on": NOW.date(),
+    "due_on": NOW.date(),
+    "progress": 0,
+    "weight": 1,
 }
 # Choices that keep a row consistent on its own (a merged appeal needs a target; a person's account a user).
 CHOICES: dict[str, dict[str, Any]] = {
     "appeals.appeal": {"status": "submitted"},
     "ledger.pointsaccount": {"kind": "issuance"},
+    "community.service": {"price_kind": "low_cost"},
 }
 
 MODELS = sorted(scoped_models(), key=lambda m: m._meta.label)

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "gongzhi.wishes",
     "gongzhi.ledger",
     "gongzhi.partywork",
+    "gongzhi.community",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,23 @@
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.registry import FEATURE, DemoStep, GongzhiApp, Mount, Nav
+from gongzhi.core.rules import is_caseworker, is_overseer, takes_part
+
+
+class CommunityConfig(GongzhiApp):
+    name = "gongzhi.community"
+    label = "community"
+    verbose_name = _("Community services and plans")
+    layer = FEATURE
+    # Points for free services by volunteers (ledger); the party-member multiplier (volunteering).
+    depends_on = ("gongzhi.ledger", "gongzhi.volunteering")
+    urls = [Mount("community/", "gongzhi.community.urls")]
+    api_router = "gongzhi.community.api.router"
+    nav = [
+        Nav("services", _("Services"), "community:services", order=35, shortcut=True, when=takes_part),
+        Nav("service-orders", _("Service orders"), "community:orders", order=36, when=is_caseworker),
+        Nav("plans", _("Action plans"), "community:plans", order=70, when=is_overseer),
+    ]
+    demo = [DemoStep("community", "gongzhi.community.demo.load", order=78)]
+    kpis = "gongzhi.community.kpis.community_kpis"
+    kpi_label = _("Community services and plans")

@@ -1,0 +1,317 @@
+"""Every read the pages and the API make, scoped to the user asking."""
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import Avg, Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongzhi.accounts.models import User
+from gongzhi.community.models import (
+    OPEN_ORDERS,
+    CommunityType,
+    NodeTyping,
+    OrderStatus,
+    Plan,
+    PlanTask,
+    Provider,
+    ProviderStatus,
+    Service,
+    ServiceOrder,
+)
+from gongzhi.community.plans import weighted_progress
+from gongzhi.core.pii import mask_name
+from gongzhi.core.scoping import belonging_paths
+from gongzhi.orgs.models import Node, NodeKind
+
+# --- community types -------------------------------------------------------------------------------------
+
+
+def types_of(*, fetched_by: User, subdistrict: Node | None = None) -> QuerySet[CommunityType]:
+    types = CommunityType.objects.visible_to(fetched_by, "view").select_related("node")
+    return types.filter(node=subdistrict) if subdistrict is not None else types
+
+
+def type_get(*, fetched_by: User, pk: int) -> CommunityType:
+    found = types_of(fetched_by=fetched_by).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def typings_under(*, fetched_by: User, node: Node) -> dict[int, CommunityType]:
+    """The type of each typed community and compound under ``node`` (node id → type)."""
+    rows = (
+        NodeTyping.objects.visible_to(fetched_by, "view")
+        .filter(node__path__startswith=node.path)
+        .select_related("type")
+    )
+    return {r.node_id: r.type for r in rows}
+
+
+# --- plans -----------------------------------------------------------------------------------------------
+
+
+def plan_list(*, fetched_by: User) -> QuerySet[Plan]:
+    return Plan.objects.visible_to(fetched_by, "view").select_related("node").order_by("-start_year", "id")
+
+
+def plan_get(*, fetched_by: User, pk: int) -> Plan:
+    plan = plan_list(fetched_by=fetched_by).filter(pk=pk).first()
+    if plan is None:
+        raise Http404
+    return plan
+
+
+def plan_tasks(*, plan: Plan) -> list[PlanTask]:
+    """Every task of a plan the user may see (the plan itself was fetched in scope): a plan's progress is
+    over all its tasks."""
+    # unscoped: the tasks of a plan fetched through plan_get
+    return list(
+        plan.tasks.select_related("action", "step", "node", "owner_user").order_by(
+            "action__order", "starts_on", "id"
+        )
+    )
+
+
+def task_get(*, fetched_by: User, plan: Plan, pk: int) -> PlanTask:
+    task = (
+        PlanTask.objects.visible_to(fetched_by, "view")
+        .filter(plan=plan, pk=pk)
+        .select_related("plan", "node")
+        .first()
+    )
+    if task is None:
+        # A manager of the plan reaches every task of it.
+        task = next((t for t in plan_tasks(plan=plan) if t.pk == pk), None)
+    if task is None:
+        raise Http404
+    return task
+
+
+@dataclass
+class PlanSummary:
+    plan: Plan
+    tasks: list[PlanTask]
+    progress: float | None
+    late: list[PlanTask]
+    by_action: list[tuple[Any, float | None, int]]  # (action, progress, tasks)
+    mine: set[int] = field(default_factory=set)  # the tasks the user may update
+
+
+def plan_summary(*, fetched_by: User, plan: Plan, today: date | None = None) -> PlanSummary:
+    from gongzhi.community.rules import updates_task
+
+    today = today or timezone.localdate()
+    tasks = plan_tasks(plan=plan)
+    grouped: dict[int, list[PlanTask]] = defaultdict(list)
+    for t in tasks:
+        grouped[t.action_id].append(t)
+    actions = list(plan.actions.all())
+    return PlanSummary(
+        plan=plan,
+        tasks=tasks,
+        progress=weighted_progress(tasks),
+        late=[t for t in tasks if t.is_late(today)],
+        by_action=[(a, weighted_progress(grouped[a.pk]), len(grouped[a.pk])) for a in actions],
+        mine={t.pk for t in tasks if updates_task.test(fetched_by, t)},
+    )
+
+
+def portfolio(*, fetched_by: User, plan: Plan) -> dict[str, Any]:
+    """The plan's progress across the communities that own its tasks, by community type and action: rows
+    are types (each with its communities), columns the plan's actions."""
+    tasks = plan_tasks(plan=plan)
+    typings = typings_under(fetched_by=fetched_by, node=plan.node)
+    actions = list(plan.actions.all())
+    untyped = str(_("Not typed"))
+    cells: dict[tuple[str, int], list[PlanTask]] = defaultdict(list)
+    communities: dict[str, dict[str, list[PlanTask]]] = defaultdict(lambda: defaultdict(list))
+    for t in tasks:
+        community_id = t.node_id
+        kind = typings.get(community_id)
+        label = kind.name if kind else untyped
+        cells[(label, t.action_id)].append(t)
+        communities[label][t.node.name].append(t)
+    types = sorted({k for k, _a in cells}, key=lambda name: (name == untyped, name))
+    return {
+        "actions": [a.name for a in actions],
+        "types": types,
+        "cells": [[weighted_progress(cells[(name, a.pk)]) for a in actions] for name in types],
+        "communities": {
+            name: sorted((c, weighted_progress(ts)) for c, ts in communities[name].items()) for name in types
+        },
+    }
+
+
+# --- the directory ---------------------------------------------------------------------------------------
+
+
+def _distance_km(a: Node | None, b: Node | None) -> float | None:
+    if a is None or b is None or None in (a.lat, a.lng, b.lat, b.lng):
+        return None
+    lat1, lng1, lat2, lng2 = map(math.radians, (a.lat, a.lng, b.lat, b.lng))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lng2 - lng1) / 2) ** 2
+    return round(6371 * 2 * math.asin(math.sqrt(h)), 1)
+
+
+def home_compound(*, user: User) -> Node | None:
+    paths = belonging_paths(user, NodeKind.COMPOUND)
+    # unscoped: the compound the user belongs to
+    return Node.objects.filter(path__in=paths).order_by("path").first() if paths else None
+
+
+def services_near(
+    *, fetched_by: User, category: str | None = None, weekday: int | None = None, query: str = ""
+) -> list[tuple[Service, float | None]]:
+    """Listed services offered where the user lives, nearest first (the provider's place from the user's
+    compound), by category and day of the week."""
+    services = (
+        Service.objects.visible_to(fetched_by, "view")
+        .filter(active=True, provider__status=ProviderStatus.LISTED)
+        .select_related("provider", "provider__node", "area")
+    )
+    if category:
+        services = services.filter(category=category)
+    if weekday:
+        services = services.filter(weekdays__contains=str(weekday))
+    if query:
+        services = services.filter(Q(title__contains=query) | Q(provider__name__contains=query))
+    home = home_compound(user=fetched_by)
+    found = [(s, _distance_km(home, s.provider.node)) for s in services[:300]]
+    found.sort(key=lambda pair: (pair[1] is None, pair[1] or 0, -len(pair[0].area.path), pair[0].pk))
+    return found
+
+
+def service_get(*, fetched_by: User, pk: int) -> Service:
+    service = (
+        Service.objects.visible_to(fetched_by, "view")
+        .select_related("provider", "provider__node", "area")
+        .filter(pk=pk)
+        .first()
+    )
+    if service is None:
+        raise Http404
+    return service
+
+
+def service_list(*, fetched_by: User) -> QuerySet[Service]:
+    return (
+        Service.objects.visible_to(fetched_by, "change")
+        .select_related("provider", "area")
+        .order_by("area__path", "id")
+    )
+
+
+def provider_list(*, fetched_by: User, status: str | None = None) -> QuerySet[Provider]:
+    providers = (
+        Provider.objects.visible_to(fetched_by, "review")
+        .select_related("node")
+        .annotate(services_count=Count("services"))
+    )
+    return providers.filter(status=status) if status else providers.order_by("status", "kind", "name")
+
+
+def provider_get(*, fetched_by: User, pk: int) -> Provider:
+    provider = (
+        Provider.objects.visible_to(fetched_by, "view").select_related("node", "user").filter(pk=pk).first()
+    )
+    if provider is None:
+        raise Http404
+    return provider
+
+
+def my_providers(*, fetched_by: User) -> QuerySet[Provider]:
+    # unscoped: the providers the user answers for
+    return Provider.objects.filter(user_id=fetched_by.pk)
+
+
+# --- orders ----------------------------------------------------------------------------------------------
+
+ORDER_RELATED = ("service", "provider", "provider__user", "node", "resident")
+
+
+def own_orders(*, fetched_by: User) -> QuerySet[ServiceOrder]:
+    return (
+        # unscoped: the resident's own orders
+        ServiceOrder.objects.filter(resident_id=fetched_by.pk).select_related(*ORDER_RELATED).order_by("-id")
+    )
+
+
+def provider_queue(*, fetched_by: User, open_only: bool = False) -> QuerySet[ServiceOrder]:
+    """The orders of the providers the user answers for, open ones first."""
+    # unscoped: the orders of the user's own providers
+    orders = ServiceOrder.objects.filter(provider__in=my_providers(fetched_by=fetched_by).values("pk"))
+    if open_only:
+        orders = orders.filter(status__in=OPEN_ORDERS)
+    return orders.select_related(*ORDER_RELATED).order_by("wished_at", "id")
+
+
+def orders_in_reach(*, fetched_by: User, status: str | None = None) -> QuerySet[ServiceOrder]:
+    orders = ServiceOrder.objects.visible_to(fetched_by, "view").select_related(*ORDER_RELATED)
+    return (orders.filter(status=status) if status else orders).order_by("-id")
+
+
+def order_get(*, fetched_by: User, pk: int) -> ServiceOrder:
+    order = (
+        ServiceOrder.objects.visible_to(fetched_by, "view")
+        .select_related(*ORDER_RELATED)
+        .filter(pk=pk)
+        .first()
+    )
+    if order is None:
+        raise Http404
+    return order
+
+
+def shown_resident(order: ServiceOrder, user: User) -> str:
+    """The name the orderer goes by: in full for the orderer, the provider and staff; masked otherwise."""
+    from gongzhi.community.rules import is_orderer, is_provider, order_staff
+
+    name = order.resident.display_name or order.resident.username
+    if is_orderer.test(user, order) or is_provider.test(user, order) or order_staff.test(user, order):
+        return name
+    return mask_name(name)
+
+
+RESPONDED = (
+    OrderStatus.PROPOSED,
+    OrderStatus.ACCEPTED,
+    OrderStatus.DECLINED,
+    OrderStatus.DONE,
+    OrderStatus.CONFIRMED,
+)
+COMPLETED = (OrderStatus.DONE, OrderStatus.CONFIRMED)
+
+
+def order_rates(orders: QuerySet[ServiceOrder]) -> dict[str, Any]:
+    """Response rate (answered of those not cancelled before an answer), completion rate (done of those
+    accepted) and the mean rating."""
+    row = orders.aggregate(
+        total=Count("pk"),
+        responded=Count(
+            "pk", filter=Q(status__in=RESPONDED) | Q(status=OrderStatus.CANCELLED, answered_at__isnull=False)
+        ),
+        unanswered_cancel=Count("pk", filter=Q(status=OrderStatus.CANCELLED, answered_at__isnull=True)),
+        accepted=Count("pk", filter=Q(agreed_at__isnull=False)),
+        completed=Count("pk", filter=Q(status__in=COMPLETED)),
+        rating=Avg("rating"),
+    )
+    asked = row["total"] - row["unanswered_cancel"]
+    return {
+        "orders": row["total"],
+        "response_rate": round(row["responded"] / asked, 4) if asked else None,
+        "completion_rate": round(row["completed"] / row["accepted"], 4) if row["accepted"] else None,
+        "rating": round(row["rating"], 2) if row["rating"] is not None else None,
+    }
+
+
+def is_staff_at(user: User, node: Node) -> bool:
+    from gongzhi.core.rules import staff_at
+
+    return bool(staff_at.test(user, node))
