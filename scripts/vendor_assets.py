@@ -12,6 +12,7 @@ FILES = {
     "htmx.org/dist/htmx.min.js": "htmx/htmx.min.js",
     "echarts/dist/echarts.min.js": "echarts/echarts.min.js",
     "hls.js/dist/hls.light.min.js": "hls/hls.light.min.js",
+    "hls.js/dist/hls.light.min.js.map": "hls/hls.light.min.js.map",
     "leaflet/dist/leaflet.js": "leaflet/leaflet.js",
     "leaflet/dist/leaflet.js.map": "leaflet/leaflet.js.map",
     "leaflet/dist/leaflet.css": "leaflet/leaflet.css",
