@@ -109,14 +109,14 @@ def occurrences(first: datetime, repeat: Repeat, *, horizon: date) -> list[datet
     if repeat.kind == "weekly":
         if not repeat.weekdays or any(d < 0 or d > 6 for d in repeat.weekdays):
             raise VenueError.invalid(_("Choose the weekdays it repeats on."), field="weekdays")
-        rule = rrule.rrule(
-            rrule.WEEKLY,
-            dtstart=start,
-            byweekday=sorted(set(repeat.weekdays)),
-            until=until,
-            count=repeat.count,
-        )
+        # RFC 5545: a rule ends by COUNT or by UNTIL, never both; the area's horizon bounds either.
+        ends: dict[str, Any] = {"count": repeat.count} if repeat.count else {"until": until}
+        rule = rrule.rrule(rrule.WEEKLY, dtstart=start, byweekday=sorted(set(repeat.weekdays)), **ends)
         days = list(rule[: MAX_OCCURRENCES + 1])
+        if days and days[-1].date() > horizon:
+            raise VenueError.invalid(
+                _("The series goes beyond how far ahead this area can be booked."), field="count"
+            )
     elif repeat.kind == "workdays":
         overrides = workday_overrides()
         days = []
@@ -125,6 +125,10 @@ def occurrences(first: datetime, repeat: Repeat, *, horizon: date) -> list[datet
                 days.append(day)
                 if repeat.count and len(days) >= repeat.count or len(days) > MAX_OCCURRENCES:
                     break
+        if repeat.count and len(days) < repeat.count:
+            raise VenueError.invalid(
+                _("The series goes beyond how far ahead this area can be booked."), field="count"
+            )
     else:
         raise VenueError.invalid(_("Unknown repeat."), field="repeat")
     if len(days) > MAX_OCCURRENCES:
@@ -217,7 +221,7 @@ def booking_create(
         raise VenueError.invalid(
             _("A series is at most %(n)d bookings; end it sooner.") % {"n": MAX_OCCURRENCES}, field="count"
         )
-    if repeat.kind != "none" and repeat.count is None and repeat.until is None:
+    if repeat.kind != "none" and (repeat.count is None) == (repeat.until is None):
         raise VenueError.invalid(_("Say when the series ends: a date or a number of times."), field="until")
     now = timezone.now()
     today = local(now).date()

@@ -246,3 +246,35 @@ def plan_get(*, fetched_by: User, pk: int) -> StationPlan:
 
 def today() -> date:
     return timezone.localtime(timezone.now(), SHANGHAI).date()
+
+
+def feed_for(*, kind: str, pk: int, key: str, fetched_by: User | None) -> tuple[str, QuerySet[Booking]] | None:
+    """A feed's name and bookings: with a valid signed key, or for a user who sees the venue, area or
+    subdistrict; None otherwise."""
+    from gongzhi.venues.ical import key_valid
+
+    signed = key_valid(kind, pk, key)
+    if kind == "venue":
+        if signed:
+            venue = Venue.objects.filter(pk=pk).first()  # unscoped: a signed link names the venue
+        else:
+            venue = Venue.objects.visible_to(fetched_by, "view").filter(pk=pk).first() if fetched_by else None
+        return None if venue is None else (venue.name, feed_bookings(venues=[venue]))
+    if kind == "space":
+        if signed:
+            space = Space.objects.select_related("venue").filter(pk=pk).first()  # unscoped: a signed link
+        else:
+            space = (
+                Space.objects.visible_to(fetched_by, "view").select_related("venue").filter(pk=pk).first()
+                if fetched_by
+                else None
+            )
+        return None if space is None else (str(space), feed_bookings(venues=[space.venue], space=space))
+    if kind == "subdistrict":
+        node = Node.objects.filter(pk=pk, kind="subdistrict").first()  # unscoped: checked just below
+        if node is None or not (signed or (fetched_by and Node.objects.visible_to(fetched_by, "view").filter(pk=pk).exists())):
+            return None
+        # unscoped: every venue of the subdistrict (venues are public places)
+        venues = Venue.objects.filter(node__path__startswith=node.path)
+        return node.name, feed_bookings(venues=venues)
+    return None
