@@ -201,7 +201,7 @@ def booking_create(
     if not rules.may_book.test(actor, space):
         raise VenueError.forbidden(_("This area cannot be booked by you."))
     title = (title or "").strip()
-    if not title or len(title) > 80:
+    if not title or len(title) > 80 or "\x00" in title:
         raise VenueError.invalid(_("Say what the booking is for (at most 80 characters)."), field="title")
     if starts_at.tzinfo is None or ends_at.tzinfo is None:
         raise VenueError.invalid(_("Give the time with its time zone."), field="starts_at")
@@ -323,7 +323,7 @@ def blackout_create(
     if not rules.runs_venue.test(actor, space):
         raise VenueError.forbidden(_("Only the venue's staff can close it."))
     reason = (reason or "").strip()
-    if not reason or len(reason) > 120:
+    if not reason or len(reason) > 120 or "\x00" in reason:
         raise VenueError.invalid(_("Say why it is closed (at most 120 characters)."), field="reason")
     if ends_at <= starts_at:
         raise VenueError.invalid(_("The end must be after the start."), field="ends_at")

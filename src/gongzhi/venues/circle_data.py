@@ -131,7 +131,7 @@ def coverage(
             out[key] = {"any": {"covered": covered, "share": share}}
             for level in CIRCLE_LEVELS:
                 lc, ls = sub.share(radius, level)
-                out[key][level] = {"covered": lc, "share": ls}
+                out[key][str(level)] = {"covered": lc, "share": ls}
         return out
 
     communities = sorted(set(g.communities))
@@ -194,7 +194,7 @@ def _candidates(
     else:
         sites = []
         for n, site in enumerate(source):
-            name = str(site.get("name") or "").strip()[:80] or _("Site %(n)d") % {"n": n + 1}
+            name = str(site.get("name") or "").replace("\x00", "").strip()[:80] or _("Site %(n)d") % {"n": n + 1}
             lat, lng = site.get("lat"), site.get("lng")
             if (
                 not isinstance(lat, int | float)

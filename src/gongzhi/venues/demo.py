@@ -334,7 +334,10 @@ def load(ctx: DemoContext) -> dict[str, int]:
             FIVE_PLUS_X,
         )
     compounds = world.compounds["wanghu"]
-    for compound in ctx.rng.sample(compounds, 12):
+    # The stations so far sit near the centre; the outer compounds are still beyond a 10-minute walk.
+    centre = subs["wanghu"]
+    nearest = sorted(compounds, key=lambda c: (c.lat - centre.lat) ** 2 + (c.lng - centre.lng) ** 2)
+    for compound in nearest[:12]:
         station = _venue(
             compound, f"{compound.name}党群服务站", L.STATION, floor_area_m2=ctx.rng.randint(60, 150)
         )

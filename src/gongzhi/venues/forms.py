@@ -11,7 +11,7 @@ REPEAT_CHOICES = [
 
 
 class BookingForm(forms.Form):
-    title = forms.CharField(label=_("What for"), max_length=80)
+    title = forms.CharField(label=_("Purpose of the booking"), max_length=80)
     day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     start = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     end = forms.TimeField(label=_("Until"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))

@@ -60,7 +60,7 @@ def rotation_create(
     if not rules.runs_venue.test(actor, venue):
         raise VenueError.forbidden(_("Only the venue's staff can set up its rotation."))
     name = (name or "").strip()
-    if not name or len(name) > 80:
+    if not name or len(name) > 80 or "\x00" in name:
         raise VenueError.invalid(_("Give the rotation a name (at most 80 characters)."), field="name")
     if ends_on < starts_on or (ends_on - starts_on).days > 7 * MAX_WEEKS:
         raise VenueError.invalid(_("A rotation runs from 1 day to two years."), field="ends_on")
@@ -189,5 +189,5 @@ def swap_request(*, actor: User, week: RotationWeek, other: RotationWeek) -> Rot
 
 
 def swap_transition(*, actor: User, swap: RotationSwap, action: str, note: str = "") -> RotationSwap:
-    result: RotationSwap = SWAP_WORKFLOW.apply(actor=actor, obj=swap, action=action, note=note)
+    result: RotationSwap = SWAP_WORKFLOW.apply(actor=actor, obj=swap, action=action, note=note.replace("\x00", ""))
     return result

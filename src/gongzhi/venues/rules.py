@@ -5,7 +5,7 @@ from typing import Any
 import rules
 
 from gongzhi.core.roles import CASEWORK_ROLES, Role
-from gongzhi.core.rules import staff_of
+from gongzhi.core.rules import is_viewer_only, staff_of
 from gongzhi.core.scoping import bound_near, staff_over
 from gongzhi.venues.models import BookableBy
 
@@ -42,7 +42,7 @@ def may_book(user: Any, space: Any) -> bool:
     venue = space.venue
     if staff_over(user, venue.node):
         return True
-    if space.bookable_by == BookableBy.STAFF:
+    if space.bookable_by == BookableBy.STAFF or is_viewer_only.test(user):
         return False
     roles = ORGANISER_ROLES if space.bookable_by == BookableBy.ORGANISATIONS else None
     return bound_near(user, _subdistrict_path(venue), roles)

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from gongzhi.accounts.models import User
+from gongzhi.core.scoping import bound_near
 from gongzhi.core.workdays import SHANGHAI
 from gongzhi.orgs.models import Node
 from gongzhi.venues.models import (
@@ -272,7 +273,7 @@ def feed_for(*, kind: str, pk: int, key: str, fetched_by: User | None) -> tuple[
         return None if space is None else (str(space), feed_bookings(venues=[space.venue], space=space))
     if kind == "subdistrict":
         node = Node.objects.filter(pk=pk, kind="subdistrict").first()  # unscoped: checked just below
-        if node is None or not (signed or (fetched_by and Node.objects.visible_to(fetched_by, "view").filter(pk=pk).exists())):
+        if node is None or not (signed or (fetched_by is not None and bound_near(fetched_by, node.path))):
             return None
         # unscoped: every venue of the subdistrict (venues are public places)
         venues = Venue.objects.filter(node__path__startswith=node.path)
