@@ -25,7 +25,11 @@ def test_venues_and_spaces_for_a_resident_of_the_subdistrict(world, centre, api_
     venues = client.get("/api/v1/venues").json()
     assert [v["name"] for v in venues["items"]] == ["街道A党群服务中心"]
     spaces = client.get(f"/api/v1/spaces?venue_id={centre.pk}").json()
-    assert {s["name"]: s["may_book"] for s in spaces} == {"议事协商室": False, "多功能厅": False, "党建书吧": True}
+    assert {s["name"]: s["may_book"] for s in spaces} == {
+        "议事协商室": False,
+        "多功能厅": False,
+        "党建书吧": True,
+    }
     # Another subdistrict sees nothing of it.
     other = api_login(world.sub_b_admin)
     assert other.get("/api/v1/venues").json()["items"] == []
@@ -47,29 +51,41 @@ def test_weekly_booking_and_the_clash_answer(world, centre, api_login):
     assert [b["status"] for b in data["bookings"]] == ["confirmed"] * 3
     assert data["bookings"][0]["for_node"] == "社区A1"
     clash = api_login(world.a2_staff).post(
-        "/api/v1/bookings", body(centre.room, wed + timedelta(days=7), 15, 17), content_type="application/json"
+        "/api/v1/bookings",
+        body(centre.room, wed + timedelta(days=7), 15, 17),
+        content_type="application/json",
     )
     assert clash.status_code == 409
     assert clash.json()["code"] == "clash"
     assert clash.json()["fields"]["clashes_with"] == [str(data["bookings"][1]["id"])]
-    busy = api_login(world.resident).get(f"/api/v1/spaces/{centre.room.pk}/busy?start={at(wed, 0).isoformat().replace('+', '%2B')}")
+    busy = api_login(world.resident).get(
+        f"/api/v1/spaces/{centre.room.pk}/busy?start={at(wed, 0).isoformat().replace('+', '%2B')}"
+    )
     assert busy.status_code == 200 and len(busy.json()) == 2
     assert "title" not in busy.json()[0]
 
 
 def test_approvals_and_transitions(world, centre, api_login):
     wed = next_weekday(3)
-    made = api_login(world.a1_secretary).post("/api/v1/bookings", body(centre.hall, wed), content_type="application/json")
+    made = api_login(world.a1_secretary).post(
+        "/api/v1/bookings", body(centre.hall, wed), content_type="application/json"
+    )
     booking_id = made.json()["bookings"][0]["id"]
     admin = api_login(world.sub_admin)
     queue = admin.get("/api/v1/bookings?view=approvals").json()["items"]
     assert [b["id"] for b in queue] == [booking_id] and queue[0]["actions"] == ["approve", "reject", "cancel"]
     assert api_login(world.a2_staff).get("/api/v1/bookings?view=approvals").json()["items"] == []
-    refused = api_login(world.a2_staff).post(f"/api/v1/bookings/{booking_id}/transitions", {"action": "approve"}, content_type="application/json")
+    refused = api_login(world.a2_staff).post(
+        f"/api/v1/bookings/{booking_id}/transitions", {"action": "approve"}, content_type="application/json"
+    )
     assert refused.status_code == 404  # not theirs to see
-    no_reason = admin.post(f"/api/v1/bookings/{booking_id}/transitions", {"action": "reject"}, content_type="application/json")
+    no_reason = admin.post(
+        f"/api/v1/bookings/{booking_id}/transitions", {"action": "reject"}, content_type="application/json"
+    )
     assert no_reason.status_code == 422
-    ok = admin.post(f"/api/v1/bookings/{booking_id}/transitions", {"action": "approve"}, content_type="application/json")
+    ok = admin.post(
+        f"/api/v1/bookings/{booking_id}/transitions", {"action": "approve"}, content_type="application/json"
+    )
     assert ok.json()["status"] == "confirmed"
 
 
@@ -90,7 +106,9 @@ def test_approvals_and_transitions(world, centre, api_login):
 )
 def test_bad_input_is_a_structured_error_and_books_nothing(world, centre, api_login, change):
     client = api_login(world.a1_secretary)
-    response = client.post("/api/v1/bookings", body(centre.room, next_weekday(2)) | change, content_type="application/json")
+    response = client.post(
+        "/api/v1/bookings", body(centre.room, next_weekday(2)) | change, content_type="application/json"
+    )
     assert response.status_code in (404, 422), response.content
     assert set(response.json()) == {"code", "detail", "fields"}
     assert not Booking.objects.exists()
@@ -109,10 +127,18 @@ def test_coverage_and_siting(world, centre, api_login):
     assert total["1000"]["any"] == {"covered": 1, "share": 0.2}
     assert total["500"]["subdistrict_centre"]["covered"] == 1
     assert [b["name"] for b in data["uncovered"]] == ["楼A2a-1"]
-    assert {c["community"]: c["1000"]["any"]["share"] for c in data["communities"]} == {"社区A1": 1.0, "社区A2": 0.0}
+    assert {c["community"]: c["1000"]["any"]["share"] for c in data["communities"]} == {
+        "社区A1": 1.0,
+        "社区A2": 0.0,
+    }
     plan = admin.post(
         "/api/v1/siting",
-        {"node_id": world.sub_a.pk, "k": 1, "candidates": "compounds", "save": {"title": "新站", "year": 2026, "adopt": True}},
+        {
+            "node_id": world.sub_a.pk,
+            "k": 1,
+            "candidates": "compounds",
+            "save": {"title": "新站", "year": 2026, "adopt": True},
+        },
         content_type="application/json",
     ).json()
     assert plan["exact"]["covered"] == 4 and plan["exact"]["sites"][0]["name"] == "小区A2a"
@@ -130,4 +156,9 @@ def test_coverage_and_siting(world, centre, api_login):
     assert api_login(world.resident).get(f"/api/v1/coverage?node={world.sub_a.pk}").status_code == 404
     assert api_login(world.sub_b_admin).get(f"/api/v1/coverage?node={world.sub_a.pk}").status_code == 404
     assert admin.get(f"/api/v1/coverage?node={world.sub_a.pk}&distance=10").status_code == 422
-    assert admin.post("/api/v1/siting", {"node_id": world.sub_a.pk, "k": 0}, content_type="application/json").status_code == 422
+    assert (
+        admin.post(
+            "/api/v1/siting", {"node_id": world.sub_a.pk, "k": 0}, content_type="application/json"
+        ).status_code
+        == 422
+    )

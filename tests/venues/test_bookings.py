@@ -1,6 +1,6 @@
 """Bookings: one-off and recurring, approval, cancellation, blackouts, and no overlap ever."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -19,7 +19,12 @@ pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 def book(actor, space, day, start=14, end=16, **kw):
     return services.booking_create(
-        actor=actor, space=space, title=kw.pop("title", "居民议事会"), starts_at=at(day, start), ends_at=at(day, end), **kw
+        actor=actor,
+        space=space,
+        title=kw.pop("title", "居民议事会"),
+        starts_at=at(day, start),
+        ends_at=at(day, end),
+        **kw,
     )
 
 
@@ -59,11 +64,22 @@ def test_weekly_skip_leaves_out_the_clashing_date(world, centre):
     wed = next_weekday(2)
     blocker = book(world.a2_staff, centre.room, wed + timedelta(days=14)).bookings[0]
     made = book(
-        world.a1_secretary, centre.room, wed, repeat=Repeat(kind="weekly", weekdays=[2], count=4, policy="skip")
+        world.a1_secretary,
+        centre.room,
+        wed,
+        repeat=Repeat(kind="weekly", weekdays=[2], count=4, policy="skip"),
     )
-    assert [b.starts_at.astimezone(SHANGHAI).date() for b in made.bookings] == [wed, wed + timedelta(days=7), wed + timedelta(days=21)]
+    assert [b.starts_at.astimezone(SHANGHAI).date() for b in made.bookings] == [
+        wed,
+        wed + timedelta(days=7),
+        wed + timedelta(days=21),
+    ]
     assert made.skipped == [
-        {"date": f"{wed + timedelta(days=14):%Y-%m-%d}", "reason": made.skipped[0]["reason"], "clashes_with": str(blocker.pk)}
+        {
+            "date": f"{wed + timedelta(days=14):%Y-%m-%d}",
+            "reason": made.skipped[0]["reason"],
+            "clashes_with": str(blocker.pk),
+        }
     ]
     assert made.series.rule == "FREQ=WEEKLY;BYDAY=WE;COUNT=4"
     assert set(made.series.bookings.values_list("pk", flat=True)) == {b.pk for b in made.bookings}
@@ -73,7 +89,12 @@ def test_weekly_skip_leaves_out_the_clashing_date(world, centre):
 def test_every_workday_follows_the_calendar_across_the_spring_festival(world, centre):
     # 2025 春节: 1月28日–2月4日 off; Sunday 1月26日 and Saturday 2月8日 are worked (调休).
     made = book(
-        world.a1_secretary, centre.room, date(2025, 1, 20), start=9, end=10, repeat=Repeat(kind="workdays", count=10)
+        world.a1_secretary,
+        centre.room,
+        date(2025, 1, 20),
+        start=9,
+        end=10,
+        repeat=Repeat(kind="workdays", count=10),
     )
     days = [b.starts_at.astimezone(SHANGHAI).date() for b in made.bookings]
     assert days == [
@@ -99,7 +120,11 @@ def test_weekly_on_saturdays_skips_the_holiday_at_a_venue_closed_on_rest_days(wo
 
 def test_occurrences_until_a_date_and_the_series_limit(world, centre):
     first = at(next_weekday(0), 9)
-    starts = occurrences(first, Repeat(kind="weekly", weekdays=[0, 3], until=first.date() + timedelta(days=13)), horizon=first.date() + timedelta(days=90))
+    starts = occurrences(
+        first,
+        Repeat(kind="weekly", weekdays=[0, 3], until=first.date() + timedelta(days=13)),
+        horizon=first.date() + timedelta(days=90),
+    )
     assert [s.weekday() for s in starts] == [0, 3, 0, 3]
     with pytest.raises(VenueError):
         occurrences(first, Repeat(kind="weekly", weekdays=[]), horizon=first.date())
@@ -173,7 +198,9 @@ def test_approval_reject_and_cancel_free_the_time(world, centre):
     # The centre cancels: the booker and the staff of the community it was for hear of it.
     services.booking_transition(actor=world.sub_admin, booking=pending, action="cancel", note="场地维修")
     assert pending.status == BookingStatus.CANCELLED
-    told = set(Notification.objects.filter(kind="booking_cancelled").values_list("recipient__username", flat=True))
+    told = set(
+        Notification.objects.filter(kind="booking_cancelled").values_list("recipient__username", flat=True)
+    )
     assert {"a1-secretary", "a1-staff"} <= told
     assert book(world.a2_staff, centre.hall, wed).bookings  # the time is free again
 
@@ -182,12 +209,28 @@ def test_blackout_refuses_bookings_and_is_refused_over_a_booking(world, centre):
     wed = next_weekday(2)
     held = book(world.a1_secretary, centre.room, wed).bookings[0]
     with pytest.raises(VenueError) as caught:
-        services.blackout_create(actor=world.sub_admin, space=centre.room, starts_at=at(wed, 8), ends_at=at(wed, 21), reason="换届选举")
+        services.blackout_create(
+            actor=world.sub_admin,
+            space=centre.room,
+            starts_at=at(wed, 8),
+            ends_at=at(wed, 21),
+            reason="换届选举",
+        )
     assert caught.value.fields["clashes_with"] == [str(held.pk)]
     with pytest.raises(VenueError):
-        services.blackout_create(actor=world.a1_staff, space=centre.room, starts_at=at(wed + timedelta(7), 8), ends_at=at(wed + timedelta(7), 21), reason="x")
+        services.blackout_create(
+            actor=world.a1_staff,
+            space=centre.room,
+            starts_at=at(wed + timedelta(7), 8),
+            ends_at=at(wed + timedelta(7), 21),
+            reason="x",
+        )
     services.blackout_create(
-        actor=world.sub_admin, space=centre.room, starts_at=at(wed + timedelta(7), 8), ends_at=at(wed + timedelta(7), 21), reason="换届选举"
+        actor=world.sub_admin,
+        space=centre.room,
+        starts_at=at(wed + timedelta(7), 8),
+        ends_at=at(wed + timedelta(7), 21),
+        reason="换届选举",
     )
     with pytest.raises(VenueError) as caught:
         book(world.a1_secretary, centre.hall, wed + timedelta(7))

@@ -32,7 +32,12 @@ def test_measure_by_level_and_detour():
     assert cov.share(1000, "community_centre") == (30, 0.5)
     assert cov.share(1000, "station") == (30, 0.5)
     longer = circle.measure(
-        buildings=buildings, residents=residents, venues=venues, venue_levels=["station"] * 2, levels={}, detour=1.4
+        buildings=buildings,
+        residents=residents,
+        venues=venues,
+        venue_levels=["station"] * 2,
+        levels={},
+        detour=1.4,
     )
     assert longer.share(1000) == (40, 0.6667)  # 770 m × 1.4 is beyond 1 km
 
@@ -61,5 +66,7 @@ def test_plan_sites_counts_only_residents_not_yet_covered():
     assert result.exact.chosen == [2] and result.exact.covered == 60
     assert result.uncovered_residents == 100
     assert result.greedy_gap == 0.0 and result.exact_gap == 0.0
-    two = circle.plan_sites(demand=demand, weight=weight, covered_before=covered, candidates=candidates, k=2, radius=500)
+    two = circle.plan_sites(
+        demand=demand, weight=weight, covered_before=covered, candidates=candidates, k=2, radius=500
+    )
     assert sorted(two.exact.chosen) == [1, 2] and two.exact.covered == 100

@@ -94,7 +94,7 @@ def booking_out(b: Booking, user) -> dict:
         "starts_at": b.starts_at,
         "ends_at": b.ends_at,
         "status": b.status,
-        "for_node": b.for_node.name if b.for_node_id else "",
+        "for_node": b.for_node.name if b.for_node is not None else "",
         "series_id": b.series_id,
         "mine": b.booked_by_id == user.pk,
         "actions": services.booking_actions(user=user, booking=b),

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from dateutil import rrule
+from dateutil import rrule  # type: ignore[import-untyped]
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -70,7 +70,7 @@ def local(moment: datetime) -> datetime:
 def describe(booking: Booking) -> str:
     """ "#12 议事协商室 2026-12-09 09:00–11:00 南塘社区": how a clash names the booking in the way."""
     start, end = local(booking.starts_at), local(booking.ends_at)
-    who = booking.for_node.name if booking.for_node_id else ""
+    who = booking.for_node.name if booking.for_node is not None else ""
     return f"#{booking.pk} {booking.title} {start:%Y-%m-%d %H:%M}–{end:%H:%M} {who}".strip()
 
 
@@ -123,7 +123,7 @@ def occurrences(first: datetime, repeat: Repeat, *, horizon: date) -> list[datet
         for day in rrule.rrule(rrule.DAILY, dtstart=start, until=until):
             if is_workday(day.date(), overrides):
                 days.append(day)
-                if repeat.count and len(days) >= repeat.count or len(days) > MAX_OCCURRENCES:
+                if (repeat.count and len(days) >= repeat.count) or len(days) > MAX_OCCURRENCES:
                     break
         if repeat.count and len(days) < repeat.count:
             raise VenueError.invalid(

@@ -152,7 +152,7 @@ def _greedy(a: sparse.csc_matrix, weight: np.ndarray, k: int) -> Plan:
         if best < 0 or gain[best] <= 0:
             break
         chosen.append(best)
-        gains.append(int(round(gain[best])))
+        gains.append(round(gain[best]))
         covered_rows = at[:, best].nonzero()[0]
         open_weight[covered_rows] = 0
     return Plan(chosen, int(sum(gains)), gains, time.perf_counter() - began, status="greedy")

@@ -16,7 +16,7 @@ from gongzhi.core.scoping import has_role
 from gongzhi.orgs.models import Node, NodeKind
 from gongzhi.venues import circle
 from gongzhi.venues.errors import VenueError
-from gongzhi.venues.models import CIRCLE_LEVELS, Venue, VenueLevel
+from gongzhi.venues.models import CIRCLE_LEVELS, Venue
 
 MARGIN_DEG = 0.06  # venues this far beyond the place's buildings (about 6 km) still serve them
 COMMUNITY_PATH = 12  # district, subdistrict, community: 4 characters each
@@ -94,7 +94,7 @@ def _measure(g: Ground, detour: float) -> circle.Coverage:
         residents=g.residents,
         venues=np.array([(v.lat, v.lng) for v in g.venues], dtype=float).reshape(-1, 2),
         venue_levels=[v.level for v in g.venues],
-        levels=CIRCLE_LEVELS,
+        levels={str(k): tuple(str(x) for x in v) for k, v in CIRCLE_LEVELS.items()},
         detour=detour,
     )
 
@@ -139,8 +139,8 @@ def coverage(
     for name in communities:
         mask = np.array([c == name for c in g.communities])
         per_community.append({"community": name, **shares(mask)})
-    buildings = []
-    uncovered = []
+    buildings: list[dict[str, Any]] = []
+    uncovered: list[dict[str, Any]] = []
     for i in range(len(g.ids)):
         d = float(cov.distance[i])
         row = {
@@ -156,7 +156,7 @@ def coverage(
         buildings.append(row)
         if not d <= distance:
             uncovered.append(row)
-    uncovered.sort(key=lambda r: -r["residents"])
+    uncovered.sort(key=lambda r: -int(r["residents"]))
     return {
         "node": {"id": node.pk, "name": node.name, "kind": node.kind},
         "distance": distance,
@@ -169,7 +169,7 @@ def coverage(
         ],
         "buildings": buildings,
         "uncovered": uncovered,
-        "uncovered_residents": int(sum(r["residents"] for r in uncovered)),
+        "uncovered_residents": sum(int(r["residents"]) for r in uncovered),
     }
 
 
@@ -194,7 +194,9 @@ def _candidates(
     else:
         sites = []
         for n, site in enumerate(source):
-            name = str(site.get("name") or "").replace("\x00", "").strip()[:80] or _("Site %(n)d") % {"n": n + 1}
+            name = str(site.get("name") or "").replace("\x00", "").strip()[:80] or _("Site %(n)d") % {
+                "n": n + 1
+            }
             lat, lng = site.get("lat"), site.get("lng")
             if (
                 not isinstance(lat, int | float)

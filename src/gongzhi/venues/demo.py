@@ -106,7 +106,7 @@ def _venue(node: Node, name: str, level: str, **fields: Any) -> Venue:
     )
 
 
-def _areas(venue: Venue, areas: list[tuple[str, str, int]], **fields: Any) -> list[Space]:
+def _areas(venue: Venue, areas: list[tuple[str, Any, int]], **fields: Any) -> list[Space]:
     return Space.objects.bulk_create(
         Space(venue=venue, name=name, kind=kind, capacity=capacity, **fields)
         for name, kind, capacity in areas
@@ -328,9 +328,7 @@ def load(ctx: DemoContext) -> dict[str, int]:
     _areas(wh, FIVE_PLUS_X)
     for community in world.communities["wanghu"]:
         _areas(
-            _venue(
-                community, f"{community.name}党群服务中心", L.COMMUNITY_CENTRE
-            ),
+            _venue(community, f"{community.name}党群服务中心", L.COMMUNITY_CENTRE),
             FIVE_PLUS_X,
         )
     compounds = world.compounds["wanghu"]
@@ -341,7 +339,7 @@ def load(ctx: DemoContext) -> dict[str, int]:
         station = _venue(
             compound, f"{compound.name}党群服务站", L.STATION, floor_area_m2=ctx.rng.randint(60, 150)
         )
-        _areas(station, FIVE_PLUS_X + [("红色物业议事角", K.OTHER, 10)])
+        _areas(station, [*FIVE_PLUS_X, ("红色物业议事角", K.OTHER, 10)])
     # The 5 stations to build by year end: the exact maximal-covering plan over the compounds.
     result = circle_data.siting(
         fetched_by=User.objects.get(username="admin"),

@@ -15,7 +15,9 @@ class BookingForm(forms.Form):
     day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     start = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     end = forms.TimeField(label=_("Until"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-    attendees = forms.IntegerField(label=_("Expected attendees"), min_value=1, max_value=10_000, required=False)
+    attendees = forms.IntegerField(
+        label=_("Expected attendees"), min_value=1, max_value=10_000, required=False
+    )
     repeat = forms.ChoiceField(label=_("Repeat"), choices=REPEAT_CHOICES, initial="none")
     weekdays = forms.TypedMultipleChoiceField(
         label=_("On"),
@@ -28,7 +30,9 @@ class BookingForm(forms.Form):
         label=_("Until (date)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     count = forms.IntegerField(label=_("Or this many times"), min_value=1, max_value=200, required=False)
-    on_clash = forms.ChoiceField(label=_("If a date clashes"), choices=ClashPolicy.choices, initial="refuse_all")
+    on_clash = forms.ChoiceField(
+        label=_("If a date clashes"), choices=ClashPolicy.choices, initial="refuse_all"
+    )
 
 
 class StepForm(forms.Form):
@@ -53,4 +57,6 @@ class PlanSaveForm(SitingForm):
 
 
 class WeekPlanForm(forms.Form):
-    plan = forms.CharField(label=_("Activities planned"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    plan = forms.CharField(
+        label=_("Activities planned"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )

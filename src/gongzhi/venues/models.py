@@ -13,8 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.models import AppendOnlyModel
 from gongzhi.core.roles import ALL_ROLES, CASEWORK_ROLES, OVERSIGHT_ROLES
-from gongzhi.core.scoping import ScopedQuerySet, ScopePolicy, any_of, belonging_paths, own, subtree_q
-from gongzhi.orgs.models import NodeKind
+from gongzhi.core.scoping import ScopedQuerySet, ScopePolicy, ancestry_q, any_of, own
 
 
 class VenueLevel(models.TextChoices):
@@ -51,11 +50,9 @@ class BookableBy(models.TextChoices):
 
 
 def _subdistrict_venues(user, action: str, node_field: str = "node") -> Q | None:
-    """Venues are public places: everyone sees those of the subdistricts they belong to."""
-    if action != "view":
-        return None
-    paths = belonging_paths(user, NodeKind.SUBDISTRICT)
-    return subtree_q(node_field, paths) if paths else None
+    """Venues are public places: everyone sees those serving a place they belong to (their compound, its
+    community, its subdistrict)."""
+    return ancestry_q(user, node_field) if action == "view" else None
 
 
 def _photo_path(instance: "Venue", filename: str) -> str:
@@ -70,11 +67,18 @@ class Venue(models.Model):
     level = models.CharField(_("level"), max_length=20, choices=VenueLevel.choices)
     address = models.CharField(_("address"), max_length=200, blank=True)
     # GCJ-02, as the tree's locations.
+    # Empty only for a venue not yet placed on the map (it then counts for no one's circle).
     lat = models.FloatField(
-        _("latitude (GCJ-02)"), validators=[MinValueValidator(-90), MaxValueValidator(90)]
+        _("latitude (GCJ-02)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
     )
     lng = models.FloatField(
-        _("longitude (GCJ-02)"), validators=[MinValueValidator(-180), MaxValueValidator(180)]
+        _("longitude (GCJ-02)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     floor_area_m2 = models.PositiveIntegerField(_("floor area (m²)"), null=True, blank=True)
     opens_at = models.TimeField(_("opens"), default=time(8, 30))
@@ -104,7 +108,8 @@ class Venue(models.Model):
         indexes = [models.Index(fields=["node", "level"], name="venue_by_node")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(lat__gte=-90) & Q(lat__lte=90) & Q(lng__gte=-180) & Q(lng__lte=180),
+                condition=(Q(lat__isnull=True) & Q(lng__isnull=True))
+                | (Q(lat__gte=-90) & Q(lat__lte=90) & Q(lng__gte=-180) & Q(lng__lte=180)),
                 name="venue_location_valid",
             ),
             models.UniqueConstraint(fields=["node", "name"], name="venue_unique_name_per_node"),

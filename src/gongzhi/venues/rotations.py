@@ -142,6 +142,7 @@ class SwapWorkflow(Workflow):
     transitions = SWAP_TRANSITIONS.values()
     actor_first = True
     note_length = 300
+    wrong_state_message = gettext_lazy("This swap is no longer in a state that allows this.")
 
     def audit_node(self, obj):
         return obj.week.rotation.venue.node
@@ -164,7 +165,6 @@ class SwapWorkflow(Workflow):
 
 
 SWAP_WORKFLOW = SwapWorkflow()
-SWAP_WORKFLOW.wrong_state_message = gettext_lazy("This swap is no longer in a state that allows this.")
 
 
 def swap_request(*, actor: User, week: RotationWeek, other: RotationWeek) -> RotationSwap:
@@ -189,5 +189,7 @@ def swap_request(*, actor: User, week: RotationWeek, other: RotationWeek) -> Rot
 
 
 def swap_transition(*, actor: User, swap: RotationSwap, action: str, note: str = "") -> RotationSwap:
-    result: RotationSwap = SWAP_WORKFLOW.apply(actor=actor, obj=swap, action=action, note=note.replace("\x00", ""))
+    result: RotationSwap = SWAP_WORKFLOW.apply(
+        actor=actor, obj=swap, action=action, note=note.replace("\x00", "")
+    )
     return result

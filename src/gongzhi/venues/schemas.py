@@ -16,8 +16,8 @@ class VenueOut(Schema):
     node_id: int
     node_name: str
     address: str
-    lat: float
-    lng: float
+    lat: float | None
+    lng: float | None
     floor_area_m2: int | None
     opens_at: time
     closes_at: time

@@ -1,6 +1,7 @@
 """Every read of venues a page or the API makes, scoped to the user asking."""
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncMonth
@@ -27,7 +28,7 @@ from gongzhi.venues.models import (
 )
 
 
-def _get(queryset: QuerySet, pk: int):
+def _get(queryset: QuerySet, pk: int) -> Any:
     row = queryset.filter(pk=pk).first()
     if row is None:
         raise Http404
@@ -249,7 +250,9 @@ def today() -> date:
     return timezone.localtime(timezone.now(), SHANGHAI).date()
 
 
-def feed_for(*, kind: str, pk: int, key: str, fetched_by: User | None) -> tuple[str, QuerySet[Booking]] | None:
+def feed_for(
+    *, kind: str, pk: int, key: str, fetched_by: User | None
+) -> tuple[str, QuerySet[Booking]] | None:
     """A feed's name and bookings: with a valid signed key, or for a user who sees the venue, area or
     subdistrict; None otherwise."""
     from gongzhi.venues.ical import key_valid

@@ -59,7 +59,7 @@ __all__ = [
 ]
 
 # A venue's level and the place it may serve.
-LEVEL_PLACES = {
+LEVEL_PLACES: dict[str, set[str]] = {
     VenueLevel.SUBDISTRICT_CENTRE: {NodeKind.SUBDISTRICT},
     VenueLevel.COMMUNITY_CENTRE: {NodeKind.COMMUNITY},
     VenueLevel.STATION: {NodeKind.COMMUNITY, NodeKind.GRID, NodeKind.COMPOUND},

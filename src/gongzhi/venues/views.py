@@ -52,9 +52,12 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     home = _home(user)
     venues = list(selectors.venue_list(fetched_by=user)[:300])
-    rows = [(v, _metres(home, v.lat, v.lng) if home else None) for v in venues]
+    rows = [
+        (v, _metres(home, v.lat, v.lng) if home and v.lat is not None and v.lng is not None else None)
+        for v in venues
+    ]
     if home:
-        rows.sort(key=lambda r: r[1])
+        rows.sort(key=lambda r: (r[1] is None, r[1] or 0))
     day = selectors.today()
     return render(
         request,
@@ -63,7 +66,11 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
             "venues": rows[:40],
             "services": _services_today(user, day),
             "today": day,
-            "points": [{"id": v.pk, "name": v.name, "level": v.level, "lat": v.lat, "lng": v.lng} for v, _d in rows[:300]],
+            "points": [
+                {"id": v.pk, "name": v.name, "level": v.level, "lat": v.lat, "lng": v.lng}
+                for v, _d in rows[:300]
+                if v.lat is not None
+            ],
             "tiles": settings.GONGZHI_MAP_TILES,
             "staff": is_overseer.test(user),
         },
@@ -174,7 +181,10 @@ def booking_step(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         if not form.is_valid():
             raise VenueError.invalid(form_errors_message(form))
         services.booking_transition(
-            actor=request.user, booking=booking, action=form.cleaned_data["action"], note=form.cleaned_data["note"]
+            actor=request.user,
+            booking=booking,
+            action=form.cleaned_data["action"],
+            note=form.cleaned_data["note"],
         )
     return redirect("venues:desk" if request.POST.get("next") == "desk" else "venues:bookings")
 
@@ -214,7 +224,10 @@ def desk(request: AuthenticatedHttpRequest) -> HttpResponse:
         "venues/desk.html",
         {
             "days": sorted(days.items()),
-            "pending": [(b, services.booking_actions(user=user, booking=b)) for b in selectors.approvals(fetched_by=user)[:100]],
+            "pending": [
+                (b, services.booking_actions(user=user, booking=b))
+                for b in selectors.approvals(fetched_by=user)[:100]
+            ],
             "place": place,
             "rotations": selectors.rotation_list(fetched_by=user)[:10],
             "plans": selectors.plan_list(fetched_by=user)[:10],
@@ -277,17 +290,28 @@ def siting(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     place = _place_from(request, user)
     source = request.POST if request.method == "POST" else (request.GET if "k" in request.GET else None)
-    form = (PlanSaveForm if request.method == "POST" else SitingForm)(source or None, initial={"year": selectors.today().year})
+    form = (PlanSaveForm if request.method == "POST" else SitingForm)(
+        source or None, initial={"year": selectors.today().year}
+    )
     result = None
     if source is not None and form.is_valid():
         data = form.cleaned_data
         with service_call(request) as call:
             result = circle_data.siting(
-                fetched_by=user, node=place, k=data["k"], candidates=data["candidates"], distance=data["distance"]
+                fetched_by=user,
+                node=place,
+                k=data["k"],
+                candidates=data["candidates"],
+                distance=data["distance"],
             )
             if request.method == "POST":
                 services.plan_save(
-                    actor=user, node=place, year=data["year"], title=data["title"], result=result, adopt=data["adopt"]
+                    actor=user,
+                    node=place,
+                    year=data["year"],
+                    title=data["title"],
+                    result=result,
+                    adopt=data["adopt"],
                 )
         if call.ok and request.method == "POST":
             messages.success(request, _("The plan is saved."))
@@ -308,7 +332,14 @@ def siting(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "place": place,
             "form": form,
-            "save_form": PlanSaveForm(initial={"year": selectors.today().year, "k": form["k"].value(), "distance": form["distance"].value(), "candidates": form["candidates"].value()}),
+            "save_form": PlanSaveForm(
+                initial={
+                    "year": selectors.today().year,
+                    "k": form["k"].value(),
+                    "distance": form["distance"].value(),
+                    "candidates": form["candidates"].value(),
+                }
+            ),
             "result": result,
             "plans": plans,
             "adopted": adopted,

@@ -86,5 +86,7 @@ BOOKING_WORKFLOW = BookingWorkflow()
 
 
 def booking_transition(*, actor: User, booking: Booking, action: str, note: str = "") -> Booking:
-    result: Booking = BOOKING_WORKFLOW.apply(actor=actor, obj=booking, action=action, note=note.replace("\x00", ""))
+    result: Booking = BOOKING_WORKFLOW.apply(
+        actor=actor, obj=booking, action=action, note=note.replace("\x00", "")
+    )
     return result
