@@ -29,14 +29,20 @@ def main() -> None:
     buildings = centres[pick] + rng.normal(0, 0.012, (args.buildings, 2))
     residents = rng.integers(10, 120, args.buildings)
     venues = buildings[rng.choice(args.buildings, args.venues, replace=False)]
-    levels = rng.choice(["subdistrict_centre", "community_centre", "station"], args.venues, p=[0.05, 0.25, 0.7])
+    levels = rng.choice(
+        ["subdistrict_centre", "community_centre", "station"], args.venues, p=[0.05, 0.25, 0.7]
+    )
     began = time.perf_counter()
     cov = circle.measure(
         buildings=buildings,
         residents=residents,
         venues=venues,
         venue_levels=list(levels),
-        levels={"subdistrict_centre": ("subdistrict_centre",), "community_centre": ("community_centre",), "station": ("station",)},
+        levels={
+            "subdistrict_centre": ("subdistrict_centre",),
+            "community_centre": ("community_centre",),
+            "station": ("station",),
+        },
     )
     measured = time.perf_counter() - began
     covered, share = cov.share(args.distance)

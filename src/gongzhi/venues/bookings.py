@@ -141,7 +141,10 @@ def occurrences(first: datetime, repeat: Repeat, *, horizon: date) -> list[datet
 def _first_clash(space: Space, starts_at: datetime, ends_at: datetime) -> Booking | None:
     # unscoped: the clash check reads every holding booking of the area, whoever made it
     return (
-        Booking.objects.filter(space=space, status__in=HOLDING, starts_at__lt=ends_at, ends_at__gt=starts_at)
+        # unscoped: see the reason above (a read the service makes as the system)
+        Booking.objects.filter(
+            space=space, status__in=HOLDING, starts_at__lt=ends_at, ends_at__gt=starts_at
+        )  # unscoped: the clash check reads every holding booking of the area, whoever made it
         .select_related("for_node")
         .order_by("starts_at")
         .first()

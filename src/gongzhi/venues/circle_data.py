@@ -65,7 +65,10 @@ def ground(*, fetched_by: User, node: Node) -> Ground:
     rows = [p for p in places if p[5] == NodeKind.BUILDING or counts.get(p[0])]
     # unscoped: community names for the figures per community (names of places, no one's data)
     names = dict(
-        Node.objects.filter(path__in={r[2][:COMMUNITY_PATH] for r in rows}).values_list("path", "name")
+        # unscoped: see the reason above (a read the service makes as the system)
+        Node.objects.filter(path__in={r[2][:COMMUNITY_PATH] for r in rows}).values_list(
+            "path", "name"
+        )  # unscoped: community names for the figures per community (names of places)
     )
     points = np.array([(r[3], r[4]) for r in rows], dtype=float).reshape(-1, 2)
     venues: list[Venue] = []
@@ -73,7 +76,7 @@ def ground(*, fetched_by: User, node: Node) -> Ground:
         low, high = points.min(axis=0) - MARGIN_DEG, points.max(axis=0) + MARGIN_DEG
         # unscoped: venues are public places; every venue near the place serves its residents
         venues = list(
-            Venue.objects.filter(
+            Venue.objects.filter(  # unscoped: venues are public places; every venue near the place serves its residents
                 lat__gte=low[0], lat__lte=high[0], lng__gte=low[1], lng__lte=high[1]
             ).order_by("pk")
         )

@@ -151,7 +151,10 @@ class SwapWorkflow(Workflow):
         if step.action == "approve":
             # unscoped: the two weeks of a swap fetched in scope, locked in id order
             pair = sorted([step.obj.week_id, step.obj.other_id])
-            list(RotationWeek.objects.select_for_update().filter(pk__in=pair).order_by("pk"))
+            list(
+                # unscoped: see the reason above (a read the service makes as the system)
+                RotationWeek.objects.select_for_update().filter(pk__in=pair).order_by("pk")
+            )  # unscoped: the two weeks of a swap fetched in scope, locked in id order
 
     def after_approve(self, step: Step) -> None:
         swap = step.obj
@@ -175,7 +178,7 @@ def swap_request(*, actor: User, week: RotationWeek, other: RotationWeek) -> Rot
     # unscoped: an open swap of either week, read to refuse a second
     busy = RotationSwap.objects.filter(status__in=[S.REQUESTED, S.AGREED]).filter(
         week__in=[week, other]
-    ) | RotationSwap.objects.filter(
+    ) | RotationSwap.objects.filter(  # unscoped: an open swap of either week, read to refuse a second
         status__in=[S.REQUESTED, S.AGREED], other__in=[week, other]
     )  # unscoped: as above
     if busy.exists():

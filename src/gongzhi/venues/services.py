@@ -232,8 +232,10 @@ def delivery_record(
     if day > timezone.localtime(timezone.now(), SHANGHAI).date():
         raise VenueError.invalid(_("This day has not come yet."), field="day")
     with transaction.atomic():
-        row, _created = ServiceDelivery.objects.update_or_create(
-            service=service, day=day, defaults={"served": served, "hours": hours, "recorded_by": actor}
+        row, _created = (
+            ServiceDelivery.objects.update_or_create(  # unscoped: the delivery row of a service fetched in scope
+                service=service, day=day, defaults={"served": served, "hours": hours, "recorded_by": actor}
+            )
         )
     return row
 
