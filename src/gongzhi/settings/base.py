@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "gongzhi.ledger",
     "gongzhi.partywork",
     "gongzhi.community",
+    "gongzhi.venues",
 ]
 
 MIDDLEWARE = [
