@@ -22,7 +22,6 @@ from gongzhi.deliberation.errors import DeliberationError
 from gongzhi.deliberation.models import Reaction, Seat, TopicStatus, VoteKind
 from gongzhi.deliberation.tally import YES_NO
 
-
 EVENT_LABELS = {
     "propose": gettext_lazy("Proposed"),
     "from_appeal": gettext_lazy("Taken from an appeal"),

@@ -18,7 +18,6 @@ from gongzhi.deliberation import rules, selectors, services
 from gongzhi.deliberation.errors import MediationError
 from gongzhi.deliberation.mediation import JUDICIAL_CONFIRMATION_DAYS
 from gongzhi.deliberation.models import CaseKind
-from gongzhi.deliberation.views import _int
 from gongzhi.orgs.selectors import compounds_of, node_get
 
 
