@@ -51,7 +51,7 @@ TOPIC_TRANSITIONS: dict[str, Transition] = {
         ),
         Transition(
             "schedule",
-            {S.ACCEPTED},
+            {S.ACCEPTED, S.DELIBERATED},  # a topic deliberated without a decision goes to the next meeting
             S.SCHEDULED,
             allowed=rules.runs_topic,
             fields=[Required("meeting", gettext_lazy("Choose the meeting."), "meeting_required")],
