@@ -249,7 +249,7 @@ class Meeting(models.Model):
     place = models.CharField(_("place"), max_length=80)
     venue_booking_id = models.PositiveBigIntegerField(null=True, blank=True)  # seam for the venues module
     quorum_percent = models.PositiveSmallIntegerField(
-        _("quorum (% of members present, more than)"), default=50
+        _("quorum (per cent of members present, more than)"), default=50
     )
     status = models.CharField(max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED)
     notes = models.TextField(_("speaking notes"), max_length=10000, blank=True)

@@ -161,7 +161,7 @@ class Migration(migrations.Migration):
                 ('starts_at', models.DateTimeField(verbose_name='starts at')),
                 ('place', models.CharField(max_length=80, verbose_name='place')),
                 ('venue_booking_id', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('quorum_percent', models.PositiveSmallIntegerField(default=50, verbose_name='quorum (% of members present, more than)')),
+                ('quorum_percent', models.PositiveSmallIntegerField(default=50, verbose_name='quorum (per cent of members present, more than)')),
                 ('status', models.CharField(choices=[('scheduled', 'Scheduled'), ('open', 'In session'), ('closed', 'Closed')], default='scheduled', max_length=10)),
                 ('notes', models.TextField(blank=True, max_length=10000, verbose_name='speaking notes')),
                 ('minutes_status', models.CharField(choices=[('draft', 'Draft'), ('approved', 'Approved by the chair'), ('published', 'On public notice')], default='draft', max_length=10)),
