@@ -26,9 +26,15 @@ def delib(world):
             actor=world.a1_staff, council=d.council, name="主任", seat=Seat.PARTY_ORG, user=d.chair
         ),
         services.council_member_add(
-            actor=world.a1_staff, council=d.council, name="业委会", seat=Seat.OWNERS_COMMITTEE, user=world.resident
+            actor=world.a1_staff,
+            council=d.council,
+            name="业委会",
+            seat=Seat.OWNERS_COMMITTEE,
+            user=world.resident,
         ),
-        services.council_member_add(actor=world.a1_staff, council=d.council, name="物业", seat=Seat.PROPERTY_MANAGER),
+        services.council_member_add(
+            actor=world.a1_staff, council=d.council, name="物业", seat=Seat.PROPERTY_MANAGER
+        ),
         services.council_member_add(
             actor=world.a1_staff, council=d.council, name="民警", seat=Seat.POLICE, user=d.police
         ),

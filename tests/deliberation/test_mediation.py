@@ -71,7 +71,9 @@ def test_confidentiality_matrix(world, dispute, who, opens):
         assert dispute not in selectors.case_list(fetched_by=user)
 
 
-@pytest.mark.parametrize(("who", "total"), [("a1_staff", 1), ("sub_admin", 1), ("viewer", 1), ("a2_staff", 0)])
+@pytest.mark.parametrize(
+    ("who", "total"), [("a1_staff", 1), ("sub_admin", 1), ("viewer", 1), ("a2_staff", 0)]
+)
 def test_those_who_cannot_open_see_counts(world, dispute, who, total):
     assert selectors.case_counts(fetched_by=getattr(world, who))["total"] == total
 
@@ -131,12 +133,14 @@ def test_a_written_agreement_needs_the_legal_elements(world, dispute):
         terms="楼上住户重做卫生间防水，赔偿楼下吊顶修复费800元。",
         responsibilities="楼上住户承担漏水责任。",
         performance="楼上住户自行请施工队，在其住宅内完成",
-        perform_by=date.today() + timedelta(days=20),
+        perform_by=timezone.localdate() + timedelta(days=20),
         sealed_by="社区A1人民调解委员会",
     )
     case.refresh_from_db()
     assert case.status == "agreed" and case.outcome == "written"
-    visit = services.follow_up_schedule(actor=world.commissioner, case=case, due=date.today() + timedelta(days=21))
+    visit = services.follow_up_schedule(
+        actor=world.commissioner, case=case, due=timezone.localdate() + timedelta(days=21)
+    )
     services.follow_up_record(actor=world.commissioner, visit=visit, performed=True, note="已修好，双方满意")
     case.refresh_from_db()
     assert case.status == "follow_up" and case.performed

@@ -38,7 +38,9 @@ def test_three_plus_x_is_checked_when_members_change(world, delib):
     assert refused.value.code == "composition"
     assert delib.council.members.filter(pk=property_manager.pk).exists()
     # A second property manager, then one of them may go.
-    services.council_member_add(actor=world.a1_staff, council=delib.council, name="物业二", seat=Seat.PROPERTY_MANAGER)
+    services.council_member_add(
+        actor=world.a1_staff, council=delib.council, name="物业二", seat=Seat.PROPERTY_MANAGER
+    )
     services.council_member_remove(actor=world.a1_staff, member=property_manager)
 
 
@@ -78,7 +80,9 @@ def _households(world, n):
 
 
 def test_a_proposal_needs_the_support_of_distinct_households(world, delib):
-    topic = services.topic_propose(actor=world.resident, council=delib.compound_council, title="增设电动车充电桩")
+    topic = services.topic_propose(
+        actor=world.resident, council=delib.compound_council, title="增设电动车充电桩"
+    )
     assert topic.source == "proposal" and topic.support_count == 1 and topic.support_needed == 3
     with pytest.raises(DeliberationError) as early:
         services.topic_transition(actor=world.commissioner, topic=topic, action="accept")
@@ -94,7 +98,9 @@ def test_a_proposal_needs_the_support_of_distinct_households(world, delib):
     other = world.p_a1b
     other.node, other.room, other.user = world.bld_a1a, "1-101", same_home
     other.save(update_fields=["node", "room", "user"])
-    topic2 = services.topic_propose(actor=world.resident, council=delib.compound_council, title="楼道加装扶手")
+    topic2 = services.topic_propose(
+        actor=world.resident, council=delib.compound_council, title="楼道加装扶手"
+    )
     with pytest.raises(DeliberationError):
         services.topic_support(actor=same_home, topic=topic2)
     # Two more households: enough.
@@ -107,7 +113,9 @@ def test_a_proposal_needs_the_support_of_distinct_households(world, delib):
 
 
 def test_a_resident_elsewhere_neither_sees_nor_supports(world, delib):
-    topic = services.topic_propose(actor=world.resident, council=delib.compound_council, title="增设电动车充电桩")
+    topic = services.topic_propose(
+        actor=world.resident, council=delib.compound_council, title="增设电动车充电桩"
+    )
     stranger = UserFactory(username="b-resident")
     bind(stranger, Role.RESIDENT, world.cmp_b1a)
     with pytest.raises(Http404):
@@ -122,13 +130,17 @@ def test_decline_needs_a_public_reason(world, delib):
     with pytest.raises(DeliberationError) as missing:
         services.topic_transition(actor=world.commissioner, topic=topic, action="decline", note=" ")
     assert missing.value.status == 422
-    services.topic_transition(actor=world.commissioner, topic=topic, action="decline", note="涉及消防通道，需另行研究")
+    services.topic_transition(
+        actor=world.commissioner, topic=topic, action="decline", note="涉及消防通道，需另行研究"
+    )
     topic.refresh_from_db()
     assert topic.status == TopicStatus.DECLINED and topic.decline_reason.startswith("涉及消防")
 
 
 def test_a_topic_moves_up_to_the_community_council_with_a_reason(world, delib):
-    topic = services.topic_propose(actor=world.commissioner, council=delib.compound_council, title="地下车库渗漏")
+    topic = services.topic_propose(
+        actor=world.commissioner, council=delib.compound_council, title="地下车库渗漏"
+    )
     with pytest.raises(DeliberationError):  # not a higher council
         services.topic_transition(
             actor=world.commissioner, topic=topic, action="escalate", council=delib.compound_council, note="x"
@@ -171,13 +183,17 @@ def test_the_green_belt_from_appeal_to_rating(world, delib):
     # No quorum yet: 1 of 4 present.
     services.attendance_mark(actor=world.a1_staff, meeting=meeting, member=delib.members[0])
     with pytest.raises(DeliberationError) as no_quorum:
-        services.vote_open(actor=world.a1_staff, topic=topic, kind="yes_no", question="移栽部分灌木", meeting=meeting)
+        services.vote_open(
+            actor=world.a1_staff, topic=topic, kind="yes_no", question="移栽部分灌木", meeting=meeting
+        )
     assert no_quorum.value.code == "no_quorum"
     # Two more: 3 of 4 is more than half.
     services.attendance_mark(actor=world.a1_staff, meeting=meeting, member=delib.members[1])
     services.attendance_mark(actor=delib.police, meeting=meeting, member=delib.members[3])  # signs in himself
     assert services.quorum(meeting)["reached"]
-    vote = services.vote_open(actor=world.a1_staff, topic=topic, kind="yes_no", question="移栽部分灌木", meeting=meeting)
+    vote = services.vote_open(
+        actor=world.a1_staff, topic=topic, kind="yes_no", question="移栽部分灌木", meeting=meeting
+    )
     services.ballot_cast(actor=delib.chair, vote=vote, choice="agree")
     services.ballot_cast(actor=world.resident, vote=vote, choice="disagree")
     services.ballot_cast(actor=world.resident, vote=vote, choice="agree")  # replaces the first
@@ -191,7 +207,9 @@ def test_the_green_belt_from_appeal_to_rating(world, delib):
     assert vote.result["agree"] == 2 and vote.result["abstain"] == 1 and vote.result["passed"]
     with pytest.raises(DeliberationError):
         services.ballot_cast(actor=delib.chair, vote=vote, choice="disagree")
-    services.topic_transition(actor=world.a1_staff, topic=topic, action="decide", decision="移栽三株香樟，修剪其余灌木")
+    services.topic_transition(
+        actor=world.a1_staff, topic=topic, action="decide", decision="移栽三株香樟，修剪其余灌木"
+    )
     services.meeting_close(actor=world.a1_staff, meeting=meeting)
     # The chair approves the minutes; staff may not in the chair's place.
     with pytest.raises(DeliberationError) as not_chair:
@@ -206,8 +224,12 @@ def test_the_green_belt_from_appeal_to_rating(world, delib):
     # Carried out: two items; the last done finishes the topic and resolves the appeal.
     topic.refresh_from_db()
     due = timezone.localdate() + timedelta(days=14)
-    first = services.action_add(actor=world.a1_staff, topic=topic, title="移栽香樟", owner_name="物业公司", due=due)
-    second = services.action_add(actor=world.a1_staff, topic=topic, title="灭蚊消杀", owner_name="社区", due=due)
+    first = services.action_add(
+        actor=world.a1_staff, topic=topic, title="移栽香樟", owner_name="物业公司", due=due
+    )
+    second = services.action_add(
+        actor=world.a1_staff, topic=topic, title="灭蚊消杀", owner_name="社区", due=due
+    )
     topic.refresh_from_db()
     assert topic.status == TopicStatus.IN_PROGRESS
     services.action_progress(actor=world.a1_staff, item=first, progress=100, note="已移栽")
@@ -236,9 +258,21 @@ def test_ranked_choice_at_a_meeting(world, delib):
     for m in delib.members:
         services.attendance_mark(actor=world.a1_staff, meeting=meeting, member=m)
     with pytest.raises(DeliberationError):
-        services.vote_open(actor=world.a1_staff, topic=topic, kind="ranked", question="选点位", meeting=meeting, options=["A"])
+        services.vote_open(
+            actor=world.a1_staff,
+            topic=topic,
+            kind="ranked",
+            question="选点位",
+            meeting=meeting,
+            options=["A"],
+        )
     vote = services.vote_open(
-        actor=world.a1_staff, topic=topic, kind="ranked", question="选点位", meeting=meeting, options=["东门", "北门", "中心花园"]
+        actor=world.a1_staff,
+        topic=topic,
+        kind="ranked",
+        question="选点位",
+        meeting=meeting,
+        options=["东门", "北门", "中心花园"],
     )
     with pytest.raises(DeliberationError):
         services.ballot_cast(actor=delib.chair, vote=vote, choice=[0, 0])
@@ -275,7 +309,9 @@ def test_owners_vote_online_proxy_and_replaced(world, delib):
     )
     assert count == 3
     OwnedUnit.objects.filter(number="1-101").update(owner=world.resident)
-    topic = services.topic_propose(actor=world.commissioner, council=delib.compound_council, title="使用维修资金修屋面")
+    topic = services.topic_propose(
+        actor=world.commissioner, council=delib.compound_council, title="使用维修资金修屋面"
+    )
     services.topic_transition(actor=world.commissioner, topic=topic, action="accept")
     meeting = services.meeting_schedule(
         actor=world.commissioner,
@@ -286,7 +322,12 @@ def test_owners_vote_online_proxy_and_replaced(world, delib):
     )
     services.agenda_add(actor=world.commissioner, meeting=meeting, topic=topic)
     vote = services.vote_open(
-        actor=world.commissioner, topic=topic, kind="owners", question="使用维修资金", major=True, compound=world.cmp_a1a
+        actor=world.commissioner,
+        topic=topic,
+        kind="owners",
+        question="使用维修资金",
+        major=True,
+        compound=world.cmp_a1a,
     )
     mine = OwnedUnit.objects.get(number="1-101")
     theirs = OwnedUnit.objects.get(number="1-102")
@@ -296,8 +337,17 @@ def test_owners_vote_online_proxy_and_replaced(world, delib):
     services.ballot_cast(actor=world.resident, vote=vote, choice="disagree", unit=mine)
     services.ballot_cast(actor=world.resident, vote=vote, choice="agree", unit=mine)  # replaces
     with pytest.raises(DeliberationError):  # a proxy needs a name
-        services.ballot_cast(actor=world.commissioner, vote=vote, choice="agree", unit=theirs, channel="proxy")
-    services.ballot_cast(actor=world.commissioner, vote=vote, choice="agree", unit=theirs, channel="proxy", proxy_name="李四之子")
+        services.ballot_cast(
+            actor=world.commissioner, vote=vote, choice="agree", unit=theirs, channel="proxy"
+        )
+    services.ballot_cast(
+        actor=world.commissioner,
+        vote=vote,
+        choice="agree",
+        unit=theirs,
+        channel="proxy",
+        proxy_name="李四之子",
+    )
     with pytest.raises(DeliberationError):  # a resident cannot enter paper ballots
         services.ballot_cast(actor=world.resident, vote=vote, choice="agree", unit=theirs, channel="paper")
     assert Ballot.objects.filter(vote=vote).count() == 2
@@ -315,7 +365,11 @@ def test_action_items_are_reminded_when_overdue(world, delib):
     services.agenda_add(actor=world.a1_staff, meeting=meeting, topic=topic)
     services.topic_transition(actor=world.a1_staff, topic=topic, action="decide", decision="建车棚")
     item = services.action_add(
-        actor=world.a1_staff, topic=topic, title="搭建车棚", owner_name="物业", due=timezone.localdate() + timedelta(days=3)
+        actor=world.a1_staff,
+        topic=topic,
+        title="搭建车棚",
+        owner_name="物业",
+        due=timezone.localdate() + timedelta(days=3),
     )
     assert services.decision_reminders() == 0
     with time_machine.travel(timezone.now() + timedelta(days=5)):

@@ -9,7 +9,9 @@ from gongzhi.deliberation.tally import UnitVote, council_tally, owners_tally, ra
 
 def test_threshold_of_votes_cast_needs_more_than_half():
     # 3 agree, 3 disagree: exactly half is not a majority.
-    assert not council_tally(["agree"] * 3 + ["disagree"] * 3, threshold="cast", present=6, members=9)["passed"]
+    assert not council_tally(["agree"] * 3 + ["disagree"] * 3, threshold="cast", present=6, members=9)[
+        "passed"
+    ]
     assert council_tally(["agree"] * 4 + ["disagree"] * 3, threshold="cast", present=7, members=9)["passed"]
 
 
@@ -26,7 +28,9 @@ def test_threshold_of_all_members():
 
 
 def test_two_thirds_is_inclusive():
-    assert council_tally(["agree"] * 4 + ["disagree"] * 2, threshold="two_thirds", present=6, members=6)["passed"]
+    assert council_tally(["agree"] * 4 + ["disagree"] * 2, threshold="two_thirds", present=6, members=6)[
+        "passed"
+    ]
     assert not council_tally(["agree"] * 3 + ["disagree"] * 2, threshold="two_thirds", present=5, members=5)[
         "passed"
     ]
@@ -71,7 +75,9 @@ def test_ranked_choice_exhausted_ballots_and_elimination_tie_break():
 
 def units(spec):
     """(owner, area, choice) → UnitVote rows with ids in order."""
-    return [UnitVote(n, owner, Decimal(area), choice) for n, (owner, area, choice) in enumerate(spec, start=1)]
+    return [
+        UnitVote(n, owner, Decimal(area), choice) for n, (owner, area, choice) in enumerate(spec, start=1)
+    ]
 
 
 def test_owners_exactly_two_thirds_participation_is_enough():

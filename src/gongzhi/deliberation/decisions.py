@@ -92,6 +92,7 @@ def action_progress(
         if progress == 100:
             fields.update(status=ActionStatus.DONE, done_at=now)
         if (
+            # unscoped: a compare-and-set on the item fetched in scope
             ActionItem.objects.filter(pk=item.pk, status=ActionStatus.OPEN).update(**fields) != 1
         ):  # unscoped: in scope
             raise DeliberationError.wrong_state(_("This action item is already done."))

@@ -156,6 +156,7 @@ def minutes_approve(*, actor: User, meeting: Meeting) -> Meeting:
         raise DeliberationError.wrong_state(_("Minutes are approved after the meeting closes."))
     now = timezone.now()
     if (
+        # unscoped: a compare-and-set on the meeting fetched in scope
         Meeting.objects.filter(
             pk=meeting.pk, minutes_status=MinutesStatus.DRAFT
         ).update(  # unscoped: in scope
@@ -176,6 +177,7 @@ def minutes_publish(*, actor: User, meeting: Meeting) -> Meeting:
     until = now + timedelta(days=council.publish_days)
     objection = now + timedelta(days=council.objection_days)
     if (
+        # unscoped: a compare-and-set on the meeting fetched in scope
         Meeting.objects.filter(
             pk=meeting.pk, minutes_status=MinutesStatus.APPROVED
         ).update(  # unscoped: in scope

@@ -344,7 +344,7 @@ class Threshold(models.TextChoices):
 
 
 class VoteStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", _("Being voted on")
     CLOSED = "closed", _("Closed")
 
 
@@ -420,7 +420,7 @@ class Ballot(models.Model):
 
 
 class ActionStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", _("Not yet done")
     DONE = "done", _("Done")
 
 

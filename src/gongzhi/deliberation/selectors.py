@@ -11,6 +11,7 @@ from gongzhi.accounts.models import User
 from gongzhi.core.audit import audit_record
 from gongzhi.deliberation.models import (
     ActionItem,
+    Ballot,
     Council,
     MediationCase,
     Meeting,
@@ -110,6 +111,15 @@ def my_units(*, fetched_by: User, vote: Vote) -> list[OwnedUnit]:
             node_id=vote.compound_id, owner_id=fetched_by.pk
         )
     )
+
+
+def my_ballots(*, fetched_by: User, vote: Vote) -> dict[int | None, Any]:
+    """The user's own current choices: per unit (owners' votes) or their own (key None)."""
+    if vote.kind == "owners":
+        rows = Ballot.objects.filter(vote=vote, unit__owner_id=fetched_by.pk).values_list("unit_id", "choice")
+        return dict(rows)
+    choice = Ballot.objects.filter(vote=vote, voter_id=fetched_by.pk).values_list("choice", flat=True).first()
+    return {None: choice} if choice is not None else {}
 
 
 def unit_get(*, fetched_by: User, pk: int) -> OwnedUnit:

@@ -383,12 +383,27 @@ def vote_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "vote": vote,
             "units": units,
             "result": selectors.vote_result(vote),
+            "mine": _shown_choices(vote, selectors.my_ballots(fetched_by=user, vote=vote)),
             "yes_no": [
                 (c, label) for c, label in zip(YES_NO, [_("Agree"), _("Disagree"), _("Abstain")], strict=True)
             ],
             "ranks": range(1, len(vote.options) + 1),
         },
     )
+
+
+def _shown_choices(vote: Any, ballots: dict) -> list[str]:
+    """What the user has voted so far, in words (their own ballot only; secret ballots too)."""
+    words = dict(zip(YES_NO, [_("Agree"), _("Disagree"), _("Abstain")], strict=True))
+    shown = []
+    for choice in ballots.values():
+        if isinstance(choice, str):
+            shown.append(str(words.get(choice, choice)))
+        elif isinstance(choice, int) and 0 <= choice < len(vote.options):
+            shown.append(vote.options[choice])
+        elif isinstance(choice, list):
+            shown.append(" > ".join(vote.options[i] for i in choice if 0 <= i < len(vote.options)))
+    return shown
 
 
 def _choice_int(value: Any) -> int:

@@ -133,6 +133,7 @@ def _hold_open(vote: Vote) -> None:
         status = row[0] if row else None
     else:
         status = (
+            # unscoped: the vote or register fetched in scope by the caller
             Vote.objects.filter(pk=vote.pk).values_list("status", flat=True).first()
         )  # unscoped: in scope
     if status != VoteStatus.OPEN:
@@ -192,6 +193,7 @@ def vote_close(*, actor: User, vote: Vote) -> Vote:
         raise DeliberationError.forbidden(_("Only those who run the council close votes."))
     with transaction.atomic():
         locked = (
+            # unscoped: the vote or register fetched in scope by the caller
             Vote.objects.select_for_update().filter(pk=vote.pk, status=VoteStatus.OPEN).first()
         )  # unscoped: in scope
         if locked is None:
@@ -208,6 +210,7 @@ def vote_close(*, actor: User, vote: Vote) -> Vote:
 def vote_count(vote: Vote) -> dict[str, Any]:
     if vote.kind == VoteKind.OWNERS:
         choices = dict(Ballot.objects.filter(vote=vote).values_list("unit_id", "choice"))
+        # unscoped: the vote or register fetched in scope by the caller
         units = OwnedUnit.objects.filter(
             node_id=vote.compound_id
         ).values_list(  # unscoped: the vote's register
@@ -269,6 +272,7 @@ def owned_units_import(*, actor: User, compound: Node, source: Any) -> int:
         raise ImportRejected(errors)
     with transaction.atomic():
         for number, area, owner in rows:
+            # unscoped: the vote or register fetched in scope by the caller
             OwnedUnit.objects.update_or_create(
                 node=compound,
                 number=number,
