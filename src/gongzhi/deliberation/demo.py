@@ -280,7 +280,7 @@ class Demo:
                     meeting=meeting,
                 )
                 for member in council.members.exclude(user=None):
-                    if meeting.attendance.filter(member=member).exists():
+                    if member.user is not None and meeting.attendance.filter(member=member).exists():
                         services.ballot_cast(actor=member.user, vote=vote, choice="agree")
             services.vote_close(actor=commissioner, vote=vote)
             self.counts["votes"] += 1
@@ -451,7 +451,8 @@ class Demo:
                     threshold="present",
                 )
                 for member in council.members.exclude(user=None):
-                    services.ballot_cast(actor=member.user, vote=vote, choice="agree")
+                    if member.user is not None:
+                        services.ballot_cast(actor=member.user, vote=vote, choice="agree")
                 services.vote_close(actor=admin, vote=vote)
                 self.counts["votes"] += 1
                 services.topic_transition(
@@ -499,7 +500,7 @@ class Demo:
         police = self.account("wanghu-police", "望湖社区民警", Role.RESIDENT, community)
         lawyer = self.account("wanghu-lawyer", "望湖社区律师", Role.RESIDENT, community)
         reps = demo_users("wanghu-rep", "望湖居民代表", 6, Role.RESIDENT, [compound])
-        levels = [
+        levels: list[tuple[Node, str, list[tuple[str, str, User | None]], str]] = [
             (
                 sub,
                 "望湖街道月月谈",

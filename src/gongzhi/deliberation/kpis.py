@@ -34,7 +34,13 @@ def _cases(row: dict[str, Any]) -> dict[str, Any]:
 def deliberation_kpis(
     *, fetched_by: User, node: Node, start: datetime, end: datetime, group_by: str | None = None
 ) -> dict[str, Any]:
-    common = {"fetched_by": fetched_by, "node": node, "start": start, "end": end, "group_by": group_by}
+    common: dict[str, Any] = {
+        "fetched_by": fetched_by,
+        "node": node,
+        "start": start,
+        "end": end,
+        "group_by": group_by,
+    }
     topics = kpi_result(
         rows=Topic.objects.visible_to(fetched_by, "count").filter(
             subtree_q("node", [node.path]), created_at__gte=start, created_at__lt=end

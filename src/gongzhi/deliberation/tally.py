@@ -56,7 +56,7 @@ def ranked_tally(rankings: Iterable[Sequence[int]], options: Sequence[str]) -> d
     first = Counter(b[0] for b in ballots if b)
     rounds: list[list[int]] = []
     while remaining:
-        counts = Counter()
+        counts: Counter[int] = Counter()
         for ballot in ballots:
             top = next((o for o in ballot if o in remaining), None)
             if top is not None:

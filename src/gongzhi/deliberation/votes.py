@@ -156,6 +156,7 @@ def ballot_cast(
         raise DeliberationError.invalid(_("Unknown way of voting."), field="channel")
     choice = _clean_choice(vote, choice)
     staff_entry = channel != BallotChannel.ONLINE
+    row: dict[str, Any]
     if staff_entry and not rules.runs_topic.test(actor, vote.topic):
         raise DeliberationError.forbidden(_("Only staff enter paper and proxy ballots."))
     proxy_name = _text(
@@ -166,7 +167,8 @@ def ballot_cast(
             raise DeliberationError.invalid(_("Choose a unit of this compound."), field="unit")
         if not staff_entry and unit.owner_id != actor.pk:
             raise DeliberationError.forbidden(_("Only the unit's owner votes online for it."))
-        key, row = ["vote", "unit"], {"unit": unit}
+        key = ["vote", "unit"]
+        row = {"unit": unit, "voter": None}
     else:
         voter = voter if staff_entry and voter is not None else actor
         if (
@@ -174,8 +176,17 @@ def ballot_cast(
             or not Attendance.objects.filter(meeting=vote.meeting, member__user=voter).exists()
         ):
             raise DeliberationError.forbidden(_("Members present at the meeting vote."))
-        key, row = ["vote", "voter"], {"voter": voter}
-    ballot = Ballot(vote=vote, choice=choice, channel=channel, proxy_name=proxy_name, cast_by=actor, **row)
+        key = ["vote", "voter"]
+        row = {"voter": voter, "unit": None}
+    ballot = Ballot(
+        vote=vote,
+        choice=choice,
+        channel=channel,
+        proxy_name=proxy_name,
+        cast_by=actor,
+        voter=row["voter"],
+        unit=row["unit"],
+    )
     with transaction.atomic():
         _hold_open(vote)
         Ballot.objects.bulk_create(
@@ -209,15 +220,11 @@ def vote_close(*, actor: User, vote: Vote) -> Vote:
 
 def vote_count(vote: Vote) -> dict[str, Any]:
     if vote.kind == VoteKind.OWNERS:
-        choices = dict(Ballot.objects.filter(vote=vote).values_list("unit_id", "choice"))
-        # unscoped: the vote or register fetched in scope by the caller
-        units = OwnedUnit.objects.filter(
-            node_id=vote.compound_id
-        ).values_list(  # unscoped: the vote's register
-            "id", "owner_key", "area"
-        )
+        by_unit = dict(Ballot.objects.filter(vote=vote).values_list("unit_id", "choice"))
+        # unscoped: the register of the vote's compound (the vote was fetched in scope)
+        units = OwnedUnit.objects.filter(node=vote.compound).values_list("id", "owner_key", "area")
         result = tally.owners_tally(
-            (tally.UnitVote(pk, key, area, choices.get(pk)) for pk, key, area in units), major=vote.major
+            (tally.UnitVote(pk, key, area, by_unit.get(pk)) for pk, key, area in units), major=vote.major
         )
         result["by_channel"] = _by_channel(vote)
         return result

@@ -79,14 +79,13 @@ _TOPIC_TELL = {
 
 def topic_people(topic: Topic) -> list[User]:
     """Who a topic is about: its proposer and, for a topic from an appeal, the appeal's filers."""
-    people: list[User] = [topic.proposer]
+    people: list[User | None] = [topic.proposer]
     appeal = topic.appeal
     if appeal is not None:
-        if appeal.submitted_by_id is not None:
-            people.append(appeal.submitted_by)
-        if appeal.resident_id is not None and appeal.resident.user_id is not None:
+        people.append(appeal.submitted_by)
+        if appeal.resident is not None:
             people.append(appeal.resident.user)
-    return people
+    return [p for p in people if p is not None]
 
 
 class TopicWorkflow(Workflow):
