@@ -17,9 +17,12 @@ DECIDED = (TopicStatus.DECIDED, TopicStatus.IN_PROGRESS, TopicStatus.DONE)
 
 
 def _topics(row: dict[str, Any]) -> dict[str, Any]:
-    out = {k: row[k] for k in ("topics", "from_appeals", "decided", "done", "ratings", "satisfied")}
+    out = {k: row[k] for k in ("topics", "from_appeals", "decided", "done", "satisfied")}
+    out["ratings"] = row["rating_count"]
     out["average_rating"] = round(row["average_rating"], 2) if row["average_rating"] is not None else None
-    out["satisfaction_rate"] = round(row["satisfied"] / row["ratings"], 4) if row["ratings"] else None
+    out["satisfaction_rate"] = (
+        round(row["satisfied"] / row["rating_count"], 4) if row["rating_count"] else None
+    )
     out["done_rate"] = round(row["done"] / row["decided"], 4) if row["decided"] else None
     return out
 
@@ -50,7 +53,7 @@ def deliberation_kpis(
             "from_appeals": Count("pk", filter=Q(source="appeal"), distinct=True),
             "decided": Count("pk", filter=Q(status__in=DECIDED), distinct=True),
             "done": Count("pk", filter=Q(status=TopicStatus.DONE), distinct=True),
-            "ratings": Count("ratings", distinct=True),
+            "rating_count": Count("ratings", distinct=True),
             "satisfied": Count("ratings", filter=Q(ratings__score__gte=4), distinct=True),
             "average_rating": Avg("ratings__score"),
         },
@@ -77,7 +80,7 @@ def deliberation_kpis(
     result = {**topics, "total": {**topics["total"], **cases["total"]}}
     if group_by is not None:
         blank_t = _topics(
-            dict.fromkeys(("topics", "from_appeals", "decided", "done", "ratings", "satisfied"), 0)
+            dict.fromkeys(("topics", "from_appeals", "decided", "done", "rating_count", "satisfied"), 0)
             | {"average_rating": None}
         )
         blank_c = _cases(dict.fromkeys(("cases", "cases_at_risk", "agreements", "referrals"), 0))
