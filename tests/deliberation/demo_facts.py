@@ -1,12 +1,8 @@
-"""The demo reproduces the issue's deliberation and mediation facts (慧园, 七古登, 南八苑, 望湖, 上塘)."""
-
-import pytest
+"""The demo reproduces the issue's deliberation and mediation facts (慧园, 七古登, 南八苑, 望湖, 上塘).
+``check_demo_facts`` runs inside tests/core/test_demo.py, after the one load of the whole demo."""
 
 from gongzhi.appeals.models import Appeal
 from gongzhi.deliberation.models import Council, MediationCase, Meeting, Topic, TopicRating, Vote
-from gongzhi.demo.loader import DemoLoader
-
-pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 
 def check_demo_facts() -> None:
@@ -45,8 +41,3 @@ def check_demo_facts() -> None:
     )
     assert cases.filter(node__name="上塘社区").count() == 2
     assert cases.filter(at_risk=True).count() == 1 and cases.filter(status="follow_up").count() == 1
-
-
-def test_demo_reproduces_the_deliberation_facts():
-    DemoLoader().load()
-    check_demo_facts()
