@@ -79,8 +79,11 @@ def _targets(rng, n: int) -> list[tuple[Decimal, bool]]:
 
 
 def _account(username: str, display: str, role: str, node, password: str) -> User:
-    user = User.objects.create(username=username, display_name=display, password=password)
-    RoleBinding.objects.create(user=user, role=role, node=node)
+    """The demo account, made here or by an earlier module's step (e.g. venues' ``wanghu-admin``)."""
+    user, _made = User.objects.get_or_create(
+        username=username, defaults={"display_name": display, "password": password}
+    )
+    RoleBinding.objects.get_or_create(user=user, role=role, node=node)
     return user
 
 

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "gongzhi.partywork",
     "gongzhi.community",
     "gongzhi.venues",
+    "gongzhi.deliberation",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,214 @@
+"""Meetings: scheduled with notice, an agenda of topics, attendance by the secretary, a presence quorum,
+speaking notes; minutes approved by the chair and published on the notice board with an objection window."""
+
+from datetime import UTC, datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongzhi.accounts.models import User
+from gongzhi.deliberation import rules
+from gongzhi.deliberation.errors import DeliberationError
+from gongzhi.deliberation.models import (
+    Attendance,
+    Council,
+    CouncilMember,
+    Meeting,
+    MeetingStatus,
+    MinutesObjection,
+    MinutesStatus,
+    Topic,
+)
+from gongzhi.deliberation.topics import _text
+from gongzhi.deliberation.workflow import topic_transition
+from gongzhi.notifications.services import notify
+
+EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def meeting_schedule(
+    *,
+    actor: User,
+    council: Council,
+    title: str,
+    starts_at: datetime,
+    place: str,
+    quorum_percent: int = 50,
+    now: datetime | None = None,
+) -> Meeting:
+    if not rules.runs_council.test(actor, council):
+        raise DeliberationError.forbidden(_("Only those who run the council schedule its meetings."))
+    now = now or timezone.now()
+    if not (EARLIEST <= starts_at <= LATEST):
+        raise DeliberationError.invalid(_("Choose a date between 2000 and 2100."), field="starts_at")
+    if starts_at < now + timedelta(days=council.notice_days):
+        raise DeliberationError.invalid(
+            _("Give notice at least %(n)s days ahead.") % {"n": council.notice_days}, field="starts_at"
+        )
+    if not 1 <= quorum_percent <= 99:
+        raise DeliberationError.invalid(_("The quorum is between 1 and 99 per cent."), field="quorum_percent")
+    with transaction.atomic():
+        meeting = Meeting.objects.create(
+            node=council.node,
+            council=council,
+            title=_text(title, 80, "title", _("Name the meeting.")),
+            starts_at=starts_at,
+            place=_text(place, 80, "place", _("Say where the meeting is.")),
+            quorum_percent=quorum_percent,
+        )
+        members = [m.user for m in council.members.select_related("user") if m.user is not None]
+        notify(
+            recipients=members,
+            kind="meeting_notice",
+            title=_("Meeting notice: %(t)s") % {"t": meeting.title},
+            body=f"{timezone.localtime(starts_at):%Y-%m-%d %H:%M} {meeting.place}",
+            link=f"/deliberation/meetings/{meeting.pk}/",
+        )
+    return meeting
+
+
+def agenda_add(*, actor: User, meeting: Meeting, topic: Topic) -> Topic:
+    if meeting.status == MeetingStatus.CLOSED:
+        raise DeliberationError.wrong_state(_("The meeting is closed."))
+    return topic_transition(actor=actor, topic=topic, action="schedule", meeting=meeting)
+
+
+def _require_runs(actor: User, meeting: Meeting) -> None:
+    if not rules.runs_meeting.test(actor, meeting):
+        raise DeliberationError.forbidden(_("Only the council's secretary, chair or staff do this."))
+
+
+def attendance_mark(*, actor: User, meeting: Meeting, member: CouncilMember, present: bool = True) -> None:
+    """The secretary marks who came (or a member signs themselves in at an open meeting)."""
+    self_sign = member.user_id is not None and member.user_id == actor.pk
+    if not self_sign:
+        _require_runs(actor, meeting)
+    if member.council_id != meeting.council_id:
+        raise DeliberationError.invalid(_("Not a member of this council."), field="member")
+    if meeting.status == MeetingStatus.CLOSED:
+        raise DeliberationError.wrong_state(_("The meeting is closed."))
+    if present:
+        try:
+            with transaction.atomic():
+                Attendance.objects.create(meeting=meeting, member=member, by_secretary=not self_sign)
+        except IntegrityError:
+            pass  # already present: signing in twice is one attendance
+    else:
+        Attendance.objects.filter(meeting=meeting, member=member).delete()
+
+
+def quorum(meeting: Meeting) -> dict[str, int | bool]:
+    members = meeting.council.members.count()
+    present = meeting.attendance.count()
+    return {
+        "members": members,
+        "present": present,
+        "needed": members * meeting.quorum_percent // 100 + 1,
+        "reached": members > 0 and present * 100 > members * meeting.quorum_percent,
+    }
+
+
+def meeting_open(*, actor: User, meeting: Meeting) -> Meeting:
+    _require_runs(actor, meeting)
+    if (
+        Meeting.objects.filter(pk=meeting.pk, status=MeetingStatus.SCHEDULED).update(  # unscoped: in scope
+            status=MeetingStatus.OPEN
+        )
+        != 1
+    ):
+        raise DeliberationError.wrong_state(_("The meeting is not waiting to open."))
+    meeting.status = MeetingStatus.OPEN
+    return meeting
+
+
+def meeting_notes(*, actor: User, meeting: Meeting, notes: str) -> Meeting:
+    _require_runs(actor, meeting)
+    if meeting.minutes_status != MinutesStatus.DRAFT:
+        raise DeliberationError.wrong_state(_("Approved minutes are no longer edited."))
+    meeting.notes = _text(notes, 10000, "notes", "", required=False)
+    Meeting.objects.filter(pk=meeting.pk).update(notes=meeting.notes)  # unscoped: fetched in scope
+    return meeting
+
+
+def meeting_close(*, actor: User, meeting: Meeting) -> Meeting:
+    """Close the meeting: topics discussed but not decided are marked deliberated; open votes stay open
+    (owners' votes run for days)."""
+    _require_runs(actor, meeting)
+    with transaction.atomic():
+        if (
+            Meeting.objects.filter(pk=meeting.pk, status=MeetingStatus.OPEN).update(  # unscoped: in scope
+                status=MeetingStatus.CLOSED
+            )
+            != 1
+        ):
+            raise DeliberationError.wrong_state(_("Only a meeting in session can be closed."))
+        meeting.status = MeetingStatus.CLOSED
+        for topic in meeting.agenda.filter(status="scheduled"):
+            topic_transition(actor=actor, topic=topic, action="deliberate")
+    return meeting
+
+
+def minutes_approve(*, actor: User, meeting: Meeting) -> Meeting:
+    if not rules.chairs_meeting.test(actor, meeting):
+        raise DeliberationError.forbidden(_("The chair approves the minutes."))
+    if meeting.status != MeetingStatus.CLOSED:
+        raise DeliberationError.wrong_state(_("Minutes are approved after the meeting closes."))
+    now = timezone.now()
+    if (
+        # unscoped: a compare-and-set on the meeting fetched in scope
+        Meeting.objects.filter(
+            pk=meeting.pk, minutes_status=MinutesStatus.DRAFT
+        ).update(  # unscoped: in scope
+            minutes_status=MinutesStatus.APPROVED, minutes_approved_at=now
+        )
+        != 1
+    ):
+        raise DeliberationError.wrong_state(_("The minutes are already approved."))
+    meeting.minutes_status, meeting.minutes_approved_at = MinutesStatus.APPROVED, now
+    return meeting
+
+
+def minutes_publish(*, actor: User, meeting: Meeting) -> Meeting:
+    """公示: on the node's notice board for the council's number of days, with an objection window."""
+    _require_runs(actor, meeting)
+    now = timezone.now()
+    council = meeting.council
+    until = now + timedelta(days=council.publish_days)
+    objection = now + timedelta(days=council.objection_days)
+    if (
+        # unscoped: a compare-and-set on the meeting fetched in scope
+        Meeting.objects.filter(
+            pk=meeting.pk, minutes_status=MinutesStatus.APPROVED
+        ).update(  # unscoped: in scope
+            minutes_status=MinutesStatus.PUBLISHED,
+            published_at=now,
+            notice_until=until,
+            objection_until=objection,
+        )
+        != 1
+    ):
+        raise DeliberationError.wrong_state(_("Publish minutes once the chair has approved them."))
+    meeting.minutes_status, meeting.published_at = MinutesStatus.PUBLISHED, now
+    meeting.notice_until, meeting.objection_until = until, objection
+    return meeting
+
+
+def minutes_object(*, actor: User, meeting: Meeting, body: str) -> MinutesObjection:
+    if meeting.minutes_status != MinutesStatus.PUBLISHED or meeting.objection_until is None:
+        raise DeliberationError.wrong_state(_("The minutes are not on public notice."))
+    if timezone.now() > meeting.objection_until:
+        raise DeliberationError.wrong_state(_("The objection window has closed."))
+    if not rules.lives_near.test(actor, meeting):
+        raise DeliberationError.forbidden(_("Residents where the council sits may object."))
+    body = _text(body, 500, "body", _("Say what you object to."))
+    objection = MinutesObjection.objects.create(meeting=meeting, user=actor, body=body)
+    people = [meeting.council.chair, meeting.council.secretary]
+    notify(
+        recipients=[p for p in people if p is not None],
+        kind="minutes_objection",
+        title=_("An objection to the minutes of %(t)s") % {"t": meeting.title},
+        body=body,
+        link=f"/deliberation/meetings/{meeting.pk}/",
+    )
+    return objection

@@ -1,0 +1,176 @@
+"""Reads of deliberation and mediation, scoped to the user asking. A mediation case is opened only by its
+mediators, the community committee's head and its parties, and every opening is audited; everyone else
+with oversight sees counts."""
+
+from typing import Any
+
+from django.db.models import Avg, Count, Q, QuerySet
+from django.http import Http404
+
+from gongzhi.accounts.models import User
+from gongzhi.core.audit import audit_record
+from gongzhi.deliberation.models import (
+    ActionItem,
+    Ballot,
+    Council,
+    MediationCase,
+    Meeting,
+    OwnedUnit,
+    Topic,
+    TopicStatus,
+    Vote,
+    VoteStatus,
+)
+from gongzhi.deliberation.rules import is_case_party
+
+
+def _one(qs: QuerySet[Any], pk: int) -> Any:
+    if not isinstance(pk, int) or not 0 < pk < 2**63:
+        raise Http404
+    row = qs.filter(pk=pk).first()
+    if row is None:
+        raise Http404
+    return row
+
+
+def council_list(*, fetched_by: User) -> QuerySet[Council]:
+    return (
+        Council.objects.visible_to(fetched_by, "view")
+        .select_related("node")
+        .annotate(n_members=Count("members"))
+    )
+
+
+def council_get(*, fetched_by: User, pk: int) -> Council:
+    return _one(
+        Council.objects.visible_to(fetched_by, "view").select_related("node", "chair", "secretary"), pk
+    )
+
+
+def topic_list(*, fetched_by: User, status: str | None = None) -> QuerySet[Topic]:
+    topics = Topic.objects.visible_to(fetched_by, "view").select_related("node", "council")
+    if status:
+        topics = topics.filter(status=status)
+    return topics.order_by("-id")
+
+
+def topic_get(*, fetched_by: User, pk: int) -> Topic:
+    return _one(
+        Topic.objects.visible_to(fetched_by, "view").select_related(
+            "node", "council__node", "council__chair", "council__secretary", "meeting", "appeal", "proposer"
+        ),
+        pk,
+    )
+
+
+def topic_rating(topic: Topic) -> dict[str, Any]:
+    row = topic.ratings.aggregate(avg=Avg("score"), n=Count("pk"))
+    return {"average": round(row["avg"], 2) if row["avg"] is not None else None, "count": row["n"]}
+
+
+def meeting_list(*, fetched_by: User) -> QuerySet[Meeting]:
+    return Meeting.objects.visible_to(fetched_by, "view").select_related("council", "node")
+
+
+def meeting_get(*, fetched_by: User, pk: int) -> Meeting:
+    return _one(
+        Meeting.objects.visible_to(fetched_by, "view").select_related(
+            "council__chair", "council__secretary", "node"
+        ),
+        pk,
+    )
+
+
+def notice_board(*, fetched_by: User) -> QuerySet[Meeting]:
+    """Minutes on public notice (公示) where the user belongs."""
+    return meeting_list(fetched_by=fetched_by).filter(minutes_status="published").order_by("-published_at")
+
+
+def vote_list(*, fetched_by: User, open_only: bool = False) -> QuerySet[Vote]:
+    votes = Vote.objects.visible_to(fetched_by, "view").select_related("topic", "compound")
+    return votes.filter(status=VoteStatus.OPEN) if open_only else votes
+
+
+def vote_get(*, fetched_by: User, pk: int) -> Vote:
+    return _one(
+        Vote.objects.visible_to(fetched_by, "view").select_related("topic__council", "meeting", "compound"),
+        pk,
+    )
+
+
+def vote_result(vote: Vote) -> dict[str, Any] | None:
+    """The count, shown only once the vote is closed (computed at closing only)."""
+    return vote.result if vote.status == VoteStatus.CLOSED else None
+
+
+def my_units(*, fetched_by: User, vote: Vote) -> list[OwnedUnit]:
+    if vote.compound_id is None:
+        return []
+    return list(
+        OwnedUnit.objects.visible_to(fetched_by, "view").filter(
+            node_id=vote.compound_id, owner_id=fetched_by.pk
+        )
+    )
+
+
+def my_ballots(*, fetched_by: User, vote: Vote) -> dict[int | None, Any]:
+    """The user's own current choices: per unit (owners' votes) or their own (key None)."""
+    if vote.kind == "owners":
+        rows = Ballot.objects.filter(vote=vote, unit__owner_id=fetched_by.pk).values_list("unit_id", "choice")
+        return dict(rows)
+    choice = Ballot.objects.filter(vote=vote, voter_id=fetched_by.pk).values_list("choice", flat=True).first()
+    return {None: choice} if choice is not None else {}
+
+
+def unit_get(*, fetched_by: User, pk: int) -> OwnedUnit:
+    return _one(OwnedUnit.objects.visible_to(fetched_by, "view"), pk)
+
+
+def action_list(*, fetched_by: User, open_only: bool = True) -> QuerySet[ActionItem]:
+    items = ActionItem.objects.visible_to(fetched_by, "view").select_related("topic")
+    return items.filter(status="open") if open_only else items
+
+
+def action_get(*, fetched_by: User, pk: int) -> ActionItem:
+    return _one(ActionItem.objects.visible_to(fetched_by, "view").select_related("topic__council"), pk)
+
+
+def topics_near(*, fetched_by: User) -> QuerySet[Topic]:
+    """Residents' list: what is being proposed, deliberated and carried out where they live."""
+    return topic_list(fetched_by=fetched_by).exclude(status=TopicStatus.DECLINED)
+
+
+# --- mediation -----------------------------------------------------------------------------------------
+
+
+def case_list(*, fetched_by: User) -> QuerySet[MediationCase]:
+    return MediationCase.objects.visible_to(fetched_by, "view").select_related("node").order_by("-id")
+
+
+def case_get(*, fetched_by: User, pk: int, request: Any = None) -> MediationCase:
+    """Open a case (404 outside those who may); the opening is written to the audit log."""
+    case: MediationCase = _one(
+        MediationCase.objects.visible_to(fetched_by, "view")
+        .select_related("node", "appeal")
+        .prefetch_related("mediators__user", "parties"),
+        pk,
+    )
+    audit_record(actor=fetched_by, action="mediationcase.view", target=case, node=case.node, request=request)
+    return case
+
+
+def case_counts(*, fetched_by: User) -> dict[str, int]:
+    """What those with oversight see of cases they may not open: counts by state and risk."""
+    rows = MediationCase.objects.visible_to(fetched_by, "count").aggregate(
+        total=Count("pk"),
+        open=Count("pk", filter=Q(status="open")),
+        at_risk=Count("pk", filter=Q(status="open", at_risk=True)),
+        agreed=Count("pk", filter=Q(status__in=["agreed", "follow_up"])),
+        referred=Count("pk", filter=Q(status="no_agreement")),
+    )
+    return {k: int(v or 0) for k, v in rows.items()}
+
+
+def party_view(user: User, case: MediationCase) -> bool:
+    """A party sees their own case without the other parties' contacts."""
+    return bool(is_case_party.test(user, case))

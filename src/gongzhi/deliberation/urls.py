@@ -1,0 +1,18 @@
+from django.urls import path
+
+from gongzhi.deliberation import views, views_mediation
+
+app_name = "deliberation"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("from-appeal/", views.from_appeal, name="from_appeal"),
+    path("topics/<int:pk>/", views.topic_detail, name="topic"),
+    path("councils/<int:pk>/", views.council_detail, name="council"),
+    path("meetings/<int:pk>/", views.meeting_room, name="meeting"),
+    path("meetings/<int:pk>/minutes/", views.minutes, name="minutes"),
+    path("votes/<int:pk>/", views.vote_page, name="vote"),
+    path("mediation/", views_mediation.case_desk, name="case_desk"),
+    path("mediation/from-appeal/", views_mediation.case_from_appeal, name="case_from_appeal"),
+    path("mediation/<int:pk>/", views_mediation.case_detail, name="case"),
+    path("mediation/<int:pk>/agreement/", views_mediation.agreement, name="agreement"),
+]

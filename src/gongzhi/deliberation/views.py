@@ -1,0 +1,413 @@
+"""Deliberation pages: topics near me (residents, phone width), a topic with support, consultation and
+rating; a council with its members; the meeting room for the secretary (attendance, quorum, agenda, votes,
+decisions, minutes); printable minutes; the ballot page."""
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from gongzhi.accounts.http import AuthenticatedHttpRequest
+from gongzhi.appeals.selectors import appeal_get
+from gongzhi.core.rules import is_caseworker
+from gongzhi.core.web import service_call
+from gongzhi.deliberation import forms as F
+from gongzhi.deliberation import rules, selectors, services
+from gongzhi.deliberation.errors import DeliberationError
+from gongzhi.deliberation.models import Reaction, Seat, TopicStatus, VoteKind
+from gongzhi.deliberation.tally import YES_NO
+
+EVENT_LABELS = {
+    "propose": gettext_lazy("Proposed"),
+    "from_appeal": gettext_lazy("Taken from an appeal"),
+    "accept": gettext_lazy("Accepted by the council"),
+    "decline": gettext_lazy("Declined"),
+    "escalate": gettext_lazy("Moved up to a higher council"),
+    "schedule": gettext_lazy("Put on a meeting's agenda"),
+    "deliberate": gettext_lazy("Deliberated"),
+    "decide": gettext_lazy("Decided"),
+    "start": gettext_lazy("Carrying out began"),
+    "finish": gettext_lazy("Done"),
+}
+
+
+@login_required
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Topics near me; the councils; minutes on public notice; open votes; (staff) overdue action items."""
+    user = request.user
+    if request.method == "POST":
+        with service_call(request, success=_("Your topic is proposed.")) as call:
+            data = F.parsed(F.ProposeForm, request.POST)
+            council = selectors.council_get(fetched_by=user, pk=data["council"])
+            topic = services.topic_propose(
+                actor=user, council=council, title=data["title"], body=data["body"]
+            )
+        if call.ok:
+            return redirect("deliberation:topic", pk=topic.pk)
+    staff = is_caseworker.test(user)
+    status = request.GET.get("status") or None
+    if status not in TopicStatus.values:
+        status = None
+    today = timezone.localdate()
+    return render(
+        request,
+        "deliberation/index.html",
+        {
+            "topics": selectors.topic_list(fetched_by=user, status=status)[:100]
+            if status
+            else selectors.topics_near(fetched_by=user)[:100],
+            "status": status,
+            "statuses": TopicStatus.choices,
+            "councils": list(selectors.council_list(fetched_by=user)[:50]),
+            "notices": selectors.notice_board(fetched_by=user)[:10],
+            "votes": selectors.vote_list(fetched_by=user, open_only=True)[:10],
+            "overdue": [a for a in selectors.action_list(fetched_by=user)[:200] if a.due < today]
+            if staff
+            else [],
+            "staff": staff,
+        },
+    )
+
+
+@login_required
+@require_POST
+def from_appeal(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """One click from an appeal: the appeal becomes a topic of the chosen council."""
+    with service_call(request, success=_("The appeal is now a topic of the council.")) as call:
+        data = F.parsed(F.FromAppealForm, request.POST)
+        if not data.get("council"):
+            raise DeliberationError.invalid(_("Choose the council."), field="council")
+        appeal = appeal_get(fetched_by=request.user, pk=data["appeal"])
+        council = selectors.council_get(fetched_by=request.user, pk=data["council"])
+        topic = services.topic_from_appeal(actor=request.user, appeal=appeal, council=council)
+    if call.ok:
+        return redirect("deliberation:topic", pk=topic.pk)
+    return redirect("deliberation:index")
+
+
+@login_required
+def topic_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    topic = selectors.topic_get(fetched_by=user, pk=pk)
+    if request.method == "POST":
+        with service_call(request, success=_("Done.")):
+            _topic_post(request, topic)
+        return redirect("deliberation:topic", pk=pk)
+    runs = rules.runs_topic.test(user, topic)
+    my_comment = next((c for c in topic.comments.all() if c.user_id == user.pk), None)
+    comments = list(topic.comments.select_related("user")[:100])
+    reactions = {value: sum(1 for c in comments if c.reaction == value) for value in Reaction.values}
+    return render(
+        request,
+        "deliberation/topic.html",
+        {
+            "topic": topic,
+            "runs": runs,
+            "actions": set(services.TOPIC_WORKFLOW.available(user, topic)),
+            "supported": topic.supports.filter(user_id=user.pk).exists(),
+            "may_support": topic.status == TopicStatus.PROPOSED
+            and topic.source == "proposal"
+            and rules.lives_near.test(user, topic),
+            "consulting": topic.status in (TopicStatus.PROPOSED, TopicStatus.ACCEPTED, TopicStatus.SCHEDULED)
+            and rules.lives_near.test(user, topic),
+            "my_comment": my_comment,
+            "comments": comments,
+            "reactions": [(label, reactions[value]) for value, label in Reaction.choices],
+            "reaction_choices": Reaction.choices,
+            "higher": [
+                c
+                for c in selectors.council_list(fetched_by=user)
+                if topic.node.path.startswith(c.node.path) and c.pk != topic.council_id
+            ],
+            "meetings": [m for m in topic.council.meetings.exclude(status="closed")] if runs else [],
+            "votes": list(topic.votes.all()),
+            "items": list(topic.actions.all()),
+            "may_rate": topic.status == TopicStatus.DONE
+            and rules.lives_near.test(user, topic)
+            and not runs
+            and not topic.ratings.filter(user_id=user.pk).exists(),
+            "rating": selectors.topic_rating(topic),
+            "events": [(e, EVENT_LABELS.get(e.action, e.action)) for e in topic.events.all()],
+            "today": timezone.localdate(),
+            "owner_kinds": F.OwnerKind.choices,
+        },
+    )
+
+
+def _topic_post(request: AuthenticatedHttpRequest, topic: Any) -> None:
+    user, what = request.user, request.POST.get("do", "")
+    if what == "support":
+        services.topic_support(actor=user, topic=topic)
+    elif what == "comment":
+        data = F.parsed(F.CommentForm, request.POST)
+        services.topic_comment(actor=user, topic=topic, reaction=data["reaction"], body=data["body"])
+    elif what == "rate":
+        data = F.parsed(F.RatingForm, request.POST)
+        services.topic_rate(actor=user, topic=topic, score=data["score"], comment=data["comment"])
+    elif what == "action":
+        data = F.parsed(F.ActionForm, request.POST)
+        services.action_add(
+            actor=user,
+            topic=topic,
+            title=data["title"],
+            owner_kind=data["owner_kind"],
+            owner_name=data["owner_name"],
+            due=data["due"],
+        )
+    elif what == "progress":
+        data = F.parsed(F.ProgressForm, request.POST, request.FILES)
+        item = selectors.action_get(fetched_by=user, pk=data["item"])
+        if item.topic_id != topic.pk:
+            raise Http404
+        services.action_progress(
+            actor=user, item=item, progress=data["progress"], note=data["note"], evidence=data["evidence"]
+        )
+    elif what == "step":
+        data = F.parsed(F.StepForm, request.POST)
+        payload: dict[str, Any] = {"note": data["note"]}
+        if data["action"] == "escalate" and data["council"]:
+            payload["council"] = selectors.council_get(fetched_by=user, pk=data["council"])
+        if data["action"] == "decide":
+            payload["decision"] = data["decision"]
+        if data["action"] == "schedule":
+            if not data["meeting"]:
+                raise DeliberationError.invalid(_("Choose the meeting."), field="meeting")
+            meeting = selectors.meeting_get(fetched_by=user, pk=data["meeting"])
+            services.agenda_add(actor=user, meeting=meeting, topic=topic)
+            return
+        services.topic_transition(actor=user, topic=topic, action=data["action"], **payload)
+    else:
+        raise DeliberationError.invalid(_("Unknown action."))
+
+
+@login_required
+def council_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    council = selectors.council_get(fetched_by=user, pk=pk)
+    if request.method == "POST":
+        with service_call(request, success=_("Done.")):
+            what = request.POST.get("do")
+            if what == "member":
+                data = F.parsed(F.MemberForm, request.POST)
+                services.council_member_add(
+                    actor=user, council=council, name=data["name"], seat=data["seat"], unit=data["unit"]
+                )
+            elif what == "remove":
+                member = council.members.filter(pk=_int(request.POST.get("member"))).first()
+                if member is None:
+                    raise Http404
+                services.council_member_remove(actor=user, member=member)
+            elif what == "meeting":
+                data = F.parsed(F.MeetingForm, request.POST)
+                meeting = services.meeting_schedule(
+                    actor=user,
+                    council=council,
+                    title=data["title"],
+                    starts_at=data["starts_at"],
+                    place=data["place"],
+                )
+                return redirect("deliberation:meeting", pk=meeting.pk)
+            else:
+                raise DeliberationError.invalid(_("Unknown action."))
+        return redirect("deliberation:council", pk=pk)
+    members = list(council.members.all())
+    return render(
+        request,
+        "deliberation/council.html",
+        {
+            "council": council,
+            "members": members,
+            "problems": services.composition_problems([m.seat for m in members], council.rule),
+            "runs": rules.runs_council.test(user, council),
+            "meetings": list(council.meetings.all()[:20]),
+            "seats": Seat.choices,
+            "topics": list(council.topics.exclude(status="declined")[:30]),
+        },
+    )
+
+
+def _int(value: Any) -> int:
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if not 0 < number < 2**63:
+        raise Http404
+    return number
+
+
+@login_required
+def meeting_room(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The secretary's meeting room (1280 px): attendance, quorum, agenda, votes, decisions, minutes."""
+    user = request.user
+    meeting = selectors.meeting_get(fetched_by=user, pk=pk)
+    if request.method == "POST":
+        with service_call(request, success=_("Done.")):
+            _meeting_post(request, meeting)
+        return redirect("deliberation:meeting", pk=pk)
+    council = meeting.council
+    members = list(council.members.all())
+    present = set(meeting.attendance.values_list("member_id", flat=True))
+    runs = rules.runs_meeting.test(user, meeting)
+    return render(
+        request,
+        "deliberation/meeting.html",
+        {
+            "meeting": meeting,
+            "council": council,
+            "members": [(m, m.pk in present) for m in members],
+            "quorum": services.quorum(meeting),
+            "agenda": list(meeting.agenda.all()),
+            "votes": list(meeting.votes.select_related("topic")),
+            "runs": runs,
+            "chairs": rules.chairs_meeting.test(user, meeting),
+            "may_object": meeting.minutes_status == "published"
+            and meeting.objection_until is not None
+            and timezone.now() <= meeting.objection_until
+            and rules.lives_near.test(user, meeting),
+            "objections": list(meeting.objections.all()) if runs else [],
+            "candidates": [t for t in council.topics.filter(status="accepted")] if runs else [],
+            "vote_kinds": VoteKind.choices,
+            "thresholds": F.Threshold.choices,
+        },
+    )
+
+
+def _meeting_post(request: AuthenticatedHttpRequest, meeting: Any) -> None:
+    user, what = request.user, request.POST.get("do", "")
+    steps = {
+        "open": services.meeting_open,
+        "close": services.meeting_close,
+        "approve": services.minutes_approve,
+        "publish": services.minutes_publish,
+    }
+    if what in steps:
+        steps[what](actor=user, meeting=meeting)
+    elif what in ("present", "absent"):
+        member = meeting.council.members.filter(pk=_int(request.POST.get("member"))).first()
+        if member is None:
+            raise Http404
+        services.attendance_mark(actor=user, meeting=meeting, member=member, present=what == "present")
+    elif what == "agenda":
+        topic = selectors.topic_get(fetched_by=user, pk=_int(request.POST.get("topic")))
+        services.agenda_add(actor=user, meeting=meeting, topic=topic)
+    elif what == "notes":
+        services.meeting_notes(actor=user, meeting=meeting, notes=request.POST.get("notes", "")[:10000])
+    elif what == "vote":
+        data = F.parsed(F.VoteForm, request.POST)
+        topic = selectors.topic_get(fetched_by=user, pk=data["topic"])
+        options = [line.strip() for line in data["options"].splitlines() if line.strip()]
+        services.vote_open(
+            actor=user,
+            topic=topic,
+            kind=data["kind"],
+            question=data["question"],
+            options=options,
+            meeting=meeting,
+            threshold=data["threshold"] or "cast",
+            secret=data["secret"],
+        )
+    elif what == "close_vote":
+        vote = selectors.vote_get(fetched_by=user, pk=_int(request.POST.get("vote")))
+        services.vote_close(actor=user, vote=vote)
+    elif what == "decide":
+        topic = selectors.topic_get(fetched_by=user, pk=_int(request.POST.get("topic")))
+        services.topic_transition(
+            actor=user, topic=topic, action="decide", decision=request.POST.get("decision", "")[:2001]
+        )
+    elif what == "object":
+        services.minutes_object(actor=user, meeting=meeting, body=request.POST.get("body", "")[:501])
+    else:
+        raise DeliberationError.invalid(_("Unknown action."))
+
+
+@login_required
+def minutes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The minutes, printable: decisions, votes with their tallies, who attended."""
+    meeting = selectors.meeting_get(fetched_by=request.user, pk=pk)
+    if meeting.minutes_status != "published" and not rules.runs_meeting.test(request.user, meeting):
+        raise Http404
+    present = set(meeting.attendance.values_list("member_id", flat=True))
+    members = list(meeting.council.members.all())
+    return render(
+        request,
+        "deliberation/minutes.html",
+        {
+            "meeting": meeting,
+            "council": meeting.council,
+            "present": [m for m in members if m.pk in present],
+            "absent": [m for m in members if m.pk not in present],
+            "agenda": list(meeting.agenda.all()),
+            "votes": list(meeting.votes.select_related("topic")),
+        },
+    )
+
+
+@login_required
+def vote_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Cast a ballot (phone width): agree/disagree/abstain, one option, or a ranking; owners per unit."""
+    user = request.user
+    vote = selectors.vote_get(fetched_by=user, pk=pk)
+    units = selectors.my_units(fetched_by=user, vote=vote)
+    if request.method == "POST":
+        with service_call(
+            request, success=_("Your vote is recorded. You may change it until the vote closes.")
+        ):
+            choice: Any = request.POST.get("choice", "")
+            if vote.kind == VoteKind.SINGLE:
+                choice = _choice_int(choice)
+            elif vote.kind == VoteKind.RANKED:
+                ranks = []
+                for i in range(len(vote.options)):
+                    value = request.POST.get(f"rank{i}", "")
+                    if value:
+                        ranks.append((_choice_int(value), i))
+                choice = [i for _r, i in sorted(ranks)]
+            unit = None
+            if vote.kind == VoteKind.OWNERS:
+                unit_id = _int(request.POST.get("unit"))
+                unit = next((u for u in units if u.pk == unit_id), None)
+                if unit is None:
+                    raise DeliberationError.invalid(_("Choose one of your units."), field="unit")
+            services.ballot_cast(actor=user, vote=vote, choice=choice, unit=unit)
+        return redirect("deliberation:vote", pk=pk)
+    return render(
+        request,
+        "deliberation/vote.html",
+        {
+            "vote": vote,
+            "units": units,
+            "result": selectors.vote_result(vote),
+            "mine": _shown_choices(vote, selectors.my_ballots(fetched_by=user, vote=vote)),
+            "yes_no": [
+                (c, label) for c, label in zip(YES_NO, [_("Agree"), _("Disagree"), _("Abstain")], strict=True)
+            ],
+            "ranks": range(1, len(vote.options) + 1),
+        },
+    )
+
+
+def _shown_choices(vote: Any, ballots: dict) -> list[str]:
+    """What the user has voted so far, in words (their own ballot only; secret ballots too)."""
+    words = dict(zip(YES_NO, [_("Agree"), _("Disagree"), _("Abstain")], strict=True))
+    shown = []
+    for choice in ballots.values():
+        if isinstance(choice, str):
+            shown.append(str(words.get(choice, choice)))
+        elif isinstance(choice, int) and 0 <= choice < len(vote.options):
+            shown.append(vote.options[choice])
+        elif isinstance(choice, list):
+            shown.append(" > ".join(vote.options[i] for i in choice if 0 <= i < len(vote.options)))
+    return shown
+
+
+def _choice_int(value: Any) -> int:
+    text = str(value)
+    if not text.isascii() or not text.isdigit() or len(text) > 2:
+        raise DeliberationError.invalid(_("Choose one of the options."), field="choice")
+    return int(text)

@@ -1,0 +1,288 @@
+"""Votes per agenda item: council votes (agree/disagree/abstain, single or ranked choice; named or secret;
+thresholds) at a meeting with quorum, and owners' votes under Civil Code art. 278 over the compound's
+register of owned units (online by the owner, on paper entered by staff, or by proxy; a second ballot for a
+unit replaces the first until closing). Results are computed only at closing (``tally.py``)."""
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongzhi.accounts.models import User
+from gongzhi.core.excel import Column, ImportRejected, RowError, parse_text, read_sheet
+from gongzhi.core.rules import staff_at
+from gongzhi.deliberation import rules, tally
+from gongzhi.deliberation.errors import DeliberationError
+from gongzhi.deliberation.meetings import quorum
+from gongzhi.deliberation.models import (
+    Attendance,
+    Ballot,
+    BallotChannel,
+    Meeting,
+    MeetingStatus,
+    OwnedUnit,
+    Threshold,
+    Topic,
+    TopicStatus,
+    Vote,
+    VoteKind,
+    VoteStatus,
+)
+from gongzhi.deliberation.topics import _text
+from gongzhi.orgs.models import Node, NodeKind
+
+VOTABLE = (TopicStatus.SCHEDULED, TopicStatus.DELIBERATED)
+MAX_OPTIONS = 10
+
+
+def vote_open(
+    *,
+    actor: User,
+    topic: Topic,
+    kind: str,
+    question: str,
+    options: list[str] | None = None,
+    meeting: Meeting | None = None,
+    threshold: str = Threshold.CAST,
+    secret: bool = False,
+    major: bool = False,
+    compound: Node | None = None,
+    hide_until_closed: bool = True,
+) -> Vote:
+    if not rules.runs_topic.test(actor, topic):
+        raise DeliberationError.forbidden(_("Only those who run the council open votes."))
+    if topic.status not in VOTABLE:
+        raise DeliberationError.wrong_state(_("Votes are taken on topics on an agenda."))
+    if kind not in VoteKind.values:
+        raise DeliberationError.invalid(_("Unknown kind of vote."), field="kind")
+    if threshold not in Threshold.values:
+        raise DeliberationError.invalid(_("Unknown threshold."), field="threshold")
+    question = _text(question, 120, "question", _("Write the question put to the vote."))
+    options = [_text(o, 60, "options", _("An option cannot be empty.")) for o in (options or [])]
+    if kind in (VoteKind.SINGLE, VoteKind.RANKED):
+        if not 2 <= len(options) <= MAX_OPTIONS or len(set(options)) != len(options):
+            raise DeliberationError.invalid(_("Give 2 to 10 different options."), field="options")
+    else:
+        options = []
+    if kind == VoteKind.OWNERS:
+        if (
+            compound is None
+            or compound.kind != NodeKind.COMPOUND
+            or not compound.path.startswith(topic.node.path)
+        ):
+            raise DeliberationError.invalid(
+                _("An owners' vote is held in a compound of the council."), field="compound"
+            )
+        if not OwnedUnit.objects.filter(node=compound).exists():  # unscoped: a count for the staff in scope
+            raise DeliberationError.conflict("no_units", _("Import the compound's owned units first."))
+    else:
+        compound = None
+        if meeting is None or meeting.council_id != topic.council_id:
+            raise DeliberationError.invalid(
+                _("A council vote is taken at a meeting of the council."), field="meeting"
+            )
+        if meeting.status != MeetingStatus.OPEN:
+            raise DeliberationError.wrong_state(_("Votes are taken while the meeting is in session."))
+        if not quorum(meeting)["reached"]:
+            raise DeliberationError.conflict("no_quorum", _("The meeting has no quorum."))
+    return Vote.objects.create(
+        node=topic.node,
+        topic=topic,
+        meeting=meeting,
+        compound=compound,
+        kind=kind,
+        question=question,
+        options=options,
+        secret=secret,
+        threshold=threshold,
+        major=major,
+        hide_until_closed=hide_until_closed,
+        opened_by=actor,
+    )
+
+
+def _clean_choice(vote: Vote, choice: Any) -> Any:
+    if vote.kind in (VoteKind.YES_NO, VoteKind.OWNERS):
+        if choice not in tally.YES_NO:
+            raise DeliberationError.invalid(_("Choose agree, disagree or abstain."), field="choice")
+        return choice
+    count = len(vote.options)
+    if vote.kind == VoteKind.SINGLE:
+        if type(choice) is not int or not 0 <= choice < count:
+            raise DeliberationError.invalid(_("Choose one of the options."), field="choice")
+        return choice
+    if (
+        not isinstance(choice, list)
+        or not choice
+        or any(type(c) is not int or not 0 <= c < count for c in choice)
+        or len(set(choice)) != len(choice)
+    ):
+        raise DeliberationError.invalid(_("Rank the options, each once."), field="choice")
+    return choice
+
+
+def _hold_open(vote: Vote) -> None:
+    """Refuse a ballot for a closed vote; on PostgreSQL a share lock lets ballots run side by side while
+    closing (an exclusive lock) waits for them, so no ballot lands after the count."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT status FROM deliberation_vote WHERE id = %s FOR SHARE", [vote.pk])
+            row = cursor.fetchone()
+        status = row[0] if row else None
+    else:
+        status = (
+            # unscoped: the vote or register fetched in scope by the caller
+            Vote.objects.filter(pk=vote.pk).values_list("status", flat=True).first()
+        )  # unscoped: in scope
+    if status != VoteStatus.OPEN:
+        raise DeliberationError.wrong_state(_("The vote is closed."))
+
+
+def ballot_cast(
+    *,
+    actor: User,
+    vote: Vote,
+    choice: Any,
+    unit: OwnedUnit | None = None,
+    voter: User | None = None,
+    channel: str = BallotChannel.ONLINE,
+    proxy_name: str = "",
+) -> Ballot:
+    """Cast (or replace) a ballot. Council votes: a member present votes for themselves, or the secretary
+    enters a member's paper ballot. Owners' votes: the owner online, or staff for a paper or proxy ballot."""
+    if channel not in BallotChannel.values:
+        raise DeliberationError.invalid(_("Unknown way of voting."), field="channel")
+    choice = _clean_choice(vote, choice)
+    staff_entry = channel != BallotChannel.ONLINE
+    row: dict[str, Any]
+    if staff_entry and not rules.runs_topic.test(actor, vote.topic):
+        raise DeliberationError.forbidden(_("Only staff enter paper and proxy ballots."))
+    proxy_name = _text(
+        proxy_name, 40, "proxy_name", _("Name the proxy."), required=channel == BallotChannel.PROXY
+    )
+    if vote.kind == VoteKind.OWNERS:
+        if unit is None or unit.node_id != vote.compound_id:
+            raise DeliberationError.invalid(_("Choose a unit of this compound."), field="unit")
+        if not staff_entry and unit.owner_id != actor.pk:
+            raise DeliberationError.forbidden(_("Only the unit's owner votes online for it."))
+        key = ["vote", "unit"]
+        row = {"unit": unit, "voter": None}
+    else:
+        voter = voter if staff_entry and voter is not None else actor
+        if (
+            vote.meeting is None
+            or not Attendance.objects.filter(meeting=vote.meeting, member__user=voter).exists()
+        ):
+            raise DeliberationError.forbidden(_("Members present at the meeting vote."))
+        key = ["vote", "voter"]
+        row = {"voter": voter, "unit": None}
+    ballot = Ballot(
+        vote=vote,
+        choice=choice,
+        channel=channel,
+        proxy_name=proxy_name,
+        cast_by=actor,
+        voter=row["voter"],
+        unit=row["unit"],
+    )
+    with transaction.atomic():
+        _hold_open(vote)
+        Ballot.objects.bulk_create(
+            [ballot],
+            update_conflicts=True,
+            unique_fields=key,
+            update_fields=["choice", "channel", "proxy_name", "cast_by", "cast_at"],
+        )
+    return ballot
+
+
+def vote_close(*, actor: User, vote: Vote) -> Vote:
+    """Close the vote and count it (the only time a result is computed)."""
+    if not rules.runs_topic.test(actor, vote.topic):
+        raise DeliberationError.forbidden(_("Only those who run the council close votes."))
+    with transaction.atomic():
+        locked = (
+            # unscoped: the vote or register fetched in scope by the caller
+            Vote.objects.select_for_update().filter(pk=vote.pk, status=VoteStatus.OPEN).first()
+        )  # unscoped: in scope
+        if locked is None:
+            raise DeliberationError.wrong_state(_("The vote is already closed."))
+        result = vote_count(locked)
+        now = timezone.now()
+        Vote.objects.filter(pk=vote.pk).update(  # unscoped: the row locked above
+            status=VoteStatus.CLOSED, result=result, closed_at=now
+        )
+    vote.status, vote.result, vote.closed_at = VoteStatus.CLOSED, result, now
+    return vote
+
+
+def vote_count(vote: Vote) -> dict[str, Any]:
+    if vote.kind == VoteKind.OWNERS:
+        by_unit = dict(Ballot.objects.filter(vote=vote).values_list("unit_id", "choice"))
+        # unscoped: the register of the vote's compound (the vote was fetched in scope)
+        units = OwnedUnit.objects.filter(node=vote.compound).values_list("id", "owner_key", "area")
+        result = tally.owners_tally(
+            (tally.UnitVote(pk, key, area, by_unit.get(pk)) for pk, key, area in units), major=vote.major
+        )
+        result["by_channel"] = _by_channel(vote)
+        return result
+    choices = list(Ballot.objects.filter(vote=vote).values_list("choice", flat=True))
+    if vote.kind == VoteKind.YES_NO:
+        assert vote.meeting is not None
+        q = quorum(vote.meeting)
+        return tally.council_tally(
+            choices, threshold=vote.threshold, present=int(q["present"]), members=int(q["members"])
+        )
+    if vote.kind == VoteKind.SINGLE:
+        return tally.single_tally(choices, vote.options)
+    return tally.ranked_tally(choices, vote.options)
+
+
+def _by_channel(vote: Vote) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for channel in Ballot.objects.filter(vote=vote).values_list("channel", flat=True):
+        counts[channel] = counts.get(channel, 0) + 1
+    return counts
+
+
+UNIT_COLUMNS = [
+    Column("number", "房号", required=True, parse=parse_text(30)),
+    Column("area", "面积", required=True),
+    Column("owner_name", "业主", required=True, parse=parse_text(60)),
+]
+
+
+def owned_units_import(*, actor: User, compound: Node, source: Any) -> int:
+    """The compound's owned units and floor areas from Excel (房号, 面积, 业主): all rows or none. A unit
+    number already in the register gets the new area and owner."""
+    if compound.kind != NodeKind.COMPOUND:
+        raise DeliberationError.invalid(_("Owned units belong to a compound."), field="node")
+    if not staff_at.test(actor, compound):
+        raise DeliberationError.forbidden(_("Only staff over the compound keep its register of units."))
+    sheet = read_sheet(source, UNIT_COLUMNS)
+    errors = list(sheet.errors)
+    rows = []
+    for row in sheet.rows:
+        try:
+            area = Decimal(str(row["area"]))
+            if not area.is_finite() or not Decimal("0.01") <= area <= Decimal("100000"):
+                raise InvalidOperation
+        except (InvalidOperation, ValueError):
+            errors.append(
+                RowError(row["_row"], "面积", _("Give the floor area in square metres (0.01–100000)."))
+            )
+            continue
+        rows.append((row["number"], area.quantize(Decimal("0.01")), row["owner_name"]))
+    if errors:
+        raise ImportRejected(errors)
+    with transaction.atomic():
+        for number, area, owner in rows:
+            # unscoped: the vote or register fetched in scope by the caller
+            OwnedUnit.objects.update_or_create(
+                node=compound,
+                number=number,
+                defaults={"area": area, "owner_name": owner, "owner_key": f"name:{owner}"[:40]},
+            )
+    return len(rows)
