@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "gongzhi.volunteering",
     "gongzhi.wishes",
     "gongzhi.ledger",
+    "gongzhi.alliances",
 ]
 
 MIDDLEWARE = [
