@@ -60,10 +60,9 @@ def alliance_figures(alliance: Alliance) -> dict[str, int]:
         finished=Count("pk", filter=Q(status__in=FINISHED_PROJECT)),
         reached=Sum("residents_reached", filter=Q(status__in=PUBLIC_PROJECT)),
     )
-    units = alliance.memberships.count()
     return {
-        "units": max(units, alliance.reported_units),
-        "units_recorded": units,
+        "units": alliance.memberships.count(),
+        "co_building": alliance.reported_units,
         "projects": counts["total"] or 0,
         "running": counts["running"] or 0,
         "finished": counts["finished"] or 0,
