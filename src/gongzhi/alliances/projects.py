@@ -108,9 +108,9 @@ class ProjectWorkflow(Workflow):
             raise AllianceError.conflict("no_units", _("No unit has claimed this project yet."))
 
     def prepare_finish(self, step: Step) -> None:
-        if step.obj.progress < 100:
+        if project_progress(step.obj) < 100:
             raise AllianceError.conflict("milestones_open", _("Mark every milestone done first."))
-        step.changes["done_at"] = step.now
+        step.changes.update(done_at=step.now, progress=100)
 
     def prepare_evaluate(self, step: Step) -> None:
         step.changes["evaluation"] = step.note[:300]
