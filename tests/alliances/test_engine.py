@@ -8,14 +8,30 @@ from gongzhi.alliances.engine import NeedData, Pool, ResourceData, candidate, di
 
 
 def res(id, **kw):
-    base = dict(unit_id=id, category="health", text="义诊", kind="places", remaining=10, lat=30.3, lng=120.1,
-                radius_km=3.0)
+    base = dict(
+        unit_id=id,
+        category="health",
+        text="义诊",
+        kind="places",
+        remaining=10,
+        lat=30.3,
+        lng=120.1,
+        radius_km=3.0,
+    )
     return ResourceData(id=id, **{**base, **kw})
 
 
 def need(id, **kw):
-    base = dict(category="health", text="义诊", kind="places", quantity=5, urgency=2, path="00010001",
-                lat=30.3, lng=120.1)
+    base = dict(
+        category="health",
+        text="义诊",
+        kind="places",
+        quantity=5,
+        urgency=2,
+        path="00010001",
+        lat=30.3,
+        lng=120.1,
+    )
     return NeedData(id=id, **{**base, **kw})
 
 

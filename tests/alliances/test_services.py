@@ -40,7 +40,9 @@ def test_a_need_becomes_a_project_that_a_unit_claims_works_and_residents_rate(wo
     assert project.status == ProjectStatus.OPEN and project.need == clinic.need
     assert Need.objects.get(pk=clinic.need.pk).status == ListStatus.MATCHED
     assert Resource.objects.get(pk=clinic.resource.pk).used == 40
-    project = services.project_transition(actor=al.hospital_user, project=project, action="claim", unit=al.hospital)
+    project = services.project_transition(
+        actor=al.hospital_user, project=project, action="claim", unit=al.hospital
+    )
     assert project.status == ProjectStatus.CLAIMED
     project = services.project_transition(actor=al.hospital_user, project=project, action="start")
     with pytest.raises(AllianceError) as early:
@@ -58,10 +60,20 @@ def test_a_need_becomes_a_project_that_a_unit_claims_works_and_residents_rate(wo
     with pytest.raises(AllianceError) as twice:
         services.project_rate(actor=world.resident, project=project, rating="satisfied")
     assert twice.value.code == "already_rated"
-    project = services.project_transition(actor=world.a1_staff, project=project, action="evaluate", note="按期完成")
+    project = services.project_transition(
+        actor=world.a1_staff, project=project, action="evaluate", note="按期完成"
+    )
     assert project.status == ProjectStatus.EVALUATED
     assert [e.action for e in ProjectEvent.objects.filter(project=project)] == [
-        "create", "publish", "claim", "start", "milestone", "milestone", "milestone", "finish", "evaluate",
+        "create",
+        "publish",
+        "claim",
+        "start",
+        "milestone",
+        "milestone",
+        "milestone",
+        "finish",
+        "evaluate",
     ]
 
 
@@ -80,10 +92,14 @@ def test_a_second_claim_of_a_single_unit_project_is_refused(world, al, clinic):
 
 
 def test_a_two_slot_project_takes_two_units_then_closes(world, al):
-    project = services.project_create(actor=world.sub_admin, node=world.comm_a1, name="楼道微改造", slots=2, publish=True)
+    project = services.project_create(
+        actor=world.sub_admin, node=world.comm_a1, name="楼道微改造", slots=2, publish=True
+    )
     project = services.project_transition(actor=al.bank_user, project=project, action="claim", unit=al.bank)
     assert project.status == ProjectStatus.OPEN
-    project = services.project_transition(actor=al.hospital_user, project=project, action="claim", unit=al.hospital)
+    project = services.project_transition(
+        actor=al.hospital_user, project=project, action="claim", unit=al.hospital
+    )
     assert project.status == ProjectStatus.CLAIMED
     assert [pu.role for pu in project.units.all()] == ["lead", "partner"]
 
@@ -108,8 +124,13 @@ def test_accepting_twice_or_beyond_capacity_changes_nothing(world, al, clinic):
         services.match_accept(actor=world.a1_staff, match=Match.objects.get(pk=match.pk))
     assert twice.value.status == 409
     big = services.need_post(
-        actor=world.commissioner, node=world.cmp_a1a, category="health", title="大型义诊", quantity_kind="places",
-        quantity=61, urgency=2,
+        actor=world.commissioner,
+        node=world.cmp_a1a,
+        category="health",
+        title="大型义诊",
+        quantity_kind="places",
+        quantity=61,
+        urgency=2,
     )
     over = match_propose(actor=world.a1_staff, need=big, resource=clinic.resource)
     with pytest.raises(AllianceError) as full:
@@ -126,7 +147,9 @@ def test_a_round_proposes_the_optimum_and_records_greedy(world, al, clinic):
     assert rnd.optimum == rnd.greedy == 3
     assert list(rnd.matches.values_list("need_id", "resource_id")) == [(clinic.need.pk, clinic.resource.pk)]
     with pytest.raises(AllianceError):
-        services.round_propose(actor=world.a1_staff, subdistrict=world.sub_a)  # community staff: not the subdistrict's
+        services.round_propose(
+            actor=world.a1_staff, subdistrict=world.sub_a
+        )  # community staff: not the subdistrict's
     with pytest.raises(AllianceError):
         services.round_propose(actor=world.sub_admin, subdistrict=world.comm_a1)
 
@@ -134,36 +157,72 @@ def test_a_round_proposes_the_optimum_and_records_greedy(world, al, clinic):
 def test_bad_input_is_refused_and_writes_nothing(world, al):
     before = Resource.objects.count()
     for bad in (
-        dict(capacity=0), dict(capacity=10**12), dict(category="nope"), dict(title=""), dict(radius_km=1000),
+        dict(capacity=0),
+        dict(capacity=10**12),
+        dict(category="nope"),
+        dict(title=""),
+        dict(radius_km=1000),
         dict(available_from=date(2026, 5, 2), available_until=date(2026, 5, 1)),
         dict(available_from=date(1, 1, 1)),
     ):
-        kwargs = dict(unit=al.bank, category="funds", title="助学金", capacity_kind="money", capacity=1000) | bad
+        kwargs = (
+            dict(unit=al.bank, category="funds", title="助学金", capacity_kind="money", capacity=1000) | bad
+        )
         with pytest.raises(AllianceError) as error:
             services.resource_post(actor=al.bank_user, **kwargs)
         assert error.value.status == 422, bad
     with pytest.raises(AllianceError) as not_mine:
-        services.resource_post(actor=al.bank_user, unit=al.hospital, category="funds", title="x", capacity_kind="money", capacity=1)
+        services.resource_post(
+            actor=al.bank_user,
+            unit=al.hospital,
+            category="funds",
+            title="x",
+            capacity_kind="money",
+            capacity=1,
+        )
     assert not_mine.value.status == 403
     assert Resource.objects.count() == before
     with pytest.raises(AllianceError) as unit_posts_need:
-        services.need_post(actor=al.bank_user, node=world.cmp_a1a, category="health", title="x", quantity_kind="hours", quantity=1)
+        services.need_post(
+            actor=al.bank_user,
+            node=world.cmp_a1a,
+            category="health",
+            title="x",
+            quantity_kind="hours",
+            quantity=1,
+        )
     assert unit_posts_need.value.status == 403
 
 
 def test_an_appeal_becomes_a_need_once(world, al):
     from gongzhi.appeals.services import appeal_submit
 
-    appeal, _created = appeal_submit(actor=world.resident, node=world.cmp_a1a, title="楼道灯坏了", body="三单元楼道灯不亮，老人晚上看不见。")
-    need = services.need_from_appeal(actor=world.commissioner, appeal=appeal, category="repair", quantity_kind="hours", quantity=4)
-    assert (need.appeal, need.node, need.title, need.source) == (appeal, world.cmp_a1a, "楼道灯坏了", "appeal")
+    appeal, _created = appeal_submit(
+        actor=world.resident,
+        node=world.cmp_a1a,
+        title="楼道灯坏了",
+        body="三单元楼道灯不亮，老人晚上看不见。",
+    )
+    need = services.need_from_appeal(
+        actor=world.commissioner, appeal=appeal, category="repair", quantity_kind="hours", quantity=4
+    )
+    assert (need.appeal, need.node, need.title, need.source) == (
+        appeal,
+        world.cmp_a1a,
+        "楼道灯坏了",
+        "appeal",
+    )
     with pytest.raises(AllianceError) as twice:
-        services.need_from_appeal(actor=world.commissioner, appeal=appeal, category="repair", quantity_kind="hours", quantity=4)
+        services.need_from_appeal(
+            actor=world.commissioner, appeal=appeal, category="repair", quantity_kind="hours", quantity=4
+        )
     assert twice.value.code == "already_a_need"
 
 
 def test_rating_only_by_residents_near_and_in_time(world, al, clinic):
-    project = services.project_create(actor=world.a1_staff, node=world.cmp_a1a, name="义诊", units=[(al.hospital, "lead")], publish=True)
+    project = services.project_create(
+        actor=world.a1_staff, node=world.cmp_a1a, name="义诊", units=[(al.hospital, "lead")], publish=True
+    )
     with pytest.raises(AllianceError) as not_done:
         services.project_rate(actor=world.resident, project=project, rating="satisfied")
     assert not_done.value.status == 409
@@ -171,7 +230,9 @@ def test_rating_only_by_residents_near_and_in_time(world, al, clinic):
     project = services.project_transition(actor=world.a1_staff, project=project, action="start")
     for m in project.milestones.all():
         services.milestone_done(actor=world.a1_staff, milestone=m)
-    project = services.project_transition(actor=world.a1_staff, project=Project.objects.get(pk=project.pk), action="finish")
+    project = services.project_transition(
+        actor=world.a1_staff, project=Project.objects.get(pk=project.pk), action="finish"
+    )
     far = UserFactory()
     bind(far, Role.RESIDENT, world.cmp_a2a)
     for stranger in (far, world.a1_staff, al.hospital_user):
@@ -187,8 +248,16 @@ def test_rating_only_by_residents_near_and_in_time(world, al, clinic):
 
 
 def test_donations_are_double_entry_and_a_public_drive_names_a_charity(world, al):
-    kwargs = dict(actor=world.sub_admin, node=world.sub_a, title="爱心募捐", kind="cash", goal=100000,
-                  starts_on=date(2026, 1, 1), ends_on=date(2026, 1, 31), receiver="街道A党工委")
+    kwargs = dict(
+        actor=world.sub_admin,
+        node=world.sub_a,
+        title="爱心募捐",
+        kind="cash",
+        goal=100000,
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2026, 1, 31),
+        receiver="街道A党工委",
+    )
     with pytest.raises(AllianceError) as no_charity:
         services.drive_create(**kwargs, public=True, charity_code="")
     assert no_charity.value.fields == {"charity_code": [no_charity.value.message]}

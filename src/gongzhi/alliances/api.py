@@ -48,52 +48,101 @@ WRITE = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 def _alliance(a) -> dict:
     f = selectors.alliance_figures(a)
     return {
-        "id": a.pk, "node_id": a.node_id, "node_name": a.node.name, "name": a.name, "kind": a.kind,
-        "units": f["units"], "projects": f["projects"], "activities": f["activities"], "venues": f["venues"],
-        "reached": f["reached"], "solved": f["solved"],
+        "id": a.pk,
+        "node_id": a.node_id,
+        "node_name": a.node.name,
+        "name": a.name,
+        "kind": a.kind,
+        "units": f["units"],
+        "projects": f["projects"],
+        "activities": f["activities"],
+        "venues": f["venues"],
+        "reached": f["reached"],
+        "solved": f["solved"],
     }
 
 
 def _unit(u) -> dict:
     return {
-        "id": u.pk, "node_id": u.node_id, "name": u.name, "kind": u.kind, "party_org": u.party_org,
-        "contact_name": u.contact_name, "contact_phone": u.contact_phone_masked,
+        "id": u.pk,
+        "node_id": u.node_id,
+        "name": u.name,
+        "kind": u.kind,
+        "party_org": u.party_org,
+        "contact_name": u.contact_name,
+        "contact_phone": u.contact_phone_masked,
     }
 
 
 def _resource(r) -> dict:
     return {
-        "id": r.pk, "unit_id": r.unit_id, "unit_name": r.unit.name, "category": r.category, "title": r.title,
-        "description": r.description, "capacity_kind": r.capacity_kind, "capacity": r.capacity,
-        "remaining": r.remaining, "radius_km": r.radius_km, "available_from": r.available_from,
-        "available_until": r.available_until, "status": r.status,
+        "id": r.pk,
+        "unit_id": r.unit_id,
+        "unit_name": r.unit.name,
+        "category": r.category,
+        "title": r.title,
+        "description": r.description,
+        "capacity_kind": r.capacity_kind,
+        "capacity": r.capacity,
+        "remaining": r.remaining,
+        "radius_km": r.radius_km,
+        "available_from": r.available_from,
+        "available_until": r.available_until,
+        "status": r.status,
     }
 
 
 def _need(n) -> dict:
     return {
-        "id": n.pk, "node_id": n.node_id, "node_name": n.node.name, "category": n.category, "title": n.title,
-        "description": n.description, "beneficiaries": n.beneficiaries, "urgency": n.urgency,
-        "quantity_kind": n.quantity_kind, "quantity": n.quantity, "wanted_from": n.wanted_from,
-        "wanted_until": n.wanted_until, "status": n.status, "appeal_id": n.appeal_id,
+        "id": n.pk,
+        "node_id": n.node_id,
+        "node_name": n.node.name,
+        "category": n.category,
+        "title": n.title,
+        "description": n.description,
+        "beneficiaries": n.beneficiaries,
+        "urgency": n.urgency,
+        "quantity_kind": n.quantity_kind,
+        "quantity": n.quantity,
+        "wanted_from": n.wanted_from,
+        "wanted_until": n.wanted_until,
+        "status": n.status,
+        "appeal_id": n.appeal_id,
     }
 
 
 def _match(m) -> dict:
     return {
-        "id": m.pk, "need_id": m.need_id, "need_title": m.need.title, "resource_id": m.resource_id,
-        "resource_title": m.resource.title, "unit_name": m.resource.unit.name, "score": m.score,
-        "quantity": m.quantity, "status": m.status, "round_id": m.round_id,
+        "id": m.pk,
+        "need_id": m.need_id,
+        "need_title": m.need.title,
+        "resource_id": m.resource_id,
+        "resource_title": m.resource.title,
+        "unit_name": m.resource.unit.name,
+        "score": m.score,
+        "quantity": m.quantity,
+        "status": m.status,
+        "round_id": m.round_id,
     }
 
 
 def _project(p, user) -> dict:
     return {
-        "id": p.pk, "node_id": p.node_id, "node_name": p.node.name, "name": p.name,
-        "category": p.category.name if p.category_id else "", "goal": p.goal, "place": p.place,
-        "budget": p.budget, "slots": p.slots, "status": p.status, "progress": p.progress,
+        "id": p.pk,
+        "node_id": p.node_id,
+        "node_name": p.node.name,
+        "name": p.name,
+        "category": p.category.name if p.category_id else "",
+        "goal": p.goal,
+        "place": p.place,
+        "budget": p.budget,
+        "slots": p.slots,
+        "status": p.status,
+        "progress": p.progress,
         "residents_reached": p.residents_reached,
-        "units": [{"unit_id": pu.unit_id, "unit_name": pu.unit.name, "role": pu.role} for pu in p.units.all()],
+        "units": [
+            {"unit_id": pu.unit_id, "unit_name": pu.unit.name, "role": pu.role} for pu in p.units.all()
+        ],
         "milestones": [
             {"id": m.pk, "title": m.title, "weight": m.weight, "done": m.done_at is not None}
             for m in p.milestones.all()
@@ -105,16 +154,31 @@ def _project(p, user) -> dict:
 
 def _drive(d) -> dict:
     return {
-        "id": d.pk, "node_id": d.node_id, "title": d.title, "kind": d.kind, "goal": d.goal,
-        "starts_on": d.starts_on, "ends_on": d.ends_on, "receiver": d.receiver, "public": d.public,
-        "received": getattr(d, "received", 0) or 0, "pledged": getattr(d, "pledged", 0) or 0,
+        "id": d.pk,
+        "node_id": d.node_id,
+        "title": d.title,
+        "kind": d.kind,
+        "goal": d.goal,
+        "starts_on": d.starts_on,
+        "ends_on": d.ends_on,
+        "receiver": d.receiver,
+        "public": d.public,
+        "received": getattr(d, "received", 0) or 0,
+        "pledged": getattr(d, "pledged", 0) or 0,
     }
 
 
 def _pledge(p) -> dict:
     return {
-        "id": p.pk, "drive_id": p.drive_id, "unit_id": p.unit_id, "unit_name": p.unit.name, "amount": p.amount,
-        "item": p.item, "quantity": p.quantity, "destination": p.destination, "status": p.status,
+        "id": p.pk,
+        "drive_id": p.drive_id,
+        "unit_id": p.unit_id,
+        "unit_name": p.unit.name,
+        "amount": p.amount,
+        "item": p.item,
+        "quantity": p.quantity,
+        "destination": p.destination,
+        "status": p.status,
     }
 
 
@@ -137,7 +201,9 @@ def alliance(request: AuthenticatedHttpRequest, alliance_id: int):
 @paginate(LimitOffsetPagination)
 def units(request: AuthenticatedHttpRequest, alliance_id: int | None = None, q: str = ""):
     alliance = selectors.alliance_get(fetched_by=request.user, pk=alliance_id) if alliance_id else None
-    return [_unit(u) for u in selectors.unit_list(fetched_by=request.user, alliance=alliance, q=q[:40])[:1000]]
+    return [
+        _unit(u) for u in selectors.unit_list(fetched_by=request.user, alliance=alliance, q=q[:40])[:1000]
+    ]
 
 
 @router.post("/units", response={201: UnitOut, **WRITE})
@@ -146,8 +212,14 @@ def unit_register(request: AuthenticatedHttpRequest, data: UnitIn):
     node = node_get(fetched_by=request.user, pk=data.node_id)
     alliances = [selectors.alliance_get(fetched_by=request.user, pk=pk) for pk in data.alliance_ids]
     unit = services.unit_register(
-        actor=request.user, subdistrict=node, name=data.name, kind=data.kind, party_org=data.party_org,
-        contact_name=data.contact_name, contact_phone=data.contact_phone, alliances=alliances,
+        actor=request.user,
+        subdistrict=node,
+        name=data.name,
+        kind=data.kind,
+        party_org=data.party_org,
+        contact_name=data.contact_name,
+        contact_phone=data.contact_phone,
+        alliances=alliances,
     )
     return Status(201, _unit(unit))
 
@@ -168,9 +240,18 @@ def resource_post(request: AuthenticatedHttpRequest, data: ResourceIn):
     unit = selectors.unit_get(fetched_by=request.user, pk=data.unit_id)
     serves = [node_get(fetched_by=request.user, pk=pk) for pk in data.serves_node_ids]
     r = services.resource_post(
-        actor=request.user, unit=unit, category=data.category, title=data.title, description=data.description,
-        capacity_kind=data.capacity_kind, capacity=data.capacity, radius_km=data.radius_km, serves=serves,
-        available_from=data.available_from, available_until=data.available_until, publish=data.publish,
+        actor=request.user,
+        unit=unit,
+        category=data.category,
+        title=data.title,
+        description=data.description,
+        capacity_kind=data.capacity_kind,
+        capacity=data.capacity,
+        radius_km=data.radius_km,
+        serves=serves,
+        available_from=data.available_from,
+        available_until=data.available_until,
+        publish=data.publish,
     )
     return Status(201, _resource(r))
 
@@ -192,9 +273,18 @@ def needs(request: AuthenticatedHttpRequest, category: str = "", q: str = "", st
 def need_post(request: AuthenticatedHttpRequest, data: NeedIn):
     node = node_get(fetched_by=request.user, pk=data.node_id)
     n = services.need_post(
-        actor=request.user, node=node, category=data.category, title=data.title, description=data.description,
-        beneficiaries=data.beneficiaries, urgency=data.urgency, quantity_kind=data.quantity_kind,
-        quantity=data.quantity, wanted_from=data.wanted_from, wanted_until=data.wanted_until, publish=data.publish,
+        actor=request.user,
+        node=node,
+        category=data.category,
+        title=data.title,
+        description=data.description,
+        beneficiaries=data.beneficiaries,
+        urgency=data.urgency,
+        quantity_kind=data.quantity_kind,
+        quantity=data.quantity,
+        wanted_from=data.wanted_from,
+        wanted_until=data.wanted_until,
+        publish=data.publish,
     )
     return Status(201, _need(n))
 
@@ -204,8 +294,12 @@ def need_from_appeal(request: AuthenticatedHttpRequest, data: NeedFromAppealIn):
     """An appeal becomes a need in one click (linked to it)."""
     appeal = appeal_get(fetched_by=request.user, pk=data.appeal_id)
     n = services.need_from_appeal(
-        actor=request.user, appeal=appeal, category=data.category, quantity_kind=data.quantity_kind,
-        quantity=data.quantity, urgency=data.urgency,
+        actor=request.user,
+        appeal=appeal,
+        category=data.category,
+        quantity_kind=data.quantity_kind,
+        quantity=data.quantity,
+        urgency=data.urgency,
     )
     return Status(201, _need(n))
 
@@ -222,8 +316,14 @@ def candidates(request: AuthenticatedHttpRequest, need_id: int):
     n = selectors.need_get(fetched_by=request.user, pk=need_id)
     return [
         {
-            "resource_id": r.pk, "resource_title": r.title, "unit_id": r.unit_id, "unit_name": r.unit.name,
-            "score": c.score, "feasible": c.feasible, "why_not": c.why_not, "distance_km": c.distance_km,
+            "resource_id": r.pk,
+            "resource_title": r.title,
+            "unit_id": r.unit_id,
+            "unit_name": r.unit.name,
+            "score": c.score,
+            "feasible": c.feasible,
+            "why_not": c.why_not,
+            "distance_km": c.distance_km,
             "parts": c.parts,
         }
         for r, c in services.need_candidates(fetched_by=request.user, need=n)
@@ -235,7 +335,9 @@ def candidates(request: AuthenticatedHttpRequest, need_id: int):
 
 @router.get("/matches", response=list[MatchOut])
 @paginate(LimitOffsetPagination)
-def matches(request: AuthenticatedHttpRequest, status: Literal["proposed", "accepted", "rejected"] = "proposed"):
+def matches(
+    request: AuthenticatedHttpRequest, status: Literal["proposed", "accepted", "rejected"] = "proposed"
+):
     return [_match(m) for m in selectors.match_list(fetched_by=request.user, status=status)[:1000]]
 
 
@@ -244,10 +346,18 @@ def round_propose(request: AuthenticatedHttpRequest, data: RoundIn):
     """A global round for a subdistrict: the optimum (MILP), with greedy's total on the same data."""
     node = node_get(fetched_by=request.user, pk=data.node_id)
     rnd = services.round_propose(actor=request.user, subdistrict=node)
-    return Status(201, {
-        "id": rnd.pk, "needs": rnd.needs, "resources": rnd.resources, "optimum": rnd.optimum,
-        "greedy": rnd.greedy, "seconds": rnd.seconds, "proposed": rnd.matches.count(),
-    })
+    return Status(
+        201,
+        {
+            "id": rnd.pk,
+            "needs": rnd.needs,
+            "resources": rnd.resources,
+            "optimum": rnd.optimum,
+            "greedy": rnd.greedy,
+            "seconds": rnd.seconds,
+            "proposed": rnd.matches.count(),
+        },
+    )
 
 
 @router.post("/matches", response={201: MatchOut, **WRITE})
@@ -264,7 +374,9 @@ def match_decide(request: AuthenticatedHttpRequest, match_id: int, data: MatchDe
     m = selectors.match_get(fetched_by=request.user, pk=match_id)
     if data.action == "reject":
         return _match(services.match_reject(actor=request.user, match=m, note=data.note))
-    project = services.match_accept(actor=request.user, match=m, quantity=data.quantity, project_name=data.project_name)
+    project = services.match_accept(
+        actor=request.user, match=m, quantity=data.quantity, project_name=data.project_name
+    )
     return _project(selectors.project_get(fetched_by=request.user, pk=project.pk), request.user)
 
 
@@ -283,14 +395,27 @@ def project_create(request: AuthenticatedHttpRequest, data: ProjectIn):
     node = node_get(fetched_by=request.user, pk=data.node_id)
     category = None
     if data.category_id is not None:
-        category = selectors.categories_for(fetched_by=request.user, node=node).filter(pk=data.category_id).first()
+        category = (
+            selectors.categories_for(fetched_by=request.user, node=node).filter(pk=data.category_id).first()
+        )
         if category is None:
             raise AllianceError.invalid("Choose a category of this subdistrict.", field="category_id")
-    alliance = selectors.alliance_get(fetched_by=request.user, pk=data.alliance_id) if data.alliance_id else None
+    alliance = (
+        selectors.alliance_get(fetched_by=request.user, pk=data.alliance_id) if data.alliance_id else None
+    )
     p = services.project_create(
-        actor=request.user, node=node, name=data.name, category=category, alliance=alliance, goal=data.goal,
-        place=data.place, beneficiaries=data.beneficiaries, budget=data.budget, slots=data.slots,
-        milestones=[(m.title, m.weight) for m in data.milestones], publish=data.publish,
+        actor=request.user,
+        node=node,
+        name=data.name,
+        category=category,
+        alliance=alliance,
+        goal=data.goal,
+        place=data.place,
+        beneficiaries=data.beneficiaries,
+        budget=data.budget,
+        slots=data.slots,
+        milestones=[(m.title, m.weight) for m in data.milestones],
+        publish=data.publish,
     )
     return Status(201, _project(selectors.project_get(fetched_by=request.user, pk=p.pk), request.user))
 
@@ -340,8 +465,15 @@ def drives(request: AuthenticatedHttpRequest):
 def drive_create(request: AuthenticatedHttpRequest, data: DriveIn):
     node = node_get(fetched_by=request.user, pk=data.node_id)
     d = services.drive_create(
-        actor=request.user, node=node, title=data.title, kind=data.kind, goal=data.goal,
-        starts_on=data.starts_on, ends_on=data.ends_on, receiver=data.receiver, public=data.public,
+        actor=request.user,
+        node=node,
+        title=data.title,
+        kind=data.kind,
+        goal=data.goal,
+        starts_on=data.starts_on,
+        ends_on=data.ends_on,
+        receiver=data.receiver,
+        public=data.public,
         charity_code=data.charity_code,
     )
     return Status(201, _drive(d))
@@ -358,7 +490,12 @@ def pledge_make(request: AuthenticatedHttpRequest, drive_id: int, data: PledgeIn
     d = selectors.drive_get(fetched_by=request.user, pk=drive_id)
     unit = selectors.unit_get(fetched_by=request.user, pk=data.unit_id)
     p = services.pledge_make(
-        actor=request.user, drive=d, unit=unit, amount=data.amount, item=data.item, quantity=data.quantity,
+        actor=request.user,
+        drive=d,
+        unit=unit,
+        amount=data.amount,
+        item=data.item,
+        quantity=data.quantity,
         destination=data.destination,
     )
     return Status(201, _pledge(p))

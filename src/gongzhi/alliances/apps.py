@@ -9,7 +9,9 @@ class AlliancesConfig(GongzhiApp):
     label = "alliances"
     verbose_name = _("Party-building alliances")
     layer = FEATURE
-    depends_on = ("gongzhi.appeals",)  # an appeal becomes a need; residents rate projects on the appeals' scale
+    depends_on = (
+        "gongzhi.appeals",
+    )  # an appeal becomes a need; residents rate projects on the appeals' scale
     urls = [Mount("alliances/", "gongzhi.alliances.urls")]
     api_router = "gongzhi.alliances.api.router"
     nav = [Nav("alliances", _("Alliance projects"), "alliances:index", order=40, when=takes_part)]

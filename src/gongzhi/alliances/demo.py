@@ -32,7 +32,11 @@ from gongzhi.demo.accounts import named_node
 from gongzhi.orgs.models import Node, NodeKind
 
 K = UnitKind
-XIANGFU_UNITS = [("浙江省自然资源厅", K.GOVERNMENT), ("浙江省档案馆", K.GOVERNMENT), ("杭州银泰城", K.PRIVATE_FIRM)]
+XIANGFU_UNITS = [
+    ("浙江省自然资源厅", K.GOVERNMENT),
+    ("浙江省档案馆", K.GOVERNMENT),
+    ("杭州银泰城", K.PRIVATE_FIRM),
+]
 SHANGTANG_UNITS = [
     ("建华文创集团", K.PRIVATE_FIRM),
     ("詹氏中医骨伤医院", K.HOSPITAL),
@@ -51,7 +55,28 @@ SHANGTANG_PROJECTS = [
     ("红盟圆梦·情暖小候鸟", "children", "顺丰速运"),
 ]
 # Synthetic names for the units the seeds do not name.
-FIRST = "钱江 运河 湖墅 拱宸 西湖 之江 临平 萧然 湘湖 包河 巢湖 滨江 武林 半山 良渚 富春 天目 新安 东信 西溪".split()
+FIRST = [
+    "钱江",
+    "运河",
+    "湖墅",
+    "拱宸",
+    "西湖",
+    "之江",
+    "临平",
+    "萧然",
+    "湘湖",
+    "包河",
+    "巢湖",
+    "滨江",
+    "武林",
+    "半山",
+    "良渚",
+    "富春",
+    "天目",
+    "新安",
+    "东信",
+    "西溪",
+]
 LAST = [
     ("建设集团", K.PRIVATE_FIRM),
     ("实验学校", K.SCHOOL),
@@ -87,14 +112,16 @@ NEEDS = [
 
 
 def _unit_names(prefix: str, count: int, rng: Any) -> list[tuple[str, str]]:
-    out = []
+    out: list[tuple[str, str]] = []
     for n in range(count):
         first, (last, kind) = FIRST[n % len(FIRST)], LAST[(n // len(FIRST) + n) % len(LAST)]
         out.append((f"{prefix}{first}{last}", kind))
     return out
 
 
-def _units(admin: User, sub: Node, names: list[tuple[str, str]], alliance: Alliance | None, rng: Any) -> list[Unit]:
+def _units(
+    admin: User, sub: Node, names: list[tuple[str, str]], alliance: Alliance | None, rng: Any
+) -> list[Unit]:
     units = []
     for n, (name, kind) in enumerate(names):
         lat = (sub.lat or 30.3) + rng.uniform(-0.02, 0.02)
@@ -118,19 +145,33 @@ def _units(admin: User, sub: Node, names: list[tuple[str, str]], alliance: Allia
 
 def _categories(sub: Node) -> dict[str, ProjectCategory]:
     return {
-        name: ProjectCategory.objects.create(node=sub, name=name, order=n) for n, name in enumerate(CATEGORIES)
+        name: ProjectCategory.objects.create(node=sub, name=name, order=n)
+        for n, name in enumerate(CATEGORIES)
     }
 
 
 def _project(
-    admin: User, node: Node, name: str, *, units: list[Unit], status: str, alliance: Alliance | None = None,
-    category: ProjectCategory | None = None, reached: int = 0, progress_done: int = 0,
+    admin: User,
+    node: Node,
+    name: str,
+    *,
+    units: list[Unit],
+    status: str,
+    alliance: Alliance | None = None,
+    category: ProjectCategory | None = None,
+    reached: int = 0,
+    progress_done: int = 0,
 ) -> Project:
     """A project set up by the system's staff account and moved to ``status`` through the workflow."""
     project = services.project_create(
-        actor=admin, node=node, name=name, category=category, alliance=alliance,
+        actor=admin,
+        node=node,
+        name=name,
+        category=category,
+        alliance=alliance,
         units=[(u, "lead" if i == 0 else "partner") for i, u in enumerate(units)],
-        milestones=[("筹备", 1), ("实施", 2), ("总结", 1)], residents_reached=reached,
+        milestones=[("筹备", 1), ("实施", 2), ("总结", 1)],
+        residents_reached=reached,
     )
     if status == ProjectStatus.DRAFT:
         return project
@@ -143,14 +184,18 @@ def _project(
         return project
     project = services.project_transition(actor=admin, project=project, action="start")
     milestones = list(project.milestones.all())
-    todo = milestones if status in (ProjectStatus.DONE, ProjectStatus.EVALUATED) else milestones[:progress_done]
+    todo = (
+        milestones if status in (ProjectStatus.DONE, ProjectStatus.EVALUATED) else milestones[:progress_done]
+    )
     for m in todo:
         project = services.milestone_done(actor=admin, milestone=m)
     if status == ProjectStatus.IN_PROGRESS:
         return project
     project = services.project_transition(actor=admin, project=project, action="finish")
     if status == ProjectStatus.EVALUATED:
-        project = services.project_transition(actor=admin, project=project, action="evaluate", note="群众满意，按期完成。")
+        project = services.project_transition(
+            actor=admin, project=project, action="evaluate", note="群众满意，按期完成。"
+        )
     return project
 
 
@@ -159,15 +204,29 @@ def _lists(admin: User, sub: Node, units: list[Unit], places: list[Node], rng: A
     for n, (cat, title, desc, kind, cap) in enumerate(RESOURCES):
         unit = units[n % len(units)]
         services.resource_post(
-            actor=admin, unit=unit, category=cat, title=title, description=desc, capacity_kind=kind,
-            capacity=cap, radius_km=rng.choice([2.0, 3.0, 5.0]),
-            available_from=today - timedelta(days=30), available_until=today + timedelta(days=180),
+            actor=admin,
+            unit=unit,
+            category=cat,
+            title=title,
+            description=desc,
+            capacity_kind=kind,
+            capacity=cap,
+            radius_km=rng.choice([2.0, 3.0, 5.0]),
+            available_from=today - timedelta(days=30),
+            available_until=today + timedelta(days=180),
         )
     for n, (cat, title, desc, kind, qty, urgency) in enumerate(NEEDS):
         services.need_post(
-            actor=admin, node=places[n % len(places)], category=cat, title=title, description=desc,
-            quantity_kind=kind, quantity=qty, urgency=urgency,
-            wanted_from=today, wanted_until=today + timedelta(days=60),
+            actor=admin,
+            node=places[n % len(places)],
+            category=cat,
+            title=title,
+            description=desc,
+            quantity_kind=kind,
+            quantity=qty,
+            urgency=urgency,
+            wanted_from=today,
+            wanted_until=today + timedelta(days=60),
         )
     return len(RESOURCES), len(NEEDS)
 
@@ -184,10 +243,15 @@ def load(ctx: DemoContext) -> dict[str, int]:
     hongmeng = services.alliance_create(actor=admin, node=xf, name="祥符党建红盟", motto="党建红盟 共建共享")
     xf_units = _units(admin, xf, XIANGFU_UNITS + _unit_names("", 49, rng), hongmeng, rng)
     yintai = xf_units[2]
-    unit_user = User.objects.create(username="yintai-unit", display_name="杭州银泰城联络员", password=password)
+    unit_user = User.objects.create(
+        username="yintai-unit", display_name="杭州银泰城联络员", password=password
+    )
     services.unit_staff_add(actor=admin, unit=yintai, user=unit_user)
     shenhui = named_node("申慧社区")
-    xf_places = [shenhui, *Node.objects.filter(path__startswith=shenhui.path, kind=NodeKind.COMPOUND).order_by("path")[:3]]
+    xf_places = [
+        shenhui,
+        *Node.objects.filter(path__startswith=shenhui.path, kind=NodeKind.COMPOUND).order_by("path")[:3],
+    ]
     resources, needs = _lists(admin, xf, [yintai, *xf_units[:6]], xf_places, rng)
 
     # 上塘: 党建红盟汇 of 20 units linking its 21 communities and co-operatives; three named projects; drives.
@@ -198,8 +262,15 @@ def load(ctx: DemoContext) -> dict[str, int]:
     by_name = {u.name: u for u in st_units}
     st_comms = list(Node.objects.filter(path__startswith=st.path, kind=NodeKind.COMMUNITY).order_by("path"))
     for n, (name, _cat, unit_name) in enumerate(SHANGTANG_PROJECTS):
-        _project(admin, st_comms[n], name, units=[by_name[unit_name]], status=ProjectStatus.IN_PROGRESS,
-                 alliance=hmh, progress_done=n + 1)
+        _project(
+            admin,
+            st_comms[n],
+            name,
+            units=[by_name[unit_name]],
+            status=ProjectStatus.IN_PROGRESS,
+            alliance=hmh,
+            progress_done=n + 1,
+        )
     sf_user = User.objects.create(username="shunfeng-unit", display_name="顺丰速运联络员", password=password)
     services.unit_staff_add(actor=admin, unit=by_name["顺丰速运"], user=sf_user)
     drives = _drives(admin, st, hmh, st_units, rng)
@@ -208,22 +279,35 @@ def load(ctx: DemoContext) -> dict[str, int]:
     cx = subs["chengxiang"]
     xxl = services.alliance_create(actor=admin, node=cx, name="厢心力", motto="“1+7”党建联盟体系")
     Alliance.objects.filter(pk=xxl.pk).update(
-        reported_units=262, reported_activities=300, reported_venues=120, reported_reached=10000, reported_solved=450
+        reported_units=262,
+        reported_activities=300,
+        reported_venues=120,
+        reported_reached=10000,
+        reported_solved=450,
     )
     cats = _categories(cx)
     named_units = [u for _c, (_cat, units) in CHENGXIANG_NAMED.items() for u in units]
-    kinds = {"萧山区消防大队": K.GOVERNMENT, "萧山区综合行政执法局": K.GOVERNMENT, "国网萧山供电公司": K.STATE_FIRM,
-             "杭州野渡创意社": K.SOCIAL_ORG}
+    kinds = {
+        "萧山区消防大队": K.GOVERNMENT,
+        "萧山区综合行政执法局": K.GOVERNMENT,
+        "国网萧山供电公司": K.STATE_FIRM,
+        "杭州野渡创意社": K.SOCIAL_ORG,
+    }
     members = _units(admin, cx, [(n, kinds[n]) for n in named_units] + _unit_names("萧山", 30, rng), xxl, rng)
     cx_comms = list(Node.objects.filter(path__startswith=cx.path, kind=NodeKind.COMMUNITY).order_by("path"))
     for c in range(7):
-        circle = services.alliance_create(actor=admin, node=cx, name=f"联盟圈{c + 1}", kind=AllianceKind.CIRCLE, parent=xxl)
+        circle = services.alliance_create(
+            actor=admin, node=cx, name=f"联盟圈{c + 1}", kind=AllianceKind.CIRCLE, parent=xxl
+        )
         circle.communities.set(cx_comms[c::7])
     circles = list(xxl.children.order_by("id"))
     for m in range(35):
         comm = cx_comms[m % len(cx_comms)]
         services.alliance_create(
-            actor=admin, node=comm, name=f"{comm.name}微联盟{m // len(cx_comms) + 1}", kind=AllianceKind.MICRO,
+            actor=admin,
+            node=comm,
+            name=f"{comm.name}微联盟{m // len(cx_comms) + 1}",
+            kind=AllianceKind.MICRO,
             parent=circles[m % 7],
         )
     # Eight co-building units of the micro-alliances join the new round (42 units in all).
@@ -231,14 +315,22 @@ def load(ctx: DemoContext) -> dict[str, int]:
     running = 0
     for n in range(20):  # the first round: 20 projects running, by the 34 member units
         unit_pair = [members[(2 * n) % 34], members[(2 * n + 1) % 34]][: 1 + (n % 2)]
-        _project(admin, cx_comms[n % len(cx_comms)], f"红色合伙人首轮项目{n + 1:02d}", units=unit_pair,
-                 status=ProjectStatus.IN_PROGRESS, alliance=xxl, category=cats[CATEGORIES[n % 5]],
-                 reached=500, progress_done=1 + n % 2)
+        _project(
+            admin,
+            cx_comms[n % len(cx_comms)],
+            f"红色合伙人首轮项目{n + 1:02d}",
+            units=unit_pair,
+            status=ProjectStatus.IN_PROGRESS,
+            alliance=xxl,
+            category=cats[CATEGORIES[n % 5]],
+            reached=500,
+            progress_done=1 + n % 2,
+        )
         running += 1
     round_units = members + newcomers  # 42
     named_by = {u.name: u for u in members}
     new_round = 0
-    used = set()
+    used: set[int] = set()
     for name, (cat, unit_names) in CHENGXIANG_NAMED.items():
         units = [named_by[u] for u in unit_names]
         used.update(u.pk for u in units)
@@ -247,8 +339,15 @@ def load(ctx: DemoContext) -> dict[str, int]:
     rest = [u for u in round_units if u.pk not in used]  # 38 units over 20 projects
     for n in range(20):
         units = rest[n * 38 // 20 : (n + 1) * 38 // 20]
-        _project(admin, cx_comms[n % len(cx_comms)], f"红色合伙人新一轮项目{n + 3:02d}", units=units,
-                 status=ProjectStatus.CLAIMED, alliance=xxl, category=cats[CATEGORIES[n % 5]])
+        _project(
+            admin,
+            cx_comms[n % len(cx_comms)],
+            f"红色合伙人新一轮项目{n + 3:02d}",
+            units=units,
+            status=ProjectStatus.CLAIMED,
+            alliance=xxl,
+            category=cats[CATEGORIES[n % 5]],
+        )
         new_round += 1
 
     # 望湖: the three lists worked by the compound party organisations, owners' committees, property
@@ -257,14 +356,24 @@ def load(ctx: DemoContext) -> dict[str, int]:
     whl = services.alliance_create(actor=admin, node=wh, name="望湖街道共建联盟", motto="三张清单 共建共享")
     wh_units = _units(admin, wh, _unit_names("合肥", 12, rng), whl, rng)
     wh_comms = list(Node.objects.filter(path__startswith=wh.path, kind=NodeKind.COMMUNITY).order_by("path"))
-    wh_compounds = list(Node.objects.filter(path__startswith=wh.path, kind=NodeKind.COMPOUND).order_by("path"))
+    wh_compounds = list(
+        Node.objects.filter(path__startswith=wh.path, kind=NodeKind.COMPOUND).order_by("path")
+    )
     _lists(admin, wh, wh_units, wh_compounds[:6] or wh_comms, rng)
     states = [ProjectStatus.EVALUATED, ProjectStatus.DONE, ProjectStatus.IN_PROGRESS]
     for n in range(50):
         name = WANGHU_NAMED[n] if n < len(WANGHU_NAMED) else f"望湖服务项目{n + 1:02d}"
         place = wh_compounds[n % len(wh_compounds)] if wh_compounds else wh_comms[n % len(wh_comms)]
-        _project(admin, place, name, units=[wh_units[n % len(wh_units)]], status=states[n % 3], alliance=whl,
-                 reached=120, progress_done=1)
+        _project(
+            admin,
+            place,
+            name,
+            units=[wh_units[n % len(wh_units)]],
+            status=states[n % 3],
+            alliance=whl,
+            reached=120,
+            progress_done=1,
+        )
 
     return {
         "alliances": Alliance.objects.count(),
@@ -294,10 +403,17 @@ def _drives(admin: User, st: Node, alliance: Alliance, units: list[Unit], rng: A
     for n, total in enumerate(amounts):
         public = n == 0
         drive = services.drive_create(
-            actor=admin, node=st, alliance=alliance, title=f"红盟汇爱心募捐第{n + 1}期", kind="cash",
-            goal=total, starts_on=start + timedelta(days=30 * n), ends_on=start + timedelta(days=30 * n + 20),
+            actor=admin,
+            node=st,
+            alliance=alliance,
+            title=f"红盟汇爱心募捐第{n + 1}期",
+            kind="cash",
+            goal=total,
+            starts_on=start + timedelta(days=30 * n),
+            ends_on=start + timedelta(days=30 * n + 20),
             receiver="拱墅区慈善总会（示例）" if public else "上塘街道党工委",
-            public=public, charity_code="53330105MJ00000001" if public else "",
+            public=public,
+            charity_code="53330105MJ00000001" if public else "",
         )
         givers = rng.sample(units, 3)
         parts = [total // 3, total // 3, total - 2 * (total // 3)]

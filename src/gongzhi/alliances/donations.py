@@ -14,6 +14,7 @@ from gongzhi.accounts.models import User
 from gongzhi.alliances import rules
 from gongzhi.alliances.errors import AllianceError
 from gongzhi.alliances.models import Alliance, DonationEntry, Drive, DriveKind, Pledge, PledgeStatus, Unit
+from gongzhi.alliances.validation import _choice, _text, _window
 from gongzhi.core.rules import staff_at
 from gongzhi.orgs.models import Node
 
@@ -35,8 +36,6 @@ def drive_create(
     charity_code: str = "",
     alliance: Alliance | None = None,
 ) -> Drive:
-    from gongzhi.alliances.services import _choice, _text, _window
-
     if not staff_at.test(actor, node):
         raise AllianceError.forbidden(_("Only staff of this place start a drive."))
     kind = _choice(kind, DriveKind, "kind")
@@ -47,7 +46,9 @@ def drive_create(
     charity_code = str(charity_code or "").strip().upper()
     if public and not CREDIT_CODE.match(charity_code):
         raise AllianceError.invalid(
-            _("A public fundraising drive must name a registered charity: give its 18-character credit code."),
+            _(
+                "A public fundraising drive must name a registered charity: give its 18-character credit code."
+            ),
             field="charity_code",
         )
     return Drive.objects.create(
@@ -66,17 +67,24 @@ def drive_create(
 
 
 def pledge_make(
-    *, actor: User, drive: Drive, unit: Unit, amount: int, item: str = "", quantity: int = 0, destination: str = ""
+    *,
+    actor: User,
+    drive: Drive,
+    unit: Unit,
+    amount: int,
+    item: str = "",
+    quantity: int = 0,
+    destination: str = "",
 ) -> Pledge:
     """A unit's account (or staff for it) pledges money, or goods with their value in yuan."""
-    from gongzhi.alliances.services import _text
-
     if not rules.acts_for_unit.test(actor, unit) and not staff_at.test(actor, drive.node):
         raise AllianceError.forbidden(_("You do not act for this unit."))
     if not isinstance(amount, int) or isinstance(amount, bool) or not 1 <= amount <= MAX_YUAN:
         raise AllianceError.invalid(_("Give the amount (or the goods' value) in whole yuan."), field="amount")
     item = _text(item, "item", 40, required=drive.kind == DriveKind.IN_KIND, what=_("Say what is given."))
-    if drive.kind == DriveKind.IN_KIND and (not isinstance(quantity, int) or not 1 <= quantity <= 100_000_000):
+    if drive.kind == DriveKind.IN_KIND and (
+        not isinstance(quantity, int) or not 1 <= quantity <= 100_000_000
+    ):
         raise AllianceError.invalid(_("Give how many."), field="quantity")
     if not drive.node.path.startswith(unit.node.path) and not unit.node.path.startswith(drive.node.path[:8]):
         raise AllianceError.invalid(_("The unit works in another subdistrict."), field="unit_id")

@@ -188,9 +188,7 @@ class Round:
         return self.optimum.total / self.greedy.total if self.greedy.total else 1.0
 
 
-def _edges(
-    needs: Sequence[NeedData], pool: Pool, *, min_score: float
-) -> list[tuple[int, int, float]]:
+def _edges(needs: Sequence[NeedData], pool: Pool, *, min_score: float) -> list[tuple[int, int, float]]:
     """Feasible (need index, resource index, score) pairs."""
     if not needs or not pool.resources:
         return []
@@ -255,7 +253,9 @@ def optimum(needs: Sequence[NeedData], pool: Pool, edges: list[tuple[int, int, f
     return Assignment(pairs, total, optimal=result.status == 0)
 
 
-def solve_round(needs: Sequence[NeedData], resources: Iterable[ResourceData], *, min_score: float = 0.0) -> Round:
+def solve_round(
+    needs: Sequence[NeedData], resources: Iterable[ResourceData], *, min_score: float = 0.0
+) -> Round:
     """The optimum and greedy on the same feasible pairs."""
     pool = Pool(list(resources))
     edges = _edges(needs, pool, min_score=min_score)

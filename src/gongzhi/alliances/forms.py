@@ -9,11 +9,17 @@ class NeedForm(forms.Form):
     """A need for a compound or community (or from an appeal: its number)."""
 
     node = forms.TypedChoiceField(label=_("Place"), coerce=int)
-    appeal = forms.IntegerField(label=_("From appeal no. (optional)"), required=False, min_value=1, max_value=2**62)
+    appeal = forms.IntegerField(
+        label=_("From appeal no. (optional)"), required=False, min_value=1, max_value=2**62
+    )
     title = forms.CharField(label=_("What is needed"), max_length=60, required=False)
-    description = forms.CharField(label=_("Details"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        label=_("Details"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
-    urgency = forms.TypedChoiceField(label=_("Urgency"), choices=Urgency.choices, coerce=int, initial=Urgency.NORMAL)
+    urgency = forms.TypedChoiceField(
+        label=_("Urgency"), choices=Urgency.choices, coerce=int, initial=Urgency.NORMAL
+    )
     quantity_kind = forms.ChoiceField(label=_("Counted in"), choices=CapacityKind.choices)
     quantity = forms.IntegerField(label=_("How much"), min_value=1, max_value=100_000_000, initial=1)
     beneficiaries = forms.CharField(label=_("Who benefits"), max_length=60, required=False)
@@ -26,13 +32,19 @@ class NeedForm(forms.Form):
 class ResourceForm(forms.Form):
     unit = forms.TypedChoiceField(label=_("Unit"), coerce=int)
     title = forms.CharField(label=_("What the unit offers"), max_length=60)
-    description = forms.CharField(label=_("Details"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        label=_("Details"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
     capacity_kind = forms.ChoiceField(label=_("Counted in"), choices=CapacityKind.choices)
     capacity = forms.IntegerField(label=_("How much"), min_value=1, max_value=100_000_000)
     radius_km = forms.FloatField(label=_("Serves within (km)"), min_value=0, max_value=100, initial=3)
-    available_from = forms.DateField(label=_("Available from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    available_until = forms.DateField(label=_("Available until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    available_from = forms.DateField(
+        label=_("Available from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    available_until = forms.DateField(
+        label=_("Available until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -49,7 +61,11 @@ class ProjectStepForm(forms.Form):
 class RatingForm(forms.Form):
     rating = forms.ChoiceField(
         label=_("How was it?"),
-        choices=[(c.value, c.label) for c in (Rating.SATISFIED, Rating.BASICALLY_SATISFIED, Rating.DISSATISFIED)],
+        choices=[
+            (c.value, c.label) for c in (Rating.SATISFIED, Rating.BASICALLY_SATISFIED, Rating.DISSATISFIED)
+        ],
         widget=forms.RadioSelect,
     )
-    comment = forms.CharField(label=_("A word (optional)"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        label=_("A word (optional)"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

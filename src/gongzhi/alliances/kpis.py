@@ -8,7 +8,14 @@ from typing import Any
 from django.db.models import Count, Q, Sum
 
 from gongzhi.accounts.models import User
-from gongzhi.alliances.models import FINISHED_PROJECT, PUBLIC_PROJECT, ListStatus, Need, Project, ProjectRating
+from gongzhi.alliances.models import (
+    FINISHED_PROJECT,
+    PUBLIC_PROJECT,
+    ListStatus,
+    Need,
+    Project,
+    ProjectRating,
+)
 from gongzhi.core.kpis import kpi_result
 from gongzhi.core.scoping import subtree_q
 from gongzhi.orgs.models import Node

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import User
@@ -191,19 +190,22 @@ def match_accept(*, actor: User, match: Match, quantity: int | None = None, proj
 
     try:
         with transaction.atomic():
-            # unscoped: compare-and-set on rows fetched in scope, in the order match → need → resource
-            if Match.objects.filter(pk=match.pk, status=MatchStatus.PROPOSED).update(
-                status=MatchStatus.ACCEPTED, decided_by=actor, quantity=quantity
-            ) != 1:
+            # Compare-and-set on rows fetched in scope, in the order match → need → resource.
+            # unscoped: the proposal fetched in scope
+            decided = Match.objects.filter(pk=match.pk, status=MatchStatus.PROPOSED)
+            if decided.update(status=MatchStatus.ACCEPTED, decided_by=actor, quantity=quantity) != 1:
                 raise AllianceError.wrong_state(_("This proposal has already been decided."))
-            if Need.objects.filter(pk=match.need_id, status=L.OPEN).update(status=L.MATCHED) != 1:  # unscoped: CAS
+            # unscoped: the proposal's need
+            if Need.objects.filter(pk=match.need_id, status=L.OPEN).update(status=L.MATCHED) != 1:
                 raise AllianceError.conflict("need_taken", _("This need has been matched already."))
-            taken = Resource.objects.filter(  # unscoped: CAS on capacity
+            # unscoped: the proposal's resource, taken only while it has room
+            room = Resource.objects.filter(
                 pk=match.resource_id, status=L.OPEN, used__lte=F("capacity") - quantity
-            ).update(used=F("used") + quantity)
-            if taken != 1:
+            )
+            if room.update(used=F("used") + quantity) != 1:
                 raise AllianceError.conflict("no_capacity", _("The resource has no room left for this."))
-            Resource.objects.filter(pk=match.resource_id, used=F("capacity")).update(status=L.MATCHED)  # unscoped: full
+            # unscoped: the proposal's resource, matched once full
+            Resource.objects.filter(pk=match.resource_id, used=F("capacity")).update(status=L.MATCHED)
             match.status, match.quantity, match.decided_by = MatchStatus.ACCEPTED, quantity, actor
             project = project_from_match(actor=actor, match=match, name=project_name)
     except IntegrityError:
@@ -215,13 +217,12 @@ def match_reject(*, actor: User, match: Match, note: str = "") -> Match:
     if not rules.staffs.test(actor, match):
         raise AllianceError.forbidden(_("Only staff of this place decide on matches."))
     note = str(note or "").replace("\x00", "").strip()[:200]
-    # unscoped: compare-and-set on the row fetched in scope
-    if Match.objects.filter(pk=match.pk, status=MatchStatus.PROPOSED).update(
-        status=MatchStatus.REJECTED, decided_by=actor, note=note
-    ) != 1:
+    # unscoped: the proposal fetched in scope
+    decided = Match.objects.filter(pk=match.pk, status=MatchStatus.PROPOSED)
+    if decided.update(status=MatchStatus.REJECTED, decided_by=actor, note=note) != 1:
         raise AllianceError.wrong_state(_("This proposal has already been decided."))
     match.status, match.note = MatchStatus.REJECTED, note
     return match
 
 
-__all__ = ["match_accept", "match_propose", "match_reject", "need_candidates", "round_propose", "timezone"]
+__all__ = ["match_accept", "match_propose", "match_reject", "need_candidates", "round_propose"]

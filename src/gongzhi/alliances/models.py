@@ -2,18 +2,43 @@
 donation drives. Alliances, units and projects are public where they belong; resources and needs are
 worked by staff and by the units' own accounts."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.alliances.scopes import own_unit
 from gongzhi.core.models import AppendOnlyModel
 from gongzhi.core.roles import ALL_ROLES, CASEWORK_ROLES, MANAGER_ROLES, OVERSIGHT_ROLES, Role
-from gongzhi.core.scoping import ScopedQuerySet, ScopePolicy, public_around
+from gongzhi.core.scoping import OwnerRule, ScopedQuerySet, ScopePolicy, public_around
 
 UNIT_ROLES = CASEWORK_ROLES | {Role.ALLIANCE_UNIT}
+
+
+# Owner rules: a unit's accounts see their unit's rows (the open lists of their subdistrict come through
+# the "market" action, granted to the alliance_unit role bound there).
+def _my_units(user: Any) -> Any:
+    return UnitStaff.objects.filter(user_id=user.pk).values("unit_id")
+
+
+def own_unit(
+    field: str, *, via: str | None = None, actions: tuple[str, ...] = ("view", "market")
+) -> OwnerRule:
+    """Rows of a unit the user acts for (``field`` is the row's unit; ``via`` a subquery column instead)."""
+
+    def rule(user: Any, action: str) -> Q | None:
+        if action not in actions or not user.pk:
+            return None
+        if via is not None:
+            # unscoped: the user's own unit's resources, an owner rule
+            mine = Resource.objects.filter(unit_id__in=_my_units(user)).values("pk")
+            return Q(**{via: mine})
+        return Q(**{f"{field}_id__in": _my_units(user)})
+
+    rule.__name__ = f"own_unit({field})"
+    return rule
 
 
 class AllianceKind(models.TextChoices):
@@ -32,7 +57,9 @@ class Alliance(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
     name = models.CharField(_("name"), max_length=60)
-    kind = models.CharField(_("kind"), max_length=10, choices=AllianceKind.choices, default=AllianceKind.ALLIANCE)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=AllianceKind.choices, default=AllianceKind.ALLIANCE
+    )
     motto = models.CharField(_("description"), max_length=300, blank=True)
     communities = models.ManyToManyField("orgs.Node", blank=True, related_name="+")  # a circle's communities
     reported_units = models.PositiveIntegerField(_("co-building units (reported)"), default=0)
@@ -86,7 +113,11 @@ class Unit(models.Model):
     objects = ScopedQuerySet.as_manager()
     scope = ScopePolicy(
         node_field="node",
-        actions={"view": ALL_ROLES, "manage": MANAGER_ROLES | {Role.SUBDISTRICT_ADMIN}, "count": OVERSIGHT_ROLES},
+        actions={
+            "view": ALL_ROLES,
+            "manage": MANAGER_ROLES | {Role.SUBDISTRICT_ADMIN},
+            "count": OVERSIGHT_ROLES,
+        },
         owner_rule=public_around("node"),
     )
 
@@ -118,6 +149,9 @@ class Membership(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["alliance", "unit"], name="membership_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.unit_id} ∈ {self.alliance_id}"
+
 
 class Agreement(models.Model):
     """A co-building agreement between a unit and an alliance (term, content, the signed document)."""
@@ -133,16 +167,24 @@ class Agreement(models.Model):
             models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="agreement_term"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.membership_id}: {self.starts_on}–{self.ends_on}"
+
 
 class UnitStaff(models.Model):
     """An account that acts for a unit (its own resources, claims and projects). The account also holds the
     alliance_unit role at the unit's subdistrict, through which it sees the open lists there."""
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="staff")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="alliance_units")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="alliance_units"
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["unit", "user"], name="unit_staff_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.unit_id}"
 
 
 class Category(models.TextChoices):
@@ -180,7 +222,9 @@ class Resource(models.Model):
     """What a unit offers (资源清单): a category, a capacity (hours, people, places, money or goods), where it
     can serve (a radius around its point, or a set of places) and when."""
 
-    node = models.ForeignKey("orgs.Node", on_delete=models.PROTECT, related_name="+")  # the unit's subdistrict
+    node = models.ForeignKey(
+        "orgs.Node", on_delete=models.PROTECT, related_name="+"
+    )  # the unit's subdistrict
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="resources")
     category = models.CharField(_("category"), max_length=12, choices=Category.choices)
     title = models.CharField(_("title"), max_length=60)
@@ -191,7 +235,9 @@ class Resource(models.Model):
     lat = models.FloatField(null=True, blank=True)  # GCJ-02; the unit's point when empty
     lng = models.FloatField(null=True, blank=True)
     radius_km = models.FloatField(_("serves within (km)"), default=3)
-    serves = models.ManyToManyField("orgs.Node", blank=True, related_name="+")  # places served, whatever the distance
+    serves = models.ManyToManyField(
+        "orgs.Node", blank=True, related_name="+"
+    )  # places served, whatever the distance
     available_from = models.DateField(_("available from"), null=True, blank=True)
     available_until = models.DateField(_("available until"), null=True, blank=True)
     status = models.CharField(max_length=8, choices=ListStatus.choices, default=ListStatus.DRAFT)
@@ -243,7 +289,9 @@ class Need(models.Model):
     wanted_from = models.DateField(_("wanted from"), null=True, blank=True)
     wanted_until = models.DateField(_("wanted until"), null=True, blank=True)
     status = models.CharField(max_length=8, choices=ListStatus.choices, default=ListStatus.DRAFT)
-    appeal = models.ForeignKey("appeals.Appeal", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    appeal = models.ForeignKey(
+        "appeals.Appeal", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     source = models.CharField(max_length=10, blank=True)  # "", "appeal", "hot"
     posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -283,6 +331,9 @@ class MatchRound(models.Model):
     class Meta:
         ordering = ["-id"]
 
+    def __str__(self) -> str:
+        return f"round {self.pk}"
+
 
 class MatchStatus(models.TextChoices):
     PROPOSED = "proposed", _("Proposed")
@@ -296,7 +347,9 @@ class Match(models.Model):
     node = models.ForeignKey("orgs.Node", on_delete=models.PROTECT, related_name="+")  # the need's place
     need = models.ForeignKey(Need, on_delete=models.PROTECT, related_name="matches")
     resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="matches")
-    round = models.ForeignKey(MatchRound, on_delete=models.PROTECT, null=True, blank=True, related_name="matches")
+    round = models.ForeignKey(
+        MatchRound, on_delete=models.PROTECT, null=True, blank=True, related_name="matches"
+    )
     score = models.FloatField(default=0)
     explanation = models.JSONField(default=dict, blank=True)
     quantity = models.PositiveIntegerField(default=1)
@@ -321,6 +374,9 @@ class Match(models.Model):
                 fields=["need"], condition=Q(status="accepted"), name="match_one_accepted_per_need"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.need_id} ← {self.resource_id}"
 
 
 class ProjectCategory(models.Model):
@@ -362,8 +418,12 @@ class Project(models.Model):
     """A project (项目清单 / 红色合伙人项目): from a match or set up directly, claimed by one or more units."""
 
     node = models.ForeignKey("orgs.Node", on_delete=models.PROTECT, related_name="+")  # where it happens
-    alliance = models.ForeignKey(Alliance, on_delete=models.PROTECT, null=True, blank=True, related_name="projects")
-    category = models.ForeignKey(ProjectCategory, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    alliance = models.ForeignKey(
+        Alliance, on_delete=models.PROTECT, null=True, blank=True, related_name="projects"
+    )
+    category = models.ForeignKey(
+        ProjectCategory, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     name = models.CharField(_("name"), max_length=60)
     goal = models.CharField(_("goal"), max_length=500, blank=True)
     place = models.CharField(_("place"), max_length=100, blank=True)
@@ -371,7 +431,9 @@ class Project(models.Model):
     budget = models.PositiveIntegerField(_("budget (yuan)"), default=0)
     slots = models.PositiveSmallIntegerField(_("units that may claim"), default=1)
     need = models.ForeignKey(Need, on_delete=models.PROTECT, null=True, blank=True, related_name="projects")
-    match = models.OneToOneField(Match, on_delete=models.PROTECT, null=True, blank=True, related_name="project")
+    match = models.OneToOneField(
+        Match, on_delete=models.PROTECT, null=True, blank=True, related_name="project"
+    )
     status = models.CharField(max_length=12, choices=ProjectStatus.choices, default=ProjectStatus.DRAFT)
     version = models.PositiveIntegerField(default=0)
     progress = models.PositiveSmallIntegerField(default=0)  # per cent: weighted mean of the milestones
@@ -422,6 +484,9 @@ class ProjectUnit(models.Model):
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["project", "unit"], name="project_unit_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.unit_id} on {self.project_id}"
+
 
 class Milestone(models.Model):
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="milestones")
@@ -435,6 +500,9 @@ class Milestone(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [models.CheckConstraint(condition=Q(weight__gte=1), name="milestone_weight")]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class ProjectEvent(AppendOnlyModel):
@@ -464,6 +532,9 @@ class ProjectRating(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["project", "user"], name="project_rating_once")]
 
+    def __str__(self) -> str:
+        return f"{self.project_id}: {self.rating}"
+
 
 class DriveKind(models.TextChoices):
     CASH = "cash", _("Cash")
@@ -475,7 +546,9 @@ class Drive(models.Model):
     fundraising drive must name a registered charity as its receiver."""
 
     node = models.ForeignKey("orgs.Node", on_delete=models.PROTECT, related_name="+")
-    alliance = models.ForeignKey(Alliance, on_delete=models.PROTECT, null=True, blank=True, related_name="drives")
+    alliance = models.ForeignKey(
+        Alliance, on_delete=models.PROTECT, null=True, blank=True, related_name="drives"
+    )
     title = models.CharField(_("title"), max_length=60)
     kind = models.CharField(_("kind"), max_length=8, choices=DriveKind.choices, default=DriveKind.CASH)
     goal = models.PositiveBigIntegerField(_("goal (yuan)"), default=0)
@@ -499,7 +572,9 @@ class Drive(models.Model):
         ordering = ["-starts_on", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="drive_period"),
-            models.CheckConstraint(condition=Q(public=False) | ~Q(charity_code=""), name="drive_public_charity"),
+            models.CheckConstraint(
+                condition=Q(public=False) | ~Q(charity_code=""), name="drive_public_charity"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -520,7 +595,9 @@ class Pledge(models.Model):
     amount = models.PositiveBigIntegerField(_("amount or value (yuan)"))
     item = models.CharField(_("item"), max_length=40, blank=True)  # in kind
     quantity = models.PositiveIntegerField(_("quantity"), default=0)
-    destination = models.CharField(_("went to"), max_length=80, blank=True)  # a compound, an activity, the mall
+    destination = models.CharField(
+        _("went to"), max_length=80, blank=True
+    )  # a compound, an activity, the mall
     status = models.CharField(max_length=8, choices=PledgeStatus.choices, default=PledgeStatus.PLEDGED)
     received_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -535,6 +612,9 @@ class Pledge(models.Model):
     class Meta:
         ordering = ["-id"]
         constraints = [models.CheckConstraint(condition=Q(amount__gte=1), name="pledge_amount")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} → {self.drive_id}: {self.amount}"
 
 
 class DonationEntry(AppendOnlyModel):

@@ -30,6 +30,7 @@ from gongzhi.alliances.models import (
     ProjectUnitRole,
     Unit,
 )
+from gongzhi.alliances.validation import _text
 from gongzhi.appeals.models import Rating
 from gongzhi.appeals.rules import rating_window
 from gongzhi.core.rules import staff_at
@@ -119,7 +120,9 @@ class ProjectWorkflow(Workflow):
 PROJECT_WORKFLOW = ProjectWorkflow()
 
 
-def project_transition(*, actor: User, project: Project, action: str, note: str = "", unit: Unit | None = None) -> Project:
+def project_transition(
+    *, actor: User, project: Project, action: str, note: str = "", unit: Unit | None = None
+) -> Project:
     result: Project = PROJECT_WORKFLOW.apply(actor=actor, obj=project, action=action, note=note, unit=unit)
     return result
 
@@ -133,7 +136,9 @@ def _milestones(items: list[tuple[str, int]] | None) -> list[tuple[str, int]]:
     for title, weight in items or []:
         title = str(title or "").replace("\x00", "").strip()
         if not title or len(title) > 60:
-            raise AllianceError.invalid(_("A milestone has a title of at most 60 characters."), field="milestones")
+            raise AllianceError.invalid(
+                _("A milestone has a title of at most 60 characters."), field="milestones"
+            )
         if not isinstance(weight, int) or isinstance(weight, bool) or not 1 <= weight <= 100:
             raise AllianceError.invalid(_("A milestone's weight is 1 to 100."), field="milestones")
         out.append((title, weight))
@@ -162,8 +167,6 @@ def project_create(
     match: Match | None = None,
 ) -> Project:
     """Staff set up a project directly (units may be named at once, as lead or partner)."""
-    from gongzhi.alliances.services import _text
-
     if not staff_at.test(actor, node):
         raise AllianceError.forbidden(_("Only staff of this place set up its projects."))
     if not isinstance(slots, int) or isinstance(slots, bool) or not 1 <= slots <= 50:
@@ -196,7 +199,9 @@ def project_create(
         Milestone.objects.bulk_create(Milestone(project=project, title=t, weight=w) for t, w in steps)
         for unit, role in named:
             ProjectUnit.objects.create(project=project, unit=unit, role=role, claimed_by=None)
-        ProjectEvent.objects.create(project=project, actor=actor, action="create", from_status="", to_status=S.DRAFT)
+        ProjectEvent.objects.create(
+            project=project, actor=actor, action="create", from_status="", to_status=S.DRAFT
+        )
     if publish:
         project = project_transition(actor=actor, project=project, action="publish")
     return project
@@ -228,15 +233,22 @@ def milestone_done(*, actor: User, milestone: Milestone) -> Project:
         raise AllianceError.wrong_state(_("Milestones are marked while the project is in progress."))
     with transaction.atomic():
         # unscoped: compare-and-set on the milestone of a project fetched in scope
-        if Milestone.objects.filter(pk=milestone.pk, done_at__isnull=True).update(
-            done_at=timezone.now(), done_by=actor
-        ) != 1:
+        if (
+            Milestone.objects.filter(pk=milestone.pk, done_at__isnull=True).update(
+                done_at=timezone.now(), done_by=actor
+            )
+            != 1
+        ):
             raise AllianceError.conflict("already_done", _("This milestone is done already."))
         progress = project_progress(project)
         Project.objects.filter(pk=project.pk).update(progress=progress)  # unscoped: the project in scope
         ProjectEvent.objects.create(
-            project=project, actor=actor, action="milestone", from_status=project.status,
-            to_status=project.status, note=milestone.title,
+            project=project,
+            actor=actor,
+            action="milestone",
+            from_status=project.status,
+            to_status=project.status,
+            note=milestone.title,
         )
     project.progress = progress
     return project
@@ -257,7 +269,9 @@ def project_rate(*, actor: User, project: Project, rating: str, comment: str = "
     if project.status not in FINISHED_PROJECT:
         raise AllianceError.wrong_state(_("A project is rated once it is done."))
     if rating not in (Rating.SATISFIED, Rating.BASICALLY_SATISFIED, Rating.DISSATISFIED):
-        raise AllianceError.invalid(_("Choose satisfied, basically satisfied or dissatisfied."), field="rating")
+        raise AllianceError.invalid(
+            _("Choose satisfied, basically satisfied or dissatisfied."), field="rating"
+        )
     if project.done_at and timezone.now() > project.done_at + rating_window():
         raise AllianceError("rating_closed", _("The time to rate this project has passed."))
     comment = str(comment or "").replace("\x00", "").strip()
@@ -268,4 +282,3 @@ def project_rate(*, actor: User, project: Project, rating: str, comment: str = "
             return ProjectRating.objects.create(project=project, user=actor, rating=rating, comment=comment)
     except IntegrityError:
         raise AllianceError.conflict("already_rated", _("You have rated this project already.")) from None
-

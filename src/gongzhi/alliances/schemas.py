@@ -5,12 +5,23 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from gongzhi.alliances.models import CapacityKind, Category, DriveKind, UnitKind
-
-CategoryIn = Literal[tuple(Category.values)]  # type: ignore[valid-type]
-KindIn = Literal[tuple(CapacityKind.values)]  # type: ignore[valid-type]
-UnitKindIn = Literal[tuple(UnitKind.values)]  # type: ignore[valid-type]
-DriveKindIn = Literal[tuple(DriveKind.values)]  # type: ignore[valid-type]
+# The choices of models.py, spelled out for the schema (tests/alliances/test_api.py checks they agree).
+CategoryIn = Literal[
+    "elderly",
+    "children",
+    "health",
+    "legal",
+    "employment",
+    "culture",
+    "repair",
+    "safety",
+    "environment",
+    "space",
+    "funds",
+]
+KindIn = Literal["hours", "people", "places", "money", "goods"]
+UnitKindIn = Literal["government", "state_firm", "private_firm", "school", "hospital", "social_org"]
+DriveKindIn = Literal["cash", "in_kind"]
 Day = date
 Big = Field(..., ge=1, le=100_000_000)
 

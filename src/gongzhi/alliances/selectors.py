@@ -10,8 +10,8 @@ from gongzhi.alliances.models import (
     FINISHED_PROJECT,
     PUBLIC_PROJECT,
     Alliance,
-    Drive,
     DonationEntry,
+    Drive,
     ListStatus,
     Match,
     MatchRound,
@@ -139,7 +139,9 @@ def match_list(*, fetched_by: User, status: str = MatchStatus.PROPOSED) -> Query
 
 
 def match_get(*, fetched_by: User, pk: int) -> Match:
-    return _get(Match.objects.visible_to(fetched_by, "view").select_related("need__node", "resource__unit"), pk)
+    return _get(
+        Match.objects.visible_to(fetched_by, "view").select_related("need__node", "resource__unit"), pk
+    )
 
 
 def latest_round(*, fetched_by: User) -> MatchRound | None:
@@ -180,7 +182,10 @@ def project_manageable(user: User, project: Project) -> bool:
 def project_ratings(project: Project) -> dict[str, int]:
     rows = ProjectRating.objects.filter(project=project)  # unscoped: counts of a project in reach
     counts = dict(rows.values_list("rating").annotate(n=Count("pk")).values_list("rating", "n"))
-    return {value: counts.get(value, 0) for value in (Rating.SATISFIED, Rating.BASICALLY_SATISFIED, Rating.DISSATISFIED)}
+    return {
+        value: counts.get(value, 0)
+        for value in (Rating.SATISFIED, Rating.BASICALLY_SATISFIED, Rating.DISSATISFIED)
+    }
 
 
 def my_rating(project: Project, user: User) -> ProjectRating | None:
@@ -239,7 +244,9 @@ def need_places(*, fetched_by: User) -> list[Any]:
     paths = reach_paths(fetched_by, CASEWORK_ROLES)
     if not paths and not fetched_by.is_superuser:
         return []
-    rows = Node.objects.visible_to(fetched_by, "view").filter(kind__in=(NodeKind.COMMUNITY, NodeKind.COMPOUND))
+    rows = Node.objects.visible_to(fetched_by, "view").filter(
+        kind__in=(NodeKind.COMMUNITY, NodeKind.COMPOUND)
+    )
     if paths:
         rows = rows.filter(subtree_q(None, paths))
     return list(rows.order_by("path")[:400])

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import User
@@ -25,6 +26,7 @@ from gongzhi.alliances.models import (
     UnitStaff,
     Urgency,
 )
+from gongzhi.alliances.validation import _amount, _choice, _text, _window
 from gongzhi.core import pii
 from gongzhi.core.audit import audit_record
 from gongzhi.core.roles import Role
@@ -32,54 +34,18 @@ from gongzhi.core.rules import staff_at
 from gongzhi.orgs.models import Node, NodeKind
 
 L = ListStatus
-MAX_CAPACITY = 100_000_000  # the largest capacity or quantity a list accepts (yuan, hours, items …)
-
-
-def _text(value: Any, field: str, limit: int, *, required: bool = True, what: str = "") -> str:
-    text = str(value or "").replace("\x00", "").strip()
-    if required and not text:
-        raise AllianceError.invalid(what or _("This field is required."), field=field)
-    if len(text) > limit:
-        raise AllianceError.invalid(_("At most %(n)d characters.") % {"n": limit}, field=field)
-    return text
-
-
-def _choice(value: Any, choices: Any, field: str) -> Any:
-    if value not in choices.values:
-        raise AllianceError.invalid(_("Choose one of the listed values."), field=field)
-    return value
-
-
-def _amount(value: Any, field: str, *, low: int = 1) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= MAX_CAPACITY:
-        raise AllianceError.invalid(
-            _("Give a whole number from %(low)d to %(high)d.") % {"low": low, "high": MAX_CAPACITY}, field=field
-        )
-    return value
-
-
-def _window(start: date | None, end: date | None, field: str) -> None:
-    if start and end and end < start:
-        raise AllianceError.invalid(_("The end comes before the start."), field=field)
-    for d in (start, end):
-        if d is not None and not date(2000, 1, 1) <= d <= date(2100, 12, 31):
-            raise AllianceError.invalid(_("Give a date between 2000 and 2100."), field=field)
-
-
-def _subdistrict_of(node: Node) -> Node:
-    if node.kind == NodeKind.SUBDISTRICT:
-        return node
-    found = node.get_ancestors().filter(kind=NodeKind.SUBDISTRICT).first()
-    if found is None:
-        raise AllianceError.invalid(_("Choose a place inside a subdistrict."), field="node_id")
-    return found
 
 
 # --- alliances and units ------------------------------------------------------------------------------
 
 
 def alliance_create(
-    *, actor: User, node: Node, name: str, kind: str = AllianceKind.ALLIANCE, motto: str = "",
+    *,
+    actor: User,
+    node: Node,
+    name: str,
+    kind: str = AllianceKind.ALLIANCE,
+    motto: str = "",
     parent: Alliance | None = None,
 ) -> Alliance:
     """A subdistrict's alliance, a circle, or a community's micro-alliance."""
@@ -130,7 +96,8 @@ def unit_register(
         raise AllianceError.invalid(_("Give both coordinates, or neither."), field="lat")
     _window(joined_on, None, "joined_on")
     with transaction.atomic():
-        if Unit.objects.filter(node=subdistrict, name=name).exists():  # unscoped: uniqueness at a node in reach
+        # unscoped: the name's uniqueness at a subdistrict in the actor's reach
+        if Unit.objects.filter(node=subdistrict, name=name).exists():
             raise AllianceError.conflict("duplicate", _("A unit of that name is already registered here."))
         unit = Unit.objects.create(
             node=subdistrict,
@@ -148,13 +115,17 @@ def unit_register(
     return unit
 
 
-def membership_add(*, actor: User, alliance: Alliance, unit: Unit, joined_on: date | None = None) -> Membership:
+def membership_add(
+    *, actor: User, alliance: Alliance, unit: Unit, joined_on: date | None = None
+) -> Membership:
     if not rules.manages.test(actor, alliance) and not staff_at.test(actor, alliance.node):
         raise AllianceError.forbidden(_("Only the alliance's staff admit units."))
-    if not alliance.node.path.startswith(unit.node.path) and not unit.node.path.startswith(alliance.node.path):
+    if not alliance.node.path.startswith(unit.node.path) and not unit.node.path.startswith(
+        alliance.node.path
+    ):
         raise AllianceError.invalid(_("The unit works in another subdistrict."), field="unit_id")
     membership, _created = Membership.objects.get_or_create(
-        alliance=alliance, unit=unit, defaults={"joined_on": joined_on or date.today()}
+        alliance=alliance, unit=unit, defaults={"joined_on": joined_on or timezone.localdate()}
     )
     return membership
 
@@ -167,8 +138,11 @@ def unit_staff_add(*, actor: User, unit: Unit, user: User) -> UnitStaff:
         raise AllianceError.forbidden(_("Only the subdistrict's staff add a unit's accounts."))
     with transaction.atomic():
         staff, _created = UnitStaff.objects.get_or_create(unit=unit, user=user)
+        # unscoped: the unit account's own binding, made once
         RoleBinding.objects.get_or_create(user=user, role=Role.ALLIANCE_UNIT, node=unit.node)
-        audit_record(actor=actor, action="alliances.unit_staff_add", target=unit, node=unit.node, user=user.pk)
+        audit_record(
+            actor=actor, action="alliances.unit_staff_add", target=unit, node=unit.node, user=user.pk
+        )
     return staff
 
 
@@ -271,7 +245,13 @@ def need_post(
 
 
 def need_from_appeal(
-    *, actor: User, appeal: Any, category: str, quantity_kind: str, quantity: int, urgency: int = Urgency.NORMAL
+    *,
+    actor: User,
+    appeal: Any,
+    category: str,
+    quantity_kind: str,
+    quantity: int,
+    urgency: int = Urgency.NORMAL,
 ) -> Need:
     """An appeal becomes a need in one click: its place, subject and details, linked back to it."""
     existing = Need.objects.filter(appeal=appeal).exclude(status=L.CLOSED).first()  # unscoped: one per appeal

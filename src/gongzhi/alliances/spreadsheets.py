@@ -32,8 +32,15 @@ def three_lists_export(*, actor: Any, reveal: bool = False) -> bytes:
         _("Resources"),
         [_("Unit"), _("Category"), _("Title"), _("Capacity"), _("Counted in"), _("Remaining"), _("Status")],
         (
-            (r.unit.name, r.get_category_display(), r.title, r.capacity, r.get_capacity_kind_display(), r.remaining,
-             r.get_status_display())
+            (
+                r.unit.name,
+                r.get_category_display(),
+                r.title,
+                r.capacity,
+                r.get_capacity_kind_display(),
+                r.remaining,
+                r.get_status_display(),
+            )
             for r in selectors.resource_list(fetched_by=actor).iterator(chunk_size=500)
         ),
     )
@@ -41,8 +48,15 @@ def three_lists_export(*, actor: Any, reveal: bool = False) -> bytes:
         _("Needs"),
         [_("Place"), _("Category"), _("Title"), _("Urgency"), _("Quantity"), _("Counted in"), _("Status")],
         (
-            (n.node.name, n.get_category_display(), n.title, n.get_urgency_display(), n.quantity,
-             n.get_quantity_kind_display(), n.get_status_display())
+            (
+                n.node.name,
+                n.get_category_display(),
+                n.title,
+                n.get_urgency_display(),
+                n.quantity,
+                n.get_quantity_kind_display(),
+                n.get_status_display(),
+            )
             for n in selectors.need_list(fetched_by=actor).iterator(chunk_size=500)
         ),
     )
@@ -50,8 +64,14 @@ def three_lists_export(*, actor: Any, reveal: bool = False) -> bytes:
         _("Projects"),
         [_("Name"), _("Category"), _("Place"), _("Units"), _("Status"), _("Progress (%)")],
         (
-            (p.name, p.category.name if p.category_id else "", p.node.name,
-             "、".join(pu.unit.name for pu in p.units.all()), p.get_status_display(), p.progress)
+            (
+                p.name,
+                p.category.name if p.category else "",
+                p.node.name,
+                "、".join(pu.unit.name for pu in p.units.all()),
+                p.get_status_display(),
+                p.progress,
+            )
             for p in selectors.project_list(fetched_by=actor)[:5000]
         ),
     )

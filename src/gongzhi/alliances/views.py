@@ -2,6 +2,8 @@
 and category), a project's public page with its steps, an alliance's page, the lists, the matching board
 side by side, donations, and the three lists as one workbook."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -22,7 +24,13 @@ from gongzhi.core.rules import is_caseworker
 from gongzhi.core.web import form_errors_message, role_required, service_call
 from gongzhi.orgs.selectors import node_get
 
-BOARD_STATES = [ProjectStatus.OPEN, ProjectStatus.CLAIMED, ProjectStatus.IN_PROGRESS, ProjectStatus.DONE, ProjectStatus.EVALUATED]
+BOARD_STATES = [
+    ProjectStatus.OPEN,
+    ProjectStatus.CLAIMED,
+    ProjectStatus.IN_PROGRESS,
+    ProjectStatus.DONE,
+    ProjectStatus.EVALUATED,
+]
 
 
 @login_required
@@ -30,7 +38,9 @@ def project_board(request: AuthenticatedHttpRequest) -> HttpResponse:
     staff = is_caseworker.test(request.user)
     unit = is_unit_account.test(request.user)
     view = request.GET.get("view", "board" if staff else ("mine" if unit else "near"))
-    projects = selectors.project_list(fetched_by=request.user, mine=view == "mine", q=request.GET.get("q", ""))
+    projects = selectors.project_list(
+        fetched_by=request.user, mine=view == "mine", q=request.GET.get("q", "")
+    )
     rows = list(projects[:300])
     columns = []
     if view == "board":
@@ -40,13 +50,19 @@ def project_board(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "alliances/board.html",
         {
-            "view": view, "staff": staff, "unit": unit, "projects": rows, "columns": columns,
+            "view": view,
+            "staff": staff,
+            "unit": unit,
+            "projects": rows,
+            "columns": columns,
             "alliances": list(selectors.alliance_list(fetched_by=request.user)[:20]),
         },
     )
 
 
-def _project_page(request: AuthenticatedHttpRequest, project, *, status: int = 200, typed=None) -> HttpResponse:
+def _project_page(
+    request: AuthenticatedHttpRequest, project, *, status: int = 200, typed=None
+) -> HttpResponse:
     return render(
         request,
         "alliances/project.html",
@@ -77,7 +93,9 @@ def project_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             if not form.is_valid():
                 raise AllianceError.invalid(form_errors_message(form))
             services.project_rate(
-                actor=request.user, project=project, rating=form.cleaned_data["rating"],
+                actor=request.user,
+                project=project,
+                rating=form.cleaned_data["rating"],
                 comment=form.cleaned_data["comment"],
             )
     else:
@@ -99,7 +117,9 @@ def project_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if call.ok:
         return redirect("alliances:project", pk=pk)
     return _project_page(
-        request, selectors.project_get(fetched_by=request.user, pk=pk), status=400,
+        request,
+        selectors.project_get(fetched_by=request.user, pk=pk),
+        status=400,
         typed=request.POST if "rating" in request.POST else None,
     )
 
@@ -127,11 +147,16 @@ def lists(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not staff and not unit:
         raise AllianceError.not_found()
     tab = request.GET.get("tab", "needs")
-    search = {"category": request.GET.get("category", "")[:12], "q": request.GET.get("q", "")[:40]}
+    search: dict[str, Any] = {
+        "category": request.GET.get("category", "")[:12],
+        "q": request.GET.get("q", "")[:40],
+    }
     places = selectors.need_places(fetched_by=request.user) if staff else []
     units = list(selectors.my_units(fetched_by=request.user)) if unit else []
     need_form = NeedForm(request.POST if request.POST.get("form") == "need" else None, places=places)
-    resource_form = ResourceForm(request.POST if request.POST.get("form") == "resource" else None, units=units)
+    resource_form = ResourceForm(
+        request.POST if request.POST.get("form") == "resource" else None, units=units
+    )
     if request.method == "POST":
         if request.POST.get("form") == "need" and need_form.is_valid():
             d = need_form.cleaned_data
@@ -139,15 +164,24 @@ def lists(request: AuthenticatedHttpRequest) -> HttpResponse:
                 node = node_get(fetched_by=request.user, pk=d["node"])
                 if d["appeal"]:
                     services.need_from_appeal(
-                        actor=request.user, appeal=appeal_get(fetched_by=request.user, pk=d["appeal"]),
-                        category=d["category"], quantity_kind=d["quantity_kind"], quantity=d["quantity"],
+                        actor=request.user,
+                        appeal=appeal_get(fetched_by=request.user, pk=d["appeal"]),
+                        category=d["category"],
+                        quantity_kind=d["quantity_kind"],
+                        quantity=d["quantity"],
                         urgency=d["urgency"],
                     )
                 else:
                     services.need_post(
-                        actor=request.user, node=node, category=d["category"], title=d["title"],
-                        description=d["description"], beneficiaries=d["beneficiaries"], urgency=d["urgency"],
-                        quantity_kind=d["quantity_kind"], quantity=d["quantity"],
+                        actor=request.user,
+                        node=node,
+                        category=d["category"],
+                        title=d["title"],
+                        description=d["description"],
+                        beneficiaries=d["beneficiaries"],
+                        urgency=d["urgency"],
+                        quantity_kind=d["quantity_kind"],
+                        quantity=d["quantity"],
                     )
             if call.ok:
                 return redirect("alliances:lists")
@@ -155,10 +189,16 @@ def lists(request: AuthenticatedHttpRequest) -> HttpResponse:
             d = resource_form.cleaned_data
             with service_call(request, form=resource_form, success=_("The resource is on the list.")) as call:
                 services.resource_post(
-                    actor=request.user, unit=selectors.unit_get(fetched_by=request.user, pk=d["unit"]),
-                    category=d["category"], title=d["title"], description=d["description"],
-                    capacity_kind=d["capacity_kind"], capacity=d["capacity"], radius_km=d["radius_km"],
-                    available_from=d["available_from"], available_until=d["available_until"],
+                    actor=request.user,
+                    unit=selectors.unit_get(fetched_by=request.user, pk=d["unit"]),
+                    category=d["category"],
+                    title=d["title"],
+                    description=d["description"],
+                    capacity_kind=d["capacity_kind"],
+                    capacity=d["capacity"],
+                    radius_km=d["radius_km"],
+                    available_from=d["available_from"],
+                    available_until=d["available_until"],
                 )
             if call.ok:
                 return redirect(f"{request.path}?tab=resources")
@@ -167,10 +207,17 @@ def lists(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "alliances/lists.html",
         {
-            "tab": tab, "staff": staff, "unit": unit, "categories": Category.choices, "search": search,
+            "tab": tab,
+            "staff": staff,
+            "unit": unit,
+            "categories": Category.choices,
+            "search": search,
             "needs": list(selectors.need_list(fetched_by=request.user, **search)[:200]),
             "resources": list(selectors.resource_list(fetched_by=request.user, **search)[:200]),
-            "need_form": need_form, "resource_form": resource_form, "places": places, "units": units,
+            "need_form": need_form,
+            "resource_form": resource_form,
+            "places": places,
+            "units": units,
         },
         status=400 if need_form.errors or resource_form.errors else 200,
     )
@@ -202,7 +249,10 @@ def matching_board(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "alliances/matching.html",
         {
-            "needs": needs, "chosen": chosen, "candidates": candidates, "subdistricts": subdistricts,
+            "needs": needs,
+            "chosen": chosen,
+            "candidates": candidates,
+            "subdistricts": subdistricts,
             "proposals": list(selectors.match_list(fetched_by=request.user)[:100]),
             "round": selectors.latest_round(fetched_by=request.user),
         },
@@ -218,7 +268,9 @@ def match_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if action == "choose":  # a candidate chosen by hand from the ranking: proposed, then accepted
         need = selectors.need_get(fetched_by=request.user, pk=pk)
         with service_call(request, success=_("Accepted: the project is open for the unit to claim.")) as call:
-            resource = selectors.resource_get(fetched_by=request.user, pk=int(request.POST.get("resource") or 0))
+            resource = selectors.resource_get(
+                fetched_by=request.user, pk=int(request.POST.get("resource") or 0)
+            )
             match = match_propose(actor=request.user, need=need, resource=resource)
             project = services.match_accept(actor=request.user, match=match)
         return redirect("alliances:project", pk=project.pk) if call.ok else redirect("alliances:matching")
@@ -247,6 +299,8 @@ def donations(request: AuthenticatedHttpRequest) -> HttpResponse:
 @role_required(is_caseworker)
 def export(request: AuthenticatedHttpRequest) -> HttpResponse:
     content = three_lists_export(actor=request.user)
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = 'attachment; filename="three-lists.xlsx"'
     return response
