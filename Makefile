@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export GONGZHI_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test test-sqlite test-postgres bench bench-appeals bench-sqlite bench-submit bench-points bench-triage lint setup assets messages clean
+.PHONY: demo test test-sqlite test-postgres bench bench-appeals bench-sqlite bench-submit bench-points bench-triage bench-alliance lint setup assets messages clean
 
 ## Install Python and npm packages, vendor static assets, compile translations.
 setup: $(VENV)/.installed assets messages
@@ -77,6 +77,10 @@ bench-points: setup
 ## Triage speed on one core: model load, classification throughput, duplicate check, hot issues.
 bench-triage: setup
 	$(BIN)/python bench/triage.py
+
+## Matching engine (issue 15): 5,000 needs × 2,000 resources in 50 subdistricts, optimum vs greedy.
+bench-alliance: setup
+	$(BIN)/python bench/alliance.py
 
 lint: setup
 	$(BIN)/ruff check src tests bench scripts

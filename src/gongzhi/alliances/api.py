@@ -2,6 +2,7 @@
 
 from typing import Literal
 
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -399,7 +400,7 @@ def project_create(request: AuthenticatedHttpRequest, data: ProjectIn):
             selectors.categories_for(fetched_by=request.user, node=node).filter(pk=data.category_id).first()
         )
         if category is None:
-            raise AllianceError.invalid("Choose a category of this subdistrict.", field="category_id")
+            raise AllianceError.invalid(_("Choose a category of this subdistrict."), field="category_id")
     alliance = (
         selectors.alliance_get(fetched_by=request.user, pk=data.alliance_id) if data.alliance_id else None
     )
