@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.models import AppendOnlyModel
 from gongzhi.core.roles import ALL_ROLES, CASEWORK_ROLES, MANAGER_ROLES, OVERSIGHT_ROLES, Role
-from gongzhi.core.scoping import OwnerRule, ScopedQuerySet, ScopePolicy, public_around
+from gongzhi.core.scoping import OwnerRule, ScopedQuerySet, ScopePolicy, ancestry_q, any_of, public_around
 
 UNIT_ROLES = CASEWORK_ROLES | {Role.ALLIANCE_UNIT}
 
@@ -39,6 +39,15 @@ def own_unit(
 
     rule.__name__ = f"own_unit({field})"
     return rule
+
+
+def open_above(user: Any, action: str) -> Q | None:
+    """Open resources offered at a place above the user's (a subdistrict's resources, for its communities'
+    staff and its units)."""
+    if action not in ("view", "market"):
+        return None
+    around = ancestry_q(user, "node")
+    return None if around is None else around & Q(status="open")
 
 
 class AllianceKind(models.TextChoices):
@@ -248,7 +257,7 @@ class Resource(models.Model):
     scope = ScopePolicy(
         node_field="node",
         actions={"view": CASEWORK_ROLES, "market": UNIT_ROLES, "count": OVERSIGHT_ROLES},
-        owner_rule=own_unit("unit"),
+        owner_rule=any_of(own_unit("unit"), open_above),
     )
 
     class Meta:
