@@ -199,7 +199,7 @@ class UnitStaff(models.Model):
 class Category(models.TextChoices):
     """What a resource offers or a need asks for."""
 
-    ELDERLY = "elderly", _("Elderly care")
+    ELDERLY = "elderly", _("Help for older people")
     CHILDREN = "children", _("Children and youth")
     HEALTH = "health", _("Health and medical")
     LEGAL = "legal", _("Legal advice")

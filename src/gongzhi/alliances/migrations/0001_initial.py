@@ -118,7 +118,7 @@ class Migration(migrations.Migration):
             name='Need',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('category', models.CharField(choices=[('elderly', 'Elderly care'), ('children', 'Children and youth'), ('health', 'Health and medical'), ('legal', 'Legal advice'), ('employment', 'Jobs and start-ups'), ('culture', 'Culture and education'), ('repair', 'Repairs and facilities'), ('safety', 'Safety and fire'), ('environment', 'Environment and greening'), ('space', 'Venues and space'), ('funds', 'Funds and goods')], max_length=12, verbose_name='category')),
+                ('category', models.CharField(choices=[('elderly', 'Help for older people'), ('children', 'Children and youth'), ('health', 'Health and medical'), ('legal', 'Legal advice'), ('employment', 'Jobs and start-ups'), ('culture', 'Culture and education'), ('repair', 'Repairs and facilities'), ('safety', 'Safety and fire'), ('environment', 'Environment and greening'), ('space', 'Venues and space'), ('funds', 'Funds and goods')], max_length=12, verbose_name='category')),
                 ('title', models.CharField(max_length=60, verbose_name='title')),
                 ('description', models.CharField(blank=True, max_length=500, verbose_name='description')),
                 ('beneficiaries', models.CharField(blank=True, max_length=60, verbose_name='beneficiaries')),
@@ -250,7 +250,7 @@ class Migration(migrations.Migration):
             name='Resource',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('category', models.CharField(choices=[('elderly', 'Elderly care'), ('children', 'Children and youth'), ('health', 'Health and medical'), ('legal', 'Legal advice'), ('employment', 'Jobs and start-ups'), ('culture', 'Culture and education'), ('repair', 'Repairs and facilities'), ('safety', 'Safety and fire'), ('environment', 'Environment and greening'), ('space', 'Venues and space'), ('funds', 'Funds and goods')], max_length=12, verbose_name='category')),
+                ('category', models.CharField(choices=[('elderly', 'Help for older people'), ('children', 'Children and youth'), ('health', 'Health and medical'), ('legal', 'Legal advice'), ('employment', 'Jobs and start-ups'), ('culture', 'Culture and education'), ('repair', 'Repairs and facilities'), ('safety', 'Safety and fire'), ('environment', 'Environment and greening'), ('space', 'Venues and space'), ('funds', 'Funds and goods')], max_length=12, verbose_name='category')),
                 ('title', models.CharField(max_length=60, verbose_name='title')),
                 ('description', models.CharField(blank=True, max_length=500, verbose_name='description')),
                 ('capacity_kind', models.CharField(choices=[('hours', 'hours'), ('people', 'people'), ('places', 'places'), ('money', 'yuan'), ('goods', 'items')], max_length=8, verbose_name='capacity in')),
