@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export GONGZHI_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test test-sqlite test-postgres test-fuzz cluster-test bench bench-venues bench-appeals bench-sqlite bench-submit bench-points bench-party bench-triage lint setup assets messages clean
+.PHONY: demo test test-sqlite test-postgres test-fuzz cluster-test bench bench-venues bench-appeals bench-sqlite bench-submit bench-points bench-party bench-triage bench-alliance lint setup assets messages clean
 
 ## Install Python and npm packages, vendor static assets, compile translations.
 setup: $(VENV)/.installed assets messages
@@ -95,6 +95,10 @@ bench-party: setup
 ## Triage speed on one core: model load, classification throughput, duplicate check, hot issues.
 bench-triage: setup
 	$(BIN)/python bench/triage.py
+
+## Matching engine (issue 15): 5,000 needs × 2,000 resources in 50 subdistricts, optimum vs greedy.
+bench-alliance: setup
+	$(BIN)/python bench/alliance.py
 
 lint: setup
 	$(BIN)/ruff check src tests bench scripts

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "gongzhi.community",
     "gongzhi.venues",
     "gongzhi.deliberation",
+    "gongzhi.alliances",
 ]
 
 MIDDLEWARE = [

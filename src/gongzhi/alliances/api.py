@@ -1,0 +1,508 @@
+"""The alliances API: /alliances, /units, /resources, /needs, /matches, /projects, /donations."""
+
+from typing import Literal
+
+from django.utils.translation import gettext as _
+from ninja import Router, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from gongzhi.accounts.http import AuthenticatedHttpRequest
+from gongzhi.alliances import selectors, services
+from gongzhi.alliances.errors import AllianceError
+from gongzhi.alliances.matching import match_propose
+from gongzhi.alliances.projects import project_actions
+from gongzhi.alliances.schemas import (
+    AllianceOut,
+    CandidateOut,
+    DriveIn,
+    DriveOut,
+    ListStepIn,
+    MatchDecideIn,
+    MatchOut,
+    MatchProposeIn,
+    NeedFromAppealIn,
+    NeedIn,
+    NeedOut,
+    PledgeIn,
+    PledgeOut,
+    ProjectIn,
+    ProjectOut,
+    ProjectStepIn,
+    RatingIn,
+    RatingOut,
+    ReceiveIn,
+    ResourceIn,
+    ResourceOut,
+    RoundIn,
+    RoundOut,
+    UnitIn,
+    UnitOut,
+)
+from gongzhi.appeals.selectors import appeal_get
+from gongzhi.core.schemas import ErrorOut
+from gongzhi.orgs.selectors import node_get
+
+router = Router(tags=["alliances"])
+WRITE = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+def _alliance(a) -> dict:
+    f = selectors.alliance_figures(a)
+    return {
+        "id": a.pk,
+        "node_id": a.node_id,
+        "node_name": a.node.name,
+        "name": a.name,
+        "kind": a.kind,
+        "units": f["units"],
+        "projects": f["projects"],
+        "activities": f["activities"],
+        "venues": f["venues"],
+        "reached": f["reached"],
+        "solved": f["solved"],
+    }
+
+
+def _unit(u) -> dict:
+    return {
+        "id": u.pk,
+        "node_id": u.node_id,
+        "name": u.name,
+        "kind": u.kind,
+        "party_org": u.party_org,
+        "contact_name": u.contact_name,
+        "contact_phone": u.contact_phone_masked,
+    }
+
+
+def _resource(r) -> dict:
+    return {
+        "id": r.pk,
+        "unit_id": r.unit_id,
+        "unit_name": r.unit.name,
+        "category": r.category,
+        "title": r.title,
+        "description": r.description,
+        "capacity_kind": r.capacity_kind,
+        "capacity": r.capacity,
+        "remaining": r.remaining,
+        "radius_km": r.radius_km,
+        "available_from": r.available_from,
+        "available_until": r.available_until,
+        "status": r.status,
+    }
+
+
+def _need(n) -> dict:
+    return {
+        "id": n.pk,
+        "node_id": n.node_id,
+        "node_name": n.node.name,
+        "category": n.category,
+        "title": n.title,
+        "description": n.description,
+        "beneficiaries": n.beneficiaries,
+        "urgency": n.urgency,
+        "quantity_kind": n.quantity_kind,
+        "quantity": n.quantity,
+        "wanted_from": n.wanted_from,
+        "wanted_until": n.wanted_until,
+        "status": n.status,
+        "appeal_id": n.appeal_id,
+    }
+
+
+def _match(m) -> dict:
+    return {
+        "id": m.pk,
+        "need_id": m.need_id,
+        "need_title": m.need.title,
+        "resource_id": m.resource_id,
+        "resource_title": m.resource.title,
+        "unit_name": m.resource.unit.name,
+        "score": m.score,
+        "quantity": m.quantity,
+        "status": m.status,
+        "round_id": m.round_id,
+    }
+
+
+def _project(p, user) -> dict:
+    return {
+        "id": p.pk,
+        "node_id": p.node_id,
+        "node_name": p.node.name,
+        "name": p.name,
+        "category": p.category.name if p.category_id else "",
+        "goal": p.goal,
+        "place": p.place,
+        "budget": p.budget,
+        "slots": p.slots,
+        "status": p.status,
+        "progress": p.progress,
+        "residents_reached": p.residents_reached,
+        "units": [
+            {"unit_id": pu.unit_id, "unit_name": pu.unit.name, "role": pu.role} for pu in p.units.all()
+        ],
+        "milestones": [
+            {"id": m.pk, "title": m.title, "weight": m.weight, "done": m.done_at is not None}
+            for m in p.milestones.all()
+        ],
+        "actions": project_actions(user=user, project=p),
+        "created_at": p.created_at,
+    }
+
+
+def _drive(d) -> dict:
+    return {
+        "id": d.pk,
+        "node_id": d.node_id,
+        "title": d.title,
+        "kind": d.kind,
+        "goal": d.goal,
+        "starts_on": d.starts_on,
+        "ends_on": d.ends_on,
+        "receiver": d.receiver,
+        "public": d.public,
+        "received": getattr(d, "received", 0) or 0,
+        "pledged": getattr(d, "pledged", 0) or 0,
+    }
+
+
+def _pledge(p) -> dict:
+    return {
+        "id": p.pk,
+        "drive_id": p.drive_id,
+        "unit_id": p.unit_id,
+        "unit_name": p.unit.name,
+        "amount": p.amount,
+        "item": p.item,
+        "quantity": p.quantity,
+        "destination": p.destination,
+        "status": p.status,
+    }
+
+
+# --- alliances and units ---------------------------------------------------------------------------
+
+
+@router.get("/alliances", response=list[AllianceOut])
+@paginate(LimitOffsetPagination)
+def alliances(request: AuthenticatedHttpRequest):
+    """The alliances where you belong (or in your reach), with their figures."""
+    return [_alliance(a) for a in selectors.alliance_list(fetched_by=request.user)[:200]]
+
+
+@router.get("/alliances/{alliance_id}", response={200: AllianceOut, 404: ErrorOut})
+def alliance(request: AuthenticatedHttpRequest, alliance_id: int):
+    return _alliance(selectors.alliance_get(fetched_by=request.user, pk=alliance_id))
+
+
+@router.get("/units", response=list[UnitOut])
+@paginate(LimitOffsetPagination)
+def units(request: AuthenticatedHttpRequest, alliance_id: int | None = None, q: str = ""):
+    alliance = selectors.alliance_get(fetched_by=request.user, pk=alliance_id) if alliance_id else None
+    return [
+        _unit(u) for u in selectors.unit_list(fetched_by=request.user, alliance=alliance, q=q[:40])[:1000]
+    ]
+
+
+@router.post("/units", response={201: UnitOut, **WRITE})
+def unit_register(request: AuthenticatedHttpRequest, data: UnitIn):
+    """Register a unit at a subdistrict (staff) and admit it to alliances there."""
+    node = node_get(fetched_by=request.user, pk=data.node_id)
+    alliances = [selectors.alliance_get(fetched_by=request.user, pk=pk) for pk in data.alliance_ids]
+    unit = services.unit_register(
+        actor=request.user,
+        subdistrict=node,
+        name=data.name,
+        kind=data.kind,
+        party_org=data.party_org,
+        contact_name=data.contact_name,
+        contact_phone=data.contact_phone,
+        alliances=alliances,
+    )
+    return Status(201, _unit(unit))
+
+
+# --- resources and needs ----------------------------------------------------------------------------
+
+
+@router.get("/resources", response=list[ResourceOut])
+@paginate(LimitOffsetPagination)
+def resources(request: AuthenticatedHttpRequest, category: str = "", q: str = "", mine: bool = False):
+    """Staff: resources in reach; a unit's account: its own and the open ones of its subdistrict."""
+    rows = selectors.resource_list(fetched_by=request.user, mine=mine, category=category[:12], q=q[:40])
+    return [_resource(r) for r in rows[:1000]]
+
+
+@router.post("/resources", response={201: ResourceOut, **WRITE})
+def resource_post(request: AuthenticatedHttpRequest, data: ResourceIn):
+    unit = selectors.unit_get(fetched_by=request.user, pk=data.unit_id)
+    serves = [node_get(fetched_by=request.user, pk=pk) for pk in data.serves_node_ids]
+    r = services.resource_post(
+        actor=request.user,
+        unit=unit,
+        category=data.category,
+        title=data.title,
+        description=data.description,
+        capacity_kind=data.capacity_kind,
+        capacity=data.capacity,
+        radius_km=data.radius_km,
+        serves=serves,
+        available_from=data.available_from,
+        available_until=data.available_until,
+        publish=data.publish,
+    )
+    return Status(201, _resource(r))
+
+
+@router.post("/resources/{resource_id}/transitions", response={200: ResourceOut, **WRITE})
+def resource_step(request: AuthenticatedHttpRequest, resource_id: int, data: ListStepIn):
+    r = selectors.resource_get(fetched_by=request.user, pk=resource_id)
+    return _resource(services.resource_transition(actor=request.user, resource=r, action=data.action))
+
+
+@router.get("/needs", response=list[NeedOut])
+@paginate(LimitOffsetPagination)
+def needs(request: AuthenticatedHttpRequest, category: str = "", q: str = "", status: str = ""):
+    rows = selectors.need_list(fetched_by=request.user, category=category[:12], q=q[:40], status=status[:8])
+    return [_need(n) for n in rows[:1000]]
+
+
+@router.post("/needs", response={201: NeedOut, **WRITE})
+def need_post(request: AuthenticatedHttpRequest, data: NeedIn):
+    node = node_get(fetched_by=request.user, pk=data.node_id)
+    n = services.need_post(
+        actor=request.user,
+        node=node,
+        category=data.category,
+        title=data.title,
+        description=data.description,
+        beneficiaries=data.beneficiaries,
+        urgency=data.urgency,
+        quantity_kind=data.quantity_kind,
+        quantity=data.quantity,
+        wanted_from=data.wanted_from,
+        wanted_until=data.wanted_until,
+        publish=data.publish,
+    )
+    return Status(201, _need(n))
+
+
+@router.post("/needs/from-appeal", response={201: NeedOut, **WRITE})
+def need_from_appeal(request: AuthenticatedHttpRequest, data: NeedFromAppealIn):
+    """An appeal becomes a need in one click (linked to it)."""
+    appeal = appeal_get(fetched_by=request.user, pk=data.appeal_id)
+    n = services.need_from_appeal(
+        actor=request.user,
+        appeal=appeal,
+        category=data.category,
+        quantity_kind=data.quantity_kind,
+        quantity=data.quantity,
+        urgency=data.urgency,
+    )
+    return Status(201, _need(n))
+
+
+@router.post("/needs/{need_id}/transitions", response={200: NeedOut, **WRITE})
+def need_step(request: AuthenticatedHttpRequest, need_id: int, data: ListStepIn):
+    n = selectors.need_get(fetched_by=request.user, pk=need_id)
+    return _need(services.need_transition(actor=request.user, need=n, action=data.action))
+
+
+@router.get("/needs/{need_id}/candidates", response={200: list[CandidateOut], 403: ErrorOut, 404: ErrorOut})
+def candidates(request: AuthenticatedHttpRequest, need_id: int):
+    """Ranked candidate resources for a need, each with its explained score."""
+    n = selectors.need_get(fetched_by=request.user, pk=need_id)
+    return [
+        {
+            "resource_id": r.pk,
+            "resource_title": r.title,
+            "unit_id": r.unit_id,
+            "unit_name": r.unit.name,
+            "score": c.score,
+            "feasible": c.feasible,
+            "why_not": c.why_not,
+            "distance_km": c.distance_km,
+            "parts": c.parts,
+        }
+        for r, c in services.need_candidates(fetched_by=request.user, need=n)
+    ]
+
+
+# --- matches --------------------------------------------------------------------------------------------
+
+
+@router.get("/matches", response=list[MatchOut])
+@paginate(LimitOffsetPagination)
+def matches(
+    request: AuthenticatedHttpRequest, status: Literal["proposed", "accepted", "rejected"] = "proposed"
+):
+    return [_match(m) for m in selectors.match_list(fetched_by=request.user, status=status)[:1000]]
+
+
+@router.post("/matches/propose", response={201: RoundOut, **WRITE})
+def round_propose(request: AuthenticatedHttpRequest, data: RoundIn):
+    """A global round for a subdistrict: the optimum (MILP), with greedy's total on the same data."""
+    node = node_get(fetched_by=request.user, pk=data.node_id)
+    rnd = services.round_propose(actor=request.user, subdistrict=node)
+    return Status(
+        201,
+        {
+            "id": rnd.pk,
+            "needs": rnd.needs,
+            "resources": rnd.resources,
+            "optimum": rnd.optimum,
+            "greedy": rnd.greedy,
+            "seconds": rnd.seconds,
+            "proposed": rnd.matches.count(),
+        },
+    )
+
+
+@router.post("/matches", response={201: MatchOut, **WRITE})
+def match_create(request: AuthenticatedHttpRequest, data: MatchProposeIn):
+    """Staff propose a resource for a need by hand."""
+    need = selectors.need_get(fetched_by=request.user, pk=data.need_id)
+    resource = selectors.resource_get(fetched_by=request.user, pk=data.resource_id)
+    return Status(201, _match(match_propose(actor=request.user, need=need, resource=resource)))
+
+
+@router.post("/matches/{match_id}/decide", response={200: ProjectOut | MatchOut, **WRITE})
+def match_decide(request: AuthenticatedHttpRequest, match_id: int, data: MatchDecideIn):
+    """accept (the match becomes a project, open for claim) or reject."""
+    m = selectors.match_get(fetched_by=request.user, pk=match_id)
+    if data.action == "reject":
+        return _match(services.match_reject(actor=request.user, match=m, note=data.note))
+    project = services.match_accept(
+        actor=request.user, match=m, quantity=data.quantity, project_name=data.project_name
+    )
+    return _project(selectors.project_get(fetched_by=request.user, pk=project.pk), request.user)
+
+
+# --- projects -------------------------------------------------------------------------------------------
+
+
+@router.get("/projects", response=list[ProjectOut])
+@paginate(LimitOffsetPagination)
+def projects(request: AuthenticatedHttpRequest, status: str = "", mine: bool = False, q: str = ""):
+    rows = selectors.project_list(fetched_by=request.user, status=status[:12], mine=mine, q=q[:40])
+    return [_project(p, request.user) for p in rows.prefetch_related("milestones")[:500]]
+
+
+@router.post("/projects", response={201: ProjectOut, **WRITE})
+def project_create(request: AuthenticatedHttpRequest, data: ProjectIn):
+    node = node_get(fetched_by=request.user, pk=data.node_id)
+    category = None
+    if data.category_id is not None:
+        category = (
+            selectors.categories_for(fetched_by=request.user, node=node).filter(pk=data.category_id).first()
+        )
+        if category is None:
+            raise AllianceError.invalid(_("Choose a category of this subdistrict."), field="category_id")
+    alliance = (
+        selectors.alliance_get(fetched_by=request.user, pk=data.alliance_id) if data.alliance_id else None
+    )
+    p = services.project_create(
+        actor=request.user,
+        node=node,
+        name=data.name,
+        category=category,
+        alliance=alliance,
+        goal=data.goal,
+        place=data.place,
+        beneficiaries=data.beneficiaries,
+        budget=data.budget,
+        slots=data.slots,
+        milestones=[(m.title, m.weight) for m in data.milestones],
+        publish=data.publish,
+    )
+    return Status(201, _project(selectors.project_get(fetched_by=request.user, pk=p.pk), request.user))
+
+
+@router.get("/projects/{project_id}", response={200: ProjectOut, 404: ErrorOut})
+def project(request: AuthenticatedHttpRequest, project_id: int):
+    return _project(selectors.project_get(fetched_by=request.user, pk=project_id), request.user)
+
+
+@router.post("/projects/{project_id}/transitions", response={200: ProjectOut, **WRITE})
+def project_step(request: AuthenticatedHttpRequest, project_id: int, data: ProjectStepIn):
+    """publish, claim (with your unit_id; a claim of a full project gets 409), close_claims, start, finish
+    (every milestone done), evaluate, cancel."""
+    p = selectors.project_get(fetched_by=request.user, pk=project_id)
+    unit = selectors.unit_get(fetched_by=request.user, pk=data.unit_id) if data.unit_id else None
+    services.project_transition(actor=request.user, project=p, action=data.action, note=data.note, unit=unit)
+    return _project(selectors.project_get(fetched_by=request.user, pk=project_id), request.user)
+
+
+@router.post("/projects/{project_id}/milestones/{milestone_id}/done", response={200: ProjectOut, **WRITE})
+def milestone_done(request: AuthenticatedHttpRequest, project_id: int, milestone_id: int):
+    p = selectors.project_get(fetched_by=request.user, pk=project_id)
+    m = p.milestones.filter(pk=milestone_id).first()
+    if m is None:
+        raise AllianceError.not_found()
+    services.milestone_done(actor=request.user, milestone=m)
+    return _project(selectors.project_get(fetched_by=request.user, pk=project_id), request.user)
+
+
+@router.post("/projects/{project_id}/ratings", response={201: RatingOut, **WRITE})
+def project_rate(request: AuthenticatedHttpRequest, project_id: int, data: RatingIn):
+    p = selectors.project_get(fetched_by=request.user, pk=project_id)
+    r = services.project_rate(actor=request.user, project=p, rating=data.rating, comment=data.comment)
+    return Status(201, {"project_id": p.pk, "rating": r.rating})
+
+
+# --- donations ------------------------------------------------------------------------------------------
+
+
+@router.get("/donations", response=list[DriveOut])
+@paginate(LimitOffsetPagination)
+def drives(request: AuthenticatedHttpRequest):
+    return [_drive(d) for d in selectors.drive_list(fetched_by=request.user)[:500]]
+
+
+@router.post("/donations", response={201: DriveOut, **WRITE})
+def drive_create(request: AuthenticatedHttpRequest, data: DriveIn):
+    node = node_get(fetched_by=request.user, pk=data.node_id)
+    d = services.drive_create(
+        actor=request.user,
+        node=node,
+        title=data.title,
+        kind=data.kind,
+        goal=data.goal,
+        starts_on=data.starts_on,
+        ends_on=data.ends_on,
+        receiver=data.receiver,
+        public=data.public,
+        charity_code=data.charity_code,
+    )
+    return Status(201, _drive(d))
+
+
+@router.get("/donations/{drive_id}/pledges", response={200: list[PledgeOut], 404: ErrorOut})
+def pledges(request: AuthenticatedHttpRequest, drive_id: int):
+    d = selectors.drive_get(fetched_by=request.user, pk=drive_id)
+    return [_pledge(p) for p in selectors.pledge_list(fetched_by=request.user, drive=d)[:1000]]
+
+
+@router.post("/donations/{drive_id}/pledges", response={201: PledgeOut, **WRITE})
+def pledge_make(request: AuthenticatedHttpRequest, drive_id: int, data: PledgeIn):
+    d = selectors.drive_get(fetched_by=request.user, pk=drive_id)
+    unit = selectors.unit_get(fetched_by=request.user, pk=data.unit_id)
+    p = services.pledge_make(
+        actor=request.user,
+        drive=d,
+        unit=unit,
+        amount=data.amount,
+        item=data.item,
+        quantity=data.quantity,
+        destination=data.destination,
+    )
+    return Status(201, _pledge(p))
+
+
+@router.post("/donations/pledges/{pledge_id}/receive", response={200: PledgeOut, **WRITE})
+def pledge_receive(request: AuthenticatedHttpRequest, pledge_id: int, data: ReceiveIn):
+    p = selectors.pledge_get(fetched_by=request.user, pk=pledge_id)
+    return _pledge(services.pledge_receive(actor=request.user, pledge=p, destination=data.destination))

@@ -1,0 +1,71 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.alliances.models import CapacityKind, Category, Urgency
+from gongzhi.appeals.models import Rating
+
+
+class NeedForm(forms.Form):
+    """A need for a compound or community (or from an appeal: its number)."""
+
+    node = forms.TypedChoiceField(label=_("Place"), coerce=int)
+    appeal = forms.IntegerField(
+        label=_("From appeal no. (optional)"), required=False, min_value=1, max_value=2**62
+    )
+    title = forms.CharField(label=_("What is needed"), max_length=60, required=False)
+    description = forms.CharField(
+        label=_("Details"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    urgency = forms.TypedChoiceField(
+        label=_("Urgency"), choices=Urgency.choices, coerce=int, initial=Urgency.NORMAL
+    )
+    quantity_kind = forms.ChoiceField(label=_("Counted in"), choices=CapacityKind.choices)
+    quantity = forms.IntegerField(label=_("How much"), min_value=1, max_value=100_000_000, initial=1)
+    beneficiaries = forms.CharField(label=_("Who benefits"), max_length=60, required=False)
+
+    def __init__(self, *args, places=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["node"].choices = [(p.pk, p.name) for p in places]
+
+
+class ResourceForm(forms.Form):
+    unit = forms.TypedChoiceField(label=_("Unit"), coerce=int)
+    title = forms.CharField(label=_("What the unit offers"), max_length=60)
+    description = forms.CharField(
+        label=_("Details"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    capacity_kind = forms.ChoiceField(label=_("Counted in"), choices=CapacityKind.choices)
+    capacity = forms.IntegerField(label=_("How much"), min_value=1, max_value=100_000_000)
+    radius_km = forms.FloatField(label=_("Serves within (km)"), min_value=0, max_value=100, initial=3)
+    available_from = forms.DateField(
+        label=_("Available from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    available_until = forms.DateField(
+        label=_("Available until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [(u.pk, u.name) for u in units]
+
+
+class ProjectStepForm(forms.Form):
+    action = forms.CharField(max_length=16)
+    note = forms.CharField(max_length=300, required=False)
+    unit = forms.IntegerField(required=False, min_value=1, max_value=2**62)
+    milestone = forms.IntegerField(required=False, min_value=1, max_value=2**62)
+
+
+class RatingForm(forms.Form):
+    rating = forms.ChoiceField(
+        label=_("How was it?"),
+        choices=[
+            (c.value, c.label) for c in (Rating.SATISFIED, Rating.BASICALLY_SATISFIED, Rating.DISSATISFIED)
+        ],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("A word (optional)"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

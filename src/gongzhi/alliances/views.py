@@ -1,0 +1,306 @@
+"""Pages of the alliances: the project board (residents: projects near me; units: my claims; staff: by state
+and category), a project's public page with its steps, an alliance's page, the lists, the matching board
+side by side, donations, and the three lists as one workbook."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gongzhi.accounts.http import AuthenticatedHttpRequest
+from gongzhi.alliances import selectors, services
+from gongzhi.alliances.errors import AllianceError
+from gongzhi.alliances.forms import NeedForm, ProjectStepForm, RatingForm, ResourceForm
+from gongzhi.alliances.models import Category, ProjectStatus
+from gongzhi.alliances.projects import project_actions
+from gongzhi.alliances.rules import is_unit_account, may_rate
+from gongzhi.alliances.spreadsheets import three_lists_export
+from gongzhi.appeals.selectors import appeal_get
+from gongzhi.core.rules import is_caseworker
+from gongzhi.core.web import form_errors_message, role_required, service_call
+from gongzhi.orgs.selectors import node_get
+
+BOARD_STATES = [
+    ProjectStatus.OPEN,
+    ProjectStatus.CLAIMED,
+    ProjectStatus.IN_PROGRESS,
+    ProjectStatus.DONE,
+    ProjectStatus.EVALUATED,
+]
+
+
+@login_required
+def project_board(request: AuthenticatedHttpRequest) -> HttpResponse:
+    staff = is_caseworker.test(request.user)
+    unit = is_unit_account.test(request.user)
+    view = request.GET.get("view", "board" if staff else ("mine" if unit else "near"))
+    projects = selectors.project_list(
+        fetched_by=request.user, mine=view == "mine", q=request.GET.get("q", "")
+    )
+    rows = list(projects[:300])
+    columns = []
+    if view == "board":
+        for state in ([ProjectStatus.DRAFT] if staff else []) + BOARD_STATES:
+            columns.append((state, [p for p in rows if p.status == state]))
+    return render(
+        request,
+        "alliances/board.html",
+        {
+            "view": view,
+            "staff": staff,
+            "unit": unit,
+            "projects": rows,
+            "columns": columns,
+            "alliances": list(selectors.alliance_list(fetched_by=request.user)[:20]),
+        },
+    )
+
+
+def _project_page(
+    request: AuthenticatedHttpRequest, project, *, status: int = 200, typed=None
+) -> HttpResponse:
+    return render(
+        request,
+        "alliances/project.html",
+        {
+            "project": project,
+            "actions": set(project_actions(user=request.user, project=project)),
+            "milestones": list(project.milestones.all()),
+            "my_units": list(selectors.my_units(fetched_by=request.user)),
+            "ratings": selectors.project_ratings(project),
+            "my_rating": selectors.my_rating(project, request.user),
+            "may_rate": may_rate.test(request.user, project) and project.status in ("done", "evaluated"),
+            "rating_form": RatingForm(typed) if typed else RatingForm(),
+            "manageable": selectors.project_manageable(request.user, project),
+            "match": project.match,
+        },
+        status=status,
+    )
+
+
+@login_required
+def project_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    project = selectors.project_get(fetched_by=request.user, pk=pk)
+    if request.method != "POST":
+        return _project_page(request, project)
+    if "rating" in request.POST:
+        form = RatingForm(request.POST)
+        with service_call(request, success=_("Thank you for your rating.")) as call:
+            if not form.is_valid():
+                raise AllianceError.invalid(form_errors_message(form))
+            services.project_rate(
+                actor=request.user,
+                project=project,
+                rating=form.cleaned_data["rating"],
+                comment=form.cleaned_data["comment"],
+            )
+    else:
+        step = ProjectStepForm(request.POST)
+        with service_call(request, success=_("Done.")) as call:
+            if not step.is_valid():
+                raise AllianceError.invalid(form_errors_message(step))
+            data = step.cleaned_data
+            if data["action"] == "milestone":
+                milestone = project.milestones.filter(pk=data["milestone"] or 0).first()
+                if milestone is None:
+                    raise AllianceError.not_found()
+                services.milestone_done(actor=request.user, milestone=milestone)
+            else:
+                unit = selectors.unit_get(fetched_by=request.user, pk=data["unit"]) if data["unit"] else None
+                services.project_transition(
+                    actor=request.user, project=project, action=data["action"], note=data["note"], unit=unit
+                )
+    if call.ok:
+        return redirect("alliances:project", pk=pk)
+    return _project_page(
+        request,
+        selectors.project_get(fetched_by=request.user, pk=pk),
+        status=400,
+        typed=request.POST if "rating" in request.POST else None,
+    )
+
+
+@login_required
+def alliance_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    alliance = selectors.alliance_get(fetched_by=request.user, pk=pk)
+    return render(
+        request,
+        "alliances/alliance.html",
+        {
+            "alliance": alliance,
+            "figures": selectors.alliance_figures(alliance),
+            "units": list(selectors.unit_list(fetched_by=request.user, alliance=alliance)[:200]),
+            "projects": list(selectors.project_list(fetched_by=request.user).filter(alliance=alliance)[:100]),
+            "circles": list(alliance.children.all()[:50]),
+        },
+    )
+
+
+@login_required
+def lists(request: AuthenticatedHttpRequest) -> HttpResponse:
+    staff = is_caseworker.test(request.user)
+    unit = is_unit_account.test(request.user)
+    if not staff and not unit:
+        raise AllianceError.not_found()
+    tab = request.GET.get("tab", "needs")
+    search: dict[str, Any] = {
+        "category": request.GET.get("category", "")[:12],
+        "q": request.GET.get("q", "")[:40],
+    }
+    places = selectors.need_places(fetched_by=request.user) if staff else []
+    units = list(selectors.my_units(fetched_by=request.user)) if unit else []
+    need_form = NeedForm(request.POST if request.POST.get("form") == "need" else None, places=places)
+    resource_form = ResourceForm(
+        request.POST if request.POST.get("form") == "resource" else None, units=units
+    )
+    if request.method == "POST":
+        if request.POST.get("form") == "need" and need_form.is_valid():
+            d = need_form.cleaned_data
+            with service_call(request, form=need_form, success=_("The need is on the list.")) as call:
+                node = node_get(fetched_by=request.user, pk=d["node"])
+                if d["appeal"]:
+                    services.need_from_appeal(
+                        actor=request.user,
+                        appeal=appeal_get(fetched_by=request.user, pk=d["appeal"]),
+                        category=d["category"],
+                        quantity_kind=d["quantity_kind"],
+                        quantity=d["quantity"],
+                        urgency=d["urgency"],
+                    )
+                else:
+                    services.need_post(
+                        actor=request.user,
+                        node=node,
+                        category=d["category"],
+                        title=d["title"],
+                        description=d["description"],
+                        beneficiaries=d["beneficiaries"],
+                        urgency=d["urgency"],
+                        quantity_kind=d["quantity_kind"],
+                        quantity=d["quantity"],
+                    )
+            if call.ok:
+                return redirect("alliances:lists")
+        elif request.POST.get("form") == "resource" and resource_form.is_valid():
+            d = resource_form.cleaned_data
+            with service_call(request, form=resource_form, success=_("The resource is on the list.")) as call:
+                services.resource_post(
+                    actor=request.user,
+                    unit=selectors.unit_get(fetched_by=request.user, pk=d["unit"]),
+                    category=d["category"],
+                    title=d["title"],
+                    description=d["description"],
+                    capacity_kind=d["capacity_kind"],
+                    capacity=d["capacity"],
+                    radius_km=d["radius_km"],
+                    available_from=d["available_from"],
+                    available_until=d["available_until"],
+                )
+            if call.ok:
+                return redirect(f"{request.path}?tab=resources")
+        tab = "resources" if request.POST.get("form") == "resource" else "needs"
+    return render(
+        request,
+        "alliances/lists.html",
+        {
+            "tab": tab,
+            "staff": staff,
+            "unit": unit,
+            "categories": Category.choices,
+            "search": search,
+            "needs": list(selectors.need_list(fetched_by=request.user, **search)[:200]),
+            "resources": list(selectors.resource_list(fetched_by=request.user, **search)[:200]),
+            "need_form": need_form,
+            "resource_form": resource_form,
+            "places": places,
+            "units": units,
+        },
+        status=400 if need_form.errors or resource_form.errors else 200,
+    )
+
+
+@role_required(is_caseworker)
+def matching_board(request: AuthenticatedHttpRequest) -> HttpResponse:
+    subdistricts = selectors.subdistricts_in_reach(fetched_by=request.user)
+    if request.method == "POST":
+        with service_call(request) as call:
+            node = node_get(fetched_by=request.user, pk=int(request.POST.get("node") or 0))
+            rnd = services.round_propose(actor=request.user, subdistrict=node)
+        if call.ok:
+            messages.success(
+                request,
+                _("Round done: %(n)d needs, %(r)d resources; optimum %(o)s, greedy %(g)s.")
+                % {"n": rnd.needs, "r": rnd.resources, "o": rnd.optimum, "g": rnd.greedy},
+            )
+        return redirect("alliances:matching")
+    needs = list(selectors.need_list(fetched_by=request.user, status="open")[:100])
+    chosen = None
+    candidates = []
+    need_id = request.GET.get("need", "")
+    if need_id.isascii() and need_id.isdigit():
+        chosen = selectors.need_get(fetched_by=request.user, pk=int(need_id))
+        with service_call(request):
+            candidates = services.need_candidates(fetched_by=request.user, need=chosen)
+    return render(
+        request,
+        "alliances/matching.html",
+        {
+            "needs": needs,
+            "chosen": chosen,
+            "candidates": candidates,
+            "subdistricts": subdistricts,
+            "proposals": list(selectors.match_list(fetched_by=request.user)[:100]),
+            "round": selectors.latest_round(fetched_by=request.user),
+        },
+    )
+
+
+@role_required(is_caseworker)
+@require_POST
+def match_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    from gongzhi.alliances.matching import match_propose
+
+    action = request.POST.get("action", "")
+    if action == "choose":  # a candidate chosen by hand from the ranking: proposed, then accepted
+        need = selectors.need_get(fetched_by=request.user, pk=pk)
+        with service_call(request, success=_("Accepted: the project is open for the unit to claim.")) as call:
+            resource = selectors.resource_get(
+                fetched_by=request.user, pk=int(request.POST.get("resource") or 0)
+            )
+            match = match_propose(actor=request.user, need=need, resource=resource)
+            project = services.match_accept(actor=request.user, match=match)
+        return redirect("alliances:project", pk=project.pk) if call.ok else redirect("alliances:matching")
+    match = selectors.match_get(fetched_by=request.user, pk=pk)
+    if action == "accept":
+        with service_call(request, success=_("Accepted: the project is open for the unit to claim.")) as call:
+            project = services.match_accept(actor=request.user, match=match)
+        if call.ok:
+            return redirect("alliances:project", pk=project.pk)
+    else:
+        with service_call(request, success=_("Rejected.")):
+            services.match_reject(actor=request.user, match=match, note=request.POST.get("note", ""))
+    return redirect("alliances:matching")
+
+
+@login_required
+def donations(request: AuthenticatedHttpRequest) -> HttpResponse:
+    drives = list(selectors.drive_list(fetched_by=request.user)[:200])
+    return render(
+        request,
+        "alliances/donations.html",
+        {"drives": drives, "totals": selectors.donation_totals(drives)},
+    )
+
+
+@role_required(is_caseworker)
+def export(request: AuthenticatedHttpRequest) -> HttpResponse:
+    content = three_lists_export(actor=request.user)
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="three-lists.xlsx"'
+    return response
