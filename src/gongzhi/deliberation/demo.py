@@ -495,7 +495,9 @@ class Demo:
             .first()
         )
         assert compound is not None
-        secretary = self.account("wanghu-community-secretary", "望湖社区书记", Role.COMMUNITY_SECRETARY, community)
+        secretary = self.account(
+            "wanghu-community-secretary", "望湖社区书记", Role.COMMUNITY_SECRETARY, community
+        )
         mediator = self.account("wanghu-mediator", "望湖调解员", Role.COMMUNITY_STAFF, community)
         police = self.account("wanghu-police", "望湖社区民警", Role.RESIDENT, community)
         lawyer = self.account("wanghu-lawyer", "望湖社区律师", Role.RESIDENT, community)
