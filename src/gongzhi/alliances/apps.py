@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core.registry import FEATURE, DemoStep, GongzhiApp, Mount, Nav, Spreadsheet
+from gongzhi.core.registry import FEATURE, DemoStep, GongzhiApp, Mount, Nav, ObjectAction, Spreadsheet
 from gongzhi.core.rules import is_caseworker, takes_part
 
 
@@ -15,6 +15,18 @@ class AlliancesConfig(GongzhiApp):
     urls = [Mount("alliances/", "gongzhi.alliances.urls")]
     api_router = "gongzhi.alliances.api.router"
     nav = [Nav("alliances", _("Alliance projects"), "alliances:index", order=40, when=takes_part)]
+    object_actions = [
+        ObjectAction(
+            "appeals.Appeal",
+            "need",
+            _("Ask the alliance's units"),
+            "alliances:lists",
+            param="appeal",
+            fragment="post-need",
+            when="gongzhi.appeals.rules.handles_open",
+            order=30,
+        )
+    ]
     demo = [DemoStep("alliances", "gongzhi.alliances.demo.load", order=70)]
     kpis = "gongzhi.alliances.kpis.alliance_kpis"
     kpi_label = _("Party-building alliances")

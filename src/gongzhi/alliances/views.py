@@ -153,7 +153,12 @@ def lists(request: AuthenticatedHttpRequest) -> HttpResponse:
     }
     places = selectors.need_places(fetched_by=request.user) if staff else []
     units = list(selectors.my_units(fetched_by=request.user)) if unit else []
-    need_form = NeedForm(request.POST if request.POST.get("form") == "need" else None, places=places)
+    asked = request.GET.get("appeal", "")  # from the appeal page's button
+    need_form = NeedForm(
+        request.POST if request.POST.get("form") == "need" else None,
+        places=places,
+        initial={"appeal": asked} if asked.isascii() and asked.isdigit() and len(asked) < 19 else None,
+    )
     resource_form = ResourceForm(
         request.POST if request.POST.get("form") == "resource" else None, units=units
     )

@@ -41,6 +41,13 @@ def handles(user: Any, appeal: Any) -> bool:
 
 
 @rules.predicate
+def handles_open(user: Any, appeal: Any) -> bool:
+    """Staff handling an appeal still open: they may take it to other modules (a council, mediation, the
+    alliance's need list: their buttons on the appeal's page)."""
+    return bool(appeal.is_open and handles(user, appeal))
+
+
+@rules.predicate
 def works_on(user: Any, appeal: Any) -> bool:
     """Casework staff over the place of the appeal (any tier): they see its internal notes."""
     return user is not None and has_role(user, CASEWORK_ROLES, at_path=appeal.node.path)

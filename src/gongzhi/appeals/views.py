@@ -32,6 +32,7 @@ from gongzhi.appeals.rules import (
     sees_contact,
 )
 from gongzhi.appeals.triage import category_suggestion
+from gongzhi.core.registry import object_actions
 from gongzhi.core.rules import is_caseworker, is_neighbour, is_subdistrict_admin
 from gongzhi.core.web import form_errors_message, role_required, service_call
 from gongzhi.orgs.selectors import (
@@ -282,6 +283,8 @@ def _detail_page(request: AuthenticatedHttpRequest, appeal, *, typed=None, statu
             "events": selectors.appeal_timeline(fetched_by=user, appeal=appeal),
             "actions": actions,
             "shown_actions": actions & FORM_ACTIONS,
+            # Other modules' buttons for this appeal (a council topic, mediation, an alliance need).
+            "elsewhere": object_actions(user, appeal),
             "assign_choices": assign_choices,
             "handler": handler,
             "assignee": assignee,

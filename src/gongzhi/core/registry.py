@@ -139,6 +139,38 @@ class KpiProvider:
         return result
 
 
+@dataclass(frozen=True)
+class ObjectAction:
+    """A button one app adds to another app's object page, e.g. deliberation's "take up as a topic" on an
+    appeal. ``model`` is the object's "app_label.ModelName"; the button is shown to the users for whom
+    ``when(user, obj)`` holds (a rules predicate) and opens ``url_name`` with ``?<param>=<object's pk>``, where
+    the app's own page fills in its form; its service checks everything again on submit."""
+
+    model: str
+    key: str
+    label: Any
+    url_name: str
+    param: str = "id"
+    fragment: str = ""
+    when: Callable[[Any, Any], bool] | str | None = None  # a predicate, or its dotted path
+    order: int = 100
+
+    def shown(self, user: Any, obj: Any) -> bool:
+        if self.when is None:
+            return True
+        when = import_string(self.when) if isinstance(self.when, str) else self.when
+        test = getattr(when, "test", None)
+        return bool(test(user, obj) if test is not None else when(user, obj))
+
+    def url_for(self, obj: Any) -> str:
+        from urllib.parse import urlencode
+
+        from django.urls import reverse
+
+        url = f"{reverse(self.url_name)}?{urlencode({self.param: obj.pk})}"
+        return f"{url}#{self.fragment}" if self.fragment else url
+
+
 class GongzhiApp(AppConfig):
     """The AppConfig of every Gongzhi app: what it contributes, declared as data."""
 
@@ -168,6 +200,8 @@ class GongzhiApp(AppConfig):
     # dotted paths of the app's periodic schedules (gongzhi.core.background.Every) whose work runs under a
     # lease of the same name: the health endpoint (and the cockpit) show when each last ran, and if late.
     watched_jobs: ClassVar[Sequence[str]] = ()
+    # Buttons on other apps' object pages (ObjectAction), e.g. "take this appeal to a council".
+    object_actions: ClassVar[Sequence[ObjectAction]] = ()
 
 
 def gongzhi_apps() -> list[GongzhiApp]:
@@ -219,6 +253,16 @@ def kpi_providers() -> dict[str, KpiProvider]:
         for app in gongzhi_apps()
         if app.kpis
     }
+
+
+def object_actions(user: Any, obj: Any) -> list[dict[str, Any]]:
+    """The buttons other apps add to ``obj``'s page for ``user``: ``{"key", "label", "url"}`` in order."""
+    model = obj._meta.label
+    shown = sorted(
+        (a for a in _collect("object_actions") if a.model == model and a.shown(user, obj)),
+        key=lambda a: (a.order, a.key),
+    )
+    return [{"key": a.key, "label": a.label, "url": a.url_for(obj)} for a in shown]
 
 
 def watched_jobs() -> list[Any]:

@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core.registry import FEATURE, DemoStep, GongzhiApp, Mount, Nav
+from gongzhi.core.registry import FEATURE, DemoStep, GongzhiApp, Mount, Nav, ObjectAction
 from gongzhi.core.rules import is_caseworker, takes_part
 
 
@@ -17,6 +17,28 @@ class DeliberationConfig(GongzhiApp):
             "deliberation", _("Deliberation"), "deliberation:index", order=40, shortcut=True, when=takes_part
         ),
         Nav("mediation", _("Mediation desk"), "deliberation:case_desk", order=41, when=is_caseworker),
+    ]
+    object_actions = [
+        ObjectAction(
+            "appeals.Appeal",
+            "topic",
+            _("Take to a council"),
+            "deliberation:index",
+            param="appeal",
+            fragment="from-appeal",
+            when="gongzhi.appeals.rules.handles_open",
+            order=10,
+        ),
+        ObjectAction(
+            "appeals.Appeal",
+            "mediation",
+            _("Take to mediation"),
+            "deliberation:case_desk",
+            param="appeal",
+            fragment="from-appeal",
+            when="gongzhi.appeals.rules.handles_open",
+            order=20,
+        ),
     ]
     demo = [DemoStep("deliberation", "gongzhi.deliberation.demo.load", order=74)]
     kpis = "gongzhi.deliberation.kpis.deliberation_kpis"

@@ -70,8 +70,15 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
             if staff
             else [],
             "staff": staff,
+            "appeal_asked": appeal_asked(request),
         },
     )
+
+
+def appeal_asked(request: AuthenticatedHttpRequest) -> str:
+    """The appeal number an appeal page's button brought (``?appeal=``), to fill in the form; digits only."""
+    value = request.GET.get("appeal", "")
+    return value if value.isascii() and value.isdigit() and len(value) < 19 else ""
 
 
 @login_required

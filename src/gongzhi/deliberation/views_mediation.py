@@ -18,6 +18,7 @@ from gongzhi.deliberation import rules, selectors, services
 from gongzhi.deliberation.errors import MediationError
 from gongzhi.deliberation.mediation import JUDICIAL_CONFIRMATION_DAYS
 from gongzhi.deliberation.models import CaseKind
+from gongzhi.deliberation.views import appeal_asked
 from gongzhi.orgs.selectors import compounds_of, node_get
 
 
@@ -53,6 +54,7 @@ def case_desk(request: AuthenticatedHttpRequest) -> HttpResponse:
             "counts": selectors.case_counts(fetched_by=user),
             "compounds": compounds_of(fetched_by=user),
             "kinds": CaseKind.choices,
+            "appeal_asked": appeal_asked(request),
         },
     )
 
