@@ -43,6 +43,8 @@ def test_each_button_opens_its_form_with_the_appeal_filled_in(world, file_appeal
 
 
 def test_the_filled_in_number_is_digits_only(world, login):
-    page = login(world.commissioner).get(reverse("deliberation:index") + '?appeal="><script>').content.decode()
+    page = (
+        login(world.commissioner).get(reverse("deliberation:index") + '?appeal="><script>').content.decode()
+    )
     field = re.search(r'<input[^>]*name="appeal"[^>]*>', page)
     assert field is not None and 'value=""' in field.group(0)

@@ -68,4 +68,3 @@ def is_case_party(user: Any, case: Any) -> bool:
 
 mediates = is_mediator | case_head
 sees_case = mediates | is_case_party
-
