@@ -20,6 +20,8 @@ from gongzhi.alliances.schemas import (
     MatchDecideIn,
     MatchOut,
     MatchProposeIn,
+    MatchRoundIn,
+    MatchRoundOut,
     NeedFromAppealIn,
     NeedIn,
     NeedOut,
@@ -27,14 +29,12 @@ from gongzhi.alliances.schemas import (
     PledgeOut,
     ProjectIn,
     ProjectOut,
+    ProjectRatingIn,
+    ProjectRatingOut,
     ProjectStepIn,
-    RatingIn,
-    RatingOut,
     ReceiveIn,
     ResourceIn,
     ResourceOut,
-    RoundIn,
-    RoundOut,
     UnitIn,
     UnitOut,
 )
@@ -342,8 +342,8 @@ def matches(
     return [_match(m) for m in selectors.match_list(fetched_by=request.user, status=status)[:1000]]
 
 
-@router.post("/matches/propose", response={201: RoundOut, **WRITE})
-def round_propose(request: AuthenticatedHttpRequest, data: RoundIn):
+@router.post("/matches/propose", response={201: MatchRoundOut, **WRITE})
+def round_propose(request: AuthenticatedHttpRequest, data: MatchRoundIn):
     """A global round for a subdistrict: the optimum (MILP), with greedy's total on the same data."""
     node = node_get(fetched_by=request.user, pk=data.node_id)
     rnd = services.round_propose(actor=request.user, subdistrict=node)
@@ -446,8 +446,8 @@ def milestone_done(request: AuthenticatedHttpRequest, project_id: int, milestone
     return _project(selectors.project_get(fetched_by=request.user, pk=project_id), request.user)
 
 
-@router.post("/projects/{project_id}/ratings", response={201: RatingOut, **WRITE})
-def project_rate(request: AuthenticatedHttpRequest, project_id: int, data: RatingIn):
+@router.post("/projects/{project_id}/ratings", response={201: ProjectRatingOut, **WRITE})
+def project_rate(request: AuthenticatedHttpRequest, project_id: int, data: ProjectRatingIn):
     p = selectors.project_get(fetched_by=request.user, pk=project_id)
     r = services.project_rate(actor=request.user, project=p, rating=data.rating, comment=data.comment)
     return Status(201, {"project_id": p.pk, "rating": r.rating})

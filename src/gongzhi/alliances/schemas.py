@@ -158,11 +158,11 @@ class MatchOut(Schema):
     round_id: int | None
 
 
-class RoundIn(Schema):
+class MatchRoundIn(Schema):
     node_id: int = Field(description="the subdistrict")
 
 
-class RoundOut(Schema):
+class MatchRoundOut(Schema):
     id: int
     needs: int
     resources: int
@@ -241,12 +241,12 @@ class ProjectStepIn(Schema):
     unit_id: int | None = Field(None, description="claim: the unit you act for")
 
 
-class RatingIn(Schema):
+class ProjectRatingIn(Schema):
     rating: Literal["satisfied", "basically_satisfied", "dissatisfied"]
     comment: str = Field("", max_length=500)
 
 
-class RatingOut(Schema):
+class ProjectRatingOut(Schema):
     project_id: int
     rating: str
 

@@ -14,6 +14,7 @@ from ninja.errors import ValidationError as SchemaValidationError
 from ninja.operation import Operation
 from ninja.params.models import BodyModel, FileModel, FormModel
 from ninja.parser import Parser
+from ninja.security import APIKeyCookie
 
 from gongzhi.api.auth import api_auth
 from gongzhi.core.errors import ServiceError
@@ -66,7 +67,8 @@ def declare_errors(api: NinjaAPI) -> None:
     """Declare on every operation the errors this module answers for it, whichever app it comes from:
     401 when it needs a sign-in; 404 and 422 when it takes any input (a path, query or body may name
     something out of reach, or not match the schema); 400 (not JSON) and 413 (too large) when it reads a
-    body. An operation declares itself what its services add (403, 409, …)."""
+    body; 403 when a browser session may call it without its CSRF token (a write). An operation declares
+    itself what its services add (403, 409, …)."""
 
     def walk(router: Router, inherited: object) -> None:
         auth = router.auth if router.auth is not NOT_SET else inherited
@@ -88,6 +90,11 @@ def _declare(operation: Operation, auth: object) -> None:
     added = set()
     if auth not in (None, NOT_SET):
         added.add(401)
+        # A signed-in browser's session (cookie) must also send its CSRF token on a write: 403 without it.
+        schemes = auth if isinstance(auth, list | tuple) else [auth]
+        cookie = any(isinstance(s, APIKeyCookie) and getattr(s, "csrf", False) for s in schemes)
+        if cookie and set(operation.methods) - {"GET", "HEAD", "OPTIONS"}:
+            added.add(403)
     if operation.models:
         added |= {404, 422}
     if any(issubclass(m, BodyModel | FormModel | FileModel) for m in operation.models):

@@ -41,14 +41,14 @@ class TaskOut(Schema):
     may_update: bool
 
 
-class ActionOut(Schema):
+class PlanActionOut(Schema):
     id: int
     name: str
     progress: float | None
     tasks: int
 
 
-class PlanOut(Schema):
+class ActionPlanOut(Schema):
     id: int
     node_id: int
     node_name: str
@@ -60,7 +60,7 @@ class PlanOut(Schema):
     progress: float | None = Field(description="weighted mean of the tasks' progress, percent")
     late: int
     steps: list[dict]
-    actions: list[ActionOut]
+    actions: list[PlanActionOut]
     tasks: list[TaskOut]
 
 
@@ -140,7 +140,7 @@ def plans(request: AuthenticatedHttpRequest):
     ]
 
 
-@router.get("/plans/{plan_id}", response={200: PlanOut, 404: ErrorOut})
+@router.get("/plans/{plan_id}", response={200: ActionPlanOut, 404: ErrorOut})
 def plan(request: AuthenticatedHttpRequest, plan_id: int):
     """A plan with its steps, actions and tasks; progress is the weighted mean of the tasks' progress."""
     return _plan_out(selectors.plan_get(fetched_by=request.user, pk=plan_id), request.user)
@@ -170,7 +170,7 @@ def task_progress(request: AuthenticatedHttpRequest, plan_id: int, task_id: int,
 
 @router.post(
     "/plans/{plan_id}/transitions",
-    response={200: PlanOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={200: ActionPlanOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
 )
 def plan_step(request: AuthenticatedHttpRequest, plan_id: int, data: PlanTransitionIn):
     """launch (a draft with tasks), close, reopen: the managers over the plan's place."""
@@ -182,7 +182,7 @@ def plan_step(request: AuthenticatedHttpRequest, plan_id: int, data: PlanTransit
 # --- the directory ---------------------------------------------------------------------------------------
 
 
-class ServiceOut(Schema):
+class DirectoryServiceOut(Schema):
     id: int
     title: str
     category: str
@@ -204,7 +204,7 @@ class ServiceOut(Schema):
     distance_km: float | None = None
 
 
-class ServiceIn(Schema):
+class DirectoryServiceIn(Schema):
     provider_id: int
     area_id: int = Field(description="the compound, community or subdistrict the service serves")
     category: Literal[tuple(ServiceCategory.values)]  # type: ignore[valid-type]
@@ -300,7 +300,7 @@ def _provider_out(provider) -> dict:
     }
 
 
-@router.get("/services", response={200: list[ServiceOut], 422: ErrorOut})
+@router.get("/services", response={200: list[DirectoryServiceOut], 422: ErrorOut})
 def services_list(
     request: AuthenticatedHttpRequest,
     category: Literal[tuple(ServiceCategory.values)] | None = None,  # type: ignore[valid-type]
@@ -320,9 +320,10 @@ def services_list(
 
 
 @router.post(
-    "/services", response={201: ServiceOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+    "/services",
+    response={201: DirectoryServiceOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
 )
-def service_add(request: AuthenticatedHttpRequest, data: ServiceIn):
+def service_add(request: AuthenticatedHttpRequest, data: DirectoryServiceIn):
     """Staff add a listed provider's service; a low-cost price above the subdistrict's cap answers 422."""
     provider = selectors.provider_get(fetched_by=request.user, pk=data.provider_id)
     area = node_get(fetched_by=request.user, pk=data.area_id)
@@ -400,7 +401,7 @@ def community_types(request: AuthenticatedHttpRequest):
     ]
 
 
-@router.get("/services/{service_id}", response={200: ServiceOut, 404: ErrorOut})
+@router.get("/services/{service_id}", response={200: DirectoryServiceOut, 404: ErrorOut})
 def service(request: AuthenticatedHttpRequest, service_id: int):
     return _service_out(selectors.service_get(fetched_by=request.user, pk=service_id))
 
@@ -408,7 +409,7 @@ def service(request: AuthenticatedHttpRequest, service_id: int):
 # --- orders ----------------------------------------------------------------------------------------------
 
 
-class OrderOut(Schema):
+class ServiceOrderOut(Schema):
     id: int
     service_id: int
     service: str
@@ -430,7 +431,7 @@ class OrderOut(Schema):
     actions: list[str]
 
 
-class OrderIn(Schema):
+class ServiceOrderIn(Schema):
     service_id: int
     node_id: int = Field(description="the compound where you live")
     wished_at: datetime
@@ -439,7 +440,7 @@ class OrderIn(Schema):
     note: str = Field("", max_length=300)
 
 
-class OrderTransitionIn(Schema):
+class ServiceOrderTransitionIn(Schema):
     action: Literal["accept", "propose", "agree", "decline", "done", "confirm", "cancel"]
     note: str = Field("", max_length=300)
     when: datetime | None = Field(None, description="propose: the time offered")
@@ -472,7 +473,7 @@ def _order_out(order, user) -> dict:
     }
 
 
-@router.get("/service-orders", response=list[OrderOut])
+@router.get("/service-orders", response=list[ServiceOrderOut])
 def orders(request: AuthenticatedHttpRequest, view: Literal["mine", "queue", "all"] = "mine"):
     """Your orders; the queue of the providers you answer for; or (staff) every order in your reach."""
     pick = {
@@ -490,9 +491,10 @@ def order_rates(request: AuthenticatedHttpRequest):
 
 
 @router.post(
-    "/service-orders", response={201: OrderOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+    "/service-orders",
+    response={201: ServiceOrderOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
 )
-def order_place(request: AuthenticatedHttpRequest, data: OrderIn):
+def order_place(request: AuthenticatedHttpRequest, data: ServiceOrderIn):
     """Order a listed service offered where you live, for a time in the next 60 days."""
     service = selectors.service_get(fetched_by=request.user, pk=data.service_id)
     compound = node_get(fetched_by=request.user, pk=data.node_id)
@@ -508,16 +510,16 @@ def order_place(request: AuthenticatedHttpRequest, data: OrderIn):
     return Status(201, _order_out(order, request.user))
 
 
-@router.get("/service-orders/{order_id}", response={200: OrderOut, 404: ErrorOut})
+@router.get("/service-orders/{order_id}", response={200: ServiceOrderOut, 404: ErrorOut})
 def order(request: AuthenticatedHttpRequest, order_id: int):
     return _order_out(selectors.order_get(fetched_by=request.user, pk=order_id), request.user)
 
 
 @router.post(
     "/service-orders/{order_id}/transitions",
-    response={200: OrderOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={200: ServiceOrderOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
 )
-def order_step(request: AuthenticatedHttpRequest, order_id: int, data: OrderTransitionIn):
+def order_step(request: AuthenticatedHttpRequest, order_id: int, data: ServiceOrderTransitionIn):
     """accept / propose (a time) / decline (why) / done (hours for a volunteer, the price paid otherwise):
     the provider; agree (to the time proposed) / confirm (with a rating) / cancel: the resident."""
     order = selectors.order_get(fetched_by=request.user, pk=order_id)

@@ -17,9 +17,8 @@ from gongzhi.deliberation.errors import DeliberationError
 from gongzhi.deliberation.models import ActionItem, Council, MediationCase, Meeting, Topic, Vote
 from gongzhi.deliberation.schemas import (
     ActionIn,
-    ActionOut,
+    ActionItemOut,
     AgendaIn,
-    AttendanceIn,
     BallotIn,
     BallotOut,
     CaseCountsOut,
@@ -32,16 +31,17 @@ from gongzhi.deliberation.schemas import (
     CouncilOut,
     FollowUpIn,
     FromAppealIn,
+    MeetingAttendanceIn,
     MeetingIn,
     MeetingOut,
     MeetingStepIn,
     MemberIn,
-    ObjectionIn,
+    NoticeObjectionIn,
     ProgressIn,
-    RatingIn,
     SessionIn,
     TopicIn,
     TopicOut,
+    TopicRatingIn,
     TopicStepIn,
     VoteIn,
     VoteOut,
@@ -233,7 +233,7 @@ def topic_comment(request: AuthenticatedHttpRequest, topic_id: int, data: Commen
 
 
 @router.post("/topics/{topic_id}/ratings", response={201: TopicOut, **WRITE})
-def topic_rate(request: AuthenticatedHttpRequest, topic_id: int, data: RatingIn):
+def topic_rate(request: AuthenticatedHttpRequest, topic_id: int, data: TopicRatingIn):
     """群众评议: rate a topic whose decision has been carried out (1–5, once)."""
     topic = selectors.topic_get(fetched_by=request.user, pk=topic_id)
     services.topic_rate(actor=request.user, topic=topic, score=data.score, comment=data.comment)
@@ -294,7 +294,7 @@ def meeting_agenda(request: AuthenticatedHttpRequest, meeting_id: int, data: Age
 
 
 @router.post("/meetings/{meeting_id}/attendance", response={200: MeetingOut, **WRITE})
-def meeting_attendance(request: AuthenticatedHttpRequest, meeting_id: int, data: AttendanceIn):
+def meeting_attendance(request: AuthenticatedHttpRequest, meeting_id: int, data: MeetingAttendanceIn):
     """The secretary marks a member present (or absent); a member may sign themselves in."""
     meeting = selectors.meeting_get(fetched_by=request.user, pk=meeting_id)
     member = meeting.council.members.filter(pk=data.member_id).first()
@@ -318,7 +318,7 @@ def meeting_step(request: AuthenticatedHttpRequest, meeting_id: int, data: Meeti
 
 
 @router.post("/meetings/{meeting_id}/objections", response={201: MeetingOut, **WRITE})
-def minutes_object(request: AuthenticatedHttpRequest, meeting_id: int, data: ObjectionIn):
+def minutes_object(request: AuthenticatedHttpRequest, meeting_id: int, data: NoticeObjectionIn):
     meeting = selectors.meeting_get(fetched_by=request.user, pk=meeting_id)
     services.minutes_object(actor=request.user, meeting=meeting, body=data.body)
     return Status(201, _meeting(meeting))
@@ -433,14 +433,14 @@ def _action(a: ActionItem) -> dict:
     }
 
 
-@router.get("/decisions", response=list[ActionOut])
+@router.get("/decisions", response=list[ActionItemOut])
 @paginate(LimitOffsetPagination)
 def decisions(request: AuthenticatedHttpRequest, open_only: bool = True):
     """Action items of decisions in reach, earliest due first."""
     return [_action(a) for a in selectors.action_list(fetched_by=request.user, open_only=open_only)[:500]]
 
 
-@router.post("/decisions", response={201: ActionOut, **WRITE})
+@router.post("/decisions", response={201: ActionItemOut, **WRITE})
 def action_add(request: AuthenticatedHttpRequest, data: ActionIn):
     """An action item of a decided topic (the first one starts the topic's carrying out)."""
     topic = selectors.topic_get(fetched_by=request.user, pk=data.topic_id)
@@ -455,7 +455,7 @@ def action_add(request: AuthenticatedHttpRequest, data: ActionIn):
     return Status(201, _action(item))
 
 
-@router.post("/decisions/{action_id}/progress", response={200: ActionOut, **WRITE})
+@router.post("/decisions/{action_id}/progress", response={200: ActionItemOut, **WRITE})
 def action_progress(request: AuthenticatedHttpRequest, action_id: int, data: ProgressIn):
     """Report progress; 100 is done, and the last item done finishes the topic and resolves its appeal."""
     item = selectors.action_get(fetched_by=request.user, pk=action_id)

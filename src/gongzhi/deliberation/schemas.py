@@ -99,7 +99,7 @@ class CommentIn(Schema):
     body: str = Field("", max_length=300)
 
 
-class RatingIn(Schema):
+class TopicRatingIn(Schema):
     score: int = Field(ge=1, le=5)
     comment: str = Field("", max_length=300)
 
@@ -130,7 +130,7 @@ class AgendaIn(Schema):
     topic_id: Id
 
 
-class AttendanceIn(Schema):
+class MeetingAttendanceIn(Schema):
     member_id: Id
     present: bool = True
 
@@ -139,7 +139,7 @@ class MeetingStepIn(Schema):
     action: Literal["open", "close", "approve_minutes", "publish_minutes"]
 
 
-class ObjectionIn(Schema):
+class NoticeObjectionIn(Schema):
     body: str = Field(max_length=500)
 
 
@@ -197,7 +197,7 @@ class ProgressIn(Schema):
     note: str = Field("", max_length=300)
 
 
-class ActionOut(Schema):
+class ActionItemOut(Schema):
     id: int
     topic_id: int
     title: str

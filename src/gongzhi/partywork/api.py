@@ -21,7 +21,7 @@ ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 Number = str  # a decimal number as text ("12.5"), checked by the service
 
 
-class ItemIn(Schema):
+class RubricItemIn(Schema):
     dimension: str = Field(max_length=40)
     name: str = Field(max_length=120)
     max_points: Number = Field(max_length=12)
@@ -36,7 +36,7 @@ class SchemeIn(Schema):
     node_id: int = Field(description="the subdistrict")
     year: int = Field(ge=2000, le=2100)
     name: str = Field(max_length=80)
-    items: list[ItemIn] = Field(max_length=60)
+    items: list[RubricItemIn] = Field(max_length=60)
     item_weight: Decimal = Field(Decimal(70), ge=0, le=100, max_digits=5, decimal_places=2)
     peer_weight: Decimal = Field(Decimal(30), ge=0, le=100, max_digits=5, decimal_places=2)
     bands: list[Decimal] = Field(
@@ -46,7 +46,7 @@ class SchemeIn(Schema):
     five_star_needs_innovation: bool = False
 
 
-class ItemOut(Schema):
+class RubricItemOut(Schema):
     id: int
     dimension: str
     name: str
@@ -68,7 +68,7 @@ class SchemeOut(Schema):
     five_star_quota: Decimal | None
     five_star_needs_innovation: bool
     frozen: bool
-    items: list[ItemOut]
+    items: list[RubricItemOut]
 
 
 def _scheme(s) -> dict:
@@ -116,12 +116,12 @@ def scheme_create(request: AuthenticatedHttpRequest, data: SchemeIn):
     return Status(201, _scheme(scheme))
 
 
-class RoundIn(Schema):
+class RatingRoundIn(Schema):
     scheme_id: int
     notice_days: int = Field(5, ge=1, le=30)
 
 
-class RoundOut(Schema):
+class RatingRoundOut(Schema):
     id: int
     node_id: int
     scheme_id: int
@@ -149,15 +149,15 @@ def _round(request, rnd) -> dict:
     }
 
 
-@router.post("/party/rounds", response={201: RoundOut, **ERRORS})
-def round_open(request: AuthenticatedHttpRequest, data: RoundIn):
+@router.post("/party/rounds", response={201: RatingRoundOut, **ERRORS})
+def round_open(request: AuthenticatedHttpRequest, data: RatingRoundIn):
     """Open the year's round under a scheme version: a rating per branch, with the measured figures."""
     scheme = selectors.scheme_get(fetched_by=request.user, pk=data.scheme_id)
     rnd = services.round_open(actor=request.user, scheme=scheme, notice_days=data.notice_days)
     return Status(201, _round(request, rnd))
 
 
-@router.get("/party/rounds/{round_id}", response={200: RoundOut, 404: ErrorOut})
+@router.get("/party/rounds/{round_id}", response={200: RatingRoundOut, 404: ErrorOut})
 def round_get(request: AuthenticatedHttpRequest, round_id: int):
     return _round(request, selectors.round_get(fetched_by=request.user, pk=round_id))
 
@@ -166,7 +166,7 @@ class RoundStepIn(Schema):
     action: Literal["notice", "finalise"]
 
 
-@router.post("/party/rounds/{round_id}/steps", response={200: RoundOut, **ERRORS})
+@router.post("/party/rounds/{round_id}/steps", response={200: RatingRoundOut, **ERRORS})
 def round_step(request: AuthenticatedHttpRequest, round_id: int, data: RoundStepIn):
     """notice: compute every branch's stars (bands, condition, quota) and put them on public notice;
     finalise: after the notice with every objection answered, final stars and the year's budgets."""
@@ -194,7 +194,7 @@ class LineOut(Schema):
     has_file: bool
 
 
-class RatingOut(Schema):
+class BranchRatingOut(Schema):
     id: int
     round_id: int
     year: int
@@ -212,7 +212,7 @@ class RatingOut(Schema):
     actions: list[str]
 
 
-class RatingDetailOut(RatingOut):
+class RatingDetailOut(BranchRatingOut):
     lines: list[LineOut]
 
 
@@ -261,7 +261,7 @@ def _rating(request, r, lines: bool = False) -> dict:
     return out
 
 
-@router.get("/party/ratings", response={200: list[RatingOut], 404: ErrorOut})
+@router.get("/party/ratings", response={200: list[BranchRatingOut], 404: ErrorOut})
 def ratings(request: AuthenticatedHttpRequest, round_id: int | None = None, status: str | None = None):
     """Ratings you may see (a round's board, your branch's, those on public notice where you belong)."""
     rnd = selectors.round_get(fetched_by=request.user, pk=round_id) if round_id is not None else None
@@ -341,7 +341,7 @@ def rating_step(request: AuthenticatedHttpRequest, rating_id: int, data: RatingS
     return _rating(request, rating, lines=True)
 
 
-class ObjectionIn(Schema):
+class RatingObjectionIn(Schema):
     text: str = Field(max_length=500)
 
 
@@ -354,7 +354,7 @@ class ObjectionOut(Schema):
 
 
 @router.post("/party/ratings/{rating_id}/objections", response={201: ObjectionOut, **ERRORS})
-def objection_raise(request: AuthenticatedHttpRequest, rating_id: int, data: ObjectionIn):
+def objection_raise(request: AuthenticatedHttpRequest, rating_id: int, data: RatingObjectionIn):
     """An objection during the public notice."""
     rating = selectors.rating_get(fetched_by=request.user, pk=rating_id)
     o = services.objection_raise(actor=request.user, rating=rating, text=data.text)

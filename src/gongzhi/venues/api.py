@@ -18,22 +18,22 @@ from gongzhi.venues.schemas import (
     BookingIn,
     BookingOut,
     BookingsMadeOut,
+    BookingTransitionIn,
     BusyOut,
+    ConvenienceServiceIn,
+    ConvenienceServiceOut,
     DeliveryIn,
     DeliveryOut,
-    PlanOut,
     RotationIn,
     RotationOut,
-    ServiceIn,
-    ServiceOut,
     SitingIn,
+    SitingPlanOut,
     SpaceIn,
     SpaceOut,
     SwapIn,
     SwapOut,
     SwapTransitionIn,
     TicketOut,
-    TransitionIn,
     VenueIn,
     VenueOut,
     VisitIn,
@@ -117,7 +117,7 @@ def service_out(s: ConvenienceService, ticket: int | None = None) -> dict:
 
 
 def plan_out(p: StationPlan) -> dict:
-    return {f: getattr(p, f) for f in PlanOut.model_fields} | {"node_id": p.node_id}
+    return {f: getattr(p, f) for f in SitingPlanOut.model_fields} | {"node_id": p.node_id}
 
 
 # --- venues and areas ----------------------------------------------------------------------------
@@ -235,7 +235,7 @@ def booking_get(request: AuthenticatedHttpRequest, booking_id: int):
 
 
 @router.post("/bookings/{booking_id}/transitions", response={200: BookingOut, **E4})
-def booking_transition(request: AuthenticatedHttpRequest, booking_id: int, data: TransitionIn):
+def booking_transition(request: AuthenticatedHttpRequest, booking_id: int, data: BookingTransitionIn):
     """approve / reject (the venue's staff; a reason to reject), cancel (the booker or the staff)."""
     booking = selectors.booking_get(fetched_by=request.user, pk=booking_id)
     booking = services.booking_transition(
@@ -268,7 +268,7 @@ def blackout_create(request: AuthenticatedHttpRequest, data: BlackoutIn):
 # --- convenience services and visits -----------------------------------------------------------------
 
 
-@router.get("/services", response={200: list[ServiceOut], 404: ErrorOut})
+@router.get("/services", response={200: list[ConvenienceServiceOut], 404: ErrorOut})
 def service_list(
     request: AuthenticatedHttpRequest,
     day: date | None = None,
@@ -283,8 +283,8 @@ def service_list(
     return [service_out(s, tickets.get(s.pk)) for s in rows]
 
 
-@router.post("/services", response={201: ServiceOut, **E4})
-def service_create(request: AuthenticatedHttpRequest, data: ServiceIn):
+@router.post("/services", response={201: ConvenienceServiceOut, **E4})
+def service_create(request: AuthenticatedHttpRequest, data: ConvenienceServiceIn):
     venue = selectors.venue_get(fetched_by=request.user, pk=data.venue_id)
     row = services.service_create(actor=request.user, venue=venue, **data.dict(exclude={"venue_id"}))
     return Status(201, service_out(row))
@@ -446,7 +446,7 @@ def siting(request: AuthenticatedHttpRequest, data: SitingIn):
     return result
 
 
-@router.get("/plans", response={200: list[PlanOut], 404: ErrorOut})
+@router.get("/plans", response={200: list[SitingPlanOut], 404: ErrorOut})
 def plan_list(request: AuthenticatedHttpRequest, node_id: int | None = Query(None, ge=1, le=2**31 - 1)):
     node = node_get(fetched_by=request.user, pk=node_id) if node_id else None
     return [plan_out(p) for p in selectors.plan_list(fetched_by=request.user, node=node)[:200]]

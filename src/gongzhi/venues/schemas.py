@@ -116,7 +116,7 @@ class BookingsMadeOut(Schema):
     skipped: list[SkippedOut]
 
 
-class TransitionIn(Schema):
+class BookingTransitionIn(Schema):
     action: Literal["approve", "reject", "cancel"]
     note: str = Field("", max_length=300)
 
@@ -138,7 +138,7 @@ class BlackoutOut(Schema):
     reason: str
 
 
-class ServiceOut(Schema):
+class ConvenienceServiceOut(Schema):
     id: int
     venue_id: int
     venue_name: str
@@ -151,7 +151,7 @@ class ServiceOut(Schema):
     my_ticket: int | None = None
 
 
-class ServiceIn(Schema):
+class ConvenienceServiceIn(Schema):
     venue_id: int = PK
     name: str = Field(..., max_length=40)
     weekday: int = Field(..., ge=0, le=6)
@@ -269,7 +269,7 @@ class SitingIn(Schema):
     save: PlanSaveIn | None = None
 
 
-class PlanOut(Schema):
+class SitingPlanOut(Schema):
     id: int
     node_id: int
     year: int
