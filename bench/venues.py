@@ -45,7 +45,7 @@ def main() -> None:
         },
     )
     measured = time.perf_counter() - began
-    covered, share = cov.share(args.distance)
+    _covered, share = cov.share(args.distance)
     print(f"coverage: {args.buildings:,} buildings, {args.venues:,} venues: {measured:.2f} s; "
           f"{share:.1%} of {int(residents.sum()):,} residents within {args.distance} m")  # fmt: skip
     candidates = buildings[rng.choice(args.buildings, args.candidates, replace=False)]
