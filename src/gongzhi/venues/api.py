@@ -446,7 +446,7 @@ def siting(request: AuthenticatedHttpRequest, data: SitingIn):
     return result
 
 
-@router.get("/plans", response={200: list[PlanOut], 404: ErrorOut})
+@router.get("/station-plans", response={200: list[PlanOut], 404: ErrorOut})
 def plan_list(request: AuthenticatedHttpRequest, node_id: int | None = Query(None, ge=1, le=2**31 - 1)):
     node = node_get(fetched_by=request.user, pk=node_id) if node_id else None
     return [plan_out(p) for p in selectors.plan_list(fetched_by=request.user, node=node)[:200]]
