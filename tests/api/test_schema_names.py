@@ -23,3 +23,22 @@ def test_schema_names_are_unique_across_apps():
     clashes = {name: sorted(modules) for name, modules in found.items() if len(modules) > 1}
     assert len(found) > 50
     assert clashes == {}
+
+
+def test_no_two_operations_share_a_method_and_path():
+    """Two apps' routers mounted at the same root must not claim the same route: the first one wins and
+    the other app's operation is unreachable (venues' station plans once answered with the action plans)."""
+    owners: dict[tuple[str, str], list[str]] = defaultdict(list)
+
+    def walk(router) -> None:
+        for path, view in router.path_operations.items():
+            for operation in view.operations:
+                for method in operation.methods:
+                    owners[(method, path)].append(operation.view_func.__module__)
+        for _prefix, child, *_rest in router._routers:
+            walk(child)
+
+    for _prefix, router in api._routers:
+        walk(router)
+    assert len(owners) > 100
+    assert {route: apps for route, apps in owners.items() if len(apps) > 1} == {}

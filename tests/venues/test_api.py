@@ -143,7 +143,7 @@ def test_coverage_and_siting(world, centre, api_login):
     ).json()
     assert plan["exact"]["covered"] == 4 and plan["exact"]["sites"][0]["name"] == "小区A2a"
     assert plan["greedy_gap"] == 0.0 and plan["plan_id"]
-    listed = admin.get(f"/api/v1/plans?node_id={world.sub_a.pk}").json()
+    listed = admin.get(f"/api/v1/station-plans?node_id={world.sub_a.pk}").json()
     assert listed[0]["adopted"] and listed[0]["newly_covered"] == 4
     # Sites staff enter: the one far away covers nobody.
     far = admin.post(

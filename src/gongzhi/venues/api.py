@@ -268,7 +268,7 @@ def blackout_create(request: AuthenticatedHttpRequest, data: BlackoutIn):
 # --- convenience services and visits -----------------------------------------------------------------
 
 
-@router.get("/services", response={200: list[ConvenienceServiceOut], 404: ErrorOut})
+@router.get("/convenience-services", response={200: list[ConvenienceServiceOut], 404: ErrorOut})
 def service_list(
     request: AuthenticatedHttpRequest,
     day: date | None = None,
@@ -283,14 +283,14 @@ def service_list(
     return [service_out(s, tickets.get(s.pk)) for s in rows]
 
 
-@router.post("/services", response={201: ConvenienceServiceOut, **E4})
+@router.post("/convenience-services", response={201: ConvenienceServiceOut, **E4})
 def service_create(request: AuthenticatedHttpRequest, data: ConvenienceServiceIn):
     venue = selectors.venue_get(fetched_by=request.user, pk=data.venue_id)
     row = services.service_create(actor=request.user, venue=venue, **data.dict(exclude={"venue_id"}))
     return Status(201, service_out(row))
 
 
-@router.post("/services/{service_id}/tickets", response={200: TicketOut, **E4})
+@router.post("/convenience-services/{service_id}/tickets", response={200: TicketOut, **E4})
 def ticket_take(request: AuthenticatedHttpRequest, service_id: int):
     """Take the next number for today's slot (asking again gives the same number)."""
     service = selectors.service_get(fetched_by=request.user, pk=service_id)
@@ -298,7 +298,7 @@ def ticket_take(request: AuthenticatedHttpRequest, service_id: int):
     return {"service_id": service.pk, "day": ticket.day, "number": ticket.number}
 
 
-@router.post("/services/{service_id}/deliveries", response={200: DeliveryOut, **E4})
+@router.post("/convenience-services/{service_id}/deliveries", response={200: DeliveryOut, **E4})
 def delivery_record(request: AuthenticatedHttpRequest, service_id: int, data: DeliveryIn):
     """How many were served in a slot (staff or the provider); recording again corrects it."""
     service = selectors.service_get(fetched_by=request.user, pk=service_id)
@@ -446,7 +446,7 @@ def siting(request: AuthenticatedHttpRequest, data: SitingIn):
     return result
 
 
-@router.get("/plans", response={200: list[SitingPlanOut], 404: ErrorOut})
+@router.get("/station-plans", response={200: list[SitingPlanOut], 404: ErrorOut})
 def plan_list(request: AuthenticatedHttpRequest, node_id: int | None = Query(None, ge=1, le=2**31 - 1)):
     node = node_get(fetched_by=request.user, pk=node_id) if node_id else None
     return [plan_out(p) for p in selectors.plan_list(fetched_by=request.user, node=node)[:200]]

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -113,29 +114,38 @@ def space_book(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         ends = datetime.combine(data["day"], data["end"], SHANGHAI)
         for_node = _for_node(user, space)
         with service_call(request, form=form) as call:
-            made = services.booking_create(
-                actor=user,
-                space=space,
-                title=data["title"],
-                starts_at=starts,
-                ends_at=ends,
-                for_node=for_node,
-                attendees=data["attendees"],
-                repeat=services.Repeat(
-                    kind=data["repeat"],
-                    weekdays=data["weekdays"],
-                    until=data["until"],
-                    count=data["count"],
-                    policy=data["on_clash"],
-                ),
-            )
+            try:
+                made = services.booking_create(
+                    actor=user,
+                    space=space,
+                    title=data["title"],
+                    starts_at=starts,
+                    ends_at=ends,
+                    for_node=for_node,
+                    attendees=data["attendees"],
+                    repeat=services.Repeat(
+                        kind=data["repeat"],
+                        weekdays=data["weekdays"],
+                        until=data["until"],
+                        count=data["count"],
+                        policy=data["on_clash"],
+                    ),
+                )
+            except VenueError as error:
+                if error.code != "clash":
+                    raise
+                # A clash's fields carry the id of the booking in the way, for programs; the page shows the
+                # sentence that names it (the form would otherwise show the bare id above itself).
+                raise VenueError.conflict("clash", error.message) from error
         if call.ok and made is not None:
             text = _("Booked %(n)d time(s).") % {"n": len(made.bookings)}
             if made.skipped:
                 text += " " + _("Left out %(n)d date(s) that clash or are closed.") % {"n": len(made.skipped)}
             messages.success(request, text)
             if not made.skipped:
-                return redirect("venues:bookings")
+                # The form posts to "#booking-form" (a refusal shows the form, not the page's top); a
+                # redirect without a fragment of its own would carry that one on to the bookings page.
+                return redirect(reverse("venues:bookings") + "#main")
     start = timezone.now()
     busy = selectors.space_busy(fetched_by=user, space=space, start=start, end=start + timedelta(days=14))
     return render(

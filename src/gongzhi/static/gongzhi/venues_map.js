@@ -68,6 +68,9 @@ document.addEventListener("DOMContentLoaded", function () {
     [["greedy", "#1f618d", 9], ["exact", "#f1c40f", 7]].forEach(function (plan) {
       (data[plan[0]] || []).forEach(function (s) {
         L.circle([s.lat, s.lng], { radius: d, color: plan[1], weight: 2, dashArray: "6 4", fillOpacity: 0.08 }).addTo(map);
+        // the whole circle in view (metres to degrees near the site)
+        var dLat = d / 111320, dLng = d / (111320 * Math.cos(s.lat * Math.PI / 180));
+        bounds.push([s.lat - dLat, s.lng - dLng], [s.lat + dLat, s.lng + dLng]);
         L.circleMarker([s.lat, s.lng], { radius: plan[2], color: "#222", weight: 1, fillColor: plan[1], fillOpacity: 1 })
           .bindPopup(label(s.name)).addTo(map);
       });

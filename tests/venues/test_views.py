@@ -1,0 +1,63 @@
+"""The booking page through Django's test client: a weekly booking lands on the bookings page at its top, a
+clash is refused with the booking in the way named and what was typed kept, dates left out are shown in the
+form's section (where the page opens after posting)."""
+
+from datetime import timedelta
+
+import pytest
+
+from gongzhi.venues.models import Booking
+from tests.venues.conftest import next_weekday
+
+pytestmark = pytest.mark.django_db
+
+
+def _post(client, space, **fields):
+    data = {"start": "14:00", "end": "16:00", "repeat": "none", "on_clash": "refuse_all", **fields}
+    return client.post(f"/venues/spaces/{space.pk}/book/", data)
+
+
+def test_weekly_booking_lands_on_my_bookings_at_the_top(client, world, centre):
+    client.force_login(world.a1_secretary)
+    wed = next_weekday(2)
+    response = _post(
+        client, centre.room, title="社区A1居民议事会", day=wed.isoformat(), repeat="weekly", weekdays=["2"],
+        count="4",
+    )  # fmt: skip
+    assert response.status_code == 302
+    # The form posts to "#booking-form"; the redirect names its own fragment, or the browser carries
+    # "#booking-form" on to a page that has no such place.
+    assert response["Location"] == "/venues/bookings/#main"
+    assert Booking.objects.filter(space=centre.room, title="社区A1居民议事会").count() == 4
+    page = client.get("/venues/bookings/")
+    assert page.content.decode().count("社区A1居民议事会") == 4
+    assert 'id="main"' in page.content.decode()
+
+
+def test_a_clash_is_refused_naming_the_booking_in_the_way(client, world, centre):
+    wed = next_weekday(2)
+    client.force_login(world.a1_secretary)
+    assert _post(client, centre.room, title="社区A1居民议事会", day=wed.isoformat()).status_code == 302
+    client.force_login(world.a2_staff)
+    response = _post(client, centre.room, title="社区A2培训", day=wed.isoformat(), start="15:00", end="17:00")
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "已被预约" in text and "社区A1居民议事会" in text
+    assert 'value="社区A2培训"' in text
+    assert Booking.objects.filter(title="社区A2培训").count() == 0
+
+
+def test_dates_left_out_are_shown_where_the_page_opens(client, world, centre):
+    wed = next_weekday(2)
+    client.force_login(world.a1_secretary)
+    _post(client, centre.room, title="社区A1居民议事会", day=(wed + timedelta(days=7)).isoformat())
+    client.force_login(world.a2_staff)
+    response = _post(
+        client, centre.room, title="社区A2培训", day=wed.isoformat(), repeat="weekly", weekdays=["2"],
+        count="3", on_clash="skip",
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert Booking.objects.filter(title="社区A2培训").count() == 2
+    text = response.content.decode()
+    section = text[text.index('id="booking-form"') :]
+    assert 'id="skipped"' in section and (wed + timedelta(days=7)).isoformat() in section
