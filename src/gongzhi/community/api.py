@@ -1,7 +1,7 @@
 """The JSON API: /plans (action plans, tasks, the portfolio), /services (the directory, providers, types)
 and /service-orders (ordering a service and its steps)."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
@@ -12,7 +12,7 @@ from gongzhi.accounts.http import AuthenticatedHttpRequest
 from gongzhi.community import selectors, services
 from gongzhi.community.errors import CommunityError
 from gongzhi.community.models import PriceKind, ProviderKind, ServiceCategory, ServicePlace
-from gongzhi.core.schemas import ErrorOut
+from gongzhi.core.schemas import ErrorOut, LocalTime
 from gongzhi.orgs.selectors import node_get
 
 router = Router(tags=["community"])
@@ -193,8 +193,8 @@ class DirectoryServiceOut(Schema):
     place: str
     venue: str
     weekdays: list[int]
-    opens: time | None
-    closes: time | None
+    opens: LocalTime | None
+    closes: LocalTime | None
     eligibility: str
     documents: str
     price_kind: str
@@ -213,8 +213,8 @@ class DirectoryServiceIn(Schema):
     description: str = Field("", max_length=500)
     venue: str = Field("", max_length=100)
     weekdays: list[int] = Field([1, 2, 3, 4, 5], min_length=1, max_length=7)
-    opens: time | None = None
-    closes: time | None = None
+    opens: LocalTime | None = None
+    closes: LocalTime | None = None
     eligibility: str = Field("", max_length=200)
     documents: str = Field("", max_length=300)
     price_kind: Literal[tuple(PriceKind.values)] = "free"  # type: ignore[valid-type]

@@ -1,15 +1,24 @@
 """Shapes every API router shares."""
 
-from datetime import date
+from datetime import date, time
 from typing import Annotated
 
 from ninja import Field, Schema
+from pydantic import WithJsonSchema
 
 # Dates the service reckons with: a period reaching past these (0001-01-01, 9999-12-31) would overflow when
 # turned into moments in the site's time zone.
 EARLIEST_DAY = date(1900, 1, 1)
 LATEST_DAY = date(2999, 12, 31)
 Day = Annotated[date, Field(ge=EARLIEST_DAY, le=LATEST_DAY)]
+# A time of day on the local clock ("08:30" or "08:30:00"). JSON Schema's format "time" is RFC 3339's, which
+# needs an offset ("08:30:00+08:00"): opening hours have none, so the schema says what is sent.
+LocalTime = Annotated[
+    time,
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?$"}
+    ),
+]
 
 
 class ErrorOut(Schema):

@@ -2,7 +2,7 @@
 resident's proposal gathering households' support, or a council member; consultation and ratings."""
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, ProtectedError
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import Person, User
@@ -119,7 +119,14 @@ def council_member_remove(*, actor: User, member: CouncilMember) -> None:
         problems = composition_problems(seats, council.rule)
         if problems:
             raise DeliberationError.conflict("composition", " ".join(problems))
-    member.delete()
+    try:
+        with transaction.atomic():
+            member.delete()
+    except ProtectedError:
+        # Their attendance stays in the meetings' record (minutes name who was there).
+        raise DeliberationError.conflict(
+            "member_has_record", _("This member has attended meetings, so they stay in the council's record.")
+        ) from None
 
 
 def council_roles_set(

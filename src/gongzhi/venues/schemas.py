@@ -5,6 +5,8 @@ from typing import Annotated, Literal
 
 from ninja import Field, Schema
 
+from gongzhi.core.schemas import LocalTime
+
 PK = Field(..., ge=1, le=2**31 - 1)
 
 
@@ -19,8 +21,8 @@ class VenueOut(Schema):
     lat: float | None
     lng: float | None
     floor_area_m2: int | None
-    opens_at: time
-    closes_at: time
+    opens_at: LocalTime
+    closes_at: LocalTime
     open_on_rest_days: bool
     operator: str
     description: str
@@ -34,8 +36,8 @@ class VenueIn(Schema):
     lng: float = Field(..., ge=-180, le=180)
     address: str = Field("", max_length=200)
     floor_area_m2: int | None = Field(None, ge=1, le=1_000_000)
-    opens_at: time = time(8, 30)
-    closes_at: time = time(20, 30)
+    opens_at: LocalTime = time(8, 30)
+    closes_at: LocalTime = time(20, 30)
     open_on_rest_days: bool = True
     operator: str = Field("", max_length=80)
     description: str = Field("", max_length=2000)
@@ -144,8 +146,8 @@ class ConvenienceServiceOut(Schema):
     venue_name: str
     name: str
     weekday: int
-    start_time: time
-    end_time: time
+    start_time: LocalTime
+    end_time: LocalTime
     provider: str
     queue_tickets: bool
     my_ticket: int | None = None
@@ -155,8 +157,8 @@ class ConvenienceServiceIn(Schema):
     venue_id: int = PK
     name: str = Field(..., max_length=40)
     weekday: int = Field(..., ge=0, le=6)
-    start_time: time
-    end_time: time
+    start_time: LocalTime
+    end_time: LocalTime
     provider: str = Field(..., max_length=60)
     queue_tickets: bool = False
 
