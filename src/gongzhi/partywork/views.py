@@ -249,6 +249,7 @@ def points(request: AuthenticatedHttpRequest) -> HttpResponse:
             "evaluations": list(selectors.my_evaluations(fetched_by=user)),
             "to_approve": to_approve,
             "led": led,
+            "member": bool(rules._posts(user)),
         },
     )
 
@@ -434,6 +435,7 @@ def training(request: AuthenticatedHttpRequest) -> HttpResponse:
             "attended": list(attended),
             "ledger": ledger,
             "behind": sum(1 for r in ledger if r.behind),
+            "member": bool(rules._posts(user)),
         },
     )
 
