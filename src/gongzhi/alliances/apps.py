@@ -14,7 +14,7 @@ class AlliancesConfig(GongzhiApp):
     )  # an appeal becomes a need; residents rate projects on the appeals' scale
     urls = [Mount("alliances/", "gongzhi.alliances.urls")]
     api_router = "gongzhi.alliances.api.router"
-    nav = [Nav("alliances", _("Alliance projects"), "alliances:index", order=40, when=takes_part)]
+    nav = [Nav("alliances", _("Alliance projects"), "alliances:index", order=39, when=takes_part)]
     demo = [DemoStep("alliances", "gongzhi.alliances.demo.load", order=70)]
     kpis = "gongzhi.alliances.kpis.alliance_kpis"
     kpi_label = _("Party-building alliances")
