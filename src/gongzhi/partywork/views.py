@@ -189,6 +189,7 @@ def rating_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "partywork/rating.html",
         {
             "rating": rating,
+            "round_shown": selectors.rounds(fetched_by=user).filter(pk=rating.round_id).exists(),
             "scheme": rating.round.scheme,
             "lines": lines,
             "self_edit": rating.status == RatingStatus.DRAFT and rules.is_branch_secretary.test(user, rating),
