@@ -164,7 +164,12 @@ def test_secretary_self_assesses_through_the_page(pw, rnd, login):
 def test_my_points_and_hours_are_shown_to_party_members_only(pw, login):
     # A member sees their own points and study hours; a district viewer or the committee (no party post)
     # have none, so the pages leave the "my …" sections out instead of showing them a zero.
-    for who, shown in ((pw.member, True), (pw.secretary, True), (pw.world.viewer, False), (pw.committee, False)):
+    for who, shown in (
+        (pw.member, True),
+        (pw.secretary, True),
+        (pw.world.viewer, False),
+        (pw.committee, False),
+    ):
         client = login(who)
         assert ('id="pw-my-points"' in client.get("/party/points/").content.decode()) is shown, who
         assert ('id="pw-my-hours"' in client.get("/party/training/").content.decode()) is shown, who
