@@ -159,3 +159,27 @@ def test_secretary_self_assesses_through_the_page(pw, rnd, login):
     assert response.status_code == 302
     rating.refresh_from_db()
     assert rating.status == "submitted"
+
+
+def test_my_points_and_hours_are_shown_to_party_members_only(pw, login):
+    # A member sees their own points and study hours; a district viewer or the committee (no party post)
+    # have none, so the pages leave the "my …" sections out instead of showing them a zero.
+    for who, shown in (
+        (pw.member, True),
+        (pw.secretary, True),
+        (pw.world.viewer, False),
+        (pw.committee, False),
+    ):
+        client = login(who)
+        assert ('id="pw-my-points"' in client.get("/party/points/").content.decode()) is shown, who
+        assert ('id="pw-my-hours"' in client.get("/party/training/").content.decode()) is shown, who
+
+
+def test_the_rating_page_links_its_round_only_for_those_who_may_open_it(pw, rnd, login):
+    rating = rating_of(rnd, pw.branch)
+    link = f'href="/party/rounds/{rnd.pk}/"'
+    for who in (pw.secretary, pw.committee):
+        client = login(who)
+        shown = link in client.get(f"/party/ratings/{rating.pk}/").content.decode()
+        assert shown is (client.get(f"/party/rounds/{rnd.pk}/").status_code == 200), who
+    assert link not in login(pw.secretary).get(f"/party/ratings/{rating.pk}/").content.decode()

@@ -1,6 +1,7 @@
 """Funds: budgets from stars, forbidden categories, no spending beyond the budget without an approved
 increase, four-eyes approval, exact money, publication."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -170,3 +171,9 @@ def test_audit_export_lists_budgets_and_expenses(pw, budget, login):
     response = login(pw.committee).get("/party/funds/export.xlsx?year=2026")
     book = load_workbook(BytesIO(response.content))
     assert book["预算"].max_row == 2 and book["支出"]["C2"].value == 12.3
+
+
+def test_fund_totals_show_yuan_and_fen_like_the_rows(pw, budget, login):
+    page = login(pw.committee).get("/party/funds/?year=2026").content.decode()
+    total = re.search(r'id="pw-budget-total">([^<]*)<', page)
+    assert total is not None and re.fullmatch(r"\d+\.\d\d", total.group(1)), total

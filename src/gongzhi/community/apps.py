@@ -16,7 +16,7 @@ class CommunityConfig(GongzhiApp):
     nav = [
         Nav("services", _("Services"), "community:services", order=35, shortcut=True, when=takes_part),
         Nav("service-orders", _("Service orders"), "community:orders", order=36, when=is_caseworker),
-        Nav("plans", _("Action plans"), "community:plans", order=70, when=is_overseer),
+        Nav("plans", _("Action plans"), "community:plans", order=65, when=is_overseer),
     ]
     demo = [DemoStep("community", "gongzhi.community.demo.load", order=78)]
     kpis = "gongzhi.community.kpis.community_kpis"

@@ -14,9 +14,9 @@ class DeliberationConfig(GongzhiApp):
     api_router = "gongzhi.deliberation.api.router"
     nav = [
         Nav(
-            "deliberation", _("Deliberation"), "deliberation:index", order=40, shortcut=True, when=takes_part
+            "deliberation", _("Deliberation"), "deliberation:index", order=37, shortcut=True, when=takes_part
         ),
-        Nav("mediation", _("Mediation desk"), "deliberation:case_desk", order=41, when=is_caseworker),
+        Nav("mediation", _("Mediation desk"), "deliberation:case_desk", order=38, when=is_caseworker),
     ]
     object_actions = [
         ObjectAction(

@@ -189,6 +189,7 @@ def rating_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "partywork/rating.html",
         {
             "rating": rating,
+            "round_shown": selectors.rounds(fetched_by=user).filter(pk=rating.round_id).exists(),
             "scheme": rating.round.scheme,
             "lines": lines,
             "self_edit": rating.status == RatingStatus.DRAFT and rules.is_branch_secretary.test(user, rating),
@@ -249,6 +250,7 @@ def points(request: AuthenticatedHttpRequest) -> HttpResponse:
             "evaluations": list(selectors.my_evaluations(fetched_by=user)),
             "to_approve": to_approve,
             "led": led,
+            "member": bool(rules._posts(user)),
         },
     )
 
@@ -434,6 +436,7 @@ def training(request: AuthenticatedHttpRequest) -> HttpResponse:
             "attended": list(attended),
             "ledger": ledger,
             "behind": sum(1 for r in ledger if r.behind),
+            "member": bool(rules._posts(user)),
         },
     )
 
