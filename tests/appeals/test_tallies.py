@@ -37,7 +37,8 @@ def spread(world, file_appeal):
         filed.append(appeal)
     original = file_appeal(title="原诉求")
     appeal_transition(actor=c, appeal=file_appeal(), action="merge", merge_into=original)
-    now = timezone.now()
+    # From local noon, so that "an hour or two earlier" stays on the same day whenever the test runs.
+    now = timezone.localtime(timezone.now(), local_zone()).replace(hour=12, minute=0, second=0, microsecond=0)
     for n, appeal in enumerate(filed):
         Appeal.objects.filter(pk=appeal.pk).update(created_at=now - timedelta(days=n // 2, hours=n % 3))
     return world

@@ -67,6 +67,7 @@ def test_production_keeps_hsts_and_secure_cookies_and_takes_tile_hosts_from_the_
         "GONGZHI_FIELD_KEY": "A" * 43 + "=",
         "GONGZHI_DATA_DIR": str(tmp_path),
         "GONGZHI_MAP_TILE_HOSTS": "https://a.example.cn, https://b.example.cn",
+        "GONGZHI_SMS_ALLOW_CONSOLE": "1",  # production refuses the console SMS backend otherwise
     }
     done = subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {code}"],

@@ -4,7 +4,7 @@ from typing import Literal
 
 from django.utils.translation import gettext as _
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from gongzhi.accounts.http import AuthenticatedHttpRequest
 from gongzhi.alliances import selectors, services
@@ -39,6 +39,7 @@ from gongzhi.alliances.schemas import (
     UnitOut,
 )
 from gongzhi.appeals.selectors import appeal_get
+from gongzhi.core.pagination import LimitOffset
 from gongzhi.core.schemas import ErrorOut
 from gongzhi.orgs.selectors import node_get
 
@@ -187,7 +188,7 @@ def _pledge(p) -> dict:
 
 
 @router.get("/alliances", response=list[AllianceOut])
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def alliances(request: AuthenticatedHttpRequest):
     """The alliances where you belong (or in your reach), with their figures."""
     return [_alliance(a) for a in selectors.alliance_list(fetched_by=request.user)[:200]]
@@ -199,7 +200,7 @@ def alliance(request: AuthenticatedHttpRequest, alliance_id: int):
 
 
 @router.get("/units", response=list[UnitOut])
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def units(request: AuthenticatedHttpRequest, alliance_id: int | None = None, q: str = ""):
     alliance = selectors.alliance_get(fetched_by=request.user, pk=alliance_id) if alliance_id else None
     return [
@@ -229,7 +230,7 @@ def unit_register(request: AuthenticatedHttpRequest, data: UnitIn):
 
 
 @router.get("/resources", response=list[ResourceOut])
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def resources(request: AuthenticatedHttpRequest, category: str = "", q: str = "", mine: bool = False):
     """Staff: resources in reach; a unit's account: its own and the open ones of its subdistrict."""
     rows = selectors.resource_list(fetched_by=request.user, mine=mine, category=category[:12], q=q[:40])
@@ -264,7 +265,7 @@ def resource_step(request: AuthenticatedHttpRequest, resource_id: int, data: Lis
 
 
 @router.get("/needs", response=list[NeedOut])
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def needs(request: AuthenticatedHttpRequest, category: str = "", q: str = "", status: str = ""):
     rows = selectors.need_list(fetched_by=request.user, category=category[:12], q=q[:40], status=status[:8])
     return [_need(n) for n in rows[:1000]]
@@ -335,7 +336,7 @@ def candidates(request: AuthenticatedHttpRequest, need_id: int):
 
 
 @router.get("/matches", response=list[MatchOut])
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def matches(
     request: AuthenticatedHttpRequest, status: Literal["proposed", "accepted", "rejected"] = "proposed"
 ):
@@ -385,7 +386,7 @@ def match_decide(request: AuthenticatedHttpRequest, match_id: int, data: MatchDe
 
 
 @router.get("/projects", response=list[ProjectOut])
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def projects(request: AuthenticatedHttpRequest, status: str = "", mine: bool = False, q: str = ""):
     rows = selectors.project_list(fetched_by=request.user, status=status[:12], mine=mine, q=q[:40])
     return [_project(p, request.user) for p in rows.prefetch_related("milestones")[:500]]
@@ -457,7 +458,7 @@ def project_rate(request: AuthenticatedHttpRequest, project_id: int, data: Proje
 
 
 @router.get("/donations", response=list[DriveOut])
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def drives(request: AuthenticatedHttpRequest):
     return [_drive(d) for d in selectors.drive_list(fetched_by=request.user)[:500]]
 

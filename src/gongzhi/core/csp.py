@@ -2,7 +2,8 @@
 
 Pages load scripts, styles, fonts and images from the site itself only: no inline script, no inline
 ``on*=`` handler, no ``eval``, no ``<style>`` element. The one outside source is the map tile server,
-whose host is taken from ``GONGZHI_MAP_TILES`` (or given as ``GONGZHI_MAP_TILE_HOSTS``).
+whose host is taken from ``GONGZHI_MAP_TILES`` (or given as ``GONGZHI_MAP_TILE_HOSTS``), and the hosts of
+live training streams (``GONGZHI_LIVE_STREAM_HOSTS``).
 """
 
 from typing import Any
@@ -23,8 +24,9 @@ def tile_sources(tiles_url: str) -> list[str]:
     return [f"{parts.scheme}://{host}"]
 
 
-def policy(*, tile_hosts: list[str]) -> dict[str, Any]:
-    """django-csp's ``CONTENT_SECURITY_POLICY`` for the given map tile hosts."""
+def policy(*, tile_hosts: list[str], stream_hosts: list[str] | None = None) -> dict[str, Any]:
+    """django-csp's ``CONTENT_SECURITY_POLICY`` for the given map tile hosts and live-stream hosts (party
+    work's live training: hls.js fetches the stream's playlist and segments, and plays them from a blob)."""
     return {
         "DIRECTIVES": {
             "default-src": [SELF],
@@ -33,7 +35,8 @@ def policy(*, tile_hosts: list[str]) -> dict[str, Any]:
             # blob: photos previewed before upload; data: Leaflet's and the icons' small images
             "img-src": [SELF, "data:", "blob:", *tile_hosts],
             "font-src": [SELF],
-            "connect-src": [SELF],
+            "connect-src": [SELF, *(stream_hosts or [])],
+            "media-src": [SELF, "blob:", *(stream_hosts or [])],
             "object-src": [NONE],
             "base-uri": [SELF],
             "form-action": [SELF],

@@ -6,11 +6,12 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from gongzhi.accounts.http import AuthenticatedHttpRequest
 from gongzhi.accounts.models import User
 from gongzhi.appeals.selectors import appeal_get
+from gongzhi.core.pagination import LimitOffset
 from gongzhi.core.schemas import ErrorOut
 from gongzhi.deliberation import selectors, services
 from gongzhi.deliberation.errors import DeliberationError
@@ -95,7 +96,7 @@ def _council(c: Council, detail: bool = False) -> dict:
 
 
 @router.get("/councils", response=list[CouncilOut])
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def councils(request: AuthenticatedHttpRequest):
     """Councils where you belong (residents) or in your reach (staff)."""
     return [_council(c) for c in selectors.council_list(fetched_by=request.user)[:500]]
@@ -174,7 +175,7 @@ def _topic(t: Topic, user: User, detail: bool = False) -> dict:
 
 
 @router.get("/topics", response=list[TopicOut])
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def topics(request: AuthenticatedHttpRequest, status: str | None = None):
     """Topics near you (residents) or in your reach (staff), newest first."""
     return [
@@ -260,7 +261,7 @@ def _meeting(m: Meeting) -> dict:
 
 
 @router.get("/meetings", response=list[MeetingOut])
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def meetings(request: AuthenticatedHttpRequest):
     return [_meeting(m) for m in selectors.meeting_list(fetched_by=request.user)[:200]]
 
@@ -347,7 +348,7 @@ def _vote(v: Vote, user: User) -> dict:
 
 
 @router.get("/votes", response=list[VoteOut])
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def votes(request: AuthenticatedHttpRequest, open_only: bool = False):
     return [
         _vote(v, request.user)
@@ -434,7 +435,7 @@ def _action(a: ActionItem) -> dict:
 
 
 @router.get("/decisions", response=list[ActionItemOut])
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def decisions(request: AuthenticatedHttpRequest, open_only: bool = True):
     """Action items of decisions in reach, earliest due first."""
     return [_action(a) for a in selectors.action_list(fetched_by=request.user, open_only=open_only)[:500]]
@@ -487,7 +488,7 @@ def _case(c: MediationCase) -> dict:
 
 
 @router.get("/mediation/cases", response=list[CaseOut])
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def cases(request: AuthenticatedHttpRequest):
     """The cases you mediate, head, or are a party to. Others see only counts (/mediation/counts)."""
     return [

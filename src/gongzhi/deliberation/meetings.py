@@ -95,6 +95,7 @@ def attendance_mark(*, actor: User, meeting: Meeting, member: CouncilMember, pre
         except IntegrityError:
             pass  # already present: signing in twice is one attendance
     else:
+        # unscoped: the secretary's own meeting (checked above), one member's row
         Attendance.objects.filter(meeting=meeting, member=member).delete()
 
 

@@ -171,10 +171,13 @@ def ballot_cast(
         row = {"unit": unit, "voter": None}
     else:
         voter = voter if staff_entry and voter is not None else actor
-        if (
-            vote.meeting is None
-            or not Attendance.objects.filter(meeting=vote.meeting, member__user=voter).exists()
-        ):
+        present = (
+            # unscoped: whether this voter attended the vote's meeting (a fact about the voter)
+            Attendance.objects.filter(meeting=vote.meeting, member__user=voter).exists()
+            if vote.meeting is not None
+            else False
+        )
+        if not present:
             raise DeliberationError.forbidden(_("Members present at the meeting vote."))
         key = ["vote", "voter"]
         row = {"voter": voter, "unit": None}

@@ -239,7 +239,11 @@ GONGZHI_MAP_TILES = os.environ.get(
 GONGZHI_MAP_TILE_HOSTS = [
     h.strip() for h in os.environ.get("GONGZHI_MAP_TILE_HOSTS", "").split(",") if h.strip()
 ] or tile_sources(GONGZHI_MAP_TILES)
-CONTENT_SECURITY_POLICY = policy(tile_hosts=GONGZHI_MAP_TILE_HOSTS)
+# The hosts that serve party work's live training streams (HLS), e.g. "https://live.example.cn".
+GONGZHI_LIVE_STREAM_HOSTS = [
+    h.strip() for h in os.environ.get("GONGZHI_LIVE_STREAM_HOSTS", "").split(",") if h.strip()
+]
+CONTENT_SECURITY_POLICY = policy(tile_hosts=GONGZHI_MAP_TILE_HOSTS, stream_hosts=GONGZHI_LIVE_STREAM_HOSTS)
 # Composite appeal score: response rate, resolution rate, satisfaction rate.
 GONGZHI_KPI_WEIGHTS = (0.1, 0.5, 0.4)
 GONGZHI_IMPORT_MAX_ROWS = 200_000

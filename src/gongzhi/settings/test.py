@@ -12,3 +12,6 @@ HUEY = {**HUEY, "immediate": True}  # noqa: F405
 GONGZHI_SMS_BACKEND = "gongzhi.accounts.sms.MemorySmsBackend"
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+# The live training tests' stream host (tests/partywork).
+GONGZHI_LIVE_STREAM_HOSTS = ["https://live.example.org"]
+CONTENT_SECURITY_POLICY = policy(tile_hosts=GONGZHI_MAP_TILE_HOSTS, stream_hosts=GONGZHI_LIVE_STREAM_HOSTS)  # noqa: F405

@@ -4,9 +4,10 @@ convenience services, visits, rotations, the service circle and station plans.""
 from datetime import date, datetime, timedelta
 
 from ninja import Query, Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from gongzhi.accounts.http import AuthenticatedHttpRequest
+from gongzhi.core.pagination import LimitOffset
 from gongzhi.core.schemas import ErrorOut
 from gongzhi.orgs.selectors import node_get
 from gongzhi.venues import circle_data, rules, selectors, services
@@ -124,7 +125,7 @@ def plan_out(p: StationPlan) -> dict:
 
 
 @router.get("/venues", response={200: list[VenueOut], 404: ErrorOut})
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def venue_list(
     request: AuthenticatedHttpRequest, node_id: int | None = Query(None, ge=1, le=2**31 - 1), level: str = ""
 ):
@@ -180,7 +181,7 @@ def space_busy(
 
 
 @router.get("/bookings", response={200: list[BookingOut], 404: ErrorOut})
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def booking_list(
     request: AuthenticatedHttpRequest,
     view: str = Query("mine", pattern="^(mine|all|approvals)$"),
