@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from gongzhi.partywork import services
 from gongzhi.partywork.models import BranchRating, Budget, Expense, RatingRound, RatingStatus
@@ -88,7 +89,7 @@ def test_star_rating_to_budget_to_published_expense(transactional_db, pw, live_s
     page.click("button[value='finalise']")
     assert (page.locator("#pw-rated").inner_text(), page.locator("#pw-starred").inner_text()) == ("2", "1")
     assert page.locator("tr.pw-top").count() == 1 and page.locator("tr.pw-bottom").count() == 1
-    page.wait_for_function("document.querySelector('#pw-chart canvas') !== null")
+    page.wait_for_selector("#pw-chart canvas", state="attached")
     page.screenshot(path=SHOTS / "party-board-1280.png", full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=SHOTS / "party-board-390.png", full_page=True)
@@ -145,7 +146,7 @@ def test_a_member_joins_a_live_session_on_a_phone(transactional_db, pw, live_ser
     sign_in(page, live_server, pw.member)
     page.goto(f"{live_server.url}/party/training/")
     page.click(f"a[href='/party/sessions/{session.pk}/']")
-    page.wait_for_function("document.getElementById('pw-minutes').textContent === '1'")
+    expect(page.locator("#pw-minutes")).to_have_text("1", timeout=30_000)
     page.screenshot(path=SHOTS / "party-live-390.png", full_page=True)
     page.goto(f"{live_server.url}/party/points/")
     page.screenshot(path=SHOTS / "party-my-points-390.png", full_page=True)
