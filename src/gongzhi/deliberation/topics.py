@@ -231,7 +231,10 @@ def topic_from_appeal(*, actor: User, appeal: Appeal, council: Council, title: s
 
 def household_of(user: User) -> str:
     """A household in the register (place and room); someone not in the register is their own household."""
-    person = Person.objects.filter(user_id=user.pk).values_list("node_id", "room").first()  # unscoped: own
+    person = (
+        # unscoped: the user's own register entry, by its user index
+        Person.objects.filter(user_id=user.pk).order_by("pk").values_list("node_id", "room").first()
+    )
     if person is not None and person[1]:
         return f"{person[0]}:{person[1]}"[:40]
     return f"user:{user.pk}"

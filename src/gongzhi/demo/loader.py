@@ -5,7 +5,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.module_loading import import_string
 
 from gongzhi.core.registry import DemoContext, demo_steps
@@ -30,4 +30,14 @@ class DemoLoader:
         with transaction.atomic():
             for step in demo_steps():
                 self.context.add(import_string(step.load)(self.context))
+                _analyze()
         return self.context.figures
+
+
+def _analyze() -> None:
+    """PostgreSQL: fresh planner statistics after each step's bulk rows, so the next steps' queries are
+    planned for tens of thousands of rows and not for the empty tables of before (SQLite is analysed once
+    at the end, gongzhi.core.sqlite)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
