@@ -71,8 +71,8 @@ def appeal_submit(
     if resident is not None and not staff and resident.user_id != actor.pk:
         raise AppealError.forbidden(_("You can only file appeals for yourself."))
     if resident is None and not staff:
-        # unscoped: the actor's own register entry (found by its user index: the register's default order by
-        # place would have PostgreSQL walk the places first when its statistics are stale)
+        # By its user index: the register's default order by place has PostgreSQL walk the places first.
+        # unscoped: the actor's own register entry
         resident = Person.objects.filter(user=actor).order_by("pk").first()
     if (lat is None) != (lng is None) or (lat is not None and not (-90 <= lat <= 90 and -180 <= lng <= 180)):  # type: ignore[operator]
         raise AppealError.invalid(_("Give both latitude and longitude, or neither."), field="lat")

@@ -47,7 +47,7 @@ from gongzhi.deliberation.schemas import (
     VoteIn,
     VoteOut,
 )
-from gongzhi.orgs.selectors import node_get
+from gongzhi.orgs.selectors import node_get, user_for_assignment
 
 router = Router(tags=["deliberation"])
 E = ErrorOut
@@ -63,10 +63,10 @@ def _aware(value: datetime, field: str) -> datetime:
 def _user(request: AuthenticatedHttpRequest, pk: int | None) -> User | None:
     if pk is None:
         return None
-    user = User.objects.filter(pk=pk, is_active=True).first()
-    if user is None:
-        raise DeliberationError.invalid(_("No such person."), field="user_id")
-    return user
+    try:
+        return user_for_assignment(pk=pk)  # whether they belong to the council is the service's check
+    except Http404:
+        raise DeliberationError.invalid(_("No such person."), field="user_id") from None
 
 
 # --- councils ------------------------------------------------------------------------------------------
