@@ -4,6 +4,11 @@ import os
 import tempfile
 
 os.environ.setdefault("GONGZHI_DATA_DIR", tempfile.mkdtemp(prefix="gongzhi-test-"))
+# Parallel test workers (pytest-xdist) each keep a data folder of their own: keys, uploads and exports made
+# by one worker's tests are not another's.
+if worker := os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ["GONGZHI_DATA_DIR"] = os.path.join(os.environ["GONGZHI_DATA_DIR"], f"xdist-{worker}")
+    os.makedirs(os.environ["GONGZHI_DATA_DIR"], exist_ok=True)
 
 from gongzhi.settings.base import *  # noqa: F403
 
