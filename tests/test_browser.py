@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.accounts.factories import PASSWORD
+from tests.browsing import nav_click
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [
@@ -58,7 +59,7 @@ def test_sign_in_and_walk_home_to_the_node_browser(
     page.screenshot(path=SHOTS / f"home-{width}.png", full_page=True)
 
     # Home -> node browser through the navigation; the staff member's single reach opens directly.
-    page.click("nav.mainnav >> text=区域")
+    nav_click(page, "区域")
     page.wait_for_url(f"{live_server.url}/nodes/{world.comm_a1.pk}/")
     rows = page.locator("table.list tbody tr")
     assert rows.count() == 2
@@ -98,7 +99,7 @@ def test_appeal_walk_at_phone_width(transactional_db, world, live_server, browse
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 390, "height": 844})
     sign_in(page, live_server, "a1a-resident")
-    page.click("nav.mainnav >> text=我的诉求")
+    nav_click(page, "我的诉求")
     page.click("text=我要反映")
     page.fill("#id_title", "楼道灯不亮")
     page.fill("#id_body", "3单元二楼楼道灯坏了一周，老人晚上看不清台阶。")
@@ -218,7 +219,7 @@ def test_points_mall_wish_and_check_in_at_phone_width(transactional_db, world, l
 
     # The resident exchanges 30 of 100 points.
     sign_in(page, live_server, "a1a-resident")
-    page.click("nav.mainnav >> text=积分兑换")
+    nav_click(page, "积分兑换")
     assert "100" in page.locator(".balance").inner_text()
     page.screenshot(path=SHOTS / "mall-390.png", full_page=True)
     # 兑换 asks for confirmation first; a double tap on the confirmation sends it twice: one order.

@@ -15,6 +15,7 @@ from gongzhi.core.models import AuditEvent
 from gongzhi.core.roles import Role
 from gongzhi.orgs.models import OrgUnit, OrgUnitKind
 from tests.accounts.factories import PersonFactory, UserFactory, bind, with_phone
+from tests.browsing import nav_click
 from tests.test_browser import CHROMIUM, SHOTS, sign_in
 
 pytestmark = [
@@ -83,7 +84,7 @@ def test_an_appeal_from_a_building_to_the_property_manager_and_back(
     # A neighbour sees it in their compound's list; filing the same problem, they are offered to support it
     # instead, and do.
     sign_in(page, live_server, "a1a-neighbour")
-    page.click("nav.mainnav >> text=我的诉求")
+    nav_click(page, "我的诉求")
     page.click("[role=tab] >> text=本小区")
     page.click(f"text={LEAK[0]}")
     assert "张三" not in page.content()  # the filer is not named to neighbours
@@ -104,7 +105,7 @@ def test_an_appeal_from_a_building_to_the_property_manager_and_back(
 
     # The property manager finds it in its own list and reports it done with a photo of the work.
     sign_in(page, live_server, "a1a-property")
-    page.click("nav.mainnav >> text=指派给我们")
+    nav_click(page, "指派给我们")
     page.click(f"text={LEAK[0]}")
     page.fill("#propose-reply", "已对车库顶板注浆堵漏并清理积水，雨后复查无渗漏。")
     page.set_input_files("#propose-photos", photo(tmp_path / "after.jpg", (60, 140, 60)))

@@ -17,3 +17,41 @@ def test_no_two_menu_entries_tie(world):
     # Entries with the same order fall back to the key's alphabet, which is no order a user can follow.
     orders = [entry.order for entry in nav_entries(world.sub_admin) if entry.key not in ("mall", "venues")]
     assert len(orders) == len(set(orders)), str(orders)
+
+
+def _menu_of(client, user):
+    client.force_login(user)
+    response = client.get("/")
+    assert response.status_code == 200
+    return response.context["nav_menu"]
+
+
+def test_a_long_menu_folds_into_sections_and_keeps_every_entry(client, world):
+    from gongzhi.core.registry import NAV_FLAT_UP_TO, NAV_SECTIONS
+
+    entries = nav_entries(world.sub_admin)
+    assert len(entries) > NAV_FLAT_UP_TO  # a subdistrict admin has a long menu
+    menu = _menu_of(client, world.sub_admin)
+    assert len(menu) < len(entries)
+    groups = [item for item in menu if "entries" in item]
+    assert {g["key"] for g in groups} <= set(NAV_SECTIONS)
+    shown = [e["key"] for item in menu for e in item.get("entries", [item])]
+    assert sorted(shown) == sorted(e.key for e in entries)  # nothing lost, nothing doubled
+    # a section's entries are folded together unless it has only one
+    on_top = {item["key"] for item in menu if "entries" not in item}
+    for entry in entries:
+        if entry.key in on_top and entry.section:
+            assert sum(1 for other in entries if other.section == entry.section) == 1, entry.key
+    # the page draws the sections as menus with the section's entries inside
+    html = client.get("/").content.decode()
+    assert html.count('class="navgroup') == len(groups) and 'class="mainnav grouped"' in html
+
+
+def test_a_short_menu_stays_flat(client, world):
+    from gongzhi.core.registry import NAV_FLAT_UP_TO
+
+    entries = nav_entries(world.resident)
+    assert len(entries) <= NAV_FLAT_UP_TO
+    menu = _menu_of(client, world.resident)
+    assert [item["key"] for item in menu] == [e.key for e in entries]
+    assert all("entries" not in item for item in menu)

@@ -11,7 +11,9 @@ class AccountsConfig(GongzhiApp):
     layer = PLATFORM
     urls = [Mount("accounts/", "gongzhi.accounts.urls")]
     api_router = "gongzhi.accounts.api.router"
-    nav = [Nav("people", _("Residents"), "accounts:person_list", order=60, when=is_caseworker)]
+    nav = [
+        Nav("people", _("Residents"), "accounts:person_list", order=60, when=is_caseworker, section="manage")
+    ]
     home_cards = [HomeCard("accounts/_home_roles.html", "gongzhi.accounts.home.roles_card", order=20)]
     spreadsheets = [
         Spreadsheet(

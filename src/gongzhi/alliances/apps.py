@@ -14,7 +14,16 @@ class AlliancesConfig(GongzhiApp):
     )  # an appeal becomes a need; residents rate projects on the appeals' scale
     urls = [Mount("alliances/", "gongzhi.alliances.urls")]
     api_router = "gongzhi.alliances.api.router"
-    nav = [Nav("alliances", _("Alliance projects"), "alliances:index", order=39, when=takes_part)]
+    nav = [
+        Nav(
+            "alliances",
+            _("Alliance projects"),
+            "alliances:index",
+            order=39,
+            when=takes_part,
+            section="services",
+        )
+    ]
     object_actions = [
         ObjectAction(
             "appeals.Appeal",

@@ -22,8 +22,8 @@ class AppealsConfig(GongzhiApp):
             order=10,
             when=is_neighbour & ~is_caseworker & ~is_party,
         ),
-        Nav("kpis", _("Appeal figures"), "appeals:kpis", order=11, when=is_overseer),
-        Nav("hot", _("Hot issues"), "appeals:hot", order=12, when=is_overseer),
+        Nav("kpis", _("Appeal figures"), "appeals:kpis", order=11, when=is_overseer, section="figures"),
+        Nav("hot", _("Hot issues"), "appeals:hot", order=12, when=is_overseer, section="figures"),
     ]
     home_cards = [HomeCard("appeals/_home_start.html", "gongzhi.appeals.home.start_card", order=10)]
     spreadsheets = [

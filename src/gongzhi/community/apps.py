@@ -14,9 +14,24 @@ class CommunityConfig(GongzhiApp):
     urls = [Mount("community/", "gongzhi.community.urls")]
     api_router = "gongzhi.community.api.router"
     nav = [
-        Nav("services", _("Services"), "community:services", order=35, shortcut=True, when=takes_part),
-        Nav("service-orders", _("Service orders"), "community:orders", order=36, when=is_caseworker),
-        Nav("plans", _("Action plans"), "community:plans", order=65, when=is_overseer),
+        Nav(
+            "services",
+            _("Services"),
+            "community:services",
+            order=35,
+            shortcut=True,
+            when=takes_part,
+            section="services",
+        ),
+        Nav(
+            "service-orders",
+            _("Service orders"),
+            "community:orders",
+            order=36,
+            when=is_caseworker,
+            section="services",
+        ),
+        Nav("plans", _("Action plans"), "community:plans", order=65, when=is_overseer, section="figures"),
     ]
     demo = [DemoStep("community", "gongzhi.community.demo.load", order=78)]
     kpis = "gongzhi.community.kpis.community_kpis"

@@ -12,8 +12,8 @@ class CoreConfig(GongzhiApp):
     urls = [Mount("", "gongzhi.core.urls")]
     nav = [
         Nav("home", _("Home"), "core:home", order=0),
-        Nav("imports", _("Excel import"), "core:imports", order=70, when=can_import),
-        Nav("admin", _("Administration"), "admin:index", order=90, when=is_superuser),
+        Nav("imports", _("Excel import"), "core:imports", order=70, when=can_import, section="manage"),
+        Nav("admin", _("Administration"), "admin:index", order=90, when=is_superuser, section="manage"),
     ]
 
     def ready(self) -> None:

@@ -25,6 +25,7 @@ from typing import Any, ClassVar
 
 from django.apps import AppConfig, apps
 from django.utils.module_loading import import_string
+from django.utils.translation import pgettext_lazy
 
 # Layers, lowest first. An app may import apps of lower layers, and apps of its own layer only when it
 # names them in ``depends_on`` (tests/core/test_layers.py turns this into import-linter contracts).
@@ -52,6 +53,17 @@ class Mount:
     urlconf: str
 
 
+# The sections a long main menu folds into, in menu order (an entry without a section stays on the top
+# row). A menu of at most NAV_FLAT_UP_TO entries (a resident's) is shown flat.
+NAV_SECTIONS: dict[str, Any] = {
+    "services": pgettext_lazy("menu", "Services"),
+    "party": pgettext_lazy("menu", "Party building"),
+    "figures": pgettext_lazy("menu", "Figures"),
+    "manage": pgettext_lazy("menu", "Management"),
+}
+NAV_FLAT_UP_TO = 12
+
+
 @dataclass(frozen=True)
 class Nav:
     """A main-menu entry, shown to the users ``when`` holds for (a rules predicate of the user)."""
@@ -62,6 +74,7 @@ class Nav:
     order: int = 100
     when: UserPredicate | None = None
     shortcut: bool = False  # also among the residents' shortcuts on the home page
+    section: str = ""  # a key of NAV_SECTIONS: where the entry folds when a user's menu is long
 
     def shown_to(self, user: Any) -> bool:
         return _call(self.when, user)

@@ -14,9 +14,22 @@ class DeliberationConfig(GongzhiApp):
     api_router = "gongzhi.deliberation.api.router"
     nav = [
         Nav(
-            "deliberation", _("Deliberation"), "deliberation:index", order=37, shortcut=True, when=takes_part
+            "deliberation",
+            _("Deliberation"),
+            "deliberation:index",
+            order=37,
+            shortcut=True,
+            when=takes_part,
+            section="services",
         ),
-        Nav("mediation", _("Mediation desk"), "deliberation:case_desk", order=38, when=is_caseworker),
+        Nav(
+            "mediation",
+            _("Mediation desk"),
+            "deliberation:case_desk",
+            order=38,
+            when=is_caseworker,
+            section="services",
+        ),
     ]
     object_actions = [
         ObjectAction(

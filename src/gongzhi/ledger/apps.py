@@ -11,7 +11,17 @@ class LedgerConfig(GongzhiApp):
     layer = FEATURE
     urls = [Mount("mall/", "gongzhi.ledger.urls")]
     api_router = "gongzhi.ledger.api.router"
-    nav = [Nav("mall", _("Points mall"), "mall:index", order=40, shortcut=True, when=takes_part)]
+    nav = [
+        Nav(
+            "mall",
+            _("Points mall"),
+            "mall:index",
+            order=40,
+            shortcut=True,
+            when=takes_part,
+            section="services",
+        )
+    ]
     demo = [DemoStep("mall", "gongzhi.ledger.demo.load", order=50)]
     kpis = "gongzhi.ledger.kpis.points_kpis"
     kpi_label = _("Points and the points mall")

@@ -12,8 +12,8 @@ class OrgsConfig(GongzhiApp):
     urls = [Mount("", "gongzhi.orgs.urls")]
     api_router = "gongzhi.orgs.api.router"
     nav = [
-        Nav("nodes", _("Areas"), "orgs:node_roots", order=50),
-        Nav("party", _("Party organisations"), "orgs:party_org_list", order=51),
+        Nav("nodes", _("Areas"), "orgs:node_roots", order=50, section="manage"),
+        Nav("party", _("Party organisations"), "orgs:party_org_list", order=51, section="party"),
     ]
     home_cards = [HomeCard("orgs/_home_summary.html", "gongzhi.orgs.home.summary_card", order=30)]
     spreadsheets = [

@@ -16,7 +16,9 @@ class PartyworkConfig(GongzhiApp):
     layer = FEATURE
     urls = [Mount("party/", "gongzhi.partywork.urls")]
     api_router = "gongzhi.partywork.api.router"
-    nav = [Nav("partywork", _("Party work"), "partywork:index", order=45, when=in_party_work)]
+    nav = [
+        Nav("partywork", _("Party work"), "partywork:index", order=45, when=in_party_work, section="party")
+    ]
     demo = [DemoStep("partywork", "gongzhi.partywork.demo.load", order=76)]
     kpis = "gongzhi.partywork.kpis.partywork_kpis"
     kpi_label = _("Party organisation work")

@@ -12,8 +12,8 @@ class VenuesConfig(GongzhiApp):
     urls = [Mount("venues/", "gongzhi.venues.urls")]
     api_router = "gongzhi.venues.api.router"
     nav = [
-        Nav("venues", _("Venues"), "venues:index", order=40, shortcut=True),
-        Nav("venues_staff", _("Venue desk"), "venues:desk", order=41, when=is_overseer),
+        Nav("venues", _("Venues"), "venues:index", order=40, shortcut=True, section="services"),
+        Nav("venues_staff", _("Venue desk"), "venues:desk", order=41, when=is_overseer, section="services"),
     ]
     demo = [DemoStep("venues", "gongzhi.venues.demo.load", order=72)]
     kpis = "gongzhi.venues.kpis.venues_kpis"

@@ -13,7 +13,15 @@ class VolunteeringConfig(GongzhiApp):
     urls = [Mount("volunteering/", "gongzhi.volunteering.urls")]
     api_router = "gongzhi.volunteering.api.router"
     nav = [
-        Nav("volunteering", _("Volunteering"), "volunteering:index", order=20, shortcut=True, when=takes_part)
+        Nav(
+            "volunteering",
+            _("Volunteering"),
+            "volunteering:index",
+            order=20,
+            shortcut=True,
+            when=takes_part,
+            section="services",
+        )
     ]
     demo = [DemoStep("volunteering", "gongzhi.volunteering.demo.load", order=40)]
     kpis = "gongzhi.volunteering.kpis.volunteering_kpis"

@@ -11,7 +11,17 @@ class WishesConfig(GongzhiApp):
     layer = FEATURE
     urls = [Mount("wishes/", "gongzhi.wishes.urls")]
     api_router = "gongzhi.wishes.api.router"
-    nav = [Nav("wishes", _("Wish wall"), "wishes:index", order=30, shortcut=True, when=takes_part)]
+    nav = [
+        Nav(
+            "wishes",
+            _("Wish wall"),
+            "wishes:index",
+            order=30,
+            shortcut=True,
+            when=takes_part,
+            section="services",
+        )
+    ]
     demo = [DemoStep("wishes", "gongzhi.wishes.demo.load", order=60)]
     kpis = "gongzhi.wishes.kpis.wishes_kpis"
     kpi_label = _("Micro-wishes")
