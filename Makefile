@@ -45,8 +45,9 @@ test: setup
 	$(MAKE) --no-print-directory test-fuzz
 	$(MAKE) --no-print-directory cluster-test
 
+## Two workers (this machine has 2 cores); a test file stays on one worker, so its browser and fixtures are made once.
 test-sqlite:
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 test-postgres:
 	bash scripts/pg.sh run $(BIN)/pytest -m postgres
