@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,6 +14,7 @@ from gongzhi.accounts.forms import CodeLoginForm, CodeRequestForm, PasswordLogin
 from gongzhi.accounts.http import AuthenticatedHttpRequest
 from gongzhi.accounts.spreadsheets import residents_export
 from gongzhi.core.http import xlsx_response
+from gongzhi.core.pagination import BoundedPaginator
 from gongzhi.core.rules import is_caseworker
 from gongzhi.core.web import role_required
 from gongzhi.orgs.selectors import node_get
@@ -93,7 +93,7 @@ def person_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         node = node_get(fetched_by=request.user, pk=int(request.GET["node"]))
     query = request.GET.get("q", "")[:60]
     people = selectors.person_list(fetched_by=request.user, node=node, query=query)
-    page = Paginator(people, 50).get_page(request.GET.get("page"))
+    page = BoundedPaginator(people, 50).get_page(request.GET.get("page"))
     return render(request, "accounts/person_list.html", {"page": page, "node": node, "q": query})
 
 
@@ -138,7 +138,7 @@ def token_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     if form.is_valid():
         issued = services.api_token_issue(user=request.user, name=form.cleaned_data["name"], request=request)
         form = TokenForm()
-    tokens = Paginator(selectors.api_token_list(fetched_by=request.user), 50).get_page(
+    tokens = BoundedPaginator(selectors.api_token_list(fetched_by=request.user), 50).get_page(
         request.GET.get("page")
     )
     return render(

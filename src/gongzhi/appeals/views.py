@@ -8,7 +8,6 @@ from uuid import uuid4
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -32,6 +31,7 @@ from gongzhi.appeals.rules import (
     sees_contact,
 )
 from gongzhi.appeals.triage import category_suggestion
+from gongzhi.core.pagination import BoundedPaginator
 from gongzhi.core.registry import object_actions
 from gongzhi.core.rules import is_caseworker, is_neighbour, is_subdistrict_admin
 from gongzhi.core.web import form_errors_message, role_required, service_call
@@ -79,7 +79,7 @@ def appeal_index(request: AuthenticatedHttpRequest) -> HttpResponse:
         appeals = selectors.public_appeals(fetched_by=request.user, status=status or "open")
     else:
         appeals = selectors.own_appeals(fetched_by=request.user, status=status)
-    page = Paginator(appeals, 30).get_page(request.GET.get("page"))
+    page = BoundedPaginator(appeals, 30).get_page(request.GET.get("page"))
     # A "same as #n?" hint only for appeals the user can open.
     flagged = [a.possible_duplicate_id for a in page.object_list if a.possible_duplicate_id]
     visible_duplicates = selectors.readable_ids(fetched_by=request.user, ids=flagged) if flagged else set()

@@ -9,8 +9,10 @@
 - The count stops at ``COUNT_LIMIT`` + 1 rows: past it the answer says ``count_capped`` ("10,000+").
 """
 
+from functools import cached_property
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db import connections
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -74,3 +76,26 @@ class IndexedLimitOffsetPagination(PaginationBase):
             "count": count,
             "count_capped": capped,
         }
+
+
+class BoundedPaginator(Paginator):
+    """Django's ``Paginator`` for the web lists, with the API's costs: the count stops at ``COUNT_LIMIT``
+    rows (``count_capped`` then says the last page is not the end) and a page's rows come through
+    ``page_by_ids``, so a deep page costs about what the first does."""
+
+    count_capped = False
+    count_limit = COUNT_LIMIT
+
+    @cached_property
+    def count(self) -> int:
+        if not isinstance(self.object_list, QuerySet):
+            return len(self.object_list)
+        n, self.count_capped = bounded_count(self.object_list, self.count_limit)
+        return n
+
+    def page(self, number: Any) -> Page:
+        number = self.validate_number(number)
+        if not isinstance(self.object_list, QuerySet):
+            return super().page(number)
+        offset = (number - 1) * self.per_page
+        return self._get_page(page_by_ids(self.object_list, offset, self.per_page), number, self)

@@ -1,16 +1,16 @@
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from gongzhi.accounts.http import AuthenticatedHttpRequest
+from gongzhi.core.pagination import BoundedPaginator
 from gongzhi.notifications import selectors, services
 
 
 @login_required
 def notification_index(request: AuthenticatedHttpRequest) -> HttpResponse:
-    page = Paginator(selectors.notification_list(fetched_by=request.user), 30).get_page(
+    page = BoundedPaginator(selectors.notification_list(fetched_by=request.user), 30).get_page(
         request.GET.get("page")
     )
     return render(request, "notifications/index.html", {"page": page})

@@ -1,10 +1,10 @@
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from gongzhi.accounts.http import AuthenticatedHttpRequest
 from gongzhi.core.http import xlsx_response
+from gongzhi.core.pagination import BoundedPaginator
 from gongzhi.core.rules import is_caseworker, is_overseer
 from gongzhi.core.web import role_required
 from gongzhi.orgs import selectors
@@ -61,14 +61,16 @@ def nodes_export_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def party_org_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    page = Paginator(selectors.party_org_list(fetched_by=request.user), 50).get_page(request.GET.get("page"))
+    page = BoundedPaginator(selectors.party_org_list(fetched_by=request.user), 50).get_page(
+        request.GET.get("page")
+    )
     return render(request, "orgs/party_org_list.html", {"page": page})
 
 
 @login_required
 def party_org_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     org = selectors.party_org_get(fetched_by=request.user, pk=pk)
-    members = Paginator(selectors.party_org_members(fetched_by=request.user, party_org=org), 100)
+    members = BoundedPaginator(selectors.party_org_members(fetched_by=request.user, party_org=org), 100)
     return render(
         request, "orgs/party_org_detail.html", {"org": org, "page": members.get_page(request.GET.get("page"))}
     )
