@@ -98,4 +98,4 @@ class BoundedPaginator(Paginator):
         if not isinstance(self.object_list, QuerySet):
             return super().page(number)
         offset = (number - 1) * self.per_page
-        return self._get_page(page_by_ids(self.object_list, offset, self.per_page), number, self)
+        return Page(page_by_ids(self.object_list, offset, self.per_page), number, self)
