@@ -32,10 +32,24 @@ class AlliancesConfig(GongzhiApp):
     kpi_label = _("Party-building alliances")
     spreadsheets = [
         Spreadsheet(
+            "alliance_units",
+            _("Alliance member units"),
+            importer="gongzhi.alliances.spreadsheets.units_import",
+            import_when=is_caseworker,
+            headers="单位名称, 单位类型, 街道编码, 党组织, 联系人, 联系电话, 地址, 纬度, 经度, 加入联盟, 加入日期",
+        ),
+        Spreadsheet(
+            "alliance_resources",
+            _("Alliance units' resources"),
+            importer="gongzhi.alliances.spreadsheets.resources_import",
+            import_when=is_caseworker,
+            headers="单位名称, 街道编码, 类别, 资源名称, 说明, 计量, 数量, 服务半径（公里）, 开始日期, 结束日期",
+        ),
+        Spreadsheet(
             "alliance_lists",
             _("The three lists (resources, needs, projects)"),
             exporter="gongzhi.alliances.spreadsheets.three_lists_export",
             export_url="alliances:export",
             export_when=is_caseworker,
-        )
+        ),
     ]

@@ -5,6 +5,7 @@ re-exported here."""
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -90,7 +91,7 @@ def unit_register(
     if contact_phone:
         try:
             phone_cipher = pii.encrypt(pii.normalize_phone(contact_phone), context="unit_phone")
-        except ValueError:
+        except (ValueError, ValidationError):
             raise AllianceError.invalid(_("Give a valid mobile number."), field="contact_phone") from None
     if (lat is None) != (lng is None) or (lat is not None and not (-90 <= lat <= 90 and -180 <= lng <= 180)):  # type: ignore[operator]
         raise AllianceError.invalid(_("Give both coordinates, or neither."), field="lat")
