@@ -1,6 +1,15 @@
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core.registry import FEATURE, DemoStep, GongzhiApp, Mount, Nav, ObjectAction, Spreadsheet
+from gongzhi.core.registry import (
+    FEATURE,
+    DemoStep,
+    GongzhiApp,
+    HomeCard,
+    Mount,
+    Nav,
+    ObjectAction,
+    Spreadsheet,
+)
 from gongzhi.core.rules import is_caseworker, takes_part
 
 
@@ -15,6 +24,8 @@ class AlliancesConfig(GongzhiApp):
     urls = [Mount("alliances/", "gongzhi.alliances.urls")]
     api_router = "gongzhi.alliances.api.router"
     nav = [Nav("alliances", _("Alliance projects"), "alliances:index", order=39, when=takes_part)]
+    # A unit's account lands on its unit's work (projects to claim, needs, its resources), before the rest.
+    home_cards = [HomeCard("alliances/_home_unit.html", "gongzhi.alliances.home.unit_card", order=5)]
     object_actions = [
         ObjectAction(
             "appeals.Appeal",

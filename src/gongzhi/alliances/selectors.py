@@ -192,6 +192,13 @@ def my_rating(project: Project, user: User) -> ProjectRating | None:
     return ProjectRating.objects.filter(project=project, user_id=user.pk).first()  # unscoped: the user's own
 
 
+def category_choices(*, fetched_by: User) -> QuerySet[ProjectCategory]:
+    """The categories of the projects the user sees (the board's filter)."""
+    used = Project.objects.visible_to(fetched_by, "view").values("category_id")
+    # unscoped: category names of projects already read in scope
+    return ProjectCategory.objects.filter(pk__in=used).order_by("node_id", "order", "id")
+
+
 def categories_for(*, fetched_by: User, node: Any) -> QuerySet[ProjectCategory]:
     # unscoped: a subdistrict's category names, public
     return ProjectCategory.objects.filter(node__path=node.path[:8]).order_by("order", "id")

@@ -33,13 +33,38 @@ BOARD_STATES = [
 ]
 
 
+def _board_chart(rows: list[Any]) -> dict[str, Any] | None:
+    """Projects on the board per category, one series per state (ECharts, stacked bars)."""
+    if not rows:
+        return None
+    names = sorted({p.category.name if p.category else str(_("No category")) for p in rows})
+    series = []
+    for state in BOARD_STATES:
+        counts = dict.fromkeys(names, 0)
+        for p in rows:
+            if p.status == state:
+                counts[p.category.name if p.category else str(_("No category"))] += 1
+        series.append({"name": str(state.label), "data": [counts[n] for n in names]})
+    return {"categories": names, "series": series}
+
+
 @login_required
 def project_board(request: AuthenticatedHttpRequest) -> HttpResponse:
     staff = is_caseworker.test(request.user)
     unit = is_unit_account.test(request.user)
     view = request.GET.get("view", "board" if staff else ("mine" if unit else "near"))
+    # The board's filters: a category of the user's subdistrict(s), and a state (the unit home's link).
+    categories = list(selectors.category_choices(fetched_by=request.user))
+    chosen = request.GET.get("category", "")
+    category = int(chosen) if chosen.isascii() and chosen.isdigit() and len(chosen) < 10 else None
+    status = request.GET.get("status", "")
+    status = status if status in ProjectStatus.values else ""
     projects = selectors.project_list(
-        fetched_by=request.user, mine=view == "mine", q=request.GET.get("q", "")
+        fetched_by=request.user,
+        mine=view == "mine",
+        q=request.GET.get("q", ""),
+        category=category,
+        status=status,
     )
     rows = list(projects[:300])
     columns = []
@@ -56,6 +81,10 @@ def project_board(request: AuthenticatedHttpRequest) -> HttpResponse:
             "projects": rows,
             "columns": columns,
             "alliances": list(selectors.alliance_list(fetched_by=request.user)[:20]),
+            "categories": categories,
+            "category": category,
+            "status": status,
+            "chart": _board_chart(rows) if view == "board" else None,
         },
     )
 
