@@ -30,3 +30,32 @@ def test_a_unit_account_home_and_the_boards_category_filter(world, al, clinic, l
     assert "城消保安" in board and "情暖桑榆" not in board
     assert 'id="alliance-board-chart-data"' in board and "安全提升" in board
     assert staff.get("/alliances/", {"view": "board", "category": "²"}).status_code == 200
+
+
+def test_co_building_agreements_through_the_api_and_the_page(world, al, api_login, login):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = f"/api/v1/alliances/{al.alliance.pk}/agreements"
+    staff = api_login(world.sub_admin)
+    pdf = SimpleUploadedFile("协议.pdf", b"%PDF-1.4 signed", content_type="application/pdf")
+    term = {"starts_on": "2026-01-01", "ends_on": "2027-12-31", "content": "共建楼道微改造"}
+    made = staff.post(url, {"unit_id": al.bank.pk, **term, "document": pdf})
+    assert made.status_code == 201 and made.json()["has_document"], made.content
+    no_file = staff.post(url, {"unit_id": al.hospital.pk, **term})
+    assert no_file.status_code == 201 and not no_file.json()["has_document"]
+    backwards = staff.post(url, {"unit_id": al.bank.pk, **term, "ends_on": "2025-01-01"})
+    assert backwards.status_code == 422 and backwards.json()["fields"].get("ends_on")
+    not_member = staff.post(url, {"unit_id": al.far_unit.pk, **term})
+    assert not_member.status_code in (404, 422)  # another subdistrict's unit: out of reach or not a member
+    bad_file = SimpleUploadedFile("x.pdf", b"not a pdf nor a photo")
+    assert staff.post(url, {"unit_id": al.bank.pk, **term, "document": bad_file}).status_code == 422
+    assert api_login(al.bank_user).post(url, {"unit_id": al.bank.pk, **term}).status_code == 403
+    # The bank's account sees its own agreement only; a resident sees none.
+    assert [a["unit_id"] for a in api_login(al.bank_user).get(url).json()] == [al.bank.pk]
+    assert api_login(world.resident).get(url).json() == []
+    agreement_id = made.json()["id"]
+    page = login(world.sub_admin).get(f"/alliances/alliance/{al.alliance.pk}/").content.decode()
+    assert "共建楼道微改造" in page and 'enctype="multipart/form-data"' in page
+    document = f"/alliances/agreements/{agreement_id}/document/"
+    assert b"".join(login(al.bank_user).get(document).streaming_content).startswith(b"%PDF")
+    assert login(al.hospital_user).get(document).status_code == 404

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,13 +14,13 @@ from django.views.decorators.http import require_POST
 from gongzhi.accounts.http import AuthenticatedHttpRequest
 from gongzhi.alliances import selectors, services
 from gongzhi.alliances.errors import AllianceError
-from gongzhi.alliances.forms import NeedForm, ProjectStepForm, RatingForm, ResourceForm
+from gongzhi.alliances.forms import AgreementForm, NeedForm, ProjectStepForm, RatingForm, ResourceForm
 from gongzhi.alliances.models import Category, ProjectStatus
 from gongzhi.alliances.projects import project_actions
 from gongzhi.alliances.rules import is_unit_account, may_rate
 from gongzhi.alliances.spreadsheets import three_lists_export
 from gongzhi.appeals.selectors import appeal_get
-from gongzhi.core.rules import is_caseworker
+from gongzhi.core.rules import is_caseworker, staff_at
 from gongzhi.core.web import form_errors_message, role_required, service_call
 from gongzhi.orgs.selectors import node_get
 
@@ -156,17 +156,50 @@ def project_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def alliance_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     alliance = selectors.alliance_get(fetched_by=request.user, pk=pk)
+    units = list(selectors.unit_list(fetched_by=request.user, alliance=alliance)[:200])
+    staff = staff_at.test(request.user, alliance.node)
+    form = AgreementForm(units=units) if staff else None
+    status = 200
+    if request.method == "POST" and staff:
+        form = AgreementForm(request.POST, request.FILES, units=units)
+        if form.is_valid():
+            d = form.cleaned_data
+            with service_call(request, form=form, success=_("The agreement is recorded.")) as call:
+                services.agreement_add(
+                    actor=request.user,
+                    alliance=alliance,
+                    unit=selectors.unit_get(fetched_by=request.user, pk=d["unit"]),
+                    starts_on=d["starts_on"],
+                    ends_on=d["ends_on"],
+                    content=d["content"],
+                    document=d["document"],
+                )
+            if call.ok:
+                return redirect("alliances:alliance", pk=pk)
+        status = 400
     return render(
         request,
         "alliances/alliance.html",
         {
             "alliance": alliance,
             "figures": selectors.alliance_figures(alliance),
-            "units": list(selectors.unit_list(fetched_by=request.user, alliance=alliance)[:200]),
+            "units": units,
             "projects": list(selectors.project_list(fetched_by=request.user).filter(alliance=alliance)[:100]),
             "circles": list(alliance.children.all()[:50]),
+            "agreements": list(selectors.agreement_list(fetched_by=request.user, alliance=alliance)[:200]),
+            "agreement_form": form,
         },
+        status=status,
     )
+
+
+@login_required
+def agreement_document(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+    """The signed agreement, for those who may read the agreement."""
+    agreement = selectors.agreement_get(fetched_by=request.user, pk=pk)
+    if not agreement.document:
+        raise Http404
+    return FileResponse(agreement.document.open("rb"), as_attachment=True)
 
 
 @login_required
