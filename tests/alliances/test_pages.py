@@ -59,3 +59,36 @@ def test_co_building_agreements_through_the_api_and_the_page(world, al, api_logi
     document = f"/alliances/agreements/{agreement_id}/document/"
     assert b"".join(login(al.bank_user).get(document).streaming_content).startswith(b"%PDF")
     assert login(al.hospital_user).get(document).status_code == 404
+
+
+def test_a_drive_page_records_a_units_pledge_and_staffs_receipt(world, al, login):
+    from datetime import date
+
+    from gongzhi.alliances.donations import donation_balance
+
+    drive = services.drive_create(
+        actor=world.sub_admin,
+        node=world.sub_a,
+        title="爱心助学",
+        kind="cash",
+        goal=50_000,
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2026, 12, 31),
+        receiver="街道A社会工作站",
+    )
+    page = f"/alliances/donations/{drive.pk}/"
+    bank = login(al.bank_user)
+    assert bank.post(page, {"form": "pledge", "unit": al.bank.pk, "amount": 20_000}).status_code == 302
+    # The bank's account cannot pledge for the hospital (not in its list), nor confirm a receipt.
+    refused = bank.post(page, {"form": "pledge", "unit": al.hospital.pk, "amount": 1})
+    assert refused.status_code == 400
+    pledge = drive.pledges.get()
+    assert bank.post(page, {"form": "receive", "pledge": pledge.pk}).status_code == 400
+    staff = login(world.sub_admin)
+    assert staff.post(page, {"form": "receive", "pledge": pledge.pk, "destination": "社区A1"}).status_code == 302
+    pledge.refresh_from_db()
+    assert pledge.status == "received" and pledge.destination == "社区A1"
+    assert donation_balance(f"drive:{drive.pk}") == 20_000
+    html = staff.get(page).content.decode()
+    assert "某银行支行" in html and "20000" in html
+    assert staff.post(page, {"form": "receive", "pledge": "²"}).status_code == 400

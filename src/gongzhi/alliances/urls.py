@@ -12,5 +12,6 @@ urlpatterns = [
     path("matching/", views.matching_board, name="matching"),
     path("matching/<int:pk>/", views.match_decide, name="decide"),
     path("donations/", views.donations, name="donations"),
+    path("donations/<int:pk>/", views.drive_detail, name="drive"),
     path("export/", views.export, name="export"),
 ]

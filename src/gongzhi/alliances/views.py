@@ -14,7 +14,14 @@ from django.views.decorators.http import require_POST
 from gongzhi.accounts.http import AuthenticatedHttpRequest
 from gongzhi.alliances import selectors, services
 from gongzhi.alliances.errors import AllianceError
-from gongzhi.alliances.forms import AgreementForm, NeedForm, ProjectStepForm, RatingForm, ResourceForm
+from gongzhi.alliances.forms import (
+    AgreementForm,
+    NeedForm,
+    PledgeForm,
+    ProjectStepForm,
+    RatingForm,
+    ResourceForm,
+)
 from gongzhi.alliances.models import Category, ProjectStatus
 from gongzhi.alliances.projects import project_actions
 from gongzhi.alliances.rules import is_unit_account, may_rate
@@ -360,6 +367,66 @@ def donations(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "alliances/donations.html",
         {"drives": drives, "totals": selectors.donation_totals(drives)},
+    )
+
+
+@login_required
+def drive_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A drive's pledges and receipts: units (their accounts, or staff for them) pledge; staff confirm what
+    arrived and where it went."""
+    drive = selectors.drive_get(fetched_by=request.user, pk=pk)
+    staff = staff_at.test(request.user, drive.node)
+    if staff:
+        units = list(
+            selectors.unit_list(fetched_by=request.user).filter(node__path__startswith=drive.node.path[:8])[
+                :300
+            ]
+        )
+    else:
+        units = list(selectors.my_units(fetched_by=request.user))
+    form = PledgeForm(units=units) if units else None
+    status = 200
+    if request.method == "POST" and request.POST.get("form") == "receive" and staff:
+        pledge_id = request.POST.get("pledge", "")
+        if pledge_id.isascii() and pledge_id.isdigit() and len(pledge_id) < 12:
+            pledge = selectors.pledge_get(fetched_by=request.user, pk=int(pledge_id))
+            with service_call(request, success=_("The receipt is recorded.")) as call:
+                services.pledge_receive(
+                    actor=request.user, pledge=pledge, destination=request.POST.get("destination", "")[:80]
+                )
+            if call.ok:
+                return redirect("alliances:drive", pk=pk)
+        status = 400
+    elif request.method == "POST" and units:
+        form = PledgeForm(request.POST, units=units)
+        if form.is_valid():
+            d = form.cleaned_data
+            with service_call(request, form=form, success=_("The pledge is recorded.")) as call:
+                services.pledge_make(
+                    actor=request.user,
+                    drive=drive,
+                    unit=selectors.unit_get(fetched_by=request.user, pk=d["unit"]),
+                    amount=d["amount"],
+                    item=d["item"],
+                    quantity=d["quantity"] or 0,
+                    destination=d["destination"],
+                )
+            if call.ok:
+                return redirect("alliances:drive", pk=pk)
+        status = 400
+    pledges = list(selectors.pledge_list(fetched_by=request.user, drive=drive).order_by("-id")[:500])
+    return render(
+        request,
+        "alliances/drive.html",
+        {
+            "drive": drive,
+            "pledges": pledges,
+            "pledged": sum(p.amount for p in pledges),
+            "received": sum(p.amount for p in pledges if p.status == "received"),
+            "form": form,
+            "staff": staff,
+        },
+        status=status,
     )
 
 
