@@ -85,7 +85,9 @@ def test_a_drive_page_records_a_units_pledge_and_staffs_receipt(world, al, login
     pledge = drive.pledges.get()
     assert bank.post(page, {"form": "receive", "pledge": pledge.pk}).status_code == 400
     staff = login(world.sub_admin)
-    assert staff.post(page, {"form": "receive", "pledge": pledge.pk, "destination": "社区A1"}).status_code == 302
+    assert (
+        staff.post(page, {"form": "receive", "pledge": pledge.pk, "destination": "社区A1"}).status_code == 302
+    )
     pledge.refresh_from_db()
     assert pledge.status == "received" and pledge.destination == "社区A1"
     assert donation_balance(f"drive:{drive.pk}") == 20_000
