@@ -1,10 +1,21 @@
 """The matching engine on plain data: explained scores, hard limits, and the round's optimum against greedy."""
 
+import random
 from datetime import date
 
 import pytest
 
-from gongzhi.alliances.engine import NeedData, Pool, ResourceData, candidate, distance_km, solve_round
+from gongzhi.alliances.engine import (
+    NeedData,
+    Pool,
+    ResourceData,
+    _edges,
+    candidate,
+    distance_km,
+    greedy,
+    optimum,
+    solve_round,
+)
 
 
 def res(id, **kw):
@@ -85,3 +96,52 @@ def test_capacity_holds_in_the_optimum():
     solved = solve_round(needs, [big])
     assert len(solved.optimum.pairs) == 2  # 2 × 4 ≤ 10 < 3 × 4
     assert solved.optimum.total >= solved.greedy.total
+
+
+def test_the_round_scores_pairs_as_the_ranking_does():
+    # The round scores all pairs at once; each pair must score as the ranking explains it.
+    needs = [
+        need(1, text="老人骨伤义诊", start=date(2026, 1, 1), end=date(2026, 1, 10)),
+        need(2, lat=30.31, quantity=3),
+        need(3, lat=None, lng=None, path="000100020003"),
+    ]
+    resources = [
+        res(1, text="中医骨伤义诊", start=date(2026, 1, 5)),
+        res(2, remaining=4, radius_km=2.0, completion=0.8),
+        res(3, serves=("00010002",), lat=None, lng=None),
+    ]
+    pool = Pool(resources)
+    texts = pool.text_scores(needs)
+    expected = {
+        (i, j, c.score)
+        for i, n in enumerate(needs)
+        for j, r in enumerate(resources)
+        if (c := candidate(n, r, float(texts[i, j]))).feasible
+    }
+    assert set(_edges(needs, pool, min_score=0.0)) == expected and len(expected) >= 4
+
+
+def test_the_search_and_highs_find_the_same_optimum():
+    # Random crowded pieces (more demand than room): the branch and bound's total equals HiGHS's.
+    rng = random.Random(7)
+    searched_pieces = 0
+    for trial in range(12):
+        resources = [res(j, remaining=rng.randint(5, 30)) for j in range(1, rng.randint(2, 6))]
+        needs = [
+            need(
+                i, quantity=rng.randint(2, 12), urgency=rng.randint(1, 4), lat=30.3 + rng.uniform(-0.03, 0.03)
+            )
+            for i in range(1, rng.randint(6, 16))
+        ]
+        pool = Pool(resources)
+        edges = _edges(needs, pool, min_score=0.0)
+        searched = optimum(needs, pool, edges)
+        exact = optimum(needs, pool, edges, search=False)
+        assert searched.optimal and exact.optimal, trial
+        searched_pieces += searched.pieces["search"]
+        assert searched.total == exact.total >= greedy(needs, pool, edges).total, trial
+        left = {r.id: r.remaining for r in resources}
+        for need_id, resource_id, _s in searched.pairs:
+            left[resource_id] -= needs[need_id - 1].quantity
+        assert min(left.values()) >= 0 and len({p[0] for p in searched.pairs}) == len(searched.pairs)
+    assert searched_pieces >= 5  # the search, not greedy alone, settled most trials

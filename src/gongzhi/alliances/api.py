@@ -3,7 +3,7 @@
 from typing import Literal
 
 from django.utils.translation import gettext as _
-from ninja import Router, Status
+from ninja import File, Form, Router, Status, UploadedFile
 from ninja.pagination import paginate
 
 from gongzhi.accounts.http import AuthenticatedHttpRequest
@@ -12,6 +12,8 @@ from gongzhi.alliances.errors import AllianceError
 from gongzhi.alliances.matching import match_propose
 from gongzhi.alliances.projects import project_actions
 from gongzhi.alliances.schemas import (
+    AgreementIn,
+    AgreementOut,
     AllianceOut,
     CandidateOut,
     DriveIn,
@@ -224,6 +226,49 @@ def unit_register(request: AuthenticatedHttpRequest, data: UnitIn):
         alliances=alliances,
     )
     return Status(201, _unit(unit))
+
+
+def _agreement(a) -> dict:
+    return {
+        "id": a.pk,
+        "unit_id": a.membership.unit_id,
+        "unit": a.membership.unit.name,
+        "starts_on": a.starts_on,
+        "ends_on": a.ends_on,
+        "content": a.content,
+        "has_document": bool(a.document),
+    }
+
+
+@router.get("/alliances/{alliance_id}/agreements", response={200: list[AgreementOut], 404: ErrorOut})
+def agreements(request: AuthenticatedHttpRequest, alliance_id: int):
+    """The alliance's co-building agreements (its staff: all; a unit's account: its unit's)."""
+    a = selectors.alliance_get(fetched_by=request.user, pk=alliance_id)
+    return Status(
+        200, [_agreement(x) for x in selectors.agreement_list(fetched_by=request.user, alliance=a)[:500]]
+    )
+
+
+@router.post("/alliances/{alliance_id}/agreements", response={201: AgreementOut, **WRITE})
+def agreement_add(
+    request: AuthenticatedHttpRequest,
+    alliance_id: int,
+    data: Form[AgreementIn],
+    document: File[UploadedFile | None] = None,
+):
+    """Record a member unit's co-building agreement: term, content, and the signed document (PDF or photo)."""
+    a = selectors.alliance_get(fetched_by=request.user, pk=alliance_id)
+    unit = selectors.unit_get(fetched_by=request.user, pk=data.unit_id)
+    agreement = services.agreement_add(
+        actor=request.user,
+        alliance=a,
+        unit=unit,
+        starts_on=data.starts_on,
+        ends_on=data.ends_on,
+        content=data.content,
+        document=document,
+    )
+    return Status(201, _agreement(agreement))
 
 
 # --- resources and needs ----------------------------------------------------------------------------

@@ -176,6 +176,10 @@ class Assignment:
     pairs: list[tuple[int, int, float]]  # need id, resource id, score
     total: float  # urgency-weighted needs fulfilled
     optimal: bool = True
+    # How the round's independent pieces were solved: filled by greedy (every need met), by the search,
+    # by HiGHS; and the most urgency the unproven pieces could still be missing (0 when optimal).
+    pieces: dict[str, int] = field(default_factory=dict)
+    gap: float = 0.0
 
 
 @dataclass
@@ -189,19 +193,75 @@ class Round:
 
 
 def _edges(needs: Sequence[NeedData], pool: Pool, *, min_score: float) -> list[tuple[int, int, float]]:
-    """Feasible (need index, resource index, score) pairs."""
+    """Feasible (need index, resource index, score) pairs, the same scores as ``candidate`` gives, computed
+    for all pairs at once: only pairs of the same category and capacity kind with room enough are scored
+    (a sparse set: a need's category is served by a few of the area's resources), then their distance,
+    time overlap and the other parts as arrays."""
     if not needs or not pool.resources:
         return []
-    texts = pool.text_scores(needs)
-    edges = []
+    res = pool.resources
+    group: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for j, r in enumerate(res):
+        group[(r.category, r.kind)].append(j)
+    rows: list[int] = []
+    cols: list[int] = []
     for i, need in enumerate(needs):
-        for j, res in enumerate(pool.resources):
-            if res.kind != need.kind or res.category != need.category or res.remaining < need.quantity:
-                continue
-            c = candidate(need, res, float(texts[i, j]))
-            if c.feasible and c.score >= min_score:
-                edges.append((i, j, c.score))
-    return edges
+        for j in group.get((need.category, need.kind), ()):
+            if res[j].remaining >= need.quantity:
+                rows.append(i)
+                cols.append(j)
+    if not rows:
+        return []
+    ii, jj = np.array(rows), np.array(cols)
+    texts = pool.text_scores(needs)[ii, jj]
+    nan = float("nan")
+
+    def column(values: list[float | None]) -> np.ndarray:
+        return np.array([nan if v is None else v for v in values], dtype=float)
+
+    n_lat, n_lng = column([n.lat for n in needs])[ii], column([n.lng for n in needs])[ii]
+    r_lat, r_lng = column([r.lat for r in res])[jj], column([r.lng for r in res])[jj]
+    p1, p2 = np.radians(n_lat), np.radians(r_lat)
+    h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(r_lng - n_lng) / 2) ** 2
+    with np.errstate(invalid="ignore"):
+        d = 2 * 6371.0 * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+    radius = np.maximum(np.array([r.radius_km for r in res], dtype=float)[jj], 0.1)
+    known = ~np.isnan(d)
+    inside = known & (np.nan_to_num(d, nan=np.inf) <= radius)
+    dist = np.where(inside, 1.0 - 0.5 * np.nan_to_num(d) / radius, 0.0)
+    # Served places count whatever the distance (few resources name them).
+    for k in np.flatnonzero([bool(res[j].serves) for j in cols]):
+        if any(needs[rows[k]].path.startswith(p) for p in res[cols[k]].serves):
+            inside[k], dist[k] = True, 1.0
+    if any(n.start or n.end for n in needs) or any(r.start or r.end for r in res):
+        time_part = np.array([_overlap(needs[i], res[j]) for i, j in zip(rows, cols, strict=True)])
+    else:
+        time_part = np.ones(len(rows))
+    capacity = np.minimum(
+        1.0,
+        np.array([r.remaining for r in res], float)[jj] / np.array([n.quantity for n in needs], float)[ii],
+    )
+    completion = np.array([r.completion for r in res], dtype=float)[jj]
+    parts = {
+        "category": np.ones(len(rows)),
+        "text": np.clip(texts, 0.0, 1.0),
+        "distance": dist,
+        "capacity": capacity,
+        "time": time_part,
+        "completion": completion,
+    }
+    # Rounded as ``candidate`` rounds (Python's round), so a pair scores the same on both paths.
+    rounded = {key: [round(v, 4) for v in values.tolist()] for key, values in parts.items()}
+    scores = [0.0] * len(rows)
+    for key, values in rounded.items():
+        weight = WEIGHTS[key]
+        scores = [a + weight * v for a, v in zip(scores, values, strict=True)]
+    ok = (inside & (time_part > 0)).tolist()
+    return [
+        (rows[k], cols[k], score)
+        for k, s in enumerate(scores)
+        if ok[k] and (score := round(s, 4)) >= min_score
+    ]
 
 
 def greedy(needs: Sequence[NeedData], pool: Pool, edges: list[tuple[int, int, float]]) -> Assignment:
@@ -221,12 +281,23 @@ def greedy(needs: Sequence[NeedData], pool: Pool, edges: list[tuple[int, int, fl
     return Assignment(pairs, total)
 
 
-def optimum(needs: Sequence[NeedData], pool: Pool, edges: list[tuple[int, int, float]]) -> Assignment:
-    """The MILP: x[e] ∈ {0,1} per feasible pair; each need at most once; each resource within capacity;
-    maximise Σ urgency·x (whole numbers, so HiGHS proves optimality quickly). The need–resource graph falls apart into independent pieces (a need can only use resources of its own
-    category and area), and each piece is solved exactly on its own: the same optimum, found much faster."""
+def optimum(
+    needs: Sequence[NeedData],
+    pool: Pool,
+    edges: list[tuple[int, int, float]],
+    *,
+    time_limit: float = 20.0,
+    search: bool = True,
+) -> Assignment:
+    """The exact round: x[e] ∈ {0,1} per feasible pair; each need at most once; each resource within
+    capacity; maximise Σ urgency·x. The need–resource graph falls apart into independent pieces (a need
+    can only use resources of its own category and area), and each piece is solved exactly on its own,
+    which gives the same optimum much faster: a piece greedy already fills needs nothing more; most of the
+    others are proven by a short branch and bound (``_search_piece``); the rest go to the MILP (HiGHS,
+    ``_solve_piece``) with greedy's packing kept if HiGHS stops at ``time_limit`` seconds with less.
+    ``search=False`` sends every piece greedy does not fill to HiGHS (the benchmark compares the two)."""
     if not edges:
-        return Assignment([], 0.0)
+        return Assignment([], 0.0, pieces={"greedy": 0, "search": 0, "milp": 0})
     from scipy.sparse.csgraph import connected_components
 
     n_needs = len(needs)
@@ -240,21 +311,33 @@ def optimum(needs: Sequence[NeedData], pool: Pool, edges: list[tuple[int, int, f
     for e in edges:
         pieces[int(label[e[0]])].append(e)
     chosen: list[tuple[int, int, float]] = []
-    proven = True
+    counts = {"greedy": 0, "search": 0, "milp": 0}
+    gap = 0.0
     for piece in pieces.values():
         quick = greedy(needs, pool, piece)
+        by_id = {(needs[i].id, pool.resources[j].id): (i, j, s) for i, j, s in piece}
         if len(quick.pairs) == len({i for i, _j, _s in piece}):
             # Every need of the piece is met: nothing can do better.
-            by_id = {(needs[i].id, pool.resources[j].id): (i, j, s) for i, j, s in piece}
+            counts["greedy"] += 1
             chosen.extend(by_id[(n, r)] for n, r, _s in quick.pairs)
             continue
-        found, ok = _solve_piece(needs, pool, piece)
-        proven &= ok
+        exact = _search_piece(needs, pool, piece, start=quick) if search else None
+        if exact is not None:
+            counts["search"] += 1
+            chosen.extend(exact)
+            continue
+        counts["milp"] += 1
+        found, bound = _solve_piece(needs, pool, piece, time_limit=time_limit)
+        got = float(sum(needs[i].urgency for i, _j, _s in found))
+        if got < quick.total:
+            found, got = [by_id[(n, r)] for n, r, _s in quick.pairs], quick.total
+        if bound - got >= 1.0:
+            gap += bound - got
         chosen.extend(found)
     chosen = _prefer_scores(needs, pool, edges, chosen)
     pairs = [(needs[i].id, pool.resources[j].id, s) for i, j, s in chosen]
     total = float(sum(needs[i].urgency for i, _j, _s in chosen))
-    return Assignment(pairs, total, optimal=proven)
+    return Assignment(pairs, total, optimal=gap == 0.0, pieces=counts, gap=gap)
 
 
 def _prefer_scores(
@@ -286,9 +369,147 @@ def _prefer_scores(
     return better
 
 
+# A search that walks more branches than this (in each of its two orders) hands the piece to HiGHS.
+SEARCH_LIMIT = 50_000
+
+
+def _search_piece(
+    needs: Sequence[NeedData],
+    pool: Pool,
+    edges: list[tuple[int, int, float]],
+    *,
+    start: Assignment,
+    limit: int = SEARCH_LIMIT,
+) -> list[tuple[int, int, float]] | None:
+    """One piece solved exactly by depth-first branch and bound, or None when it needs more than ``limit``
+    branches in both orders tried.
+
+    A piece is small (the needs of one category in one area and the few resources that can serve them),
+    so walking its choices is much cheaper than setting up a MILP for it. The incumbent starts as the best
+    of greedy and two quick packings. Each need in turn is given to one of its resources with room, or to
+    none. A branch is cut when the better of two upper bounds cannot beat the incumbent by a whole urgency
+    step: (a) every remaining need that some resource still has room for is met; (b) the remaining needs
+    are poured, most valuable per unit of quantity first and the last one fractionally, into the room
+    the remaining needs could use (a knapsack relaxation). Resources serving the same needs with the same
+    room left are interchangeable, so only the first is tried; a need reached again with the same room left
+    and no more gained is not walked twice. Needs are taken most valuable per unit of quantity first (the
+    knapsack bound is tightest so) and, if that walk is too long, most urgent first."""
+    need_ids = sorted({i for i, _j, _s in edges})
+    res_ids = sorted({j for _i, j, _s in edges})
+    local = {j: r for r, j in enumerate(res_ids)}
+    options: dict[int, list[tuple[float, int]]] = defaultdict(list)
+    for i, j, s in edges:
+        options[i].append((s, local[j]))
+    by_ids = {(needs[i].id, pool.resources[j].id): (i, j, s) for i, j, s in edges}
+    capacity = [pool.resources[j].remaining for j in res_ids]
+    best_value = start.total
+    best_edges = [by_ids[(need_id, res_id)] for need_id, res_id, _s in start.pairs]
+
+    def density(i: int) -> tuple[float, int, int]:
+        return (-needs[i].urgency / needs[i].quantity, -needs[i].quantity, needs[i].id)
+
+    def urgent(i: int) -> tuple[int, int, int]:
+        return (-needs[i].urgency, -needs[i].quantity, needs[i].id)
+
+    def walk_in(ids: list[int], limit: int) -> bool:
+        nonlocal best_value, best_edges
+        n = len(ids)
+        value = [needs[i].urgency for i in ids]
+        qty = [needs[i].quantity for i in ids]
+        reach = [[r for _s, r in sorted(options[i], key=lambda x: (-x[0], x[1]))] for i in ids]
+        edge_of = {(m, r): e for m, i in enumerate(ids) for e in edges if e[0] == i for r in [local[e[1]]]}
+        served: dict[int, set[int]] = defaultdict(set)
+        for m, rs in enumerate(reach):
+            for r in rs:
+                served[r].add(ids[m])
+        signature = [frozenset(served[r]) for r in range(len(res_ids))]
+        by_density = sorted(range(n), key=lambda m: density(ids[m]))
+        room = list(capacity)
+        # Quick packings as incumbents: in this order, each need into the resource it fills best.
+        left, packed, total = list(room), [], 0
+        for m in range(n):
+            fits = [r for r in reach[m] if left[r] >= qty[m]]
+            if fits:
+                r = min(fits, key=lambda r: (left[r], r))
+                left[r] -= qty[m]
+                packed.append(edge_of[(m, r)])
+                total += value[m]
+        if total > best_value:
+            best_value, best_edges = total, packed
+
+        def bound(k: int) -> float:
+            can = [False] * n
+            simple = 0
+            usable = [0] * len(room)  # how much of each resource's room the remaining needs could fill
+            for m in range(k, n):
+                q = qty[m]
+                for r in reach[m]:
+                    if room[r] >= q:
+                        usable[r] += q
+                        can[m] = True
+                if can[m]:
+                    simple += value[m]
+            left = float(sum(min(a, b) for a, b in zip(room, usable, strict=True)))
+            pour = 0.0
+            for m in by_density:
+                if not can[m]:
+                    continue
+                if qty[m] <= left:
+                    left -= qty[m]
+                    pour += value[m]
+                else:
+                    pour += value[m] * left / qty[m]
+                    break
+            return min(simple, pour)
+
+        taken: list[int | None] = [None] * n
+        seen: dict[tuple[int, tuple[int, ...]], float] = {}
+        walked = 0
+
+        def walk(k: int, got: float) -> bool:
+            nonlocal best_value, best_edges, walked
+            walked += 1
+            if walked > limit:
+                return False
+            if got > best_value:
+                best_value = got
+                best_edges = [edge_of[(m, r)] for m, r in enumerate(taken) if r is not None]
+            if k == n or got + bound(k) < best_value + 1:
+                return True
+            # The same room left at the same need, reached before with as much: nothing new below.
+            state = (k, tuple(room))
+            if seen.get(state, -1.0) >= got:
+                return True
+            seen[state] = got
+            tried: set[tuple[frozenset[int], int]] = set()
+            for r in reach[k]:
+                if room[r] < qty[k] or (signature[r], room[r]) in tried:
+                    continue
+                tried.add((signature[r], room[r]))
+                room[r] -= qty[k]
+                taken[k] = r
+                ok = walk(k + 1, got + value[k])
+                room[r] += qty[k]
+                taken[k] = None
+                if not ok:
+                    return False
+            return walk(k + 1, got)
+
+        return walk(0, 0.0)
+
+    # Short walks in both orders first (most pieces end in a few hundred branches in one of them), then
+    # long ones; the incumbent found so far carries over.
+    for key, steps in ((urgent, limit // 10), (density, limit // 10), (urgent, limit), (density, limit)):
+        if walk_in(sorted(need_ids, key=key), steps):
+            return best_edges
+    return None
+
+
 def _solve_piece(
-    needs: Sequence[NeedData], pool: Pool, edges: list[tuple[int, int, float]]
-) -> tuple[list[tuple[int, int, float]], bool]:
+    needs: Sequence[NeedData], pool: Pool, edges: list[tuple[int, int, float]], *, time_limit: float
+) -> tuple[list[tuple[int, int, float]], float]:
+    """The piece's MILP (HiGHS): the pairs chosen and an upper bound on the piece's optimum (the total
+    itself when proven)."""
     need_ids = sorted({i for i, _j, _s in edges})
     res_ids = sorted({j for _i, j, _s in edges})
     need_row = {i: k for k, i in enumerate(need_ids)}
@@ -301,23 +522,21 @@ def _solve_piece(
     a = coo_matrix((data, (rows, cols)), shape=(len(need_ids) + len(res_ids), n)).tocsr()
     upper = np.array([1.0] * len(need_ids) + [float(pool.resources[j].remaining) for j in res_ids])
     # The objective is a whole number, so a gap below one proves the optimum: stop there rather than
-    # close the last fraction (HiGHS otherwise spends seconds on pieces of forty variables).
+    # close the last fraction.
     whole = float(sum(needs[i].urgency for i in need_ids))
     result = milp(
         c,
         constraints=LinearConstraint(a, -np.inf, upper),
         integrality=np.ones(n),
         bounds=Bounds(0, 1),
-        options={"mip_rel_gap": 0.999 / whole, "time_limit": 60.0},
+        options={"mip_rel_gap": 0.999 / whole, "time_limit": time_limit},
     )
-    if result.x is None:
-        return [], False
-    chosen = [edges[k] for k in np.flatnonzero(result.x > 0.5)]
-    # Optimal when the gap left is below one urgency step (the objective and the bound are whole).
-    bound = getattr(result, "mip_dual_bound", None)
+    chosen = [] if result.x is None else [edges[k] for k in np.flatnonzero(result.x > 0.5)]
     got = float(sum(needs[i].urgency for i, _j, _s in chosen))
-    proven = result.status == 0 and (bound is None or -bound - got < 1.0)
-    return chosen, proven
+    bound = getattr(result, "mip_dual_bound", None)
+    if result.status == 0 and (bound is None or -bound - got < 1.0):
+        return chosen, got
+    return chosen, whole if bound is None or not np.isfinite(bound) else min(whole, float(-bound))
 
 
 def solve_round(

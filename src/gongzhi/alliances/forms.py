@@ -69,3 +69,33 @@ class RatingForm(forms.Form):
     comment = forms.CharField(
         label=_("A word (optional)"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class AgreementForm(forms.Form):
+    """A member unit's co-building agreement: term, content and the signed document."""
+
+    unit = forms.TypedChoiceField(label=_("Unit"), coerce=int)
+    starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    content = forms.CharField(
+        label=_("What it covers"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    document = forms.FileField(label=_("Signed document (PDF or photo)"), required=False)
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [(u.pk, u.name) for u in units]
+
+
+class PledgeForm(forms.Form):
+    """A unit's pledge to a drive: money, or goods with their value in yuan."""
+
+    unit = forms.TypedChoiceField(label=_("Unit"), coerce=int)
+    amount = forms.IntegerField(label=_("Amount or value (yuan)"), min_value=1, max_value=10_000_000_000)
+    item = forms.CharField(label=_("Goods (if in kind)"), max_length=40, required=False)
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=0, max_value=100_000_000, required=False)
+    destination = forms.CharField(label=_("Where it goes"), max_length=80, required=False)
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [(u.pk, u.name) for u in units]

@@ -299,3 +299,20 @@ class PledgeOut(Schema):
 
 class ReceiveIn(Schema):
     destination: str = Field("", max_length=80)
+
+
+class AgreementOut(Schema):
+    id: int
+    unit_id: int
+    unit: str
+    starts_on: date
+    ends_on: date
+    content: str
+    has_document: bool
+
+
+class AgreementIn(Schema):
+    unit_id: int
+    starts_on: date
+    ends_on: date
+    content: str = Field(max_length=500)

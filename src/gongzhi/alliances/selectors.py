@@ -9,6 +9,7 @@ from gongzhi.accounts.models import User
 from gongzhi.alliances.models import (
     FINISHED_PROJECT,
     PUBLIC_PROJECT,
+    Agreement,
     Alliance,
     DonationEntry,
     Drive,
@@ -192,6 +193,13 @@ def my_rating(project: Project, user: User) -> ProjectRating | None:
     return ProjectRating.objects.filter(project=project, user_id=user.pk).first()  # unscoped: the user's own
 
 
+def category_choices(*, fetched_by: User) -> QuerySet[ProjectCategory]:
+    """The categories of the projects the user sees (the board's filter)."""
+    used = Project.objects.visible_to(fetched_by, "view").values("category_id")
+    # unscoped: category names of projects already read in scope
+    return ProjectCategory.objects.filter(pk__in=used).order_by("node_id", "order", "id")
+
+
 def categories_for(*, fetched_by: User, node: Any) -> QuerySet[ProjectCategory]:
     # unscoped: a subdistrict's category names, public
     return ProjectCategory.objects.filter(node__path=node.path[:8]).order_by("order", "id")
@@ -262,3 +270,23 @@ def subdistricts_in_reach(*, fetched_by: User) -> list[Any]:
     if not fetched_by.is_superuser:
         rows = rows.filter(path__in=[p[:8] for p in paths])
     return list(rows.order_by("path"))
+
+
+def agreement_list(*, fetched_by: User, alliance: Alliance) -> QuerySet[Agreement]:
+    """An alliance's co-building agreements: its staff see all, a unit's account its own unit's, others none."""
+    from gongzhi.core.rules import staff_at
+
+    # unscoped: the agreements of an alliance fetched in scope, narrowed to what the user may read below
+    rows = Agreement.objects.filter(membership__alliance=alliance).select_related("membership__unit")
+    if not staff_at.test(fetched_by, alliance.node):
+        rows = rows.filter(membership__unit_id__in=unit_ids(fetched_by))
+    return rows.order_by("membership__unit__name", "-starts_on", "id")
+
+
+def agreement_get(*, fetched_by: User, pk: int) -> Agreement:
+    # unscoped: the agreement's alliance is fetched in scope, then the agreement among those the user may read
+    found = Agreement.objects.filter(pk=pk).select_related("membership__alliance").first()
+    if found is None:
+        raise Http404
+    alliance = alliance_get(fetched_by=fetched_by, pk=found.membership.alliance_id)
+    return _get(agreement_list(fetched_by=fetched_by, alliance=alliance), pk)

@@ -5,6 +5,7 @@ re-exported here."""
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +14,7 @@ from gongzhi.accounts.models import User
 from gongzhi.alliances import rules
 from gongzhi.alliances.errors import AllianceError
 from gongzhi.alliances.models import (
+    Agreement,
     Alliance,
     AllianceKind,
     CapacityKind,
@@ -90,7 +92,7 @@ def unit_register(
     if contact_phone:
         try:
             phone_cipher = pii.encrypt(pii.normalize_phone(contact_phone), context="unit_phone")
-        except ValueError:
+        except (ValueError, ValidationError):
             raise AllianceError.invalid(_("Give a valid mobile number."), field="contact_phone") from None
     if (lat is None) != (lng is None) or (lat is not None and not (-90 <= lat <= 90 and -180 <= lng <= 180)):  # type: ignore[operator]
         raise AllianceError.invalid(_("Give both coordinates, or neither."), field="lat")
@@ -335,3 +337,65 @@ __all__ = [
     "unit_register",
     "unit_staff_add",
 ]
+
+
+# --- co-building agreements ----------------------------------------------------------------------------
+
+PDF_MAGIC = b"%PDF-"
+AGREEMENT_MAX_BYTES = 10 * 1024 * 1024
+
+
+def _agreement_document(upload: Any) -> Any:
+    """The signed agreement: a PDF of at most 10 MB, or a photo (checked and re-encoded like every photo)."""
+    from django.core.files.base import ContentFile
+
+    from gongzhi.core.images import clean_photo
+
+    head = upload.read(5)
+    upload.seek(0)
+    if head == PDF_MAGIC:
+        if upload.size > AGREEMENT_MAX_BYTES:
+            raise AllianceError.invalid(_("A document is at most 10 MB."), field="document")
+        return ContentFile(upload.read(), name="agreement.pdf")
+    try:
+        content, _w, _h = clean_photo(upload)
+    except ValidationError as exc:
+        raise AllianceError.invalid("；".join(exc.messages), field="document") from None
+    return content
+
+
+def agreement_add(
+    *,
+    actor: User,
+    alliance: Alliance,
+    unit: Unit,
+    starts_on: date,
+    ends_on: date,
+    content: str,
+    document: Any = None,
+) -> Agreement:
+    """Record a co-building agreement between a member unit and the alliance: its term, what it covers,
+    and the signed document (optional)."""
+    if not staff_at.test(actor, alliance.node):
+        raise AllianceError.forbidden(_("Only the alliance's staff record its agreements."))
+    membership = Membership.objects.filter(alliance=alliance, unit=unit).first()  # unscoped: both in reach
+    if membership is None:
+        raise AllianceError.invalid(_("The unit is not a member of this alliance."), field="unit_id")
+    if not isinstance(starts_on, date) or not isinstance(ends_on, date):
+        raise AllianceError.invalid(_("Give the agreement's term."), field="starts_on")
+    _window(starts_on, ends_on, "ends_on")
+    text = _text(content, "content", 500, what=_("Say what the agreement covers."))
+    file = _agreement_document(document) if document else None
+    with transaction.atomic():
+        agreement = Agreement(membership=membership, starts_on=starts_on, ends_on=ends_on, content=text)
+        if file is not None:
+            agreement.document.save(file.name or "agreement", file, save=False)
+        agreement.save()
+        audit_record(
+            actor=actor,
+            action="alliances.agreement_add",
+            target=unit,
+            node=alliance.node,
+            agreement=agreement.pk,
+        )
+    return agreement

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,13 +14,20 @@ from django.views.decorators.http import require_POST
 from gongzhi.accounts.http import AuthenticatedHttpRequest
 from gongzhi.alliances import selectors, services
 from gongzhi.alliances.errors import AllianceError
-from gongzhi.alliances.forms import NeedForm, ProjectStepForm, RatingForm, ResourceForm
+from gongzhi.alliances.forms import (
+    AgreementForm,
+    NeedForm,
+    PledgeForm,
+    ProjectStepForm,
+    RatingForm,
+    ResourceForm,
+)
 from gongzhi.alliances.models import Category, ProjectStatus
 from gongzhi.alliances.projects import project_actions
 from gongzhi.alliances.rules import is_unit_account, may_rate
 from gongzhi.alliances.spreadsheets import three_lists_export
 from gongzhi.appeals.selectors import appeal_get
-from gongzhi.core.rules import is_caseworker
+from gongzhi.core.rules import is_caseworker, staff_at
 from gongzhi.core.web import form_errors_message, role_required, service_call
 from gongzhi.orgs.selectors import node_get
 
@@ -33,13 +40,38 @@ BOARD_STATES = [
 ]
 
 
+def _board_chart(rows: list[Any]) -> dict[str, Any] | None:
+    """Projects on the board per category, one series per state (ECharts, stacked bars)."""
+    if not rows:
+        return None
+    names = sorted({p.category.name if p.category else str(_("No category")) for p in rows})
+    series = []
+    for state in BOARD_STATES:
+        counts = dict.fromkeys(names, 0)
+        for p in rows:
+            if p.status == state:
+                counts[p.category.name if p.category else str(_("No category"))] += 1
+        series.append({"name": str(state.label), "data": [counts[n] for n in names]})
+    return {"categories": names, "series": series}
+
+
 @login_required
 def project_board(request: AuthenticatedHttpRequest) -> HttpResponse:
     staff = is_caseworker.test(request.user)
     unit = is_unit_account.test(request.user)
     view = request.GET.get("view", "board" if staff else ("mine" if unit else "near"))
+    # The board's filters: a category of the user's subdistrict(s), and a state (the unit home's link).
+    categories = list(selectors.category_choices(fetched_by=request.user))
+    chosen = request.GET.get("category", "")
+    category = int(chosen) if chosen.isascii() and chosen.isdigit() and len(chosen) < 10 else None
+    status = request.GET.get("status", "")
+    status = status if status in ProjectStatus.values else ""
     projects = selectors.project_list(
-        fetched_by=request.user, mine=view == "mine", q=request.GET.get("q", "")
+        fetched_by=request.user,
+        mine=view == "mine",
+        q=request.GET.get("q", ""),
+        category=category,
+        status=status,
     )
     rows = list(projects[:300])
     columns = []
@@ -56,6 +88,10 @@ def project_board(request: AuthenticatedHttpRequest) -> HttpResponse:
             "projects": rows,
             "columns": columns,
             "alliances": list(selectors.alliance_list(fetched_by=request.user)[:20]),
+            "categories": categories,
+            "category": category,
+            "status": status,
+            "chart": _board_chart(rows) if view == "board" else None,
         },
     )
 
@@ -127,17 +163,50 @@ def project_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def alliance_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     alliance = selectors.alliance_get(fetched_by=request.user, pk=pk)
+    units = list(selectors.unit_list(fetched_by=request.user, alliance=alliance)[:200])
+    staff = staff_at.test(request.user, alliance.node)
+    form = AgreementForm(units=units) if staff else None
+    status = 200
+    if request.method == "POST" and staff:
+        form = AgreementForm(request.POST, request.FILES, units=units)
+        if form.is_valid():
+            d = form.cleaned_data
+            with service_call(request, form=form, success=_("The agreement is recorded.")) as call:
+                services.agreement_add(
+                    actor=request.user,
+                    alliance=alliance,
+                    unit=selectors.unit_get(fetched_by=request.user, pk=d["unit"]),
+                    starts_on=d["starts_on"],
+                    ends_on=d["ends_on"],
+                    content=d["content"],
+                    document=d["document"],
+                )
+            if call.ok:
+                return redirect("alliances:alliance", pk=pk)
+        status = 400
     return render(
         request,
         "alliances/alliance.html",
         {
             "alliance": alliance,
             "figures": selectors.alliance_figures(alliance),
-            "units": list(selectors.unit_list(fetched_by=request.user, alliance=alliance)[:200]),
+            "units": units,
             "projects": list(selectors.project_list(fetched_by=request.user).filter(alliance=alliance)[:100]),
             "circles": list(alliance.children.all()[:50]),
+            "agreements": list(selectors.agreement_list(fetched_by=request.user, alliance=alliance)[:200]),
+            "agreement_form": form,
         },
+        status=status,
     )
+
+
+@login_required
+def agreement_document(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+    """The signed agreement, for those who may read the agreement."""
+    agreement = selectors.agreement_get(fetched_by=request.user, pk=pk)
+    if not agreement.document:
+        raise Http404
+    return FileResponse(agreement.document.open("rb"), as_attachment=True)
 
 
 @login_required
@@ -298,6 +367,66 @@ def donations(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "alliances/donations.html",
         {"drives": drives, "totals": selectors.donation_totals(drives)},
+    )
+
+
+@login_required
+def drive_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A drive's pledges and receipts: units (their accounts, or staff for them) pledge; staff confirm what
+    arrived and where it went."""
+    drive = selectors.drive_get(fetched_by=request.user, pk=pk)
+    staff = staff_at.test(request.user, drive.node)
+    if staff:
+        units = list(
+            selectors.unit_list(fetched_by=request.user).filter(node__path__startswith=drive.node.path[:8])[
+                :300
+            ]
+        )
+    else:
+        units = list(selectors.my_units(fetched_by=request.user))
+    form = PledgeForm(units=units) if units else None
+    status = 200
+    if request.method == "POST" and request.POST.get("form") == "receive" and staff:
+        pledge_id = request.POST.get("pledge", "")
+        if pledge_id.isascii() and pledge_id.isdigit() and len(pledge_id) < 12:
+            pledge = selectors.pledge_get(fetched_by=request.user, pk=int(pledge_id))
+            with service_call(request, success=_("The receipt is recorded.")) as call:
+                services.pledge_receive(
+                    actor=request.user, pledge=pledge, destination=request.POST.get("destination", "")[:80]
+                )
+            if call.ok:
+                return redirect("alliances:drive", pk=pk)
+        status = 400
+    elif request.method == "POST" and units:
+        form = PledgeForm(request.POST, units=units)
+        if form.is_valid():
+            d = form.cleaned_data
+            with service_call(request, form=form, success=_("The pledge is recorded.")) as call:
+                services.pledge_make(
+                    actor=request.user,
+                    drive=drive,
+                    unit=selectors.unit_get(fetched_by=request.user, pk=d["unit"]),
+                    amount=d["amount"],
+                    item=d["item"],
+                    quantity=d["quantity"] or 0,
+                    destination=d["destination"],
+                )
+            if call.ok:
+                return redirect("alliances:drive", pk=pk)
+        status = 400
+    pledges = list(selectors.pledge_list(fetched_by=request.user, drive=drive).order_by("-id")[:500])
+    return render(
+        request,
+        "alliances/drive.html",
+        {
+            "drive": drive,
+            "pledges": pledges,
+            "pledged": sum(p.amount for p in pledges),
+            "received": sum(p.amount for p in pledges if p.status == "received"),
+            "form": form,
+            "staff": staff,
+        },
+        status=status,
     )
 
 
