@@ -23,7 +23,6 @@ class AlliancesConfig(GongzhiApp):
     )  # an appeal becomes a need; residents rate projects on the appeals' scale
     urls = [Mount("alliances/", "gongzhi.alliances.urls")]
     api_router = "gongzhi.alliances.api.router"
-<<<<<<< HEAD
     nav = [
         Nav(
             "alliances",
@@ -34,11 +33,8 @@ class AlliancesConfig(GongzhiApp):
             section="services",
         )
     ]
-=======
-    nav = [Nav("alliances", _("Alliance projects"), "alliances:index", order=39, when=takes_part)]
     # A unit's account lands on its unit's work (projects to claim, needs, its resources), before the rest.
     home_cards = [HomeCard("alliances/_home_unit.html", "gongzhi.alliances.home.unit_card", order=5)]
->>>>>>> s4-wt34
     object_actions = [
         ObjectAction(
             "appeals.Appeal",
