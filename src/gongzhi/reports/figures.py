@@ -12,7 +12,6 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 from gongzhi.core.registry import kpi_providers
@@ -63,11 +62,17 @@ class ReportFigures:
         return names
 
 
+def add_months(month: date, months: int) -> date:
+    """The first day of the month ``months`` after (or before, if negative) ``month``'s."""
+    index = month.year * 12 + month.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
 def month_bounds(month: date) -> tuple[datetime, datetime]:
     """[first moment of ``month``, first moment of the next) in the site's time zone."""
     zone = timezone.get_current_timezone()
     start = datetime.combine(month.replace(day=1), time.min, tzinfo=zone)
-    return start, datetime.combine(month.replace(day=1) + relativedelta(months=1), time.min, tzinfo=zone)
+    return start, datetime.combine(add_months(month, 1), time.min, tzinfo=zone)
 
 
 def _number(value: Any) -> float | None:
@@ -103,9 +108,9 @@ def month_figures(*, fetched_by: Any, node: Any, month: date) -> ReportFigures:
     """What the report of ``node``'s subtree for ``month`` shows, counted in what ``fetched_by`` may count."""
     month = month.replace(day=1)
     start, end = month_bounds(month)
-    before, _ = month_bounds(month - relativedelta(months=1))
-    last_year, last_year_end = month_bounds(month - relativedelta(years=1))
-    trend_start, _ = month_bounds(month - relativedelta(months=TREND_MONTHS - 1))
+    before, _ = month_bounds(add_months(month, -1))
+    last_year, last_year_end = month_bounds(add_months(month, -12))
+    trend_start, _ = month_bounds(add_months(month, 1 - TREND_MONTHS))
     report = ReportFigures(node_id=node.pk, node_name=node.name, month=month)
     for app, provider in kpi_providers().items():
         now = _flat(provider(fetched_by=fetched_by, node=node, start=start, end=end)["total"])
@@ -118,10 +123,7 @@ def month_figures(*, fetched_by: Any, node: Any, month: date) -> ReportFigures:
             by_month = {g["key"]: _number(g.get(headline)) for g in monthly["groups"]}
             trend = [
                 (key, by_month.get(key, None if is_rate(headline) else 0.0))
-                for key in (
-                    (month - relativedelta(months=n)).strftime("%Y-%m")
-                    for n in range(TREND_MONTHS - 1, -1, -1)
-                )
+                for key in (add_months(month, -n).strftime("%Y-%m") for n in range(TREND_MONTHS - 1, -1, -1))
             ]
         areas: list[tuple[str, float | None]] = []
         if node.kind != "building":

@@ -4,7 +4,7 @@ PDF itself. The text is set in a TrueType CJK font embedded (subset) in the file
 on any machine and its Chinese text can be searched and copied."""
 
 import io
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
@@ -54,8 +54,8 @@ def font_name() -> str:
     )
 
 
-def month_title(month: datetime | object) -> str:
-    return _("%(year)s-%(month)s") % {"year": month.year, "month": month.month}  # type: ignore[attr-defined]
+def month_title(month: date) -> str:
+    return _("%(year)s-%(month)s") % {"year": month.year, "month": month.month}
 
 
 def _styles(font: str) -> dict[str, ParagraphStyle]:

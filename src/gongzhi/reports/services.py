@@ -9,7 +9,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -21,7 +20,7 @@ from gongzhi.core.rules import is_overseer
 from gongzhi.core.scoping import reach_paths
 from gongzhi.orgs.models import Node, NodeKind
 from gongzhi.reports.errors import ReportError
-from gongzhi.reports.figures import month_figures
+from gongzhi.reports.figures import add_months, month_figures
 from gongzhi.reports.models import MonthlyReport
 from gongzhi.reports.pdf import report_pdf
 from gongzhi.reports.workbook import report_workbook
@@ -115,7 +114,7 @@ def report_generate(*, actor: Any, node: Node, month: date) -> MonthlyReport:
 def reports_monthly_generate(*, today: date | None = None) -> int:
     """The monthly task: last month's report of every district, subdistrict and community that has none
     yet (run daily, so a missed day is made up). Returns how many it made."""
-    last_month = (today or timezone.localdate()).replace(day=1) - relativedelta(months=1)
+    last_month = add_months((today or timezone.localdate()).replace(day=1), -1)
     # unscoped: the system reports on every area of these levels
     nodes = Node.objects.filter(kind__in=MONTHLY_KINDS).exclude(
         pk__in=MonthlyReport.objects.filter(month=last_month).values("node_id")  # unscoped: same

@@ -3,7 +3,6 @@ workbooks of that area."""
 
 from datetime import date
 
-from dateutil.relativedelta import relativedelta
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from gongzhi.core.web import role_required, service_call
 from gongzhi.orgs.selectors import node_list, node_roots
 from gongzhi.reports import selectors, services
 from gongzhi.reports.errors import ReportError
+from gongzhi.reports.figures import add_months
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -25,7 +25,7 @@ CONTENT_TYPES = {
 
 
 def last_month() -> date:
-    return timezone.localdate().replace(day=1) - relativedelta(months=1)
+    return add_months(timezone.localdate(), -1)
 
 
 @role_required(is_overseer)
