@@ -95,6 +95,7 @@ def report_generate(*, actor: Any, node: Node, month: date) -> MonthlyReport:
     pdf = report_pdf(figures, generated_at=now)
     xlsx = report_workbook(figures)
     with transaction.atomic():
+        # unscoped: the one report of this node and month, whose node the actor was checked for above
         report, _created = MonthlyReport.objects.update_or_create(
             node=node,
             month=month,
