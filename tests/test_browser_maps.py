@@ -42,6 +42,7 @@ def test_a_map_without_tiles_still_shows_its_places(transactional_db, world, liv
     labels = page.locator("#pin-map .map-place-label").all_inner_texts()
     assert "小区A1a" in labels and "楼A1a-1" in labels, labels
     assert "底图" in page.locator("#pin-map .map-offline-note").inner_text()
+    page.locator("#pin-map").scroll_into_view_if_needed()
     page.screenshot(path=SHOTS / "map-offline-390.png", full_page=False)
     page.set_viewport_size({"width": 1280, "height": 900})
     page.locator("#pin-map").scroll_into_view_if_needed()

@@ -10,7 +10,7 @@
     (places || []).forEach(function (p) {
       if (p.lat == null || p.lng == null) { return; }
       L.circleMarker([p.lat, p.lng], { radius: 5, color: "#5b4636", weight: 1, fillColor: "#fffaf0", fillOpacity: 1, interactive: false })
-        .bindTooltip(String(p.name || ""), { permanent: true, direction: "right", className: "map-place-label", offset: [6, 0] })
+        .bindTooltip(String(p.name || ""), { permanent: true, direction: "auto", className: "map-place-label", offset: [6, 0] })
         .addTo(layer);
     });
     return layer;
@@ -39,7 +39,7 @@
     function goPlain() {
       if (plain) { return; }
       plain = true;
-      if (tiles) { map.removeLayer(tiles); }
+      if (tiles) { tiles.setOpacity(0); }  // hidden, not removed: Leaflet fails on tiles that answer after removal
       box.classList.add("map-plain");
       box.dataset.mapMode = "plain";
       placesLayer(options.places).addTo(map);
