@@ -73,11 +73,11 @@ def community_kpis(
     )
     plan = tasks.aggregate(
         tasks=Count("pk"),
-        weight=Sum("weight"),
+        weights=Sum("weight"),  # not "weight": an alias that names a field breaks the sum below
         weighted=Sum(F("weight") * F("progress")),
         late=Count("pk", filter=Q(due_on__lt=timezone.localdate(), progress__lt=100)),
     )
     total["plan_tasks"] = plan["tasks"]
     total["plan_tasks_late"] = plan["late"]
-    total["plan_progress"] = round(plan["weighted"] / plan["weight"], 1) if plan["weight"] else None
+    total["plan_progress"] = round(plan["weighted"] / plan["weights"], 1) if plan["weights"] else None
     return result

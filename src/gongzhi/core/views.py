@@ -81,3 +81,25 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok", "background": background_status()})
+
+
+TILE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp"}
+
+
+def map_tile(request: HttpRequest, z: int, x: int, y: int, ext: str) -> HttpResponse:
+    """A map tile from the offline tile folder ``GONGZHI_MAP_TILE_DIR`` (``{z}/{x}/{y}.png``); 404 when the
+    folder is not set or has no such tile (the map then draws its places on a plain background)."""
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.http import FileResponse
+
+    folder = getattr(settings, "GONGZHI_MAP_TILE_DIR", "")
+    if not folder or ext not in TILE_TYPES or z > 22 or x >= 2**z or y >= 2**z:
+        raise Http404
+    tile = Path(folder) / str(z) / str(x) / f"{y}.{ext}"
+    if not tile.is_file():
+        raise Http404
+    response = FileResponse(tile.open("rb"), content_type=TILE_TYPES[ext])
+    response["Cache-Control"] = "public, max-age=604800"
+    return response

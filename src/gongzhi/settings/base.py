@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "gongzhi.venues",
     "gongzhi.deliberation",
     "gongzhi.alliances",
+    "gongzhi.reports",
 ]
 
 MIDDLEWARE = [
@@ -234,6 +235,12 @@ GONGZHI_MAP_TILES = os.environ.get(
     "GONGZHI_MAP_TILES",
     "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
 )
+# An offline tile folder ({z}/{x}/{y}.png) the app serves itself at /tiles/{z}/{x}/{y}.png: set
+# GONGZHI_MAP_TILE_DIR and GONGZHI_MAP_TILES=/tiles/{z}/{x}/{y}.png (or let nginx serve the folder, see
+# docs/deploy.md). GONGZHI_MAP_TILES="off" draws maps without tiles: places on a plain background.
+GONGZHI_MAP_TILE_DIR = os.environ.get("GONGZHI_MAP_TILE_DIR", "")
+# A TrueType CJK font for the monthly report PDFs; by default Debian's WenQuanYi Micro Hei (docs/reports.md).
+GONGZHI_REPORT_FONT = os.environ.get("GONGZHI_REPORT_FONT", "")
 # The Content-Security-Policy (gongzhi.core.csp): the hosts browsers may load map tiles from, as CSP sources
 # separated by commas (e.g. "https://*.tile.example.cn"); by default the host of GONGZHI_MAP_TILES.
 GONGZHI_MAP_TILE_HOSTS = [

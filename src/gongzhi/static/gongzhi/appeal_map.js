@@ -3,10 +3,11 @@
 // numbered circle, coloured by the most pressing deadline inside it; a tap opens them.
 document.addEventListener("DOMContentLoaded", function () {
   var box = document.getElementById("appeal-map");
-  if (!box || !window.L || !L.markerClusterGroup) { return; }
+  if (!box || !window.L || !L.markerClusterGroup || !window.gongzhiMap) { return; }
   var points = JSON.parse(document.getElementById("appeal-points").textContent);
-  var map = L.map(box, { zoomControl: true });
-  L.tileLayer(box.dataset.tiles, { subdomains: "1234", maxZoom: 18, attribution: "© 高德地图" }).addTo(map);
+  var places = {};
+  points.forEach(function (p) { places[p.place] = places[p.place] || { name: p.place, lat: p.lat, lng: p.lng }; });
+  var map = gongzhiMap(box, { places: Object.keys(places).map(function (k) { return places[k]; }) });
   var colours = { late: "#8c1d18", soon: "#a15c00", ok: "#1b6e3a" };
   var rank = { late: 2, soon: 1, ok: 0 };
   var group = L.markerClusterGroup({

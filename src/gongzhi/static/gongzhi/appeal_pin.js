@@ -3,22 +3,21 @@
 // form's hidden lat/lng fields. On an appeal's page it is shown.
 var SPOT = { radius: 11, color: "#fff", weight: 3, fillColor: "#b3261e", fillOpacity: 1 };
 
-function spotMap(box, at, zoom) {
-  var map = L.map(box).setView(at, zoom);
-  L.tileLayer(box.dataset.tiles, { subdomains: "1234", maxZoom: 18, attribution: "© 高德地图" }).addTo(map);
-  return map;
+function spotMap(box, at, zoom, places) {
+  return gongzhiMap(box, { places: places || [] }).setView(at, zoom);
 }
 
 document.addEventListener("DOMContentLoaded", function () {
   var shown = document.getElementById("spot-map");
-  if (!shown || !window.L) { return; }
+  if (!shown || !window.L || !window.gongzhiMap) { return; }
   var at = [parseFloat(shown.dataset.lat), parseFloat(shown.dataset.lng)];
-  L.circleMarker(at, SPOT).addTo(spotMap(shown, at, 17));
+  var label = shown.dataset.place ? [{ name: shown.dataset.place, lat: at[0], lng: at[1] }] : [];
+  L.circleMarker(at, SPOT).addTo(spotMap(shown, at, 17, label));
 });
 
 document.addEventListener("DOMContentLoaded", function () {
   var box = document.getElementById("pin-map");
-  if (!box || !window.L) { return; }
+  if (!box || !window.L || !window.gongzhiMap) { return; }
   var details = box.closest("details");
   var form = box.closest("form");
   var lat = form.querySelector("input[name=lat]");
@@ -45,7 +44,15 @@ document.addEventListener("DOMContentLoaded", function () {
   function open() {
     if (map) { map.invalidateSize(); return; }
     var start = centre();
-    map = spotMap(box, start.at, start.zoom);
+    // Without tiles the form's places are drawn with their names, so a spot can still be told apart.
+    var named = [];
+    if (place) {
+      Array.prototype.forEach.call(place.options, function (o) {
+        var p = points[o.value];
+        if (p) { named.push({ name: o.textContent.trim(), lat: p[0], lng: p[1] }); }
+      });
+    }
+    map = spotMap(box, start.at, start.zoom, named);
     if (lat.value && lng.value) { show(L.latLng(parseFloat(lat.value), parseFloat(lng.value))); map.setView(mark.getLatLng(), 17); }
     map.on("click", function (event) { show(event.latlng); });
   }

@@ -2,16 +2,14 @@
 // #venue-map: venues near me; #coverage-map: venues with their circles and buildings coloured by the
 // distance to the nearest venue; #siting-map: the same with the sites of the exact and greedy plans.
 document.addEventListener("DOMContentLoaded", function () {
-  if (!window.L) { return; }
+  if (!window.L || !window.gongzhiMap) { return; }
   var levelColour = {
     subdistrict_centre: "#8c1d18", community_centre: "#c0392b", station: "#d35400",
     waystation: "#1f618d", shared: "#6c3483",
   };
 
-  function base(box) {
-    var map = L.map(box, { zoomControl: true });
-    L.tileLayer(box.dataset.tiles, { subdomains: "1234", maxZoom: 18, attribution: "© 高德地图" }).addTo(map);
-    return map;
+  function base(box, places) {
+    return gongzhiMap(box, { places: places });
   }
 
   function label(text) {
@@ -34,9 +32,9 @@ document.addEventListener("DOMContentLoaded", function () {
 
   var near = document.getElementById("venue-map");
   if (near) {
-    var map = base(near);
-    var bounds = [];
     var rows = JSON.parse(document.getElementById("venue-points").textContent);
+    var map = base(near, rows);
+    var bounds = [];
     rows.forEach(function (v) {
       var marker = L.circleMarker([v.lat, v.lng], {
         radius: 8, color: "#fff", weight: 2, fillColor: levelColour[v.level] || "#8c1d18", fillOpacity: 1,
@@ -54,7 +52,7 @@ document.addEventListener("DOMContentLoaded", function () {
     var box = document.getElementById(id);
     if (!box) { return; }
     var data = JSON.parse(document.getElementById("coverage-data").textContent);
-    var map = base(box);
+    var map = base(box, data.venues.concat(data.greedy || [], data.exact || []));
     var bounds = [];
     var d = data.distance;
     data.buildings.forEach(function (b) {

@@ -1,0 +1,65 @@
+// The one map helper every Leaflet map uses: the configured tile source (data-tiles on the map's box:
+// GONGZHI_MAP_TILES, a tile server, the app's own /tiles/ folder, or "" / "off" for none) and, when no tile
+// loads (offline, the server unreachable, tiles turned off), a readable map without them: a plain
+// background with the page's places drawn as labelled points, never an empty grey canvas.
+(function () {
+  var WAIT_MS = 4000;  // no tile by then: draw the plain map
+
+  function placesLayer(places) {
+    var layer = L.layerGroup();
+    (places || []).forEach(function (p) {
+      if (p.lat == null || p.lng == null) { return; }
+      L.circleMarker([p.lat, p.lng], { radius: 5, color: "#5b4636", weight: 1, fillColor: "#fffaf0", fillOpacity: 1, interactive: false })
+        .bindTooltip(String(p.name || ""), { permanent: true, direction: "auto", className: "map-place-label", offset: [6, 0] })
+        .addTo(layer);
+    });
+    return layer;
+  }
+
+  function notice(text) {
+    var control = L.control({ position: "bottomleft" });
+    control.onAdd = function () {
+      var div = L.DomUtil.create("div", "map-offline-note");
+      div.textContent = text;  // text, never HTML
+      return div;
+    };
+    return control;
+  }
+
+  // gongzhiMap(box, { places: [{name, lat, lng}], zoomControl }) -> the Leaflet map.
+  // ``places`` are the labels drawn when there are no tiles (the points the page draws stay on top).
+  window.gongzhiMap = function (box, options) {
+    options = options || {};
+    var map = L.map(box, { zoomControl: options.zoomControl !== false });
+    var source = (box.dataset.tiles || "").trim();
+    var plain = false;
+    var tiles = null;
+    var loaded = false;
+
+    function goPlain() {
+      if (plain) { return; }
+      plain = true;
+      if (tiles) { tiles.setOpacity(0); }  // hidden, not removed: Leaflet fails on tiles that answer after removal
+      box.classList.add("map-plain");
+      box.dataset.mapMode = "plain";
+      placesLayer(options.places).addTo(map);
+      notice(box.dataset.offlineNote || document.body.dataset.mapOfflineNote || "").addTo(map);
+    }
+
+    if (!source || source === "off") {
+      goPlain();
+    } else {
+      tiles = L.tileLayer(source, {
+        subdomains: box.dataset.subdomains || "1234",
+        maxZoom: 18,
+        attribution: box.dataset.attribution || (source.indexOf("autonavi.com") >= 0 ? "© 高德地图" : ""),
+      });
+      tiles.on("tileload", function () { loaded = true; box.dataset.mapMode = "tiles"; });
+      tiles.on("load", function () { if (!loaded) { goPlain(); } });  // every tile of the view failed
+      tiles.addTo(map);
+      window.setTimeout(function () { if (!loaded) { goPlain(); } }, WAIT_MS);
+    }
+    map.gongzhiPlain = function () { return plain; };
+    return map;
+  };
+})();
