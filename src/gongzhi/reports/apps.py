@@ -11,5 +11,7 @@ class ReportsConfig(GongzhiApp):
     layer = FEATURE
     urls = [Mount("reports/", "gongzhi.reports.urls")]
     api_router = "gongzhi.reports.api.router"
-    nav = [Nav("reports", _("Monthly reports"), "reports:index", order=13, when=is_overseer)]
+    nav = [
+        Nav("reports", _("Monthly reports"), "reports:index", order=13, when=is_overseer, section="figures")
+    ]
     watched_jobs = ["gongzhi.reports.tasks.MONTHLY"]
