@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from gongzhi.venues.models import Booking
+from gongzhi.venues.models import ActivityKind, Booking, VisitCount
 from tests.venues.conftest import next_weekday
 
 pytestmark = pytest.mark.django_db
@@ -61,3 +61,17 @@ def test_dates_left_out_are_shown_where_the_page_opens(client, world, centre):
     text = response.content.decode()
     section = text[text.index('id="booking-form"') :]
     assert 'id="skipped"' in section and (wed + timedelta(days=7)).isoformat() in section
+
+
+def test_the_district_viewer_sees_venue_figures_only(client, world, centre):
+    wed = next_weekday(2)
+    client.force_login(world.a1_secretary)
+    assert _post(client, centre.room, title="社区A1居民议事会", day=wed.isoformat()).status_code == 302
+    VisitCount.objects.create(venue=centre, day=wed, kind=ActivityKind.values[0], visitors=120, activities=3)
+    client.force_login(world.viewer)
+    home = client.get("/").content.decode()
+    assert 'href="/venues/"' not in home and 'href="/venues/desk/"' in home
+    assert client.get("/venues/")["Location"] == "/venues/desk/"
+    desk = client.get("/venues/desk/").content.decode()
+    assert "社区A1居民议事会" not in desk and "venue-levels" in desk
+    assert '<td class="num">3000</td>' in desk and '<td class="num">120</td>' in desk

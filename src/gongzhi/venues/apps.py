@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.registry import FEATURE, DemoStep, GongzhiApp, Mount, Nav
-from gongzhi.core.rules import is_overseer
+from gongzhi.core.rules import is_overseer, takes_part
 
 
 class VenuesConfig(GongzhiApp):
@@ -12,7 +12,8 @@ class VenuesConfig(GongzhiApp):
     urls = [Mount("venues/", "gongzhi.venues.urls")]
     api_router = "gongzhi.venues.api.router"
     nav = [
-        Nav("venues", _("Venues"), "venues:index", order=40, shortcut=True),
+        # The district viewer (figures only) has no use for booking or queue tickets: the desk shows them figures.
+        Nav("venues", _("Venues"), "venues:index", order=40, shortcut=True, when=takes_part),
         Nav("venues_staff", _("Venue desk"), "venues:desk", order=41, when=is_overseer),
     ]
     demo = [DemoStep("venues", "gongzhi.venues.demo.load", order=72)]

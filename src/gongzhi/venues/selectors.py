@@ -24,6 +24,7 @@ from gongzhi.venues.models import (
     Space,
     StationPlan,
     Venue,
+    VenueLevel,
     VisitCount,
 )
 
@@ -180,6 +181,19 @@ def visit_totals(*, fetched_by: User, node: Node, start: date | None = None, end
         .order_by("kind")
     )
     return {"venues": per_venue, "months": per_month, "kinds": per_kind}
+
+
+def venue_levels(*, fetched_by: User, node: Node) -> list[dict]:
+    """Venues under ``node`` counted per level, with their floor area and the visits reported before
+    counting here (what the user may count)."""
+    rows = Venue.objects.visible_to(fetched_by, "count").filter(node__path__startswith=node.path)
+    labels = dict(VenueLevel.choices)
+    counted = (
+        rows.values("level")
+        .annotate(n=Count("pk"), floor_area=Sum("floor_area_m2"), visits_before=Sum("visits_before"))
+        .order_by("level")
+    )
+    return [row | {"label": labels.get(row["level"], row["level"])} for row in counted]
 
 
 def rotation_list(*, fetched_by: User, venue: Venue | None = None) -> QuerySet[Rotation]:

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from gongzhi.accounts.http import AuthenticatedHttpRequest
 from gongzhi.accounts.selectors import user_role_bindings
 from gongzhi.core.roles import OVERSIGHT_ROLES
-from gongzhi.core.rules import is_overseer
+from gongzhi.core.rules import is_overseer, is_viewer_only
 from gongzhi.core.web import form_errors_message, role_required, service_call
 from gongzhi.core.workdays import SHANGHAI
 from gongzhi.orgs.models import NodeKind
@@ -51,6 +51,8 @@ def _services_today(user, day: date):
 def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Venues near me (nearest first) and today's convenience services."""
     user = request.user
+    if is_viewer_only.test(user):  # figures only: no booking, no queue tickets
+        return redirect("venues:desk")
     home = _home(user)
     venues = list(selectors.venue_list(fetched_by=user)[:300])
     rows = [
@@ -221,6 +223,20 @@ def _staff_place(user):
 def desk(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The staff desk: the next two weeks' bookings of the venues the user runs, day by day, and approvals."""
     user = request.user
+    place = _staff_place(user)
+    if is_viewer_only.test(user):
+        # The district viewer sees figures only: venues by level, visitors and activities per venue,
+        # month and kind, the service circle; no bookings, approvals or rotation plans.
+        return render(
+            request,
+            "venues/desk_figures.html",
+            {
+                "place": place,
+                "levels": selectors.venue_levels(fetched_by=user, node=place) if place else [],
+                "totals": selectors.visit_totals(fetched_by=user, node=place) if place else None,
+                "plans": selectors.plan_list(fetched_by=user)[:10],
+            },
+        )
     now = timezone.now()
     rows = selectors.booking_list(fetched_by=user, start=now, end=now + timedelta(days=14)).filter(
         status__in=[BookingStatus.PENDING, BookingStatus.CONFIRMED]
@@ -228,7 +244,6 @@ def desk(request: AuthenticatedHttpRequest) -> HttpResponse:
     days: dict[date, list] = {}
     for b in rows:
         days.setdefault(timezone.localtime(b.starts_at, SHANGHAI).date(), []).append(b)
-    place = _staff_place(user)
     return render(
         request,
         "venues/desk.html",
