@@ -18,4 +18,5 @@ class VenuesConfig(GongzhiApp):
     ]
     demo = [DemoStep("venues", "gongzhi.venues.demo.load", order=72)]
     kpis = "gongzhi.venues.kpis.venues_kpis"
+    place_pickers = {"venue": "gongzhi.venues.selectors.venue_place_choice"}
     kpi_label = _("Service venues")

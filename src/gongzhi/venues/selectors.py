@@ -11,7 +11,8 @@ from django.utils import timezone
 from gongzhi.accounts.models import User
 from gongzhi.core.scoping import bound_near
 from gongzhi.core.workdays import SHANGHAI
-from gongzhi.orgs.models import Node
+from gongzhi.orgs.models import Node, NodeKind
+from gongzhi.orgs.picker import PlaceChoice, casework_choice
 from gongzhi.venues.models import (
     HOLDING,
     Booking,
@@ -296,3 +297,9 @@ def feed_for(
         venues = Venue.objects.filter(node__path__startswith=node.path)
         return node.name, feed_bookings(venues=venues)
     return None
+
+
+def venue_place_choice(user: User) -> PlaceChoice:
+    """Where the user may add a venue (the place picker's "venue" purpose): places under their casework
+    reach that a venue can serve."""
+    return casework_choice(user, [NodeKind.SUBDISTRICT, NodeKind.COMMUNITY, NodeKind.GRID, NodeKind.COMPOUND])

@@ -17,14 +17,23 @@ from django.views.decorators.http import require_POST
 from gongzhi.accounts.http import AuthenticatedHttpRequest
 from gongzhi.accounts.selectors import user_role_bindings
 from gongzhi.core.roles import OVERSIGHT_ROLES
-from gongzhi.core.rules import is_overseer, is_viewer_only
+from gongzhi.core.rules import is_caseworker, is_overseer, is_viewer_only
 from gongzhi.core.web import form_errors_message, role_required, service_call
 from gongzhi.core.workdays import SHANGHAI
 from gongzhi.orgs.models import NodeKind
+from gongzhi.orgs.picker import chosen, picker_state
 from gongzhi.orgs.selectors import node_get
 from gongzhi.venues import circle_data, ical, rules, selectors, services
 from gongzhi.venues.errors import VenueError
-from gongzhi.venues.forms import BookingForm, PlanSaveForm, SitingForm, StepForm, WeekPlanForm
+from gongzhi.venues.forms import (
+    BookingForm,
+    PlanSaveForm,
+    SitingForm,
+    SpaceForm,
+    StepForm,
+    VenueForm,
+    WeekPlanForm,
+)
 from gongzhi.venues.models import BookingStatus
 
 
@@ -98,6 +107,68 @@ def venue_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "feed_key": ical.feed_key("venue", venue.pk) if runs else "",
             "totals": selectors.visit_totals(fetched_by=user, node=venue.node) if runs else None,
         },
+    )
+
+
+@role_required(is_caseworker)
+def venue_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
+    """Add a venue (its place chosen with the place picker) or change one the user runs."""
+    user = request.user
+    venue = selectors.venue_get(fetched_by=user, pk=pk) if pk is not None else None
+    if venue is not None and not rules.runs_venue.test(user, venue):
+        raise Http404
+    initial = {f: getattr(venue, f) for f in services.VENUE_EDITABLE if f != "node"} if venue else {}
+    form = VenueForm(request.POST or None, initial=initial | ({"node": venue.node_id} if venue else {}))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        node = chosen(user=user, purpose="venue", pk=data["node"])
+        if data["lat"] is None or data["lng"] is None:
+            data["lat"], data["lng"] = node.lat, node.lng
+        with service_call(request, success=_("Saved."), form=form) as call:
+            if data["lat"] is None or data["lng"] is None:
+                raise VenueError.invalid(_("Give the venue's location: this place has none."), field="lat")
+            fields = {f: data[f] for f in services.VENUE_EDITABLE if f != "node"} | {"node": node}
+            if venue is None:
+                venue = services.venue_create(actor=user, **fields)
+            else:
+                venue = services.venue_update(actor=user, venue=venue, **fields)
+        if call.ok and venue is not None:
+            return redirect("venues:detail", pk=venue.pk)
+    selected = request.POST.get("node") or (venue.node_id if venue else None)
+    return render(
+        request,
+        "venues/venue_form.html",
+        {"form": form, "venue": venue, "picker": picker_state(user=user, purpose="venue", selected=selected)},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@role_required(is_caseworker)
+def space_edit(
+    request: AuthenticatedHttpRequest, pk: int | None = None, venue_pk: int | None = None
+) -> HttpResponse:
+    """Add a function area to a venue the user runs, or change one."""
+    user = request.user
+    space = selectors.space_get(fetched_by=user, pk=pk) if pk is not None else None
+    venue = space.venue if space is not None else selectors.venue_get(fetched_by=user, pk=venue_pk or 0)
+    if not rules.runs_venue.test(user, venue):
+        raise Http404
+    initial = {f: getattr(space, f) for f in services.SPACE_EDITABLE} if space else {}
+    form = SpaceForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        fields = {f: form.cleaned_data[f] for f in services.SPACE_EDITABLE}
+        with service_call(request, success=_("Saved."), form=form) as call:
+            if space is None:
+                services.space_create(actor=user, venue=venue, **fields)
+            else:
+                services.space_update(actor=user, space=space, **fields)
+        if call.ok:
+            return redirect("venues:detail", pk=venue.pk)
+    return render(
+        request,
+        "venues/space_form.html",
+        {"form": form, "venue": venue, "space": space},
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -254,6 +325,7 @@ def desk(request: AuthenticatedHttpRequest) -> HttpResponse:
                 for b in selectors.approvals(fetched_by=user)[:100]
             ],
             "place": place,
+            "can_add": is_caseworker.test(user),
             "rotations": selectors.rotation_list(fetched_by=user)[:10],
             "plans": selectors.plan_list(fetched_by=user)[:10],
         },
