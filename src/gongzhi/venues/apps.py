@@ -9,6 +9,7 @@ class VenuesConfig(GongzhiApp):
     label = "venues"
     verbose_name = _("Service venues")
     layer = FEATURE
+    depends_on = ("gongzhi.ledger",)  # convenience-service hours earn points
     urls = [Mount("venues/", "gongzhi.venues.urls")]
     api_router = "gongzhi.venues.api.router"
     nav = [

@@ -2,7 +2,8 @@
 venues and their areas, convenience services with queue tickets and the services delivered, visitor counts,
 and saving a plan of new stations."""
 
-from datetime import date, time
+from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -13,6 +14,8 @@ from django.utils.translation import gettext as _
 from gongzhi.accounts.models import User
 from gongzhi.core.rules import staff_at
 from gongzhi.core.workdays import SHANGHAI
+from gongzhi.ledger.earning import earning_policy, points_for_hours, service_points_post
+from gongzhi.ledger.errors import LedgerError
 from gongzhi.orgs.models import Node, NodeKind
 from gongzhi.venues import rules
 from gongzhi.venues.bookings import (
@@ -310,11 +313,21 @@ def ticket_take(*, actor: User, service: ConvenienceService, day: date | None = 
         return QueueTicket.objects.create(service=service, day=day, number=last + 1, holder=actor)
 
 
+def _subdistrict(node: Node) -> Node:
+    """The subdistrict a place lies in (paths are four characters a level: district, subdistrict, ...)."""
+    if node.kind == NodeKind.SUBDISTRICT:
+        return node
+    # unscoped: the subdistrict above a place the caller already fetched in scope
+    return Node.objects.get(path=node.path[: 2 * Node.steplen])
+
+
 def delivery_record(
     *, actor: User, service: ConvenienceService, day: date, served: int, hours: Any = None
 ) -> ServiceDelivery:
     """Staff (or the provider) record how many were served in a slot; once per slot and day, corrected by
-    recording again."""
+    recording again. When the venue's staff record the hours of a service a named volunteer provides, the
+    volunteer earns points for them in the ledger (at the subdistrict's rate for volunteers; once per slot
+    and day: the same hours again change nothing, other hours once paid are refused)."""
     if not (rules.runs_venue.test(actor, service) or actor.pk == service.provider_user_id):
         raise VenueError.forbidden(_("Only the venue's staff or the provider can record this."))
     if not 0 <= served <= 10_000:
@@ -323,12 +336,33 @@ def delivery_record(
         raise VenueError.invalid(_("Give the hours served (0 to 24)."), field="hours")
     if day > timezone.localtime(timezone.now(), SHANGHAI).date():
         raise VenueError.invalid(_("This day has not come yet."), field="day")
+    pays = bool(hours) and service.provider_user_id is not None and rules.runs_venue.test(actor, service)
     with transaction.atomic():
         row, _created = (
             ServiceDelivery.objects.update_or_create(  # unscoped: the delivery row of a service fetched in scope
                 service=service, day=day, defaults={"served": served, "hours": hours, "recorded_by": actor}
             )
         )
+        if pays:
+            subdistrict = _subdistrict(service.venue.node)
+            amount = Decimal(str(hours))
+            points = points_for_hours(policy=earning_policy(subdistrict), hours=amount, role="volunteer")
+            try:
+                service_points_post(
+                    key=f"venue-service:{service.pk}:{day.isoformat()}",
+                    subdistrict=subdistrict,
+                    user=service.provider_user,
+                    points=points,
+                    actor=actor,
+                    memo=f"{service.venue.name} {service.name} {amount}h"[:200],
+                    occurred_at=datetime.combine(day, service.end_time, SHANGHAI),
+                )
+            except LedgerError as error:
+                if error.code != "key_reused":
+                    raise
+                raise VenueError.conflict(
+                    "points_paid", _("Points were already paid for other hours of this service on this day.")
+                ) from None
     return row
 
 
