@@ -9,7 +9,8 @@ class VenuesConfig(GongzhiApp):
     label = "venues"
     verbose_name = _("Service venues")
     layer = FEATURE
-    depends_on = ("gongzhi.ledger",)  # convenience-service hours earn points
+    # Convenience-service hours earn points; a rotation week lists the volunteering activities it runs.
+    depends_on = ("gongzhi.ledger", "gongzhi.volunteering")
     urls = [Mount("venues/", "gongzhi.venues.urls")]
     api_router = "gongzhi.venues.api.router"
     nav = [

@@ -15,17 +15,37 @@ from gongzhi.venues.models import Booking, BookingStatus, Space, SpaceKind, Venu
 
 LARGE_TABLES = ("venues_booking",)
 
+# Bookings are made at most an area's "days ahead" (up to a year) in advance: the upcoming ones are bounded by
+# that horizon and the venues' areas, not by the years of history the table keeps.
+_UPCOMING = (
+    "the upcoming bookings of the venues the user runs (bounded by the booking horizon, not the history)"
+)
+
 HOT_REQUESTS = [
-    HotRequest("venues", "resident", "/api/v1/venues?limit=25"),
+    HotRequest(
+        "venues",
+        "resident",
+        "/api/v1/venues?limit=25",
+        sorted_ok="the venues of the resident's subdistrict and places: a few hundred at most (城厢 has 120)",
+    ),
     HotRequest(
         "own bookings",
         "resident",
         "/api/v1/bookings?limit=25",
         sorted_ok="one person's own bookings, ordered by when they are",
     ),
-    HotRequest("venues' bookings", "community_staff", "/api/v1/bookings?view=all&limit=25"),
-    HotRequest("venues' bookings", "subdistrict_admin", "/api/v1/bookings?view=all&limit=25"),
-    HotRequest("awaiting approval", "subdistrict_admin", "/api/v1/bookings?view=approvals&limit=25"),
+    HotRequest(
+        "venues' bookings", "community_staff", "/api/v1/bookings?view=all&limit=25", sorted_ok=_UPCOMING
+    ),
+    HotRequest(
+        "venues' bookings", "subdistrict_admin", "/api/v1/bookings?view=all&limit=25", sorted_ok=_UPCOMING
+    ),
+    HotRequest(
+        "awaiting approval",
+        "subdistrict_admin",
+        "/api/v1/bookings?view=approvals&limit=25",
+        sorted_ok="the bookings awaiting the user's approval: the desk's queue of the days ahead",
+    ),
     HotRequest("booking", "subdistrict_admin", "/api/v1/bookings/{venue_booking}", kind="detail"),
     HotRequest(
         "when an area is taken",

@@ -28,6 +28,7 @@ from gongzhi.venues.models import (
     VenueLevel,
     VisitCount,
 )
+from gongzhi.volunteering.models import Activity
 
 
 def _get(queryset: QuerySet, pk: int) -> Any:
@@ -210,7 +211,12 @@ def rotation_get(*, fetched_by: User, pk: int) -> Rotation:
 
 def rotation_weeks(*, rotation: Rotation) -> QuerySet[RotationWeek]:
     # unscoped: the weeks of a rotation fetched in scope
-    return RotationWeek.objects.filter(rotation=rotation).select_related("owner").order_by("week_of")
+    return (
+        RotationWeek.objects.filter(rotation=rotation)
+        .select_related("owner")
+        .prefetch_related("activities")
+        .order_by("week_of")
+    )
 
 
 def week_get(*, fetched_by: User, pk: int) -> RotationWeek:
@@ -303,3 +309,32 @@ def venue_place_choice(user: User) -> PlaceChoice:
     """Where the user may add a venue (the place picker's "venue" purpose): places under their casework
     reach that a venue can serve."""
     return casework_choice(user, [NodeKind.SUBDISTRICT, NodeKind.COMMUNITY, NodeKind.GRID, NodeKind.COMPOUND])
+
+
+def week_activity_choices(*, fetched_by: User, weeks: list[RotationWeek]) -> dict[int, list[Activity]]:
+    """For each week the user may plan: the volunteering activities they see that start that week in the
+    venue's subdistrict, not yet on the week."""
+    if not weeks:
+        return {}
+    first = min(w.week_of for w in weeks)
+    last = max(w.week_of for w in weeks) + timedelta(days=7)
+    subdistrict = weeks[0].rotation.venue.node.path[: 2 * Node.steplen]
+    found = list(
+        Activity.objects.visible_to(fetched_by, "view")
+        .filter(
+            node__path__startswith=subdistrict,
+            starts_at__gte=datetime.combine(first, datetime.min.time(), SHANGHAI),
+            starts_at__lt=datetime.combine(last, datetime.min.time(), SHANGHAI),
+        )
+        .order_by("starts_at")[:200]
+    )
+    choices: dict[int, list[Activity]] = {}
+    for week in weeks:
+        linked = {a.pk for a in week.activities.all()}
+        end = week.week_of + timedelta(days=7)
+        choices[week.pk] = [
+            a
+            for a in found
+            if a.pk not in linked and week.week_of <= timezone.localtime(a.starts_at, SHANGHAI).date() < end
+        ]
+    return choices

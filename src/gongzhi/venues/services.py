@@ -38,7 +38,13 @@ from gongzhi.venues.models import (
     VenueLevel,
     VisitCount,
 )
-from gongzhi.venues.rotations import rotation_create, swap_request, swap_transition, week_plan
+from gongzhi.venues.rotations import (
+    rotation_create,
+    swap_request,
+    swap_transition,
+    week_activity_link,
+    week_plan,
+)
 from gongzhi.venues.workflow import BOOKING_WORKFLOW, booking_transition
 
 __all__ = [
@@ -60,6 +66,7 @@ __all__ = [
     "venue_create",
     "venue_update",
     "visit_record",
+    "week_activity_link",
     "week_plan",
 ]
 

@@ -35,6 +35,7 @@ from gongzhi.venues.forms import (
     WeekPlanForm,
 )
 from gongzhi.venues.models import BookingStatus
+from gongzhi.volunteering.selectors import activity_get
 
 
 def _home(user) -> tuple[float, float] | None:
@@ -454,6 +455,13 @@ def rotation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     weeks = list(selectors.rotation_weeks(rotation=rotation))
     if request.method == "POST":
         week = selectors.week_get(fetched_by=user, pk=_int(request.POST.get("week")))
+        if "activity" in request.POST:  # name (or take off) a volunteering activity the week runs
+            activity = activity_get(fetched_by=user, pk=_int(request.POST.get("activity")))
+            with service_call(request, success=_("Saved.")):
+                services.week_activity_link(
+                    actor=user, week=week, activity=activity, unlink=request.POST.get("unlink") == "1"
+                )
+            return redirect("venues:rotation", pk=rotation.pk)
         form = WeekPlanForm(request.POST)
         with service_call(request, success=_("Saved.")):
             if not form.is_valid():
@@ -461,12 +469,16 @@ def rotation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             services.week_plan(actor=user, week=week, plan=form.cleaned_data["plan"])
         return redirect("venues:rotation", pk=rotation.pk)
     this_monday = selectors.today() - timedelta(days=selectors.today().weekday())
+    rows = [(w, rules.week_owner_or_centre.test(user, w)) for w in weeks]
+    choices = selectors.week_activity_choices(
+        fetched_by=user, weeks=[w for w, may in rows if may and w.week_of >= this_monday]
+    )
     return render(
         request,
         "venues/rotation.html",
         {
             "rotation": rotation,
-            "weeks": [(w, rules.week_owner_or_centre.test(user, w)) for w in weeks],
+            "weeks": [(w, may, choices.get(w.pk, [])) for w, may in rows],
             "this_monday": this_monday,
             "swaps": selectors.swap_list(fetched_by=user, rotation=rotation)[:20],
         },
