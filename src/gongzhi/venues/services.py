@@ -343,14 +343,15 @@ def delivery_record(
         raise VenueError.invalid(_("Give the hours served (0 to 24)."), field="hours")
     if day > timezone.localtime(timezone.now(), SHANGHAI).date():
         raise VenueError.invalid(_("This day has not come yet."), field="day")
-    pays = bool(hours) and service.provider_user_id is not None and rules.runs_venue.test(actor, service)
+    provider = service.provider_user
+    pays = bool(hours) and provider is not None and rules.runs_venue.test(actor, service)
     with transaction.atomic():
         row, _created = (
             ServiceDelivery.objects.update_or_create(  # unscoped: the delivery row of a service fetched in scope
                 service=service, day=day, defaults={"served": served, "hours": hours, "recorded_by": actor}
             )
         )
-        if pays:
+        if pays and provider is not None:
             subdistrict = _subdistrict(service.venue.node)
             amount = Decimal(str(hours))
             points = points_for_hours(policy=earning_policy(subdistrict), hours=amount, role="volunteer")
@@ -358,7 +359,7 @@ def delivery_record(
                 service_points_post(
                     key=f"venue-service:{service.pk}:{day.isoformat()}",
                     subdistrict=subdistrict,
-                    user=service.provider_user,
+                    user=provider,
                     points=points,
                     actor=actor,
                     memo=f"{service.venue.name} {service.name} {amount}h"[:200],
