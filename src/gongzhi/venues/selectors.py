@@ -210,8 +210,8 @@ def rotation_get(*, fetched_by: User, pk: int) -> Rotation:
 
 
 def rotation_weeks(*, rotation: Rotation) -> QuerySet[RotationWeek]:
-    # unscoped: the weeks of a rotation fetched in scope
     return (
+        # unscoped: the weeks of a rotation fetched in scope
         RotationWeek.objects.filter(rotation=rotation)
         .select_related("owner")
         .prefetch_related("activities")
