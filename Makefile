@@ -111,4 +111,4 @@ clean:
 
 ## The 10-minute service circle at city scale: coverage of 100,000 buildings, siting over 5,000 candidates.
 bench-venues: setup
-	DJANGO_SETTINGS_MODULE=gongzhi.settings.test $(BIN)/python bench/venues.py
+	DJANGO_SETTINGS_MODULE=gongzhi.settings.test $(BIN)/python bench/venues.py --gap 0.01

@@ -1,6 +1,6 @@
 """Rotation weeks: a fair round robin on the working-day calendar; swaps asked, agreed and approved."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -10,6 +10,7 @@ from gongzhi.venues.errors import VenueError
 from gongzhi.venues.models import SwapStatus
 from gongzhi.venues.rotations import schedule
 from tests.accounts.factories import UserFactory, bind
+from tests.venues.conftest import at, next_weekday
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -84,3 +85,47 @@ def test_rotation_needs_staff_and_members_of_the_subdistrict(world, centre):
         )  # fmt: skip
     coop_staff = UserFactory()
     bind(coop_staff, Role.COMMUNITY_STAFF, world.comm_a1)
+
+
+def test_a_week_names_the_volunteering_activities_it_runs(client, world, centre):
+    from gongzhi.volunteering.models import Activity
+
+    monday = next_weekday(0)
+    rotation = services.rotation_create(
+        actor=world.sub_admin, venue=centre, name="活动轮值表", starts_on=monday,
+        ends_on=monday + timedelta(days=13), members=[world.comm_a1, world.comm_a2],
+    )  # fmt: skip
+    week, other = list(rotation.weeks.order_by("week_of"))
+    assert week.owner == world.comm_a1
+
+    def activity(title, node, day):
+        return Activity.objects.create(
+            node=node,
+            organiser=world.a1_staff,
+            title=title,
+            starts_at=at(day, 9),
+            ends_at=at(day, 11),
+            capacity=20,
+        )
+
+    film = activity("红色电影放映", world.cmp_a1a, monday + timedelta(days=2))
+    later = activity("下周的义诊", world.cmp_a1a, monday + timedelta(days=9))
+    elsewhere = activity("街道B的活动", world.cmp_b1a, monday + timedelta(days=2))
+    client.force_login(world.a1_staff)
+    page = client.get(f"/venues/rotations/{rotation.pk}/").content.decode()
+    assert f'<option value="{film.pk}">' in page and f'<option value="{later.pk}">' not in page
+    assert (
+        client.post(f"/venues/rotations/{rotation.pk}/", {"week": week.pk, "activity": film.pk}).status_code
+        == 302
+    )
+    assert list(week.activities.all()) == [film]
+    with pytest.raises(VenueError):  # not that week
+        services.week_activity_link(actor=world.a1_staff, week=week, activity=later)
+    with pytest.raises(VenueError):  # not in the venue's subdistrict
+        services.week_activity_link(actor=world.sub_admin, week=week, activity=elsewhere)
+    with pytest.raises(VenueError):  # not A2's week
+        services.week_activity_link(actor=world.a2_staff, week=week, activity=film)
+    # Whoever looks at the rotation sees what the week ran.
+    client.force_login(world.a2_staff)
+    assert "红色电影放映" in client.get(f"/venues/rotations/{rotation.pk}/").content.decode()
+    assert other.activities.count() == 0

@@ -3,6 +3,7 @@ convenience services, visits, rotations, the service circle and station plans.""
 
 from datetime import date, datetime, timedelta
 
+from django.utils import timezone
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
@@ -188,15 +189,18 @@ def booking_list(
     venue_id: int | None = Query(None, ge=1, le=2**31 - 1),
     space_id: int | None = Query(None, ge=1, le=2**31 - 1),
 ):
-    """Your bookings (``mine``), the bookings of the venues you run (``all``), or those awaiting your
-    approval (``approvals``)."""
+    """Your bookings (``mine``), the bookings of the venues you run not yet over (``all``), or those awaiting
+    your approval (``approvals``)."""
     user = request.user
     if view == "approvals":
         rows = selectors.approvals(fetched_by=user)
     else:
         venue = selectors.venue_get(fetched_by=user, pk=venue_id) if venue_id else None
         space = selectors.space_get(fetched_by=user, pk=space_id) if space_id else None
-        rows = selectors.booking_list(fetched_by=user, venue=venue, space=space, mine=view == "mine")
+        mine = view == "mine"
+        rows = selectors.booking_list(
+            fetched_by=user, venue=venue, space=space, mine=mine, start=None if mine else timezone.now()
+        )
     return [booking_out(b, user) for b in rows[:1000]]
 
 

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.registry import FEATURE, DemoStep, GongzhiApp, Mount, Nav
-from gongzhi.core.rules import is_overseer
+from gongzhi.core.rules import is_overseer, takes_part
 
 
 class VenuesConfig(GongzhiApp):
@@ -9,12 +9,24 @@ class VenuesConfig(GongzhiApp):
     label = "venues"
     verbose_name = _("Service venues")
     layer = FEATURE
+    # Convenience-service hours earn points; a rotation week lists the volunteering activities it runs.
+    depends_on = ("gongzhi.ledger", "gongzhi.volunteering")
     urls = [Mount("venues/", "gongzhi.venues.urls")]
     api_router = "gongzhi.venues.api.router"
     nav = [
-        Nav("venues", _("Venues"), "venues:index", order=40, shortcut=True, section="services"),
+        # The district viewer (figures only) has no use for booking or queue tickets: the desk shows them figures.
+        Nav(
+            "venues",
+            _("Venues"),
+            "venues:index",
+            order=40,
+            shortcut=True,
+            when=takes_part,
+            section="services",
+        ),
         Nav("venues_staff", _("Venue desk"), "venues:desk", order=41, when=is_overseer, section="services"),
     ]
     demo = [DemoStep("venues", "gongzhi.venues.demo.load", order=72)]
     kpis = "gongzhi.venues.kpis.venues_kpis"
+    place_pickers = {"venue": "gongzhi.venues.selectors.venue_place_choice"}
     kpi_label = _("Service venues")

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.venues.models import ClashPolicy, Weekday
+from gongzhi.venues.models import BookableBy, ClashPolicy, SpaceKind, VenueLevel, Weekday
 
 REPEAT_CHOICES = [
     ("none", _("Once")),
@@ -59,4 +59,44 @@ class PlanSaveForm(SitingForm):
 class WeekPlanForm(forms.Form):
     plan = forms.CharField(
         label=_("Activities planned"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class VenueForm(forms.Form):
+    node = forms.IntegerField(label=_("Place it serves"), min_value=1, max_value=2**31 - 1)
+    name = forms.CharField(label=_("Name"), max_length=80)
+    level = forms.ChoiceField(label=_("Level"), choices=VenueLevel.choices)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    lat = forms.FloatField(
+        label=_("Latitude (GCJ-02)"), min_value=-90, max_value=90, required=False,
+        help_text=_("Leave empty to use the place's own location."),
+    )  # fmt: skip
+    lng = forms.FloatField(label=_("Longitude (GCJ-02)"), min_value=-180, max_value=180, required=False)
+    floor_area_m2 = forms.IntegerField(
+        label=_("Floor area (m²)"), min_value=1, max_value=1_000_000, required=False
+    )
+    opens_at = forms.TimeField(
+        label=_("Opens"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"), initial="08:30"
+    )
+    closes_at = forms.TimeField(
+        label=_("Closes"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"), initial="20:30"
+    )
+    open_on_rest_days = forms.BooleanField(label=_("Open on rest days"), required=False, initial=True)
+    operator = forms.CharField(label=_("Run by"), max_length=80, required=False)
+    description = forms.CharField(
+        label=_("Description"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class SpaceForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=60)
+    kind = forms.ChoiceField(label=_("Kind of area"), choices=SpaceKind.choices)
+    capacity = forms.IntegerField(label=_("Holds (people)"), min_value=1, max_value=10_000, initial=20)
+    equipment = forms.CharField(label=_("Equipment"), max_length=200, required=False)
+    bookable_by = forms.ChoiceField(
+        label=_("Who may book"), choices=BookableBy.choices, initial=BookableBy.ORGANISATIONS
+    )
+    needs_approval = forms.BooleanField(label=_("Bookings need approval"), required=False, initial=True)
+    max_days_ahead = forms.IntegerField(
+        label=_("Bookable up to this many days ahead"), min_value=1, max_value=366, initial=90
     )

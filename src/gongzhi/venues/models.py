@@ -464,6 +464,10 @@ class RotationWeek(models.Model):
     owner = models.ForeignKey("orgs.Node", on_delete=models.PROTECT, related_name="+")
     workdays = models.PositiveSmallIntegerField(default=5)  # working days of the week on the calendar
     plan = models.TextField(_("activities planned"), max_length=2000, blank=True)
+    # The volunteering activities the week's owner runs at the venue that week (what later owners look back on).
+    activities = models.ManyToManyField(
+        "volunteering.Activity", blank=True, related_name="+", verbose_name=_("volunteering activities")
+    )
 
     objects = ScopedQuerySet.as_manager()
     scope = ScopePolicy(

@@ -5,13 +5,15 @@ then the order given), so a member landing on a short holiday week is not short-
 by one owner, agreed by the other and approved by the centre."""
 
 from datetime import date, timedelta
+from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gongzhi.accounts.models import User
-from gongzhi.core.workdays import is_workday, workday_overrides
+from gongzhi.core.workdays import SHANGHAI, is_workday, workday_overrides
 from gongzhi.core.workflow import Step, Transition, Workflow
 from gongzhi.orgs.models import Node, NodeKind
 from gongzhi.venues import rules
@@ -104,6 +106,25 @@ def week_plan(*, actor: User, week: RotationWeek, plan: str) -> RotationWeek:
     # unscoped: an update of the row fetched in scope
     RotationWeek.objects.filter(pk=week.pk).update(plan=plan)
     week.plan = plan
+    return week
+
+
+def week_activity_link(
+    *, actor: User, week: RotationWeek, activity: Any, unlink: bool = False
+) -> RotationWeek:
+    """The week's owner (or the centre) names a volunteering activity it runs that week in the venue's
+    subdistrict (or takes it off the week)."""
+    if not rules.week_owner_or_centre.test(actor, week):
+        raise VenueError.forbidden(_("Only this week's owner or the centre can plan it."))
+    if unlink:
+        week.activities.remove(activity)
+        return week
+    day = timezone.localtime(activity.starts_at, SHANGHAI).date()
+    if not week.week_of <= day < week.week_of + timedelta(days=7):
+        raise VenueError.invalid(_("The activity is not in this week."), field="activity")
+    if not activity.node.path.startswith(week.rotation.venue.node.path[: 2 * Node.steplen]):
+        raise VenueError.invalid(_("The activity is not in the venue's subdistrict."), field="activity")
+    week.activities.add(activity)
     return week
 
 

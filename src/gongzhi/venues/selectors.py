@@ -11,7 +11,8 @@ from django.utils import timezone
 from gongzhi.accounts.models import User
 from gongzhi.core.scoping import bound_near
 from gongzhi.core.workdays import SHANGHAI
-from gongzhi.orgs.models import Node
+from gongzhi.orgs.models import Node, NodeKind
+from gongzhi.orgs.picker import PlaceChoice, casework_choice
 from gongzhi.venues.models import (
     HOLDING,
     Booking,
@@ -24,8 +25,10 @@ from gongzhi.venues.models import (
     Space,
     StationPlan,
     Venue,
+    VenueLevel,
     VisitCount,
 )
+from gongzhi.volunteering.models import Activity
 
 
 def _get(queryset: QuerySet, pk: int) -> Any:
@@ -182,6 +185,19 @@ def visit_totals(*, fetched_by: User, node: Node, start: date | None = None, end
     return {"venues": per_venue, "months": per_month, "kinds": per_kind}
 
 
+def venue_levels(*, fetched_by: User, node: Node) -> list[dict]:
+    """Venues under ``node`` counted per level, with their floor area and the visits reported before
+    counting here (what the user may count)."""
+    rows = Venue.objects.visible_to(fetched_by, "count").filter(node__path__startswith=node.path)
+    labels = dict(VenueLevel.choices)
+    counted = (
+        rows.values("level")
+        .annotate(n=Count("pk"), floor_area=Sum("floor_area_m2"), visits_before=Sum("visits_before"))
+        .order_by("level")
+    )
+    return [row | {"label": labels.get(row["level"], row["level"])} for row in counted]
+
+
 def rotation_list(*, fetched_by: User, venue: Venue | None = None) -> QuerySet[Rotation]:
     rotations = Rotation.objects.visible_to(fetched_by, "view").select_related("venue")
     if venue is not None:
@@ -194,8 +210,13 @@ def rotation_get(*, fetched_by: User, pk: int) -> Rotation:
 
 
 def rotation_weeks(*, rotation: Rotation) -> QuerySet[RotationWeek]:
-    # unscoped: the weeks of a rotation fetched in scope
-    return RotationWeek.objects.filter(rotation=rotation).select_related("owner").order_by("week_of")
+    return (
+        # unscoped: the weeks of a rotation fetched in scope
+        RotationWeek.objects.filter(rotation=rotation)
+        .select_related("owner")
+        .prefetch_related("activities")
+        .order_by("week_of")
+    )
 
 
 def week_get(*, fetched_by: User, pk: int) -> RotationWeek:
@@ -282,3 +303,38 @@ def feed_for(
         venues = Venue.objects.filter(node__path__startswith=node.path)
         return node.name, feed_bookings(venues=venues)
     return None
+
+
+def venue_place_choice(user: User) -> PlaceChoice:
+    """Where the user may add a venue (the place picker's "venue" purpose): places under their casework
+    reach that a venue can serve."""
+    return casework_choice(user, [NodeKind.SUBDISTRICT, NodeKind.COMMUNITY, NodeKind.GRID, NodeKind.COMPOUND])
+
+
+def week_activity_choices(*, fetched_by: User, weeks: list[RotationWeek]) -> dict[int, list[Activity]]:
+    """For each week the user may plan: the volunteering activities they see that start that week in the
+    venue's subdistrict, not yet on the week."""
+    if not weeks:
+        return {}
+    first = min(w.week_of for w in weeks)
+    last = max(w.week_of for w in weeks) + timedelta(days=7)
+    subdistrict = weeks[0].rotation.venue.node.path[: 2 * Node.steplen]
+    found = list(
+        Activity.objects.visible_to(fetched_by, "view")
+        .filter(
+            node__path__startswith=subdistrict,
+            starts_at__gte=datetime.combine(first, datetime.min.time(), SHANGHAI),
+            starts_at__lt=datetime.combine(last, datetime.min.time(), SHANGHAI),
+        )
+        .order_by("starts_at")[:200]
+    )
+    choices: dict[int, list[Activity]] = {}
+    for week in weeks:
+        linked = {a.pk for a in week.activities.all()}
+        end = week.week_of + timedelta(days=7)
+        choices[week.pk] = [
+            a
+            for a in found
+            if a.pk not in linked and week.week_of <= timezone.localtime(a.starts_at, SHANGHAI).date() < end
+        ]
+    return choices

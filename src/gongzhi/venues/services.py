@@ -2,7 +2,8 @@
 venues and their areas, convenience services with queue tickets and the services delivered, visitor counts,
 and saving a plan of new stations."""
 
-from datetime import date, time
+from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -13,6 +14,8 @@ from django.utils.translation import gettext as _
 from gongzhi.accounts.models import User
 from gongzhi.core.rules import staff_at
 from gongzhi.core.workdays import SHANGHAI
+from gongzhi.ledger.earning import earning_policy, points_for_hours, service_points_post
+from gongzhi.ledger.errors import LedgerError
 from gongzhi.orgs.models import Node, NodeKind
 from gongzhi.venues import rules
 from gongzhi.venues.bookings import (
@@ -35,7 +38,13 @@ from gongzhi.venues.models import (
     VenueLevel,
     VisitCount,
 )
-from gongzhi.venues.rotations import rotation_create, swap_request, swap_transition, week_plan
+from gongzhi.venues.rotations import (
+    rotation_create,
+    swap_request,
+    swap_transition,
+    week_activity_link,
+    week_plan,
+)
 from gongzhi.venues.workflow import BOOKING_WORKFLOW, booking_transition
 
 __all__ = [
@@ -50,11 +59,14 @@ __all__ = [
     "rotation_create",
     "service_create",
     "space_create",
+    "space_update",
     "swap_request",
     "swap_transition",
     "ticket_take",
     "venue_create",
+    "venue_update",
     "visit_record",
+    "week_activity_link",
     "week_plan",
 ]
 
@@ -73,6 +85,49 @@ def _text(value: str, limit: int, field: str, message: str, *, required: bool = 
     if (required and not value) or len(value) > limit or "\x00" in value:
         raise VenueError.invalid(message, field=field)
     return value
+
+
+def _venue_fields(
+    *,
+    node: Node,
+    name: str,
+    level: str,
+    lat: float,
+    lng: float,
+    address: str,
+    floor_area_m2: int | None,
+    opens_at: time,
+    closes_at: time,
+    open_on_rest_days: bool,
+    operator: str,
+    description: str,
+) -> dict[str, Any]:
+    """A venue's fields, checked (the same for adding and editing)."""
+    if level not in LEVEL_PLACES:
+        raise VenueError.invalid(_("Choose the venue's level."), field="level")
+    if node.kind not in LEVEL_PLACES[level]:
+        raise VenueError.invalid(_("A venue of this level cannot serve this place."), field="node")
+    name = _text(name, 80, "name", _("Give the venue's name (at most 80 characters)."))
+    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        raise VenueError.invalid(_("The location is not on the map."), field="lat")
+    if floor_area_m2 is not None and not 0 < floor_area_m2 <= 1_000_000:
+        raise VenueError.invalid(_("Give the floor area in square metres."), field="floor_area_m2")
+    if closes_at <= opens_at:
+        raise VenueError.invalid(_("The venue must close after it opens."), field="closes_at")
+    return {
+        "node": node,
+        "name": name,
+        "level": level,
+        "lat": lat,
+        "lng": lng,
+        "address": _text(address, 200, "address", _("The address is too long."), required=False),
+        "floor_area_m2": floor_area_m2,
+        "opens_at": opens_at,
+        "closes_at": closes_at,
+        "open_on_rest_days": open_on_rest_days,
+        "operator": _text(operator, 80, "operator", _("The operator's name is too long."), required=False),
+        "description": _text(description, 2000, "description", _("Too long."), required=False),
+    }
 
 
 def venue_create(
@@ -94,37 +149,75 @@ def venue_create(
     """Staff over a place register a venue serving it."""
     if not staff_at.test(actor, node):
         raise VenueError.forbidden(_("Only staff of this place can add its venues."))
-    if level not in LEVEL_PLACES:
-        raise VenueError.invalid(_("Choose the venue's level."), field="level")
-    if node.kind not in LEVEL_PLACES[level]:
-        raise VenueError.invalid(_("A venue of this level cannot serve this place."), field="node")
-    name = _text(name, 80, "name", _("Give the venue's name (at most 80 characters)."))
-    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
-        raise VenueError.invalid(_("The location is not on the map."), field="lat")
-    if floor_area_m2 is not None and not 0 < floor_area_m2 <= 1_000_000:
-        raise VenueError.invalid(_("Give the floor area in square metres."), field="floor_area_m2")
-    if closes_at <= opens_at:
-        raise VenueError.invalid(_("The venue must close after it opens."), field="closes_at")
+    fields = _venue_fields(
+        node=node, name=name, level=level, lat=lat, lng=lng, address=address, floor_area_m2=floor_area_m2,
+        opens_at=opens_at, closes_at=closes_at, open_on_rest_days=open_on_rest_days, operator=operator,
+        description=description,
+    )  # fmt: skip
     try:
         with transaction.atomic():
-            return Venue.objects.create(
-                node=node,
-                name=name,
-                level=level,
-                lat=lat,
-                lng=lng,
-                address=_text(address, 200, "address", _("The address is too long."), required=False),
-                floor_area_m2=floor_area_m2,
-                opens_at=opens_at,
-                closes_at=closes_at,
-                open_on_rest_days=open_on_rest_days,
-                operator=_text(
-                    operator, 80, "operator", _("The operator's name is too long."), required=False
-                ),
-                description=_text(description, 2000, "description", _("Too long."), required=False),
-            )
+            return Venue.objects.create(**fields)
     except IntegrityError:
         raise VenueError.conflict("duplicate", _("This place already has a venue of this name.")) from None
+
+
+VENUE_EDITABLE = (
+    "node", "name", "level", "lat", "lng", "address", "floor_area_m2", "opens_at", "closes_at",
+    "open_on_rest_days", "operator", "description",
+)  # fmt: skip
+
+
+def venue_update(*, actor: User, venue: Venue, **changes: Any) -> Venue:
+    """The venue's staff change its details; moving it to another place needs staff of that place too."""
+    unknown = set(changes) - set(VENUE_EDITABLE)
+    if unknown:
+        raise VenueError.invalid(_("These details cannot be changed here."), field=sorted(unknown)[0])
+    if not rules.runs_venue.test(actor, venue):
+        raise VenueError.forbidden(_("Only the venue's staff can change it."))
+    node = changes.get("node", venue.node)
+    if node.pk != venue.node_id and not staff_at.test(actor, node):
+        raise VenueError.forbidden(_("Only staff of this place can add its venues."))
+    fields = _venue_fields(**({f: getattr(venue, f) for f in VENUE_EDITABLE} | changes))
+    try:
+        with transaction.atomic():
+            # unscoped: the staff's right over this venue was checked above
+            locked = Venue.objects.select_for_update().get(pk=venue.pk)
+            for key, value in fields.items():
+                setattr(locked, key, value)
+            locked.save(update_fields=[*VENUE_EDITABLE])
+    except IntegrityError:
+        raise VenueError.conflict("duplicate", _("This place already has a venue of this name.")) from None
+    return locked
+
+
+def _space_fields(
+    *,
+    name: str,
+    kind: str,
+    capacity: int,
+    equipment: str,
+    bookable_by: str,
+    needs_approval: bool,
+    max_days_ahead: int,
+) -> dict[str, Any]:
+    name = _text(name, 60, "name", _("Give the area's name (at most 60 characters)."))
+    if kind not in SpaceKind.values:
+        raise VenueError.invalid(_("Choose the kind of area."), field="kind")
+    if bookable_by not in BookableBy.values:
+        raise VenueError.invalid(_("Say who may book it."), field="bookable_by")
+    if not 0 < capacity <= 10_000:
+        raise VenueError.invalid(_("Give how many people it holds."), field="capacity")
+    if not 0 < max_days_ahead <= 366:
+        raise VenueError.invalid(_("Bookable from 1 to 366 days ahead."), field="max_days_ahead")
+    return {
+        "name": name,
+        "kind": kind,
+        "capacity": capacity,
+        "equipment": _text(equipment, 200, "equipment", _("Too long."), required=False),
+        "bookable_by": bookable_by,
+        "needs_approval": needs_approval,
+        "max_days_ahead": max_days_ahead,
+    }
 
 
 def space_create(
@@ -141,29 +234,38 @@ def space_create(
 ) -> Space:
     if not rules.runs_venue.test(actor, venue):
         raise VenueError.forbidden(_("Only the venue's staff can change its areas."))
-    name = _text(name, 60, "name", _("Give the area's name (at most 60 characters)."))
-    if kind not in SpaceKind.values:
-        raise VenueError.invalid(_("Choose the kind of area."), field="kind")
-    if bookable_by not in BookableBy.values:
-        raise VenueError.invalid(_("Say who may book it."), field="bookable_by")
-    if not 0 < capacity <= 10_000:
-        raise VenueError.invalid(_("Give how many people it holds."), field="capacity")
-    if not 0 < max_days_ahead <= 366:
-        raise VenueError.invalid(_("Bookable from 1 to 366 days ahead."), field="max_days_ahead")
+    fields = _space_fields(
+        name=name, kind=kind, capacity=capacity, equipment=equipment, bookable_by=bookable_by,
+        needs_approval=needs_approval, max_days_ahead=max_days_ahead,
+    )  # fmt: skip
     try:
         with transaction.atomic():
-            return Space.objects.create(
-                venue=venue,
-                name=name,
-                kind=kind,
-                capacity=capacity,
-                equipment=_text(equipment, 200, "equipment", _("Too long."), required=False),
-                bookable_by=bookable_by,
-                needs_approval=needs_approval,
-                max_days_ahead=max_days_ahead,
-            )
+            return Space.objects.create(venue=venue, **fields)
     except IntegrityError:
         raise VenueError.conflict("duplicate", _("This venue already has an area of this name.")) from None
+
+
+SPACE_EDITABLE = ("name", "kind", "capacity", "equipment", "bookable_by", "needs_approval", "max_days_ahead")
+
+
+def space_update(*, actor: User, space: Space, **changes: Any) -> Space:
+    """The venue's staff change an area (bookings already made stay as they are)."""
+    unknown = set(changes) - set(SPACE_EDITABLE)
+    if unknown:
+        raise VenueError.invalid(_("These details cannot be changed here."), field=sorted(unknown)[0])
+    if not rules.runs_venue.test(actor, space):
+        raise VenueError.forbidden(_("Only the venue's staff can change its areas."))
+    fields = _space_fields(**({f: getattr(space, f) for f in SPACE_EDITABLE} | changes))
+    try:
+        with transaction.atomic():
+            # unscoped: the staff's right over this space was checked above
+            locked = Space.objects.select_for_update().get(pk=space.pk)
+            for key, value in fields.items():
+                setattr(locked, key, value)
+            locked.save(update_fields=[*SPACE_EDITABLE])
+    except IntegrityError:
+        raise VenueError.conflict("duplicate", _("This venue already has an area of this name.")) from None
+    return locked
 
 
 def service_create(
@@ -218,11 +320,21 @@ def ticket_take(*, actor: User, service: ConvenienceService, day: date | None = 
         return QueueTicket.objects.create(service=service, day=day, number=last + 1, holder=actor)
 
 
+def _subdistrict(node: Node) -> Node:
+    """The subdistrict a place lies in (paths are four characters a level: district, subdistrict, ...)."""
+    if node.kind == NodeKind.SUBDISTRICT:
+        return node
+    # unscoped: the subdistrict above a place the caller already fetched in scope
+    return Node.objects.get(path=node.path[: 2 * Node.steplen])
+
+
 def delivery_record(
     *, actor: User, service: ConvenienceService, day: date, served: int, hours: Any = None
 ) -> ServiceDelivery:
     """Staff (or the provider) record how many were served in a slot; once per slot and day, corrected by
-    recording again."""
+    recording again. When the venue's staff record the hours of a service a named volunteer provides, the
+    volunteer earns points for them in the ledger (at the subdistrict's rate for volunteers; once per slot
+    and day: the same hours again change nothing, other hours once paid are refused)."""
     if not (rules.runs_venue.test(actor, service) or actor.pk == service.provider_user_id):
         raise VenueError.forbidden(_("Only the venue's staff or the provider can record this."))
     if not 0 <= served <= 10_000:
@@ -231,12 +343,34 @@ def delivery_record(
         raise VenueError.invalid(_("Give the hours served (0 to 24)."), field="hours")
     if day > timezone.localtime(timezone.now(), SHANGHAI).date():
         raise VenueError.invalid(_("This day has not come yet."), field="day")
+    provider = service.provider_user
+    pays = bool(hours) and provider is not None and rules.runs_venue.test(actor, service)
     with transaction.atomic():
         row, _created = (
             ServiceDelivery.objects.update_or_create(  # unscoped: the delivery row of a service fetched in scope
                 service=service, day=day, defaults={"served": served, "hours": hours, "recorded_by": actor}
             )
         )
+        if pays and provider is not None:
+            subdistrict = _subdistrict(service.venue.node)
+            amount = Decimal(str(hours))
+            points = points_for_hours(policy=earning_policy(subdistrict), hours=amount, role="volunteer")
+            try:
+                service_points_post(
+                    key=f"venue-service:{service.pk}:{day.isoformat()}",
+                    subdistrict=subdistrict,
+                    user=provider,
+                    points=points,
+                    actor=actor,
+                    memo=f"{service.venue.name} {service.name} {amount}h"[:200],
+                    occurred_at=datetime.combine(day, service.end_time, SHANGHAI),
+                )
+            except LedgerError as error:
+                if error.code != "key_reused":
+                    raise
+                raise VenueError.conflict(
+                    "points_paid", _("Points were already paid for other hours of this service on this day.")
+                ) from None
     return row
 
 

@@ -17,15 +17,25 @@ from django.views.decorators.http import require_POST
 from gongzhi.accounts.http import AuthenticatedHttpRequest
 from gongzhi.accounts.selectors import user_role_bindings
 from gongzhi.core.roles import OVERSIGHT_ROLES
-from gongzhi.core.rules import is_overseer
+from gongzhi.core.rules import is_caseworker, is_overseer, is_viewer_only
 from gongzhi.core.web import form_errors_message, role_required, service_call
 from gongzhi.core.workdays import SHANGHAI
 from gongzhi.orgs.models import NodeKind
+from gongzhi.orgs.picker import chosen, picker_state
 from gongzhi.orgs.selectors import node_get
 from gongzhi.venues import circle_data, ical, rules, selectors, services
 from gongzhi.venues.errors import VenueError
-from gongzhi.venues.forms import BookingForm, PlanSaveForm, SitingForm, StepForm, WeekPlanForm
+from gongzhi.venues.forms import (
+    BookingForm,
+    PlanSaveForm,
+    SitingForm,
+    SpaceForm,
+    StepForm,
+    VenueForm,
+    WeekPlanForm,
+)
 from gongzhi.venues.models import BookingStatus
+from gongzhi.volunteering.selectors import activity_get
 
 
 def _home(user) -> tuple[float, float] | None:
@@ -51,6 +61,8 @@ def _services_today(user, day: date):
 def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Venues near me (nearest first) and today's convenience services."""
     user = request.user
+    if is_viewer_only.test(user):  # figures only: no booking, no queue tickets
+        return redirect("venues:desk")
     home = _home(user)
     venues = list(selectors.venue_list(fetched_by=user)[:300])
     rows = [
@@ -96,6 +108,68 @@ def venue_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "feed_key": ical.feed_key("venue", venue.pk) if runs else "",
             "totals": selectors.visit_totals(fetched_by=user, node=venue.node) if runs else None,
         },
+    )
+
+
+@role_required(is_caseworker)
+def venue_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
+    """Add a venue (its place chosen with the place picker) or change one the user runs."""
+    user = request.user
+    venue = selectors.venue_get(fetched_by=user, pk=pk) if pk is not None else None
+    if venue is not None and not rules.runs_venue.test(user, venue):
+        raise Http404
+    initial = {f: getattr(venue, f) for f in services.VENUE_EDITABLE if f != "node"} if venue else {}
+    form = VenueForm(request.POST or None, initial=initial | ({"node": venue.node_id} if venue else {}))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        node = chosen(user=user, purpose="venue", pk=data["node"])
+        if data["lat"] is None or data["lng"] is None:
+            data["lat"], data["lng"] = node.lat, node.lng
+        with service_call(request, success=_("Saved."), form=form) as call:
+            if data["lat"] is None or data["lng"] is None:
+                raise VenueError.invalid(_("Give the venue's location: this place has none."), field="lat")
+            fields = {f: data[f] for f in services.VENUE_EDITABLE if f != "node"} | {"node": node}
+            if venue is None:
+                venue = services.venue_create(actor=user, **fields)
+            else:
+                venue = services.venue_update(actor=user, venue=venue, **fields)
+        if call.ok and venue is not None:
+            return redirect("venues:detail", pk=venue.pk)
+    selected = request.POST.get("node") or (venue.node_id if venue else None)
+    return render(
+        request,
+        "venues/venue_form.html",
+        {"form": form, "venue": venue, "picker": picker_state(user=user, purpose="venue", selected=selected)},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@role_required(is_caseworker)
+def space_edit(
+    request: AuthenticatedHttpRequest, pk: int | None = None, venue_pk: int | None = None
+) -> HttpResponse:
+    """Add a function area to a venue the user runs, or change one."""
+    user = request.user
+    space = selectors.space_get(fetched_by=user, pk=pk) if pk is not None else None
+    venue = space.venue if space is not None else selectors.venue_get(fetched_by=user, pk=venue_pk or 0)
+    if not rules.runs_venue.test(user, venue):
+        raise Http404
+    initial = {f: getattr(space, f) for f in services.SPACE_EDITABLE} if space else {}
+    form = SpaceForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        fields = {f: form.cleaned_data[f] for f in services.SPACE_EDITABLE}
+        with service_call(request, success=_("Saved."), form=form) as call:
+            if space is None:
+                services.space_create(actor=user, venue=venue, **fields)
+            else:
+                services.space_update(actor=user, space=space, **fields)
+        if call.ok:
+            return redirect("venues:detail", pk=venue.pk)
+    return render(
+        request,
+        "venues/space_form.html",
+        {"form": form, "venue": venue, "space": space},
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -221,6 +295,20 @@ def _staff_place(user):
 def desk(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The staff desk: the next two weeks' bookings of the venues the user runs, day by day, and approvals."""
     user = request.user
+    place = _staff_place(user)
+    if is_viewer_only.test(user):
+        # The district viewer sees figures only: venues by level, visitors and activities per venue,
+        # month and kind, the service circle; no bookings, approvals or rotation plans.
+        return render(
+            request,
+            "venues/desk_figures.html",
+            {
+                "place": place,
+                "levels": selectors.venue_levels(fetched_by=user, node=place) if place else [],
+                "totals": selectors.visit_totals(fetched_by=user, node=place) if place else None,
+                "plans": selectors.plan_list(fetched_by=user)[:10],
+            },
+        )
     now = timezone.now()
     rows = selectors.booking_list(fetched_by=user, start=now, end=now + timedelta(days=14)).filter(
         status__in=[BookingStatus.PENDING, BookingStatus.CONFIRMED]
@@ -228,7 +316,6 @@ def desk(request: AuthenticatedHttpRequest) -> HttpResponse:
     days: dict[date, list] = {}
     for b in rows:
         days.setdefault(timezone.localtime(b.starts_at, SHANGHAI).date(), []).append(b)
-    place = _staff_place(user)
     return render(
         request,
         "venues/desk.html",
@@ -239,6 +326,7 @@ def desk(request: AuthenticatedHttpRequest) -> HttpResponse:
                 for b in selectors.approvals(fetched_by=user)[:100]
             ],
             "place": place,
+            "can_add": is_caseworker.test(user),
             "rotations": selectors.rotation_list(fetched_by=user)[:10],
             "plans": selectors.plan_list(fetched_by=user)[:10],
         },
@@ -367,6 +455,13 @@ def rotation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     weeks = list(selectors.rotation_weeks(rotation=rotation))
     if request.method == "POST":
         week = selectors.week_get(fetched_by=user, pk=_int(request.POST.get("week")))
+        if "activity" in request.POST:  # name (or take off) a volunteering activity the week runs
+            activity = activity_get(fetched_by=user, pk=_int(request.POST.get("activity")))
+            with service_call(request, success=_("Saved.")):
+                services.week_activity_link(
+                    actor=user, week=week, activity=activity, unlink=request.POST.get("unlink") == "1"
+                )
+            return redirect("venues:rotation", pk=rotation.pk)
         form = WeekPlanForm(request.POST)
         with service_call(request, success=_("Saved.")):
             if not form.is_valid():
@@ -374,12 +469,16 @@ def rotation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             services.week_plan(actor=user, week=week, plan=form.cleaned_data["plan"])
         return redirect("venues:rotation", pk=rotation.pk)
     this_monday = selectors.today() - timedelta(days=selectors.today().weekday())
+    rows = [(w, rules.week_owner_or_centre.test(user, w)) for w in weeks]
+    choices = selectors.week_activity_choices(
+        fetched_by=user, weeks=[w for w, may in rows if may and w.week_of >= this_monday]
+    )
     return render(
         request,
         "venues/rotation.html",
         {
             "rotation": rotation,
-            "weeks": [(w, rules.week_owner_or_centre.test(user, w)) for w in weeks],
+            "weeks": [(w, may, choices.get(w.pk, [])) for w, may in rows],
             "this_monday": this_monday,
             "swaps": selectors.swap_list(fetched_by=user, rotation=rotation)[:20],
         },
