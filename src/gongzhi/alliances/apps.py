@@ -1,6 +1,15 @@
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core.registry import FEATURE, DemoStep, GongzhiApp, Mount, Nav, ObjectAction, Spreadsheet
+from gongzhi.core.registry import (
+    FEATURE,
+    DemoStep,
+    GongzhiApp,
+    Mount,
+    Nav,
+    ObjectAction,
+    PhotoSlot,
+    Spreadsheet,
+)
 from gongzhi.core.rules import is_caseworker, takes_part
 
 
@@ -30,6 +39,7 @@ class AlliancesConfig(GongzhiApp):
     demo = [DemoStep("alliances", "gongzhi.alliances.demo.load", order=70)]
     kpis = "gongzhi.alliances.kpis.alliance_kpis"
     kpi_label = _("Party-building alliances")
+    photos = [PhotoSlot("project", "alliances.Project", _("project"), back="alliances:project")]
     spreadsheets = [
         Spreadsheet(
             "alliance_lists",

@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core.registry import FEATURE, DemoStep, GongzhiApp, Mount, Nav
+from gongzhi.core.registry import FEATURE, DemoStep, GongzhiApp, Mount, Nav, PhotoSlot
 from gongzhi.core.rules import is_overseer
 
 
@@ -18,3 +18,4 @@ class VenuesConfig(GongzhiApp):
     demo = [DemoStep("venues", "gongzhi.venues.demo.load", order=72)]
     kpis = "gongzhi.venues.kpis.venues_kpis"
     kpi_label = _("Service venues")
+    photos = [PhotoSlot("venue", "venues.Venue", _("venue"), back="venues:detail")]
