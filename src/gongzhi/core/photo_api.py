@@ -3,6 +3,7 @@ projects), set or removed through the API by the staff who may manage the object
 
 from typing import Annotated
 
+from django.db.models import Model
 from django.http import HttpRequest
 from ninja import File, Path, Router, Schema, Status, UploadedFile
 
@@ -22,13 +23,13 @@ class PhotoOut(Schema):
     url: str  # the photo (for a signed-in user who may see the object), or the kind's placeholder
 
 
-def _out(kind: str, obj: object) -> PhotoOut:
+def _out(kind: str, obj: Model) -> PhotoOut:
     slot = photos.slot_named(kind)
     return PhotoOut(
         kind=kind,
         object_id=obj.pk,
         has_photo=bool(getattr(obj, slot.field)),
-        url=photos.photo_url(obj),  # type: ignore[attr-defined,arg-type]
+        url=photos.photo_url(obj),
     )
 
 

@@ -93,8 +93,8 @@ def back_url(slot: PhotoSlot, obj: models.Model) -> str:
 
 
 def _replace(obj: models.Model, slot: PhotoSlot, content: Any) -> None:
-    field = obj._meta.get_field(slot.field)
     old = getattr(obj, slot.field)
+    storage = old.storage
     old_name = old.name if old else ""
     if content is None:
         setattr(obj, slot.field, "")
@@ -103,7 +103,6 @@ def _replace(obj: models.Model, slot: PhotoSlot, content: Any) -> None:
     new_name = getattr(obj, slot.field).name if content is not None else ""
     type(obj)._default_manager.filter(pk=obj.pk).update(**{slot.field: new_name})  # unscoped: checked above
     if old_name and old_name != new_name:
-        storage = field.storage  # type: ignore[attr-defined]
         transaction.on_commit(lambda: storage.delete(old_name))
 
 

@@ -18,7 +18,7 @@ document.addEventListener("DOMContentLoaded", function () {
 
 document.addEventListener("DOMContentLoaded", function () {
   var box = document.getElementById("pin-map");
-  if (!box || !window.L) { return; }
+  if (!box) { return; }
   var details = box.closest("details");
   var form = box.closest("form");
   var lat = form.querySelector("input[name=lat]");
@@ -42,7 +42,22 @@ document.addEventListener("DOMContentLoaded", function () {
     text.textContent = text.dataset.marked;
     clear.hidden = false;
   }
+  // The intake form loads Leaflet only when the map is opened (most residents never open it).
+  function withLeaflet(then) {
+    if (window.L) { then(); return; }
+    if (!box.dataset.leafletJs) { return; }
+    var css = document.createElement("link");
+    css.rel = "stylesheet";
+    css.href = box.dataset.leafletCss;
+    document.head.appendChild(css);
+    var js = document.createElement("script");
+    js.src = box.dataset.leafletJs;
+    js.addEventListener("load", then);
+    document.head.appendChild(js);
+    box.dataset.leafletJs = "";
+  }
   function open() {
+    if (!window.L) { withLeaflet(open); return; }
     if (map) { map.invalidateSize(); return; }
     var start = centre();
     map = spotMap(box, start.at, start.zoom);
