@@ -414,7 +414,9 @@ def hours_to_confirm(*, fetched_by: User, now: datetime | None = None, days: int
 def hours_by_month(*, fetched_by: User, months: int = 12) -> dict[str, object] | None:
     """Confirmed hours by month over the last ``months`` months, for the activities page's chart: those the
     user may count (staff and oversight); None for others (the page stays light on phones) and when none."""
-    since = (timezone.localdate().replace(day=1) - timedelta(days=31 * (months - 1))).replace(day=1)
+    today = timezone.localdate()
+    first = today.year * 12 + today.month - 1 - (months - 1)  # the first month shown, counted from year 0
+    since = today.replace(year=first // 12, month=first % 12 + 1, day=1)
     counted = Signup.objects.visible_to(fetched_by, "count")
     rows = (
         counted.filter(confirmed_at__isnull=False, activity__starts_at__date__gte=since)
