@@ -16,16 +16,16 @@ Kind = Annotated[
 ]
 
 
-class PhotoOut(Schema):
+class ObjectPhotoOut(Schema):
     kind: str
     object_id: int
     has_photo: bool
     url: str  # the photo (for a signed-in user who may see the object), or the kind's placeholder
 
 
-def _out(kind: str, obj: Model) -> PhotoOut:
+def _out(kind: str, obj: Model) -> ObjectPhotoOut:
     slot = photos.slot_named(kind)
-    return PhotoOut(
+    return ObjectPhotoOut(
         kind=kind,
         object_id=obj.pk,
         has_photo=bool(getattr(obj, slot.field)),
@@ -34,7 +34,7 @@ def _out(kind: str, obj: Model) -> PhotoOut:
 
 
 @router.post(
-    "/photos/{kind}/{object_id}", response={200: PhotoOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+    "/photos/{kind}/{object_id}", response={200: ObjectPhotoOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 )
 def photo_set(request: HttpRequest, kind: Kind, object_id: int, photo: File[UploadedFile]):
     """Give the object its photo (JPEG, PNG or WebP, at most 8 MB), replacing any before. It is stored at
