@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export GONGZHI_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test test-sqlite test-postgres test-fuzz cluster-test bench bench-venues bench-appeals bench-sqlite bench-submit bench-points bench-party bench-triage bench-alliance lint setup assets messages clean
+.PHONY: demo test test-sqlite test-postgres test-fuzz cluster-test bench bench-venues bench-appeals bench-sqlite bench-submit bench-points bench-party bench-triage bench-alliance bench-lighthouse lint setup assets messages clean
 
 ## Install Python and npm packages, vendor static assets, compile translations.
 setup: $(VENV)/.installed assets messages
@@ -100,6 +100,11 @@ bench-triage: setup
 ## Matching engine (issue 15): 5,000 needs × 2,000 resources in 50 subdistricts, optimum vs greedy.
 bench-alliance: setup
 	$(BIN)/python bench/alliance.py
+
+## Lighthouse (npm, devDependencies) on Debian's Chromium: performance and accessibility of the resident
+## pages at phone size, signed in as the demo resident (figures go in docs/benchmarks.md).
+bench-lighthouse: setup
+	$(BIN)/python bench/lighthouse.py $(LIGHTHOUSE_ARGS)
 
 lint: setup
 	$(BIN)/ruff check src tests bench scripts

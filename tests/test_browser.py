@@ -104,7 +104,8 @@ def test_appeal_walk_at_phone_width(transactional_db, world, live_server, browse
     page.fill("#id_title", "楼道灯不亮")
     page.fill("#id_body", "3单元二楼楼道灯坏了一周，老人晚上看不清台阶。")
     page.select_option("#id_node", label="楼A1a-1")
-    page.click("details.pin summary")  # the exact spot, on the map
+    page.click("details.pin summary")  # the exact spot, on the map (Leaflet loads when it opens)
+    page.wait_for_selector("#pin-map.leaflet-container")
     page.locator("#pin-map").click()
     assert page.input_value("input[name=lat]") and page.inner_text("#pin-text") == "已标出位置。"
     page.screenshot(path=SHOTS / "appeal-new-390.png", full_page=True)

@@ -8,6 +8,7 @@ from gongzhi.core.registry import (
     Mount,
     Nav,
     ObjectAction,
+    PhotoSlot,
     Spreadsheet,
 )
 from gongzhi.core.rules import is_caseworker, takes_part
@@ -50,6 +51,7 @@ class AlliancesConfig(GongzhiApp):
     demo = [DemoStep("alliances", "gongzhi.alliances.demo.load", order=70)]
     kpis = "gongzhi.alliances.kpis.alliance_kpis"
     kpi_label = _("Party-building alliances")
+    photos = [PhotoSlot("project", "alliances.Project", _("project"), back="alliances:project")]
     spreadsheets = [
         Spreadsheet(
             "alliance_units",

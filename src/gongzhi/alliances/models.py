@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.models import AppendOnlyModel
+from gongzhi.core.photos import photo_field
 from gongzhi.core.roles import ALL_ROLES, CASEWORK_ROLES, MANAGER_ROLES, OVERSIGHT_ROLES, Role
 from gongzhi.core.scoping import OwnerRule, ScopedQuerySet, ScopePolicy, ancestry_q, any_of, public_around
 
@@ -448,6 +449,7 @@ class Project(models.Model):
     progress = models.PositiveSmallIntegerField(default=0)  # per cent: weighted mean of the milestones
     residents_reached = models.PositiveIntegerField(_("residents reached"), default=0)
     evaluation = models.CharField(max_length=300, blank=True)
+    photo = photo_field()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     done_at = models.DateTimeField(null=True, blank=True)

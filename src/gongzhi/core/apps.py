@@ -10,6 +10,7 @@ class CoreConfig(GongzhiApp):
     verbose_name = _("Core")
     layer = CORE
     urls = [Mount("", "gongzhi.core.urls")]
+    api_router = "gongzhi.core.photo_api.router"
     nav = [
         Nav("home", _("Home"), "core:home", order=0),
         Nav("imports", _("Excel import"), "core:imports", order=70, when=can_import, section="manage"),

@@ -19,8 +19,9 @@ def _not_a_photo() -> ValidationError:
     return ValidationError(_("This file is not a photo we can read (JPEG, PNG or WebP)."))
 
 
-def clean_photo(upload: UploadedFile) -> tuple[ContentFile, int, int]:
-    """Return a metadata-free copy of ``upload`` (oriented as shot, at most 2560 px a side) and its size."""
+def clean_photo(upload: UploadedFile, *, max_side: int = MAX_SIDE) -> tuple[ContentFile, int, int]:
+    """Return a metadata-free copy of ``upload`` (oriented as shot, at most ``max_side`` px a side) and its
+    size."""
     limit = getattr(settings, "GONGZHI_PHOTO_MAX_BYTES", 8 * 1024 * 1024)
     if upload.size is None or upload.size > limit:
         raise ValidationError(_("A photo may be at most %(mb)s MB.") % {"mb": limit // (1024 * 1024)})
@@ -36,7 +37,7 @@ def clean_photo(upload: UploadedFile) -> tuple[ContentFile, int, int]:
         raise _not_a_photo() from None
     if kind not in ALLOWED:
         raise _not_a_photo()
-    image.thumbnail((MAX_SIDE, MAX_SIDE))
+    image.thumbnail((max_side, max_side))
     if kind == "JPEG" and image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
     # A fresh image carries no info dict: no EXIF, XMP, ICC profile or comment is written.

@@ -184,6 +184,25 @@ class ObjectAction:
         return f"{url}#{self.fragment}" if self.fragment else url
 
 
+@dataclass(frozen=True)
+class PhotoSlot:
+    """A picture staff may give the app's objects (``core.photos``): ``model`` is "app_label.ModelName", its
+    ``field`` a FileField; the photo is shown to whoever may ``view`` the object and changed by whoever may
+    ``manage`` it (the model's scope actions); ``back`` is the URL name of the object's page (taking the
+    object's pk, or none). Without a photo the page shows ``static/gongzhi/placeholders/<kind>.svg``."""
+
+    kind: str
+    model: str
+    label: Any
+    back: str
+    field: str = "photo"
+    manage: str = "manage"
+
+    @property
+    def placeholder(self) -> str:
+        return f"gongzhi/placeholders/{self.kind}.svg"
+
+
 class GongzhiApp(AppConfig):
     """The AppConfig of every Gongzhi app: what it contributes, declared as data."""
 
@@ -215,6 +234,8 @@ class GongzhiApp(AppConfig):
     watched_jobs: ClassVar[Sequence[str]] = ()
     # Buttons on other apps' object pages (ObjectAction), e.g. "take this appeal to a council".
     object_actions: ClassVar[Sequence[ObjectAction]] = ()
+    # Pictures staff may give the app's objects (PhotoSlot), uploaded and served by ``core.photos``.
+    photos: ClassVar[Sequence[PhotoSlot]] = ()
 
 
 def gongzhi_apps() -> list[GongzhiApp]:
@@ -276,6 +297,10 @@ def object_actions(user: Any, obj: Any) -> list[dict[str, Any]]:
         key=lambda a: (a.order, a.key),
     )
     return [{"key": a.key, "label": a.label, "url": a.url_for(obj)} for a in shown]
+
+
+def photo_slots() -> dict[str, PhotoSlot]:
+    return {slot.kind: slot for slot in _collect("photos")}
 
 
 def watched_jobs() -> list[Any]:

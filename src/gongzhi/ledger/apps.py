@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core.registry import FEATURE, DemoStep, GongzhiApp, Mount, Nav
+from gongzhi.core.registry import FEATURE, DemoStep, GongzhiApp, Mount, Nav, PhotoSlot
 from gongzhi.core.rules import takes_part
 
 
@@ -26,3 +26,4 @@ class LedgerConfig(GongzhiApp):
     kpis = "gongzhi.ledger.kpis.points_kpis"
     kpi_label = _("Points and the points mall")
     place_pickers = {"mall": "gongzhi.ledger.selectors.mall_place_choice"}
+    photos = [PhotoSlot("mall-item", "ledger.MallItem", _("mall item"), back="mall:manage")]

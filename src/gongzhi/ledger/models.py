@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.models import AppendOnlyModel
+from gongzhi.core.photos import photo_field
 from gongzhi.core.roles import ALL_ROLES, CASEWORK_ROLES, OVERSIGHT_ROLES
 from gongzhi.core.scoping import ScopedQuerySet, ScopePolicy, own, public_around
 
@@ -147,6 +148,7 @@ class MallItem(models.Model):
     pickup_place = models.CharField(_("pick up at"), max_length=120, blank=True)
     pickup_hours = models.CharField(_("pickup hours"), max_length=80, blank=True)
     is_active = models.BooleanField(_("on offer"), default=True)
+    photo = photo_field()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 

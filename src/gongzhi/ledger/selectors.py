@@ -3,6 +3,7 @@
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import User
 from gongzhi.core import pii
@@ -198,3 +199,24 @@ def person_in_reach(*, fetched_by: User, pk: int) -> User | None:
 def mall_place_choice(user: User) -> PlaceChoice:
     """Where staff offer items and propose awards (the place picker's "mall" purpose)."""
     return casework_choice(user, [NodeKind.SUBDISTRICT, NodeKind.COMMUNITY])
+
+
+def mall_stock_chart(*, fetched_by: User, limit: int = 12) -> dict[str, object]:
+    """Stock left and pieces exchanged (orders not cancelled or rejected) of the items on offer the user
+    manages, for the stock page's chart: the items most exchanged first."""
+    redeemed = Coalesce(Sum("orders__quantity", filter=Q(orders__status__in=ACTIVE_ORDER_STATUSES)), 0)
+    rows = list(
+        MallItem.objects.visible_to(fetched_by, "manage")
+        .filter(is_active=True)
+        .annotate(redeemed=redeemed)
+        .order_by("-redeemed", "-id")
+        .values_list("name", "stock", "redeemed")[:limit]
+    )
+    return {
+        "kind": "bar",
+        "labels": [name for name, _stock, _n in rows],
+        "series": [
+            {"name": str(_("Stock left")), "values": [stock for _name, stock, _n in rows]},
+            {"name": str(_("Pieces exchanged")), "values": [n for _name, _stock, n in rows]},
+        ],
+    }

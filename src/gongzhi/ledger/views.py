@@ -224,6 +224,7 @@ def _manage_page(request: AuthenticatedHttpRequest, *, typed) -> HttpResponse:
         "ledger/manage.html",
         {
             "items": selectors.mall_items_managed(fetched_by=request.user)[:200],
+            "stock_chart": selectors.mall_stock_chart(fetched_by=request.user),
             "queue": _with_actions(selectors.order_queue(fetched_by=request.user)[:200], request.user),
             "awards": _awards(request),
             "kinds": ItemKind.choices,

@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core.registry import FEATURE, DemoStep, GongzhiApp, Mount, Nav
+from gongzhi.core.registry import FEATURE, DemoStep, GongzhiApp, Mount, Nav, PhotoSlot
 from gongzhi.core.rules import is_overseer, takes_part
 
 
@@ -30,3 +30,4 @@ class VenuesConfig(GongzhiApp):
     kpis = "gongzhi.venues.kpis.venues_kpis"
     place_pickers = {"venue": "gongzhi.venues.selectors.venue_place_choice"}
     kpi_label = _("Service venues")
+    photos = [PhotoSlot("venue", "venues.Venue", _("venue"), back="venues:detail")]

@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core.registry import FEATURE, DemoStep, GongzhiApp, Mount, Nav
+from gongzhi.core.registry import FEATURE, DemoStep, GongzhiApp, Mount, Nav, PhotoSlot
 from gongzhi.core.rules import takes_part
 
 
@@ -27,3 +27,4 @@ class VolunteeringConfig(GongzhiApp):
     kpis = "gongzhi.volunteering.kpis.volunteering_kpis"
     kpi_label = _("Volunteering")
     place_pickers = {"organise": "gongzhi.volunteering.selectors.organise_choice"}
+    photos = [PhotoSlot("activity", "volunteering.Activity", _("activity"), back="volunteering:detail")]

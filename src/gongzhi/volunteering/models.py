@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.photos import photo_field
 from gongzhi.core.roles import ALL_ROLES, CASEWORK_ROLES, OVERSIGHT_ROLES
 from gongzhi.core.scoping import ScopedQuerySet, ScopePolicy, public_around
 
@@ -123,6 +124,7 @@ class Activity(models.Model):
         _("points per hour"), null=True, blank=True
     )  # empty: the subdistrict's rule
     status = models.CharField(max_length=10, choices=ActivityStatus.choices, default=ActivityStatus.OPEN)
+    photo = photo_field()
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ScopedQuerySet.as_manager()

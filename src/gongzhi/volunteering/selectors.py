@@ -5,9 +5,10 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncMonth
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import RoleBinding, User
 from gongzhi.core.geo import distance_m
@@ -408,3 +409,27 @@ def hours_to_confirm(*, fetched_by: User, now: datetime | None = None, days: int
         .filter(unconfirmed__gt=0)
         .order_by("-starts_at", "-id")[:20]
     )
+
+
+def hours_by_month(*, fetched_by: User, months: int = 12) -> dict[str, object] | None:
+    """Confirmed hours by month over the last ``months`` months, for the activities page's chart: those the
+    user may count (staff and oversight); None for others (the page stays light on phones) and when none."""
+    today = timezone.localdate()
+    first = today.year * 12 + today.month - 1 - (months - 1)  # the first month shown, counted from year 0
+    since = today.replace(year=first // 12, month=first % 12 + 1, day=1)
+    counted = Signup.objects.visible_to(fetched_by, "count")
+    rows = (
+        counted.filter(confirmed_at__isnull=False, activity__starts_at__date__gte=since)
+        .annotate(month=TruncMonth("activity__starts_at"))
+        .values("month")
+        .annotate(h=Sum("hours"))
+        .order_by("month")
+    )
+    figures = [(row["month"], row["h"] or Decimal(0)) for row in rows]
+    if not figures:
+        return None
+    return {
+        "kind": "bar",
+        "labels": [f"{month:%Y-%m}" for month, _h in figures],
+        "series": [{"name": str(_("Hours served")), "values": [float(h) for _m, h in figures]}],
+    }

@@ -95,6 +95,7 @@ def activity_index(request: AuthenticatedHttpRequest) -> HttpResponse:
             "to_confirm": selectors.hours_to_confirm(fetched_by=request.user),
             "mine": selectors.own_signups(fetched_by=request.user)[:20],
             "hours": selectors.hours_of_person(fetched_by=request.user),
+            "hours_chart": selectors.hours_by_month(fetched_by=request.user),
             "teams": selectors.teams_visible(fetched_by=request.user)[:50],
             "may_organise": selectors.may_organise_somewhere(user=request.user),
             "runs_rosters": selectors.runs_rosters(user=request.user),

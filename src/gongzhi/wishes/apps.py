@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core.registry import FEATURE, DemoStep, GongzhiApp, Mount, Nav
+from gongzhi.core.registry import FEATURE, DemoStep, GongzhiApp, Mount, Nav, PhotoSlot
 from gongzhi.core.rules import takes_part
 
 
@@ -25,3 +25,5 @@ class WishesConfig(GongzhiApp):
     demo = [DemoStep("wishes", "gongzhi.wishes.demo.load", order=60)]
     kpis = "gongzhi.wishes.kpis.wishes_kpis"
     kpi_label = _("Micro-wishes")
+    # The wish's one photo: staff may show what is wished for; the helper's photo of it done replaces it.
+    photos = [PhotoSlot("wish", "wishes.Wish", _("micro-wish"), back="wishes:detail", manage="moderate")]

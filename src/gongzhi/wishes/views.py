@@ -54,7 +54,14 @@ def wish_wall(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "wishes/wall.html",
-        {"wishes": wishes, "view": view, "staff": staff, "compounds": compounds, "form": form},
+        {
+            "wishes": wishes,
+            "view": view,
+            "staff": staff,
+            "compounds": compounds,
+            "form": form,
+            "states_chart": selectors.wish_states_chart(fetched_by=request.user) if staff else None,
+        },
         status=400 if form.errors else 200,
     )
 

@@ -17,7 +17,7 @@ document.addEventListener("DOMContentLoaded", function () {
 
 document.addEventListener("DOMContentLoaded", function () {
   var box = document.getElementById("pin-map");
-  if (!box || !window.L || !window.gongzhiMap) { return; }
+  if (!box) { return; }
   var details = box.closest("details");
   var form = box.closest("form");
   var lat = form.querySelector("input[name=lat]");
@@ -41,7 +41,27 @@ document.addEventListener("DOMContentLoaded", function () {
     text.textContent = text.dataset.marked;
     clear.hidden = false;
   }
+  // The intake form loads Leaflet and the map helper only when the map is opened (most residents never
+  // open it): the stylesheet, then leaflet.js, then map.js.
+  function withLeaflet(then) {
+    if (!box.dataset.leafletJs) { return; }
+    var css = document.createElement("link");
+    css.rel = "stylesheet";
+    css.href = box.dataset.leafletCss;
+    document.head.appendChild(css);
+    var scripts = [box.dataset.leafletJs, box.dataset.mapJs];
+    box.dataset.leafletJs = "";
+    (function next() {
+      var src = scripts.shift();
+      if (!src) { then(); return; }
+      var js = document.createElement("script");
+      js.src = src;
+      js.addEventListener("load", next);
+      document.head.appendChild(js);
+    })();
+  }
   function open() {
+    if (!window.L || !window.gongzhiMap) { withLeaflet(open); return; }
     if (map) { map.invalidateSize(); return; }
     var start = centre();
     // Without tiles the form's places are drawn with their names, so a spot can still be told apart.
