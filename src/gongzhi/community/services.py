@@ -6,11 +6,14 @@ from gongzhi.community.directory import (
     order_place,
     price_cap_set,
     provider_register,
+    provider_update,
     service_add,
+    service_update,
     type_create,
 )
 from gongzhi.community.errors import CommunityError
 from gongzhi.community.plans import (
+    action_add,
     indicator_progress,
     late_tasks_remind,
     plan_create,
@@ -33,6 +36,7 @@ __all__ = [
     "PLAN_WORKFLOW",
     "PROVIDER_WORKFLOW",
     "CommunityError",
+    "action_add",
     "indicator_progress",
     "late_tasks_remind",
     "node_type_set",
@@ -44,7 +48,9 @@ __all__ = [
     "price_cap_set",
     "provider_register",
     "provider_transition",
+    "provider_update",
     "service_add",
+    "service_update",
     "task_add",
     "task_update",
     "type_create",
