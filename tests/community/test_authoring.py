@@ -2,12 +2,13 @@
 pages; providers and services added and corrected by staff; types and the cap. Bad input is a clear error
 and stores nothing."""
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
 
 from gongzhi.community import services
+from gongzhi.community.errors import CommunityError
 from gongzhi.community.models import (
     CommunityType,
     NodeTyping,
@@ -18,8 +19,9 @@ from gongzhi.community.models import (
     Provider,
     ProviderStatus,
     Service,
+    ServiceOrder,
 )
-from gongzhi.community.errors import CommunityError
+from gongzhi.core.models import WorkdayOverride
 
 pytestmark = pytest.mark.django_db
 
@@ -245,3 +247,58 @@ def test_a_task_names_only_a_person_working_there(world, plan):
         services.task_add(**common, owner_user=world.sub_b_admin)
     assert refused.value.fields.keys() == {"owner_user"}
     assert services.task_add(**common, owner_user=world.sub_admin).owner_user == world.sub_admin
+
+
+def _next(weekday: int) -> date:
+    """The next date (after tomorrow) with that ISO weekday, in Beijing."""
+    day = timezone.localdate() + timedelta(days=2)
+    while day.isoweekday() != weekday:
+        day += timedelta(days=1)
+    return day
+
+
+def _at(day: date, hour: int) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+def test_order_times_follow_the_schedule_the_holidays_and_closures(world, directory):
+    desk = services.service_add(
+        actor=world.a1_staff,
+        provider=directory.fixer,
+        area=world.comm_a1,
+        category="public_affairs",
+        title="社保窗口",
+        place="venue",
+        venue="党群服务中心",
+        weekdays=[1, 2, 3, 4, 5],
+        opens=time(9),
+        closes=time(17),
+        follows_workdays=True,
+    )
+    order = dict(actor=world.resident, service=desk, compound=world.cmp_a1a)
+    monday, saturday = _next(1), _next(6)
+    WorkdayOverride.objects.create(day=monday, is_workday=False, note="假期")
+    WorkdayOverride.objects.create(day=saturday, is_workday=True, note="调休上班")
+    for when, code in ((_at(monday, 10), "closed_day"), (_at(_next(2), 8), "closed_hours")):
+        with pytest.raises(CommunityError) as refused:
+            services.order_place(**order, wished_at=when)
+        assert refused.value.code == code and refused.value.fields.keys() == {"wished_at"}
+    # A make-up Saturday is worked; the same Saturday closed for works is not.
+    assert services.order_place(**order, wished_at=_at(saturday, 10)).pk
+    services.service_closure_add(actor=world.a1_staff, service=desk, starts_on=saturday, ends_on=saturday)
+    with pytest.raises(CommunityError):
+        services.order_place(**order, wished_at=_at(saturday, 11))
+    assert ServiceOrder.objects.count() == 1
+    with pytest.raises(CommunityError):
+        services.service_closure_add(
+            actor=world.a1_staff, service=desk, starts_on=saturday, ends_on=saturday - timedelta(days=1)
+        )
+
+
+def test_the_address_is_stored_encrypted_and_masked_for_staff(world, directory, order, api_login):
+    stored = ServiceOrder.objects.values_list("address_cipher", flat=True).get()
+    assert stored and "1幢101".encode() not in bytes(stored)
+    path = f"/api/v1/service-orders/{order.pk}"
+    assert api_login(world.resident).get(path).json()["address"] == "1幢101"
+    assert api_login(directory.doctor_user).get(path).json()["address"] == "1幢101"
+    assert api_login(world.a1_staff).get(path).json()["address"] == "1****"

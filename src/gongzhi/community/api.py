@@ -339,6 +339,7 @@ class DirectoryServiceIn(Schema):
     documents: str = Field("", max_length=300)
     price_kind: Literal[tuple(PriceKind.values)] = "free"  # type: ignore[valid-type]
     price: Decimal | None = Field(None, ge=0, le=99999, max_digits=7, decimal_places=2)
+    follows_workdays: bool = Field(False, description="closed on public holidays, open on make-up workdays")
     orderable: bool = True
 
 
@@ -463,6 +464,7 @@ def service_add(request: AuthenticatedHttpRequest, data: DirectoryServiceIn):
         documents=data.documents,
         price_kind=data.price_kind,
         price=data.price,
+        follows_workdays=data.follows_workdays,
         orderable=data.orderable,
     )
     return Status(201, _service_out(service))
@@ -580,7 +582,9 @@ def _order_out(order, user) -> dict:
         "wished_at": order.wished_at,
         "proposed_at": order.proposed_at,
         "agreed_at": order.agreed_at,
-        "address": order.address,
+        "address": order.address
+        if user.pk in (order.resident_id, order.provider.user_id)
+        else order.address_masked,
         "note": order.note,
         "status": order.status,
         "reply": order.reply,

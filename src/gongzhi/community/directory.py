@@ -1,7 +1,7 @@
 """Writes of the service directory: community types, providers (checked by staff before listing), their
 services, and residents' orders (the steps after ordering are the transition table in workflow.py)."""
 
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -23,6 +23,7 @@ from gongzhi.community.models import (
     ProviderStatus,
     Service,
     ServiceCategory,
+    ServiceClosure,
     ServiceOrder,
     ServiceOrderEvent,
     ServicePlace,
@@ -30,6 +31,7 @@ from gongzhi.community.models import (
 )
 from gongzhi.community.pricing import aware_time, check_price
 from gongzhi.community.rules import may_order, reviews_provider, sets_price_cap, types_node
+from gongzhi.community.schedule import check_time
 from gongzhi.community.workflow import notify_new_order, order_photo_attach
 from gongzhi.core.rules import belongs_near, staff_at
 from gongzhi.orgs.models import Node, NodeKind
@@ -166,6 +168,7 @@ def _service_values(
     price_kind: str,
     price: Decimal | None,
     orderable: bool,
+    follows_workdays: bool = False,
 ) -> dict[str, Any]:
     """A service's fields, checked: staff over the provider's place and over the area it serves."""
     if not reviews_provider.test(actor, provider):
@@ -220,6 +223,7 @@ def _service_values(
         "price_kind": price_kind,
         "price": price if price_kind != PriceKind.FREE else None,
         "orderable": bool(orderable),
+        "follows_workdays": bool(follows_workdays),
     }
 
 
@@ -241,6 +245,7 @@ def service_add(
     price_kind: str = PriceKind.FREE,
     price: Decimal | None = None,
     orderable: bool = True,
+    follows_workdays: bool = False,
 ) -> Service:
     """A provider's service for an area (a compound, a community or the subdistrict): staff over the
     provider's place add it."""
@@ -261,8 +266,33 @@ def service_add(
         price_kind=price_kind,
         price=price,
         orderable=orderable,
+        follows_workdays=follows_workdays,
     )
     return Service.objects.create(provider=provider, **values)
+
+
+def service_closure_add(
+    *, actor: User, service: Service, starts_on: date, ends_on: date, reason: str = ""
+) -> ServiceClosure:
+    """Days the service is not given (besides its weekly rule and the holidays): orders are not taken then."""
+    if not reviews_provider.test(actor, service.provider):
+        raise CommunityError.forbidden(_("Staff over the provider's place change its services."))
+    today = timezone.localdate()
+    if not (today <= starts_on <= ends_on <= today + timedelta(days=366)):
+        raise CommunityError.invalid(
+            _("Closed days run from today to within a year, the first before the last."), field="ends_on"
+        )
+    reason = _text(reason, field="reason", limit=60, message=_("At most 60 characters."), required=False)
+    # unscoped: the closures of a service the actor manages
+    if ServiceClosure.objects.filter(service=service, ends_on__gte=today).count() >= 50:
+        raise CommunityError.invalid(_("At most 50 closures ahead."), field="starts_on")
+    return ServiceClosure.objects.create(service=service, starts_on=starts_on, ends_on=ends_on, reason=reason)
+
+
+def service_closure_remove(*, actor: User, closure: ServiceClosure) -> None:
+    if not reviews_provider.test(actor, closure.service.provider):
+        raise CommunityError.forbidden(_("Staff over the provider's place change its services."))
+    closure.delete()
 
 
 def service_update(*, actor: User, service: Service, active: bool = True, **fields: Any) -> Service:
@@ -380,6 +410,7 @@ def order_place(
     wished_at = aware_time(wished_at, field="wished_at", message=_("Choose a time within the next 60 days."))
     if wished_at <= now or wished_at > now + timedelta(days=60):
         raise CommunityError.invalid(_("Choose a time within the next 60 days."), field="wished_at")
+    check_time(service, wished_at, field="wished_at")
     address = _text(address, field="address", limit=120, message=_("At most 120 characters."), required=False)
     if service.place == ServicePlace.HOME and not address:
         raise CommunityError.invalid(_("Say where you live (building and flat)."), field="address")
@@ -388,16 +419,17 @@ def order_place(
     )
     note = _text(note, field="note", limit=300, message=_("At most 300 characters."), required=False)
     with transaction.atomic():
-        order = ServiceOrder.objects.create(
+        order = ServiceOrder(
             service=service,
             provider=service.provider,
             node=compound,
             resident=actor,
             wished_at=wished_at,
-            address=address,
             for_whom=for_whom,
             note=note,
         )
+        order.set_address(address)
+        order.save()
         ServiceOrderEvent.objects.create(
             order=order, actor=actor, action="order", from_status="", to_status=order.status
         )

@@ -229,6 +229,10 @@ class ServiceForm(forms.Form):
     price = forms.DecimalField(
         label=_("Price (yuan)"), max_digits=7, decimal_places=2, min_value=0, max_value=99999, required=False
     )
+    follows_workdays = forms.BooleanField(
+        label=_("Follows the working-day calendar (closed on public holidays, open on make-up workdays)"),
+        required=False,
+    )
     orderable = forms.BooleanField(label=_("Can be ordered online"), required=False)
     active = forms.BooleanField(label=_("Shown in the directory"), required=False, initial=True)
 
@@ -271,3 +275,9 @@ class CapForm(forms.Form):
     cap = forms.DecimalField(
         label=_("Low-cost cap (yuan)"), max_digits=6, decimal_places=2, min_value=0, max_value=9999
     )
+
+
+class ClosureForm(forms.Form):
+    starts_on = forms.DateField(label=_("Closed from"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("Closed until"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Why (optional)"), max_length=60, required=False)

@@ -23,6 +23,7 @@ from gongzhi.community.models import (
     Provider,
     ProviderStatus,
     Service,
+    ServiceClosure,
     ServiceOrder,
 )
 from gongzhi.community.plans import plan_figures, weighted_progress
@@ -276,6 +277,12 @@ def service_for_staff(*, fetched_by: User, pk: int) -> Service:
 def provider_services(*, provider: Provider) -> list[Service]:
     # unscoped: the services of a provider fetched in scope by staff
     return list(provider.services.select_related("area").order_by("-active", "category", "id"))
+
+
+def closures_ahead(*, service: Service) -> list[ServiceClosure]:
+    """The days a service (fetched in scope) is closed, from today on."""
+    # unscoped: the closures of a service fetched in scope
+    return list(ServiceClosure.objects.filter(service=service, ends_on__gte=timezone.localdate())[:50])
 
 
 def account_named(username: str) -> User | None:

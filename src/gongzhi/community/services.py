@@ -8,6 +8,8 @@ from gongzhi.community.directory import (
     provider_register,
     provider_update,
     service_add,
+    service_closure_add,
+    service_closure_remove,
     service_update,
     type_create,
 )
@@ -50,6 +52,8 @@ __all__ = [
     "provider_transition",
     "provider_update",
     "service_add",
+    "service_closure_add",
+    "service_closure_remove",
     "service_update",
     "task_add",
     "task_update",

@@ -17,6 +17,7 @@ from gongzhi.community import selectors, services
 from gongzhi.community.errors import CommunityError
 from gongzhi.community.forms import (
     CapForm,
+    ClosureForm,
     OrderForm,
     OrderStepForm,
     PlanActionForm,
@@ -174,6 +175,9 @@ def order_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         {
             "order": order,
             "resident": selectors.shown_resident(order, request.user),
+            "address": order.address
+            if request.user.pk in (order.resident_id, order.provider.user_id)
+            else order.address_masked,
             "actions": set(services.ORDER_WORKFLOW.available(request.user, order)),
             "is_provider": is_provider.test(request.user, order),
             "is_orderer": is_orderer.test(request.user, order),
@@ -463,13 +467,15 @@ def provider_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 def _service_form_page(request: AuthenticatedHttpRequest, provider, service=None) -> HttpResponse:
     editing = service is not None
+    if service is not None and request.method == "POST" and request.POST.get("form") in ("closure", "reopen"):
+        return _closures_post(request, service)
     initial: dict[str, Any] = {"weekdays": [1, 2, 3, 4, 5], "orderable": True, "price_kind": "free"}
     if service is not None:
         initial = {
             name: getattr(service, name)
             for name in (
                 "title", "category", "place", "venue", "description", "opens", "closes",
-                "eligibility", "documents", "price_kind", "price", "orderable", "active",
+                "eligibility", "documents", "price_kind", "price", "orderable", "active", "follows_workdays",
             )
         }  # fmt: skip
         initial["weekdays"] = service.days()
@@ -496,10 +502,34 @@ def _service_form_page(request: AuthenticatedHttpRequest, provider, service=None
             "service": service,
             "form": form,
             "picker": picker,
+            "closures": selectors.closures_ahead(service=service) if service else [],
+            "closure_form": ClosureForm(),
             "nav_current": "service-orders",
         },
         status=400 if form.errors else 200,
     )
+
+
+def _closures_post(request: AuthenticatedHttpRequest, service) -> HttpResponse:
+    with service_call(request, success=_("Saved.")):
+        if request.POST.get("form") == "reopen":
+            closure = next(
+                (
+                    c
+                    for c in selectors.closures_ahead(service=service)
+                    if str(c.pk) == request.POST.get("closure")
+                ),
+                None,
+            )
+            if closure is None:
+                raise Http404
+            services.service_closure_remove(actor=request.user, closure=closure)
+        else:
+            form = ClosureForm(request.POST)
+            if not form.is_valid():
+                raise CommunityError.invalid(form_errors_message(form))
+            services.service_closure_add(actor=request.user, service=service, **form.cleaned_data)
+    return redirect("community:service_edit", pk=service.pk)
 
 
 @role_required(is_caseworker)
