@@ -127,8 +127,10 @@ class TaskForm(forms.Form):
     """A task of a plan: under an action (and a step), the owning place, a person or a unit, dates, a
     weight, and optionally a platform figure it follows with a baseline and a target."""
 
-    action = forms.TypedChoiceField(label=_("Action"), coerce=int)
-    step = forms.TypedChoiceField(label=_("Step"), coerce=int, required=False, empty_value=None)
+    action = forms.TypedChoiceField(label=_("Plan action"), coerce=int)
+    step = forms.TypedChoiceField(
+        label=_("Plan step (optional)"), coerce=int, required=False, empty_value=None
+    )
     node = forms.IntegerField(
         min_value=1,
         max_value=2**31 - 1,
