@@ -227,7 +227,7 @@ class ServiceForm(forms.Form):
     )
     eligibility = forms.CharField(label=_("Who may use it (optional)"), max_length=200, required=False)
     documents = forms.CharField(label=_("What to bring (optional)"), max_length=300, required=False)
-    price_kind = forms.ChoiceField(label=_("Price"), choices=PriceKind.choices)
+    price_kind = forms.ChoiceField(label=_("Price kind"), choices=PriceKind.choices)
     price = forms.DecimalField(
         label=_("Price (yuan)"), max_digits=7, decimal_places=2, min_value=0, max_value=99999, required=False
     )
