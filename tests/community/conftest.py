@@ -38,6 +38,7 @@ def directory(world):
         category="health",
         title="小区医生健康咨询",
         place="home",
+        weekdays=[1, 2, 3, 4, 5, 6, 7],
     )
     d.fixer_user = UserFactory(username="fixer", display_name="陈师傅")
     bind(d.fixer_user, Role.PARTY_MEMBER, world.cmp_a1b)
@@ -54,6 +55,7 @@ def directory(world):
         place="home",
         price_kind="low_cost",
         price=Decimal(10),
+        weekdays=[1, 2, 3, 4, 5, 6, 7],
     )
     d.tomorrow = timezone.now() + timedelta(days=1)
     return d

@@ -300,6 +300,7 @@ def test_a_party_member_volunteer_earns_by_the_multiplier(world, directory):
         category="care",
         title="代买菜",
         place="home",
+        weekdays=[1, 2, 3, 4, 5, 6, 7],
     )
     order = services.order_place(
         actor=world.resident,

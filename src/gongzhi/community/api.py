@@ -3,7 +3,7 @@ and /service-orders (ordering a service and its steps)."""
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
@@ -13,7 +13,7 @@ from gongzhi.community import selectors, services
 from gongzhi.community.errors import CommunityError
 from gongzhi.community.models import PriceKind, ProviderKind, ServiceCategory, ServicePlace
 from gongzhi.core.schemas import ErrorOut, LocalTime
-from gongzhi.orgs.selectors import node_get
+from gongzhi.orgs.selectors import node_get, user_for_assignment
 
 router = Router(tags=["community"])
 
@@ -83,6 +83,49 @@ class PlanTransitionIn(Schema):
     note: str = Field("", max_length=300)
 
 
+Name60 = Annotated[str, Field(min_length=1, max_length=60)]
+
+
+class ActionPlanIn(Schema):
+    node_id: int = Field(description="the place the plan is for (a manager over it drafts it)")
+    title: str = Field(max_length=100)
+    summary: str = Field("", max_length=500)
+    start_year: int = Field(ge=2000, le=2100)
+    years: int = Field(3, ge=1, le=10)
+    steps: list[Name60] | None = Field(
+        None, max_length=10, description="one name a year; 'Year n' if left out"
+    )
+    actions: list[Name60] = Field([], max_length=20)
+
+
+class PlanActionIn(Schema):
+    name: str = Field(max_length=60)
+
+
+class PlanTaskIn(Schema):
+    action_id: int
+    step_id: int | None = None
+    node_id: int = Field(description="the owning place, within the plan's area")
+    title: str = Field(max_length=100)
+    starts_on: date
+    due_on: date
+    weight: int = Field(1, ge=1, le=100)
+    owner_user_id: int | None = Field(None, description="a person working at the place")
+    owner_label: str = Field("", max_length=60, description="a unit or team")
+    kpi_app: str = Field("", max_length=40, description="with kpi_figure: a figure of /plans/{id}/figures")
+    kpi_figure: str = Field("", max_length=40)
+    indicator: str = Field("", max_length=60)
+    baseline: float | None = Field(None, ge=-1e12, le=1e12, allow_inf_nan=False)
+    target: float | None = Field(None, ge=-1e12, le=1e12, allow_inf_nan=False)
+
+
+class PlanFigureOut(Schema):
+    app: str
+    app_label: str
+    figure: str
+    value: float
+
+
 def _task_out(task, summary) -> dict:
     return {
         "id": task.pk,
@@ -118,7 +161,10 @@ def _plan_out(plan, user) -> dict:
         "status": plan.status,
         "progress": summary.progress,
         "late": len(summary.late),
-        "steps": [{"name": s.name, "starts_on": s.starts_on, "ends_on": s.ends_on} for s in plan.steps.all()],
+        "steps": [
+            {"id": s.pk, "name": s.name, "starts_on": s.starts_on, "ends_on": s.ends_on}
+            for s in plan.steps.all()
+        ],
         "actions": [{"id": a.pk, "name": a.name, "progress": p, "tasks": n} for a, p, n in summary.by_action],
         "tasks": [_task_out(t, summary) for t in summary.tasks],
     }
@@ -140,6 +186,23 @@ def plans(request: AuthenticatedHttpRequest):
     ]
 
 
+@router.post("/plans", response={201: ActionPlanOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut})
+def plan_add(request: AuthenticatedHttpRequest, data: ActionPlanIn):
+    """Draft a plan for a place you manage: its years, one step a year and its actions."""
+    node = node_get(fetched_by=request.user, pk=data.node_id)
+    plan = services.plan_create(
+        actor=request.user,
+        node=node,
+        title=data.title,
+        summary=data.summary,
+        start_year=data.start_year,
+        years=data.years,
+        steps=data.steps,
+        actions=data.actions,
+    )
+    return Status(201, _plan_out(plan, request.user))
+
+
 @router.get("/plans/{plan_id}", response={200: ActionPlanOut, 404: ErrorOut})
 def plan(request: AuthenticatedHttpRequest, plan_id: int):
     """A plan with its steps, actions and tasks; progress is the weighted mean of the tasks' progress."""
@@ -152,6 +215,63 @@ def plan_portfolio(request: AuthenticatedHttpRequest, plan_id: int):
     return selectors.portfolio(
         fetched_by=request.user, plan=selectors.plan_get(fetched_by=request.user, pk=plan_id)
     )
+
+
+@router.get("/plans/{plan_id}/figures", response={200: list[PlanFigureOut], 404: ErrorOut})
+def plan_figures(request: AuthenticatedHttpRequest, plan_id: int):
+    """The platform figures (modules' KPIs) a task of the plan can follow, with their value now."""
+    plan = selectors.plan_get(fetched_by=request.user, pk=plan_id)
+    return [
+        {"app": f.app, "app_label": f.label, "figure": f.figure, "value": f.value}
+        for f in selectors.figures_for(plan=plan)
+    ]
+
+
+@router.post(
+    "/plans/{plan_id}/actions",
+    response={201: PlanActionOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+)
+def plan_action_add(request: AuthenticatedHttpRequest, plan_id: int, data: PlanActionIn):
+    """One more action under the plan (its managers; not once closed)."""
+    plan = selectors.plan_get(fetched_by=request.user, pk=plan_id)
+    action = services.action_add(actor=request.user, plan=plan, name=data.name)
+    return Status(201, {"id": action.pk, "name": action.name, "progress": None, "tasks": 0})
+
+
+@router.post(
+    "/plans/{plan_id}/tasks",
+    response={201: TaskOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+)
+def plan_task_add(request: AuthenticatedHttpRequest, plan_id: int, data: PlanTaskIn):
+    """A task under one of the plan's actions: the owning place, a person or a unit, dates, a weight, and
+    optionally a figure to follow (with a baseline and a target)."""
+    plan = selectors.plan_get(fetched_by=request.user, pk=plan_id)
+    action = next((a for a in plan.actions.all() if a.pk == data.action_id), None)
+    step = next((s for s in plan.steps.all() if s.pk == data.step_id), None)
+    if action is None or (data.step_id is not None and step is None):
+        raise CommunityError.invalid(_("Choose an action and a step of this plan."), field="action_id")
+    node = node_get(fetched_by=request.user, pk=data.node_id)
+    owner = user_for_assignment(pk=data.owner_user_id) if data.owner_user_id is not None else None
+    task = services.task_add(
+        actor=request.user,
+        plan=plan,
+        action=action,
+        step=step,
+        node=node,
+        title=data.title,
+        starts_on=data.starts_on,
+        due_on=data.due_on,
+        weight=data.weight,
+        owner_user=owner,
+        owner_label=data.owner_label,
+        kpi_app=data.kpi_app,
+        kpi_figure=data.kpi_figure,
+        indicator=data.indicator,
+        baseline=data.baseline,
+        target=data.target,
+    )
+    summary = selectors.plan_summary(fetched_by=request.user, plan=plan)
+    return Status(201, _task_out(next(t for t in summary.tasks if t.pk == task.pk), summary))
 
 
 @router.post(
@@ -219,6 +339,7 @@ class DirectoryServiceIn(Schema):
     documents: str = Field("", max_length=300)
     price_kind: Literal[tuple(PriceKind.values)] = "free"  # type: ignore[valid-type]
     price: Decimal | None = Field(None, ge=0, le=99999, max_digits=7, decimal_places=2)
+    follows_workdays: bool = Field(False, description="closed on public holidays, open on make-up workdays")
     orderable: bool = True
 
 
@@ -343,6 +464,7 @@ def service_add(request: AuthenticatedHttpRequest, data: DirectoryServiceIn):
         documents=data.documents,
         price_kind=data.price_kind,
         price=data.price,
+        follows_workdays=data.follows_workdays,
         orderable=data.orderable,
     )
     return Status(201, _service_out(service))
@@ -460,7 +582,9 @@ def _order_out(order, user) -> dict:
         "wished_at": order.wished_at,
         "proposed_at": order.proposed_at,
         "agreed_at": order.agreed_at,
-        "address": order.address,
+        "address": order.address
+        if user.pk in (order.resident_id, order.provider.user_id)
+        else order.address_masked,
         "note": order.note,
         "status": order.status,
         "reply": order.reply,

@@ -35,4 +35,8 @@ class CommunityConfig(GongzhiApp):
     ]
     demo = [DemoStep("community", "gongzhi.community.demo.load", order=78)]
     kpis = "gongzhi.community.kpis.community_kpis"
+    place_pickers = {
+        "plan": "gongzhi.community.selectors.plan_place_choice",
+        "directory": "gongzhi.community.selectors.directory_place_choice",
+    }
     kpi_label = _("Community services and plans")

@@ -5,7 +5,7 @@ centre desks (最多跑一次) and its convenience services; orders in every sta
 
 # unscoped-module: a demo step builds the world as the system, before anyone signs in
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
@@ -22,6 +22,7 @@ from gongzhi.community.directory import (
 )
 from gongzhi.community.models import PlanAction, PlanStep, Provider, ProviderKind, Service, TypeLevel
 from gongzhi.community.plans import plan_create, plan_indicators_refresh, task_add, task_update
+from gongzhi.community.schedule import closure_on, open_on
 from gongzhi.community.workflow import order_transition, plan_transition, provider_transition
 from gongzhi.core.registry import DemoContext
 from gongzhi.core.roles import Role
@@ -339,6 +340,18 @@ def _directory(ctx: DemoContext) -> dict[str, int]:
     return {"providers": providers, "services": services, **_orders(made, huiyuan)}
 
 
+def _next_open(service: Service, now: datetime) -> datetime:
+    """The opening time of the service's next day open after today (orders are made for such times)."""
+    today = timezone.localtime(now).date()
+    day = next(
+        today + timedelta(days=k)
+        for k in range(1, 30)
+        if open_on(service, today + timedelta(days=k))
+        and closure_on(service, today + timedelta(days=k)) is None
+    )
+    return timezone.make_aware(datetime.combine(day, service.opens or time(9)))
+
+
 def _orders(made: dict, huiyuan: Node) -> dict[str, int]:
     """Orders of 慧园's residents over the past weeks: most confirmed and rated, some open."""
     now = timezone.now()
@@ -365,7 +378,7 @@ def _orders(made: dict, huiyuan: Node) -> dict[str, int]:
             actor=resident,
             service=service,
             compound=huiyuan,
-            wished_at=now + timedelta(days=1, hours=n),
+            wished_at=_next_open(service, now) + timedelta(minutes=30 * (n % 3)),
             address="慧园小区3幢2单元501",
             for_whom=for_whom,
             note="",

@@ -1,7 +1,7 @@
 """Writes of the service directory: community types, providers (checked by staff before listing), their
 services, and residents' orders (the steps after ordering are the transition table in workflow.py)."""
 
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -23,6 +23,7 @@ from gongzhi.community.models import (
     ProviderStatus,
     Service,
     ServiceCategory,
+    ServiceClosure,
     ServiceOrder,
     ServiceOrderEvent,
     ServicePlace,
@@ -30,6 +31,7 @@ from gongzhi.community.models import (
 )
 from gongzhi.community.pricing import aware_time, check_price
 from gongzhi.community.rules import may_order, reviews_provider, sets_price_cap, types_node
+from gongzhi.community.schedule import check_time
 from gongzhi.community.workflow import notify_new_order, order_photo_attach
 from gongzhi.core.rules import belongs_near, staff_at
 from gongzhi.orgs.models import Node, NodeKind
@@ -148,7 +150,7 @@ def _weekdays(value: Any) -> str:
     return ",".join(str(d) for d in days)
 
 
-def service_add(
+def _service_values(
     *,
     actor: User,
     provider: Provider,
@@ -156,19 +158,19 @@ def service_add(
     category: str,
     title: str,
     place: str,
-    description: str = "",
-    venue: str = "",
-    weekdays: list[int] | tuple[int, ...] = (1, 2, 3, 4, 5),
-    opens: time | None = None,
-    closes: time | None = None,
-    eligibility: str = "",
-    documents: str = "",
-    price_kind: str = PriceKind.FREE,
-    price: Decimal | None = None,
-    orderable: bool = True,
-) -> Service:
-    """A provider's service for an area (a compound, a community or the subdistrict): staff over the
-    provider's place add it."""
+    description: str,
+    venue: str,
+    weekdays: Any,
+    opens: time | None,
+    closes: time | None,
+    eligibility: str,
+    documents: str,
+    price_kind: str,
+    price: Decimal | None,
+    orderable: bool,
+    follows_workdays: bool = False,
+) -> dict[str, Any]:
+    """A service's fields, checked: staff over the provider's place and over the area it serves."""
     if not reviews_provider.test(actor, provider):
         raise CommunityError.forbidden(_("Staff over the provider's place add their services."))
     if area.kind not in (NodeKind.COMPOUND, NodeKind.COMMUNITY, NodeKind.SUBDISTRICT):
@@ -206,23 +208,162 @@ def service_add(
         if not price.is_finite() or not Decimal(0) <= price <= Decimal(99999):
             raise CommunityError.invalid(_("A price is from 0 to 99,999 yuan."), field="price")
     check_price(kind=price_kind, price=price, area=area)
-    return Service.objects.create(
+    return {
+        "area": area,
+        "category": category,
+        "title": title,
+        "description": description,
+        "place": place,
+        "venue": venue,
+        "weekdays": _weekdays(list(weekdays)),
+        "opens": opens,
+        "closes": closes,
+        "eligibility": eligibility,
+        "documents": documents,
+        "price_kind": price_kind,
+        "price": price if price_kind != PriceKind.FREE else None,
+        "orderable": bool(orderable),
+        "follows_workdays": bool(follows_workdays),
+    }
+
+
+def service_add(
+    *,
+    actor: User,
+    provider: Provider,
+    area: Node,
+    category: str,
+    title: str,
+    place: str,
+    description: str = "",
+    venue: str = "",
+    weekdays: list[int] | tuple[int, ...] = (1, 2, 3, 4, 5),
+    opens: time | None = None,
+    closes: time | None = None,
+    eligibility: str = "",
+    documents: str = "",
+    price_kind: str = PriceKind.FREE,
+    price: Decimal | None = None,
+    orderable: bool = True,
+    follows_workdays: bool = False,
+) -> Service:
+    """A provider's service for an area (a compound, a community or the subdistrict): staff over the
+    provider's place add it."""
+    values = _service_values(
+        actor=actor,
         provider=provider,
         area=area,
         category=category,
         title=title,
-        description=description,
         place=place,
+        description=description,
         venue=venue,
-        weekdays=_weekdays(list(weekdays)),
+        weekdays=weekdays,
         opens=opens,
         closes=closes,
         eligibility=eligibility,
         documents=documents,
         price_kind=price_kind,
-        price=price if price_kind != PriceKind.FREE else None,
+        price=price,
         orderable=orderable,
+        follows_workdays=follows_workdays,
     )
+    return Service.objects.create(provider=provider, **values)
+
+
+def service_closure_add(
+    *, actor: User, service: Service, starts_on: date, ends_on: date, reason: str = ""
+) -> ServiceClosure:
+    """Days the service is not given (besides its weekly rule and the holidays): orders are not taken then."""
+    if not reviews_provider.test(actor, service.provider):
+        raise CommunityError.forbidden(_("Staff over the provider's place change its services."))
+    today = timezone.localdate()
+    if not (today <= starts_on <= ends_on <= today + timedelta(days=366)):
+        raise CommunityError.invalid(
+            _("Closed days run from today to within a year, the first before the last."), field="ends_on"
+        )
+    reason = _text(reason, field="reason", limit=60, message=_("At most 60 characters."), required=False)
+    # unscoped: the closures of a service the actor manages
+    if ServiceClosure.objects.filter(service=service, ends_on__gte=today).count() >= 50:
+        raise CommunityError.invalid(_("At most 50 closures ahead."), field="starts_on")
+    return ServiceClosure.objects.create(service=service, starts_on=starts_on, ends_on=ends_on, reason=reason)
+
+
+def service_closure_remove(*, actor: User, closure: ServiceClosure) -> None:
+    if not reviews_provider.test(actor, closure.service.provider):
+        raise CommunityError.forbidden(_("Staff over the provider's place change its services."))
+    closure.delete()
+
+
+def service_update(*, actor: User, service: Service, active: bool = True, **fields: Any) -> Service:
+    """Change a service (the same checks as adding it), or take it off the directory (``active``)."""
+    values = _service_values(actor=actor, provider=service.provider, **fields)
+    values["active"] = bool(active)
+    with transaction.atomic():
+        # unscoped: the service fetched in scope; the checks above are the actor's right over it
+        Service.objects.filter(pk=service.pk).update(**values)
+    for name, value in values.items():
+        setattr(service, name, value)
+    return service
+
+
+def provider_update(
+    *,
+    actor: User,
+    provider: Provider,
+    name: str,
+    organisation: str = "",
+    licence_no: str = "",
+    intro: str = "",
+    volunteer: bool = False,
+) -> Provider:
+    """Staff correct a provider's details. A new licence number of a doctor, teacher or lawyer is checked
+    again: the check is cleared and a listed provider goes back to awaiting review."""
+    if not reviews_provider.test(actor, provider):
+        raise CommunityError.forbidden(_("Staff over the provider's place change it."))
+    name = _text(name, field="name", limit=60, message=_("A provider's name is 1 to 60 characters."))
+    organisation = _text(
+        organisation, field="organisation", limit=60, message=_("At most 60 characters."), required=False
+    )
+    licence_no = _text(
+        licence_no, field="licence_no", limit=40, message=_("At most 40 characters."), required=False
+    )
+    intro = _text(intro, field="intro", limit=300, message=_("At most 300 characters."), required=False)
+    if provider.kind in LICENSED_KINDS and not licence_no:
+        raise CommunityError.invalid(
+            _("A doctor, teacher or lawyer gives a qualification or licence number."), field="licence_no"
+        )
+    changes: dict[str, Any] = {
+        "name": name,
+        "organisation": organisation,
+        "licence_no": licence_no,
+        "intro": intro,
+        "volunteer": bool(volunteer),
+    }
+    recheck = provider.kind in LICENSED_KINDS and licence_no != provider.licence_no
+    if recheck:
+        changes.update(licence_checked_by=None, licence_checked_at=None)
+        if provider.status == ProviderStatus.LISTED:
+            changes["status"] = ProviderStatus.PENDING
+    with transaction.atomic():
+        # unscoped: a compare-and-set on the provider fetched in scope
+        moved = Provider.objects.filter(pk=provider.pk, version=provider.version).update(
+            version=provider.version + 1, **changes
+        )
+        if not moved:
+            raise CommunityError.conflict("conflict", _("Someone else changed this just now; look again."))
+        ProviderEvent.objects.create(
+            provider=provider,
+            actor=actor,
+            action="edit",
+            from_status=provider.status,
+            to_status=changes.get("status", provider.status),
+            note=_("New licence number, to check again.") if recheck else "",
+        )
+    for field_name, value in changes.items():
+        setattr(provider, field_name, value)
+    provider.version += 1
+    return provider
 
 
 def price_cap_set(*, actor: User, subdistrict: Node, cap: Decimal) -> PriceCap:
@@ -269,6 +410,7 @@ def order_place(
     wished_at = aware_time(wished_at, field="wished_at", message=_("Choose a time within the next 60 days."))
     if wished_at <= now or wished_at > now + timedelta(days=60):
         raise CommunityError.invalid(_("Choose a time within the next 60 days."), field="wished_at")
+    check_time(service, wished_at, field="wished_at")
     address = _text(address, field="address", limit=120, message=_("At most 120 characters."), required=False)
     if service.place == ServicePlace.HOME and not address:
         raise CommunityError.invalid(_("Say where you live (building and flat)."), field="address")
@@ -277,16 +419,17 @@ def order_place(
     )
     note = _text(note, field="note", limit=300, message=_("At most 300 characters."), required=False)
     with transaction.atomic():
-        order = ServiceOrder.objects.create(
+        order = ServiceOrder(
             service=service,
             provider=service.provider,
             node=compound,
             resident=actor,
             wished_at=wished_at,
-            address=address,
             for_whom=for_whom,
             note=note,
         )
+        order.set_address(address)
+        order.save()
         ServiceOrderEvent.objects.create(
             order=order, actor=actor, action="order", from_status="", to_status=order.status
         )

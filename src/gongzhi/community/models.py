@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core import pii
 from gongzhi.core.models import AppendOnlyModel
 from gongzhi.core.roles import ALL_ROLES, CASEWORK_ROLES, MANAGER_ROLES, OVERSIGHT_ROLES, Role
 from gongzhi.core.scoping import (
@@ -17,6 +18,15 @@ from gongzhi.core.scoping import (
     reach_paths,
     subtree_q,
 )
+
+
+def mask_address(address: str) -> str:
+    """An address with its last two thirds hidden (the building and flat of "慧园小区3幢2单元501")."""
+    if not address:
+        return ""
+    shown = len(address) // 3
+    return address[:shown] + "*" * min(6, len(address) - shown)
+
 
 # --- community types ---------------------------------------------------------------------------------------
 
@@ -383,6 +393,8 @@ class Service(models.Model):
         _("price"), max_length=10, choices=PriceKind.choices, default=PriceKind.FREE
     )
     price = models.DecimalField(_("price (yuan)"), max_digits=8, decimal_places=2, null=True, blank=True)
+    # The working-day calendar (core.workdays): closed on public holidays, open on make-up workdays (调休).
+    follows_workdays = models.BooleanField(_("follows the working-day calendar"), default=False)
     orderable = models.BooleanField(_("can be ordered online"), default=True)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -409,6 +421,26 @@ class Service(models.Model):
 
     def days(self) -> list[int]:
         return [int(d) for d in self.weekdays.split(",") if d.strip().isdigit()]
+
+
+class ServiceClosure(models.Model):
+    """Days a service is not given beyond its weekly rule (the provider away, the desk closed for works)."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="closures")
+    starts_on = models.DateField(_("closed from"))
+    ends_on = models.DateField(_("closed until"))
+    reason = models.CharField(_("why"), max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["service", "starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="service_closure_dates"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_id}: {self.starts_on}–{self.ends_on}"
 
 
 class PriceCap(models.Model):
@@ -466,7 +498,8 @@ class ServiceOrder(models.Model):
     wished_at = models.DateTimeField(_("time wished"))
     proposed_at = models.DateTimeField(null=True, blank=True)
     agreed_at = models.DateTimeField(null=True, blank=True)
-    address = models.CharField(_("address"), max_length=120, blank=True)
+    # The address, encrypted (core.pii): in full for the resident and the provider, masked for others.
+    address_cipher = models.BinaryField(null=True, blank=True, editable=False)
     note = models.CharField(_("note"), max_length=300, blank=True)
     photo = models.FileField(upload_to=_order_photo_path, blank=True)
     status = models.CharField(max_length=10, choices=OrderStatus.choices, default=OrderStatus.REQUESTED)
@@ -504,6 +537,19 @@ class ServiceOrder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service_id}#{self.pk}"
+
+    def set_address(self, address: str) -> None:
+        self.address_cipher = pii.encrypt(address, context="order_address") if address else None
+
+    @property
+    def address(self) -> str:
+        """The address in full: for the resident and the provider (see ``address_for``)."""
+        return pii.decrypt(self.address_cipher, context="order_address") if self.address_cipher else ""
+
+    @property
+    def address_masked(self) -> str:
+        """The compound's part kept, the building and flat hidden."""
+        return mask_address(self.address)
 
 
 class ServiceOrderEvent(AppendOnlyModel):

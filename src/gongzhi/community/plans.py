@@ -11,14 +11,49 @@ from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import RoleBinding, User
 from gongzhi.community.errors import CommunityError
-from gongzhi.community.models import Plan, PlanAction, PlanStatus, PlanStep, PlanTask, TaskUpdate
+from gongzhi.community.models import (
+    Plan,
+    PlanAction,
+    PlanEvent,
+    PlanStatus,
+    PlanStep,
+    PlanTask,
+    TaskUpdate,
+)
 from gongzhi.community.rules import manages_plan, updates_task
 from gongzhi.core.registry import kpi_providers
-from gongzhi.core.roles import MANAGER_ROLES
+from gongzhi.core.roles import CASEWORK_ROLES, MANAGER_ROLES
 from gongzhi.notifications.services import notify
 from gongzhi.orgs.models import Node
 
 YEARS = range(2000, 2101)
+MAX_ACTIONS = 20
+MAX_TASKS = 500
+FIGURE_LIMIT = 1e12  # baselines and targets of bound indicators lie within ± this
+
+
+def _log(plan: Plan, actor: User, action: str, note: str = "") -> None:
+    PlanEvent.objects.create(
+        plan=plan, actor=actor, action=action, from_status=plan.status, to_status=plan.status, note=note[:300]
+    )
+
+
+def plan_figures(
+    *, plan: Plan, node: Node | None = None, app: str | None = None
+) -> dict[tuple[str, str], float]:
+    """The figures a task of ``plan`` can follow: every number of every module's KPI provider (or of
+    ``app``'s only), counted as the plan's author may count it over ``node`` (the plan's place by default)
+    and the plan's years."""
+    start, end = _plan_period(plan)
+    found: dict[tuple[str, str], float] = {}
+    for label, provider in kpi_providers().items():
+        if label == "community" or (app is not None and label != app):
+            continue  # the plan's own progress is not an indicator of itself
+        totals = provider(fetched_by=plan.created_by, node=node or plan.node, start=start, end=end)["total"]
+        for figure, value in totals.items():
+            if isinstance(value, int | float) and not isinstance(value, bool) and len(figure) <= 40:
+                found[(label, figure)] = float(value)
+    return found
 
 
 def _text(value: str, *, field: str, limit: int, message: Any, required: bool = True) -> str:
@@ -85,7 +120,41 @@ def plan_create(
         PlanAction.objects.bulk_create(
             PlanAction(plan=plan, order=n, name=name) for n, name in enumerate(action_names, start=1)
         )
+        _log(plan, actor, "create")
     return plan
+
+
+def action_add(*, actor: User, plan: Plan, name: str) -> PlanAction:
+    """One more action under the plan (a manager over the plan's place; not once the plan is closed)."""
+    if not manages_plan.test(actor, plan):
+        raise CommunityError.forbidden(_("You cannot change this plan."))
+    if plan.status == PlanStatus.CLOSED:
+        raise CommunityError.wrong_state(_("This plan is closed."))
+    name = _text(name, field="name", limit=60, message=_("An action's name is 1 to 60 characters."))
+    with transaction.atomic():
+        # unscoped: the actions of a plan the actor manages (locked so two additions get distinct numbers)
+        Plan.objects.select_for_update().filter(pk=plan.pk).first()
+        actions = list(plan.actions.all())
+        if len(actions) >= MAX_ACTIONS:
+            raise CommunityError.invalid(_("A plan has at most 20 actions."), field="name")
+        if any(a.name == name for a in actions):
+            raise CommunityError.conflict("duplicate", _("This plan already has that action."))
+        action = PlanAction.objects.create(
+            plan=plan, order=max((a.order for a in actions), default=0) + 1, name=name
+        )
+        _log(plan, actor, "add_action", name)
+    return action
+
+
+def works_at(user: User, node: Node) -> bool:
+    """The person has a staff role at the place, above it or below it (a task's named owner)."""
+    ancestors = [node.path[:n] for n in range(Node.steplen, len(node.path) + 1, Node.steplen)]
+    # unscoped: whether one named person holds a role on the line through the task's place
+    bound = RoleBinding.objects.filter(user_id=user.pk, role__in=CASEWORK_ROLES)
+    return (
+        bound.filter(node__path__in=ancestors).exists()
+        or bound.filter(node__path__startswith=node.path).exists()
+    )
 
 
 def task_add(
@@ -121,6 +190,13 @@ def task_add(
     owner_label = _text(
         owner_label, field="owner_label", limit=60, message=_("At most 60 characters."), required=False
     )
+    indicator = _text(
+        indicator, field="indicator", limit=60, message=_("At most 60 characters."), required=False
+    )
+    if owner_user is not None and (not owner_user.is_active or not works_at(owner_user, node)):
+        raise CommunityError.invalid(
+            _("The person named works at the task's place (or above or below it)."), field="owner_user"
+        )
     first, last = date(plan.start_year, 1, 1), date(plan.end_year, 12, 31)
     if not (first <= starts_on <= due_on <= last):
         raise CommunityError.invalid(
@@ -129,36 +205,50 @@ def task_add(
     if isinstance(weight, bool) or not isinstance(weight, int) or not 1 <= weight <= 100:
         raise CommunityError.invalid(_("A weight is a whole number from 1 to 100."), field="weight")
     if kpi_app or kpi_figure:
-        if kpi_app not in kpi_providers() or not kpi_figure:
+        if (kpi_app, kpi_figure) not in plan_figures(plan=plan, node=node, app=kpi_app or "-"):
             raise CommunityError.invalid(
-                _("Bind the indicator to a figure the platform counts."), field="kpi_app"
+                _("Bind the indicator to a figure the platform counts."), field="kpi_figure"
             )
         if (
             target is None
             or baseline is None
             or target == baseline
-            or not all(abs(v) < 1e12 for v in (target, baseline))
+            or not all(abs(v) < FIGURE_LIMIT for v in (target, baseline))
         ):
             raise CommunityError.invalid(
                 _("A bound indicator needs a baseline and a different target."), field="target"
             )
-    return PlanTask.objects.create(
-        plan=plan,
-        action=action,
-        step=step,
-        node=node,
-        owner_user=owner_user,
-        owner_label=owner_label,
-        title=title,
-        starts_on=starts_on,
-        due_on=due_on,
-        weight=weight,
-        kpi_app=kpi_app,
-        kpi_figure=kpi_figure[:40],
-        indicator=indicator[:60],
-        baseline=baseline,
-        target=target,
-    )
+    elif baseline is not None or target is not None:
+        raise CommunityError.invalid(
+            _("A baseline and a target go with a figure to follow."), field="kpi_figure"
+        )
+    with transaction.atomic():
+        # unscoped: the tasks of a plan the actor manages (locked so the count holds)
+        Plan.objects.select_for_update().filter(pk=plan.pk).first()
+        if plan.tasks.count() >= MAX_TASKS:
+            raise CommunityError.invalid(_("A plan has at most 500 tasks."), field="title")
+        task = PlanTask.objects.create(
+            plan=plan,
+            action=action,
+            step=step,
+            node=node,
+            owner_user=owner_user,
+            owner_label=owner_label,
+            title=title,
+            starts_on=starts_on,
+            due_on=due_on,
+            weight=weight,
+            kpi_app=kpi_app,
+            kpi_figure=kpi_figure,
+            indicator=indicator,
+            baseline=baseline,
+            target=target,
+        )
+        _log(plan, actor, "add_task", title)
+    if task.bound and plan.status == PlanStatus.ACTIVE:
+        plan_indicators_refresh(plan=plan)
+        task.refresh_from_db()
+    return task
 
 
 def task_update(*, actor: User, task: PlanTask, progress: int, evidence: str) -> PlanTask:

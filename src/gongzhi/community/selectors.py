@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.accounts.models import User
+from gongzhi.accounts.models import RoleBinding, User
 from gongzhi.community.models import (
     OPEN_ORDERS,
     CommunityType,
@@ -19,15 +19,38 @@ from gongzhi.community.models import (
     OrderStatus,
     Plan,
     PlanTask,
+    PriceCap,
     Provider,
     ProviderStatus,
     Service,
+    ServiceClosure,
     ServiceOrder,
 )
-from gongzhi.community.plans import weighted_progress
+from gongzhi.community.plans import plan_figures, weighted_progress
 from gongzhi.core.pii import mask_name
-from gongzhi.core.scoping import belonging_paths
+from gongzhi.core.registry import kpi_providers
+from gongzhi.core.roles import CASEWORK_ROLES, MANAGER_ROLES
+from gongzhi.core.scoping import belonging_paths, collapse_paths, reach_paths, subtree_q
 from gongzhi.orgs.models import Node, NodeKind
+from gongzhi.orgs.picker import PlaceChoice, casework_choice
+
+PLACE_KINDS = (NodeKind.SUBDISTRICT, NodeKind.COMMUNITY, NodeKind.COMPOUND)
+
+
+def plan_place_choice(user: User) -> PlaceChoice:
+    """Where the user may make plans and give tasks (the place picker's "plan" purpose): under their
+    managing roles (the plan's own area is checked by the service)."""
+    if user.is_superuser:
+        return casework_choice(user, [NodeKind.DISTRICT, *PLACE_KINDS])
+    return PlaceChoice(
+        kinds=(NodeKind.DISTRICT, *PLACE_KINDS), roots=tuple(collapse_paths(reach_paths(user, MANAGER_ROLES)))
+    )
+
+
+def directory_place_choice(user: User) -> PlaceChoice:
+    """Where staff put providers and the areas services serve (the "directory" purpose)."""
+    return casework_choice(user, PLACE_KINDS)
+
 
 # --- community types -------------------------------------------------------------------------------------
 
@@ -92,6 +115,41 @@ def task_get(*, fetched_by: User, plan: Plan, pk: int) -> PlanTask:
     if task is None:
         raise Http404
     return task
+
+
+def plan_people(*, fetched_by: User, plan: Plan) -> list[tuple[User, str]]:
+    """The staff working in the plan's area, whom a task may name as its owner: (person, where)."""
+    if not fetched_by.is_superuser and not reach_paths(fetched_by, MANAGER_ROLES):
+        return []
+    bindings = (
+        # unscoped: the staff bound under the plan's place (the plan was fetched in scope by a manager)
+        RoleBinding.objects.filter(subtree_q("node", [plan.node.path]), role__in=CASEWORK_ROLES)
+        .select_related("user", "node")
+        .filter(user__is_active=True)
+        .order_by("node__path", "user_id")[:300]
+    )
+    seen: dict[int, tuple[User, str]] = {}
+    for b in bindings:
+        seen.setdefault(b.user_id, (b.user, b.node.name))
+    return list(seen.values())
+
+
+@dataclass
+class Figure:
+    key: str  # "app:figure", as the task form sends it
+    app: str
+    figure: str
+    label: str
+    value: float
+
+
+def figures_for(*, plan: Plan) -> list[Figure]:
+    """The platform figures a task of the plan can follow, with their value over the plan's area now."""
+    labels = {app: str(p.label) for app, p in kpi_providers().items()}
+    return [
+        Figure(key=f"{app}:{figure}", app=app, figure=figure, label=labels.get(app, app), value=value)
+        for (app, figure), value in sorted(plan_figures(plan=plan).items())
+    ]
 
 
 @dataclass
@@ -205,6 +263,43 @@ def service_list(*, fetched_by: User) -> QuerySet[Service]:
         Service.objects.visible_to(fetched_by, "change")
         .select_related("provider", "area")
         .order_by("area__path", "id")
+    )
+
+
+def service_for_staff(*, fetched_by: User, pk: int) -> Service:
+    """A service for staff to change (over the area it serves)."""
+    service = service_list(fetched_by=fetched_by).select_related("provider__node").filter(pk=pk).first()
+    if service is None:
+        raise Http404
+    return service
+
+
+def provider_services(*, provider: Provider) -> list[Service]:
+    # unscoped: the services of a provider fetched in scope by staff
+    return list(provider.services.select_related("area").order_by("-active", "category", "id"))
+
+
+def closures_ahead(*, service: Service) -> list[ServiceClosure]:
+    """The days a service (fetched in scope) is closed, from today on."""
+    # unscoped: the closures of a service fetched in scope
+    return list(ServiceClosure.objects.filter(service=service, ends_on__gte=timezone.localdate())[:50])
+
+
+def account_named(username: str) -> User | None:
+    """The active account of that user name (to answer a provider's orders)."""
+    # unscoped: one exact user name typed by staff
+    return User.objects.filter(username=username, is_active=True).first()
+
+
+def price_caps(*, fetched_by: User) -> QuerySet[PriceCap]:
+    return PriceCap.objects.visible_to(fetched_by, "view").select_related("node").order_by("node__path")
+
+
+def typings(*, fetched_by: User) -> QuerySet[NodeTyping]:
+    return (
+        NodeTyping.objects.visible_to(fetched_by, "change")
+        .select_related("node", "type")
+        .order_by("node__path")
     )
 
 

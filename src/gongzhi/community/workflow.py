@@ -33,6 +33,7 @@ from gongzhi.community.models import (
     ServiceOrderEvent,
 )
 from gongzhi.community.pricing import aware_time, check_price
+from gongzhi.community.schedule import check_time
 from gongzhi.core.images import clean_photo
 from gongzhi.core.workflow import Required, Step, Transition, Workflow
 from gongzhi.ledger.earning import earning_policy, points_for_hours, service_points_post
@@ -118,6 +119,7 @@ class ServiceOrderWorkflow(Workflow):
         )
         if when <= step.now or when > step.now + timedelta(days=90):
             raise CommunityError.invalid(_("Propose a time within the next 90 days."), field="when")
+        check_time(step.obj.service, when, field="when")
         step.changes.update(answered_at=step.now, proposed_at=when, reply=step.note)
 
     def prepare_agree(self, step: Step) -> None:
