@@ -38,6 +38,16 @@ from gongzhi.partywork.models import (
 )
 
 MAX_TARGETS = 12
+# The "six all-round" targets a strong branch is usually measured against (大关's 六个全面过硬); the committee
+# may change them when it marks a branch.
+DEFAULT_TARGETS = [
+    "政治功能全面过硬",
+    "班子队伍全面过硬",
+    "党员管理全面过硬",
+    "组织生活全面过硬",
+    "服务群众全面过硬",
+    "制度保障全面过硬",
+]
 WEEK = timedelta(days=7)
 
 

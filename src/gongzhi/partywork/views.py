@@ -476,16 +476,6 @@ def session_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 # --- strong branches and terms ---------------------------------------------------------------------------------
 
-# The "six all-round" targets a strong branch is usually measured against (大关's 六个全面过硬); the committee
-# may change them when it marks a branch.
-DEFAULT_TARGETS = [
-    "政治功能全面过硬",
-    "班子队伍全面过硬",
-    "党员管理全面过硬",
-    "组织生活全面过硬",
-    "服务群众全面过硬",
-    "制度保障全面过硬",
-]
 MEASURED_SOURCES = [s for s in ItemSource if s != ItemSource.MANUAL]
 
 
@@ -538,7 +528,7 @@ def strong_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "showcase": list(selectors.showcase(fetched_by=user)[:12]),
             "may_mark": may_mark,
             "branches": kept if may_mark else [],
-            "default_targets": "\n".join(DEFAULT_TARGETS),
+            "default_targets": "\n".join(branches.DEFAULT_TARGETS),
             "sources": MEASURED_SOURCES,
         },
     )
