@@ -389,7 +389,13 @@ class MemberPointsEntry(models.Model):
                 name="pw_points_source_once",
             ),
         ]
-        indexes = [models.Index(fields=["membership", "month"], name="pw_points_member_month")]
+        indexes = [
+            models.Index(fields=["membership", "month"], name="pw_points_member_month"),
+            # Staff's list, newest month first: walked in order under its LIMIT, whatever the years kept.
+            models.Index(fields=["-month", "id"], name="pw_points_month_order"),
+            # The approvals still to do.
+            models.Index(fields=["node"], condition=Q(status="proposed"), name="pw_points_proposed"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.membership_id} {self.month:%Y-%m} {self.points}"

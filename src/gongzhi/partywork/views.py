@@ -2,6 +2,7 @@
 self-assessment, the reviewer's scoring desk, the notice and appeal), member points, funds and training."""
 
 import json
+import time
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -453,8 +455,6 @@ def session_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         with service_call(request, success=_("Checked in: the session counts towards your study hours.")):
             services.session_check_in(user=request.user, session=session, code=request.POST.get("code", ""))
         return redirect("partywork:session", pk=session.pk)
-    from gongzhi.partywork.checkin import current_code
-
     staff = rules.manages.test(request.user, session)
     return render(
         request,
@@ -463,7 +463,9 @@ def session_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "session": session,
             "live": session.mode == SessionMode.LIVE,
             "staff": staff,
-            "code": current_code(session.pk) if staff and session.mode == SessionMode.IN_PERSON else "",
+            "qr": _session_qr(request, session) if staff and session.mode == SessionMode.IN_PERSON else None,
+            # A member who scanned the code lands here with it filled in: one tap to check in.
+            "scanned": request.GET.get("code", "")[:32],
             "figures": selectors.session_attendance(fetched_by=request.user, session=session)
             if staff
             else None,
@@ -472,6 +474,32 @@ def session_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             ),
         },
     )
+
+
+def _session_qr(request: AuthenticatedHttpRequest, session: Any) -> dict[str, Any]:
+    """The check-in QR code of an in-person session (like volunteering's): the session page's address with
+    the current code, which changes every 30 seconds; the staff's screen fetches the next one."""
+    import segno
+
+    from gongzhi.partywork.checkin import WINDOW, current_code
+
+    code = current_code(session.pk)
+    url = request.build_absolute_uri(reverse("partywork:session", args=[session.pk])) + f"?code={code}"
+    return {
+        "svg": segno.make(url, error="m").svg_inline(scale=8, border=2),
+        "code": code,
+        "seconds": WINDOW - int(time.time()) % WINDOW,
+        "checked_in": selectors.session_attendance(fetched_by=request.user, session=session)["checked_in"],
+    }
+
+
+@login_required
+def session_qr(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The QR code alone, refreshed by the staff's screen every 10 seconds."""
+    session = selectors.session_get(fetched_by=request.user, pk=pk)
+    if session.mode != SessionMode.IN_PERSON or not rules.manages.test(request.user, session):
+        raise Http404
+    return render(request, "partywork/_qr.html", {"qr": _session_qr(request, session)})
 
 
 # --- strong branches and terms ---------------------------------------------------------------------------------
