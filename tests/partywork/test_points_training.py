@@ -207,7 +207,9 @@ def test_in_person_check_in_by_code(pw, client):
     landed = client.get(f"{url}?code={current_code(session.pk)}").content.decode()
     assert f'value="{current_code(session.pk)}"' in landed and "<svg" not in landed
     client.post(url, {"code": current_code(session.pk)})
-    assert selectors.my_study(fetched_by=pw.secretary, year=timezone.localtime(session.starts_at).year)[0] == 45
+    assert (
+        selectors.my_study(fetched_by=pw.secretary, year=timezone.localtime(session.starts_at).year)[0] == 45
+    )
 
 
 def test_study_ledger_shows_who_is_behind(pw, live):
