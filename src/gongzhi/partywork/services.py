@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import F, Max, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -933,7 +933,7 @@ def session_heartbeat(*, user: User, session: TrainingSession, visible: bool, no
     now = now or timezone.now()
     end = session.starts_at + timedelta(minutes=session.minutes)
     credit = bool(visible and session.starts_at <= now <= end + timedelta(minutes=1))
-    connection = connections[Attendance.objects.db]
+    connection = connections[router.db_for_write(Attendance)]
     adapt = connection.ops.adapt_datetimefield_value
     params = {
         "session": session.pk,
