@@ -62,6 +62,8 @@ CHOICES: dict[str, dict[str, Any]] = {
     "appeals.appeal": {"status": "submitted"},
     "ledger.pointsaccount": {"kind": "issuance"},
     "community.service": {"price_kind": "low_cost"},
+    "partywork.branchterm": {"ends_on": NOW.date() + timedelta(days=1)},
+    "partywork.election": {"eligible": 1, "voted": 1},
 }
 
 MODELS = sorted(scoped_models(), key=lambda m: m._meta.label)

@@ -3,6 +3,7 @@
 ¥10,000); 上塘's 春训 with 2,800 members' attendance; the rubric's revision is a second version."""
 
 import random
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from gongzhi.core.registry import DemoContext, demo_steps
+from gongzhi.orgs.models import Node
 from gongzhi.partywork.models import Attendance, BranchRating, Budget, Expense, RatingRound, RatingScheme
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
@@ -46,3 +48,22 @@ def test_the_demo_step_reproduces_the_issue_facts():
         assert b.total == (Decimal("18000.00") if b.node.kind == "compound" else Decimal("13000.00"))
     assert Expense.objects.filter(status="published").count() == 2
     assert Attendance.objects.filter(session__course__name="上塘街道党员春训").count() == 2800
+    # 大关's three strong branches, each with a showcase entry for the months of the year so far; 望湖's terms.
+    from gongzhi.partywork.models import BranchTerm, Election, ShowcaseEntry, StrongBranch
+
+    strong = StrongBranch.objects.filter(node__path__startswith=Node.objects.get(name="大关街道").path)
+    assert sorted(s.branch.name for s in strong) == [
+        "九州大药房党支部",
+        "德胜社区第十支部",
+        "西二社区第三支部",
+    ]
+    assert all(s.targets.count() == 7 for s in strong)
+    month = timezone.localdate().month
+    assert ShowcaseEntry.objects.filter(strong__in=strong).count() == 3 * month - 1
+    terms = BranchTerm.objects.filter(node__path__startswith=rnd.node.path, current=True)
+    assert terms.count() == 74 and Election.objects.filter(node__path__startswith=rnd.node.path).count() == 29
+    soon = timezone.localdate() + timedelta(days=90)
+    assert (
+        terms.filter(ends_on__lte=soon).count() == 7
+        and terms.filter(ends_on__lt=timezone.localdate()).count() == 1
+    )

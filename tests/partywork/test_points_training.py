@@ -177,7 +177,7 @@ def test_credit_is_capped_by_the_session_length_and_its_time(pw, live):
     assert services.session_heartbeat(user=other, session=live, visible=True, now=after) == 0
 
 
-def test_in_person_check_in_by_code(pw):
+def test_in_person_check_in_by_code(pw, client):
     course = services.course_create(actor=pw.committee, node=pw.world.sub_a, name="讲习所")
     session = services.session_create(
         actor=pw.committee,
@@ -195,6 +195,21 @@ def test_in_person_check_in_by_code(pw):
     assert (row.minutes, row.checked_in) == (45, True)
     minutes, _rows = selectors.my_study(fetched_by=pw.member, year=timezone.localtime(session.starts_at).year)
     assert minutes == 45
+    # Staff's screen shows the QR code of the session page with the current code; scanning it lands the
+    # member on the page with the code filled in.
+    url = f"/party/sessions/{session.pk}/"
+    client.force_login(pw.committee)
+    page = client.get(url).content.decode()
+    assert "<svg" in page and current_code(session.pk) in page
+    assert "<svg" in client.get(f"{url}qr/").content.decode()
+    client.force_login(pw.secretary)
+    assert client.get(f"{url}qr/").status_code == 404
+    landed = client.get(f"{url}?code={current_code(session.pk)}").content.decode()
+    assert f'value="{current_code(session.pk)}"' in landed and "<svg" not in landed
+    client.post(url, {"code": current_code(session.pk)})
+    assert (
+        selectors.my_study(fetched_by=pw.secretary, year=timezone.localtime(session.starts_at).year)[0] == 45
+    )
 
 
 def test_study_ledger_shows_who_is_behind(pw, live):

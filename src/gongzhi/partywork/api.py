@@ -7,12 +7,14 @@ from decimal import Decimal
 from typing import Literal
 
 from django.utils import timezone
-from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
+from ninja.pagination import paginate
 
 from gongzhi.accounts.http import AuthenticatedHttpRequest
+from gongzhi.core.pagination import LimitOffset
 from gongzhi.core.schemas import ErrorOut
 from gongzhi.orgs.selectors import node_get
-from gongzhi.partywork import selectors, services
+from gongzhi.partywork import branches, selectors, services
 from gongzhi.partywork.models import ExpenseCategory, ItemSource
 from gongzhi.partywork.workflow import EXPENSE_WORKFLOW, RATING_WORKFLOW
 
@@ -660,3 +662,299 @@ def study_hours(request: AuthenticatedHttpRequest, year: int | None = None):
         }
         for r in selectors.study_ledger(fetched_by=request.user, year=y)
     ]
+
+
+# --- strong branches and terms ------------------------------------------------------------------------------
+
+
+class StrongTargetIn(Schema):
+    name: str = Field(max_length=80)
+    source: Literal[tuple(ItemSource.values)] = ItemSource.MANUAL  # type: ignore[valid-type]
+    goal: Number | None = Field(None, max_length=12, description="for a measured target: the figure to reach")
+
+
+class StrongBranchIn(Schema):
+    branch_id: int
+    targets: list[StrongTargetIn] = Field(min_length=1, max_length=12)
+    started_on: date | None = None
+    note: str = Field("", max_length=300)
+
+
+class StrongBranchOut(Schema):
+    id: int
+    branch_id: int
+    branch_name: str
+    started_on: date
+    status: str
+    note: str
+
+
+class StrongTargetOut(Schema):
+    id: int
+    name: str
+    source: str
+    goal: Decimal | None
+    figure: Decimal | None
+    figure_source: str
+    met: bool
+
+
+class StrongDetailOut(StrongBranchOut):
+    targets: list[StrongTargetOut]
+
+
+def _strong(s) -> dict:
+    return {
+        "id": s.pk,
+        "branch_id": s.branch_id,
+        "branch_name": s.branch.name,
+        "started_on": s.started_on,
+        "status": s.status,
+        "note": s.note,
+    }
+
+
+def _strong_detail(request, s) -> dict:
+    progress = branches.strong_progress(fetched_by=request.user, strong=s)
+    return {
+        **_strong(s),
+        "targets": [
+            {
+                "id": p.target.pk,
+                "name": p.target.name,
+                "source": p.target.source,
+                "goal": p.target.goal,
+                "figure": p.figure,
+                "figure_source": p.source_text,
+                "met": p.met,
+            }
+            for p in progress
+        ],
+    }
+
+
+@router.get("/party/strong-branches", response=list[StrongBranchOut])
+@paginate(LimitOffset)
+def strong_branches(
+    request: AuthenticatedHttpRequest,
+    status: Literal["cultivating", "recognised", "ended"] | None = None,
+):
+    """Branches cultivated as strong branches (过硬支部) where you belong or work."""
+    return [_strong(s) for s in selectors.strong_branches(fetched_by=request.user, status=status)[:500]]
+
+
+@router.post("/party/strong-branches", response={201: StrongDetailOut, **ERRORS})
+def strong_mark(request: AuthenticatedHttpRequest, data: StrongBranchIn):
+    """The working committee marks a branch for cultivation, with its targets."""
+    branch = selectors.branch_get(fetched_by=request.user, pk=data.branch_id)
+    strong = branches.strong_mark(
+        actor=request.user,
+        branch=branch,
+        targets=[t.dict() for t in data.targets],
+        started_on=data.started_on,
+        note=data.note,
+    )
+    return Status(201, _strong_detail(request, selectors.strong_get(fetched_by=request.user, pk=strong.pk)))
+
+
+@router.get("/party/strong-branches/{strong_id}", response={200: StrongDetailOut, 404: ErrorOut})
+def strong_detail(request: AuthenticatedHttpRequest, strong_id: int):
+    """A strong branch with each target's figure for this year, measured or checked."""
+    return _strong_detail(request, selectors.strong_get(fetched_by=request.user, pk=strong_id))
+
+
+class StrongCloseIn(Schema):
+    recognised: bool
+    note: str = Field("", max_length=300)
+
+
+@router.post("/party/strong-branches/{strong_id}/close", response={200: StrongBranchOut, **ERRORS})
+def strong_close(request: AuthenticatedHttpRequest, strong_id: int, data: StrongCloseIn):
+    """The working committee recognises the branch, or ends the cultivation."""
+    strong = selectors.strong_get(fetched_by=request.user, pk=strong_id)
+    return _strong(
+        branches.strong_close(actor=request.user, strong=strong, recognised=data.recognised, note=data.note)
+    )
+
+
+class TargetCheckIn(Schema):
+    met: bool
+    note: str = Field("", max_length=300)
+
+
+@router.post("/party/strong-targets/{target_id}/check", response={200: StrongTargetOut, **ERRORS})
+def strong_target_check(request: AuthenticatedHttpRequest, target_id: int, data: TargetCheckIn):
+    """A reviewer checks a target that is not measured from the platform."""
+    target = selectors.strong_target_get(fetched_by=request.user, pk=target_id)
+    t = branches.strong_target_check(actor=request.user, target=target, met=data.met, note=data.note)
+    return {
+        "id": t.pk,
+        "name": t.name,
+        "source": t.source,
+        "goal": t.goal,
+        "figure": None,
+        "figure_source": t.note,
+        "met": t.met,
+    }
+
+
+class ShowcaseOut(Schema):
+    id: int
+    strong_id: int
+    branch_name: str
+    month: date
+    title: str
+    text: str
+    has_photo: bool
+
+
+def _showcase(e) -> dict:
+    return {
+        "id": e.pk,
+        "strong_id": e.strong_id,
+        "branch_name": e.strong.branch.name,
+        "month": e.month,
+        "title": e.title,
+        "text": e.text,
+        "has_photo": bool(e.photo),
+    }
+
+
+@router.get("/party/showcase", response=list[ShowcaseOut])
+@paginate(LimitOffset)
+def showcase(request: AuthenticatedHttpRequest, strong_id: int | None = None):
+    """The strong branches' monthly showcase (风采展), newest first."""
+    strong = selectors.strong_get(fetched_by=request.user, pk=strong_id) if strong_id is not None else None
+    return [_showcase(e) for e in selectors.showcase(fetched_by=request.user, strong=strong)[:500]]
+
+
+class ShowcaseIn(Schema):
+    month: date
+    title: str = Field(max_length=80)
+    text: str = Field(max_length=1000)
+
+
+@router.post("/party/strong-branches/{strong_id}/showcase", response={201: ShowcaseOut, **ERRORS})
+def showcase_add(
+    request: AuthenticatedHttpRequest,
+    strong_id: int,
+    data: Form[ShowcaseIn],
+    photo: File[UploadedFile] | None = None,
+):
+    """The month's showcase entry of a strong branch (its secretary or staff over it), with a photo."""
+    strong = selectors.strong_get(fetched_by=request.user, pk=strong_id)
+    entry = branches.showcase_add(
+        actor=request.user, strong=strong, month=data.month, title=data.title, text=data.text, photo=photo
+    )
+    return Status(201, _showcase(entry))
+
+
+class TermOut(Schema):
+    id: int
+    branch_id: int
+    branch_name: str
+    starts_on: date
+    ends_on: date
+    days_left: int
+
+
+def _term(t) -> dict:
+    return {
+        "id": t.pk,
+        "branch_id": t.branch_id,
+        "branch_name": t.branch.name,
+        "starts_on": t.starts_on,
+        "ends_on": t.ends_on,
+        "days_left": (t.ends_on - timezone.localdate()).days,
+    }
+
+
+@router.get("/party/terms", response=list[TermOut])
+@paginate(LimitOffset)
+def terms(request: AuthenticatedHttpRequest, due_within_days: int | None = Query(None, ge=0, le=3650)):
+    """Branch committees' current terms, those ending first; ``due_within_days`` keeps those ending by then."""
+    return [_term(t) for t in selectors.terms(fetched_by=request.user, due_within=due_within_days)[:1000]]
+
+
+class TermIn(Schema):
+    branch_id: int
+    elected_on: date
+
+
+@router.post("/party/terms", response={201: TermOut, **ERRORS})
+def term_set(request: AuthenticatedHttpRequest, data: TermIn):
+    """The current term of a branch elected before its elections were recorded here."""
+    branch = selectors.branch_get(fetched_by=request.user, pk=data.branch_id)
+    return Status(
+        201, _term(branches.term_set(actor=request.user, branch=branch, elected_on=data.elected_on))
+    )
+
+
+class ElectionIn(Schema):
+    branch_id: int
+    kind: Literal["regular", "by_election"] = "regular"
+    held_on: date
+    eligible: int = Field(ge=1, le=100000)
+    voted: int = Field(ge=0, le=100000)
+    committee_size: int = Field(ge=1, le=15)
+    secretary_membership_id: int | None = None
+    note: str = Field("", max_length=300)
+
+
+class ElectionOut(Schema):
+    id: int
+    branch_id: int
+    branch_name: str
+    kind: str
+    held_on: date
+    eligible: int
+    voted: int
+    committee_size: int
+    term_ends_on: date | None
+    note: str
+
+
+def _election(e) -> dict:
+    return {
+        "id": e.pk,
+        "branch_id": e.branch_id,
+        "branch_name": e.branch.name,
+        "kind": e.kind,
+        "held_on": e.held_on,
+        "eligible": e.eligible,
+        "voted": e.voted,
+        "committee_size": e.committee_size,
+        "term_ends_on": e.term.ends_on if e.term_id else None,
+        "note": e.note,
+    }
+
+
+@router.get("/party/elections", response=list[ElectionOut])
+@paginate(LimitOffset)
+def elections(request: AuthenticatedHttpRequest, branch_id: int | None = None):
+    """Recorded elections of branches (换届 and by-elections), newest first."""
+    return [_election(e) for e in selectors.elections(fetched_by=request.user, branch_id=branch_id)[:1000]]
+
+
+@router.post("/party/elections", response={201: ElectionOut, **ERRORS})
+def election_record(request: AuthenticatedHttpRequest, data: ElectionIn):
+    """The result of a branch's election; a regular one (valid with more than four fifths voting) begins the
+    next term."""
+    branch = selectors.branch_get(fetched_by=request.user, pk=data.branch_id)
+    secretary = (
+        selectors.membership_get(fetched_by=request.user, pk=data.secretary_membership_id)
+        if data.secretary_membership_id is not None
+        else None
+    )
+    e = branches.election_record(
+        actor=request.user,
+        branch=branch,
+        held_on=data.held_on,
+        eligible=data.eligible,
+        voted=data.voted,
+        committee_size=data.committee_size,
+        kind=data.kind,
+        secretary=secretary,
+        note=data.note,
+    )
+    return Status(201, _election(e))

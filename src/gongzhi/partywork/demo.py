@@ -7,6 +7,11 @@
   that the finished round does not use; member points and the yearly evaluation of one branch; expenses.
 - 上塘: the live-streamed 春训 from the 上塘好声音 room, attended by 2,800 members.
 - 祥符: a 新时代讲习所 course with an in-person session.
+- 大关: its three 过硬支部 (西二社区第三支部, 德胜社区第十支部, 九州大药房党支部) cultivated against the "six
+  all-round" targets plus a measured one, with a showcase entry for every month of the year so far (one month
+  left out, to show the gap).
+- 望湖: every branch committee's term (elected within the last three years; a few ending within 90 days, one
+  ended without an election) and the elections of its 29 compound branches.
 
 Last year's stars shown on the board as the change are synthetic (loaded as history, not rated here).
 """
@@ -374,10 +379,92 @@ def _xiangfu(password: str) -> dict[str, int]:
     return {"party_courses": 1}
 
 
+DAGUAN_STRONG = (
+    ("西二社区", "西二社区第三支部"),
+    ("德胜社区", "德胜社区第十支部"),
+    (None, "九州大药房党支部"),
+)
+SHOWCASE = [
+    ("支部学习日", "集中学习党的创新理论，党员轮流领学并交流体会。"),
+    ("巡河护河", "党员认领河道段，每周巡河，清理垃圾、劝导不文明行为。"),
+    ("红色代办", "为行动不便的老人代办证照、代购药品。"),
+    ("楼道微更新", "发动党员和居民清理楼道堆积物，加装扶手。"),
+]
+
+
+def _daguan(ctx: DemoContext) -> dict[str, int]:
+    from gongzhi.orgs.models import PartyOrg, PartyOrgKind
+    from gongzhi.partywork import branches
+
+    daguan = named_node("大关街道")
+    admin = User.objects.get(username="daguan-admin")
+    working = PartyOrg.objects.filter(node=daguan, kind=PartyOrgKind.WORKING_COMMITTEE).first()
+    today = timezone.localdate()
+    started = today.replace(month=1, day=1)
+    made = 0
+    for k, (community_name, name) in enumerate(DAGUAN_STRONG):
+        node = named_node(community_name) if community_name else daguan
+        parent = PartyOrg.objects.filter(node=node, kind=PartyOrgKind.COMMITTEE).first() or working
+        branch = PartyOrg.objects.create(node=node, name=name, kind=PartyOrgKind.BRANCH, parent=parent)
+        strong = branches.strong_mark(
+            actor=admin,
+            branch=branch,
+            targets=[{"name": t} for t in branches.DEFAULT_TARGETS]
+            + [{"name": "党员志愿服务时长", "source": ItemSource.VOLUNTEER_HOURS, "goal": "200"}],
+            started_on=started,
+            note="六个全面过硬",
+        )
+        for target in list(strong.targets.filter(source=ItemSource.MANUAL))[: 4 + k % 3]:
+            branches.strong_target_check(actor=admin, target=target, met=True, note="对照台账核验")
+        for month in range(1, today.month + 1):
+            if k == 2 and month == today.month:
+                continue  # this month's entry still to come
+            title, text = SHOWCASE[(month + k) % len(SHOWCASE)]
+            branches.showcase_add(
+                actor=admin, strong=strong, month=today.replace(month=month, day=1), title=title, text=text
+            )
+        made += 1
+    return {"party_strong_branches": made}
+
+
+def _wanghu_terms(ctx: DemoContext) -> dict[str, int]:
+    from gongzhi.partywork import branches
+
+    wanghu = named_node("望湖街道")
+    admin = User.objects.get(username="wanghu-admin")
+    today = timezone.localdate()
+    three_years = 3 * 365
+    elections = 0
+    for n, branch in enumerate(services.branches_under(wanghu)):
+        if n < 6:
+            ago = three_years - ctx.rng.randint(10, 80)  # ends within 90 days
+        elif n == 6:
+            ago = three_years + 20  # ended without an election
+        else:
+            ago = ctx.rng.randint(30, three_years - 120)
+        held = today - timedelta(days=ago)
+        if branch.node.kind == NodeKind.COMPOUND:
+            eligible = ctx.rng.randint(15, 60)
+            branches.election_record(
+                actor=admin,
+                branch=branch,
+                held_on=held,
+                eligible=eligible,
+                voted=eligible - ctx.rng.randint(0, eligible // 6),
+                committee_size=3 if eligible < 50 else 5,
+            )
+            elections += 1
+        else:
+            branches.term_set(actor=admin, branch=branch, elected_on=held)
+    return {"party_branch_terms": n + 1, "party_elections": elections}
+
+
 def load(ctx: DemoContext) -> dict[str, int]:
     ctx.progress("party work")
     password = make_password(F.DEMO_PASSWORD)
     figures = _wanghu(ctx, password)
     figures |= _shangtang(ctx, password)
     figures |= _xiangfu(password)
+    figures |= _daguan(ctx)
+    figures |= _wanghu_terms(ctx)
     return figures

@@ -31,7 +31,16 @@ def _kpi(app: str, *, fetched_by: Any, node: Any, year: int) -> dict[str, Any] |
 
 def measure(source: str, *, fetched_by: Any, rating: BranchRating) -> tuple[Decimal | None, str]:
     """(figure, where it comes from) for an item measured automatically; (None, "") for uploaded evidence."""
-    node, year = rating.node, rating.round.year
+    return measure_for(
+        source, fetched_by=fetched_by, branch=rating.branch, node=rating.node, year=rating.round.year
+    )
+
+
+def measure_for(
+    source: str, *, fetched_by: Any, branch: Any, node: Any, year: int
+) -> tuple[Decimal | None, str]:
+    """The figure of ``source`` for a branch at its place in a year (a rating's item, a strong branch's
+    target)."""
     if source in (ItemSource.APPEAL_CONTAINMENT, ItemSource.APPEAL_SATISFACTION):
         total = _kpi("appeals", fetched_by=fetched_by, node=node, year=year)
         if total is None:
@@ -65,7 +74,7 @@ def measure(source: str, *, fetched_by: Any, rating: BranchRating) -> tuple[Deci
         return Decimal(total.get("services") or 0), _(
             "Confirmed volunteer services at %(place)s in %(year)s"
         ) % {"place": node.name, "year": year}
-    members = rating.branch.memberships.filter(person__user__isnull=False).values("person__user_id")
+    members = branch.memberships.filter(person__user__isnull=False).values("person__user_id")
     if source == ItemSource.TRAINING_HOURS:
         # unscoped: the study ledger of the branch's members, for a rating fetched in scope
         minutes = (
@@ -78,7 +87,7 @@ def measure(source: str, *, fetched_by: Any, rating: BranchRating) -> tuple[Deci
     if source == ItemSource.MEMBER_POINTS:
         # unscoped: the approved points of the branch's members, for a rating fetched in scope
         row = MemberPointsEntry.objects.filter(
-            membership__party_org_id=rating.branch_id, month__year=year, status="approved"
+            membership__party_org_id=branch.pk, month__year=year, status="approved"
         ).aggregate(points=Sum("points"), members=Count("membership", distinct=True))
         if not row["members"]:
             return Decimal(0), _("Members' approved points in %(year)s: none recorded") % {"year": year}
@@ -86,9 +95,7 @@ def measure(source: str, *, fetched_by: Any, rating: BranchRating) -> tuple[Deci
         return average, _("Average approved points per member in %(year)s (member points)") % {"year": year}
     if source == ItemSource.FUNDS_PUBLISHED:
         # unscoped: the branch's own spending, for a rating fetched in scope
-        rows = Expense.objects.filter(branch_id=rating.branch_id, budget__year=year).exclude(
-            status="rejected"
-        )
+        rows = Expense.objects.filter(branch_id=branch.pk, budget__year=year).exclude(status="rejected")
         row = rows.aggregate(n=Count("pk"), published=Count("pk", filter=Q(status="published")))
         share = Decimal(row["published"] * 100 / row["n"]).quantize(CENT, ROUND_HALF_UP) if row["n"] else None
         return share, _("Share of the branch's %(year)s expenses published on the notice board") % {

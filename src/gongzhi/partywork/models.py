@@ -389,7 +389,13 @@ class MemberPointsEntry(models.Model):
                 name="pw_points_source_once",
             ),
         ]
-        indexes = [models.Index(fields=["membership", "month"], name="pw_points_member_month")]
+        indexes = [
+            models.Index(fields=["membership", "month"], name="pw_points_member_month"),
+            # Staff's list, newest month first: walked in order under its LIMIT, whatever the years kept.
+            models.Index(fields=["-month", "id"], name="pw_points_month_order"),
+            # The approvals still to do.
+            models.Index(fields=["node"], condition=Q(status="proposed"), name="pw_points_proposed"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.membership_id} {self.month:%Y-%m} {self.points}"
@@ -429,6 +435,185 @@ class PeerEvaluation(models.Model):
         return f"{self.membership_id} {self.year} {self.grade}"
 
 
+# --- 5. strong branches and terms ------------------------------------------------------------------------
+
+
+class StrongStatus(models.TextChoices):
+    CULTIVATING = "cultivating", _("Being cultivated")
+    RECOGNISED = "recognised", _("Recognised as a strong branch")
+    ENDED = "ended", _("Cultivation ended")
+
+
+class StrongBranch(models.Model):
+    """A branch the working committee cultivates as a strong branch (过硬支部), measured against its targets and
+    showing its work in a monthly showcase (风采展)."""
+
+    branch = models.ForeignKey("orgs.PartyOrg", on_delete=models.PROTECT, related_name="+")
+    node = models.ForeignKey("orgs.Node", on_delete=models.PROTECT, related_name="+")  # the branch's place
+    started_on = models.DateField(_("cultivated since"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=StrongStatus.choices, default=StrongStatus.CULTIVATING
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopePolicy(
+        node_field="node",
+        # Public praise: the branches and their showcase are shown where they serve.
+        actions={"view": ALL_ROLES, "change": MANAGER_ROLES, "count": OVERSIGHT_ROLES},
+        owner_rule=public_around(),
+    )
+
+    class Meta:
+        ordering = ["node__path", "branch_id"]
+        verbose_name = _("strong branch")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["branch"], condition=~Q(status="ended"), name="pw_strong_one_open_per_branch"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.branch_id)
+
+
+class StrongTarget(models.Model):
+    """One target of a strong branch (e.g. one of the "six all-round" targets): measured from the platform
+    against a goal, or checked by a reviewer against the branch's record."""
+
+    strong = models.ForeignKey(StrongBranch, on_delete=models.CASCADE, related_name="targets")
+    name = models.CharField(_("target"), max_length=80)
+    source = models.CharField(
+        _("source"), max_length=24, choices=ItemSource.choices, default=ItemSource.MANUAL
+    )
+    goal = models.DecimalField(_("goal"), max_digits=10, decimal_places=2, null=True, blank=True)
+    met = models.BooleanField(_("met"), default=False)  # a reviewer's check (uploaded-evidence targets)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    checked_at = models.DateTimeField(null=True, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(source="manual") | Q(goal__gt=0), name="pw_target_measured_has_goal"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ShowcaseEntry(models.Model):
+    """A strong branch's entry in the monthly showcase (风采展): what it did that month, with a photo."""
+
+    strong = models.ForeignKey(StrongBranch, on_delete=models.PROTECT, related_name="showcase")
+    node = models.ForeignKey("orgs.Node", on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(_("month"))  # the first day of the month
+    title = models.CharField(_("title"), max_length=80)
+    text = models.CharField(_("what the branch did"), max_length=1000)
+    photo = models.ImageField(_("photo"), upload_to="partywork/showcase/%Y/%m", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopePolicy(
+        node_field="node",
+        actions={"view": ALL_ROLES, "count": OVERSIGHT_ROLES},
+        owner_rule=public_around(),
+    )
+
+    class Meta:
+        ordering = ["-month", "-id"]
+        verbose_name = _("showcase entry")
+        constraints = [
+            models.UniqueConstraint(fields=["strong", "month"], name="pw_showcase_once_a_month"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class BranchTerm(models.Model):
+    """A branch committee's term (届): from the election that began it to the day it ends. The branch is
+    reminded before the end to hold the next election (换届)."""
+
+    branch = models.ForeignKey("orgs.PartyOrg", on_delete=models.PROTECT, related_name="+")
+    node = models.ForeignKey("orgs.Node", on_delete=models.PROTECT, related_name="+")
+    starts_on = models.DateField(_("elected on"))
+    ends_on = models.DateField(_("term ends on"))
+    current = models.BooleanField(default=True)
+    reminded_on = models.DateField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopePolicy(
+        node_field="node",
+        actions={"view": RATING_STAFF, "change": MANAGER_ROLES, "count": OVERSIGHT_ROLES},
+        owner_rule=_my_branches,
+    )
+
+    class Meta:
+        ordering = ["ends_on", "branch_id"]
+        verbose_name = _("branch term")
+        constraints = [
+            models.UniqueConstraint(fields=["branch"], condition=Q(current=True), name="pw_term_one_current"),
+            models.CheckConstraint(condition=Q(ends_on__gt=F("starts_on")), name="pw_term_ends_after_start"),
+        ]
+        indexes = [models.Index(fields=["current", "ends_on"], name="pw_term_current_ends")]
+
+    def __str__(self) -> str:
+        return f"{self.branch_id} {self.starts_on}–{self.ends_on}"
+
+
+class ElectionKind(models.TextChoices):
+    REGULAR = "regular", _("Election at the end of a term")
+    BY_ELECTION = "by_election", _("By-election")
+
+
+class Election(models.Model):
+    """The record of a branch's election: when, how many members could vote and how many did, who was
+    elected secretary; a regular election begins a new term."""
+
+    branch = models.ForeignKey("orgs.PartyOrg", on_delete=models.PROTECT, related_name="+")
+    node = models.ForeignKey("orgs.Node", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=12, choices=ElectionKind.choices)
+    held_on = models.DateField(_("held on"))
+    eligible = models.PositiveIntegerField(_("members entitled to vote"))
+    voted = models.PositiveIntegerField(_("members who voted"))
+    committee_size = models.PositiveSmallIntegerField(_("committee members elected"))
+    secretary = models.ForeignKey(
+        "orgs.PartyMembership", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    term = models.ForeignKey(BranchTerm, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopePolicy(
+        node_field="node",
+        actions={"view": RATING_STAFF, "count": OVERSIGHT_ROLES},
+        owner_rule=_my_branches,
+    )
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        verbose_name = _("election")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(voted__lte=F("eligible")), name="pw_election_voted_le_eligible"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.branch_id} {self.held_on}"
+
+
 # --- 6. funding -------------------------------------------------------------------------------------------
 
 
@@ -462,6 +647,10 @@ class PartyPolicy(models.Model):
     forbidden_categories = models.JSONField(_("forbidden categories"), default=list)
     member_hours = models.PositiveSmallIntegerField(_("study hours a year for members"), default=32)
     secretary_hours = models.PositiveSmallIntegerField(_("study hours a year for secretaries"), default=56)
+    term_years = models.PositiveSmallIntegerField(_("years of a branch committee's term"), default=3)
+    term_reminder_days = models.PositiveSmallIntegerField(
+        _("remind this many days before a term ends"), default=90
+    )
 
     objects = ScopedQuerySet.as_manager()
     scope = ScopePolicy(node_field="node", actions={"view": ALL_ROLES, "change": COMMITTEE_ROLES})

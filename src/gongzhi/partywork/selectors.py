@@ -1,6 +1,7 @@
 """Every read of party organisation work, scoped to the user asking (``visible_to``); out of reach is 404."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -9,12 +10,14 @@ from django.http import Http404
 from django.utils import timezone
 
 from gongzhi.accounts.models import User
-from gongzhi.orgs.models import MemberPost, PartyMembership
+from gongzhi.orgs.models import MemberPost, PartyMembership, PartyOrg, PartyOrgKind
 from gongzhi.partywork.models import (
     Attendance,
     BranchRating,
+    BranchTerm,
     Budget,
     Course,
+    Election,
     Expense,
     Grant,
     MemberPointsEntry,
@@ -24,6 +27,9 @@ from gongzhi.partywork.models import (
     RatingObjection,
     RatingRound,
     RatingScheme,
+    ShowcaseEntry,
+    StrongBranch,
+    StrongTarget,
     TrainingSession,
 )
 
@@ -357,3 +363,72 @@ def study_ledger(*, fetched_by: User, year: int, limit: int = 500) -> list[Study
         rows.append(StudyRow(user_id, m.person.name_masked, minutes.get(user_id, 0), need))
     rows.sort(key=lambda r: (not r.behind, r.minutes))
     return rows[:limit]
+
+
+# --- strong branches and terms ---------------------------------------------------------------------------
+
+
+def branch_get(*, fetched_by: User, pk: int) -> PartyOrg:
+    """A party branch within the user's reach (for the forms that pick one)."""
+    return _get(PartyOrg.objects.visible_to(fetched_by, "view").select_related("node"), pk)
+
+
+def branches_kept(*, fetched_by: User, limit: int = 300) -> list[PartyOrg]:
+    """The branches staff keep terms and strong-branch records for: those in their subtree."""
+    return list(
+        PartyOrg.objects.visible_to(fetched_by, "change")
+        .filter(kind__in=(PartyOrgKind.BRANCH, PartyOrgKind.GENERAL_BRANCH))
+        .select_related("node")
+        .order_by("node__path", "id")[:limit]
+    )
+
+
+def strong_branches(*, fetched_by: User, status: str | None = None) -> QuerySet[StrongBranch]:
+    rows = (
+        StrongBranch.objects.visible_to(fetched_by, "view")
+        .select_related("branch", "node")
+        .annotate(
+            targets_count=Count("targets", distinct=True),
+            showcase_count=Count("showcase", distinct=True),
+        )
+    )
+    return rows.filter(status=status) if status else rows
+
+
+def strong_get(*, fetched_by: User, pk: int) -> StrongBranch:
+    return _get(
+        StrongBranch.objects.visible_to(fetched_by, "view")
+        .select_related("branch", "node")
+        .prefetch_related("targets"),
+        pk,
+    )
+
+
+def strong_target_get(*, fetched_by: User, pk: int) -> StrongTarget:
+    visible = StrongBranch.objects.visible_to(fetched_by, "view").values("pk")
+    # unscoped: a target of a strong branch the user may see
+    return _get(
+        StrongTarget.objects.filter(strong__in=visible).select_related("strong__node", "strong__branch"), pk
+    )
+
+
+def showcase(*, fetched_by: User, strong: StrongBranch | None = None) -> QuerySet[ShowcaseEntry]:
+    rows = ShowcaseEntry.objects.visible_to(fetched_by, "view").select_related("strong__branch")
+    return rows.filter(strong=strong) if strong is not None else rows
+
+
+def terms(*, fetched_by: User, due_within: int | None = None) -> QuerySet[BranchTerm]:
+    """Current terms, those ending first at the top; ``due_within`` days keeps those ending by then."""
+    rows = (
+        BranchTerm.objects.visible_to(fetched_by, "view")
+        .filter(current=True)
+        .select_related("branch", "node")
+    )
+    if due_within is not None:
+        rows = rows.filter(ends_on__lte=timezone.localdate() + timedelta(days=due_within))
+    return rows.order_by("ends_on", "branch_id")
+
+
+def elections(*, fetched_by: User, branch_id: int | None = None) -> QuerySet[Election]:
+    rows = Election.objects.visible_to(fetched_by, "view").select_related("branch", "term")
+    return rows.filter(branch_id=branch_id) if branch_id is not None else rows

@@ -19,4 +19,9 @@ urlpatterns = [
     path("expenses/<int:pk>/receipt/", views.receipt, name="receipt"),
     path("training/", views.training, name="training"),
     path("sessions/<int:pk>/", views.session_detail, name="session"),
+    path("sessions/<int:pk>/qr/", views.session_qr, name="session_qr"),
+    path("strong/", views.strong_list, name="strong_list"),
+    path("strong/<int:pk>/", views.strong_detail, name="strong"),
+    path("showcase/<int:pk>/photo/", views.showcase_photo, name="showcase_photo"),
+    path("terms/", views.terms, name="terms"),
 ]

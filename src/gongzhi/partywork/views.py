@@ -2,6 +2,7 @@
 self-assessment, the reviewer's scoring desk, the notice and appeal), member points, funds and training."""
 
 import json
+import time
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,11 +19,12 @@ from django.views.decorators.http import require_POST
 from gongzhi.accounts.http import AuthenticatedHttpRequest
 from gongzhi.core.rules import is_overseer
 from gongzhi.core.web import service_call
-from gongzhi.partywork import rules, selectors, services
+from gongzhi.partywork import branches, rules, selectors, services
 from gongzhi.partywork.errors import PartyError
 from gongzhi.partywork.models import (
     EntryStatus,
     ExpenseCategory,
+    ItemSource,
     PeerGrade,
     RatingStatus,
     RoundStatus,
@@ -71,6 +74,10 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
             "desk": desk,
             "member": bool(rules._posts(user)),
             "year": year,
+            "staff": is_overseer.test(user),
+            "terms_due": selectors.terms(fetched_by=user, due_within=90).count()
+            if is_overseer.test(user)
+            else 0,
         },
     )
 
@@ -448,8 +455,6 @@ def session_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         with service_call(request, success=_("Checked in: the session counts towards your study hours.")):
             services.session_check_in(user=request.user, session=session, code=request.POST.get("code", ""))
         return redirect("partywork:session", pk=session.pk)
-    from gongzhi.partywork.checkin import current_code
-
     staff = rules.manages.test(request.user, session)
     return render(
         request,
@@ -458,12 +463,216 @@ def session_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "session": session,
             "live": session.mode == SessionMode.LIVE,
             "staff": staff,
-            "code": current_code(session.pk) if staff and session.mode == SessionMode.IN_PERSON else "",
+            "qr": _session_qr(request, session) if staff and session.mode == SessionMode.IN_PERSON else None,
+            # A member who scanned the code lands here with it filled in: one tap to check in.
+            "scanned": request.GET.get("code", "")[:32],
             "figures": selectors.session_attendance(fetched_by=request.user, session=session)
             if staff
             else None,
             "player": json.dumps(
                 {"src": session.stream_url, "beat": f"/api/v1/party/sessions/{session.pk}/heartbeat"}
             ),
+        },
+    )
+
+
+def _session_qr(request: AuthenticatedHttpRequest, session: Any) -> dict[str, Any]:
+    """The check-in QR code of an in-person session (like volunteering's): the session page's address with
+    the current code, which changes every 30 seconds; the staff's screen fetches the next one."""
+    import segno
+
+    from gongzhi.partywork.checkin import WINDOW, current_code
+
+    code = current_code(session.pk)
+    url = request.build_absolute_uri(reverse("partywork:session", args=[session.pk])) + f"?code={code}"
+    return {
+        "svg": segno.make(url, error="m").svg_inline(scale=8, border=2),
+        "code": code,
+        "seconds": WINDOW - int(time.time()) % WINDOW,
+        "checked_in": selectors.session_attendance(fetched_by=request.user, session=session)["checked_in"],
+    }
+
+
+@login_required
+def session_qr(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The QR code alone, refreshed by the staff's screen every 10 seconds."""
+    session = selectors.session_get(fetched_by=request.user, pk=pk)
+    if session.mode != SessionMode.IN_PERSON or not rules.manages.test(request.user, session):
+        raise Http404
+    return render(request, "partywork/_qr.html", {"qr": _session_qr(request, session)})
+
+
+# --- strong branches and terms ---------------------------------------------------------------------------------
+
+MEASURED_SOURCES = [s for s in ItemSource if s != ItemSource.MANUAL]
+
+
+def _number(raw: Any, field: str) -> int:
+    text = str(raw or "").strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 9):
+        raise PartyError.invalid(_("Give a whole number."), field=field)
+    return int(text)
+
+
+def _branch_from(request: AuthenticatedHttpRequest) -> Any:
+    return selectors.branch_get(fetched_by=request.user, pk=_number(request.POST.get("branch"), "branch"))
+
+
+@login_required
+def strong_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The strong branches (过硬支部) being cultivated, their targets met and showcase; the committee marks more."""
+    user = request.user
+    if request.method == "POST":
+        with service_call(request, success=_("The branch is marked for cultivation.")) as call:
+            targets: list[dict[str, Any]] = [
+                {"name": line.strip()}
+                for line in request.POST.get("targets", "").splitlines()
+                if line.strip()
+            ]
+            source = request.POST.get("measured_source", "")
+            if source:
+                label = ItemSource(source).label if source in ItemSource.values else source
+                name = request.POST.get("measured_name", "").strip() or str(label)
+                targets.append(
+                    {"name": name, "source": source, "goal": request.POST.get("measured_goal", "")}
+                )
+            strong = branches.strong_mark(
+                actor=user,
+                branch=_branch_from(request),
+                targets=targets,
+                started_on=_date(request.POST.get("started_on")),
+                note=request.POST.get("note", ""),
+            )
+        if call.ok:
+            return redirect("partywork:strong", pk=strong.pk)
+    rows = list(selectors.strong_branches(fetched_by=user).exclude(status="ended")[:200])
+    kept = selectors.branches_kept(fetched_by=user)
+    may_mark = any(rules.is_committee.test(user, b) for b in kept[:1])
+    return render(
+        request,
+        "partywork/strong.html",
+        {
+            "rows": rows,
+            "showcase": list(selectors.showcase(fetched_by=user)[:12]),
+            "may_mark": may_mark,
+            "branches": kept if may_mark else [],
+            "default_targets": "\n".join(branches.DEFAULT_TARGETS),
+            "sources": MEASURED_SOURCES,
+        },
+    )
+
+
+@login_required
+def strong_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    strong = selectors.strong_get(fetched_by=user, pk=pk)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        with service_call(request, success=_("Saved.")):
+            if action == "check":
+                target = selectors.strong_target_get(
+                    fetched_by=user, pk=_number(request.POST.get("target"), "target")
+                )
+                if target.strong_id != strong.pk:
+                    raise Http404
+                branches.strong_target_check(
+                    actor=user,
+                    target=target,
+                    met=request.POST.get("met") == "1",
+                    note=request.POST.get("note", ""),
+                )
+            elif action == "showcase":
+                month = _date(request.POST.get("month", "") + "-01" if request.POST.get("month") else None)
+                branches.showcase_add(
+                    actor=user,
+                    strong=strong,
+                    month=month or timezone.localdate(),
+                    title=request.POST.get("title", ""),
+                    text=request.POST.get("text", ""),
+                    photo=request.FILES.get("photo"),
+                )
+            elif action in ("recognise", "end"):
+                branches.strong_close(
+                    actor=user,
+                    strong=strong,
+                    recognised=action == "recognise",
+                    note=request.POST.get("note", ""),
+                )
+            else:
+                raise PartyError.invalid(_("Unknown action."))
+        return redirect("partywork:strong", pk=strong.pk)
+    year = timezone.localdate().year
+    progress = branches.strong_progress(fetched_by=user, strong=strong, year=year)
+    entries = list(selectors.showcase(fetched_by=user, strong=strong)[:24])
+    months_done = {e.month.month for e in entries if e.month.year == year}
+    first = strong.started_on.month if strong.started_on.year == year else 1
+    missing = [m for m in range(first, timezone.localdate().month + 1) if m not in months_done]
+    placed = branches._Placed(strong.node, strong.branch_id)
+    return render(
+        request,
+        "partywork/strong_detail.html",
+        {
+            "strong": strong,
+            "progress": progress,
+            "met": sum(1 for p in progress if p.met),
+            "entries": entries,
+            "missing": missing,
+            "year": year,
+            "this_month": timezone.localdate().strftime("%Y-%m"),
+            "reviewer": rules.is_reviewer.test(user, placed) and strong.status == "cultivating",
+            "may_showcase": strong.status != "ended"
+            and (rules.is_branch_secretary.test(user, placed) or rules.manages.test(user, placed)),
+            "committee": rules.is_committee.test(user, strong) and strong.status == "cultivating",
+        },
+    )
+
+
+@login_required
+def showcase_photo(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+    entry = selectors.showcase(fetched_by=request.user).filter(pk=pk).first()
+    if entry is None or not entry.photo:
+        raise Http404
+    return FileResponse(entry.photo.open("rb"), content_type="image/jpeg")
+
+
+@login_required
+def terms(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Branch committees' terms, those ending first; staff record elections (换届) and terms."""
+    user = request.user
+    if request.method == "POST":
+        action = request.POST.get("action")
+        with service_call(request, success=_("Saved.")):
+            branch = _branch_from(request)
+            if action == "term":
+                held = _date(request.POST.get("elected_on"))
+                branches.term_set(actor=user, branch=branch, elected_on=held or timezone.localdate())
+            elif action == "election":
+                held = _date(request.POST.get("held_on"))
+                branches.election_record(
+                    actor=user,
+                    branch=branch,
+                    held_on=held or timezone.localdate(),
+                    eligible=_number(request.POST.get("eligible"), "eligible"),
+                    voted=_number(request.POST.get("voted"), "voted"),
+                    committee_size=_number(request.POST.get("committee_size"), "committee_size"),
+                    kind=request.POST.get("kind", "regular"),
+                    note=request.POST.get("note", ""),
+                )
+            else:
+                raise PartyError.invalid(_("Unknown action."))
+        return redirect("partywork:terms")
+    today = timezone.localdate()
+    rows = [(t, (t.ends_on - today).days) for t in selectors.terms(fetched_by=user)[:500]]
+    kept = selectors.branches_kept(fetched_by=user)
+    return render(
+        request,
+        "partywork/terms.html",
+        {
+            "rows": rows,
+            "due": sum(1 for _t, left in rows if left <= 90),
+            "ended": sum(1 for _t, left in rows if left < 0),
+            "elections": list(selectors.elections(fetched_by=user)[:30]),
+            "branches": kept,
+            "today": today.isoformat(),
         },
     )
