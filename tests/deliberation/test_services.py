@@ -11,10 +11,12 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from gongzhi.appeals.models import Appeal
+from gongzhi.core.background import background_status
 from gongzhi.core.excel import ImportRejected
 from gongzhi.core.roles import Role
 from gongzhi.deliberation import selectors, services
 from gongzhi.deliberation.errors import DeliberationError
+from gongzhi.deliberation.tasks import REMINDERS, reminders
 from gongzhi.deliberation.models import (
     ActionItem,
     Ballot,
@@ -373,8 +375,9 @@ def test_action_items_are_reminded_when_overdue(world, delib):
     )
     assert services.decision_reminders() == 0
     with time_machine.travel(timezone.now() + timedelta(days=5)):
-        assert services.decision_reminders() == 1
+        assert reminders.call_local() == 1  # the daily periodic task, under its lease
         assert services.decision_reminders() == 0  # once a day
+        assert background_status()[REMINDERS.name]["minutes_ago"] == 0  # watched: /healthz shows its run
     assert Notification.objects.filter(recipient=delib.chair, kind="action_overdue").exists()
     with pytest.raises(DeliberationError):
         services.action_progress(actor=world.resident, item=item, progress=50)

@@ -40,6 +40,7 @@ class DeliberationConfig(GongzhiApp):
             order=20,
         ),
     ]
+    watched_jobs = ["gongzhi.deliberation.tasks.REMINDERS"]
     demo = [DemoStep("deliberation", "gongzhi.deliberation.demo.load", order=74)]
     kpis = "gongzhi.deliberation.kpis.deliberation_kpis"
     kpi_label = _("Deliberation and mediation")
