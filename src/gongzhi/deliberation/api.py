@@ -38,6 +38,7 @@ from gongzhi.deliberation.schemas import (
     MeetingStepIn,
     MemberIn,
     NoticeObjectionIn,
+    OwnerCodeOut,
     ProgressIn,
     SessionIn,
     TopicIn,
@@ -389,6 +390,10 @@ def ballot_cast(request: AuthenticatedHttpRequest, vote_id: int, data: BallotIn)
     """Cast a ballot; a second for the same member or unit replaces the first until the vote closes."""
     vote = selectors.vote_get(fetched_by=request.user, pk=vote_id)
     unit = _unit(request, data.unit_id) if data.unit_id is not None else None
+    verified = False
+    if vote.kind == "owners" and data.channel == "online":
+        services.owner_code_check(actor=request.user, vote=vote, code=data.code)
+        verified = True
     services.ballot_cast(
         actor=request.user,
         vote=vote,
@@ -397,8 +402,16 @@ def ballot_cast(request: AuthenticatedHttpRequest, vote_id: int, data: BallotIn)
         voter=_user(request, data.voter_id),
         channel=data.channel,
         proxy_name=data.proxy_name,
+        verified=verified,
     )
     return {"vote_id": vote.pk, "counted": True}
+
+
+@router.post("/votes/{vote_id}/code", response={200: OwnerCodeOut, 429: E, **WRITE})
+def owner_code_send(request: AuthenticatedHttpRequest, vote_id: int):
+    """Owners' votes: send a one-time code to the owner's mobile; the online ballot carries it."""
+    vote = selectors.vote_get(fetched_by=request.user, pk=vote_id)
+    return {"sent_to": services.owner_code_send(actor=request.user, vote=vote, request=request)}
 
 
 def _unit(request: AuthenticatedHttpRequest, pk: int):

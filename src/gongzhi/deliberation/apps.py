@@ -1,7 +1,8 @@
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core.registry import FEATURE, DemoStep, GongzhiApp, Mount, Nav, ObjectAction
+from gongzhi.core.registry import FEATURE, DemoStep, GongzhiApp, Mount, Nav, ObjectAction, Spreadsheet
 from gongzhi.core.rules import is_caseworker, takes_part
+from gongzhi.deliberation.rules import at_mediation_desk
 
 
 class DeliberationConfig(GongzhiApp):
@@ -16,7 +17,13 @@ class DeliberationConfig(GongzhiApp):
         Nav(
             "deliberation", _("Deliberation"), "deliberation:index", order=37, shortcut=True, when=takes_part
         ),
-        Nav("mediation", _("Mediation desk"), "deliberation:case_desk", order=38, when=is_caseworker),
+        Nav(
+            "mediation",
+            _("Mediation desk"),
+            "deliberation:case_desk",
+            order=38,
+            when=at_mediation_desk,
+        ),
     ]
     object_actions = [
         ObjectAction(
@@ -39,6 +46,15 @@ class DeliberationConfig(GongzhiApp):
             when="gongzhi.appeals.rules.handles_open",
             order=20,
         ),
+    ]
+    spreadsheets = [
+        Spreadsheet(
+            "owned_units",
+            _("Owned units and floor areas (owners' votes)"),
+            importer="gongzhi.deliberation.votes.owned_units_import",
+            import_when=is_caseworker,
+            headers="小区编码, 房号, 面积, 业主",
+        )
     ]
     watched_jobs = ["gongzhi.deliberation.tasks.REMINDERS"]
     demo = [DemoStep("deliberation", "gongzhi.deliberation.demo.load", order=74)]

@@ -177,6 +177,13 @@ class BallotIn(Schema):
     voter_id: Id | None = Field(None, description="paper ballots of a council vote: the member")
     channel: Literal["online", "paper", "proxy"] = "online"
     proxy_name: str = Field("", max_length=40)
+    code: str = Field(
+        "", max_length=12, description="owners' online votes: the code sent to the owner's mobile"
+    )
+
+
+class OwnerCodeOut(Schema):
+    sent_to: str = Field(description="the owner's mobile, masked")
 
 
 class BallotOut(Schema):

@@ -36,7 +36,14 @@ from gongzhi.deliberation.topics import (
     topic_rate,
     topic_support,
 )
-from gongzhi.deliberation.votes import ballot_cast, owned_units_import, vote_close, vote_open
+from gongzhi.deliberation.votes import (
+    ballot_cast,
+    owned_units_import,
+    owner_code_check,
+    owner_code_send,
+    vote_close,
+    vote_open,
+)
 from gongzhi.deliberation.workflow import TOPIC_WORKFLOW, case_transition, topic_transition
 
 __all__ = [
@@ -67,6 +74,8 @@ __all__ = [
     "minutes_object",
     "minutes_publish",
     "owned_units_import",
+    "owner_code_check",
+    "owner_code_send",
     "quorum",
     "session_record",
     "topic_comment",

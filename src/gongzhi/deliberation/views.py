@@ -4,6 +4,7 @@ decisions, minutes); printable minutes; the ballot page."""
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -355,12 +356,34 @@ def minutes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# How long an owner's checked SMS code lets them vote (and change their vote) on the page without a new one.
+OWNER_PASS_SECONDS = 15 * 60
+
+
+def _owner_pass_key(vote: Any) -> str:
+    return f"deliberation.owner_verified.{vote.pk}"
+
+
+def _owner_verified(request: AuthenticatedHttpRequest, vote: Any) -> bool:
+    at = request.session.get(_owner_pass_key(vote))
+    return isinstance(at, (int, float)) and 0 <= timezone.now().timestamp() - at < OWNER_PASS_SECONDS
+
+
 @login_required
 def vote_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Cast a ballot (phone width): agree/disagree/abstain, one option, or a ranking; owners per unit."""
+    """Cast a ballot (phone width): agree/disagree/abstain, one option, or a ranking; owners per unit, after
+    the code sent to their mobile."""
     user = request.user
     vote = selectors.vote_get(fetched_by=user, pk=pk)
     units = selectors.my_units(fetched_by=user, vote=vote)
+    if request.method == "POST" and request.POST.get("action") == "code":
+        with service_call(request, success=None):
+            sent_to = services.owner_code_send(actor=user, vote=vote, request=request)
+            messages.success(
+                request,
+                _("A code was sent to %(phone)s. Enter it below with your vote.") % {"phone": sent_to},
+            )
+        return redirect("deliberation:vote", pk=pk)
     if request.method == "POST":
         with service_call(
             request, success=_("Your vote is recorded. You may change it until the vote closes.")
@@ -376,12 +399,18 @@ def vote_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                         ranks.append((_choice_int(value), i))
                 choice = [i for _r, i in sorted(ranks)]
             unit = None
+            verified = False
             if vote.kind == VoteKind.OWNERS:
                 unit_id = _int(request.POST.get("unit"))
                 unit = next((u for u in units if u.pk == unit_id), None)
                 if unit is None:
                     raise DeliberationError.invalid(_("Choose one of your units."), field="unit")
-            services.ballot_cast(actor=user, vote=vote, choice=choice, unit=unit)
+                verified = _owner_verified(request, vote)
+                if not verified:
+                    services.owner_code_check(actor=user, vote=vote, code=request.POST.get("code", ""))
+                    request.session[_owner_pass_key(vote)] = timezone.now().timestamp()
+                    verified = True
+            services.ballot_cast(actor=user, vote=vote, choice=choice, unit=unit, verified=verified)
         return redirect("deliberation:vote", pk=pk)
     return render(
         request,
@@ -389,6 +418,7 @@ def vote_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         {
             "vote": vote,
             "units": units,
+            "verified": vote.kind == VoteKind.OWNERS and _owner_verified(request, vote),
             "result": selectors.vote_result(vote),
             "mine": _shown_choices(vote, selectors.my_ballots(fetched_by=user, vote=vote)),
             "yes_no": [
