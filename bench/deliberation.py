@@ -98,9 +98,8 @@ def setup(units: int, ballots: int) -> tuple[Vote, list[OwnedUnit], User]:
 
 def _request(user: User, vote_id: int, unit_id: int, choice: str) -> None:
     """What a ballot request does once the owner has confirmed the SMS code (the vote page asks once a
-    sitting): the vote and the unit fetched in the owner's scope, then cast."""
-    vote = selectors.vote_get(fetched_by=user, pk=vote_id)
-    unit = selectors.unit_get(fetched_by=user, pk=unit_id)
+    sitting): the owner's unit and its compound's vote read by primary key, then cast."""
+    vote, unit = selectors.owner_ballot_target(fetched_by=user, vote_pk=vote_id, unit_pk=unit_id)
     services.ballot_cast(actor=user, vote=vote, choice=choice, unit=unit, verified=True)
 
 

@@ -136,7 +136,7 @@ def _hold_open(vote: Vote) -> None:
     else:
         status = (
             # unscoped: the vote or register fetched in scope by the caller
-            Vote.objects.filter(pk=vote.pk).values_list("status", flat=True).first()
+            next(iter(Vote.objects.filter(pk=vote.pk).order_by().values_list("status", flat=True)[:1]), None)
         )  # unscoped: in scope
     if status != VoteStatus.OPEN:
         raise DeliberationError.wrong_state(_("The vote is closed."))
