@@ -2,7 +2,7 @@
 with quorum, votes, minutes with public notice, decisions carried out to the appeal resolved and rated."""
 
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from io import BytesIO
 
@@ -16,13 +16,17 @@ from openpyxl import Workbook
 from gongzhi.accounts.sms import MemorySmsBackend
 from gongzhi.appeals.models import Appeal
 from gongzhi.core.background import background_status
+from gongzhi.core.errors import ServiceError
 from gongzhi.core.excel import ImportRejected
 from gongzhi.core.roles import Role
-from gongzhi.deliberation import selectors, services
+from gongzhi.core.workdays import SHANGHAI
+from gongzhi.deliberation import checkin, selectors, services
 from gongzhi.deliberation.errors import DeliberationError
 from gongzhi.deliberation.models import (
     ActionItem,
+    Attendance,
     Ballot,
+    Meeting,
     OwnedUnit,
     Seat,
     Topic,
@@ -31,6 +35,7 @@ from gongzhi.deliberation.models import (
 )
 from gongzhi.deliberation.tasks import REMINDERS, reminders
 from gongzhi.notifications.models import Notification
+from gongzhi.venues.models import Booking, Space, SpaceKind, Venue, VenueLevel
 from tests.accounts.factories import UserFactory, bind
 
 pytestmark = pytest.mark.django_db
@@ -442,3 +447,53 @@ def test_action_items_are_reminded_when_overdue(world, delib):
     with pytest.raises(DeliberationError):
         services.action_progress(actor=world.a1_staff, item=item, progress=101)
     assert ActionItem.objects.get(pk=item.pk).progress == 0
+
+
+def test_a_meeting_books_a_room_clashes_are_refused_and_members_sign_in_by_qr(world, delib, client):
+    venue = Venue.objects.create(
+        node=world.sub_a,
+        name="街道A党群服务中心",
+        level=VenueLevel.SUBDISTRICT_CENTRE,
+        lat=30.3,
+        lng=120.15,
+        opens_at=time(8, 30),
+        closes_at=time(20, 30),
+    )
+    room = Space.objects.create(
+        venue=venue, name="议事协商室", kind=SpaceKind.DELIBERATION, capacity=20, needs_approval=False
+    )
+    starts = datetime.combine(timezone.localdate() + timedelta(days=5), time(19, 0), SHANGHAI)
+    first, second = (
+        services.meeting_schedule(
+            actor=world.a1_staff, council=delib.council, title=title, starts_at=starts, place="待定"
+        )
+        for title in ("百姓圆桌会", "月月谈")
+    )
+    services.meeting_book_venue(
+        actor=world.a1_staff, meeting=first, space=room, ends_at=starts + timedelta(hours=1)
+    )
+    booking = Booking.objects.get(pk=Meeting.objects.get(pk=first.pk).venue_booking_id)
+    assert booking.space == room and booking.starts_at == starts and booking.status == "confirmed"
+    assert Meeting.objects.get(pk=first.pk).place == "街道A党群服务中心 议事协商室"
+    with pytest.raises(ServiceError) as clash:  # the same room at the same time: the venues refuse it
+        services.meeting_book_venue(actor=world.a1_staff, meeting=second, space=room)
+    assert clash.value.status == 409 and Booking.objects.count() == 1
+    assert Meeting.objects.filter(pk=second.pk, venue_booking_id=None, place="待定").exists()
+
+    # QR sign-in: the secretary's screen shows the code; a member's phone signs in with it.
+    client.force_login(world.a1_staff)
+    assert "<svg" in client.get(reverse("deliberation:meeting_qr", args=[first.pk])).content.decode()
+    client.force_login(world.resident)  # a member, not one who runs the meeting
+    assert client.get(reverse("deliberation:meeting_qr", args=[first.pk])).status_code == 404
+    client.force_login(delib.chair)
+    url = reverse("deliberation:sign_in", args=[first.pk, checkin.token_for(first.pk)])
+    assert client.post(url).status_code == 302
+    assert Attendance.objects.filter(meeting=first, member__user=delib.chair).exists()
+    stale = checkin.token_for(first.pk, now=timezone.now() - timedelta(minutes=2))
+    for token in (stale, checkin.token_for(second.pk), "1-2-x"):
+        with pytest.raises(DeliberationError):
+            services.meeting_sign_in(actor=delib.police, meeting=first, token=token)
+    with pytest.raises(DeliberationError) as outsider:
+        services.meeting_sign_in(actor=world.a2_staff, meeting=first, token=checkin.token_for(first.pk))
+    assert outsider.value.status == 403
+    assert services.quorum(first)["present"] == 1

@@ -1,6 +1,6 @@
 """The deliberation and mediation API: /councils, /topics, /meetings, /votes, /decisions, /mediation/cases."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.http import Http404
 from django.utils import timezone
@@ -35,7 +35,9 @@ from gongzhi.deliberation.schemas import (
     MeetingAttendanceIn,
     MeetingIn,
     MeetingOut,
+    MeetingSignInIn,
     MeetingStepIn,
+    MeetingVenueIn,
     MemberIn,
     NoticeObjectionIn,
     OwnerCodeOut,
@@ -49,6 +51,7 @@ from gongzhi.deliberation.schemas import (
     VoteOut,
 )
 from gongzhi.orgs.selectors import node_get, user_for_assignment
+from gongzhi.venues.selectors import space_get
 
 router = Router(tags=["deliberation"])
 E = ErrorOut
@@ -258,6 +261,7 @@ def _meeting(m: Meeting) -> dict:
         "objection_until": m.objection_until,
         "quorum": services.quorum(m),
         "agenda": list(m.agenda.values_list("pk", flat=True)),
+        "venue_booking_id": m.venue_booking_id,
     }
 
 
@@ -303,6 +307,28 @@ def meeting_attendance(request: AuthenticatedHttpRequest, meeting_id: int, data:
     if member is None:
         raise DeliberationError.invalid(_("Not a member of this council."), field="member_id")
     services.attendance_mark(actor=request.user, meeting=meeting, member=member, present=data.present)
+    return _meeting(meeting)
+
+
+@router.post("/meetings/{meeting_id}/venue", response={200: MeetingOut, **WRITE})
+def meeting_venue(request: AuthenticatedHttpRequest, meeting_id: int, data: MeetingVenueIn):
+    """Book a venue's room for the meeting through the venues' bookings (a clash is refused: 409)."""
+    meeting = selectors.meeting_get(fetched_by=request.user, pk=meeting_id)
+    space = space_get(fetched_by=request.user, pk=data.space_id)
+    services.meeting_book_venue(
+        actor=request.user,
+        meeting=meeting,
+        space=space,
+        ends_at=meeting.starts_at + timedelta(hours=data.hours),
+    )
+    return _meeting(meeting)
+
+
+@router.post("/meetings/{meeting_id}/sign-in", response={200: MeetingOut, **WRITE})
+def meeting_sign_in(request: AuthenticatedHttpRequest, meeting_id: int, data: MeetingSignInIn):
+    """A member signs in with the code on the secretary's screen (it changes every 30 seconds)."""
+    meeting = selectors.meeting_get(fetched_by=request.user, pk=meeting_id)
+    services.meeting_sign_in(actor=request.user, meeting=meeting, token=data.token)
     return _meeting(meeting)
 
 

@@ -10,7 +10,8 @@ class DeliberationConfig(GongzhiApp):
     label = "deliberation"
     verbose_name = _("Deliberation and mediation")
     layer = FEATURE
-    depends_on = ("gongzhi.appeals",)  # topics and mediation cases from appeals; decisions resolve them
+    # appeals: topics and mediation cases from appeals, decisions resolve them; venues: meetings book a room
+    depends_on = ("gongzhi.appeals", "gongzhi.venues")
     urls = [Mount("deliberation/", "gongzhi.deliberation.urls")]
     api_router = "gongzhi.deliberation.api.router"
     nav = [

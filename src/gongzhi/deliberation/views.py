@@ -2,8 +2,10 @@
 rating; a council with its members; the meeting room for the secretary (attendance, quorum, agenda, votes,
 decisions, minutes); printable minutes; the ballot page."""
 
+from datetime import timedelta
 from typing import Any
 
+import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -17,11 +19,12 @@ from gongzhi.accounts.http import AuthenticatedHttpRequest
 from gongzhi.appeals.selectors import appeal_get
 from gongzhi.core.rules import is_caseworker
 from gongzhi.core.web import service_call
+from gongzhi.deliberation import checkin, rules, selectors, services
 from gongzhi.deliberation import forms as F
-from gongzhi.deliberation import rules, selectors, services
 from gongzhi.deliberation.errors import DeliberationError
 from gongzhi.deliberation.models import Reaction, Seat, TopicStatus, VoteKind
 from gongzhi.deliberation.tally import YES_NO
+from gongzhi.venues.selectors import space_get, space_list
 
 EVENT_LABELS = {
     "propose": gettext_lazy("Proposed"),
@@ -280,10 +283,44 @@ def meeting_room(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             and rules.lives_near.test(user, meeting),
             "objections": list(meeting.objections.all()) if runs else [],
             "candidates": [t for t in council.topics.filter(status="accepted")] if runs else [],
+            "spaces": list(space_list(fetched_by=user)[:100])
+            if runs and meeting.status == "scheduled" and meeting.venue_booking_id is None
+            else [],
             "vote_kinds": VoteKind.choices,
             "thresholds": F.Threshold.choices,
         },
     )
+
+
+@login_required
+def meeting_qr(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The secretary's screen: a QR code members scan to sign in; it changes every 30 seconds (the page
+    fetches the next one)."""
+    meeting = selectors.meeting_get(fetched_by=request.user, pk=pk)
+    if not rules.runs_meeting.test(request.user, meeting):
+        raise Http404
+    token = checkin.token_for(meeting.pk)
+    url = request.build_absolute_uri(checkin.scan_path(meeting.pk, token))
+    context = {
+        "meeting": meeting,
+        "svg": segno.make(url, error="m").svg_inline(scale=8, border=2),
+        "seconds": checkin.seconds_left(),
+        "quorum": services.quorum(meeting),
+    }
+    template = "deliberation/_qr.html" if request.headers.get("HX-Request") else "deliberation/qr.html"
+    return render(request, template, context)
+
+
+@login_required
+def meeting_sign_in(request: AuthenticatedHttpRequest, pk: int, token: str) -> HttpResponse:
+    """Where a member's phone lands after scanning: one button to sign in."""
+    meeting = selectors.meeting_get(fetched_by=request.user, pk=pk)
+    if request.method == "POST":
+        with service_call(request, success=_("You are signed in.")) as call:
+            services.meeting_sign_in(actor=request.user, meeting=meeting, token=token)
+        if call.ok:
+            return redirect("deliberation:meeting", pk=pk)
+    return render(request, "deliberation/sign_in.html", {"meeting": meeting, "token": token})
 
 
 def _meeting_post(request: AuthenticatedHttpRequest, meeting: Any) -> None:
@@ -301,6 +338,12 @@ def _meeting_post(request: AuthenticatedHttpRequest, meeting: Any) -> None:
         if member is None:
             raise Http404
         services.attendance_mark(actor=user, meeting=meeting, member=member, present=what == "present")
+    elif what == "venue":
+        space = space_get(fetched_by=user, pk=_int(request.POST.get("space")))
+        hours = min(max(_int(request.POST.get("hours") or "2"), 1), 8)
+        services.meeting_book_venue(
+            actor=user, meeting=meeting, space=space, ends_at=meeting.starts_at + timedelta(hours=hours)
+        )
     elif what == "agenda":
         topic = selectors.topic_get(fetched_by=user, pk=_int(request.POST.get("topic")))
         services.agenda_add(actor=user, meeting=meeting, topic=topic)
