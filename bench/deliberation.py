@@ -103,6 +103,14 @@ def _request(user: User, vote_id: int, unit_id: int, choice: str) -> None:
     services.ballot_cast(actor=user, vote=vote, choice=choice, unit=unit, verified=True)
 
 
+def _request_scoped(user: User, vote_id: int, unit_id: int, choice: str) -> None:
+    """The same ballot with the vote and the unit fetched through the scoped selectors (the general path,
+    and the only one before the owner's path): for the before/after ratio in one run."""
+    vote = selectors.vote_get(fetched_by=user, pk=vote_id)
+    unit = selectors.unit_get(fetched_by=user, pk=unit_id)
+    services.ballot_cast(actor=user, vote=vote, choice=choice, unit=unit, verified=True)
+
+
 def _worker(ids, seconds, threads, seed, think, out) -> None:
     """One process (like one gunicorn worker) with ``threads`` clients, each with its own connection."""
     connections.close_all()
@@ -157,17 +165,17 @@ def clients(ids, processes: int, threads: int, seconds: float, think=(0.0, 0.0))
     return latencies
 
 
-def one_client(ids, n: int) -> tuple[list[float], int]:
+def one_client(ids, n: int, request=_request) -> tuple[list[float], int]:
     """The floor: one client alone, and the queries one request makes."""
     vote_id, owner_ids, unit_of = ids
     users = list(User.objects.filter(pk__in=owner_ids[:n]))
     latencies = []
     for user in users:
         t = time.perf_counter()
-        _request(user, vote_id, unit_of[user.pk], "agree")
+        request(user, vote_id, unit_of[user.pk], "agree")
         latencies.append(time.perf_counter() - t)
     with CaptureQueriesContext(connection) as queries:
-        _request(users[0], vote_id, unit_of[users[0].pk], "disagree")
+        request(users[0], vote_id, unit_of[users[0].pk], "disagree")
     return latencies, len(queries)
 
 
@@ -193,8 +201,9 @@ def main() -> None:
     ids = (vote.pk, owner_ids, {u.owner_id: u.pk for u in units})
     clients_n = args.processes * args.threads
     print(f"database: {connection.vendor}; {args.units} units, {args.ballots} ballots, {clients_n} clients")
-    floor, queries = one_client(ids, 200)
-    report(f"one client alone ({queries} queries a request)", floor)
+    for title, request in (("scoped reads (before)", _request_scoped), ("owner's path (after)", _request)):
+        floor, queries = one_client(ids, 200, request)
+        report(f"one client alone, {title}, {queries} queries a request", floor)
     report(
         f"{clients_n} clients flat out ({args.processes} processes x {args.threads} threads)",
         clients(ids, args.processes, args.threads, args.seconds),
