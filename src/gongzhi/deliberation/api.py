@@ -15,7 +15,7 @@ from gongzhi.core.pagination import LimitOffset
 from gongzhi.core.schemas import ErrorOut
 from gongzhi.deliberation import selectors, services
 from gongzhi.deliberation.errors import DeliberationError
-from gongzhi.deliberation.models import ActionItem, Council, MediationCase, Meeting, Topic, Vote
+from gongzhi.deliberation.models import ActionItem, Council, MediationCase, Meeting, OwnedUnit, Topic, Vote
 from gongzhi.deliberation.schemas import (
     ActionIn,
     ActionItemOut,
@@ -414,6 +414,7 @@ def vote(request: AuthenticatedHttpRequest, vote_id: int):
 @router.post("/votes/{vote_id}/ballots", response={200: BallotOut, **WRITE})
 def ballot_cast(request: AuthenticatedHttpRequest, vote_id: int, data: BallotIn):
     """Cast a ballot; a second for the same member or unit replaces the first until the vote closes."""
+    unit: OwnedUnit | None
     try:  # an owner's online ballot: their unit and its compound's vote, two small reads
         if data.channel != "online":
             raise Http404

@@ -27,10 +27,10 @@ from gongzhi.deliberation.rules import is_case_party
 def _one(qs: QuerySet[Any], pk: int) -> Any:
     if not isinstance(pk, int) or not 0 < pk < 2**63:
         raise Http404
-    row = qs.filter(pk=pk).first()
-    if row is None:
+    rows = list(qs.filter(pk=pk).order_by()[:1])  # one row by its key: no ordering to sort
+    if not rows:
         raise Http404
-    return row
+    return rows[0]
 
 
 def council_list(*, fetched_by: User) -> QuerySet[Council]:
@@ -128,9 +128,10 @@ def owner_ballot_target(
     """An owner's online ballot: their own unit and the owners' vote of its compound, by primary key (two
     small reads, the resident's hot path). An owner votes for their unit whether or not they live in the
     compound (Civil Code art. 278). 404 for anything else; callers then take the general path."""
-    for pk in (vote_pk, unit_pk):
-        if not isinstance(pk, int) or not 0 < pk < 2**63:
-            raise Http404
+    if not isinstance(vote_pk, int) or not isinstance(unit_pk, int):
+        raise Http404
+    if not (0 < vote_pk < 2**63 and 0 < unit_pk < 2**63):
+        raise Http404
     # unscoped: the user's own unit (owned by the user asking)
     units = list(OwnedUnit.objects.filter(pk=unit_pk, owner_id=fetched_by.pk).order_by()[:1])
     if not units:

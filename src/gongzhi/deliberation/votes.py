@@ -143,7 +143,7 @@ def _hold_open(vote: Vote) -> None:
 
 
 def _owner_phone(actor: User, vote: Vote) -> str:
-    if vote.kind != VoteKind.OWNERS:
+    if vote.kind != VoteKind.OWNERS or vote.compound_id is None:
         raise DeliberationError.invalid(_("Only owners' votes ask for a code."), field="vote")
     # unscoped: whether the actor owns a unit of the vote's compound (their own units)
     if not OwnedUnit.objects.filter(node_id=vote.compound_id, owner_id=actor.pk).exists():
