@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export GONGZHI_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test test-sqlite test-postgres test-fuzz cluster-test bench bench-venues bench-appeals bench-sqlite bench-submit bench-points bench-party bench-triage bench-alliance bench-lighthouse lint setup assets messages clean
+.PHONY: demo test test-sqlite test-postgres test-fuzz cluster-test bench bench-venues bench-appeals bench-sqlite bench-submit bench-points bench-party bench-triage bench-alliance bench-lighthouse bench-deliberation lint setup assets messages clean
 
 ## Install Python and npm packages, vendor static assets, compile translations.
 setup: $(VENV)/.installed assets messages
@@ -92,6 +92,11 @@ bench-points: setup
 bench-party: setup
 	bash scripts/system-deps.sh
 	bash scripts/pg.sh run $(BIN)/python bench/partywork.py
+
+## Owners' votes on PostgreSQL: 50 clients casting ballots in a 5,000-unit compound; closing and tallying.
+bench-deliberation: setup
+	bash scripts/system-deps.sh
+	bash scripts/pg.sh run $(BIN)/python bench/deliberation.py
 
 ## Triage speed on one core: model load, classification throughput, duplicate check, hot issues.
 bench-triage: setup

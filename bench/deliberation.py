@@ -1,12 +1,16 @@
-"""Owners' votes at compound size: a compound of 5,000 owned units, 2,000 ballots cast; closing and tallying
-(art. 278 by area and by head) timed; then residents' vote requests from 50 concurrent clients (threads,
-each with its own database connection) calling the service the vote page and the API call, with p50/p95/p99.
+"""Owners' votes at compound size: a compound of 5,000 owned units, 2,000 paper ballots entered; residents'
+vote requests (the API's ballot call: the vote and the unit fetched in the owner's scope, then
+`ballot_cast`, a replace-or-insert) from 50 concurrent clients (25 processes x 2 threads, each thread with
+its own connection, as gunicorn runs sync workers), first flat out (the saturation figure: latency =
+clients / throughput), then paced like owners voting (each client waits 0.5-1.5 s between votes); then
+closing and tallying (art. 278 by area and by head), timed. One client alone first gives the floor.
 
-Run on SQLite: `.venv/bin/python bench/deliberation.py`; on PostgreSQL: `bash scripts/pg.sh run
-.venv/bin/python bench/deliberation.py`. Options: --units 5000 --ballots 2000 --clients 50 --seconds 10.
+Run with `make bench-deliberation` (PostgreSQL); on SQLite: `.venv/bin/python bench/deliberation.py`.
+Options: --units 5000 --ballots 2000 --processes 25 --threads 2 --seconds 10.
 """
 
 import argparse
+import multiprocessing as mp
 import os
 import random
 import statistics
@@ -27,12 +31,13 @@ import django
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, connections  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from gongzhi.accounts.models import RoleBinding, User  # noqa: E402
 from gongzhi.core.roles import Role  # noqa: E402
-from gongzhi.deliberation import services  # noqa: E402
+from gongzhi.deliberation import selectors, services  # noqa: E402
 from gongzhi.deliberation.models import Ballot, OwnedUnit, Vote  # noqa: E402
 from gongzhi.orgs.models import Node, NodeKind  # noqa: E402
 
@@ -49,6 +54,8 @@ def setup(units: int, ballots: int) -> tuple[Vote, list[OwnedUnit], User]:
     owners = User.objects.bulk_create(
         User(username=f"bench-owner-{stamp}-{n}", password="!") for n in range(units)
     )
+    # Each owner is a resident of the compound (the vote is offered where they belong).
+    RoleBinding.objects.bulk_create(RoleBinding(user=o, role=Role.RESIDENT, node=compound) for o in owners)
     rng = random.Random(5)
     rows = OwnedUnit.objects.bulk_create(
         OwnedUnit(
@@ -89,55 +96,123 @@ def setup(units: int, ballots: int) -> tuple[Vote, list[OwnedUnit], User]:
     return vote, rows, staff
 
 
-def clients(vote: Vote, units: list[OwnedUnit], n_clients: int, seconds: float) -> list[float]:
-    owners = {u.owner_id: u for u in units}
-    users = list(User.objects.filter(pk__in=list(owners)))
+def _request(user: User, vote_id: int, unit_id: int, choice: str) -> None:
+    """What a ballot request does once the owner has confirmed the SMS code (the vote page asks once a
+    sitting): the owner's unit and its compound's vote read by primary key, then cast."""
+    vote, unit = selectors.owner_ballot_target(fetched_by=user, vote_pk=vote_id, unit_pk=unit_id)
+    services.ballot_cast(actor=user, vote=vote, choice=choice, unit=unit, verified=True)
+
+
+def _request_scoped(user: User, vote_id: int, unit_id: int, choice: str) -> None:
+    """The same ballot with the vote and the unit fetched through the scoped selectors (the general path,
+    and the only one before the owner's path): for the before/after ratio in one run."""
+    vote = selectors.vote_get(fetched_by=user, pk=vote_id)
+    unit = selectors.unit_get(fetched_by=user, pk=unit_id)
+    services.ballot_cast(actor=user, vote=vote, choice=choice, unit=unit, verified=True)
+
+
+def _worker(ids, seconds, threads, seed, think, out) -> None:
+    """One process (like one gunicorn worker) with ``threads`` clients, each with its own connection."""
+    connections.close_all()
+    vote_id, owner_ids, unit_of = ids
+    mine_ids = owner_ids[seed * 40 : (seed + 1) * 40]
+    users = list(User.objects.filter(pk__in=mine_ids))
+    connection.close()
     latencies: list[float] = []
     lock = threading.Lock()
-    stop = time.monotonic() + seconds
-    start = threading.Barrier(n_clients)
+    barrier = threading.Barrier(threads)
 
     def run(k: int) -> None:
-        rng = random.Random(k)
+        rng = random.Random(seed * 1000 + k)
         mine: list[float] = []
-        start.wait()
+        barrier.wait()
+        stop = time.monotonic() + seconds
         try:
             while time.monotonic() < stop:
                 user = users[rng.randrange(len(users))]
                 t = time.perf_counter()
-                services.ballot_cast(
-                    actor=user, vote=vote, choice=rng.choice(["agree", "disagree"]), unit=owners[user.pk]
-                )
+                _request(user, vote_id, unit_of[user.pk], rng.choice(["agree", "disagree"]))
                 mine.append(time.perf_counter() - t)
+                if think[1]:
+                    time.sleep(rng.uniform(*think))
         finally:
             connection.close()
             with lock:
                 latencies.extend(mine)
 
-    threads = [threading.Thread(target=run, args=(k,)) for k in range(n_clients)]
-    for t in threads:
+    pool = [threading.Thread(target=run, args=(k,)) for k in range(threads)]
+    for t in pool:
         t.start()
-    for t in threads:
+    for t in pool:
         t.join()
+    out.put(latencies)
+
+
+def clients(ids, processes: int, threads: int, seconds: float, think=(0.0, 0.0)) -> list[float]:
+    connections.close_all()
+    ctx = mp.get_context("fork")
+    out = ctx.Queue()
+    workers = [
+        ctx.Process(target=_worker, args=(ids, seconds, threads, p, think, out)) for p in range(processes)
+    ]
+    for w in workers:
+        w.start()
+    latencies: list[float] = []
+    for _ in workers:
+        latencies.extend(out.get())
+    for w in workers:
+        w.join()
     return latencies
+
+
+def one_client(ids, n: int, request=_request) -> tuple[list[float], int]:
+    """The floor: one client alone, and the queries one request makes."""
+    vote_id, owner_ids, unit_of = ids
+    users = list(User.objects.filter(pk__in=owner_ids[:n]))
+    latencies = []
+    for user in users:
+        t = time.perf_counter()
+        request(user, vote_id, unit_of[user.pk], "agree")
+        latencies.append(time.perf_counter() - t)
+    with CaptureQueriesContext(connection) as queries:
+        request(users[0], vote_id, unit_of[users[0].pk], "disagree")
+    return latencies, len(queries)
+
+
+def report(title: str, latencies: list[float], seconds: float | None = None) -> None:
+    q = statistics.quantiles(latencies, n=100)
+    rate = f" ({len(latencies) / seconds:.0f}/s)" if seconds else ""
+    print(
+        f"{title}: {len(latencies)} requests{rate}; "
+        f"p50 {q[49] * 1000:.1f} ms, p95 {q[94] * 1000:.1f} ms, p99 {q[98] * 1000:.1f} ms"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--units", type=int, default=5000)
     parser.add_argument("--ballots", type=int, default=2000)
-    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--processes", type=int, default=25)
+    parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seconds", type=float, default=10)
     args = parser.parse_args()
     vote, units, staff = setup(args.units, args.ballots)
-    print(
-        f"database: {connection.vendor}; {args.units} units, {args.ballots} ballots, {args.clients} clients"
+    owner_ids = [u.owner_id for u in units]
+    ids = (vote.pk, owner_ids, {u.owner_id: u.pk for u in units})
+    clients_n = args.processes * args.threads
+    print(f"database: {connection.vendor}; {args.units} units, {args.ballots} ballots, {clients_n} clients")
+    for title, request in (("scoped reads (before)", _request_scoped), ("owner's path (after)", _request)):
+        floor, queries = one_client(ids, 200, request)
+        report(f"one client alone, {title}, {queries} queries a request", floor)
+    report(
+        f"{clients_n} clients flat out ({args.processes} processes x {args.threads} threads)",
+        clients(ids, args.processes, args.threads, args.seconds),
+        args.seconds,
     )
-    latencies = clients(vote, units, args.clients, args.seconds)
-    q = statistics.quantiles(latencies, n=100)
-    print(
-        f"ballots cast: {len(latencies)} in {args.seconds:.0f} s ({len(latencies) / args.seconds:.0f}/s); "
-        f"p50 {q[49] * 1000:.1f} ms, p95 {q[94] * 1000:.1f} ms, p99 {q[98] * 1000:.1f} ms"
+    report(
+        f"{clients_n} clients paced (each waits 0.5-1.5 s between votes)",
+        clients(ids, args.processes, args.threads, args.seconds, think=(0.5, 1.5)),
+        args.seconds,
     )
     counted = Ballot.objects.filter(vote=vote).count()
     t = time.perf_counter()

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from gongzhi.appeals.intake import appeal_submit
@@ -13,6 +14,7 @@ from gongzhi.core.models import AuditEvent
 from gongzhi.deliberation import selectors, services
 from gongzhi.deliberation.errors import MediationError
 from gongzhi.deliberation.models import CaseParty, MediationCase
+from gongzhi.deliberation.rules import at_mediation_desk
 from gongzhi.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -164,3 +166,23 @@ def test_the_agreement_prints_with_the_judicial_confirmation_window(world, dispu
     assert page.status_code == 200
     assert "人民调解协议书" in text and "30" in text and "赔偿800元" in text and "2030-01-10" in text
     assert login(world.a1_staff).get(f"/deliberation/mediation/{case.pk}/agreement/").status_code == 404
+
+
+def test_the_mediation_desk_is_in_the_menu_only_for_those_with_cases_there(world, delib, client):
+    """A commissioner who mediates nothing saw an empty desk; the entry is for desk staff and mediators."""
+    assert at_mediation_desk.test(world.a1_staff) and at_mediation_desk.test(world.sub_admin)
+    assert not at_mediation_desk.test(world.commissioner) and not at_mediation_desk.test(world.resident)
+    client.force_login(world.commissioner)
+    desk = reverse("deliberation:case_desk")
+    assert desk not in client.get("/").content.decode()
+    services.case_open(
+        actor=world.commissioner,
+        node=world.cmp_a1a,
+        kind="neighbours",
+        source="walk_in",
+        title="楼道堆物",
+        facts="邻居在楼道堆放杂物。",
+        parties=[{"name": "甲"}],
+    )
+    assert at_mediation_desk.test(world.commissioner)  # the one who opened the case mediates it
+    assert desk in client.get("/").content.decode()

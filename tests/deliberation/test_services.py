@@ -1,30 +1,41 @@
 """Deliberation end to end through the services: composition, topics from appeals and proposals, meetings
 with quorum, votes, minutes with public notice, decisions carried out to the appeal resolved and rated."""
 
-from datetime import timedelta
+import re
+from datetime import datetime, time, timedelta
+from decimal import Decimal
 from io import BytesIO
 
 import pytest
 import time_machine
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
 
+from gongzhi.accounts.sms import MemorySmsBackend
 from gongzhi.appeals.models import Appeal
+from gongzhi.core.background import background_status
+from gongzhi.core.errors import ServiceError
 from gongzhi.core.excel import ImportRejected
 from gongzhi.core.roles import Role
-from gongzhi.deliberation import selectors, services
+from gongzhi.core.workdays import SHANGHAI
+from gongzhi.deliberation import checkin, selectors, services
 from gongzhi.deliberation.errors import DeliberationError
 from gongzhi.deliberation.models import (
     ActionItem,
+    Attendance,
     Ballot,
+    Meeting,
     OwnedUnit,
     Seat,
     Topic,
     TopicEvent,
     TopicStatus,
 )
+from gongzhi.deliberation.tasks import REMINDERS, reminders
 from gongzhi.notifications.models import Notification
+from gongzhi.venues.models import Booking, Space, SpaceKind, Venue, VenueLevel
 from tests.accounts.factories import UserFactory, bind
 
 pytestmark = pytest.mark.django_db
@@ -284,19 +295,55 @@ def test_ranked_choice_at_a_meeting(world, delib):
     assert result["rounds"][0] == [1, 1, 1] and result["winner"] == 1
 
 
-def _units_file(rows):
+def _units_file(rows, header=("房号", "面积", "业主")):
     book = Workbook()
     sheet = book.active
-    sheet.append(["房号", "面积", "业主"])
+    sheet.append(list(header))
     for row in rows:
         sheet.append(list(row))
     out = BytesIO()
+    out.name = "units.xlsx"
     book.save(out)
     out.seek(0)
     return out
 
 
-def test_owners_vote_online_proxy_and_replaced(world, delib):
+def test_owned_units_from_the_shared_import_page_all_or_nothing(world, client):
+    """The register of units on the import page: each row names its compound; a bad row imports nothing."""
+    client.force_login(world.a1_staff)
+    url = reverse("core:imports")
+    assert "小区编码, 房号, 面积, 业主" in client.get(url).content.decode()
+    a1a, b1a = world.cmp_a1a.code, world.cmp_b1a.code
+    bad = _units_file(
+        [
+            (a1a, "1-101", 90, "张三"),
+            (b1a, "1-102", 90, "李四"),
+            (a1a, "1-101", 80, "王五"),
+            (a1a, "1-103", 0, "赵六"),
+        ],
+        header=["小区编码", "房号", "面积", "业主"],
+    )
+    response = client.post(url, {"kind": "owned_units", "file": bad})
+    page = response.content.decode()
+    assert response.status_code == 400 and not OwnedUnit.objects.exists()
+    for row, message in [
+        (3, "您辖区内没有此编码的小区"),
+        (4, "与第 2 行是同一房号"),
+        (5, "请填写面积（平方米，0.01–100000）"),
+    ]:
+        assert message in page, (row, message)
+    good = _units_file(
+        [(a1a, "1-101", 90, "张三"), (world.cmp_a1b.code, "1-101", 75.5, "李四")],
+        header=["小区编码", "房号", "面积", "业主"],
+    )
+    assert client.post(url, {"kind": "owned_units", "file": good}).status_code == 302
+    assert sorted(OwnedUnit.objects.values_list("node__name", "area")) == [
+        ("小区A1a", Decimal("90.00")),
+        ("小区A1b", Decimal("75.50")),
+    ]
+
+
+def test_owners_vote_online_proxy_and_replaced(world, delib, client, django_capture_on_commit_callbacks):
     with pytest.raises(ImportRejected):
         services.owned_units_import(
             actor=world.commissioner, compound=world.cmp_a1a, source=_units_file([("1-101", "九十", "张三")])
@@ -334,8 +381,26 @@ def test_owners_vote_online_proxy_and_replaced(world, delib):
     with pytest.raises(DeliberationError) as not_owner:
         services.ballot_cast(actor=world.resident, vote=vote, choice="agree", unit=theirs)
     assert not_owner.value.status == 403
-    services.ballot_cast(actor=world.resident, vote=vote, choice="disagree", unit=mine)
-    services.ballot_cast(actor=world.resident, vote=vote, choice="agree", unit=mine)  # replaces
+    with pytest.raises(DeliberationError) as no_code:  # online: only after the SMS code
+        services.ballot_cast(actor=world.resident, vote=vote, choice="agree", unit=mine)
+    assert no_code.value.fields == {"code": [str(no_code.value.message)]}
+    # On the vote page: a code to the owner's mobile, a wrong code refused, the right one lets them vote
+    # (and change their vote) for a while.
+    world.resident.set_phone("13800138000")
+    world.resident.save()
+    client.force_login(world.resident)
+    url = reverse("deliberation:vote", args=[vote.pk])
+    with django_capture_on_commit_callbacks(execute=True):  # the SMS leaves once the code is stored
+        client.post(url, {"action": "code"})
+    ((phone, sms),) = MemorySmsBackend.outbox
+    assert phone == "13800138000"
+    code = re.search(r"\d{6}", sms).group()
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    page = client.post(url, {"unit": mine.pk, "choice": "disagree", "code": wrong}, follow=True)
+    assert "验证码错误或已过期" in page.content.decode() and not Ballot.objects.filter(vote=vote).exists()
+    client.post(url, {"unit": mine.pk, "choice": "disagree", "code": code})
+    client.post(url, {"unit": mine.pk, "choice": "agree"})  # replaces, within the same sitting
+    assert list(Ballot.objects.filter(vote=vote).values_list("choice", flat=True)) == ["agree"]
     with pytest.raises(DeliberationError):  # a proxy needs a name
         services.ballot_cast(
             actor=world.commissioner, vote=vote, choice="agree", unit=theirs, channel="proxy"
@@ -373,11 +438,62 @@ def test_action_items_are_reminded_when_overdue(world, delib):
     )
     assert services.decision_reminders() == 0
     with time_machine.travel(timezone.now() + timedelta(days=5)):
-        assert services.decision_reminders() == 1
+        assert reminders.call_local() == 1  # the daily periodic task, under its lease
         assert services.decision_reminders() == 0  # once a day
+        assert background_status()[REMINDERS.name]["minutes_ago"] == 0  # watched: /healthz shows its run
     assert Notification.objects.filter(recipient=delib.chair, kind="action_overdue").exists()
     with pytest.raises(DeliberationError):
         services.action_progress(actor=world.resident, item=item, progress=50)
     with pytest.raises(DeliberationError):
         services.action_progress(actor=world.a1_staff, item=item, progress=101)
     assert ActionItem.objects.get(pk=item.pk).progress == 0
+
+
+def test_a_meeting_books_a_room_clashes_are_refused_and_members_sign_in_by_qr(world, delib, client):
+    venue = Venue.objects.create(
+        node=world.sub_a,
+        name="街道A党群服务中心",
+        level=VenueLevel.SUBDISTRICT_CENTRE,
+        lat=30.3,
+        lng=120.15,
+        opens_at=time(8, 30),
+        closes_at=time(20, 30),
+    )
+    room = Space.objects.create(
+        venue=venue, name="议事协商室", kind=SpaceKind.DELIBERATION, capacity=20, needs_approval=False
+    )
+    starts = datetime.combine(timezone.localdate() + timedelta(days=5), time(19, 0), SHANGHAI)
+    first, second = (
+        services.meeting_schedule(
+            actor=world.a1_staff, council=delib.council, title=title, starts_at=starts, place="待定"
+        )
+        for title in ("百姓圆桌会", "月月谈")
+    )
+    services.meeting_book_venue(
+        actor=world.a1_staff, meeting=first, space=room, ends_at=starts + timedelta(hours=1)
+    )
+    booking = Booking.objects.get(pk=Meeting.objects.get(pk=first.pk).venue_booking_id)
+    assert booking.space == room and booking.starts_at == starts and booking.status == "confirmed"
+    assert Meeting.objects.get(pk=first.pk).place == "街道A党群服务中心 议事协商室"
+    with pytest.raises(ServiceError) as clash:  # the same room at the same time: the venues refuse it
+        services.meeting_book_venue(actor=world.a1_staff, meeting=second, space=room)
+    assert clash.value.status == 409 and Booking.objects.count() == 1
+    assert Meeting.objects.filter(pk=second.pk, venue_booking_id=None, place="待定").exists()
+
+    # QR sign-in: the secretary's screen shows the code; a member's phone signs in with it.
+    client.force_login(world.a1_staff)
+    assert "<svg" in client.get(reverse("deliberation:meeting_qr", args=[first.pk])).content.decode()
+    client.force_login(world.resident)  # a member, not one who runs the meeting
+    assert client.get(reverse("deliberation:meeting_qr", args=[first.pk])).status_code == 404
+    client.force_login(delib.chair)
+    url = reverse("deliberation:sign_in", args=[first.pk, checkin.token_for(first.pk)])
+    assert client.post(url).status_code == 302
+    assert Attendance.objects.filter(meeting=first, member__user=delib.chair).exists()
+    stale = checkin.token_for(first.pk, now=timezone.now() - timedelta(minutes=2))
+    for token in (stale, checkin.token_for(second.pk), "1-2-x"):
+        with pytest.raises(DeliberationError):
+            services.meeting_sign_in(actor=delib.police, meeting=first, token=token)
+    with pytest.raises(DeliberationError) as outsider:
+        services.meeting_sign_in(actor=world.a2_staff, meeting=first, token=checkin.token_for(first.pk))
+    assert outsider.value.status == 403
+    assert services.quorum(first)["present"] == 1

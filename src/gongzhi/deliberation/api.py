@@ -1,6 +1,6 @@
 """The deliberation and mediation API: /councils, /topics, /meetings, /votes, /decisions, /mediation/cases."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.http import Http404
 from django.utils import timezone
@@ -15,7 +15,7 @@ from gongzhi.core.pagination import LimitOffset
 from gongzhi.core.schemas import ErrorOut
 from gongzhi.deliberation import selectors, services
 from gongzhi.deliberation.errors import DeliberationError
-from gongzhi.deliberation.models import ActionItem, Council, MediationCase, Meeting, Topic, Vote
+from gongzhi.deliberation.models import ActionItem, Council, MediationCase, Meeting, OwnedUnit, Topic, Vote
 from gongzhi.deliberation.schemas import (
     ActionIn,
     ActionItemOut,
@@ -35,9 +35,12 @@ from gongzhi.deliberation.schemas import (
     MeetingAttendanceIn,
     MeetingIn,
     MeetingOut,
+    MeetingSignInIn,
     MeetingStepIn,
+    MeetingVenueIn,
     MemberIn,
     NoticeObjectionIn,
+    OwnerCodeOut,
     ProgressIn,
     SessionIn,
     TopicIn,
@@ -48,6 +51,7 @@ from gongzhi.deliberation.schemas import (
     VoteOut,
 )
 from gongzhi.orgs.selectors import node_get, user_for_assignment
+from gongzhi.venues.selectors import space_get
 
 router = Router(tags=["deliberation"])
 E = ErrorOut
@@ -257,6 +261,7 @@ def _meeting(m: Meeting) -> dict:
         "objection_until": m.objection_until,
         "quorum": services.quorum(m),
         "agenda": list(m.agenda.values_list("pk", flat=True)),
+        "venue_booking_id": m.venue_booking_id,
     }
 
 
@@ -302,6 +307,28 @@ def meeting_attendance(request: AuthenticatedHttpRequest, meeting_id: int, data:
     if member is None:
         raise DeliberationError.invalid(_("Not a member of this council."), field="member_id")
     services.attendance_mark(actor=request.user, meeting=meeting, member=member, present=data.present)
+    return _meeting(meeting)
+
+
+@router.post("/meetings/{meeting_id}/venue", response={200: MeetingOut, **WRITE})
+def meeting_venue(request: AuthenticatedHttpRequest, meeting_id: int, data: MeetingVenueIn):
+    """Book a venue's room for the meeting through the venues' bookings (a clash is refused: 409)."""
+    meeting = selectors.meeting_get(fetched_by=request.user, pk=meeting_id)
+    space = space_get(fetched_by=request.user, pk=data.space_id)
+    services.meeting_book_venue(
+        actor=request.user,
+        meeting=meeting,
+        space=space,
+        ends_at=meeting.starts_at + timedelta(hours=data.hours),
+    )
+    return _meeting(meeting)
+
+
+@router.post("/meetings/{meeting_id}/sign-in", response={200: MeetingOut, **WRITE})
+def meeting_sign_in(request: AuthenticatedHttpRequest, meeting_id: int, data: MeetingSignInIn):
+    """A member signs in with the code on the secretary's screen (it changes every 30 seconds)."""
+    meeting = selectors.meeting_get(fetched_by=request.user, pk=meeting_id)
+    services.meeting_sign_in(actor=request.user, meeting=meeting, token=data.token)
     return _meeting(meeting)
 
 
@@ -387,8 +414,20 @@ def vote(request: AuthenticatedHttpRequest, vote_id: int):
 @router.post("/votes/{vote_id}/ballots", response={200: BallotOut, **WRITE})
 def ballot_cast(request: AuthenticatedHttpRequest, vote_id: int, data: BallotIn):
     """Cast a ballot; a second for the same member or unit replaces the first until the vote closes."""
-    vote = selectors.vote_get(fetched_by=request.user, pk=vote_id)
-    unit = _unit(request, data.unit_id) if data.unit_id is not None else None
+    unit: OwnedUnit | None
+    try:  # an owner's online ballot: their unit and its compound's vote, two small reads
+        if data.channel != "online":
+            raise Http404
+        vote, unit = selectors.owner_ballot_target(
+            fetched_by=request.user, vote_pk=vote_id, unit_pk=data.unit_id
+        )
+    except Http404:
+        vote = selectors.vote_get(fetched_by=request.user, pk=vote_id)
+        unit = _unit(request, data.unit_id) if data.unit_id is not None else None
+    verified = False
+    if vote.kind == "owners" and data.channel == "online":
+        services.owner_code_check(actor=request.user, vote=vote, code=data.code)
+        verified = True
     services.ballot_cast(
         actor=request.user,
         vote=vote,
@@ -397,8 +436,16 @@ def ballot_cast(request: AuthenticatedHttpRequest, vote_id: int, data: BallotIn)
         voter=_user(request, data.voter_id),
         channel=data.channel,
         proxy_name=data.proxy_name,
+        verified=verified,
     )
     return {"vote_id": vote.pk, "counted": True}
+
+
+@router.post("/votes/{vote_id}/code", response={200: OwnerCodeOut, 429: E, **WRITE})
+def owner_code_send(request: AuthenticatedHttpRequest, vote_id: int):
+    """Owners' votes: send a one-time code to the owner's mobile; the online ballot carries it."""
+    vote = selectors.vote_get(fetched_by=request.user, pk=vote_id)
+    return {"sent_to": services.owner_code_send(actor=request.user, vote=vote, request=request)}
 
 
 def _unit(request: AuthenticatedHttpRequest, pk: int):

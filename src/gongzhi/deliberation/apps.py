@@ -1,7 +1,8 @@
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core.registry import FEATURE, DemoStep, GongzhiApp, Mount, Nav, ObjectAction
+from gongzhi.core.registry import FEATURE, DemoStep, GongzhiApp, Mount, Nav, ObjectAction, Spreadsheet
 from gongzhi.core.rules import is_caseworker, takes_part
+from gongzhi.deliberation.rules import at_mediation_desk
 
 
 class DeliberationConfig(GongzhiApp):
@@ -9,7 +10,8 @@ class DeliberationConfig(GongzhiApp):
     label = "deliberation"
     verbose_name = _("Deliberation and mediation")
     layer = FEATURE
-    depends_on = ("gongzhi.appeals",)  # topics and mediation cases from appeals; decisions resolve them
+    # appeals: topics and mediation cases from appeals, decisions resolve them; venues: meetings book a room
+    depends_on = ("gongzhi.appeals", "gongzhi.venues")
     urls = [Mount("deliberation/", "gongzhi.deliberation.urls")]
     api_router = "gongzhi.deliberation.api.router"
     nav = [
@@ -27,7 +29,7 @@ class DeliberationConfig(GongzhiApp):
             _("Mediation desk"),
             "deliberation:case_desk",
             order=38,
-            when=is_caseworker,
+            when=at_mediation_desk,
             section="services",
         ),
     ]
@@ -53,6 +55,16 @@ class DeliberationConfig(GongzhiApp):
             order=20,
         ),
     ]
+    spreadsheets = [
+        Spreadsheet(
+            "owned_units",
+            _("Owned units and floor areas (owners' votes)"),
+            importer="gongzhi.deliberation.votes.owned_units_import",
+            import_when=is_caseworker,
+            headers="小区编码, 房号, 面积, 业主",
+        )
+    ]
+    watched_jobs = ["gongzhi.deliberation.tasks.REMINDERS"]
     demo = [DemoStep("deliberation", "gongzhi.deliberation.demo.load", order=74)]
     kpis = "gongzhi.deliberation.kpis.deliberation_kpis"
     kpi_label = _("Deliberation and mediation")

@@ -127,6 +127,9 @@ def topic_finish(*, actor: User, topic: Topic) -> Topic:
     return topic
 
 
+REMINDER_BATCH = 500
+
+
 def decision_reminders(*, today: date | None = None) -> int:
     """Once a day: remind the owners of overdue action items and tell the council's chair and secretary
     (the escalation). Each item is reminded at most once a day."""
@@ -138,7 +141,7 @@ def decision_reminders(*, today: date | None = None) -> int:
         .select_related("topic__council__chair", "topic__council__secretary", "owner_user")
     )
     count = 0
-    for item in overdue[:500]:
+    for item in overdue[:REMINDER_BATCH]:
         council = item.topic.council
         people = [p for p in (item.owner_user, council.chair, council.secretary) if p is not None]
         notify(

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import User
-from gongzhi.deliberation import rules
+from gongzhi.deliberation import checkin, rules
 from gongzhi.deliberation.errors import DeliberationError
 from gongzhi.deliberation.models import (
     Attendance,
@@ -23,6 +23,8 @@ from gongzhi.deliberation.models import (
 from gongzhi.deliberation.topics import _text
 from gongzhi.deliberation.workflow import topic_transition
 from gongzhi.notifications.services import notify
+from gongzhi.venues.bookings import booking_create
+from gongzhi.venues.models import Booking, Space
 
 EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
 
@@ -68,6 +70,41 @@ def meeting_schedule(
     return meeting
 
 
+MEETING_HOURS = 2  # a booking lasts this long unless the secretary says when the meeting ends
+
+
+def meeting_book_venue(
+    *, actor: User, meeting: Meeting, space: Space, ends_at: datetime | None = None
+) -> Meeting:
+    """Book an area of a venue (venues' booking service: its rules, opening hours and clash check) for the
+    meeting's time; the meeting's place becomes the area. A clash or closed time is refused (409) and
+    nothing changes; a meeting holds one booking."""
+    _require_runs(actor, meeting)
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise DeliberationError.wrong_state(_("Book a venue before the meeting opens."))
+    if meeting.venue_booking_id is not None:
+        raise DeliberationError.wrong_state(_("This meeting already has a venue booked."))
+    ends_at = ends_at or meeting.starts_at + timedelta(hours=MEETING_HOURS)
+    with transaction.atomic():
+        result = booking_create(
+            actor=actor,
+            space=space,
+            title=meeting.title,
+            starts_at=meeting.starts_at,
+            ends_at=ends_at,
+            for_node=meeting.node,
+        )
+        booking: Booking = result.bookings[0]
+        place = f"{space.venue.name} {space.name}"[:80]
+        updated = Meeting.objects.filter(  # unscoped: the meeting fetched in scope, once
+            pk=meeting.pk, venue_booking_id__isnull=True
+        ).update(venue_booking_id=booking.pk, place=place)
+        if updated != 1:
+            raise DeliberationError.wrong_state(_("This meeting already has a venue booked."))
+    meeting.venue_booking_id, meeting.place = booking.pk, place
+    return meeting
+
+
 def agenda_add(*, actor: User, meeting: Meeting, topic: Topic) -> Topic:
     if meeting.status == MeetingStatus.CLOSED:
         raise DeliberationError.wrong_state(_("The meeting is closed."))
@@ -97,6 +134,19 @@ def attendance_mark(*, actor: User, meeting: Meeting, member: CouncilMember, pre
     else:
         # unscoped: the secretary's own meeting (checked above), one member's row
         Attendance.objects.filter(meeting=meeting, member=member).delete()
+
+
+def meeting_sign_in(*, actor: User, meeting: Meeting, token: str) -> CouncilMember:
+    """A member signs in by scanning the code on the secretary's screen (the code of the last minute)."""
+    if not checkin.token_valid(meeting.pk, str(token or "")[:120]):
+        raise DeliberationError.invalid(
+            _("This code has expired or is not this meeting's: scan the screen again."), field="token"
+        )
+    member = meeting.council.members.filter(user_id=actor.pk).first()
+    if member is None:
+        raise DeliberationError.forbidden(_("Only the council's members sign in to its meetings."))
+    attendance_mark(actor=actor, meeting=meeting, member=member)
+    return member
 
 
 def quorum(meeting: Meeting) -> dict[str, int | bool]:

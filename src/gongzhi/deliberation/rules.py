@@ -5,7 +5,7 @@ from typing import Any
 import rules
 
 from gongzhi.core.roles import Role
-from gongzhi.core.rules import _user, belongs_near, holds_over, is_viewer_only, staff_of
+from gongzhi.core.rules import _user, belongs_near, holds, holds_over, is_viewer_only, staff_of
 
 
 def _is(user: Any, user_id: int | None) -> bool:
@@ -68,3 +68,22 @@ def is_case_party(user: Any, case: Any) -> bool:
 
 mediates = is_mediator | case_head
 sees_case = mediates | is_case_party
+
+
+# The mediation desk in the menu: community staff and secretaries, subdistrict admins (who keep the area's
+# cases and figures), and anyone assigned to mediate a case. A compound commissioner who mediates nothing
+# would see only counts there, so the entry is left out for them (the desk stays reachable from an appeal).
+_desk_roles = holds(
+    {Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY, Role.SUBDISTRICT_ADMIN}, "keeps_mediation_desk"
+)
+
+
+@rules.predicate
+def mediates_a_case(user: Any) -> bool:
+    from gongzhi.deliberation.mediation_models import CaseMediator
+
+    # unscoped: whether the user is assigned to any case (their own assignments)
+    return _user(user) and CaseMediator.objects.filter(user_id=user.pk).exists()
+
+
+at_mediation_desk = _desk_roles | mediates_a_case

@@ -124,10 +124,20 @@ class MeetingOut(Schema):
     objection_until: datetime | None
     quorum: dict[str, Any] = {}
     agenda: list[int] = []
+    venue_booking_id: int | None = Field(None, description="the venues booking of the meeting's room")
 
 
 class AgendaIn(Schema):
     topic_id: Id
+
+
+class MeetingVenueIn(Schema):
+    space_id: Id = Field(description="an area of a venue (venues API) the council's staff may book")
+    hours: int = Field(2, ge=1, le=8, description="how long the meeting holds the room")
+
+
+class MeetingSignInIn(Schema):
+    token: str = Field(max_length=120, description="the code shown on the secretary's screen")
 
 
 class MeetingAttendanceIn(Schema):
@@ -177,6 +187,13 @@ class BallotIn(Schema):
     voter_id: Id | None = Field(None, description="paper ballots of a council vote: the member")
     channel: Literal["online", "paper", "proxy"] = "online"
     proxy_name: str = Field("", max_length=40)
+    code: str = Field(
+        "", max_length=12, description="owners' online votes: the code sent to the owner's mobile"
+    )
+
+
+class OwnerCodeOut(Schema):
+    sent_to: str = Field(description="the owner's mobile, masked")
 
 
 class BallotOut(Schema):

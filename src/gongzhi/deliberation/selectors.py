@@ -27,10 +27,10 @@ from gongzhi.deliberation.rules import is_case_party
 def _one(qs: QuerySet[Any], pk: int) -> Any:
     if not isinstance(pk, int) or not 0 < pk < 2**63:
         raise Http404
-    row = qs.filter(pk=pk).first()
-    if row is None:
+    rows = list(qs.filter(pk=pk).order_by()[:1])  # one row by its key: no ordering to sort
+    if not rows:
         raise Http404
-    return row
+    return rows[0]
 
 
 def council_list(*, fetched_by: User) -> QuerySet[Council]:
@@ -120,6 +120,27 @@ def my_ballots(*, fetched_by: User, vote: Vote) -> dict[int | None, Any]:
         return dict(rows)
     choice = Ballot.objects.filter(vote=vote, voter_id=fetched_by.pk).values_list("choice", flat=True).first()
     return {None: choice} if choice is not None else {}
+
+
+def owner_ballot_target(
+    *, fetched_by: User, vote_pk: int | None, unit_pk: int | None
+) -> tuple[Vote, OwnedUnit]:
+    """An owner's online ballot: their own unit and the owners' vote of its compound, by primary key (two
+    small reads, the resident's hot path). An owner votes for their unit whether or not they live in the
+    compound (Civil Code art. 278). 404 for anything else; callers then take the general path."""
+    if not isinstance(vote_pk, int) or not isinstance(unit_pk, int):
+        raise Http404
+    if not (0 < vote_pk < 2**63 and 0 < unit_pk < 2**63):
+        raise Http404
+    # unscoped: the user's own unit (owned by the user asking)
+    units = list(OwnedUnit.objects.filter(pk=unit_pk, owner_id=fetched_by.pk).order_by()[:1])
+    if not units:
+        raise Http404
+    # unscoped: the owners' vote over the compound of a unit the user owns
+    votes = list(Vote.objects.filter(pk=vote_pk, kind="owners", compound_id=units[0].node_id).order_by()[:1])
+    if not votes:
+        raise Http404
+    return votes[0], units[0]
 
 
 def unit_get(*, fetched_by: User, pk: int) -> OwnedUnit:

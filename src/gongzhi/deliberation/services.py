@@ -15,10 +15,12 @@ from gongzhi.deliberation.mediation import (
 from gongzhi.deliberation.meetings import (
     agenda_add,
     attendance_mark,
+    meeting_book_venue,
     meeting_close,
     meeting_notes,
     meeting_open,
     meeting_schedule,
+    meeting_sign_in,
     minutes_approve,
     minutes_object,
     minutes_publish,
@@ -36,7 +38,14 @@ from gongzhi.deliberation.topics import (
     topic_rate,
     topic_support,
 )
-from gongzhi.deliberation.votes import ballot_cast, owned_units_import, vote_close, vote_open
+from gongzhi.deliberation.votes import (
+    ballot_cast,
+    owned_units_import,
+    owner_code_check,
+    owner_code_send,
+    vote_close,
+    vote_open,
+)
 from gongzhi.deliberation.workflow import TOPIC_WORKFLOW, case_transition, topic_transition
 
 __all__ = [
@@ -59,14 +68,18 @@ __all__ = [
     "decision_reminders",
     "follow_up_record",
     "follow_up_schedule",
+    "meeting_book_venue",
     "meeting_close",
     "meeting_notes",
     "meeting_open",
     "meeting_schedule",
+    "meeting_sign_in",
     "minutes_approve",
     "minutes_object",
     "minutes_publish",
     "owned_units_import",
+    "owner_code_check",
+    "owner_code_send",
     "quorum",
     "session_record",
     "topic_comment",

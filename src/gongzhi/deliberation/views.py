@@ -2,8 +2,11 @@
 rating; a council with its members; the meeting room for the secretary (attendance, quorum, agenda, votes,
 decisions, minutes); printable minutes; the ballot page."""
 
+from datetime import timedelta
 from typing import Any
 
+import segno
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,11 +19,12 @@ from gongzhi.accounts.http import AuthenticatedHttpRequest
 from gongzhi.appeals.selectors import appeal_get
 from gongzhi.core.rules import is_caseworker
 from gongzhi.core.web import service_call
+from gongzhi.deliberation import checkin, rules, selectors, services
 from gongzhi.deliberation import forms as F
-from gongzhi.deliberation import rules, selectors, services
 from gongzhi.deliberation.errors import DeliberationError
 from gongzhi.deliberation.models import Reaction, Seat, TopicStatus, VoteKind
 from gongzhi.deliberation.tally import YES_NO
+from gongzhi.venues.selectors import space_get, space_list
 
 EVENT_LABELS = {
     "propose": gettext_lazy("Proposed"),
@@ -279,10 +283,44 @@ def meeting_room(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             and rules.lives_near.test(user, meeting),
             "objections": list(meeting.objections.all()) if runs else [],
             "candidates": [t for t in council.topics.filter(status="accepted")] if runs else [],
+            "spaces": list(space_list(fetched_by=user)[:100])
+            if runs and meeting.status == "scheduled" and meeting.venue_booking_id is None
+            else [],
             "vote_kinds": VoteKind.choices,
             "thresholds": F.Threshold.choices,
         },
     )
+
+
+@login_required
+def meeting_qr(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The secretary's screen: a QR code members scan to sign in; it changes every 30 seconds (the page
+    fetches the next one)."""
+    meeting = selectors.meeting_get(fetched_by=request.user, pk=pk)
+    if not rules.runs_meeting.test(request.user, meeting):
+        raise Http404
+    token = checkin.token_for(meeting.pk)
+    url = request.build_absolute_uri(checkin.scan_path(meeting.pk, token))
+    context = {
+        "meeting": meeting,
+        "svg": segno.make(url, error="m").svg_inline(scale=8, border=2),
+        "seconds": checkin.seconds_left(),
+        "quorum": services.quorum(meeting),
+    }
+    template = "deliberation/_qr.html" if request.headers.get("HX-Request") else "deliberation/qr.html"
+    return render(request, template, context)
+
+
+@login_required
+def meeting_sign_in(request: AuthenticatedHttpRequest, pk: int, token: str) -> HttpResponse:
+    """Where a member's phone lands after scanning: one button to sign in."""
+    meeting = selectors.meeting_get(fetched_by=request.user, pk=pk)
+    if request.method == "POST":
+        with service_call(request, success=_("You are signed in.")) as call:
+            services.meeting_sign_in(actor=request.user, meeting=meeting, token=token)
+        if call.ok:
+            return redirect("deliberation:meeting", pk=pk)
+    return render(request, "deliberation/sign_in.html", {"meeting": meeting, "token": token})
 
 
 def _meeting_post(request: AuthenticatedHttpRequest, meeting: Any) -> None:
@@ -300,6 +338,12 @@ def _meeting_post(request: AuthenticatedHttpRequest, meeting: Any) -> None:
         if member is None:
             raise Http404
         services.attendance_mark(actor=user, meeting=meeting, member=member, present=what == "present")
+    elif what == "venue":
+        space = space_get(fetched_by=user, pk=_int(request.POST.get("space")))
+        hours = min(max(_int(request.POST.get("hours") or "2"), 1), 8)
+        services.meeting_book_venue(
+            actor=user, meeting=meeting, space=space, ends_at=meeting.starts_at + timedelta(hours=hours)
+        )
     elif what == "agenda":
         topic = selectors.topic_get(fetched_by=user, pk=_int(request.POST.get("topic")))
         services.agenda_add(actor=user, meeting=meeting, topic=topic)
@@ -355,33 +399,36 @@ def minutes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# How long an owner's checked SMS code lets them vote (and change their vote) on the page without a new one.
+OWNER_PASS_SECONDS = 15 * 60
+
+
+def _owner_pass_key(vote_pk: int) -> str:
+    return f"deliberation.owner_verified.{vote_pk}"
+
+
+def _owner_verified(request: AuthenticatedHttpRequest, vote_pk: int) -> bool:
+    at = request.session.get(_owner_pass_key(vote_pk))
+    return isinstance(at, (int, float)) and 0 <= timezone.now().timestamp() - at < OWNER_PASS_SECONDS
+
+
 @login_required
 def vote_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Cast a ballot (phone width): agree/disagree/abstain, one option, or a ranking; owners per unit."""
+    """Cast a ballot (phone width): agree/disagree/abstain, one option, or a ranking; owners per unit, after
+    the code sent to their mobile."""
     user = request.user
+    if request.method == "POST" and request.POST.get("action") != "code":
+        _ballot_post(request, pk)
+        return redirect("deliberation:vote", pk=pk)
     vote = selectors.vote_get(fetched_by=user, pk=pk)
     units = selectors.my_units(fetched_by=user, vote=vote)
     if request.method == "POST":
-        with service_call(
-            request, success=_("Your vote is recorded. You may change it until the vote closes.")
-        ):
-            choice: Any = request.POST.get("choice", "")
-            if vote.kind == VoteKind.SINGLE:
-                choice = _choice_int(choice)
-            elif vote.kind == VoteKind.RANKED:
-                ranks = []
-                for i in range(len(vote.options)):
-                    value = request.POST.get(f"rank{i}", "")
-                    if value:
-                        ranks.append((_choice_int(value), i))
-                choice = [i for _r, i in sorted(ranks)]
-            unit = None
-            if vote.kind == VoteKind.OWNERS:
-                unit_id = _int(request.POST.get("unit"))
-                unit = next((u for u in units if u.pk == unit_id), None)
-                if unit is None:
-                    raise DeliberationError.invalid(_("Choose one of your units."), field="unit")
-            services.ballot_cast(actor=user, vote=vote, choice=choice, unit=unit)
+        with service_call(request):
+            sent_to = services.owner_code_send(actor=user, vote=vote, request=request)
+            messages.success(
+                request,
+                _("A code was sent to %(phone)s. Enter it below with your vote.") % {"phone": sent_to},
+            )
         return redirect("deliberation:vote", pk=pk)
     return render(
         request,
@@ -389,6 +436,7 @@ def vote_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         {
             "vote": vote,
             "units": units,
+            "verified": vote.kind == VoteKind.OWNERS and _owner_verified(request, vote.pk),
             "result": selectors.vote_result(vote),
             "mine": _shown_choices(vote, selectors.my_ballots(fetched_by=user, vote=vote)),
             "yes_no": [
@@ -397,6 +445,36 @@ def vote_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "ranks": range(1, len(vote.options) + 1),
         },
     )
+
+
+def _ballot_post(request: AuthenticatedHttpRequest, pk: int) -> None:
+    user = request.user
+    unit_id = _int(request.POST.get("unit"))
+    try:  # an owner's ballot: their unit and its compound's vote, two small reads
+        vote, unit = selectors.owner_ballot_target(fetched_by=user, vote_pk=pk, unit_pk=unit_id)
+    except Http404:
+        vote, unit = selectors.vote_get(fetched_by=user, pk=pk), None
+    with service_call(request, success=_("Your vote is recorded. You may change it until the vote closes.")):
+        choice: Any = request.POST.get("choice", "")
+        if vote.kind == VoteKind.SINGLE:
+            choice = _choice_int(choice)
+        elif vote.kind == VoteKind.RANKED:
+            ranks = []
+            for i in range(len(vote.options)):
+                value = request.POST.get(f"rank{i}", "")
+                if value:
+                    ranks.append((_choice_int(value), i))
+            choice = [i for _r, i in sorted(ranks)]
+        verified = False
+        if vote.kind == VoteKind.OWNERS:
+            if unit is None:
+                raise DeliberationError.invalid(_("Choose one of your units."), field="unit")
+            verified = _owner_verified(request, vote.pk)
+            if not verified:
+                services.owner_code_check(actor=user, vote=vote, code=request.POST.get("code", ""))
+                request.session[_owner_pass_key(vote.pk)] = timezone.now().timestamp()
+                verified = True
+        services.ballot_cast(actor=user, vote=vote, choice=choice, unit=unit, verified=verified)
 
 
 def _shown_choices(vote: Any, ballots: dict) -> list[str]:

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import User
+from gongzhi.accounts.services import otp_request, otp_verify
+from gongzhi.core.audit import audit_record
 from gongzhi.core.excel import Column, ImportRejected, RowError, parse_text, read_sheet
 from gongzhi.core.rules import staff_at
 from gongzhi.deliberation import rules, tally
@@ -134,10 +136,43 @@ def _hold_open(vote: Vote) -> None:
     else:
         status = (
             # unscoped: the vote or register fetched in scope by the caller
-            Vote.objects.filter(pk=vote.pk).values_list("status", flat=True).first()
+            next(iter(Vote.objects.filter(pk=vote.pk).order_by().values_list("status", flat=True)[:1]), None)
         )  # unscoped: in scope
     if status != VoteStatus.OPEN:
         raise DeliberationError.wrong_state(_("The vote is closed."))
+
+
+def _owner_phone(actor: User, vote: Vote) -> str:
+    if vote.kind != VoteKind.OWNERS or vote.compound_id is None:
+        raise DeliberationError.invalid(_("Only owners' votes ask for a code."), field="vote")
+    # unscoped: whether the actor owns a unit of the vote's compound (their own units)
+    if not OwnedUnit.objects.filter(node_id=vote.compound_id, owner_id=actor.pk).exists():
+        raise DeliberationError.forbidden(_("Only owners of this compound's units vote online."))
+    phone = actor.decrypt_phone()
+    if not phone:
+        raise DeliberationError.invalid(
+            _("Your account has no mobile number: ask the community staff to enter your vote on paper."),
+            field="code",
+        )
+    return phone
+
+
+def owner_code_send(*, actor: User, vote: Vote, request: Any = None) -> str:
+    """Before an online owners' vote, send a six-digit code to the owner's mobile (the sign-in codes of
+    accounts: throttled, stored hashed, short-lived). Returns the masked number it went to."""
+    phone = _owner_phone(actor, vote)
+    if vote.status != VoteStatus.OPEN:
+        raise DeliberationError.wrong_state(_("The vote is closed."))
+    otp_request(phone=phone, request=request)
+    return actor.phone_masked
+
+
+def owner_code_check(*, actor: User, vote: Vote, code: str) -> None:
+    """The owner's code for this vote: the live one sent to their mobile (each code is good once)."""
+    phone = _owner_phone(actor, vote)
+    if otp_verify(phone=phone, code=str(code or "")[:12]) != actor:
+        raise DeliberationError.invalid(_("The code is wrong or has expired."), field="code")
+    audit_record(actor=actor, action="vote.owner_verified", target=vote)
 
 
 def ballot_cast(
@@ -149,9 +184,12 @@ def ballot_cast(
     voter: User | None = None,
     channel: str = BallotChannel.ONLINE,
     proxy_name: str = "",
+    verified: bool = False,
 ) -> Ballot:
     """Cast (or replace) a ballot. Council votes: a member present votes for themselves, or the secretary
-    enters a member's paper ballot. Owners' votes: the owner online, or staff for a paper or proxy ballot."""
+    enters a member's paper ballot. Owners' votes: the owner online once their SMS code was checked
+    (``verified``: ``owner_code_check`` passed, with this call in the API or earlier in the sitting on
+    the vote page), or staff for a paper or proxy ballot."""
     if channel not in BallotChannel.values:
         raise DeliberationError.invalid(_("Unknown way of voting."), field="channel")
     choice = _clean_choice(vote, choice)
@@ -167,6 +205,8 @@ def ballot_cast(
             raise DeliberationError.invalid(_("Choose a unit of this compound."), field="unit")
         if not staff_entry and unit.owner_id != actor.pk:
             raise DeliberationError.forbidden(_("Only the unit's owner votes online for it."))
+        if not staff_entry and not verified:
+            raise DeliberationError.invalid(_("Enter the code sent to your mobile."), field="code")
         key = ["vote", "unit"]
         row = {"unit": unit, "voter": None}
     else:
@@ -251,41 +291,67 @@ def _by_channel(vote: Vote) -> dict[str, int]:
 
 
 UNIT_COLUMNS = [
+    Column("compound", "小区编码", parse=parse_text(30)),  # needed on the shared import page
     Column("number", "房号", required=True, parse=parse_text(30)),
     Column("area", "面积", required=True),
     Column("owner_name", "业主", required=True, parse=parse_text(60)),
 ]
 
 
-def owned_units_import(*, actor: User, compound: Node, source: Any) -> int:
-    """The compound's owned units and floor areas from Excel (房号, 面积, 业主): all rows or none. A unit
-    number already in the register gets the new area and owner."""
-    if compound.kind != NodeKind.COMPOUND:
-        raise DeliberationError.invalid(_("Owned units belong to a compound."), field="node")
-    if not staff_at.test(actor, compound):
-        raise DeliberationError.forbidden(_("Only staff over the compound keep its register of units."))
-    sheet = read_sheet(source, UNIT_COLUMNS)
+def owned_units_import(
+    *, actor: User, source: Any, compound: Node | None = None, progress: Any = None
+) -> int:
+    """Owned units and floor areas from Excel (小区编码, 房号, 面积, 业主): all rows or none. For one compound
+    (``compound`` given) the 小区编码 column may be left out; on the shared import page each row names its
+    compound by code. A unit number already in the register gets the new area and owner."""
+    if compound is not None:
+        if compound.kind != NodeKind.COMPOUND:
+            raise DeliberationError.invalid(_("Owned units belong to a compound."), field="node")
+        if not staff_at.test(actor, compound):
+            raise DeliberationError.forbidden(_("Only staff over the compound keep its register of units."))
+    sheet = read_sheet(source, UNIT_COLUMNS, progress=progress)
     errors = list(sheet.errors)
-    rows = []
+    codes = {r["compound"] for r in sheet.rows if r.get("compound")}
+    nodes = {
+        n.code: n
+        # unscoped: compounds named in the file; each is checked against the importer's reach below
+        for n in Node.objects.filter(code__in=codes, kind=NodeKind.COMPOUND)
+    }
+    rows: list[tuple[Node, str, Decimal, str]] = []
+    seen: dict[tuple[int, str], int] = {}
     for row in sheet.rows:
+        number = row["_row"]
+        node = compound
+        code = row.get("compound")
+        if code and (compound is None or code != compound.code):
+            node = nodes.get(code)
+            if node is None or not staff_at.test(actor, node) or compound is not None:
+                errors.append(RowError(number, "小区编码", _("No compound in your area has this code.")))
+                continue
+        if node is None:
+            errors.append(RowError(number, "小区编码", _("Give the compound's code.")))
+            continue
         try:
             area = Decimal(str(row["area"]))
             if not area.is_finite() or not Decimal("0.01") <= area <= Decimal("100000"):
                 raise InvalidOperation
         except (InvalidOperation, ValueError):
-            errors.append(
-                RowError(row["_row"], "面积", _("Give the floor area in square metres (0.01–100000)."))
-            )
+            errors.append(RowError(number, "面积", _("Give the floor area in square metres (0.01–100000).")))
             continue
-        rows.append((row["number"], area.quantize(Decimal("0.01")), row["owner_name"]))
+        key = (node.pk, row["number"])
+        if key in seen:
+            errors.append(RowError(number, "房号", _("Same unit as row %(row)s.") % {"row": seen[key]}))
+            continue
+        seen[key] = number
+        rows.append((node, row["number"], area.quantize(Decimal("0.01")), row["owner_name"]))
     if errors:
         raise ImportRejected(errors)
     with transaction.atomic():
-        for number, area, owner in rows:
-            # unscoped: the vote or register fetched in scope by the caller
+        for node, unit_number, area, owner in rows:
+            # unscoped: a unit of a compound the importer keeps (checked above)
             OwnedUnit.objects.update_or_create(
-                node=compound,
-                number=number,
+                node=node,
+                number=unit_number,
                 defaults={"area": area, "owner_name": owner, "owner_key": f"name:{owner}"[:40]},
             )
     return len(rows)
