@@ -29,6 +29,7 @@ class AlliancesConfig(GongzhiApp):
     ]
     demo = [DemoStep("alliances", "gongzhi.alliances.demo.load", order=70)]
     kpis = "gongzhi.alliances.kpis.alliance_kpis"
+    measures = "gongzhi.alliances.measures"
     kpi_label = _("Party-building alliances")
     spreadsheets = [
         Spreadsheet(

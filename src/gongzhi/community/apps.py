@@ -20,4 +20,5 @@ class CommunityConfig(GongzhiApp):
     ]
     demo = [DemoStep("community", "gongzhi.community.demo.load", order=78)]
     kpis = "gongzhi.community.kpis.community_kpis"
+    measures = "gongzhi.community.measures"
     kpi_label = _("Community services and plans")

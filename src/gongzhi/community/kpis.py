@@ -73,11 +73,11 @@ def community_kpis(
     )
     plan = tasks.aggregate(
         tasks=Count("pk"),
-        weight=Sum("weight"),
+        weight_sum=Sum("weight"),
         weighted=Sum(F("weight") * F("progress")),
         late=Count("pk", filter=Q(due_on__lt=timezone.localdate(), progress__lt=100)),
     )
     total["plan_tasks"] = plan["tasks"]
     total["plan_tasks_late"] = plan["late"]
-    total["plan_progress"] = round(plan["weighted"] / plan["weight"], 1) if plan["weight"] else None
+    total["plan_progress"] = round(plan["weighted"] / plan["weight_sum"], 1) if plan["weight_sum"] else None
     return result

@@ -42,4 +42,5 @@ class DeliberationConfig(GongzhiApp):
     ]
     demo = [DemoStep("deliberation", "gongzhi.deliberation.demo.load", order=74)]
     kpis = "gongzhi.deliberation.kpis.deliberation_kpis"
+    measures = "gongzhi.deliberation.measures"
     kpi_label = _("Deliberation and mediation")

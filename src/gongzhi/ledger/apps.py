@@ -14,5 +14,6 @@ class LedgerConfig(GongzhiApp):
     nav = [Nav("mall", _("Points mall"), "mall:index", order=40, shortcut=True, when=takes_part)]
     demo = [DemoStep("mall", "gongzhi.ledger.demo.load", order=50)]
     kpis = "gongzhi.ledger.kpis.points_kpis"
+    measures = "gongzhi.ledger.measures"
     kpi_label = _("Points and the points mall")
     place_pickers = {"mall": "gongzhi.ledger.selectors.mall_place_choice"}

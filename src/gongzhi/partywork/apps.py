@@ -19,4 +19,5 @@ class PartyworkConfig(GongzhiApp):
     nav = [Nav("partywork", _("Party work"), "partywork:index", order=45, when=in_party_work)]
     demo = [DemoStep("partywork", "gongzhi.partywork.demo.load", order=76)]
     kpis = "gongzhi.partywork.kpis.partywork_kpis"
+    measures = "gongzhi.partywork.measures"
     kpi_label = _("Party organisation work")

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "gongzhi.venues",
     "gongzhi.deliberation",
     "gongzhi.alliances",
+    "gongzhi.cockpit",
 ]
 
 MIDDLEWARE = [

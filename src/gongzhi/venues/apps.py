@@ -17,4 +17,5 @@ class VenuesConfig(GongzhiApp):
     ]
     demo = [DemoStep("venues", "gongzhi.venues.demo.load", order=72)]
     kpis = "gongzhi.venues.kpis.venues_kpis"
+    measures = "gongzhi.venues.measures"
     kpi_label = _("Service venues")

@@ -14,4 +14,5 @@ class WishesConfig(GongzhiApp):
     nav = [Nav("wishes", _("Wish wall"), "wishes:index", order=30, shortcut=True, when=takes_part)]
     demo = [DemoStep("wishes", "gongzhi.wishes.demo.load", order=60)]
     kpis = "gongzhi.wishes.kpis.wishes_kpis"
+    measures = "gongzhi.wishes.measures"
     kpi_label = _("Micro-wishes")
