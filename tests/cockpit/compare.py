@@ -21,10 +21,7 @@ def differences(*, user: Any, node: Any, period: Period) -> list[str]:
         assert shared, app
         for key in sorted(shared):
             a, b = rolled[key], live[key]
-            if isinstance(a, dict):
-                same = a == b or all(_close(a[k], b[k]) for k in a)
-            else:
-                same = _close(a, b)
+            same = all(_close(a[k], b[k]) for k in a) if isinstance(a, dict) else _close(a, b)
             if not same:
                 found.append(f"{node.name} {app}.{key}: rollups {a!r} ≠ live {b!r}")
     return found

@@ -60,6 +60,7 @@ class CockpitRankRowOut(Schema):
 
 class CockpitRankingOut(Schema):
     label: str
+    shown: bool = Field(description="whether any area below has the figure")
     rows: list[CockpitRankRowOut]
 
 

@@ -253,6 +253,7 @@ def cockpit_figures(*, fetched_by: Any, node: Node, period: Period, live: bool =
             rank_label = next((str(t.label) for t in tiles if t.key == spec.rank), spec.rank)
             panel["ranking"] = {
                 "label": rank_label,
+                "shown": any(ranked.get(c.pk, {}).get(label, {}).get(spec.rank) for c in children),
                 "rows": sorted(
                     (
                         {

@@ -31,7 +31,9 @@
   function chart(el, option) {
     if (!el || typeof echarts === "undefined") { return null; }
     var c = echarts.getInstanceByDom(el) || echarts.init(el, big ? "dark" : null, { renderer: "canvas" });
-    c.setOption(Object.assign(base(), option), true);
+    var o = Object.assign(base(), option);
+    if (el.clientWidth < 500 && o.legend && o.legend.show !== false) { o.grid = Object.assign({}, o.grid, { top: 64 }); }
+    c.setOption(o, true);
     charts.push(c);
     return c;
   }
@@ -122,7 +124,7 @@
       box.querySelectorAll("[data-chart]").forEach(function (el) {
         var kind = el.dataset.chart;
         if (kind === "series") { series(el, panel); }
-        if (kind === "ranking" && panel.ranking) { ranking(el, panel); }
+        if (kind === "ranking" && panel.ranking && panel.ranking.shown) { ranking(el, panel); }
         if (kind === "categories" && panel.categories) { categories(el, panel); }
         if (kind === "containment" && panel.containment) { containment(el, panel); }
       });
@@ -137,12 +139,21 @@
     });
   }
 
+  // The big screen shows itself: one screenful after another every 15 seconds, then from the top again.
+  function tour() {
+    window.setInterval(function () {
+      var bottom = window.scrollY + window.innerHeight >= document.documentElement.scrollHeight - 4;
+      window.scrollTo({ top: bottom ? 0 : window.scrollY + window.innerHeight - 120, behavior: "smooth" });
+    }, 15000);
+  }
+
   function start() {
     var node = document.getElementById("cockpit-data");
     if (!node) { return; }
     draw(JSON.parse(node.textContent));
     window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
     var url = document.body.dataset.refresh;
+    if (big) { tour(); }
     if (big && url) {
       window.setInterval(function () {
         fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
