@@ -342,8 +342,13 @@ def open_appeals_map(user: Any, node: Node) -> list[dict[str, Any]]:
 def hot_issues(user: Any, node: Node, period: Period) -> list[dict[str, Any]]:
     from gongzhi.appeals.selectors import hot_issues_for
 
+    from gongzhi.core.roles import CASEWORK_ROLES
+
     start, end = period.bounds()
+    # A resident's own words may name people: only the staff who handle the appeals read them here; an
+    # overseer without casework (the district viewer) sees the issue by its category.
+    words = has_role(user, CASEWORK_ROLES, at_path=node.path)
     return [
-        {"title": h.title, "place": h.place, "size": h.size, "category": h.category}
+        {"title": h.title if words else h.category, "place": h.place, "size": h.size, "category": h.category}
         for h in hot_issues_for(fetched_by=user, node=node, start=start, end=end, limit=5)
     ]
