@@ -11,11 +11,10 @@ from ninja.pagination import paginate
 
 from gongzhi.accounts.http import AuthenticatedHttpRequest
 from gongzhi.cockpit.errors import CockpitError
-from gongzhi.cockpit.figures import PeriodError, cockpit_figures, home_nodes, may_open, period_of
+from gongzhi.cockpit.figures import PeriodError, cockpit_figures, cockpit_node_get, home_nodes, period_of
 from gongzhi.core.pagination import LimitOffset
 from gongzhi.core.rules import is_overseer
 from gongzhi.core.schemas import Day, ErrorOut
-from gongzhi.orgs.models import Node
 
 router = Router(tags=["cockpit"])
 
@@ -141,9 +140,8 @@ def cockpit_node(
     """A node's figures for a period (month, quarter or year holding ``on``, default today; or custom
     ``from``–``to`` inclusive, up to three years), each with the previous period's, read from the day
     rollups; only the modules you may count over the whole node, as aggregates."""
-    # unscoped: may_open below is the cockpit's check; a node out of reach is not found
-    node = Node.objects.filter(pk=node_id).first() if -(2**62) < node_id < 2**62 else None
-    if node is None or not may_open(request.user, node):
+    node = cockpit_node_get(request.user, node_id)
+    if node is None:
         raise CockpitError.not_found()
     try:
         chosen = period_of(period, on or timezone.localdate(), first, last)

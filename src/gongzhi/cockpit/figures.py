@@ -117,6 +117,15 @@ def home_nodes(user: Any) -> list[Node]:
     return list(Node.objects.filter(path__in=paths).order_by("path"))
 
 
+def cockpit_node_get(user: Any, pk: int) -> Node | None:
+    """The node whose cockpit ``user`` asks for, or None when it does not exist or is out of their reach."""
+    if not -(2**62) < pk < 2**62:
+        return None
+    # unscoped: may_open below is the cockpit's own check of the reach
+    node = Node.objects.filter(pk=pk).first()
+    return node if node is not None and may_open(user, node) else None
+
+
 def may_open(user: Any, node: Node) -> bool:
     return bool(user.is_authenticated and user.is_active) and (
         user.is_superuser or has_role(user, OVERSIGHT_ROLES, at_path=node.path)
@@ -341,7 +350,6 @@ def open_appeals_map(user: Any, node: Node) -> list[dict[str, Any]]:
 
 def hot_issues(user: Any, node: Node, period: Period) -> list[dict[str, Any]]:
     from gongzhi.appeals.selectors import hot_issues_for
-
     from gongzhi.core.roles import CASEWORK_ROLES
 
     start, end = period.bounds()

@@ -91,13 +91,9 @@ def touched_days(source: ModuleType, *, since: datetime) -> set[date]:
     days: set[date] = set()
     for label, day_path, moments in source.SOURCES:
         model = apps.get_model(label)
-        audited = [
-            int(t)
-            for t in AuditEvent.objects.filter(at__gte=since, target_type=label).values_list(
-                "target_id", flat=True
-            )
-            if t.isdigit()
-        ]
+        # unscoped: which rows the audit log names since then, to count their days again
+        targets = AuditEvent.objects.filter(at__gte=since, target_type=label)
+        audited = [int(t) for t in targets.values_list("target_id", flat=True) if t.isdigit()]
         changed = Q(pk__in=audited)
         for moment in moments:
             changed |= Q(**{f"{moment}__gte": since})

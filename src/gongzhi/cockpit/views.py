@@ -18,6 +18,7 @@ from gongzhi.cockpit.figures import (
     Period,
     PeriodError,
     cockpit_figures,
+    cockpit_node_get,
     home_nodes,
     may_open,
     period_of,
@@ -44,9 +45,8 @@ def period_from(params: Any) -> Period:
 
 
 def _node(request: HttpRequest, pk: int) -> Node:
-    # unscoped: the cockpit's own check (may_open) follows at once
-    node = Node.objects.filter(pk=pk).first()
-    if node is None or not may_open(request.user, node):
+    node = cockpit_node_get(request.user, pk)
+    if node is None:
         raise Http404
     return node
 
