@@ -7,6 +7,7 @@ from django.db.models import Count
 from gongzhi.accounts.models import Person, RoleBinding, User
 from gongzhi.demo.loader import DemoLoader, demo_is_loaded
 from gongzhi.orgs.models import GovernanceTeam, GovernanceTeamMember, Node, PartyMembership, PartyOrg
+from tests.cockpit.test_rollups import check_demo_cockpit
 from tests.deliberation.demo_facts import check_demo_facts
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
@@ -20,6 +21,7 @@ def test_demo_figures():
     stats = DemoLoader().load()
     assert demo_is_loaded()
     check_demo_facts()  # deliberation and mediation (issue 17)
+    check_demo_cockpit()  # the cockpit's rollups (issue 19)
     assert 20_000 <= stats["residents"] <= 100_000
 
     # 祥符: 17 communities; 87 micro-governance compounds in 16 of them, 36 in the first batch; 93 commissioners.

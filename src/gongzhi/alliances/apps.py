@@ -50,6 +50,7 @@ class AlliancesConfig(GongzhiApp):
     ]
     demo = [DemoStep("alliances", "gongzhi.alliances.demo.load", order=70)]
     kpis = "gongzhi.alliances.kpis.alliance_kpis"
+    measures = "gongzhi.alliances.measures"
     kpi_label = _("Party-building alliances")
     photos = [PhotoSlot("project", "alliances.Project", _("project"), back="alliances:project")]
     spreadsheets = [

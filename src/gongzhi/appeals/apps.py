@@ -42,4 +42,5 @@ class AppealsConfig(GongzhiApp):
     ]
     watched_jobs = ["gongzhi.appeals.tasks.SWEEP"]
     kpis = "gongzhi.appeals.kpis.appeal_kpis"
+    measures = "gongzhi.appeals.measures"
     kpi_label = _("Residents' appeals")

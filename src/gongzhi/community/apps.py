@@ -39,4 +39,5 @@ class CommunityConfig(GongzhiApp):
         "plan": "gongzhi.community.selectors.plan_place_choice",
         "directory": "gongzhi.community.selectors.directory_place_choice",
     }
+    measures = "gongzhi.community.measures"
     kpi_label = _("Community services and plans")

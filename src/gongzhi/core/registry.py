@@ -21,6 +21,7 @@ declaring it costs nothing at start-up and creates no import edge.
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from importlib import import_module
 from typing import Any, ClassVar
 
 from django.apps import AppConfig, apps
@@ -236,6 +237,10 @@ class GongzhiApp(AppConfig):
     object_actions: ClassVar[Sequence[ObjectAction]] = ()
     # Pictures staff may give the app's objects (PhotoSlot), uploaded and served by ``core.photos``.
     photos: ClassVar[Sequence[PhotoSlot]] = ()
+    # dotted path of the app's measures module, what the cockpit's day rollups are made of (docs/cockpit.md):
+    # ``SOURCES`` (model label, path of its day), ``daily_measures(*, days=None)`` → (node id, day, measure,
+    # value) rows of additive figures at the node where they happen, and ``figures(sums)`` → the KPI total.
+    measures: ClassVar[str | None] = None
 
 
 def gongzhi_apps() -> list[GongzhiApp]:
@@ -287,6 +292,11 @@ def kpi_providers() -> dict[str, KpiProvider]:
         for app in gongzhi_apps()
         if app.kpis
     }
+
+
+def measure_sources() -> dict[str, Any]:
+    """app label → the app's measures module (imported now), for every app that declares one."""
+    return {app.label: import_module(app.measures) for app in gongzhi_apps() if app.measures}
 
 
 def object_actions(user: Any, obj: Any) -> list[dict[str, Any]]:

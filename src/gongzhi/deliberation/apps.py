@@ -67,4 +67,5 @@ class DeliberationConfig(GongzhiApp):
     watched_jobs = ["gongzhi.deliberation.tasks.REMINDERS"]
     demo = [DemoStep("deliberation", "gongzhi.deliberation.demo.load", order=74)]
     kpis = "gongzhi.deliberation.kpis.deliberation_kpis"
+    measures = "gongzhi.deliberation.measures"
     kpi_label = _("Deliberation and mediation")

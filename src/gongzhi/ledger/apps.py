@@ -24,6 +24,7 @@ class LedgerConfig(GongzhiApp):
     ]
     demo = [DemoStep("mall", "gongzhi.ledger.demo.load", order=50)]
     kpis = "gongzhi.ledger.kpis.points_kpis"
+    measures = "gongzhi.ledger.measures"
     kpi_label = _("Points and the points mall")
     place_pickers = {"mall": "gongzhi.ledger.selectors.mall_place_choice"}
     photos = [PhotoSlot("mall-item", "ledger.MallItem", _("mall item"), back="mall:manage")]

@@ -21,5 +21,6 @@ class PartyworkConfig(GongzhiApp):
     ]
     demo = [DemoStep("partywork", "gongzhi.partywork.demo.load", order=76)]
     kpis = "gongzhi.partywork.kpis.partywork_kpis"
+    measures = "gongzhi.partywork.measures"
     kpi_label = _("Party organisation work")
     watched_jobs = ["gongzhi.partywork.tasks.TERMS"]

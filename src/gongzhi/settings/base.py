@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "gongzhi.deliberation",
     "gongzhi.alliances",
     "gongzhi.reports",
+    "gongzhi.cockpit",
 ]
 
 MIDDLEWARE = [

@@ -29,5 +29,6 @@ class VenuesConfig(GongzhiApp):
     demo = [DemoStep("venues", "gongzhi.venues.demo.load", order=72)]
     kpis = "gongzhi.venues.kpis.venues_kpis"
     place_pickers = {"venue": "gongzhi.venues.selectors.venue_place_choice"}
+    measures = "gongzhi.venues.measures"
     kpi_label = _("Service venues")
     photos = [PhotoSlot("venue", "venues.Venue", _("venue"), back="venues:detail")]

@@ -25,6 +25,7 @@ class VolunteeringConfig(GongzhiApp):
     ]
     demo = [DemoStep("volunteering", "gongzhi.volunteering.demo.load", order=40)]
     kpis = "gongzhi.volunteering.kpis.volunteering_kpis"
+    measures = "gongzhi.volunteering.measures"
     kpi_label = _("Volunteering")
     place_pickers = {"organise": "gongzhi.volunteering.selectors.organise_choice"}
     photos = [PhotoSlot("activity", "volunteering.Activity", _("activity"), back="volunteering:detail")]

@@ -1,0 +1,47 @@
+"""The appeals' day measures for the cockpit's rollups (``GongzhiApp.measures``, docs/cockpit.md): the
+sums of the KPI tallies (appeals/tallies.py) per node and day of filing, and the appeals filed per top-level
+category. The rates are made from the sums when read (``figures``), as the KPI page makes them."""
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import Q
+
+from gongzhi.appeals.kpis import _finish
+from gongzhi.appeals.models import Appeal, AppealEvent
+from gongzhi.appeals.tallies import FIELDS, _day_ranges, _tallies_of, filed_between, local_zone
+
+SOURCES = [("appeals.appeal", "created_at", ("created_at",))]
+CATEGORY = "category:"
+
+
+def daily_measures(*, days: Iterable[date] | None = None) -> Iterator[tuple[int, date, str, float]]:
+    which = Q() if days is None else filed_between(_day_ranges(days))
+    sums: dict[tuple[int, date, str], float] = defaultdict(float)
+    for tally in _tallies_of(which):
+        key = (tally.node_id, tally.day)
+        for name in FIELDS:
+            sums[(*key, name)] += getattr(tally, name) or 0
+        if tally.category_top is not None:
+            sums[(*key, f"{CATEGORY}{tally.category_top}")] += tally.collected
+    for (node, day, name), value in sums.items():
+        if value:
+            yield node, day, name, value
+
+
+def touched_days(*, since: datetime) -> set[date]:
+    """The filing days of the appeals with an event (filing, transition, rating, merge …) since ``since``."""
+    events = AppealEvent.objects.filter(at__gte=since).values("appeal_id")
+    # unscoped: the days to count again, of every appeal with a new event
+    filed = Appeal.objects.filter(pk__in=events).values_list("created_at", flat=True)
+    zone = local_zone()
+    return {moment.astimezone(zone).date() for moment in filed}
+
+
+def figures(sums: dict[str, float]) -> dict[str, Any]:
+    row = {name: sums.get(name, 0) for name in FIELDS}
+    for name in FIELDS[:-2]:
+        row[name] = int(row[name])
+    return _finish(row)

@@ -1,0 +1,150 @@
+"""The cockpit's figures for programs: the areas one may open, and a node's figures for a period (the same
+as the page shows, read from the day rollups)."""
+
+from datetime import date, datetime
+from typing import Literal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
+
+from gongzhi.accounts.http import AuthenticatedHttpRequest
+from gongzhi.cockpit.errors import CockpitError
+from gongzhi.cockpit.figures import PeriodError, cockpit_figures, cockpit_node_get, home_nodes, period_of
+from gongzhi.core.pagination import LimitOffset
+from gongzhi.core.rules import is_overseer
+from gongzhi.core.schemas import Day, ErrorOut
+
+router = Router(tags=["cockpit"])
+
+
+class CockpitNodeOut(Schema):
+    id: int
+    name: str
+    kind: str
+
+
+class CockpitPeriodOut(Schema):
+    kind: str | None = None
+    first: date
+    last: date
+
+
+class CockpitTileOut(Schema):
+    key: str
+    label: str
+    fmt: str = Field(description="count, rate (0–1), hours or number")
+    value: float | None
+    previous: float | None = Field(description="the same figure in the previous period")
+
+
+class CockpitLineOut(Schema):
+    key: str
+    label: str
+    values: list[float | None]
+
+
+class CockpitSeriesOut(Schema):
+    labels: list[str] = Field(description="days (YYYY-MM-DD) or, for periods over 62 days, months (YYYY-MM)")
+    lines: list[CockpitLineOut]
+
+
+class CockpitRankRowOut(Schema):
+    node: int
+    name: str
+    url: str
+    value: float
+
+
+class CockpitRankingOut(Schema):
+    label: str
+    shown: bool = Field(description="whether any area below has the figure")
+    rows: list[CockpitRankRowOut]
+
+
+class CockpitCategoryOut(Schema):
+    name: str
+    value: int
+
+
+class CockpitContainmentOut(Schema):
+    tier: str
+    label: str
+    value: float | None
+
+
+class CockpitMapPointOut(Schema):
+    name: str = Field(description="the place; appeals are only counted per place")
+    lat: float
+    lng: float
+    open: int
+    late: int
+
+
+class CockpitHotOut(Schema):
+    title: str
+    place: str
+    size: int
+    category: str
+
+
+class CockpitPanelOut(Schema):
+    app: str
+    label: str
+    chart: str
+    tiles: list[CockpitTileOut]
+    series: CockpitSeriesOut
+    ranking: CockpitRankingOut | None = None
+    categories: list[CockpitCategoryOut] | None = None
+    containment: list[CockpitContainmentOut] | None = None
+    map: list[CockpitMapPointOut] | None = None
+    hot: list[CockpitHotOut] | None = None
+
+
+class CockpitChildOut(Schema):
+    node: int
+    name: str
+    lat: float | None
+    lng: float | None
+    url: str
+
+
+class CockpitOut(Schema):
+    node: CockpitNodeOut
+    period: CockpitPeriodOut
+    previous: CockpitPeriodOut
+    refreshed_at: datetime | None = Field(description="when the rollups last took in changes")
+    panels: list[CockpitPanelOut] = Field(description="one per module the user may see here")
+    children: list[CockpitChildOut]
+
+
+@router.get("/cockpit/nodes", response={200: list[CockpitNodeOut], 403: ErrorOut})
+@paginate(LimitOffset)
+def cockpit_nodes(request: AuthenticatedHttpRequest):
+    """The areas whose cockpits you may open at the top (the roots of your oversight reach)."""
+    if not is_overseer.test(request.user):
+        raise CockpitError.forbidden()
+    return [{"id": n.pk, "name": n.name, "kind": n.kind} for n in home_nodes(request.user)]
+
+
+@router.get("/cockpit/nodes/{node_id}", response={200: CockpitOut, 404: ErrorOut, 422: ErrorOut})
+def cockpit_node(
+    request: AuthenticatedHttpRequest,
+    node_id: int,
+    period: Literal["month", "quarter", "year", "custom"] = "month",
+    on: Day | None = None,
+    first: Day | None = Query(None, alias="from"),
+    last: Day | None = Query(None, alias="to"),
+):
+    """A node's figures for a period (month, quarter or year holding ``on``, default today; or custom
+    ``from``–``to`` inclusive, up to three years), each with the previous period's, read from the day
+    rollups; only the modules you may count over the whole node, as aggregates."""
+    node = cockpit_node_get(request.user, node_id)
+    if node is None:
+        raise CockpitError.not_found()
+    try:
+        chosen = period_of(period, on or timezone.localdate(), first, last)
+    except PeriodError as e:
+        raise CockpitError.invalid(_("That period cannot be shown."), field="period", code="period") from e
+    return cockpit_figures(fetched_by=request.user, node=node, period=chosen)

@@ -1,0 +1,362 @@
+"""What a cockpit shows: each module's figures for a node and period, read from the day rollups (the
+node's own rows: its whole subtree is materialised there), with the previous period beside them, the
+figures over time, and the node's children ranked. Who may open which node's cockpit, and which panels
+they see, is decided here too (``may_open``, ``modules_for``)."""
+
+from calendar import monthrange
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.apps import apps
+from django.conf import settings
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.urls import reverse
+
+from gongzhi.cockpit.models import Rollup
+from gongzhi.cockpit.panels import PANELS, PanelSpec, Tile
+from gongzhi.cockpit.rollups import freshness
+from gongzhi.core.registry import gongzhi_apps, measure_sources
+from gongzhi.core.roles import OVERSIGHT_ROLES
+from gongzhi.core.scoping import has_role, reach_paths
+from gongzhi.orgs.models import Node
+
+KINDS = ("month", "quarter", "year", "custom")
+# The longest custom period, and the first and last day one may ask for.
+MAX_DAYS = 3 * 366
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2100, 12, 31)
+# Periods up to this many days are drawn day by day, longer ones month by month.
+DAILY_UP_TO = 62
+
+
+class PeriodError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str
+    first: date
+    after: date  # the day after the last
+
+    @property
+    def last(self) -> date:
+        return self.after - timedelta(days=1)
+
+    @property
+    def days(self) -> int:
+        return (self.after - self.first).days
+
+    def previous(self) -> "Period":
+        if self.kind == "month":
+            return month_of(self.first - timedelta(days=1))
+        if self.kind == "quarter":
+            return quarter_of(self.first - timedelta(days=1))
+        if self.kind == "year":
+            return Period("year", date(self.first.year - 1, 1, 1), self.first)
+        return Period("custom", self.first - timedelta(days=self.days), self.first)
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        zone = ZoneInfo(settings.TIME_ZONE)
+        return (
+            datetime.combine(self.first, time.min, tzinfo=zone),
+            datetime.combine(self.after, time.min, tzinfo=zone),
+        )
+
+
+def month_of(day: date) -> Period:
+    return Period(
+        "month", day.replace(day=1), day.replace(day=monthrange(day.year, day.month)[1]) + timedelta(1)
+    )
+
+
+def quarter_of(day: date) -> Period:
+    first = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    last_month = first.month + 2
+    return Period(
+        "quarter", first, date(day.year, last_month, monthrange(day.year, last_month)[1]) + timedelta(1)
+    )
+
+
+def period_of(kind: str, on: date, first: date | None = None, last: date | None = None) -> Period:
+    """The period of ``kind`` holding the day ``on`` (custom: ``first`` to ``last`` inclusive)."""
+    if kind not in KINDS:
+        raise PeriodError("unknown period")
+    for day in (on, first, last):
+        if day is not None and not EARLIEST <= day <= LATEST:
+            raise PeriodError("date out of range")
+    if kind == "month":
+        return month_of(on)
+    if kind == "quarter":
+        return quarter_of(on)
+    if kind == "year":
+        return Period("year", date(on.year, 1, 1), date(on.year + 1, 1, 1))
+    if first is None or last is None:
+        raise PeriodError("a custom period needs its first and last day")
+    if last < first:
+        raise PeriodError("the last day is before the first")
+    if (last - first).days >= MAX_DAYS:
+        raise PeriodError("the period is too long")
+    return Period("custom", first, last + timedelta(days=1))
+
+
+# --- who sees what -----------------------------------------------------------------------------------------
+
+
+def home_nodes(user: Any) -> list[Node]:
+    """The nodes whose cockpits the user may open at the top: the roots of their oversight reach."""
+    if user.is_superuser:
+        # unscoped: a superuser's cockpit starts at the trees' roots
+        return list(Node.objects.filter(depth=1).order_by("path"))
+    paths = reach_paths(user, OVERSIGHT_ROLES)
+    # unscoped: the user's own reach
+    return list(Node.objects.filter(path__in=paths).order_by("path"))
+
+
+def cockpit_node_get(user: Any, pk: int) -> Node | None:
+    """The node whose cockpit ``user`` asks for, or None when it does not exist or is out of their reach."""
+    if not -(2**62) < pk < 2**62:
+        return None
+    # unscoped: may_open below is the cockpit's own check of the reach
+    node = Node.objects.filter(pk=pk).first()
+    return node if node is not None and may_open(user, node) else None
+
+
+def may_open(user: Any, node: Node) -> bool:
+    return bool(user.is_authenticated and user.is_active) and (
+        user.is_superuser or has_role(user, OVERSIGHT_ROLES, at_path=node.path)
+    )
+
+
+def _count_roles(label: str) -> frozenset[str] | None:
+    source = measure_sources()[label]
+    model = apps.get_model(source.SOURCES[0][0])
+    scope = getattr(model, "scope", None)
+    if scope is None:
+        return None
+    try:
+        roles: frozenset[str] = scope.roles_for("count")
+    except ValueError:
+        roles = scope.roles_for("view")
+    return roles
+
+
+def modules_for(user: Any, node: Node) -> list[str]:
+    """The modules whose panels the user sees at ``node``: those whose figures they may count over the
+    whole subtree (the rollups know no finer scope, so a partial reach shows no panel rather than a wrong
+    one)."""
+    shown = []
+    for label in measure_sources():
+        roles = _count_roles(label)
+        if user.is_superuser or (roles is not None and has_role(user, roles, at_path=node.path)):
+            shown.append(label)
+    return shown
+
+
+# --- reading the rollups -----------------------------------------------------------------------------------
+
+
+def _sums(node_ids: list[int], period: Period, modules: list[str], pairs: Q | None = None) -> dict[int, dict]:
+    rows = Rollup.objects.filter(
+        node_id__in=node_ids, day__gte=period.first, day__lt=period.after, app__in=modules
+    )
+    if pairs is not None:
+        rows = rows.filter(pairs)
+    out: dict[int, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
+    for node, app, measure, value in (
+        rows.values("node_id", "app", "measure")
+        .annotate(v=Sum("value"))
+        .values_list("node_id", "app", "measure", "v")
+    ):
+        out[node][app][measure] = value
+    return out
+
+
+def rollup_totals(node: Node, period: Period, modules: list[str]) -> dict[str, dict[str, float]]:
+    """app → measure → the sum over ``node``'s subtree in the period."""
+    return _sums([node.pk], period, modules).get(node.pk, {})
+
+
+def _series(node: Node, period: Period, modules: list[str]) -> tuple[list[str], dict[str, list[dict]]]:
+    monthly = period.days > DAILY_UP_TO
+    rows = Rollup.objects.filter(node=node, day__gte=period.first, day__lt=period.after, app__in=modules)
+    bucket = TruncMonth("day") if monthly else F("day")
+    labels: list[str] = []
+    day = period.first
+    while day < period.after:
+        labels.append(day.strftime("%Y-%m") if monthly else day.isoformat())
+        day = (day.replace(day=1) + timedelta(days=32)).replace(day=1) if monthly else day + timedelta(days=1)
+    index = {label: i for i, label in enumerate(labels)}
+    buckets: dict[str, list[dict[str, float]]] = {m: [{} for _ in labels] for m in modules}
+    grouped = rows.annotate(b=bucket).values("b", "app", "measure").annotate(v=Sum("value"))
+    for b, app, measure, value in grouped.values_list("b", "app", "measure", "v"):
+        key = b.strftime("%Y-%m") if monthly else b.isoformat()
+        if key in index:
+            buckets[app][index[key]][measure] = value
+    return labels, buckets
+
+
+def _tile(tile: Tile, now: dict[str, Any], before: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "key": tile.key,
+        "label": str(tile.label),
+        "fmt": tile.fmt,
+        "value": now.get(tile.key),
+        "previous": before.get(tile.key),
+    }
+
+
+def _children(node: Node) -> list[Node]:
+    # unscoped: the children of a node the user may open lie in the same reach
+    return list(Node.objects.filter(path__startswith=node.path, depth=node.depth + 1).order_by("path"))
+
+
+def cockpit_figures(*, fetched_by: Any, node: Node, period: Period, live: bool = True) -> dict[str, Any]:
+    """The cockpit of ``node`` for ``period`` as the user may see it (None when they may not open it is the
+    caller's check: ``may_open``). ``live`` adds the appeals' map and hot issues, read from the appeals."""
+    modules = modules_for(fetched_by, node)
+    sources = measure_sources()
+    previous = period.previous()
+    now = rollup_totals(node, period, modules)
+    before = rollup_totals(node, previous, modules)
+    labels, buckets = _series(node, period, modules)
+    children = _children(node)
+    rank_pairs = Q(pk__in=[])
+    specs: dict[str, PanelSpec] = {}
+    for label in modules:
+        spec = PANELS.get(label) or PanelSpec(tiles=[])
+        specs[label] = spec
+        if spec.rank:
+            rank_pairs |= Q(app=label, measure=spec.rank)
+    ranked = _sums([c.pk for c in children], period, modules, rank_pairs) if children else {}
+    names = {app.label: str(app.kpi_label or app.verbose_name) for app in gongzhi_apps()}
+    panels = []
+    for label in modules:
+        spec = specs[label]
+        figures = sources[label].figures
+        current = figures(now.get(label, {}))
+        earlier = figures(before.get(label, {}))
+        tiles = spec.tiles or [Tile(k, k) for k in current]
+        panel: dict[str, Any] = {
+            "app": label,
+            "label": names.get(label, label),
+            "chart": spec.chart,
+            "tiles": [_tile(t, current, earlier) for t in tiles],
+            "series": {
+                "labels": labels,
+                "lines": [
+                    {
+                        "key": key,
+                        "label": next((str(t.label) for t in tiles if t.key == key), key),
+                        "values": [figures(b).get(key) for b in buckets.get(label, [])],
+                    }
+                    for key in spec.lines
+                ],
+            },
+        }
+        if spec.rank:
+            rank_label = next((str(t.label) for t in tiles if t.key == spec.rank), spec.rank)
+            panel["ranking"] = {
+                "label": rank_label,
+                "shown": any(ranked.get(c.pk, {}).get(label, {}).get(spec.rank) for c in children),
+                "rows": sorted(
+                    (
+                        {
+                            "node": c.pk,
+                            "name": c.name,
+                            "url": reverse("cockpit:node", args=[c.pk]),
+                            "value": ranked.get(c.pk, {}).get(label, {}).get(spec.rank, 0),
+                        }
+                        for c in children
+                    ),
+                    key=lambda r: -r["value"],
+                ),
+            }
+        if label == "appeals":
+            panel.update(_appeals_extra(fetched_by, node, period, now.get(label, {}), current, live))
+        panels.append(panel)
+    refreshed = freshness()
+    return {
+        "node": {"id": node.pk, "name": node.name, "kind": node.kind},
+        "period": {"kind": period.kind, "first": period.first, "last": period.last},
+        "previous": {"first": previous.first, "last": previous.last},
+        "refreshed_at": refreshed,
+        "panels": panels,
+        "children": [
+            {
+                "node": c.pk,
+                "name": c.name,
+                "lat": c.lat,
+                "lng": c.lng,
+                "url": reverse("cockpit:node", args=[c.pk]),
+            }
+            for c in children
+        ],
+    }
+
+
+def _appeals_extra(
+    user: Any, node: Node, period: Period, sums: dict[str, float], current: dict[str, Any], live: bool
+) -> dict[str, Any]:
+    from gongzhi.appeals.models import Category, Tier
+
+    cats = {int(k.split(":", 1)[1]): v for k, v in sums.items() if k.startswith("category:")}
+    names = dict(Category.objects.filter(pk__in=cats).values_list("pk", "name"))
+    extra: dict[str, Any] = {
+        "categories": sorted(
+            ({"name": names.get(pk, "—"), "value": int(v)} for pk, v in cats.items()),
+            key=lambda r: -int(str(r["value"])),
+        )[:10],
+        "containment": [
+            {"tier": tier, "label": str(Tier(tier).label), "value": current["containment"][tier]}
+            for tier in ("compound", "community", "subdistrict")
+        ],
+    }
+    if live:
+        extra["map"] = open_appeals_map(user, node)
+        extra["hot"] = hot_issues(user, node, period)
+    return extra
+
+
+def open_appeals_map(user: Any, node: Node) -> list[dict[str, Any]]:
+    """Open and late appeals of ``node``'s subtree, counted per place (no appeal is shown on its own)."""
+    from django.utils import timezone
+
+    from gongzhi.appeals.models import OPEN_STATUSES, Appeal
+    from gongzhi.core.scoping import subtree_q
+
+    rows = (
+        Appeal.objects.visible_to(user, "count")
+        .filter(subtree_q("node", [node.path]), status__in=OPEN_STATUSES, node__lat__isnull=False)
+        .values("node_id", "node__name", "node__lat", "node__lng")
+        .annotate(open=Count("pk"), late=Count("pk", filter=Q(resolve_due__lt=timezone.now())))
+        .order_by("-open")[:500]
+    )
+    return [
+        {
+            "name": r["node__name"],
+            "lat": r["node__lat"],
+            "lng": r["node__lng"],
+            "open": r["open"],
+            "late": r["late"],
+        }
+        for r in rows
+    ]
+
+
+def hot_issues(user: Any, node: Node, period: Period) -> list[dict[str, Any]]:
+    from gongzhi.appeals.selectors import hot_issues_for
+    from gongzhi.core.roles import CASEWORK_ROLES
+
+    start, end = period.bounds()
+    # A resident's own words may name people: only the staff who handle the appeals read them here; an
+    # overseer without casework (the district viewer) sees the issue by its category.
+    words = has_role(user, CASEWORK_ROLES, at_path=node.path)
+    return [
+        {"title": h.title if words else h.category, "place": h.place, "size": h.size, "category": h.category}
+        for h in hot_issues_for(fetched_by=user, node=node, start=start, end=end, limit=5)
+    ]

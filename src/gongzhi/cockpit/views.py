@@ -1,0 +1,129 @@
+"""The cockpit pages: a node's cockpit for a period (tiles rendered here, charts and map drawn by
+static/gongzhi/cockpit.js from the figures passed with ``json_script``), the big-screen mode, and the
+figures as JSON for the big screen's refresh."""
+
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongzhi.accounts.http import AuthenticatedHttpRequest
+from gongzhi.cockpit.figures import (
+    KINDS,
+    Period,
+    PeriodError,
+    cockpit_figures,
+    cockpit_node_get,
+    home_nodes,
+    may_open,
+    period_of,
+)
+from gongzhi.core.rules import is_overseer
+from gongzhi.core.web import role_required
+from gongzhi.orgs.models import Node
+
+
+def _date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise PeriodError("not a date") from None
+
+
+def period_from(params: Any) -> Period:
+    """The period the page's selector asks for (this month when nothing is asked)."""
+    kind = params.get("period") or "month"
+    on = _date(params.get("on")) or timezone.localdate()
+    return period_of(kind, on, _date(params.get("from")), _date(params.get("to")))
+
+
+def _node(request: HttpRequest, pk: int) -> Node:
+    node = cockpit_node_get(request.user, pk)
+    if node is None:
+        raise Http404
+    return node
+
+
+def fmt(value: Any, kind: str) -> str:
+    if value is None:
+        return "—"
+    if kind == "rate":
+        return f"{value * 100:.1f}%"
+    if kind in ("hours", "number"):
+        return f"{value:,.1f}"
+    return f"{int(value):,}"
+
+
+def delta(value: Any, previous: Any, kind: str) -> str:
+    if value is None or previous is None:
+        return ""
+    change = value - previous
+    if kind == "rate":
+        return f"{change * 100:+.1f}"
+    if kind in ("hours", "number"):
+        return f"{change:+,.1f}"
+    return f"{int(change):+,}"
+
+
+@role_required(is_overseer)
+def cockpit_index(request: AuthenticatedHttpRequest) -> HttpResponse:
+    nodes = home_nodes(request.user)
+    if len(nodes) == 1:
+        return redirect("cockpit:node", nodes[0].pk)
+    return render(request, "cockpit/index.html", {"nodes": nodes})
+
+
+def _trail(user: Any, node: Node) -> list[Node]:
+    """The node's ancestors whose cockpits the user may open, top first, and the node."""
+    return [n for n in [*node.get_ancestors(), node] if may_open(user, n)]
+
+
+@role_required(is_overseer)
+def cockpit_node(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    node = _node(request, pk)
+    big = request.GET.get("screen") == "big"
+    try:
+        period = period_from(request.GET)
+        error = ""
+    except PeriodError:
+        period, error = (
+            period_of("month", timezone.localdate()),
+            _("That period cannot be shown: this month instead."),
+        )
+    figures = cockpit_figures(fetched_by=request.user, node=node, period=period)
+    for panel in figures["panels"]:
+        for tile in panel["tiles"]:
+            tile["text"] = fmt(tile["value"], tile["fmt"])
+            tile["before"] = fmt(tile["previous"], tile["fmt"])
+            tile["delta"] = delta(tile["value"], tile["previous"], tile["fmt"])
+    context = {
+        "node": node,
+        "trail": _trail(request.user, node),
+        "figures": figures,
+        "period": period,
+        "kinds": KINDS,
+        "error": error,
+        "big": big,
+        "query": request.GET.urlencode(),
+        "tiles": settings.GONGZHI_MAP_TILES,
+    }
+    return render(request, "cockpit/big.html" if big else "cockpit/node.html", context)
+
+
+@role_required(is_overseer)
+def cockpit_data(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The figures as JSON, for the big screen's refresh."""
+    node = _node(request, pk)
+    try:
+        period = period_from(request.GET)
+    except PeriodError:
+        return JsonResponse({"detail": _("That period cannot be shown.")}, status=400)
+    figures = cockpit_figures(fetched_by=request.user, node=node, period=period)
+    return JsonResponse(figures, encoder=DjangoJSONEncoder)

@@ -1,0 +1,126 @@
+"""Who sees which cockpit and which panels, on the page and through the API; bad periods get a clear
+error and the figures are aggregates only."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from gongzhi.appeals.models import Appeal
+from gongzhi.cockpit.figures import modules_for, period_of
+from gongzhi.cockpit.rollups import rollups_rebuild
+from gongzhi.core.registry import measure_sources
+from gongzhi.wishes.models import Wish
+
+pytestmark = [pytest.mark.django_db]
+
+
+@pytest.fixture
+def counted(world):
+    """Two appeals in 社区A1, one in 社区A2, one in 街道B; a wish in 小区A1a; rollups built."""
+    for node in (world.cmp_a1a, world.cmp_a1b, world.cmp_a2a, world.cmp_b1a):
+        Appeal.objects.create(node=node, handling_node=node, title="张三家漏水", body="13812341234 漏水")
+    Wish.objects.create(node=world.cmp_a1a, wisher_name="张三", posted_by=world.resident, title="想要轮椅")
+    rollups_rebuild()
+    return world
+
+
+def collected(panels):
+    appeals = next(p for p in panels if p["app"] == "appeals")
+    return next(t["value"] for t in appeals["tiles"] if t["key"] == "collected")
+
+
+def test_each_role_sees_exactly_its_own_aggregates(counted, api_login):
+    w = counted
+    cases = [
+        (w.viewer, w.district, 4),
+        (w.sub_admin, w.sub_a, 3),
+        (w.a1_staff, w.comm_a1, 2),
+        (w.a1_secretary, w.comm_a1, 2),
+        (w.a2_staff, w.comm_a2, 1),
+        (w.commissioner, w.cmp_a1a, 1),
+    ]
+    for user, node, expected in cases:
+        body = api_login(user).get(f"/api/v1/cockpit/nodes/{node.pk}").json()
+        assert collected(body["panels"]) == expected, user.username
+        ranked = next(p for p in body["panels"] if p["app"] == "appeals")["ranking"]["rows"]
+        assert {r["node"] for r in ranked} == {c.pk for c in node.get_children()}
+    # Out of reach: not found, on the page and in the API.
+    for user, node in [
+        (w.a1_staff, w.comm_a2),
+        (w.a1_staff, w.sub_a),
+        (w.sub_admin, w.sub_b),
+        (w.commissioner, w.comm_a1),
+        (w.resident, w.cmp_a1a),
+    ]:
+        assert api_login(user).get(f"/api/v1/cockpit/nodes/{node.pk}").status_code == 404, user.username
+
+
+def test_nothing_personal_reaches_the_district_viewer(counted, login, api_login):
+    body = api_login(counted.viewer).get(f"/api/v1/cockpit/nodes/{counted.district.pk}").content.decode()
+    page = login(counted.viewer).get(reverse("cockpit:node", args=[counted.district.pk])).content.decode()
+    for text in (body, page):
+        assert "张三" not in text and "13812341234" not in text
+    appeals = next(
+        p
+        for p in api_login(counted.viewer)
+        .get(f"/api/v1/cockpit/nodes/{counted.district.pk}")
+        .json()["panels"]
+        if p["app"] == "appeals"
+    )
+    assert all(set(point) == {"name", "lat", "lng", "open", "late"} for point in appeals["map"])
+
+
+def test_a_module_the_user_may_not_count_has_no_panel(counted, login, monkeypatch):
+    """The panels follow each module's own "count" scope: a module that does not let community staff count
+    its rows shows them no panel, on the page or in the figures."""
+    from gongzhi.core.roles import Role
+    from gongzhi.wishes.models import Wish as WishModel
+
+    w = counted
+    assert "wishes" in modules_for(w.a1_staff, w.comm_a1)
+    policy = WishModel.scope
+    narrowed = type(policy)(
+        node_field=policy.node_field,
+        actions={**policy.actions, "count": frozenset({Role.SUBDISTRICT_ADMIN})},
+        owner_rule=policy.owner_rule,
+    )
+    monkeypatch.setattr(WishModel, "scope", narrowed)
+    assert "wishes" not in modules_for(w.a1_staff, w.comm_a1)
+    assert "wishes" in modules_for(w.sub_admin, w.comm_a1)
+    page = login(w.a1_staff).get(reverse("cockpit:node", args=[w.comm_a1.pk])).content.decode()
+    assert 'id="panel-appeals"' in page and 'id="panel-wishes"' not in page
+    assert set(modules_for(w.superuser, w.district)) == set(measure_sources())
+
+
+def test_period_selector_and_errors(counted, login, api_login):
+    w = counted
+    client = login(w.sub_admin)
+    url = reverse("cockpit:node", args=[w.sub_a.pk])
+    page = client.get(url, {"period": "quarter"})
+    assert page.status_code == 200 and "cockpit-data" in page.content.decode()
+    assert (
+        client.get(url, {"period": "custom", "from": "2026-13-01"}).status_code == 200
+    )  # this month instead
+    assert client.get(url, {"screen": "big"}).status_code == 200
+    assert client.get(reverse("cockpit:data", args=[w.sub_a.pk])).json()["node"]["id"] == w.sub_a.pk
+    api = api_login(w.sub_admin)
+    for params in (
+        {"period": "custom", "from": "2026-02-01", "to": "2026-01-01"},
+        {"period": "custom", "from": "2001-01-01", "to": "2026-01-01"},
+        {"period": "year", "on": "0001-01-01"},
+        {"period": "week"},
+    ):
+        response = api.get(f"/api/v1/cockpit/nodes/{w.sub_a.pk}", params)
+        assert response.status_code == 422, params
+        assert "code" in response.json()
+    assert api.get("/api/v1/cockpit/nodes/99999999999999999999").status_code in (404, 422)
+    nodes = api.get("/api/v1/cockpit/nodes").json()
+    assert [n["id"] for n in nodes["items"]] == [w.sub_a.pk]
+    assert api_login(w.resident).get("/api/v1/cockpit/nodes").status_code == 403
+
+
+def test_previous_period_is_beside_each_figure(counted):
+    month = period_of("month", timezone.localdate())
+    assert month.previous().after == month.first
+    year = period_of("year", timezone.localdate())
+    assert (year.previous().first.year, year.previous().after) == (year.first.year - 1, year.first)

@@ -1,0 +1,39 @@
+"""The cockpit in Chromium: a subdistrict administrator opens the big screen (1920×1080), the desk cockpit
+(1280) and the phone layout (390), sees the charts drawn, and drills down to a community."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from gongzhi.appeals.models import Appeal
+from gongzhi.cockpit.rollups import rollups_rebuild
+from tests.test_browser import CHROMIUM, sign_in
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+]
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def test_cockpit_big_screen_desk_and_phone(transactional_db, world, live_server, browser):
+    for node in (world.cmp_a1a, world.cmp_a1b, world.cmp_a2a):
+        Appeal.objects.create(node=node, handling_node=node, title="路灯不亮", body="路灯不亮")
+    rollups_rebuild()
+    base = f"{live_server.url}/cockpit/{world.sub_a.pk}/"
+    for width, height, query in [(1920, 1080, "?screen=big"), (1280, 900, ""), (390, 844, "")]:
+        page = browser.new_page(viewport={"width": width, "height": height}, locale="zh-CN")
+        sign_in(page, live_server, world.sub_admin.username)
+        page.goto(base + query)
+        panel = page.locator("#panel-appeals")
+        panel.locator("[data-chart=series] canvas").first.wait_for()
+        assert panel.locator('[data-key="collected"] dd').first.inner_text() == "3"
+        assert page.locator(".ck-panel").count() >= 5
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, (width, overflow)
+        if not query:
+            page.locator("#panel-appeals .ck-links a", has_text="社区A1").click()
+            page.wait_for_url(f"{live_server.url}/cockpit/{world.comm_a1.pk}/*")
+            assert page.locator('#panel-appeals [data-key="collected"] dd').first.inner_text() == "2"
+        page.close()
