@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -86,7 +87,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 TILE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp"}
 
 
-def map_tile(request: HttpRequest, z: int, x: int, y: int, ext: str) -> HttpResponse:
+def map_tile(request: HttpRequest, z: int, x: int, y: int, ext: str) -> HttpResponseBase:
     """A map tile from the offline tile folder ``GONGZHI_MAP_TILE_DIR`` (``{z}/{x}/{y}.png``); 404 when the
     folder is not set or has no such tile (the map then draws its places on a plain background)."""
     from pathlib import Path
