@@ -1,7 +1,8 @@
 """The layers hold: core at the bottom, the platform (orgs, accounts) above it, shared services above that,
 the feature apps on top, independent of each other except where an app declares the edge
-(``GongzhiApp.depends_on``), and no import loops inside any app. The contracts are generated from the
-registry, so a new app is covered without editing them; import-linter checks them."""
+(``GongzhiApp.depends_on``, and what the declared apps declare in turn), and no import loops inside any
+app. The contracts are generated from the registry, so a new app is covered without editing them;
+import-linter checks them."""
 
 import subprocess
 import sys
@@ -40,10 +41,19 @@ def contracts() -> str:
         "    " + " : ".join(layers[PLATFORM]),
         "    " + " | ".join(layers[CORE]),
     ]
+    declared = {app.name: set(app.depends_on) for app in gongzhi_apps()}
     for app in gongzhi_apps():
         if app.layer != FEATURE:
             continue
-        others = [name for name in layers[FEATURE] if name != app.name and name not in app.depends_on]
+        # What an app declares, and what those declare in turn: importing venues brings venues' own imports.
+        reach: set[str] = set()
+        todo = list(declared[app.name])
+        while todo:
+            name = todo.pop()
+            if name not in reach:
+                reach.add(name)
+                todo.extend(declared.get(name, ()))
+        others = [name for name in layers[FEATURE] if name != app.name and name not in reach]
         if others:
             lines += [
                 "",
