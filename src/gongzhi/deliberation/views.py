@@ -449,7 +449,8 @@ def vote_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 def _ballot_post(request: AuthenticatedHttpRequest, pk: int) -> None:
     user = request.user
-    unit_id = _int(request.POST.get("unit"))
+    raw_unit = request.POST.get("unit")
+    unit_id = _int(raw_unit) if raw_unit else None  # only an owners' vote sends a unit
     try:  # an owner's ballot: their unit and its compound's vote, two small reads
         vote, unit = selectors.owner_ballot_target(fetched_by=user, vote_pk=pk, unit_pk=unit_id)
     except Http404:
