@@ -178,15 +178,21 @@ def venue_update(*, actor: User, venue: Venue, **changes: Any) -> Venue:
     if node.pk != venue.node_id and not staff_at.test(actor, node):
         raise VenueError.forbidden(_("Only staff of this place can add its venues."))
     fields = _venue_fields(**({f: getattr(venue, f) for f in VENUE_EDITABLE} | changes))
+    return _save_checked(venue, fields, _("This place already has a venue of this name."))
+
+
+def _save_checked(row: Any, fields: dict[str, Any], duplicate: Any) -> Any:
+    """Write checked ``fields`` onto ``row`` under its row lock (the caller checked the actor's right);
+    a name already used beside it is a 409."""
     try:
         with transaction.atomic():
-            # unscoped: the staff's right over this venue was checked above
-            locked = Venue.objects.select_for_update().get(pk=venue.pk)
+            # unscoped: the caller checked the actor's right over this row
+            locked = type(row)._default_manager.select_for_update().get(pk=row.pk)
             for key, value in fields.items():
                 setattr(locked, key, value)
-            locked.save(update_fields=[*VENUE_EDITABLE])
+            locked.save(update_fields=list(fields))
     except IntegrityError:
-        raise VenueError.conflict("duplicate", _("This place already has a venue of this name.")) from None
+        raise VenueError.conflict("duplicate", duplicate) from None
     return locked
 
 
@@ -256,16 +262,7 @@ def space_update(*, actor: User, space: Space, **changes: Any) -> Space:
     if not rules.runs_venue.test(actor, space):
         raise VenueError.forbidden(_("Only the venue's staff can change its areas."))
     fields = _space_fields(**({f: getattr(space, f) for f in SPACE_EDITABLE} | changes))
-    try:
-        with transaction.atomic():
-            # unscoped: the staff's right over this space was checked above
-            locked = Space.objects.select_for_update().get(pk=space.pk)
-            for key, value in fields.items():
-                setattr(locked, key, value)
-            locked.save(update_fields=[*SPACE_EDITABLE])
-    except IntegrityError:
-        raise VenueError.conflict("duplicate", _("This venue already has an area of this name.")) from None
-    return locked
+    return _save_checked(space, fields, _("This venue already has an area of this name."))
 
 
 def service_create(
