@@ -9,6 +9,8 @@ anonymous and inactive users nothing. Rows are made with model_bakery; every for
 depth of the row's required relations, points at the row's compound.
 """
 
+import functools
+import itertools
 from datetime import time, timedelta
 from typing import Any
 
@@ -44,6 +46,9 @@ VALUES: dict[str, Any] = {
     "lat": None,
     "lng": None,
     "birth_year": 1970,
+    # Rows that are one per node and year (rating schemes, rounds, budgets) take distinct years; random
+    # years collided about once a suite run.
+    "year": functools.partial(next, itertools.cycle(range(2000, 32000))),
     "limit_per_person": None,
     "minutes": 60,
     "item_weight": 70,
