@@ -48,3 +48,26 @@ def test_service_hours_earn_the_volunteer_points_once(world, centre):
     assert refused.value.code == "points_paid"
     row = ServiceDelivery.objects.get(service=service, day=day)
     assert (row.served, row.hours, _balance(world.resident)) == (13, Decimal("2.0"), 20)
+
+
+def test_venue_and_area_edits_are_audited_with_the_fields_changed_and_a_refused_edit_leaves_no_trace(
+    world, centre
+):
+    from gongzhi.core.models import AuditEvent
+
+    services.venue_update(actor=world.sub_admin, venue=centre, closes_at=time(21), operator="街道")
+    services.space_update(actor=world.sub_admin, space=centre.room, capacity=30)
+    events = {e.action: e for e in AuditEvent.objects.filter(action__startswith="venues.")}
+    assert events["venues.venue_update"].detail["changed"] == ["closes_at", "operator"]
+    assert (
+        events["venues.venue_update"].actor == world.sub_admin
+        and events["venues.venue_update"].node == world.sub_a
+    )
+    assert events["venues.space_update"].detail["changed"] == ["capacity"]
+    assert events["venues.space_update"].target_id == str(centre.room.pk)
+    # A renamed area that clashes with its neighbour is refused, and nothing is written or audited.
+    with pytest.raises(VenueError):
+        services.space_update(actor=world.sub_admin, space=centre.room, name="多功能厅")
+    assert AuditEvent.objects.filter(action__startswith="venues.").count() == 2
+    centre.room.refresh_from_db()
+    assert centre.room.name == "议事协商室"

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import User
+from gongzhi.core.audit import audit_record
 from gongzhi.core.rules import staff_at
 from gongzhi.core.workdays import SHANGHAI
 from gongzhi.ledger.earning import earning_policy, points_for_hours, service_points_post
@@ -156,7 +157,9 @@ def venue_create(
     )  # fmt: skip
     try:
         with transaction.atomic():
-            return Venue.objects.create(**fields)
+            venue = Venue.objects.create(**fields)
+            audit_record(actor=actor, action="venues.venue_create", target=venue, node=venue.node)
+            return venue
     except IntegrityError:
         raise VenueError.conflict("duplicate", _("This place already has a venue of this name.")) from None
 
@@ -178,19 +181,24 @@ def venue_update(*, actor: User, venue: Venue, **changes: Any) -> Venue:
     if node.pk != venue.node_id and not staff_at.test(actor, node):
         raise VenueError.forbidden(_("Only staff of this place can add its venues."))
     fields = _venue_fields(**({f: getattr(venue, f) for f in VENUE_EDITABLE} | changes))
-    return _save_checked(venue, fields, _("This place already has a venue of this name."))
+    return _save_checked(
+        actor, "venues.venue_update", venue, fields, _("This place already has a venue of this name.")
+    )
 
 
-def _save_checked(row: Any, fields: dict[str, Any], duplicate: Any) -> Any:
-    """Write checked ``fields`` onto ``row`` under its row lock (the caller checked the actor's right);
-    a name already used beside it is a 409."""
+def _save_checked(actor: User, action: str, row: Any, fields: dict[str, Any], duplicate: Any) -> Any:
+    """Write checked ``fields`` onto ``row`` under its row lock (the caller checked the actor's right) and
+    audit the names of the fields that changed; a name already used beside it is a 409."""
     try:
         with transaction.atomic():
             # unscoped: the caller checked the actor's right over this row
             locked = type(row)._default_manager.select_for_update().get(pk=row.pk)
+            changed = sorted(key for key, value in fields.items() if getattr(locked, key) != value)
             for key, value in fields.items():
                 setattr(locked, key, value)
             locked.save(update_fields=list(fields))
+            venue = locked if isinstance(locked, Venue) else locked.venue
+            audit_record(actor=actor, action=action, target=locked, node=venue.node, changed=changed)
     except IntegrityError:
         raise VenueError.conflict("duplicate", duplicate) from None
     return locked
@@ -246,7 +254,9 @@ def space_create(
     )  # fmt: skip
     try:
         with transaction.atomic():
-            return Space.objects.create(venue=venue, **fields)
+            space = Space.objects.create(venue=venue, **fields)
+            audit_record(actor=actor, action="venues.space_create", target=space, node=venue.node)
+            return space
     except IntegrityError:
         raise VenueError.conflict("duplicate", _("This venue already has an area of this name.")) from None
 
@@ -262,7 +272,9 @@ def space_update(*, actor: User, space: Space, **changes: Any) -> Space:
     if not rules.runs_venue.test(actor, space):
         raise VenueError.forbidden(_("Only the venue's staff can change its areas."))
     fields = _space_fields(**({f: getattr(space, f) for f in SPACE_EDITABLE} | changes))
-    return _save_checked(space, fields, _("This venue already has an area of this name."))
+    return _save_checked(
+        actor, "venues.space_update", space, fields, _("This venue already has an area of this name.")
+    )
 
 
 def service_create(
@@ -284,15 +296,18 @@ def service_create(
         raise VenueError.invalid(_("Choose the weekday."), field="weekday")
     if end_time <= start_time:
         raise VenueError.invalid(_("The end must be after the start."), field="end_time")
-    return ConvenienceService.objects.create(
-        venue=venue,
-        name=name,
-        weekday=weekday,
-        start_time=start_time,
-        end_time=end_time,
-        provider=provider,
-        queue_tickets=queue_tickets,
-    )
+    with transaction.atomic():
+        service = ConvenienceService.objects.create(
+            venue=venue,
+            name=name,
+            weekday=weekday,
+            start_time=start_time,
+            end_time=end_time,
+            provider=provider,
+            queue_tickets=queue_tickets,
+        )
+        audit_record(actor=actor, action="venues.service_create", target=service, node=venue.node)
+    return service
 
 
 def ticket_take(*, actor: User, service: ConvenienceService, day: date | None = None) -> QueueTicket:
@@ -412,7 +427,7 @@ def plan_save(
         if adopt:
             # unscoped: the plan adopted before for this place and year, replaced
             StationPlan.objects.filter(node=node, year=year, adopted=True).update(adopted=False)
-        return StationPlan.objects.create(
+        plan = StationPlan.objects.create(
             node=node,
             year=year,
             title=title,
@@ -428,6 +443,8 @@ def plan_save(
             adopted=adopt,
             saved_by=actor,
         )
+        audit_record(actor=actor, action="venues.plan_save", target=plan, node=node, adopted=adopt)
+        return plan
 
 
 def booking_actions(*, user: User, booking: Any) -> list[str]:
