@@ -1,5 +1,6 @@
 """The volunteering pages: organising an activity, signing up, the QR screen and the scan page."""
 
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -130,3 +131,23 @@ def test_rosters_are_not_for_residents_or_strangers(world, login, team):
     )
     assert response.status_code == 404
     assert Activity.objects.filter(roster=roster).count() <= 3
+
+
+def test_an_activity_signed_up_for_in_a_neighbouring_compound_still_opens(world, login):
+    """The walk found 我的报名 linking to 404s: a team member of 小区A1a who served in 小区A1b could not
+    open those activities again. Their own sign-up opens it; others still get 404."""
+    start = datetime(2030, 5, 4, 9, tzinfo=TZ)
+    activity = Activity.objects.create(
+        node=world.cmp_a1b,
+        organiser=world.a1_staff,
+        title="助老陪护",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        capacity=4,
+    )
+    resident = login(world.resident)
+    assert resident.get(f"/volunteering/activities/{activity.pk}/").status_code == 404
+    Signup.objects.create(activity=activity, user=world.resident, status="confirmed")
+    page = resident.get(f"/volunteering/activities/{activity.pk}/")
+    assert page.status_code == 200 and "助老陪护" in page.content.decode()
+    assert login(world.a2_staff).get(f"/volunteering/activities/{activity.pk}/").status_code == 404

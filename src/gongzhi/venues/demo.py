@@ -59,6 +59,8 @@ CENTRE_AREAS = [
     ("党建书吧", K.PARTY, 30),
     ("议事协商室", K.DELIBERATION, 20),
 ]
+# Areas that residents may book themselves (the others take a community, co-operative or alliance unit).
+RESIDENT_BOOKABLE = ("党建书吧", "文化家园", "健身活动室")
 # A 望湖 station laid out "5+X".
 FIVE_PLUS_X = [
     ("党建宣传角", K.PARTY, 15),
@@ -185,6 +187,10 @@ def load(ctx: DemoContext) -> dict[str, int]:
         )
         xf_centres.append(centre)
         _areas(centre, CENTRE_AREAS)
+    # Residents book the reading rooms and the centre's culture and fitness rooms themselves.
+    Space.objects.filter(venue__in=[xf, *xf_centres], name__in=RESIDENT_BOOKABLE).update(
+        bookable_by=BookableBy.RESIDENTS
+    )
     xf_visits, xf_acts = _visits(ctx, xf, days=365, per_day=(60, 140), today=today)
     # The figures reported since opening: what was counted before the platform, plus what it counted.
     Venue.objects.filter(pk=xf.pk).update(

@@ -65,6 +65,8 @@ def _taken() -> Coalesce:
 
 
 def activity_get(*, fetched_by: User, pk: int) -> Activity:
+    """An activity offered around the user, or one they signed up for elsewhere (a team member serving in
+    a neighbouring compound still opens the activities listed under 我的报名)."""
     activity = (
         Activity.objects.visible_to(fetched_by, "view")
         .select_related("node", "team", "organiser")
@@ -72,6 +74,15 @@ def activity_get(*, fetched_by: User, pk: int) -> Activity:
         .filter(pk=pk)
         .first()
     )
+    # unscoped: the user's own sign-up
+    if activity is None and Signup.objects.filter(activity_id=pk, user_id=fetched_by.pk).exists():
+        activity = (
+            # unscoped: an activity the user signed up for (checked just above)
+            Activity.objects.select_related("node", "team", "organiser")
+            .annotate(taken=_taken())
+            .filter(pk=pk)
+            .first()
+        )
     if activity is None:
         raise Http404
     return activity
