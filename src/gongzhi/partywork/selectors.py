@@ -341,9 +341,11 @@ def study_ledger(*, fetched_by: User, year: int, limit: int = 500) -> list[Study
         .select_related("person", "party_org__node")[: limit * 4]
     )
     by_user = {m.person.user_id: m for m in members}
+    # The members are found in scope (by their branch); their minutes count wherever the session was held
+    # (a subdistrict's 春训 lies above a community secretary's reach, its attendance rows with it).
     minutes = dict(
-        Attendance.objects.visible_to(fetched_by, "view")
-        .filter(year=year, user_id__in=list(by_user))
+        # unscoped: the year's attendance of the members found in scope just above
+        Attendance.objects.filter(year=year, user_id__in=list(by_user))
         .values("user_id")
         .annotate(m=Sum("minutes"))
         .values_list("user_id", "m")
