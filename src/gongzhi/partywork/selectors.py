@@ -154,7 +154,10 @@ def board(*, fetched_by: User, rnd: RatingRound) -> Board:
         .order_by("-stars", "-total", "node__path", "branch_id")
         .values_list(*BOARD_FIELDS)
     )
-    rows = [BoardRow(*values, status_label=labels.get(values[-1], values[-1])) for values in found]
+    rows = [
+        BoardRow(pk, branch, stars, capped_by, total, previous, status, labels.get(status, status))
+        for pk, branch, stars, capped_by, total, previous, status in found
+    ]
     by_stars = {n: 0 for n in range(6)}
     last = {n: 0 for n in range(6)}
     for r in rows:
