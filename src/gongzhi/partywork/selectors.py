@@ -209,10 +209,8 @@ def _large_points_reach(user: User) -> bool:
     if not paths or user.is_superuser:
         return False
     # unscoped: how many entries lie in the user's own reach, counted up to WALK_FROM from the place index
-    return (
-        MemberPointsEntry.objects.filter(subtree_in("node", paths)).order_by()[:WALK_FROM].count()
-        >= WALK_FROM
-    )
+    found = MemberPointsEntry.objects.filter(subtree_in("node", paths)).order_by()[:WALK_FROM]
+    return found.count() >= WALK_FROM
 
 
 def points_entries(*, fetched_by: User, status: str | None = None) -> QuerySet[MemberPointsEntry]:
