@@ -221,6 +221,23 @@ def test_study_ledger_shows_who_is_behind(pw, live):
     assert not selectors.study_ledger(fetched_by=pw.world.sub_b_admin, year=2026)
 
 
+def test_community_secretary_sees_minutes_of_sessions_held_at_the_subdistrict(pw, live):
+    """The 春训 is held at the subdistrict; a community secretary's ledger counts their members' minutes by the
+    members' branch, not by the place of the session (which lies above the community)."""
+    year = timezone.localtime(live.starts_at).year
+    for n in range(2):
+        services.session_heartbeat(
+            user=pw.member, session=live, visible=True, now=live.starts_at + timedelta(minutes=n)
+        )
+    by_user = {r.user_id: r for r in selectors.study_ledger(fetched_by=pw.world.a1_secretary, year=year)}
+    assert by_user[pw.member.pk].minutes == 2
+    assert by_user[pw.secretary.pk].minutes == 0
+    # Another community's staff see neither these members nor their minutes.
+    assert pw.member.pk not in {
+        r.user_id for r in selectors.study_ledger(fetched_by=pw.world.a2_staff, year=year)
+    }
+
+
 @pytest.mark.parametrize(
     ("mode", "url", "minutes"),
     [

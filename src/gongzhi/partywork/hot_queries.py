@@ -1,9 +1,5 @@
 """The party-work requests members and staff make most, whose plans must not grow with years of member points
-and training attendance (gongzhi.core.plans). A new list, queue or count of party work adds its entry here.
-
-Known gap, not listed: staff's unfiltered list of member points (``/api/v1/party/member-points``), newest month
-first: SQLite finds the rows of the reach by place and sorts them (the month-ordered index is not chosen), so
-its cost grows with the years of points kept in reach."""
+and training attendance (gongzhi.core.plans). A new list, queue or count of party work adds its entry here."""
 
 # unscoped-module: seeds the plan tests' database (bulk rows for every role) and reads back what it made
 
@@ -44,6 +40,16 @@ HOT_REQUESTS = [
         "/api/v1/party/member-points?status=proposed",
         sorted_ok="the entries awaiting approval in reach: the work still to do (approved ones leave it)",
         through=("partywork_memberpointsentry.pw_points_proposed",),
+    ),
+    HotRequest(
+        "member points",
+        "community_staff",
+        "/api/v1/party/member-points",
+    ),
+    HotRequest(
+        "member points",
+        "subdistrict_admin",
+        "/api/v1/party/member-points",
     ),
     HotRequest(
         "study ledger",

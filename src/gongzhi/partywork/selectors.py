@@ -10,6 +10,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from gongzhi.accounts.models import User
+from gongzhi.core.roles import CASEWORK_ROLES
+from gongzhi.core.scoping import reach_paths, subtree_in
 from gongzhi.orgs.models import MemberPost, PartyMembership, PartyOrg, PartyOrgKind
 from gongzhi.partywork.models import (
     Attendance,
@@ -27,6 +29,7 @@ from gongzhi.partywork.models import (
     RatingObjection,
     RatingRound,
     RatingScheme,
+    RatingStatus,
     ShowcaseEntry,
     StrongBranch,
     StrongTarget,
@@ -95,10 +98,40 @@ def my_branch_ratings(*, fetched_by: User) -> QuerySet[BranchRating]:
     return ratings(fetched_by=fetched_by).filter(branch_id__in=led).order_by("-round__year")
 
 
+@dataclass(frozen=True)
+class BoardRow:
+    """One branch on the board, as the page shows it (plain values: no model rows, no lookups while
+    rendering)."""
+
+    pk: int
+    branch: str
+    stars: int | None
+    capped_by: str
+    total: Decimal | None
+    previous_stars: int | None
+    status: str
+    status_label: str
+
+    @property
+    def stars_mark(self) -> str:
+        return "★" * (self.stars or 0)
+
+    @property
+    def end(self) -> str:
+        """The "two ends" of 抓两头带中间: five stars to praise, none to help."""
+        return "pw-top" if self.stars == 5 else "pw-bottom" if self.stars == 0 else ""
+
+    @property
+    def trend(self) -> str:
+        if self.stars is None or self.previous_stars is None or self.stars == self.previous_stars:
+            return ""
+        return "up" if self.stars > self.previous_stars else "down"
+
+
 @dataclass
 class Board:
     rnd: RatingRound
-    rows: list[BranchRating]
+    rows: list[BoardRow]
     by_stars: dict[int, int]
     last_by_stars: dict[int, int]
     starred: int
@@ -107,11 +140,24 @@ class Board:
     rated: int
 
 
+BOARD_FIELDS = ("pk", "branch__name", "stars", "capped_by", "total", "previous_stars", "status")
+
+
 def board(*, fetched_by: User, rnd: RatingRound) -> Board:
-    """All branches of a round by stars, highest first; the two ends (five stars, none) counted."""
-    rows = list(
-        ratings(fetched_by=fetched_by, rnd=rnd).order_by("-stars", "-total", "node__path", "branch_id")
+    """All branches of a round by stars, highest first; the two ends (five stars, none) counted. The figures
+    (measured evidence, scores, stars) are stored on the ratings when measured and scored, so the board is
+    one query of the round's rows, read as plain values."""
+    labels = {value: str(label) for value, label in RatingStatus.choices}
+    found = (
+        BranchRating.objects.visible_to(fetched_by, "view")
+        .filter(round=rnd)
+        .order_by("-stars", "-total", "node__path", "branch_id")
+        .values_list(*BOARD_FIELDS)
     )
+    rows = [
+        BoardRow(pk, branch, stars, capped_by, total, previous, status, labels.get(status, status))
+        for pk, branch, stars, capped_by, total, previous, status in found
+    ]
     by_stars = {n: 0 for n in range(6)}
     last = {n: 0 for n in range(6)}
     for r in rows:
@@ -153,8 +199,24 @@ def points_total(entries: QuerySet[MemberPointsEntry]) -> int:
     return entries.filter(status="approved").aggregate(p=Sum("points"))["p"] or 0
 
 
+# From this many entries in a user's reach, staff's list newest month first walks the month-ordered index
+# (testing each entry's place from the index) instead of gathering the reach and sorting it.
+WALK_FROM = 2_000
+
+
+def _large_points_reach(user: User) -> bool:
+    paths = reach_paths(user, CASEWORK_ROLES)
+    if not paths or user.is_superuser:
+        return False
+    # unscoped: how many entries lie in the user's own reach, counted up to WALK_FROM from the place index
+    found = MemberPointsEntry.objects.filter(subtree_in("node", paths)).order_by()[:WALK_FROM]
+    return found.count() >= WALK_FROM
+
+
 def points_entries(*, fetched_by: User, status: str | None = None) -> QuerySet[MemberPointsEntry]:
-    rows = MemberPointsEntry.objects.visible_to(fetched_by, "view").select_related(
+    """Member points in reach, newest month first (the approvals to do through their own partial index)."""
+    walk = status is None and _large_points_reach(fetched_by)
+    rows = MemberPointsEntry.objects.visible_to(fetched_by, "view", in_order=walk).select_related(
         "rule", "membership__person", "membership__party_org"
     )
     return rows.filter(status=status) if status else rows
@@ -341,9 +403,11 @@ def study_ledger(*, fetched_by: User, year: int, limit: int = 500) -> list[Study
         .select_related("person", "party_org__node")[: limit * 4]
     )
     by_user = {m.person.user_id: m for m in members}
+    # The members are found in scope (by their branch); their minutes count wherever the session was held
+    # (a subdistrict's 春训 lies above a community secretary's reach, its attendance rows with it).
     minutes = dict(
-        Attendance.objects.visible_to(fetched_by, "view")
-        .filter(year=year, user_id__in=list(by_user))
+        # unscoped: the year's attendance of the members found in scope just above
+        Attendance.objects.filter(year=year, user_id__in=list(by_user))
         .values("user_id")
         .annotate(m=Sum("minutes"))
         .values_list("user_id", "m")

@@ -111,6 +111,8 @@ def round_board(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         {
             "rnd": rnd,
             "board": board,
+            # Each row links to its rating: the address of rating 0 without its number, completed per row.
+            "rating_base": reverse("partywork:rating", args=[0]).removesuffix("0/"),
             "chart": chart,
             "committee": committee,
             "may_notice": committee and rnd.status == RoundStatus.OPEN,
