@@ -33,12 +33,13 @@
       var button = box.querySelector("button");
       if (button) { button.addEventListener("click", function () { load(box); }); }
       if (!("IntersectionObserver" in window)) { load(box); return; }
+      // Half of the box in view: a map whose edge shows at the foot of the first screen waits for a scroll.
       var seen = new IntersectionObserver(function (entries) {
         if (entries.some(function (e) { return e.isIntersecting; })) {
           seen.disconnect();
           load(box);
         }
-      });
+      }, { threshold: 0.5 });
       seen.observe(box);
     });
   });
