@@ -2,7 +2,9 @@
 
 import pytest
 from django.db.models import Count, Sum
+from django.test import Client
 
+from gongzhi.accounts.models import User
 from gongzhi.alliances.models import (
     Alliance,
     AllianceKind,
@@ -14,7 +16,9 @@ from gongzhi.alliances.models import (
     Unit,
 )
 from gongzhi.alliances.selectors import alliance_figures
+from gongzhi.core.photos import thumb_name
 from gongzhi.demo.loader import DemoLoader
+from gongzhi.wishes.models import Wish
 
 pytestmark = [pytest.mark.django_db]
 
@@ -78,3 +82,20 @@ def test_the_demo_alliances_match_the_seeds():
         wh_projects.values_list("name", flat=True)
     )
     assert Unit.objects.annotate(n=Count("staff")).filter(n__gt=0).count() == 2  # yintai-unit, shunfeng-unit
+
+    # 慧园's resident (祥符) sees projects and wishes with pictures on the boards (drawn by the demo), and the
+    # lists get the small copy of each picture.
+    resident = User.objects.get(username="huiyuan-resident")
+    board = Project.objects.visible_to(resident, "view").exclude(photo="")
+    assert {"银泰助老午餐", "慧园楼道微改造", "夏季纳凉电影夜"} <= set(board.values_list("name", flat=True))
+    wall = Wish.objects.visible_to(resident, "view").exclude(photo="")
+    assert wall.count() >= 4
+    for obj in (*board, *wall):
+        assert obj.photo.storage.exists(thumb_name(obj.photo.name))
+    client = Client()
+    client.force_login(resident)
+    page = client.get("/wishes/").content.decode()
+    wish = wall.first()
+    assert f"/photos/wish/{wish.pk}/thumb/?v=" in page
+    thumb = client.get(f"/photos/wish/{wish.pk}/thumb/")
+    assert thumb.status_code == 200 and thumb["Content-Type"] == "image/webp"

@@ -72,4 +72,6 @@ def test_not_found_is_a_page_of_the_site_in_the_users_language(world, login):
     page = login(world.resident).get("/appeals/999999/")
     assert page.status_code == 404
     text = page.content.decode()
-    assert "没有找到" in text and "返回首页" in text and 'class="mainnav"' in text
+    assert (
+        "没有找到" in text and "返回首页" in text and 'class="mainnav' in text
+    )  # the menu (a resident's: mainnav grouped bar)

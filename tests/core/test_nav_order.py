@@ -1,5 +1,7 @@
 """The main menu with every module present: each desk comes right after the module it belongs to."""
 
+from django.urls import reverse
+
 from gongzhi.core.registry import nav_entries
 
 
@@ -47,11 +49,20 @@ def test_a_long_menu_folds_into_sections_and_keeps_every_entry(client, world):
     assert html.count('class="navgroup') == len(groups) and 'class="mainnav grouped"' in html
 
 
-def test_a_short_menu_stays_flat(client, world):
-    from gongzhi.core.registry import NAV_FLAT_UP_TO
+def test_a_residents_menu_keeps_a_few_entries_on_the_bar_and_the_rest_under_more(client, world):
+    from gongzhi.core.registry import NAV_BAR_UP_TO, NAV_FLAT_UP_TO
 
     entries = nav_entries(world.resident)
-    assert len(entries) <= NAV_FLAT_UP_TO
+    assert NAV_BAR_UP_TO + 1 < len(entries) <= NAV_FLAT_UP_TO
     menu = _menu_of(client, world.resident)
-    assert [item["key"] for item in menu] == [e.key for e in entries]
-    assert all("entries" not in item for item in menu)
+    *bar, more = menu
+    assert len(bar) <= NAV_BAR_UP_TO and all("entries" not in item for item in bar)
+    assert [item["key"] for item in bar] == [e.key for e in entries if e.bar]
+    assert bar[0]["key"] == "home" and more["key"] == "more" and more["entries"]
+    shown = [item["key"] for item in bar] + [e["key"] for e in more["entries"]]
+    assert sorted(shown) == sorted(e.key for e in entries)  # nothing lost, nothing doubled
+    html = client.get("/").content.decode()
+    assert 'class="mainnav grouped bar"' in html and html.count('class="navgroup') == 1
+    # on a page under "More" the "More" menu is marked as where the resident is
+    assert more["current"] is False
+    assert client.get(reverse("wishes:index")).context["nav_menu"][-1]["current"] is True

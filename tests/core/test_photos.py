@@ -90,7 +90,7 @@ def test_staff_upload_strips_metadata_resizes_and_residents_see_it(world, login)
 
     resident = login(world.resident)
     page = resident.get("/mall/").content.decode()
-    url = f"/photos/mall-item/{item.pk}/?v="
+    url = f"/photos/mall-item/{item.pk}/thumb/?v="  # the list shows the small copy
     assert url in page and "placeholders/mall-item" not in page
     served = resident.get(f"/photos/mall-item/{item.pk}/")
     assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
@@ -98,6 +98,48 @@ def test_staff_upload_strips_metadata_resizes_and_residents_see_it(world, login)
     # Subdistrict B's resident does not see the item, nor its photo.
     outsider = world.nobody
     assert login(outsider).get(f"/photos/mall-item/{item.pk}/").status_code == 404
+
+
+def test_lists_get_a_small_copy_made_when_the_photo_is_stored(
+    world, login, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+
+    from gongzhi.core.photos import thumb_name
+
+    item = make("mall-item", world)
+    staff = login(world.a1_staff)
+    staff.post(f"/photos/mall-item/{item.pk}/edit/", {"photo": big_jpeg_with_exif()})
+    item.refresh_from_db()
+    storage, name = item.photo.storage, item.photo.name
+    small = thumb_name(name)
+    with storage.open(small, "rb") as handle:
+        data = handle.read()
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.format == "WEBP" and image.size == (480, 360) and image.getexif() == {}
+    assert len(data) < item.photo.size / 3
+    resident = login(world.resident)
+    served = resident.get(f"/photos/mall-item/{item.pk}/thumb/")
+    assert served.status_code == 200 and served["Content-Type"] == "image/webp"
+    assert b"".join(served.streaming_content) == data
+    assert login(world.nobody).get(f"/photos/mall-item/{item.pk}/thumb/").status_code == 404
+    # a photo stored before copies were made: the list gets the photo itself until the command makes one
+    storage.delete(small)
+    assert resident.get(f"/photos/mall-item/{item.pk}/thumb/")["Content-Type"] == "image/jpeg"
+    out = io.StringIO()
+    call_command("photo_thumbnails", stdout=out)
+    assert "1 thumbnails made, 0 failed" in out.getvalue() and storage.exists(small)
+    call_command("photo_thumbnails", stdout=out)
+    assert "0 thumbnails made" in out.getvalue()
+    # a new photo replaces the old one and its copy
+    with django_capture_on_commit_callbacks(execute=True):
+        staff.post(f"/photos/mall-item/{item.pk}/edit/", {"photo": jpeg_with_exif()})
+    item.refresh_from_db()
+    assert item.photo.name != name and storage.exists(thumb_name(item.photo.name))
+    assert not storage.exists(name) and not storage.exists(small)
+    staff.post(f"/photos/mall-item/{item.pk}/edit/", {"do": "remove"})
+    item.refresh_from_db()
+    assert not item.photo
 
 
 def test_only_those_who_manage_the_object_change_its_photo(world, login):

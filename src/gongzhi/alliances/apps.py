@@ -50,6 +50,7 @@ class AlliancesConfig(GongzhiApp):
     ]
     demo = [DemoStep("alliances", "gongzhi.alliances.demo.load", order=70)]
     kpis = "gongzhi.alliances.kpis.alliance_kpis"
+    kpi_figures = "gongzhi.alliances.kpis.FIGURES"
     measures = "gongzhi.alliances.measures"
     kpi_label = _("Party-building alliances")
     photos = [PhotoSlot("project", "alliances.Project", _("project"), back="alliances:project")]

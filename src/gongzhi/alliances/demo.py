@@ -26,9 +26,11 @@ from gongzhi.alliances.models import (
     Unit,
     UnitKind,
 )
+from gongzhi.core.photos import photo_replace
 from gongzhi.core.registry import DemoContext
 from gongzhi.demo import figures as F
 from gongzhi.demo.accounts import named_node
+from gongzhi.demo.pictures import drawn_photo
 from gongzhi.orgs.models import Node, NodeKind
 
 K = UnitKind
@@ -231,6 +233,14 @@ def _lists(admin: User, sub: Node, units: list[Unit], places: list[Node], rng: A
     return len(RESOURCES), len(NEEDS)
 
 
+# (name, the picture's caption, how far it is) of the projects in 申慧 (the community, then 慧园 …)
+SHENHUI_PROJECTS = [
+    ("银泰助老午餐", "每周二、四", ProjectStatus.IN_PROGRESS),
+    ("慧园楼道微改造", "扶手与照明", ProjectStatus.OPEN),
+    ("夏季纳凉电影夜", "广场放映", ProjectStatus.OPEN),
+]
+
+
 def load(ctx: DemoContext) -> dict[str, int]:
     ctx.progress("alliances")
     rng = ctx.rng
@@ -253,6 +263,20 @@ def load(ctx: DemoContext) -> dict[str, int]:
         *Node.objects.filter(path__startswith=shenhui.path, kind=NodeKind.COMPOUND).order_by("path")[:3],
     ]
     resources, needs = _lists(admin, xf, [yintai, *xf_units[:6]], xf_places, rng)
+    # 申慧 and 慧园: projects of 祥符党建红盟 where the demo's 慧园 residents live, with drawn pictures.
+    where = (shenhui, named_node("慧园小区"))
+    for n, (name, caption, status) in enumerate(SHENHUI_PROJECTS):
+        project = _project(
+            admin,
+            where[n % 2],
+            name,
+            units=[yintai, xf_units[3 + n]],
+            status=status,
+            alliance=hongmeng,
+            reached=120 if status == ProjectStatus.IN_PROGRESS else 0,
+            progress_done=1,
+        )
+        photo_replace(actor=admin, kind="project", pk=project.pk, upload=drawn_photo(name, caption))
 
     # 上塘: 党建红盟汇 of 20 units linking its 21 communities and co-operatives; three named projects; drives.
     st = subs["shangtang"]

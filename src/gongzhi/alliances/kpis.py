@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts.models import User
 from gongzhi.alliances.models import (
@@ -17,6 +18,7 @@ from gongzhi.alliances.models import (
     ProjectRating,
 )
 from gongzhi.core.kpis import kpi_result
+from gongzhi.core.registry import RATE, KpiFigure
 from gongzhi.core.scoping import subtree_q
 from gongzhi.orgs.models import Node
 
@@ -67,3 +69,19 @@ def alliance_kpis(
         )
     )
     return result
+
+
+# The figures the provider returns (core.registry.KpiFigure): what the cockpit, the monthly reports and
+# the action plans call them.
+FIGURES: dict[str, KpiFigure] = {
+    "projects": KpiFigure(_("Projects published")),
+    "claimed": KpiFigure(_("Projects claimed")),
+    "finished": KpiFigure(_("Projects finished")),
+    "reached": KpiFigure(_("Residents reached")),
+    "rated": KpiFigure(_("Ratings given")),
+    "satisfied": KpiFigure(_("Satisfied ratings")),
+    "satisfaction": KpiFigure(_("Satisfaction rate"), RATE),
+    "needs": KpiFigure(_("Needs listed")),
+    "needs_matched": KpiFigure(_("Needs matched")),
+    "completion_rate": KpiFigure(_("Completion rate"), RATE),
+}

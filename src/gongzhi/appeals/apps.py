@@ -21,6 +21,7 @@ class AppealsConfig(GongzhiApp):
             "appeals:index",
             order=10,
             when=is_neighbour & ~is_caseworker & ~is_party,
+            bar=True,
         ),
         Nav("kpis", _("Appeal figures"), "appeals:kpis", order=11, when=is_overseer, section="figures"),
         Nav("hot", _("Hot issues"), "appeals:hot", order=12, when=is_overseer, section="figures"),
@@ -42,5 +43,6 @@ class AppealsConfig(GongzhiApp):
     ]
     watched_jobs = ["gongzhi.appeals.tasks.SWEEP"]
     kpis = "gongzhi.appeals.kpis.appeal_kpis"
+    kpi_figures = "gongzhi.appeals.kpis.FIGURES"
     measures = "gongzhi.appeals.measures"
     kpi_label = _("Residents' appeals")

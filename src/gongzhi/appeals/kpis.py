@@ -19,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import F, QuerySet
 from django.db.models.functions import Substr, TruncMonth
+from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts.models import User
 from gongzhi.appeals.models import Appeal, AppealDayTally, Category, Status, Tier
@@ -33,6 +34,7 @@ from gongzhi.appeals.tallies import (
     local_zone,
     tally_sums,
 )
+from gongzhi.core.registry import HOURS, RATE, KpiFigure
 from gongzhi.core.roles import OVERSIGHT_ROLES
 from gongzhi.core.scoping import reach_paths, subtree_q
 from gongzhi.orgs.models import Node
@@ -198,3 +200,27 @@ def appeal_kpis(
     else:
         raise ValueError(group_by)
     return result
+
+
+# The figures the provider returns (core.registry.KpiFigure): what the cockpit, the monthly reports and
+# the action plans call them.
+FIGURES: dict[str, KpiFigure] = {
+    "collected": KpiFigure(_("Appeals collected")),
+    "responded": KpiFigure(_("Appeals responded to")),
+    "resolved": KpiFigure(_("Appeals resolved")),
+    "rated": KpiFigure(_("Appeals rated")),
+    "ratings.satisfied": KpiFigure(_("Rated satisfied")),
+    "ratings.basically_satisfied": KpiFigure(_("Rated basically satisfied")),
+    "ratings.dissatisfied": KpiFigure(_("Rated dissatisfied")),
+    "ratings.not_rated": KpiFigure(_("Closed without a rating")),
+    "response_rate": KpiFigure(_("Response rate"), RATE),
+    "resolution_rate": KpiFigure(_("Resolution rate"), RATE),
+    "satisfaction_rate": KpiFigure(_("Satisfaction rate"), RATE),
+    "composite_score": KpiFigure(_("Composite score"), RATE),
+    "on_time_rate": KpiFigure(_("Resolved on time"), RATE),
+    "avg_hours_to_accept": KpiFigure(_("Average hours to accept"), HOURS),
+    "avg_hours_to_resolve": KpiFigure(_("Average hours to resolve"), HOURS),
+    "containment.compound": KpiFigure(_("Resolved in the compound"), RATE),
+    "containment.community": KpiFigure(_("Resolved in the community"), RATE),
+    "containment.subdistrict": KpiFigure(_("Resolved in the subdistrict"), RATE),
+}

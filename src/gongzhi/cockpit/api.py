@@ -34,7 +34,7 @@ class CockpitPeriodOut(Schema):
 class CockpitTileOut(Schema):
     key: str
     label: str
-    fmt: str = Field(description="count, rate (0–1), hours or number")
+    fmt: str = Field(description="count, rate (0–1), hours, number, money (yuan) or percent (0–100)")
     value: float | None
     previous: float | None = Field(description="the same figure in the previous period")
 

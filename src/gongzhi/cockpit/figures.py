@@ -240,7 +240,7 @@ def cockpit_figures(*, fetched_by: Any, node: Node, period: Period, live: bool =
         figures = sources[label].figures
         current = figures(now.get(label, {}))
         earlier = figures(before.get(label, {}))
-        tiles = spec.tiles or [Tile(k, k) for k in current]
+        tiles = spec.tiles or [Tile(label, k) for k in current]
         panel: dict[str, Any] = {
             "app": label,
             "label": names.get(label, label),

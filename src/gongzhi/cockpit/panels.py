@@ -1,19 +1,25 @@
-"""What each module's panel shows: the figures as tiles (key of the module's ``figures``, label, format),
-the figures drawn over time, and the figure children are ranked by. A module without an entry here gets a
-panel of its tiles made from every figure it has."""
+"""What each module's panel shows: which of the module's figures are tiles, which are drawn over time, and
+the figure children are ranked by. A figure's name and kind (count, rate, hours …) are the module's own
+declaration (``GongzhiApp.kpi_figures``, read through ``core.registry.kpi_figure``). A module without an
+entry here gets a panel of its tiles made from every figure it has."""
 
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext_lazy as _
-
-COUNT, RATE, HOURS, NUMBER = "count", "rate", "hours", "number"
+from gongzhi.core.registry import kpi_figure
 
 
 @dataclass(frozen=True)
 class Tile:
+    app: str
     key: str
-    label: object
-    fmt: str = COUNT
+
+    @property
+    def label(self) -> object:
+        return kpi_figure(self.app, self.key).label
+
+    @property
+    def fmt(self) -> str:
+        return kpi_figure(self.app, self.key).kind
 
 
 @dataclass(frozen=True)
@@ -24,112 +30,96 @@ class PanelSpec:
     chart: str = "line"  # "line" or "bar"
 
 
+def _tiles(app: str, *keys: str) -> list[Tile]:
+    return [Tile(app, key) for key in keys]
+
+
 PANELS: dict[str, PanelSpec] = {
     "appeals": PanelSpec(
-        tiles=[
-            Tile("collected", _("Appeals collected")),
-            Tile("resolved", _("Resolved")),
-            Tile("response_rate", _("Response rate"), RATE),
-            Tile("resolution_rate", _("Resolution rate"), RATE),
-            Tile("satisfaction_rate", _("Satisfaction rate"), RATE),
-            Tile("composite_score", _("Composite score"), RATE),
-            Tile("on_time_rate", _("On-time rate"), RATE),
-            Tile("avg_hours_to_resolve", _("Hours to resolve"), HOURS),
-        ],
+        tiles=_tiles(
+            "appeals",
+            "collected",
+            "resolved",
+            "response_rate",
+            "resolution_rate",
+            "satisfaction_rate",
+            "composite_score",
+            "on_time_rate",
+            "avg_hours_to_resolve",
+        ),
         lines=["response_rate", "resolution_rate", "satisfaction_rate", "composite_score"],
         rank="collected",
     ),
     "volunteering": PanelSpec(
-        tiles=[
-            Tile("services", _("Services")),
-            Tile("hours", _("Volunteer hours"), HOURS),
-            Tile("activities", _("Activities held")),
-        ],
+        tiles=_tiles("volunteering", "services", "hours", "activities"),
         lines=["services", "hours"],
         rank="hours",
         chart="bar",
     ),
     "wishes": PanelSpec(
-        tiles=[
-            Tile("posted", _("Wishes posted")),
-            Tile("published", _("On the wall")),
-            Tile("claimed", _("Claimed")),
-            Tile("fulfilled", _("Fulfilled")),
-            Tile("fulfilment_rate", _("Fulfilment rate"), RATE),
-        ],
+        tiles=_tiles("wishes", "posted", "published", "claimed", "fulfilled", "fulfilment_rate"),
         lines=["posted", "fulfilled"],
         rank="fulfilled",
         chart="bar",
     ),
     "ledger": PanelSpec(
-        tiles=[
-            Tile("orders", _("Mall orders")),
-            Tile("pieces", _("Pieces")),
-            Tile("points_spent", _("Points redeemed")),
-            Tile("refunded", _("Orders refunded")),
-        ],
+        tiles=_tiles("ledger", "orders", "pieces", "points_spent", "refunded"),
         lines=["points_spent"],
         rank="points_spent",
         chart="bar",
     ),
     "alliances": PanelSpec(
-        tiles=[
-            Tile("projects", _("Projects")),
-            Tile("claimed", _("Claimed")),
-            Tile("finished", _("Finished")),
-            Tile("reached", _("Residents reached")),
-            Tile("needs", _("Needs posted")),
-            Tile("needs_matched", _("Needs matched")),
-            Tile("satisfaction", _("Satisfaction rate"), RATE),
-        ],
+        tiles=_tiles(
+            "alliances",
+            "projects",
+            "claimed",
+            "finished",
+            "reached",
+            "needs",
+            "needs_matched",
+            "satisfaction",
+        ),
         lines=["projects", "finished"],
         rank="projects",
         chart="bar",
     ),
     "venues": PanelSpec(
-        tiles=[
-            Tile("visitors", _("Visitors")),
-            Tile("activities", _("Activities held")),
-            Tile("bookings_confirmed", _("Bookings confirmed")),
-            Tile("residents_served", _("Residents served")),
-        ],
+        tiles=_tiles("venues", "visitors", "activities", "bookings_confirmed", "residents_served"),
         lines=["visitors"],
         rank="visitors",
         chart="bar",
     ),
     "deliberation": PanelSpec(
-        tiles=[
-            Tile("topics", _("Topics raised")),
-            Tile("decided", _("Decided")),
-            Tile("done", _("Done")),
-            Tile("satisfaction_rate", _("Satisfaction rate"), RATE),
-            Tile("cases", _("Mediation cases")),
-            Tile("agreements", _("Agreements")),
-            Tile("agreement_rate", _("Agreement rate"), RATE),
-        ],
+        tiles=_tiles(
+            "deliberation",
+            "topics",
+            "decided",
+            "done",
+            "satisfaction_rate",
+            "cases",
+            "agreements",
+            "agreement_rate",
+        ),
         lines=["topics", "cases"],
         rank="topics",
         chart="bar",
     ),
     "partywork": PanelSpec(
-        tiles=[
-            Tile("member_points_approved", _("Member points approved")),
-            Tile("expenses", _("Expenses entered")),
-            Tile("expenses_published", _("Expenses published")),
-        ],
+        tiles=_tiles("partywork", "member_points_approved", "expenses", "expenses_published"),
         lines=["member_points_approved"],
         rank="member_points_approved",
         chart="bar",
     ),
     "community": PanelSpec(
-        tiles=[
-            Tile("orders", _("Service orders")),
-            Tile("completed", _("Completed")),
-            Tile("response_rate", _("Response rate"), RATE),
-            Tile("completion_rate", _("Completion rate"), RATE),
-            Tile("rating", _("Average rating"), NUMBER),
-            Tile("volunteer_hours", _("Volunteer hours"), HOURS),
-        ],
+        tiles=_tiles(
+            "community",
+            "orders",
+            "completed",
+            "response_rate",
+            "completion_rate",
+            "rating",
+            "volunteer_hours",
+        ),
         lines=["orders", "completed"],
         rank="orders",
         chart="bar",

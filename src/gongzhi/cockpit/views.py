@@ -56,7 +56,7 @@ def fmt(value: Any, kind: str) -> str:
         return "—"
     if kind == "rate":
         return f"{value * 100:.1f}%"
-    if kind in ("hours", "number"):
+    if kind in ("hours", "number", "money", "percent"):
         return f"{value:,.1f}"
     return f"{int(value):,}"
 
@@ -67,7 +67,7 @@ def delta(value: Any, previous: Any, kind: str) -> str:
     change = value - previous
     if kind == "rate":
         return f"{change * 100:+.1f}"
-    if kind in ("hours", "number"):
+    if kind in ("hours", "number", "money", "percent"):
         return f"{change:+,.1f}"
     return f"{int(change):+,}"
 

@@ -123,6 +123,7 @@ class PlanFigureOut(Schema):
     app: str
     app_label: str
     figure: str
+    figure_label: str = Field(description="the figure's name, as its module declares it")
     value: float
 
 
@@ -222,7 +223,7 @@ def plan_figures(request: AuthenticatedHttpRequest, plan_id: int):
     """The platform figures (modules' KPIs) a task of the plan can follow, with their value now."""
     plan = selectors.plan_get(fetched_by=request.user, pk=plan_id)
     return [
-        {"app": f.app, "app_label": f.label, "figure": f.figure, "value": f.value}
+        {"app": f.app, "app_label": f.label, "figure": f.figure, "figure_label": f.name, "value": f.value}
         for f in selectors.figures_for(plan=plan)
     ]
 

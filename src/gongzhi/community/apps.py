@@ -35,6 +35,7 @@ class CommunityConfig(GongzhiApp):
     ]
     demo = [DemoStep("community", "gongzhi.community.demo.load", order=78)]
     kpis = "gongzhi.community.kpis.community_kpis"
+    kpi_figures = "gongzhi.community.kpis.FIGURES"
     place_pickers = {
         "plan": "gongzhi.community.selectors.plan_place_choice",
         "directory": "gongzhi.community.selectors.directory_place_choice",

@@ -156,7 +156,7 @@ class TaskForm(forms.Form):
         _choices(self, "step", [("", "—")] + [(s.pk, s.name) for s in plan.steps.all()])
         _choices(self, "owner_user", [("", "—")] + [(u.pk, f"{u}（{where}）") for u, where in people])
         _choices(
-            self, "figure", [("", "—")] + [(f.key, f"{f.label} · {f.figure}（{f.value:g}）") for f in figures]
+            self, "figure", [("", "—")] + [(f.key, f"{f.label} · {f.name}（{f.shown}）") for f in figures]
         )
 
 

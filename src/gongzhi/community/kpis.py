@@ -7,11 +7,13 @@ from typing import Any
 
 from django.db.models import Avg, Count, F, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts.models import User
 from gongzhi.community.models import OrderStatus, PlanStatus, PlanTask, Provider, ProviderStatus, ServiceOrder
 from gongzhi.community.selectors import COMPLETED, RESPONDED
 from gongzhi.core.kpis import kpi_result
+from gongzhi.core.registry import HOURS, NUMBER, PERCENT, RATE, KpiFigure
 from gongzhi.core.scoping import subtree_q
 from gongzhi.orgs.models import Node
 
@@ -81,3 +83,21 @@ def community_kpis(
     total["plan_tasks_late"] = plan["late"]
     total["plan_progress"] = round(plan["weighted"] / plan["weights"], 1) if plan["weights"] else None
     return result
+
+
+# The figures the provider returns (core.registry.KpiFigure): what the cockpit, the monthly reports and
+# the action plans call them.
+FIGURES: dict[str, KpiFigure] = {
+    "orders": KpiFigure(_("Service orders")),
+    "responded": KpiFigure(_("Orders answered")),
+    "completed": KpiFigure(_("Orders completed")),
+    "confirmed": KpiFigure(_("Orders confirmed")),
+    "response_rate": KpiFigure(_("Response rate"), RATE),
+    "completion_rate": KpiFigure(_("Completion rate"), RATE),
+    "rating": KpiFigure(_("Average rating"), NUMBER),
+    "volunteer_hours": KpiFigure(_("Volunteer hours on orders"), HOURS),
+    "providers_listed": KpiFigure(_("Service providers listed")),
+    "plan_tasks": KpiFigure(_("Action plan tasks")),
+    "plan_tasks_late": KpiFigure(_("Action plan tasks late")),
+    "plan_progress": KpiFigure(_("Action plan progress (%)"), PERCENT),
+}

@@ -21,7 +21,7 @@ from gongzhi.community.models import (
     TaskUpdate,
 )
 from gongzhi.community.rules import manages_plan, updates_task
-from gongzhi.core.registry import kpi_providers
+from gongzhi.core.registry import kpi_figure, kpi_providers
 from gongzhi.core.roles import CASEWORK_ROLES, MANAGER_ROLES
 from gongzhi.notifications.services import notify
 from gongzhi.orgs.models import Node
@@ -327,7 +327,7 @@ def plan_indicators_refresh(*, plan: Plan) -> int:
                     actor=None,
                     progress_from=task.progress,
                     progress_to=progress,
-                    evidence=f"{task.indicator or task.kpi_figure} = {value:g}",
+                    evidence=f"{task.indicator or kpi_figure(task.kpi_app, task.kpi_figure).label} = {value:g}",
                 )
                 moved += 1
     return moved

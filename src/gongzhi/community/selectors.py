@@ -28,7 +28,7 @@ from gongzhi.community.models import (
 )
 from gongzhi.community.plans import plan_figures, weighted_progress
 from gongzhi.core.pii import mask_name
-from gongzhi.core.registry import kpi_providers
+from gongzhi.core.registry import COUNT, RATE, kpi_figure, kpi_providers
 from gongzhi.core.roles import CASEWORK_ROLES, MANAGER_ROLES
 from gongzhi.core.scoping import belonging_paths, collapse_paths, reach_paths, subtree_q
 from gongzhi.orgs.models import Node, NodeKind
@@ -139,17 +139,37 @@ class Figure:
     key: str  # "app:figure", as the task form sends it
     app: str
     figure: str
-    label: str
+    label: str  # the module's name
     value: float
+    name: str = ""  # the figure's name, as the module declares it
+    kind: str = COUNT
+
+    @property
+    def shown(self) -> str:
+        """The value as a person reads it: a rate in per cent, else the number."""
+        if self.kind == RATE:
+            return f"{self.value * 100:.1f}%"
+        return f"{self.value:,.1f}" if self.value % 1 else f"{self.value:,.0f}"
 
 
 def figures_for(*, plan: Plan) -> list[Figure]:
     """The platform figures a task of the plan can follow, with their value over the plan's area now."""
     labels = {app: str(p.label) for app, p in kpi_providers().items()}
-    return [
-        Figure(key=f"{app}:{figure}", app=app, figure=figure, label=labels.get(app, app), value=value)
-        for (app, figure), value in sorted(plan_figures(plan=plan).items())
-    ]
+    found = []
+    for (app, figure), value in sorted(plan_figures(plan=plan).items()):
+        declared = kpi_figure(app, figure)
+        found.append(
+            Figure(
+                key=f"{app}:{figure}",
+                app=app,
+                figure=figure,
+                label=labels.get(app, app),
+                value=value,
+                name=str(declared.label),
+                kind=declared.kind,
+            )
+        )
+    return found
 
 
 @dataclass

@@ -12,7 +12,7 @@ class CoreConfig(GongzhiApp):
     urls = [Mount("", "gongzhi.core.urls")]
     api_router = "gongzhi.core.photo_api.router"
     nav = [
-        Nav("home", _("Home"), "core:home", order=0),
+        Nav("home", _("Home"), "core:home", order=0, bar=True),
         Nav("imports", _("Excel import"), "core:imports", order=70, when=can_import, section="manage"),
         Nav("admin", _("Administration"), "admin:index", order=90, when=is_superuser, section="manage"),
     ]

@@ -4,7 +4,14 @@ from typing import Any
 
 from django.urls import reverse
 
-from gongzhi.core.registry import NAV_FLAT_UP_TO, NAV_SECTIONS, extra_context, nav_entries
+from gongzhi.core.registry import (
+    NAV_BAR_UP_TO,
+    NAV_FLAT_UP_TO,
+    NAV_MORE,
+    NAV_SECTIONS,
+    extra_context,
+    nav_entries,
+)
 from gongzhi.core.rules import is_viewer_only
 
 
@@ -22,6 +29,7 @@ def navigation(request: Any) -> dict[str, Any]:
         "nav_items": items,
         "nav_menu": menu,
         "nav_grouped": len(menu) < len(items),
+        "nav_bar": len(menu) < len(items) <= NAV_FLAT_UP_TO,
         "nav_current": current,
         # Pages leave out what a figures-only viewer cannot do (exchange, claim, post).
         "viewer_only": is_viewer_only.test(user),
@@ -30,11 +38,25 @@ def navigation(request: Any) -> dict[str, Any]:
 
 
 def _menu(entries: list[Any], items: list[tuple[str, Any, str]], current: str) -> list[dict[str, Any]]:
-    """The main menu as shown: flat when short; otherwise the entries without a section on the top row and
-    the others folded into their section (a section holding one entry shows that entry itself)."""
+    """The main menu as shown. A short menu (a resident's) keeps its ``bar`` entries on the bar and the
+    others under "More" (all of it flat when it fits); a long one shows the entries without a section on the
+    top row and folds the others into their section (a section holding one entry shows that entry itself)."""
     links = [{"key": key, "label": label, "url": url} for key, label, url in items]
-    if len(links) <= NAV_FLAT_UP_TO:
+    if len(links) <= NAV_BAR_UP_TO + 1:
         return links
+    if len(links) <= NAV_FLAT_UP_TO:
+        on_bar = [link for entry, link in zip(entries, links, strict=True) if entry.bar][:NAV_BAR_UP_TO]
+        on_bar = on_bar or links[:NAV_BAR_UP_TO]
+        more = [link for link in links if link not in on_bar]
+        return [
+            *on_bar,
+            {
+                "key": "more",
+                "label": NAV_MORE,
+                "entries": more,
+                "current": any(m["key"] == current for m in more),
+            },
+        ]
     top: list[dict[str, Any]] = []
     folded: dict[str, list[dict[str, Any]]] = {section: [] for section in NAV_SECTIONS}
     for entry, link in zip(entries, links, strict=True):

@@ -6,6 +6,9 @@ may see the object, and a drawn placeholder stands in while there is none.
     photo = photo_field()  # on the model (a migration adds it)
     photos = [PhotoSlot("mall-item", "ledger.MallItem", _("mall item"), back="mall:manage")]  # on the app
     {% load photos %}{% photo item %}  # in the template
+
+Each stored photo has a small WebP copy beside it (``thumb_name``) that lists show; ``gongzhi
+photo_thumbnails`` makes the copies photos stored before had none of.
 """
 
 from typing import Any
@@ -21,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.audit import audit_record
 from gongzhi.core.errors import ServiceError
-from gongzhi.core.images import clean_photo
+from gongzhi.core.images import clean_photo, thumbnail
 from gongzhi.core.registry import PhotoSlot, photo_slots
 
 DISPLAY_SIDE = 1280  # a photo to look at on a phone or a list, not evidence to zoom into
@@ -72,9 +75,14 @@ def stored_photo(obj: models.Model, slot: PhotoSlot | None = None) -> Any:
     return getattr(obj, slot.field) if slot else None
 
 
-def photo_url(obj: models.Model) -> str:
-    """The URL of ``obj``'s photo (its version in the query, so a new photo is fetched anew), or of its
-    kind's placeholder."""
+def thumb_name(name: str) -> str:
+    """Where the small copy of the photo stored as ``name`` lives."""
+    return name.rsplit(".", 1)[0] + ".thumb.webp"
+
+
+def photo_url(obj: models.Model, *, thumb: bool = False) -> str:
+    """The URL of ``obj``'s photo (its small copy for lists when ``thumb``; its version in the query, so a
+    new photo is fetched anew), or of its kind's placeholder."""
     slot = slot_for(obj)
     if slot is None:
         return ""
@@ -82,7 +90,19 @@ def photo_url(obj: models.Model) -> str:
     if not stored:
         return static(slot.placeholder)
     version = stored.name.rsplit("/", 1)[-1].split(".", 1)[0]
-    return f"{reverse('core:photo', args=[slot.kind, obj.pk])}?v={version}"
+    view = "core:photo_thumb" if thumb else "core:photo"
+    return f"{reverse(view, args=[slot.kind, obj.pk])}?v={version}"
+
+
+def thumbnail_make(stored: Any) -> str:
+    """Write the small copy of the stored photo ``stored`` (a FieldFile), replacing any; its name."""
+    name = thumb_name(stored.name)
+    with stored.storage.open(stored.name, "rb") as source:
+        data = source.read()
+    if stored.storage.exists(name):
+        stored.storage.delete(name)
+    saved: str = stored.storage.save(name, thumbnail(data))
+    return saved
 
 
 def back_url(slot: PhotoSlot, obj: models.Model) -> str:
@@ -101,9 +121,17 @@ def _replace(obj: models.Model, slot: PhotoSlot, content: Any) -> None:
     else:
         getattr(obj, slot.field).save(content.name, content, save=False)
     new_name = getattr(obj, slot.field).name if content is not None else ""
+    if new_name:
+        thumbnail_make(getattr(obj, slot.field))
     type(obj)._default_manager.filter(pk=obj.pk).update(**{slot.field: new_name})  # unscoped: checked above
     if old_name and old_name != new_name:
-        transaction.on_commit(lambda: storage.delete(old_name))
+
+        def forget() -> None:
+            for name in (old_name, thumb_name(old_name)):
+                if storage.exists(name):
+                    storage.delete(name)
+
+        transaction.on_commit(forget)
 
 
 @transaction.atomic

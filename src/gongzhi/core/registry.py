@@ -13,6 +13,7 @@ it except ``INSTALLED_APPS``.
         spreadsheets = [Spreadsheet("appeals", _("Appeals"), exporter="gongzhi.appeals.spreadsheets.export")]
         demo = [DemoStep("appeals", "gongzhi.appeals.demo.load", order=30)]
         kpis = "gongzhi.appeals.kpis.appeal_kpis"
+        kpi_figures = "gongzhi.appeals.kpis.FIGURES"
 
 Everything that would import the app's modules is named by a dotted path and imported on first use, so
 declaring it costs nothing at start-up and creates no import edge.
@@ -63,6 +64,10 @@ NAV_SECTIONS: dict[str, Any] = {
     "manage": pgettext_lazy("menu", "Management"),
 }
 NAV_FLAT_UP_TO = 12
+# A short menu (a resident's) longer than this shows the entries marked ``bar`` (at most this many) and puts
+# the others under "More": a phone shows it without scrolling sideways.
+NAV_BAR_UP_TO = 4
+NAV_MORE = pgettext_lazy("menu", "More")
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,7 @@ class Nav:
     when: UserPredicate | None = None
     shortcut: bool = False  # also among the residents' shortcuts on the home page
     section: str = ""  # a key of NAV_SECTIONS: where the entry folds when a user's menu is long
+    bar: bool = False  # one of the few entries a short menu keeps on its bar (the rest go under "More")
 
     def shown_to(self, user: Any) -> bool:
         return _call(self.when, user)
@@ -153,6 +159,29 @@ class KpiProvider:
         return result
 
 
+# What a KPI figure is, so every page shows it the same way: a count, a rate (a share from 0 to 1, shown in
+# per cent), hours, another number (an average, an area), money (yuan) or a percentage (0–100 already).
+COUNT, RATE, HOURS, NUMBER, MONEY, PERCENT = "count", "rate", "hours", "number", "money", "percent"
+FIGURE_KINDS = (COUNT, RATE, HOURS, NUMBER, MONEY, PERCENT)
+
+
+@dataclass(frozen=True)
+class KpiFigure:
+    """The name (translatable) and kind of one figure an app's KPI provider returns. A tally nested in the
+    total (``{"ratings": {"satisfied": 3}}``) is declared under the dotted key ``"ratings.satisfied"``."""
+
+    label: Any
+    kind: str = COUNT
+
+    def __post_init__(self) -> None:
+        if self.kind not in FIGURE_KINDS:
+            raise ValueError(f"unknown figure kind {self.kind!r}")
+
+    @property
+    def is_rate(self) -> bool:
+        return self.kind == RATE
+
+
 @dataclass(frozen=True)
 class ObjectAction:
     """A button one app adds to another app's object page, e.g. deliberation's "take up as a topic" on an
@@ -225,6 +254,9 @@ class GongzhiApp(AppConfig):
     demo: ClassVar[Sequence[DemoStep]] = ()
     kpis: ClassVar[str | None] = None  # dotted path of the KPI provider
     kpi_label: ClassVar[Any] = None
+    # dotted path of the app's declaration of its KPI figures: a dict key → KpiFigure beside the provider,
+    # the one place the cockpit, the monthly reports and the action plans take a figure's name and kind from.
+    kpi_figures: ClassVar[str | None] = None
     warm_up: ClassVar[Sequence[str]] = ()  # dotted paths of callables a new worker runs before serving
     context_processors: ClassVar[Sequence[str]] = ()  # dotted paths: fn(request) -> dict for every page
     # Place pickers of the app's forms: purpose → dotted path of fn(user) -> orgs.picker.PlaceChoice (the
@@ -292,6 +324,20 @@ def kpi_providers() -> dict[str, KpiProvider]:
         for app in gongzhi_apps()
         if app.kpis
     }
+
+
+def kpi_figures() -> dict[str, dict[str, KpiFigure]]:
+    """app label → the figures its KPI provider returns, by key, for every app that declares them."""
+    return {app.label: import_string(app.kpi_figures) for app in gongzhi_apps() if app.kpi_figures}
+
+
+def kpi_figure(app: str, key: str) -> KpiFigure:
+    """The declared figure ``key`` of ``app``; one nobody declared (tests/core/test_kpi_figures.py forbids
+    that) shows under its key, as a rate if its key says so."""
+    found = kpi_figures().get(app, {}).get(key)
+    if found is not None:
+        return found
+    return KpiFigure(key, RATE if key.endswith("_rate") else COUNT)
 
 
 def measure_sources() -> dict[str, Any]:

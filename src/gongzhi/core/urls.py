@@ -12,5 +12,6 @@ urlpatterns = [
     path("sw.js", pwa.service_worker, name="service_worker"),
     path("offline/", pwa.offline, name="offline"),
     path("photos/<slug:kind>/<int:pk>/", views_photos.photo, name="photo"),
+    path("photos/<slug:kind>/<int:pk>/thumb/", views_photos.photo, {"thumb": True}, name="photo_thumb"),
     path("photos/<slug:kind>/<int:pk>/edit/", views_photos.photo_edit, name="photo_edit"),
 ]

@@ -26,13 +26,17 @@ class PhotoForm(PlainForm):
 
 @login_required
 @require_GET
-def photo(request: HttpRequest, kind: str, pk: int) -> FileResponse:
+def photo(request: HttpRequest, kind: str, pk: int, thumb: bool = False) -> FileResponse:
+    """The object's photo, or its small copy for lists (the photo itself while the copy is not made)."""
     slot, obj = photos.photo_object(user=request.user, kind=kind, pk=pk)
     stored = getattr(obj, slot.field)
     if not stored:
         raise Http404
-    content_type = photos.CONTENT_TYPES.get(stored.name.rsplit(".", 1)[-1], "application/octet-stream")
-    response = FileResponse(stored.open("rb"), content_type=content_type)
+    name = stored.name
+    if thumb and stored.storage.exists(photos.thumb_name(name)):
+        name = photos.thumb_name(name)
+    content_type = photos.CONTENT_TYPES.get(name.rsplit(".", 1)[-1], "application/octet-stream")
+    response = FileResponse(stored.storage.open(name, "rb"), content_type=content_type)
     # The URL names the photo's version: a browser may keep it, a shared cache may not.
     response["Cache-Control"] = "private, max-age=604800"
     return response

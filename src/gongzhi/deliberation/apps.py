@@ -67,5 +67,6 @@ class DeliberationConfig(GongzhiApp):
     watched_jobs = ["gongzhi.deliberation.tasks.REMINDERS"]
     demo = [DemoStep("deliberation", "gongzhi.deliberation.demo.load", order=74)]
     kpis = "gongzhi.deliberation.kpis.deliberation_kpis"
+    kpi_figures = "gongzhi.deliberation.kpis.FIGURES"
     measures = "gongzhi.deliberation.measures"
     kpi_label = _("Deliberation and mediation")

@@ -6,9 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Avg, Count, Q
+from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts.models import User
 from gongzhi.core.kpis import kpi_result
+from gongzhi.core.registry import NUMBER, RATE, KpiFigure
 from gongzhi.core.scoping import subtree_q
 from gongzhi.deliberation.models import MediationCase, Topic, TopicStatus
 from gongzhi.orgs.models import Node
@@ -91,3 +93,23 @@ def deliberation_kpis(
             merged[g["key"]] = {**blank_t, **merged.get(g["key"], {}), **g}
         result["groups"] = sorted(merged.values(), key=lambda g: str(g["key"]))
     return result
+
+
+# The figures the provider returns (core.registry.KpiFigure): what the cockpit, the monthly reports and
+# the action plans call them.
+FIGURES: dict[str, KpiFigure] = {
+    "topics": KpiFigure(_("Topics raised")),
+    "from_appeals": KpiFigure(_("Topics taken up from appeals")),
+    "decided": KpiFigure(_("Topics decided")),
+    "done": KpiFigure(_("Topics carried out")),
+    "ratings": KpiFigure(_("Ratings given")),
+    "satisfied": KpiFigure(_("Satisfied ratings")),
+    "average_rating": KpiFigure(_("Average rating"), NUMBER),
+    "satisfaction_rate": KpiFigure(_("Satisfaction rate"), RATE),
+    "done_rate": KpiFigure(_("Decisions carried out"), RATE),
+    "cases": KpiFigure(_("Mediation cases")),
+    "cases_at_risk": KpiFigure(_("Cases at risk")),
+    "agreements": KpiFigure(_("Cases settled by agreement")),
+    "referrals": KpiFigure(_("Cases referred on")),
+    "agreement_rate": KpiFigure(_("Agreement rate"), RATE),
+}

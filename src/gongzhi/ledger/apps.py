@@ -18,12 +18,14 @@ class LedgerConfig(GongzhiApp):
             "mall:index",
             order=40,
             shortcut=True,
+            bar=True,
             when=takes_part,
             section="services",
         )
     ]
     demo = [DemoStep("mall", "gongzhi.ledger.demo.load", order=50)]
     kpis = "gongzhi.ledger.kpis.points_kpis"
+    kpi_figures = "gongzhi.ledger.kpis.FIGURES"
     measures = "gongzhi.ledger.measures"
     kpi_label = _("Points and the points mall")
     place_pickers = {"mall": "gongzhi.ledger.selectors.mall_place_choice"}

@@ -6,9 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts.models import User
 from gongzhi.core.kpis import kpi_result
+from gongzhi.core.registry import KpiFigure
 from gongzhi.core.scoping import subtree_q
 from gongzhi.ledger.models import ACTIVE_ORDER_STATUSES, MallOrder
 from gongzhi.orgs.models import Node
@@ -43,3 +45,14 @@ def points_kpis(
         finish=_finish,
         group_by=group_by,
     )
+
+
+# The figures the provider returns (core.registry.KpiFigure): what the cockpit, the monthly reports and
+# the action plans call them.
+FIGURES: dict[str, KpiFigure] = {
+    "orders": KpiFigure(_("Mall orders")),
+    "pieces": KpiFigure(_("Items redeemed")),
+    "points_spent": KpiFigure(_("Points redeemed")),
+    "buyers": KpiFigure(_("Residents who redeemed")),
+    "refunded": KpiFigure(_("Orders refunded")),
+}

@@ -21,6 +21,7 @@ class PartyworkConfig(GongzhiApp):
     ]
     demo = [DemoStep("partywork", "gongzhi.partywork.demo.load", order=76)]
     kpis = "gongzhi.partywork.kpis.partywork_kpis"
+    kpi_figures = "gongzhi.partywork.kpis.FIGURES"
     measures = "gongzhi.partywork.measures"
     kpi_label = _("Party organisation work")
     watched_jobs = ["gongzhi.partywork.tasks.TERMS"]

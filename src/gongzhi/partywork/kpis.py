@@ -6,9 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts.models import User
 from gongzhi.core.kpis import kpi_result
+from gongzhi.core.registry import MONEY, KpiFigure
 from gongzhi.core.scoping import subtree_q
 from gongzhi.orgs.models import Node
 from gongzhi.partywork.models import Attendance, BranchRating, Budget, Expense, MemberPointsEntry
@@ -69,3 +71,21 @@ def partywork_kpis(
         }
     )
     return result
+
+
+# The figures the provider returns (core.registry.KpiFigure): what the cockpit, the monthly reports and
+# the action plans call them.
+FIGURES: dict[str, KpiFigure] = {
+    "branches_rated": KpiFigure(_("Branches rated")),
+    "starred": KpiFigure(_("Branches with a star")),
+    "five_star": KpiFigure(_("Five-star branches")),
+    "no_star": KpiFigure(_("Branches without a star")),
+    "in_progress": KpiFigure(_("Ratings under way")),
+    "budget_yuan": KpiFigure(_("Party funds (yuan)"), MONEY),
+    "spent_yuan": KpiFigure(_("Funds spent (yuan)"), MONEY),
+    "expenses": KpiFigure(_("Expenses recorded")),
+    "expenses_published": KpiFigure(_("Expenses made public")),
+    "member_points_approved": KpiFigure(_("Member points approved")),
+    "study_minutes": KpiFigure(_("Study minutes")),
+    "study_attendees": KpiFigure(_("Members who studied")),
+}

@@ -122,7 +122,7 @@ def month_figures(*, fetched_by: Any, node: Any, month: date) -> ReportFigures:
         if "groups" in monthly:  # a provider whose figures are not kept by month has no trend
             by_month = {g["key"]: _number(g.get(headline)) for g in monthly["groups"]}
             trend = [
-                (key, by_month.get(key, None if is_rate(headline) else 0.0))
+                (key, by_month.get(key, None if is_rate(app, headline) else 0.0))
                 for key in (add_months(month, -n).strftime("%Y-%m") for n in range(TREND_MONTHS - 1, -1, -1))
             ]
         areas: list[tuple[str, float | None]] = []
@@ -132,7 +132,7 @@ def month_figures(*, fetched_by: Any, node: Any, month: date) -> ReportFigures:
                 (str(g["label"]), _number(g[headline])) for g in grouped.get("groups", []) if headline in g
             ]
         figures = [
-            Figure(key, figure_label(app, key), is_rate(key), value, prev.get(key), year.get(key))
+            Figure(key, figure_label(app, key), is_rate(app, key), value, prev.get(key), year.get(key))
             for key, value in now.items()
         ]
         report.sections.append(

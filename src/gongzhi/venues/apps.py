@@ -28,6 +28,7 @@ class VenuesConfig(GongzhiApp):
     ]
     demo = [DemoStep("venues", "gongzhi.venues.demo.load", order=72)]
     kpis = "gongzhi.venues.kpis.venues_kpis"
+    kpi_figures = "gongzhi.venues.kpis.FIGURES"
     place_pickers = {"venue": "gongzhi.venues.selectors.venue_place_choice"}
     measures = "gongzhi.venues.measures"
     kpi_label = _("Service venues")

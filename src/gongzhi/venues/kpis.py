@@ -7,9 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts.models import User
 from gongzhi.core.kpis import kpi_result
+from gongzhi.core.registry import NUMBER, KpiFigure
 from gongzhi.core.scoping import subtree_q
 from gongzhi.orgs.models import Node
 from gongzhi.venues.models import Booking, BookingStatus, ServiceDelivery, Venue, VenueLevel, VisitCount
@@ -60,3 +62,22 @@ def venues_kpis(
         residents_served=served.aggregate(n=Sum("served"))["n"] or 0,
     )
     return result
+
+
+# The figures the provider returns (core.registry.KpiFigure): what the cockpit, the monthly reports and
+# the action plans call them.
+FIGURES: dict[str, KpiFigure] = {
+    "visitors": KpiFigure(_("Visits to venues")),
+    "activities": KpiFigure(_("Activities in venues")),
+    "venues": KpiFigure(_("Venues")),
+    "floor_area_m2": KpiFigure(_("Floor area (m²)"), NUMBER),
+    "visits_before": KpiFigure(_("Visits before opening up")),
+    "activities_before": KpiFigure(_("Activities before opening up")),
+    "subdistrict_centre": KpiFigure(_("Subdistrict centres")),
+    "community_centre": KpiFigure(_("Community centres")),
+    "station": KpiFigure(_("Compound stations")),
+    "waystation": KpiFigure(_("Waystations")),
+    "shared": KpiFigure(_("Shared venues of alliance units")),
+    "bookings_confirmed": KpiFigure(_("Bookings confirmed")),
+    "residents_served": KpiFigure(_("Residents served in venues")),
+}

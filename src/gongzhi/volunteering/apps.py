@@ -19,12 +19,14 @@ class VolunteeringConfig(GongzhiApp):
             "volunteering:index",
             order=20,
             shortcut=True,
+            bar=True,
             when=takes_part,
             section="services",
         )
     ]
     demo = [DemoStep("volunteering", "gongzhi.volunteering.demo.load", order=40)]
     kpis = "gongzhi.volunteering.kpis.volunteering_kpis"
+    kpi_figures = "gongzhi.volunteering.kpis.FIGURES"
     measures = "gongzhi.volunteering.measures"
     kpi_label = _("Volunteering")
     place_pickers = {"organise": "gongzhi.volunteering.selectors.organise_choice"}

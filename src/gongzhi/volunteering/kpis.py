@@ -6,9 +6,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts.models import User
 from gongzhi.core.kpis import kpi_result
+from gongzhi.core.registry import HOURS, KpiFigure
 from gongzhi.core.scoping import subtree_q
 from gongzhi.orgs.models import Node
 from gongzhi.volunteering.models import Signup
@@ -50,3 +52,13 @@ def volunteering_kpis(
         finish=_finish,
         group_by=group_by,
     )
+
+
+# The figures the provider returns (core.registry.KpiFigure): what the cockpit, the monthly reports and
+# the action plans call them.
+FIGURES: dict[str, KpiFigure] = {
+    "activities": KpiFigure(_("Activities held")),
+    "services": KpiFigure(_("Services given")),
+    "hours": KpiFigure(_("Volunteer hours"), HOURS),
+    "volunteers": KpiFigure(_("Active volunteers")),
+}

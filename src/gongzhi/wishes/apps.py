@@ -24,6 +24,7 @@ class WishesConfig(GongzhiApp):
     ]
     demo = [DemoStep("wishes", "gongzhi.wishes.demo.load", order=60)]
     kpis = "gongzhi.wishes.kpis.wishes_kpis"
+    kpi_figures = "gongzhi.wishes.kpis.FIGURES"
     measures = "gongzhi.wishes.measures"
     kpi_label = _("Micro-wishes")
     # The wish's one photo: staff may show what is wished for; the helper's photo of it done replaces it.

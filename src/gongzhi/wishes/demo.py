@@ -1,12 +1,15 @@
-"""Demo wish wall of the 西一 canal station (大关): wishes of older residents, most on the wall, some claimed
-by members of 西一's party-member team (from the volunteering step), one awaiting review."""
+"""Demo wish walls: the 西一 canal station (大关), wishes of older residents, most on the wall, some claimed
+by members of 西一's party-member team (from the volunteering step), one awaiting review; and 慧园 (申慧,
+祥符), whose wishes carry drawn pictures so the demo's resident sees photos on the wall."""
 
 # unscoped-module: a demo step builds the world as the system, before anyone signs in
 
 from gongzhi.accounts.models import User
+from gongzhi.core.photos import photo_replace
 from gongzhi.core.registry import DemoContext
 from gongzhi.core.roles import Role
 from gongzhi.demo.accounts import demo_users, named_node
+from gongzhi.demo.pictures import drawn_photo
 from gongzhi.orgs.models import Node, NodeKind
 from gongzhi.wishes.services import wish_post, wish_transition
 
@@ -19,6 +22,14 @@ WISHES = [
     ("想要一副老花镜", ""),
     ("希望有人陪我去医院复查", "下周三上午。"),
     ("想要几盆绿植放阳台", ""),
+]
+
+# 慧园's wall: (title, body, picture's caption, how far it went)
+HUIYUAN_WISHES = [
+    ("想要一台老人手机", "字大、声音响，方便给子女打电话。", "字大声响", "claimed"),
+    ("希望楼道装个扶手", "三楼台阶陡，上下楼怕摔。", "楼道扶手", "wall"),
+    ("想要一把带靠背的折叠凳", "每天去菜场路上想歇歇脚。", "折叠凳", "wall"),
+    ("想学包粽子", "端午想给孙女做一次。", "邻里课堂", "wall"),
 ]
 
 
@@ -44,4 +55,28 @@ def load(ctx: DemoContext) -> dict[str, int]:
             wish = wish_transition(actor=dg_members[n], wish=wish, action="claim")
             if n < 2:
                 wish = wish_transition(actor=wisher, wish=wish, action="accept")
-    return {"wishes": len(WISHES)}
+    return {"wishes": len(WISHES) + _huiyuan(ctx)}
+
+
+def _huiyuan(ctx: DemoContext) -> int:
+    """慧园's wishes, on the wall with pictures; the first claimed by the 搭把手 team's leader."""
+    huiyuan = named_node("慧园小区")
+    staff = User.objects.get(username="shenhui-staff")
+    admin = User.objects.get(username="admin")
+    wishers = [
+        User.objects.get(username="huiyuan-neighbour"),
+        *demo_users("huiyuan-wisher", "慧园居民", 3, Role.RESIDENT, [huiyuan]),
+    ]
+    helper = User.objects.filter(username="dabashou-leader").first()
+    names = ["钱阿姨", "孙大爷", "冯奶奶", "褚阿婆"]
+    for n, (title, body, caption, reached) in enumerate(HUIYUAN_WISHES):
+        wisher = wishers[n]
+        if n:
+            User.objects.filter(pk=wisher.pk).update(display_name=names[n])
+            wisher.display_name = names[n]
+        wish = wish_post(actor=wisher, compound=huiyuan, title=title, body=body)
+        wish = wish_transition(actor=staff, wish=wish, action="publish")
+        photo_replace(actor=admin, kind="wish", pk=wish.pk, upload=drawn_photo(title, caption))
+        if reached == "claimed" and helper is not None:
+            wish_transition(actor=helper, wish=wish, action="claim")
+    return len(HUIYUAN_WISHES)

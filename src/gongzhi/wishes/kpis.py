@@ -5,9 +5,11 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts.models import User
 from gongzhi.core.kpis import kpi_result
+from gongzhi.core.registry import RATE, KpiFigure
 from gongzhi.core.scoping import subtree_q
 from gongzhi.orgs.models import Node
 from gongzhi.wishes.models import ON_THE_WALL, Wish, WishStatus
@@ -46,3 +48,14 @@ def wishes_kpis(
         finish=_finish,
         group_by=group_by,
     )
+
+
+# The figures the provider returns (core.registry.KpiFigure): what the cockpit, the monthly reports and
+# the action plans call them.
+FIGURES: dict[str, KpiFigure] = {
+    "posted": KpiFigure(_("Wishes posted")),
+    "published": KpiFigure(_("Wishes on the wall")),
+    "claimed": KpiFigure(_("Wishes claimed")),
+    "fulfilled": KpiFigure(_("Wishes fulfilled")),
+    "fulfilment_rate": KpiFigure(_("Fulfilment rate"), RATE),
+}

@@ -25,7 +25,7 @@ def photo(obj: Any, size: str = "card", alt: str = "") -> str:
         '<img class="photo photo-{}{}" src="{}" alt="{}" width="{}" height="{}" loading="lazy" decoding="async">',
         size,
         "" if real else " placeholder",
-        photo_url(obj),
+        photo_url(obj, thumb=real and size == "card"),
         (alt or str(obj)) if real else "",
         width,
         height,

@@ -11,7 +11,7 @@
   function num(v, fmt) {
     if (v === null || v === undefined) { return "—"; }
     if (fmt === "rate") { return pct(v); }
-    if (fmt === "hours" || fmt === "number") { return Number(v).toLocaleString("zh-CN", { maximumFractionDigits: 1 }); }
+    if (fmt === "hours" || fmt === "number" || fmt === "money" || fmt === "percent") { return Number(v).toLocaleString("zh-CN", { maximumFractionDigits: 1 }); }
     return Math.round(v).toLocaleString("zh-CN");
   }
   function drill(url) { window.location.href = url + (query ? "?" + query : ""); }

@@ -1,7 +1,9 @@
 // Venues on a Leaflet map (GCJ-02, as the configured tiles). Three maps share this file:
 // #venue-map: venues near me; #coverage-map: venues with their circles and buildings coloured by the
 // distance to the nearest venue; #siting-map: the same with the sites of the exact and greedy plans.
-document.addEventListener("DOMContentLoaded", function () {
+// On "venues near me" this file is loaded only when the map is wanted (lazy_map.js), after the page has
+// loaded: it then draws at once.
+function venueMaps() {
   if (!window.L || !window.gongzhiMap) { return; }
   var levelColour = {
     subdistrict_centre: "#8c1d18", community_centre: "#c0392b", station: "#d35400",
@@ -75,4 +77,9 @@ document.addEventListener("DOMContentLoaded", function () {
     });
     if (bounds.length) { map.fitBounds(bounds, { padding: [16, 16] }); } else { map.setView([30.3, 120.15], 12); }
   });
-});
+}
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", venueMaps);
+} else {
+  venueMaps();
+}
