@@ -12,11 +12,10 @@ from zoneinfo import ZoneInfo
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Q
 from django.urls import reverse
 
-from gongzhi.cockpit.models import Rollup
+from gongzhi.cockpit.models import Rollup, RollupMonth
 from gongzhi.cockpit.panels import PANELS, PanelSpec, Tile
 from gongzhi.cockpit.rollups import freshness
 from gongzhi.core.registry import gongzhi_apps, measure_sources
@@ -160,20 +159,49 @@ def modules_for(user: Any, node: Node) -> list[str]:
 # --- reading the rollups -----------------------------------------------------------------------------------
 
 
-def _sums(node_ids: list[int], period: Period, modules: list[str], pairs: Q | None = None) -> dict[int, dict]:
-    rows = Rollup.objects.filter(
-        node_id__in=node_ids, day__gte=period.first, day__lt=period.after, app__in=modules
-    )
-    if pairs is not None:
-        rows = rows.filter(pairs)
-    out: dict[int, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
-    for node, app, measure, value in (
-        rows.values("node_id", "app", "measure")
-        .annotate(v=Sum("value"))
-        .values_list("node_id", "app", "measure", "v")
-    ):
-        out[node][app][measure] = value
+def _next_month(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def _rows(
+    node_ids: list[int], period: Period, modules: list[str], pairs: Q | None = None, *, by_day: bool = False
+) -> list[tuple[int, date, str, str, float]]:
+    """(node, day, app, measure, value) over the period: the month rollups for the whole months inside it
+    (``day`` is then the month's first day), the day rollups for the days around them (or for every day,
+    ``by_day``). At most two queries; a year reads 12 rows per measure, not 365."""
+    first, after = period.first, period.after
+    whole_first = first if first.day == 1 else _next_month(first)
+    whole_after = after.replace(day=1)
+    if by_day or whole_first >= whole_after:
+        whole_first = whole_after = after
+    days = Q(day__gte=first, day__lt=whole_first) | Q(day__gte=whole_after, day__lt=after)
+    if whole_first == first and whole_after == after:
+        days = Q(pk__in=[])
+    out: list[tuple[int, date, str, str, float]] = []
+    if days != Q(pk__in=[]):
+        rows = Rollup.objects.filter(days, node_id__in=node_ids, app__in=modules)
+        if pairs is not None:
+            rows = rows.filter(pairs)
+        out.extend(rows.values_list("node_id", "day", "app", "measure", "value"))
+    if whole_first < whole_after:
+        months = RollupMonth.objects.filter(
+            node_id__in=node_ids, month__gte=whole_first, month__lt=whole_after, app__in=modules
+        )
+        if pairs is not None:
+            months = months.filter(pairs)
+        out.extend(months.values_list("node_id", "month", "app", "measure", "value"))
     return out
+
+
+def _add_up(rows: list[tuple[int, date, str, str, float]]) -> dict[int, dict[str, dict[str, float]]]:
+    out: dict[int, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(lambda: 0.0))  # type: ignore[arg-type]
+    for node, _day, app, measure, value in rows:
+        out[node][app][measure] += value
+    return out
+
+
+def _sums(node_ids: list[int], period: Period, modules: list[str], pairs: Q | None = None) -> dict[int, dict]:
+    return _add_up(_rows(node_ids, period, modules, pairs))
 
 
 def rollup_totals(node: Node, period: Period, modules: list[str]) -> dict[str, dict[str, float]]:
@@ -181,22 +209,28 @@ def rollup_totals(node: Node, period: Period, modules: list[str]) -> dict[str, d
     return _sums([node.pk], period, modules).get(node.pk, {})
 
 
-def _series(node: Node, period: Period, modules: list[str]) -> tuple[list[str], dict[str, list[dict]]]:
-    monthly = period.days > DAILY_UP_TO
-    rows = Rollup.objects.filter(node=node, day__gte=period.first, day__lt=period.after, app__in=modules)
-    bucket = TruncMonth("day") if monthly else F("day")
+def _labels(period: Period, monthly: bool) -> list[str]:
     labels: list[str] = []
     day = period.first
     while day < period.after:
         labels.append(day.strftime("%Y-%m") if monthly else day.isoformat())
-        day = (day.replace(day=1) + timedelta(days=32)).replace(day=1) if monthly else day + timedelta(days=1)
+        day = _next_month(day) if monthly else day + timedelta(days=1)
+    return labels
+
+
+def _series(
+    rows: list[tuple[int, date, str, str, float]], period: Period, modules: list[str]
+) -> tuple[list[str], dict[str, list[dict]]]:
+    """The figures over time from the node's rows of the period (day by day up to DAILY_UP_TO days)."""
+    monthly = period.days > DAILY_UP_TO
+    labels = _labels(period, monthly)
     index = {label: i for i, label in enumerate(labels)}
     buckets: dict[str, list[dict[str, float]]] = {m: [{} for _ in labels] for m in modules}
-    grouped = rows.annotate(b=bucket).values("b", "app", "measure").annotate(v=Sum("value"))
-    for b, app, measure, value in grouped.values_list("b", "app", "measure", "v"):
-        key = b.strftime("%Y-%m") if monthly else b.isoformat()
-        if key in index:
-            buckets[app][index[key]][measure] = value
+    for _node, day, app, measure, value in rows:
+        key = day.strftime("%Y-%m") if monthly else day.isoformat()
+        if key in index and app in buckets:
+            bucket = buckets[app][index[key]]
+            bucket[measure] = bucket.get(measure, 0.0) + value
     return labels, buckets
 
 
@@ -221,9 +255,10 @@ def cockpit_figures(*, fetched_by: Any, node: Node, period: Period, live: bool =
     modules = modules_for(fetched_by, node)
     sources = measure_sources()
     previous = period.previous()
-    now = rollup_totals(node, period, modules)
+    rows = _rows([node.pk], period, modules, by_day=period.days <= DAILY_UP_TO)
+    now = _add_up(rows).get(node.pk, {})
     before = rollup_totals(node, previous, modules)
-    labels, buckets = _series(node, period, modules)
+    labels, buckets = _series(rows, period, modules)
     children = _children(node)
     rank_pairs = Q(pk__in=[])
     specs: dict[str, PanelSpec] = {}
