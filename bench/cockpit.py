@@ -1,7 +1,8 @@
 """The cockpit at city scale on PostgreSQL (`make bench-cockpit`, issue 19; figures in docs/benchmarks.md).
 
 A city of 10,000,000 residents: one top node (kind "district", the product's top kind, standing for the
-city), 180 subdistricts, 20 communities each (3,600) and 5 compounds each (18,000). 5,000,000 appeals over
+city), 180 subdistricts, 20 communities each (3,600) and 5 compounds each (18,000). A smaller --scale keeps
+the 180 subdistricts and has 20 × scale communities in each (and fewer subdistricts below 0.05). 5,000,000 appeals over
 the last year, written by set-based SQL (generate_series), each with its filing event.
 
 What is generated, and the shortcuts (docs/benchmarks.md says the same):
@@ -135,7 +136,7 @@ def step(label: str, started: float) -> float:
     return now
 
 
-def build_tree(subdistricts: int) -> None:
+def build_tree(subdistricts: int, communities: int) -> None:
     tree = Tree()
     root = tree.add(None, code=ROOT, name="基准市", kind=NodeKind.DISTRICT, lat=30.3, lng=120.15)
     rng = random.Random(5)
@@ -148,7 +149,7 @@ def build_tree(subdistricts: int) -> None:
             lat=30 + rng.random(),
             lng=119.7 + rng.random(),
         )
-        for c in range(20):
+        for c in range(communities):
             comm = tree.add(
                 sub,
                 code=f"{sub.code}{c:02d}",
@@ -205,7 +206,7 @@ def write_appeals(count: int, *, days: float, open_share: float, note: str) -> N
                 FROM (SELECT g, random() AS o FROM generate_series(1, %(count)s) g) seed
             ) draw
         ) s JOIN bench_compound c ON c.i = s.k
-        """.replace("%(open)s", str(open_share)),
+        """.replace("%(open)s", str(open_share)),  # noqa: S608
         {"now": now, "days": days, "count": count},
     )
     # One filing event per appeal just written (those with the note's title range are this batch's).
@@ -217,7 +218,7 @@ def write_appeals(count: int, *, days: float, open_share: float, note: str) -> N
         FROM {Appeal._meta.db_table} a
         WHERE a.id > (SELECT coalesce(max(appeal_id), 0) FROM {AppealEvent._meta.db_table})
         ORDER BY a.id
-        """,
+        """,  # noqa: S608
         [note],
     )
 
@@ -250,13 +251,15 @@ def build_rollups(started: float) -> float:
     sql("CREATE UNLOGGED TABLE bench_leaf (node_id bigint, day date, app text, measure text, value float8)")
     inner, params = appeals_leaf_sql()
     values = ", ".join(f"('{name}', t.{name}::float8)" for name in FIELDS)
-    values += ", ('category:' || t.category_top, CASE WHEN t.category_top IS NULL THEN 0 ELSE t.collected END)"
+    values += (
+        ", ('category:' || t.category_top, CASE WHEN t.category_top IS NULL THEN 0 ELSE t.collected END)"
+    )
     sql(
         f"""
         INSERT INTO bench_leaf SELECT t.node_id, t.day, 'appeals', m.measure, sum(m.value)
         FROM ({inner}) t CROSS JOIN LATERAL (VALUES {values}) m(measure, value)
         WHERE m.value <> 0 GROUP BY 1, 2, 3, 4
-        """,
+        """,  # noqa: S608
         params,
     )
     started = step("appeals' day measures per compound", started)
@@ -274,7 +277,7 @@ def build_rollups(started: float) -> float:
             CROSS JOIN LATERAL (SELECT random() + 0 * c.id + 0 * (d.day - d.day) AS r) draw
             CROSS JOIN LATERAL (VALUES {values}) m(measure, typical)
             WHERE c.kind = 'community' AND c.path LIKE %s AND draw.r < 1 - exp(-%s::float8)
-            """,
+            """,  # noqa: S608
             [app, today, Node.objects.get(code=ROOT).path + "%", rate],
         )
     started = step("the other modules' day measures per community", started)
@@ -294,7 +297,7 @@ def build_rollups(started: float) -> float:
         SELECT u.ancestor_id, l.day, l.app, l.measure, sum(l.value)
         FROM bench_leaf l JOIN bench_up u ON u.node_id = l.node_id
         GROUP BY 1, 2, 3, 4
-        """
+        """  # noqa: S608
     )
     started = step(f"{Rollup.objects.count():,} day rollups at every ancestor", started)
     sql(f"ALTER TABLE {table} ADD CONSTRAINT cockpit_rollup_unique UNIQUE (node_id, day, app, measure)")
@@ -305,24 +308,32 @@ def build_rollups(started: float) -> float:
         started = step(f"{written:,} month rollups", started)
     sql("DROP TABLE bench_leaf")
     sql("DROP TABLE bench_up")
-    RollupMark.objects.update_or_create(pk=1, defaults={"refreshed_at": timezone.now(), "rebuilt_at": timezone.now()})
+    RollupMark.objects.update_or_create(
+        pk=1, defaults={"refreshed_at": timezone.now(), "rebuilt_at": timezone.now()}
+    )
     return started
 
 
 def build(scale: float) -> None:
     started = time.monotonic()
-    subdistricts = max(2, round(180 * scale))
-    build_tree(subdistricts)
+    # Smaller scales keep the 180 subdistricts (the city's ranking) and have fewer communities in each.
+    subdistricts = 180 if scale >= 0.05 else max(2, round(180 * scale * 20))
+    communities = max(1, round(20 * scale)) if scale >= 0.05 else 1
+    build_tree(subdistricts, communities)
     started = step(f"{Node.objects.count():,} nodes", started)
     root = Node.objects.get(code=ROOT)
-    for i, name in enumerate(["环境卫生", "物业服务", "停车管理", "邻里纠纷", "市政设施", "安全隐患", "公共服务", "其他"]):
+    for i, name in enumerate(
+        ["环境卫生", "物业服务", "停车管理", "邻里纠纷", "市政设施", "安全隐患", "公共服务", "其他"]
+    ):
         Category.objects.get_or_create(name=f"基准{i}{name}", level=1, parent=None, subdistrict=None)
     sql("DROP TABLE IF EXISTS bench_category")
-    sql("CREATE TABLE bench_category AS SELECT row_number() OVER (ORDER BY id) AS i, id FROM appeals_category "
-        "WHERE name LIKE '基准%%'")
+    sql(
+        "CREATE TABLE bench_category AS SELECT row_number() OVER (ORDER BY id) AS i, id FROM appeals_category "
+        "WHERE name LIKE '基准%%'"
+    )
     sql("DROP TABLE IF EXISTS bench_compound")
     sql(
-        f"CREATE TABLE bench_compound AS SELECT row_number() OVER (ORDER BY id) AS i, id FROM {Node._meta.db_table} "
+        f"CREATE TABLE bench_compound AS SELECT row_number() OVER (ORDER BY id) AS i, id FROM {Node._meta.db_table} "  # noqa: S608
         "WHERE kind = 'compound' AND path LIKE %s",
         [root.path + "%"],
     )
@@ -410,7 +421,10 @@ def main() -> None:
     viewer = user_at(root, "district_viewer", "viewer")
     rng = random.Random(7)
     subs = list(Node.objects.filter(path__startswith=root.path, depth=root.depth + 1))
-    admins = [user_at(sub, "subdistrict_admin", f"admin-{i}") for i, sub in enumerate(rng.sample(subs, min(8, len(subs))))]
+    admins = [
+        user_at(sub, "subdistrict_admin", f"admin-{i}")
+        for i, sub in enumerate(rng.sample(subs, min(8, len(subs))))
+    ]
     year = timezone.localdate() - timedelta(days=1)
     periods = [
         ("default", ""),
@@ -429,7 +443,8 @@ def main() -> None:
             clients.append((page, api, node))
         for label, query in periods:
             for kind in ("page", "API"):
-                def fetch(kind=kind, query=query) -> int:
+
+                def fetch(kind=kind, query=query, clients=clients) -> int:
                     page, api, node = rng.choice(clients)
                     cache.clear()
                     if kind == "page":
@@ -480,7 +495,11 @@ def main() -> None:
     out = Path(__file__).resolve().parent / "results"
     out.mkdir(exist_ok=True)
     (out / "cockpit-latest.json").write_text(
-        json.dumps({"meta": meta, "reads": results, "profile": parts, "catch_up": refresh}, ensure_ascii=False, indent=2)
+        json.dumps(
+            {"meta": meta, "reads": results, "profile": parts, "catch_up": refresh},
+            ensure_ascii=False,
+            indent=2,
+        )
     )
 
 

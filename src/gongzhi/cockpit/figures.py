@@ -12,8 +12,10 @@ from zoneinfo import ZoneInfo
 
 from django.apps import apps
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from gongzhi.cockpit.models import Rollup, RollupMonth
 from gongzhi.cockpit.panels import PANELS, PanelSpec, Tile
@@ -23,7 +25,14 @@ from gongzhi.core.roles import OVERSIGHT_ROLES
 from gongzhi.core.scoping import has_role, reach_paths
 from gongzhi.orgs.models import Node
 
-KINDS = ("month", "quarter", "year", "custom")
+KINDS = ("recent", "month", "quarter", "year", "custom")
+# The default period: the RECENT_DAYS days up to today, compared with the same number of days before
+# (docs/cockpit.md: "this month" on the 3rd shows three days; thirty days are always thirty).
+DEFAULT_KIND = "recent"
+RECENT_DAYS = 30
+# Hot issues cluster up to 2,000 appeals (triage/hot.py): done once per user, node and period in this many
+# seconds, and fetched by the page after it shows.
+HOT_SECONDS = 600
 # The longest custom period, and the first and last day one may ask for.
 MAX_DAYS = 3 * 366
 EARLIEST = date(2000, 1, 1)
@@ -57,6 +66,8 @@ class Period:
             return quarter_of(self.first - timedelta(days=1))
         if self.kind == "year":
             return Period("year", date(self.first.year - 1, 1, 1), self.first)
+        if self.kind == "recent":
+            return Period("recent", self.first - timedelta(days=self.days), self.first)
         return Period("custom", self.first - timedelta(days=self.days), self.first)
 
     def bounds(self) -> tuple[datetime, datetime]:
@@ -81,13 +92,21 @@ def quarter_of(day: date) -> Period:
     )
 
 
+def default_on(kind: str) -> date:
+    """The day a period of ``kind`` holds when none is asked for: today (the recent days end today)."""
+    return timezone.localdate()
+
+
 def period_of(kind: str, on: date, first: date | None = None, last: date | None = None) -> Period:
-    """The period of ``kind`` holding the day ``on`` (custom: ``first`` to ``last`` inclusive)."""
+    """The period of ``kind`` holding the day ``on`` (recent: the RECENT_DAYS days up to ``on``; custom:
+    ``first`` to ``last`` inclusive)."""
     if kind not in KINDS:
         raise PeriodError("unknown period")
     for day in (on, first, last):
         if day is not None and not EARLIEST <= day <= LATEST:
             raise PeriodError("date out of range")
+    if kind == "recent":
+        return Period("recent", on - timedelta(days=RECENT_DAYS - 1), on + timedelta(days=1))
     if kind == "month":
         return month_of(on)
     if kind == "quarter":
@@ -194,9 +213,10 @@ def _rows(
 
 
 def _add_up(rows: list[tuple[int, date, str, str, float]]) -> dict[int, dict[str, dict[str, float]]]:
-    out: dict[int, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(lambda: 0.0))  # type: ignore[arg-type]
+    out: dict[int, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
     for node, _day, app, measure, value in rows:
-        out[node][app][measure] += value
+        sums = out[node][app]
+        sums[measure] = sums.get(measure, 0.0) + value
     return out
 
 
@@ -353,14 +373,15 @@ def _appeals_extra(
     }
     if live:
         extra["map"] = open_appeals_map(user, node)
-        extra["hot"] = hot_issues(user, node, period)
+        # Hot issues take a clustering of up to 2,000 appeals: the page fetches them after it shows.
+        extra["hot_url"] = (
+            reverse("cockpit:hot", args=[node.pk]) + f"?period=custom&from={period.first}&to={period.last}"
+        )
     return extra
 
 
 def open_appeals_map(user: Any, node: Node) -> list[dict[str, Any]]:
     """Open and late appeals of ``node``'s subtree, counted per place (no appeal is shown on its own)."""
-    from django.utils import timezone
-
     from gongzhi.appeals.models import OPEN_STATUSES, Appeal
     from gongzhi.core.scoping import subtree_q
 
@@ -384,6 +405,17 @@ def open_appeals_map(user: Any, node: Node) -> list[dict[str, Any]]:
 
 
 def hot_issues(user: Any, node: Node, period: Period) -> list[dict[str, Any]]:
+    """The five hottest issues of the node's appeals in the period, as the user may read them (kept
+    HOT_SECONDS per user, node and period: the clustering is the dearest part of a cockpit)."""
+    key = f"cockpit:hot:{user.pk}:{node.pk}:{period.first}:{period.after}"
+    found: list[dict[str, Any]] | None = cache.get(key)
+    if found is None:
+        found = _hot_issues(user, node, period)
+        cache.set(key, found, HOT_SECONDS)
+    return found
+
+
+def _hot_issues(user: Any, node: Node, period: Period) -> list[dict[str, Any]]:
     from gongzhi.appeals.selectors import hot_issues_for
     from gongzhi.core.roles import CASEWORK_ROLES
 

@@ -66,14 +66,15 @@ def _months_add(app: str, days: list[date] | None, sign: int) -> None:
         if connection.vendor == "postgresql"
         else "date(day, 'start of month')"
     )
-    where, params = "app = %s", [app]
+    where = "app = %s"
+    params: list[Any] = [app]
     if days is not None:
         where += f" AND day IN ({', '.join(['%s'] * len(days))})"
         params += days
     table = RollupMonth._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (node_id, month, app, measure, value) "
+            f"INSERT INTO {table} (node_id, month, app, measure, value) "  # noqa: S608
             f"SELECT node_id, {month}, app, measure, {int(sign)} * SUM(value) FROM {Rollup._meta.db_table} "
             f"WHERE {where} GROUP BY node_id, {month}, app, measure "
             f"ON CONFLICT (node_id, month, app, measure) DO UPDATE SET value = {table}.value + excluded.value",
