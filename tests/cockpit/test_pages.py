@@ -76,7 +76,9 @@ def test_hot_issues_come_on_their_own_scoped(counted, login, api_login):
     """The page fetches the hot issues after it shows (hot.json; the API has its own call): the residents'
     words for the staff handling the appeals there, the category for the district viewer, 404 out of reach."""
     w = counted
-    Appeal.objects.create(node=w.cmp_a1a, handling_node=w.cmp_a1a, title="张三家漏水", body="13812341234 漏水")
+    Appeal.objects.create(
+        node=w.cmp_a1a, handling_node=w.cmp_a1a, title="张三家漏水", body="13812341234 漏水"
+    )
     page = login(w.a1_staff).get(reverse("cockpit:node", args=[w.comm_a1.pk])).content.decode()
     assert "ck-hot-box" in page and "张三家漏水" not in page  # not in the page itself
     staff = login(w.a1_staff).get(reverse("cockpit:hot", args=[w.comm_a1.pk])).json()["hot"]
