@@ -193,9 +193,15 @@ def _rows(
     whole_after = after.replace(day=1)
     if by_day or whole_first >= whole_after:
         whole_first = whole_after = after
-    days = Q(day__gte=first, day__lt=whole_first) | Q(day__gte=whole_after, day__lt=after)
-    if whole_first == first and whole_after == after:
-        days = Q(pk__in=[])
+    # Only the ranges that hold days: an empty one OR-ed in keeps the database from one index range.
+    days = Q(pk__in=[])
+    for start, end in ((first, whole_first), (whole_after, after)):
+        if start < end:
+            days = (
+                Q(day__gte=start, day__lt=end)
+                if days == Q(pk__in=[])
+                else days | Q(day__gte=start, day__lt=end)
+            )
     out: list[tuple[int, date, str, str, float]] = []
     if days != Q(pk__in=[]):
         rows = Rollup.objects.filter(days, node_id__in=node_ids, app__in=modules)
