@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export GONGZHI_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test test-sqlite test-postgres test-fuzz cluster-test bench bench-venues bench-appeals bench-sqlite bench-submit bench-points bench-party bench-triage bench-alliance bench-lighthouse bench-deliberation lint setup assets messages clean
+.PHONY: demo test test-sqlite test-postgres test-fuzz cluster-test bench bench-venues bench-appeals bench-sqlite bench-submit bench-points bench-party bench-triage bench-alliance bench-lighthouse bench-deliberation bench-cockpit lint setup assets messages clean
 
 ## Install Python and npm packages, vendor static assets, compile translations.
 setup: $(VENV)/.installed assets messages
@@ -92,6 +92,13 @@ bench-points: setup
 bench-party: setup
 	bash scripts/system-deps.sh
 	bash scripts/pg.sh run $(BIN)/python bench/partywork.py
+
+## The cockpit at city scale on PostgreSQL: 10,000,000 residents, 5,000,000 appeals over a year, the other
+## modules' rollups; page/API p95 for the city and a subdistrict, and the rollup catch-up after 10,000 events.
+## COCKPIT_ARGS="--scale 0.02" for a quick look; GONGZHI_PG_DIR=... keeps the cluster (then --keep).
+bench-cockpit: setup
+	bash scripts/system-deps.sh
+	bash scripts/pg.sh run $(BIN)/python bench/cockpit.py $(COCKPIT_ARGS)
 
 ## Owners' votes on PostgreSQL: 50 clients casting ballots in a 5,000-unit compound; closing and tallying.
 bench-deliberation: setup

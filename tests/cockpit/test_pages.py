@@ -1,6 +1,8 @@
 """Who sees which cockpit and which panels, on the page and through the API; bad periods get a clear
 error and the figures are aggregates only."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -68,6 +70,43 @@ def test_nothing_personal_reaches_the_district_viewer(counted, login, api_login)
         if p["app"] == "appeals"
     )
     assert all(set(point) == {"name", "lat", "lng", "open", "late"} for point in appeals["map"])
+
+
+def test_hot_issues_come_on_their_own_scoped(counted, login, api_login):
+    """The page fetches the hot issues after it shows (hot.json; the API has its own call): the residents'
+    words for the staff handling the appeals there, the category for the district viewer, 404 out of reach."""
+    w = counted
+    Appeal.objects.create(
+        node=w.cmp_a1a, handling_node=w.cmp_a1a, title="张三家漏水", body="13812341234 漏水"
+    )
+    page = login(w.a1_staff).get(reverse("cockpit:node", args=[w.comm_a1.pk])).content.decode()
+    assert "ck-hot-box" in page and "张三家漏水" not in page  # not in the page itself
+    staff = login(w.a1_staff).get(reverse("cockpit:hot", args=[w.comm_a1.pk])).json()["hot"]
+    assert staff and staff[0]["title"] == "张三家漏水" and staff[0]["size"] == 3
+    assert staff[0]["size_text"]
+    viewer = api_login(w.viewer).get(f"/api/v1/cockpit/nodes/{w.district.pk}/hot")
+    assert viewer.status_code == 200 and viewer.json()
+    assert "张三" not in viewer.content.decode() and "13812341234" not in viewer.content.decode()
+    assert api_login(w.a1_staff).get(f"/api/v1/cockpit/nodes/{w.comm_a2.pk}/hot").status_code == 404
+    assert login(w.a1_staff).get(reverse("cockpit:hot", args=[w.comm_a2.pk])).status_code == 404
+    bad = api_login(w.a1_staff).get(f"/api/v1/cockpit/nodes/{w.comm_a1.pk}/hot", {"period": "week"})
+    assert bad.status_code == 422
+
+
+def test_the_default_period_is_the_last_30_days(counted, login, api_login):
+    """Opened on any day of a month, the cockpit shows the 30 days up to today beside the 30 days before
+    (not "this month", which on the 3rd holds three days)."""
+    today = timezone.localdate()
+    body = api_login(counted.sub_admin).get(f"/api/v1/cockpit/nodes/{counted.sub_a.pk}").json()
+    assert body["period"] == {
+        "kind": "recent",
+        "first": (today - timedelta(days=29)).isoformat(),
+        "last": today.isoformat(),
+    }
+    assert body["previous"]["last"] == (today - timedelta(days=30)).isoformat()
+    page = login(counted.sub_admin).get(reverse("cockpit:node", args=[counted.sub_a.pk]))
+    assert page.context["period"] == period_of("recent", today)
+    assert collected(body["panels"]) == 3
 
 
 def test_a_module_the_user_may_not_count_has_no_panel(counted, login, monkeypatch):

@@ -4,14 +4,23 @@ as the page shows, read from the day rollups)."""
 from datetime import date, datetime
 from typing import Literal
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from gongzhi.accounts.http import AuthenticatedHttpRequest
 from gongzhi.cockpit.errors import CockpitError
-from gongzhi.cockpit.figures import PeriodError, cockpit_figures, cockpit_node_get, home_nodes, period_of
+from gongzhi.cockpit.figures import (
+    Period,
+    PeriodError,
+    cockpit_figures,
+    cockpit_node_get,
+    default_on,
+    home_nodes,
+    hot_issues,
+    modules_for,
+    period_of,
+)
 from gongzhi.core.pagination import LimitOffset
 from gongzhi.core.rules import is_overseer
 from gongzhi.core.schemas import Day, ErrorOut
@@ -99,7 +108,6 @@ class CockpitPanelOut(Schema):
     categories: list[CockpitCategoryOut] | None = None
     containment: list[CockpitContainmentOut] | None = None
     map: list[CockpitMapPointOut] | None = None
-    hot: list[CockpitHotOut] | None = None
 
 
 class CockpitChildOut(Schema):
@@ -128,23 +136,50 @@ def cockpit_nodes(request: AuthenticatedHttpRequest):
     return [{"id": n.pk, "name": n.name, "kind": n.kind} for n in home_nodes(request.user)]
 
 
+PeriodKind = Literal["recent", "month", "quarter", "year", "custom"]
+
+
+def _period(kind: str, on: date | None, first: date | None, last: date | None) -> Period:
+    try:
+        return period_of(kind, on or default_on(kind), first, last)
+    except PeriodError as e:
+        raise CockpitError.invalid(_("That period cannot be shown."), field="period", code="period") from e
+
+
 @router.get("/cockpit/nodes/{node_id}", response={200: CockpitOut, 404: ErrorOut, 422: ErrorOut})
 def cockpit_node(
     request: AuthenticatedHttpRequest,
     node_id: int,
-    period: Literal["month", "quarter", "year", "custom"] = "month",
+    period: PeriodKind = "recent",
     on: Day | None = None,
     first: Day | None = Query(None, alias="from"),
     last: Day | None = Query(None, alias="to"),
 ):
-    """A node's figures for a period (month, quarter or year holding ``on``, default today; or custom
-    ``from``–``to`` inclusive, up to three years), each with the previous period's, read from the day
-    rollups; only the modules you may count over the whole node, as aggregates."""
+    """A node's figures for a period (by default ``recent``: the 30 days up to ``on``; month, quarter or year holding ``on``, default today; or custom ``from``–``to`` inclusive, up to three
+    years), each with the previous period's, read from the rollups; only the modules you may count over the
+    whole node, as aggregates. The hot issues are a call of their own (``…/hot``)."""
     node = cockpit_node_get(request.user, node_id)
     if node is None:
         raise CockpitError.not_found()
-    try:
-        chosen = period_of(period, on or timezone.localdate(), first, last)
-    except PeriodError as e:
-        raise CockpitError.invalid(_("That period cannot be shown."), field="period", code="period") from e
-    return cockpit_figures(fetched_by=request.user, node=node, period=chosen)
+    return cockpit_figures(fetched_by=request.user, node=node, period=_period(period, on, first, last))
+
+
+@router.get("/cockpit/nodes/{node_id}/hot", response={200: list[CockpitHotOut], 404: ErrorOut, 422: ErrorOut})
+def cockpit_node_hot(
+    request: AuthenticatedHttpRequest,
+    node_id: int,
+    period: PeriodKind = "recent",
+    on: Day | None = None,
+    first: Day | None = Query(None, alias="from"),
+    last: Day | None = Query(None, alias="to"),
+):
+    """The node's five hottest issues among the appeals filed in the period (same period parameters); the
+    residents' words only for staff who handle appeals there, others see each issue by its category. An
+    empty list when you may not see the appeals' panel here."""
+    node = cockpit_node_get(request.user, node_id)
+    if node is None:
+        raise CockpitError.not_found()
+    chosen = _period(period, on, first, last)
+    if "appeals" not in modules_for(request.user, node):
+        return []
+    return hot_issues(request.user, node, chosen)

@@ -12,11 +12,12 @@ from zoneinfo import ZoneInfo
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.core.cache import cache
+from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 
-from gongzhi.cockpit.models import Rollup
+from gongzhi.cockpit.models import Rollup, RollupMonth
 from gongzhi.cockpit.panels import PANELS, PanelSpec, Tile
 from gongzhi.cockpit.rollups import freshness
 from gongzhi.core.registry import gongzhi_apps, measure_sources
@@ -24,7 +25,14 @@ from gongzhi.core.roles import OVERSIGHT_ROLES
 from gongzhi.core.scoping import has_role, reach_paths
 from gongzhi.orgs.models import Node
 
-KINDS = ("month", "quarter", "year", "custom")
+KINDS = ("recent", "month", "quarter", "year", "custom")
+# The default period: the RECENT_DAYS days up to today, compared with the same number of days before
+# (docs/cockpit.md: "this month" on the 3rd shows three days; thirty days are always thirty).
+DEFAULT_KIND = "recent"
+RECENT_DAYS = 30
+# Hot issues cluster up to 2,000 appeals (triage/hot.py): done once per user, node and period in this many
+# seconds, and fetched by the page after it shows.
+HOT_SECONDS = 600
 # The longest custom period, and the first and last day one may ask for.
 MAX_DAYS = 3 * 366
 EARLIEST = date(2000, 1, 1)
@@ -58,6 +66,8 @@ class Period:
             return quarter_of(self.first - timedelta(days=1))
         if self.kind == "year":
             return Period("year", date(self.first.year - 1, 1, 1), self.first)
+        if self.kind == "recent":
+            return Period("recent", self.first - timedelta(days=self.days), self.first)
         return Period("custom", self.first - timedelta(days=self.days), self.first)
 
     def bounds(self) -> tuple[datetime, datetime]:
@@ -82,13 +92,21 @@ def quarter_of(day: date) -> Period:
     )
 
 
+def default_on(kind: str) -> date:
+    """The day a period of ``kind`` holds when none is asked for: today (the recent days end today)."""
+    return timezone.localdate()
+
+
 def period_of(kind: str, on: date, first: date | None = None, last: date | None = None) -> Period:
-    """The period of ``kind`` holding the day ``on`` (custom: ``first`` to ``last`` inclusive)."""
+    """The period of ``kind`` holding the day ``on`` (recent: the RECENT_DAYS days up to ``on``; custom:
+    ``first`` to ``last`` inclusive)."""
     if kind not in KINDS:
         raise PeriodError("unknown period")
     for day in (on, first, last):
         if day is not None and not EARLIEST <= day <= LATEST:
             raise PeriodError("date out of range")
+    if kind == "recent":
+        return Period("recent", on - timedelta(days=RECENT_DAYS - 1), on + timedelta(days=1))
     if kind == "month":
         return month_of(on)
     if kind == "quarter":
@@ -160,20 +178,56 @@ def modules_for(user: Any, node: Node) -> list[str]:
 # --- reading the rollups -----------------------------------------------------------------------------------
 
 
-def _sums(node_ids: list[int], period: Period, modules: list[str], pairs: Q | None = None) -> dict[int, dict]:
-    rows = Rollup.objects.filter(
-        node_id__in=node_ids, day__gte=period.first, day__lt=period.after, app__in=modules
-    )
-    if pairs is not None:
-        rows = rows.filter(pairs)
-    out: dict[int, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
-    for node, app, measure, value in (
-        rows.values("node_id", "app", "measure")
-        .annotate(v=Sum("value"))
-        .values_list("node_id", "app", "measure", "v")
-    ):
-        out[node][app][measure] = value
+def _next_month(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def _rows(
+    node_ids: list[int], period: Period, modules: list[str], pairs: Q | None = None, *, by_day: bool = False
+) -> list[tuple[int, date, str, str, float]]:
+    """(node, day, app, measure, value) over the period: the month rollups for the whole months inside it
+    (``day`` is then the month's first day), the day rollups for the days around them (or for every day,
+    ``by_day``). At most two queries; a year reads 12 rows per measure, not 365."""
+    first, after = period.first, period.after
+    whole_first = first if first.day == 1 else _next_month(first)
+    whole_after = after.replace(day=1)
+    if by_day or whole_first >= whole_after:
+        whole_first = whole_after = after
+    # Only the ranges that hold days: an empty one OR-ed in keeps the database from one index range.
+    days = Q(pk__in=[])
+    for start, end in ((first, whole_first), (whole_after, after)):
+        if start < end:
+            days = (
+                Q(day__gte=start, day__lt=end)
+                if days == Q(pk__in=[])
+                else days | Q(day__gte=start, day__lt=end)
+            )
+    out: list[tuple[int, date, str, str, float]] = []
+    if days != Q(pk__in=[]):
+        rows = Rollup.objects.filter(days, node_id__in=node_ids, app__in=modules)
+        if pairs is not None:
+            rows = rows.filter(pairs)
+        out.extend(rows.values_list("node_id", "day", "app", "measure", "value"))
+    if whole_first < whole_after:
+        months = RollupMonth.objects.filter(
+            node_id__in=node_ids, month__gte=whole_first, month__lt=whole_after, app__in=modules
+        )
+        if pairs is not None:
+            months = months.filter(pairs)
+        out.extend(months.values_list("node_id", "month", "app", "measure", "value"))
     return out
+
+
+def _add_up(rows: list[tuple[int, date, str, str, float]]) -> dict[int, dict[str, dict[str, float]]]:
+    out: dict[int, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
+    for node, _day, app, measure, value in rows:
+        sums = out[node][app]
+        sums[measure] = sums.get(measure, 0.0) + value
+    return out
+
+
+def _sums(node_ids: list[int], period: Period, modules: list[str], pairs: Q | None = None) -> dict[int, dict]:
+    return _add_up(_rows(node_ids, period, modules, pairs))
 
 
 def rollup_totals(node: Node, period: Period, modules: list[str]) -> dict[str, dict[str, float]]:
@@ -181,22 +235,28 @@ def rollup_totals(node: Node, period: Period, modules: list[str]) -> dict[str, d
     return _sums([node.pk], period, modules).get(node.pk, {})
 
 
-def _series(node: Node, period: Period, modules: list[str]) -> tuple[list[str], dict[str, list[dict]]]:
-    monthly = period.days > DAILY_UP_TO
-    rows = Rollup.objects.filter(node=node, day__gte=period.first, day__lt=period.after, app__in=modules)
-    bucket = TruncMonth("day") if monthly else F("day")
+def _labels(period: Period, monthly: bool) -> list[str]:
     labels: list[str] = []
     day = period.first
     while day < period.after:
         labels.append(day.strftime("%Y-%m") if monthly else day.isoformat())
-        day = (day.replace(day=1) + timedelta(days=32)).replace(day=1) if monthly else day + timedelta(days=1)
+        day = _next_month(day) if monthly else day + timedelta(days=1)
+    return labels
+
+
+def _series(
+    rows: list[tuple[int, date, str, str, float]], period: Period, modules: list[str]
+) -> tuple[list[str], dict[str, list[dict]]]:
+    """The figures over time from the node's rows of the period (day by day up to DAILY_UP_TO days)."""
+    monthly = period.days > DAILY_UP_TO
+    labels = _labels(period, monthly)
     index = {label: i for i, label in enumerate(labels)}
     buckets: dict[str, list[dict[str, float]]] = {m: [{} for _ in labels] for m in modules}
-    grouped = rows.annotate(b=bucket).values("b", "app", "measure").annotate(v=Sum("value"))
-    for b, app, measure, value in grouped.values_list("b", "app", "measure", "v"):
-        key = b.strftime("%Y-%m") if monthly else b.isoformat()
-        if key in index:
-            buckets[app][index[key]][measure] = value
+    for _node, day, app, measure, value in rows:
+        key = day.strftime("%Y-%m") if monthly else day.isoformat()
+        if key in index and app in buckets:
+            bucket = buckets[app][index[key]]
+            bucket[measure] = bucket.get(measure, 0.0) + value
     return labels, buckets
 
 
@@ -221,9 +281,10 @@ def cockpit_figures(*, fetched_by: Any, node: Node, period: Period, live: bool =
     modules = modules_for(fetched_by, node)
     sources = measure_sources()
     previous = period.previous()
-    now = rollup_totals(node, period, modules)
+    rows = _rows([node.pk], period, modules, by_day=period.days <= DAILY_UP_TO)
+    now = _add_up(rows).get(node.pk, {})
     before = rollup_totals(node, previous, modules)
-    labels, buckets = _series(node, period, modules)
+    labels, buckets = _series(rows, period, modules)
     children = _children(node)
     rank_pairs = Q(pk__in=[])
     specs: dict[str, PanelSpec] = {}
@@ -318,14 +379,15 @@ def _appeals_extra(
     }
     if live:
         extra["map"] = open_appeals_map(user, node)
-        extra["hot"] = hot_issues(user, node, period)
+        # Hot issues take a clustering of up to 2,000 appeals: the page fetches them after it shows.
+        extra["hot_url"] = (
+            reverse("cockpit:hot", args=[node.pk]) + f"?period=custom&from={period.first}&to={period.last}"
+        )
     return extra
 
 
 def open_appeals_map(user: Any, node: Node) -> list[dict[str, Any]]:
     """Open and late appeals of ``node``'s subtree, counted per place (no appeal is shown on its own)."""
-    from django.utils import timezone
-
     from gongzhi.appeals.models import OPEN_STATUSES, Appeal
     from gongzhi.core.scoping import subtree_q
 
@@ -349,6 +411,17 @@ def open_appeals_map(user: Any, node: Node) -> list[dict[str, Any]]:
 
 
 def hot_issues(user: Any, node: Node, period: Period) -> list[dict[str, Any]]:
+    """The five hottest issues of the node's appeals in the period, as the user may read them (kept
+    HOT_SECONDS per user, node and period: the clustering is the dearest part of a cockpit)."""
+    key = f"cockpit:hot:{user.pk}:{node.pk}:{period.first}:{period.after}"
+    found: list[dict[str, Any]] | None = cache.get(key)
+    if found is None:
+        found = _hot_issues(user, node, period)
+        cache.set(key, found, HOT_SECONDS)
+    return found
+
+
+def _hot_issues(user: Any, node: Node, period: Period) -> list[dict[str, Any]]:
     from gongzhi.appeals.selectors import hot_issues_for
     from gongzhi.core.roles import CASEWORK_ROLES
 

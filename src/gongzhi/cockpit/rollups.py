@@ -18,11 +18,11 @@ from zoneinfo import ZoneInfo
 
 from django.apps import apps
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from gongzhi.cockpit.models import Rollup, RollupMark
+from gongzhi.cockpit.models import Rollup, RollupMark, RollupMonth
 from gongzhi.core.models import AuditEvent
 from gongzhi.core.registry import measure_sources
 from gongzhi.orgs.models import Node
@@ -58,12 +58,47 @@ def _materialise(
     return sums
 
 
+def _months_add(app: str, days: list[date] | None, sign: int) -> None:
+    """Add ``sign`` × the day rollups of ``app`` (on ``days``; all when None) to the month rollups, in the
+    database: the rows of the days about to be replaced are taken off (-1), the new ones added (+1)."""
+    month = (
+        "CAST(date_trunc('month', day) AS date)"
+        if connection.vendor == "postgresql"
+        else "date(day, 'start of month')"
+    )
+    where = "app = %s"
+    params: list[Any] = [app]
+    if days is not None:
+        where += f" AND day IN ({', '.join(['%s'] * len(days))})"
+        params += days
+    table = RollupMonth._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (node_id, month, app, measure, value) "  # noqa: S608
+            f"SELECT node_id, {month}, app, measure, {int(sign)} * SUM(value) FROM {Rollup._meta.db_table} "
+            f"WHERE {where} GROUP BY node_id, {month}, app, measure "
+            f"ON CONFLICT (node_id, month, app, measure) DO UPDATE SET value = {table}.value + excluded.value",
+            params,
+        )
+
+
+def months_rebuild() -> int:
+    """Build every month rollup again from the day rollups; returns the rows written."""
+    RollupMonth.objects.all().delete()
+    for app in Rollup.objects.values_list("app", flat=True).distinct().order_by():
+        _months_add(app, None, 1)
+    return RollupMonth.objects.count()
+
+
 def _write(app: str, days: list[date] | None, rows: Iterable[tuple[int, date, str, float]]) -> int:
     up = ancestors()
     sums = _materialise(rows, up)
     old = Rollup.objects.filter(app=app)
     if days is not None:
         old = old.filter(day__in=days)
+        _months_add(app, days, -1)
+    else:
+        RollupMonth.objects.filter(app=app).delete()
     old.delete()
     Rollup.objects.bulk_create(
         (
@@ -73,6 +108,7 @@ def _write(app: str, days: list[date] | None, rows: Iterable[tuple[int, date, st
         ),
         batch_size=BATCH,
     )
+    _months_add(app, days, 1)
     return len(sums)
 
 

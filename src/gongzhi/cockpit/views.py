@@ -9,18 +9,22 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from gongzhi.accounts.http import AuthenticatedHttpRequest
 from gongzhi.cockpit.figures import (
+    DEFAULT_KIND,
     KINDS,
     Period,
     PeriodError,
     cockpit_figures,
     cockpit_node_get,
+    default_on,
     home_nodes,
+    hot_issues,
     may_open,
+    modules_for,
     period_of,
 )
 from gongzhi.core.rules import is_overseer
@@ -38,9 +42,9 @@ def _date(value: str | None) -> date | None:
 
 
 def period_from(params: Any) -> Period:
-    """The period the page's selector asks for (this month when nothing is asked)."""
-    kind = params.get("period") or "month"
-    on = _date(params.get("on")) or timezone.localdate()
+    """The period the page's selector asks for (the recent days when nothing is asked)."""
+    kind = params.get("period") or DEFAULT_KIND
+    on = _date(params.get("on")) or default_on(kind)
     return period_of(kind, on, _date(params.get("from")), _date(params.get("to")))
 
 
@@ -94,8 +98,8 @@ def cockpit_node(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         error = ""
     except PeriodError:
         period, error = (
-            period_of("month", timezone.localdate()),
-            _("That period cannot be shown: this month instead."),
+            period_of(DEFAULT_KIND, default_on(DEFAULT_KIND)),
+            _("That period cannot be shown: the last 30 days instead."),
         )
     figures = cockpit_figures(fetched_by=request.user, node=node, period=period)
     for panel in figures["panels"]:
@@ -127,3 +131,18 @@ def cockpit_data(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return JsonResponse({"detail": _("That period cannot be shown.")}, status=400)
     figures = cockpit_figures(fetched_by=request.user, node=node, period=period)
     return JsonResponse(figures, encoder=DjangoJSONEncoder)
+
+
+@role_required(is_overseer)
+def cockpit_hot(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The node's hot issues for the period as JSON: the page fetches them after it shows (they take a
+    clustering of the period's appeals)."""
+    node = _node(request, pk)
+    try:
+        period = period_from(request.GET)
+    except PeriodError:
+        return JsonResponse({"detail": _("That period cannot be shown.")}, status=400)
+    hot = hot_issues(request.user, node, period) if "appeals" in modules_for(request.user, node) else []
+    for h in hot:
+        h["size_text"] = ngettext("%(n)s appeal", "%(n)s appeals", h["size"]) % {"n": h["size"]}
+    return JsonResponse({"hot": hot})

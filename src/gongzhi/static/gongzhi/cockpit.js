@@ -147,10 +147,37 @@
     }, 15000);
   }
 
+  // Hot issues come after the page shows (they take a clustering of the period's appeals).
+  function hot() {
+    document.querySelectorAll(".ck-hot-box[data-url]").forEach(function (box) {
+      fetch(box.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (!data || !data.hot.length) { return; }
+          var list = box.querySelector(".ck-hot");
+          list.textContent = "";
+          data.hot.forEach(function (h) {
+            var li = document.createElement("li");
+            var title = document.createElement("strong");
+            title.textContent = h.title;
+            var meta = document.createElement("span");
+            meta.className = "muted small";
+            meta.textContent = " " + [h.place, h.category, h.size_text].filter(Boolean).join(" · ");
+            li.appendChild(title);
+            li.appendChild(meta);
+            list.appendChild(li);
+          });
+          box.hidden = false;
+        })
+        .catch(function () { /* the rest of the cockpit stands without them */ });
+    });
+  }
+
   function start() {
     var node = document.getElementById("cockpit-data");
     if (!node) { return; }
     draw(JSON.parse(node.textContent));
+    hot();
     window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
     var url = document.body.dataset.refresh;
     if (big) { tour(); }

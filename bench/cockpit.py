@@ -1,0 +1,507 @@
+"""The cockpit at city scale on PostgreSQL (`make bench-cockpit`, issue 19; figures in docs/benchmarks.md).
+
+A city of 10,000,000 residents: one top node (kind "district", the product's top kind, standing for the
+city), 180 subdistricts, 20 communities each (3,600) and 5 compounds each (18,000). A smaller --scale keeps
+the 180 subdistricts and has 20 × scale communities in each (and fewer subdistricts below 0.05). 5,000,000 appeals over
+the last year, written by set-based SQL (generate_series), each with its filing event.
+
+What is generated, and the shortcuts (docs/benchmarks.md says the same):
+
+- The appeals' day rollups are made in SQL from the appeals with the product's own aggregate (the query of
+  ``appeals.tallies._tallies_of``, wrapped in one INSERT … SELECT) and added up to every ancestor in SQL:
+  the product's rebuild adds up in Python and would take hours at this size.
+- The other modules' rollups (volunteering, mall, wishes, alliances, venues, deliberation, party work,
+  community services) are generated at full scale directly (per community and day, at rates proportionate
+  to a city of ten million), but their event rows are not: those tables stay empty, so the catch-up's
+  look for their touched days runs over empty tables.
+- Residents are not rows (the cockpit reads none).
+- The month rollups are made from the day rollups by the product's own ``months_rebuild``.
+
+Measured, each as p50/p95 over --samples requests through Django's test client (the whole request: the
+view, its queries, the template or the JSON): the city's cockpit (district viewer at the top) for the
+default period, a month and a year, page and API; a random subdistrict's (its administrator) for the same;
+the queries of one city-year request (count, time, rows) by part; and the rollup catch-up after
+10,000 new appeals with their filing events (``rollups_refresh``, the every-minute task).
+
+Options: --scale F (1.0 = the city above; 0.02 for a quick look), --samples N, --keep (reuse the database
+in GONGZHI_PG_DIR).
+"""
+
+import argparse
+import json
+import os
+import random
+import sys
+import time
+from collections import defaultdict
+from datetime import timedelta
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongzhi.settings.local")
+os.environ.setdefault("GONGZHI_DATA_DIR", str(Path(__file__).resolve().parent.parent / "var" / "bench"))
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.cache import cache  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from gongzhi.accounts.models import RoleBinding, User  # noqa: E402
+from gongzhi.accounts.services import api_token_issue  # noqa: E402
+from gongzhi.appeals.models import Appeal, AppealEvent, Category, Status  # noqa: E402
+from gongzhi.appeals.tallies import TOP_CATEGORY, appeal_sums, local_zone  # noqa: E402
+from gongzhi.cockpit import rollups  # noqa: E402
+from gongzhi.cockpit.models import Rollup, RollupMark  # noqa: E402
+from gongzhi.demo.world import Tree  # noqa: E402
+from gongzhi.orgs.models import Node, NodeKind  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import percentile  # noqa: E402
+
+ROOT = "BENCHC"
+# Appeals per year and resident (5,000,000 in a city of 10,000,000).
+APPEALS_PER_RESIDENT = 0.5
+# The other modules: (measure, typical value when it happens) and how often it happens per community and
+# day (a Poisson rate: a city of ten million has about 3,600 communities).
+OTHERS: dict[str, tuple[float, list[tuple[str, float]]]] = {
+    "volunteering": (1.5, [("activities", 1), ("services", 3), ("hours", 7)]),
+    "ledger": (0.4, [("orders", 2), ("pieces", 3), ("points_spent", 200), ("refunded", 0.1)]),
+    "wishes": (0.05, [("posted", 1), ("published", 1), ("claimed", 1), ("fulfilled", 1)]),
+    "alliances": (
+        0.03,
+        [
+            ("projects", 1),
+            ("claimed", 1),
+            ("finished", 1),
+            ("reached", 40),
+            ("rated", 5),
+            ("satisfied", 4),
+            ("needs", 2),
+            ("needs_matched", 1),
+        ],
+    ),
+    "venues": (
+        2.5,
+        [("visitors", 120), ("activities", 2), ("bookings_confirmed", 1), ("residents_served", 30)],
+    ),
+    "deliberation": (
+        0.05,
+        [
+            ("topics", 1),
+            ("from_appeals", 1),
+            ("decided", 1),
+            ("done", 1),
+            ("ratings", 4),
+            ("rating_sum", 17),
+            ("satisfied", 3),
+            ("cases", 2),
+            ("cases_at_risk", 1),
+            ("agreements", 1),
+            ("referrals", 1),
+        ],
+    ),
+    "partywork": (0.3, [("expenses", 1), ("expenses_published", 1), ("member_points_approved", 20)]),
+    "community": (
+        0.2,
+        [
+            ("orders", 2),
+            ("responded", 2),
+            ("unanswered_cancel", 0.2),
+            ("accepted", 2),
+            ("completed", 2),
+            ("confirmed", 2),
+            ("rated", 1),
+            ("rating_sum", 4.5),
+            ("hours", 3),
+        ],
+    ),
+}
+
+
+def sql(statement: str, params: list | tuple = ()) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.rowcount
+
+
+def step(label: str, started: float) -> float:
+    now = time.monotonic()
+    print(f"  {label} ({now - started:.0f} s)", flush=True)
+    return now
+
+
+def build_tree(subdistricts: int, communities: int) -> None:
+    tree = Tree()
+    root = tree.add(None, code=ROOT, name="基准市", kind=NodeKind.DISTRICT, lat=30.3, lng=120.15)
+    rng = random.Random(5)
+    for s in range(subdistricts):
+        sub = tree.add(
+            root,
+            code=f"C{s:03d}",
+            name=f"街道{s}",
+            kind=NodeKind.SUBDISTRICT,
+            lat=30 + rng.random(),
+            lng=119.7 + rng.random(),
+        )
+        for c in range(communities):
+            comm = tree.add(
+                sub,
+                code=f"{sub.code}{c:02d}",
+                name=f"社区{s}-{c}",
+                kind=NodeKind.COMMUNITY,
+                lat=sub.lat + rng.uniform(-0.02, 0.02),
+                lng=sub.lng + rng.uniform(-0.02, 0.02),
+            )
+            for k in range(5):
+                tree.add(
+                    comm,
+                    code=f"{comm.code}{k:02d}",
+                    name=f"小区{s}-{c}-{k}",
+                    kind=NodeKind.COMPOUND,
+                    lat=comm.lat + rng.uniform(-0.005, 0.005),
+                    lng=comm.lng + rng.uniform(-0.005, 0.005),
+                )
+    tree.save()
+
+
+def write_appeals(count: int, *, days: float, open_share: float, note: str) -> None:
+    """``count`` appeals filed over the last ``days`` at random compounds of the city, each with its filing
+    event, by one INSERT … SELECT each (the bench_compound table numbers the compounds)."""
+    now = timezone.now()
+    sql(
+        f"""
+        INSERT INTO {Appeal._meta.db_table} (node_id, handling_node_id, tier, status, version, title, body,
+            channel, hidden_from_neighbours, client_key, transferred_to, created_at, accept_due, resolve_due,
+            accepted_at, first_accepted_at, resolved_at, resolved_tier, reply, proposed_reply, reopened_count,
+            rating, rating_comment, open_data, category_id, support_up, support_down)
+        SELECT c.id, c.id, 'compound', s.status, 1, '诉求 ' || s.g, '楼道照明、噪音、停车等问题', 'web',
+            false, '', '', s.created, s.created + interval '1 day',
+            CASE WHEN s.status = 'submitted' THEN NULL ELSE s.created + interval '7 days' END,
+            s.accepted, s.accepted, s.resolved,
+            CASE WHEN s.resolved IS NULL THEN '' ELSE 'compound' END,
+            CASE WHEN s.resolved IS NULL THEN '' ELSE '已处理' END, '', 0,
+            CASE WHEN s.status <> 'closed' THEN ''
+                 WHEN s.r < 0.7 THEN 'satisfied' WHEN s.r < 0.8 THEN 'basically_satisfied'
+                 WHEN s.r < 0.9 THEN 'dissatisfied' ELSE 'not_rated' END,
+            '', false, (SELECT id FROM bench_category WHERE i = 1 + (s.g %% 8)),
+            0, 0
+        FROM (
+            SELECT g, k, r, status, created,
+                CASE WHEN status = 'submitted' THEN NULL
+                     ELSE created + (1 + 19 * r) * interval '1 hour' END AS accepted,
+                CASE WHEN status IN ('resolved', 'closed') THEN created + (5 + 195 * r) * interval '1 hour' END
+                    AS resolved
+            FROM (
+                SELECT g, 1 + floor(random() * (SELECT count(*) FROM bench_compound))::int AS k, random() AS r,
+                    CASE WHEN o < %(open)s THEN (ARRAY['submitted', 'accepted', 'assigned'])[1 + (g %% 3)]
+                         WHEN o < %(open)s + 0.02 THEN 'resolved' ELSE 'closed' END AS status,
+                    CASE WHEN o < %(open)s THEN %(now)s - random() * interval '2 days'
+                         ELSE %(now)s - random() * %(days)s * interval '1 day' END AS created
+                FROM (SELECT g, random() AS o FROM generate_series(1, %(count)s) g) seed
+            ) draw
+        ) s JOIN bench_compound c ON c.i = s.k
+        """.replace("%(open)s", str(open_share)),  # noqa: S608
+        {"now": now, "days": days, "count": count},
+    )
+    # One filing event per appeal just written (those with the note's title range are this batch's).
+    sql(
+        f"""
+        INSERT INTO {AppealEvent._meta.db_table} (appeal_id, at, action, from_status, to_status, from_tier,
+            to_tier, note, public, detail)
+        SELECT a.id, a.created_at, 'submit', '', 'submitted', '', 'compound', %s, true, '{{}}'
+        FROM {Appeal._meta.db_table} a
+        WHERE a.id > (SELECT coalesce(max(appeal_id), 0) FROM {AppealEvent._meta.db_table})
+        ORDER BY a.id
+        """,  # noqa: S608
+        [note],
+    )
+
+
+def appeals_leaf_sql() -> tuple[str, list]:
+    """The product's per-day aggregate of the appeals (``appeals.tallies._tallies_of``'s query) as SQL."""
+    query = (
+        # unscoped: the benchmark counts every appeal
+        Appeal.objects.exclude(status=Status.MERGED)
+        .annotate(day=local_day_expr(), category_top=TOP_CATEGORY)
+        .values("day", "node_id", "category_top")
+        .annotate(**appeal_sums())
+        .order_by()
+    )
+    text, params = query.query.sql_with_params()
+    return text, list(params)
+
+
+def local_day_expr():
+    from django.db.models.functions import TruncDate
+
+    return TruncDate("created_at", tzinfo=local_zone())
+
+
+def build_rollups(started: float) -> float:
+    from gongzhi.appeals.tallies import FIELDS
+
+    Rollup.objects.all().delete()
+    sql("DROP TABLE IF EXISTS bench_leaf")
+    sql("CREATE UNLOGGED TABLE bench_leaf (node_id bigint, day date, app text, measure text, value float8)")
+    inner, params = appeals_leaf_sql()
+    values = ", ".join(f"('{name}', t.{name}::float8)" for name in FIELDS)
+    values += (
+        ", ('category:' || t.category_top, CASE WHEN t.category_top IS NULL THEN 0 ELSE t.collected END)"
+    )
+    sql(
+        f"""
+        INSERT INTO bench_leaf SELECT t.node_id, t.day, 'appeals', m.measure, sum(m.value)
+        FROM ({inner}) t CROSS JOIN LATERAL (VALUES {values}) m(measure, value)
+        WHERE m.value <> 0 GROUP BY 1, 2, 3, 4
+        """,  # noqa: S608
+        params,
+    )
+    started = step("appeals' day measures per compound", started)
+    today = timezone.localdate()
+    for app, (rate, measures) in OTHERS.items():
+        # One draw per community, day and module: whether it happened (Poisson), and then each measure
+        # around its typical value.
+        values = ", ".join(f"('{m}', {v}::float8)" for m, v in measures)
+        sql(
+            f"""
+            INSERT INTO bench_leaf
+            SELECT c.id, d.day, %s, m.measure, round((m.typical * (0.5 + random()))::numeric, 1)::float8
+            FROM {Node._meta.db_table} c
+            CROSS JOIN (SELECT (%s::date - g) AS day FROM generate_series(0, 365) g) d
+            CROSS JOIN LATERAL (SELECT random() + 0 * c.id + 0 * (d.day - d.day) AS r) draw
+            CROSS JOIN LATERAL (VALUES {values}) m(measure, typical)
+            WHERE c.kind = 'community' AND c.path LIKE %s AND draw.r < 1 - exp(-%s::float8)
+            """,  # noqa: S608
+            [app, today, Node.objects.get(code=ROOT).path + "%", rate],
+        )
+    started = step("the other modules' day measures per community", started)
+    up = rollups.ancestors()
+    sql("DROP TABLE IF EXISTS bench_up")
+    sql("CREATE UNLOGGED TABLE bench_up (node_id bigint, ancestor_id bigint)")
+    with connection.cursor() as cursor, cursor.connection.cursor().copy("COPY bench_up FROM STDIN") as copy:
+        for node, ancestors in up.items():
+            for ancestor in ancestors:
+                copy.write_row((node, ancestor))
+    table = Rollup._meta.db_table
+    sql(f"ALTER TABLE {table} DROP CONSTRAINT IF EXISTS cockpit_rollup_unique")
+    sql("DROP INDEX IF EXISTS cockpit_rollup_app_day")
+    sql(
+        f"""
+        INSERT INTO {table} (node_id, day, app, measure, value)
+        SELECT u.ancestor_id, l.day, l.app, l.measure, sum(l.value)
+        FROM bench_leaf l JOIN bench_up u ON u.node_id = l.node_id
+        GROUP BY 1, 2, 3, 4
+        """  # noqa: S608
+    )
+    started = step(f"{Rollup.objects.count():,} day rollups at every ancestor", started)
+    sql(f"ALTER TABLE {table} ADD CONSTRAINT cockpit_rollup_unique UNIQUE (node_id, day, app, measure)")
+    sql(f"CREATE INDEX cockpit_rollup_app_day ON {table} (app, day)")
+    started = step("indexes", started)
+    if hasattr(rollups, "months_rebuild"):
+        written = rollups.months_rebuild()
+        started = step(f"{written:,} month rollups", started)
+    sql("DROP TABLE bench_leaf")
+    sql("DROP TABLE bench_up")
+    RollupMark.objects.update_or_create(
+        pk=1, defaults={"refreshed_at": timezone.now(), "rebuilt_at": timezone.now()}
+    )
+    return started
+
+
+def build(scale: float) -> None:
+    started = time.monotonic()
+    # Smaller scales keep the 180 subdistricts (the city's ranking) and have fewer communities in each.
+    subdistricts = 180 if scale >= 0.05 else max(2, round(180 * scale * 20))
+    communities = max(1, round(20 * scale)) if scale >= 0.05 else 1
+    build_tree(subdistricts, communities)
+    started = step(f"{Node.objects.count():,} nodes", started)
+    root = Node.objects.get(code=ROOT)
+    for i, name in enumerate(
+        ["环境卫生", "物业服务", "停车管理", "邻里纠纷", "市政设施", "安全隐患", "公共服务", "其他"]
+    ):
+        Category.objects.get_or_create(name=f"基准{i}{name}", level=1, parent=None, subdistrict=None)
+    sql("DROP TABLE IF EXISTS bench_category")
+    sql(
+        "CREATE TABLE bench_category AS SELECT row_number() OVER (ORDER BY id) AS i, id FROM appeals_category "
+        "WHERE name LIKE '基准%%'"
+    )
+    sql("DROP TABLE IF EXISTS bench_compound")
+    sql(
+        f"CREATE TABLE bench_compound AS SELECT row_number() OVER (ORDER BY id) AS i, id FROM {Node._meta.db_table} "  # noqa: S608
+        "WHERE kind = 'compound' AND path LIKE %s",
+        [root.path + "%"],
+    )
+    sql("CREATE UNIQUE INDEX ON bench_compound (i)")
+    appeals = round(10_000_000 * scale * APPEALS_PER_RESIDENT)
+    write_appeals(appeals, days=365, open_share=0.01, note="bench")
+    started = step(f"{appeals:,} appeals with their filing events", started)
+    sql(f"VACUUM ANALYZE {Appeal._meta.db_table}")
+    sql(f"VACUUM ANALYZE {AppealEvent._meta.db_table}")
+    sql(f"VACUUM ANALYZE {Node._meta.db_table}")
+    started = step("vacuum", started)
+    build_rollups(started)
+    sql(f"VACUUM ANALYZE {Rollup._meta.db_table}")
+    if hasattr(rollups, "months_rebuild"):
+        from gongzhi.cockpit.models import RollupMonth
+
+        sql(f"VACUUM ANALYZE {RollupMonth._meta.db_table}")
+
+
+def user_at(node: Node, role: str, name: str) -> User:
+    user, _ = User.objects.get_or_create(username=f"bench-cockpit-{name}")
+    RoleBinding.objects.filter(user=user).delete()
+    RoleBinding.objects.create(user=user, role=role, node=node)
+    return User.objects.get(pk=user.pk)
+
+
+def timed(fetch, samples: int) -> tuple[float, float, int]:
+    fetch()  # warm-up
+    timings = []
+    status = 0
+    for _ in range(samples):
+        t0 = time.perf_counter()
+        status = fetch()
+        timings.append((time.perf_counter() - t0) * 1000)
+    return percentile(timings, 50), percentile(timings, 95), status
+
+
+def profile(client: Client, url: str) -> list[tuple[str, int, float, str]]:
+    """The queries of one request: (the table read, how many, total ms, the slowest's SQL head)."""
+    settings.DEBUG = True
+    reset_queries()
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    settings.DEBUG = False
+    parts: dict[str, list] = defaultdict(lambda: [0, 0.0, "", 0.0])
+    for q in captured.captured_queries:
+        text = q["sql"]
+        table = text.split(" FROM ", 1)[1].split()[0].strip('"') if " FROM " in text else text[:30]
+        part = parts[table]
+        part[0] += 1
+        part[1] += float(q["time"]) * 1000
+        if float(q["time"]) >= part[3]:
+            part[2], part[3] = text[:160], float(q["time"])
+    return sorted(((t, p[0], round(p[1], 1), p[2]) for t, p in parts.items()), key=lambda r: -r[2])
+
+
+def catch_up(events: int) -> dict:
+    """``events`` new appeals (each with its filing event) since the last refresh, then one refresh."""
+    RollupMark.objects.update_or_create(pk=1, defaults={"refreshed_at": timezone.now()})
+    write_appeals(events, days=0.02, open_share=1.0, note="catch-up")
+    t0 = time.perf_counter()
+    days = rollups.rollups_refresh(now=timezone.now() + timedelta(seconds=1))
+    seconds = time.perf_counter() - t0
+    return {"events": events, "days_counted": days, "seconds": round(seconds, 2)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--samples", type=int, default=40)
+    parser.add_argument("--events", type=int, default=10_000)
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        sys.exit("The benchmark runs on PostgreSQL: use `make bench-cockpit` or set DATABASE_URL.")
+    settings.ALLOWED_HOSTS = ["testserver", *settings.ALLOWED_HOSTS]
+    wall = time.monotonic()
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", "--noinput", verbosity=0)  # the pages name their hashed static files
+    if not (args.keep and Node.objects.filter(code=ROOT).exists()):
+        print(f"Building a city at scale {args.scale:g} …", flush=True)
+        build(args.scale)
+    build_s = time.monotonic() - wall
+    root = Node.objects.get(code=ROOT)
+    viewer = user_at(root, "district_viewer", "viewer")
+    rng = random.Random(7)
+    subs = list(Node.objects.filter(path__startswith=root.path, depth=root.depth + 1))
+    admins = [
+        user_at(sub, "subdistrict_admin", f"admin-{i}")
+        for i, sub in enumerate(rng.sample(subs, min(8, len(subs))))
+    ]
+    year = timezone.localdate() - timedelta(days=1)
+    periods = [
+        ("default", ""),
+        ("a month", f"period=month&on={year:%Y-%m}-15"),
+        ("a year", f"period=year&on={year.isoformat()}"),
+    ]
+    results = []
+    load_before = os.getloadavg()
+    for who, users in (("city (district viewer)", [viewer]), ("subdistrict (its administrator)", admins)):
+        clients = []
+        for user in users:
+            page = Client()
+            page.force_login(user)
+            api = Client(HTTP_AUTHORIZATION=f"Bearer {api_token_issue(user=user)}")
+            node = RoleBinding.objects.get(user=user).node_id
+            clients.append((page, api, node))
+        for label, query in periods:
+            for kind in ("page", "API"):
+
+                def fetch(kind=kind, query=query, clients=clients) -> int:
+                    page, api, node = rng.choice(clients)
+                    cache.clear()
+                    if kind == "page":
+                        return page.get(f"/cockpit/{node}/?{query}").status_code
+                    return api.get(f"/api/v1/cockpit/nodes/{node}?{query}").status_code
+
+                p50, p95, status = timed(fetch, args.samples)
+                assert status == 200, status
+                results.append({"who": who, "period": label, "kind": kind, "p50_ms": p50, "p95_ms": p95})
+                print(f"  {who}, {label}, {kind}: p50 {p50} ms, p95 {p95} ms", flush=True)
+    page, _, node = (lambda c: (c, None, root.pk))(Client())
+    page.force_login(viewer)
+    cache.clear()
+    parts = profile(page, f"/cockpit/{root.pk}/?period=year&on={year.isoformat()}")
+    load_after = os.getloadavg()
+    refresh = catch_up(args.events)
+    meta = {
+        "scale": args.scale,
+        "nodes": Node.objects.filter(path__startswith=root.path).count(),
+        # unscoped: the benchmark counts every appeal
+        "appeals": Appeal.objects.count(),
+        "day_rollups": Rollup.objects.count(),
+        "build_seconds": round(build_s),
+        "load_before": [round(x, 1) for x in load_before],
+        "load_after": [round(x, 1) for x in load_after],
+        "cores": os.cpu_count(),
+    }
+    if hasattr(rollups, "months_rebuild"):
+        from gongzhi.cockpit.models import RollupMonth
+
+        meta["month_rollups"] = RollupMonth.objects.count()
+    print()
+    print(json.dumps(meta, ensure_ascii=False))
+    print()
+    print("| cockpit | period | kind | p50 | p95 |")
+    print("| --- | --- | --- | ---: | ---: |")
+    for r in results:
+        print(f"| {r['who']} | {r['period']} | {r['kind']} | {r['p50_ms']} ms | {r['p95_ms']} ms |")
+    print()
+    print("One city-year page, its queries by table: | table | queries | ms | slowest |")
+    for table, n, ms, text in parts:
+        print(f"| {table} | {n} | {ms} | `{text[:100]}` |")
+    print()
+    print(
+        f"Catch-up: {refresh['events']:,} new appeals with their events → rollups_refresh counted "
+        f"{refresh['days_counted']} day(s) again in {refresh['seconds']} s"
+    )
+    out = Path(__file__).resolve().parent / "results"
+    out.mkdir(exist_ok=True)
+    (out / "cockpit-latest.json").write_text(
+        json.dumps(
+            {"meta": meta, "reads": results, "profile": parts, "catch_up": refresh},
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
