@@ -75,6 +75,10 @@ HOT_REQUESTS = [
     HotRequest("appeal", "subdistrict_admin", "/api/v1/appeals/{appeal}", kind="detail"),
 ]
 
+# The queue page's bulk-assignment menu lists the caseworkers in reach by name (at most 300 people, from the
+# role bindings of the reach's nodes); the queue itself is checked strictly by the API entries above.
+_ASSIGN_MENU = "the caseworkers in reach by name, for the bulk-assignment menu (at most 300)"
+
 # The appeals page as each role opens it (rendered HTML, menu and counts included): staff land on their queue,
 # a property manager on the work assigned to the party, a resident on their own appeals.
 HOT_REQUESTS += [
@@ -91,9 +95,9 @@ HOT_REQUESTS += [
         "/appeals/",
         sorted_ok="the open appeals assigned to the user's party: the party's current work",
     ),
-    HotRequest("queue (web page)", "commissioner", "/appeals/"),
-    HotRequest("queue (web page)", "community_staff", "/appeals/"),
-    HotRequest("queue (web page)", "subdistrict_admin", "/appeals/"),
+    HotRequest("queue (web page)", "commissioner", "/appeals/", sorted_ok=_ASSIGN_MENU),
+    HotRequest("queue (web page)", "community_staff", "/appeals/", sorted_ok=_ASSIGN_MENU),
+    HotRequest("queue (web page)", "subdistrict_admin", "/appeals/", sorted_ok=_ASSIGN_MENU),
     HotRequest("open in my area (web page)", "community_staff", "/appeals/?view=all"),
     HotRequest("open in my area (web page)", "subdistrict_admin", "/appeals/?view=all"),
     HotRequest("appeal (web page)", "commissioner", "/appeals/{appeal}/", kind="detail"),
