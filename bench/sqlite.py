@@ -34,6 +34,9 @@ ROLES = {
 }
 
 
+BUDGETS = {"detail": 30, "first page": 30, "middle page": 60, "KPI": 60}
+
+
 def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     return round(ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))], 1)
@@ -104,21 +107,36 @@ def report(sizes: list[int], results: dict[int, dict]) -> None:
     )
     print()
     head = " | ".join(f"p50 / p95 at {s:,}" for s in sizes)
-    print(f"| role | request | kind | {head} | floor at {last:,} | × floor | p50 growth |")
-    print("| --- | --- | --- | " + " | ".join("---:" for _ in sizes) + " | ---: | ---: | ---: |")
+    print(f"| role | request | kind | {head} | floor at {last:,} | × floor | p50 growth | misses |")
+    print("| --- | --- | --- | " + " | ".join("---:" for _ in sizes) + " | ---: | ---: | ---: | --- |")
     for key, row in results[last]["cases"].items():
         cells = []
         for s in sizes:
             r = results[s]["cases"].get(key)
             cells.append(f"{r['p50']} / {r['p95']} ms" if r else "–")
         base = results[first]["cases"].get(key)
-        growth = f"{row['p50'] / base['p50']:.2f}×" if base and base["p50"] else "–"
+        growth = row["p50"] / base["p50"] if base and base["p50"] else None
+        # The issue's targets: p95 under 30 ms for details and first pages, under 60 ms for middle pages and
+        # KPIs, at every size; p50 growing at most 1.5× from the smallest size to the largest.
+        budget = BUDGETS.get(row["kind"], 30)
+        misses = [
+            f"p95 > {budget} ms at {s:,}"
+            for s in sizes
+            if (results[s]["cases"].get(key) or {}).get("p95", 0) > budget
+        ]
+        if growth is not None and growth > 1.5:
+            misses.append("growth > 1.5×")
         print(
             f"| {row['role']} | {row['name']} | {row['kind']} | "
             + " | ".join(cells)
             + f" | {row['floor']} ms "
-            f"({row['queries']} q) | {row['p50'] / max(row['floor'], 0.1):.1f} | {growth} |"
+            f"({row['queries']} q) | {row['p50'] / max(row['floor'], 0.1):.1f} | "
+            + (f"{growth:.2f}×" if growth is not None else "–")
+            + f" | {'; '.join(misses)} |"
         )
+    for s in sizes:
+        for name in results[s].get("skipped", []):
+            print(f"Not timed at {s:,} (no such row in the demo): {name}")
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / "sqlite-latest.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
@@ -208,8 +226,10 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _get(url: str, token: str) -> tuple[int, bytes]:
-    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})  # noqa: S310 - our own local server
+def _get(url: str, credential: str, *, web: bool = False) -> tuple[int, bytes]:
+    """An API call with a bearer token, or (``web``) a page with a session cookie."""
+    headers = {"Cookie": credential} if web else {"Authorization": f"Bearer {credential}"}
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 - our own local server
     with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - our own local server
         return response.status, response.read()
 
@@ -256,8 +276,11 @@ def measure(samples: int) -> None:
                 time.sleep(0.5)
         clients = {role: Client(HTTP_AUTHORIZATION=f"Bearer {t}") for role, t in tokens.items()}
 
-        def first_id(role: str, path: str) -> int:
-            return int(clients[role].get(path).json()["items"][0]["id"])
+        def first_id(role: str, path: str) -> int | None:
+            """The first row's id of an API list (paged or not); None when the demo has none."""
+            body = clients[role].get(path).json()
+            rows = body["items"] if isinstance(body, dict) else body
+            return int(rows[0]["id"]) if rows else None
 
         def middle(role: str, path: str) -> int:
             """Half the list's length, counted in full (the API stops counting at 10,000)."""
@@ -270,7 +293,27 @@ def measure(samples: int) -> None:
                 return appeal_list(fetched_by=user).count() // 2
             return int(clients[role].get(path).json()["count"]) // 2
 
-        cases = {}
+        def first_space() -> int | None:
+            rooms = clients["resident"].get("/api/v1/spaces").json()
+            return int(rooms[0]["id"]) if rooms else None
+
+        def subdistrict_node() -> int:
+            from gongzhi.core.scoping import reach_paths
+            from gongzhi.orgs.models import Node
+
+            user = User.objects.get(username=ROLES["subdistrict_admin"])
+            return int(Node.objects.get(path=reach_paths(user, {"subdistrict_admin"})[0]).pk)
+
+        # Web pages are fetched as a signed-in browser: a session made here, sent as its cookie.
+        cookies, pages = {}, {}
+        for role, name in ROLES.items():
+            pages[role] = Client()
+            pages[role].force_login(User.objects.get(username=name))
+            cookies[role] = (
+                f"{settings.SESSION_COOKIE_NAME}={pages[role].cookies[settings.SESSION_COOKIE_NAME].value}"
+            )
+
+        cases, skipped = {}, []
         requests: list[HotRequest] = [r for m in hot_query_modules() for r in getattr(m, "HOT_REQUESTS", ())]
         for hot in requests:
             if hot.role not in tokens:
@@ -284,23 +327,41 @@ def measure(samples: int) -> None:
                 "person": lambda: first_id("community_staff", "/api/v1/people?limit=1"),
                 "people_middle": lambda r=hot.role: middle(r, "/api/v1/people?limit=1"),
                 "activity": lambda r=hot.role: first_id(r, "/api/v1/activities?limit=1"),
+                "wish": lambda r=hot.role: first_id(r, "/api/v1/wishes?limit=1"),
+                "mall_order": lambda r=hot.role: first_id(r, "/api/v1/mall/orders?view=mine"),
+                "own_order": lambda: first_id("resident", "/api/v1/service-orders?view=mine"),
+                "queue_order": lambda: first_id("property_manager", "/api/v1/service-orders?view=queue"),
+                "staff_order": lambda: first_id("community_staff", "/api/v1/service-orders?view=all"),
+                "plan": lambda: first_id("subdistrict_admin", "/api/v1/plans"),
+                "topic": lambda r=hot.role: first_id(r, "/api/v1/topics"),
+                "venue_booking": lambda: first_id("subdistrict_admin", "/api/v1/bookings?view=all&limit=1"),
+                "venue_space": first_space,
+                "venue_busy_from": lambda: f"{time.strftime('%Y-%m-%d')}T00:00:00%2B08:00",
+                "report_node": subdistrict_node,
             }
             path = hot.path
             for key, value in values.items():
                 if "{" + key + "}" in path:
-                    path = path.replace("{" + key + "}", str(value()))
+                    found = value()
+                    if found is None:
+                        break
+                    path = path.replace("{" + key + "}", str(found))
             if "{" in path:
-                raise SystemExit(f"bench/sqlite.py has no value for a placeholder of {hot.path}")
+                # The demo has no row for it (e.g. no service order of the demo resident): named, not timed.
+                skipped.append(f"{hot.role} {hot.name} ({hot.path})")
+                continue
+            web = not path.startswith("/api/")
+            credential = cookies[hot.role] if web else tokens[hot.role]
             for _ in range(5):  # warm-up, both workers
-                status, _body = _get(base + path, tokens[hot.role])
+                status, _body = _get(base + path, credential, web=web)
             timings = []
             for _ in range(samples):
                 t0 = time.perf_counter()
-                status, _body = _get(base + path, tokens[hot.role])
+                status, _body = _get(base + path, credential, web=web)
                 timings.append((time.perf_counter() - t0) * 1000)
                 assert status == 200, (hot, status)
             with CaptureQueriesContext(connection) as captured:
-                clients[hot.role].get(path)
+                (pages if web else clients)[hot.role].get(path)
             selects = [
                 q["sql"] for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")
             ]
@@ -329,7 +390,7 @@ def measure(samples: int) -> None:
             "workers": workers,
             "cores": os.cpu_count(),
         }
-        print(json.dumps({"meta": meta, "cases": cases}, ensure_ascii=False))
+        print(json.dumps({"meta": meta, "cases": cases, "skipped": skipped}, ensure_ascii=False))
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.test import Client
 
 from gongzhi.core.plans import explain, hot_query_modules, large_tables, plan_problems
 from gongzhi.core.roles import Role
@@ -57,6 +58,11 @@ def test_hot_requests_neither_scan_large_tables_nor_sort_them(plan_world, api_lo
     requests = [r for m in hot_query_modules() for r in getattr(m, "HOT_REQUESTS", ())]
     assert len(requests) >= 10 and large
     clients = {role: api_login(user) for role, user in plan_world.users.items()}
+    # Web pages (paths outside /api/) are fetched as a signed-in browser would.
+    pages = {}
+    for role, user in plan_world.users.items():
+        pages[role] = Client()
+        pages[role].force_login(user)
     failures = []
     for hot in requests:
         path = hot.path.format(**plan_world.values)
@@ -69,7 +75,8 @@ def test_hot_requests_neither_scan_large_tables_nor_sort_them(plan_world, api_lo
             return execute(sql, params, many, context)
 
         with connection.execute_wrapper(capture):
-            response = clients[hot.role].get(path)
+            client = clients[hot.role] if path.startswith("/api/") else pages[hot.role]
+            response = client.get(path)
         assert response.status_code == 200, (hot, response.content[:300])
         for sql, params in captured:
             # PostgreSQL's UNION branches come in parentheses.

@@ -21,6 +21,8 @@ HOT_REQUESTS = [
         "/api/v1/people?limit=25&offset={people_middle}",
         kind="middle page",
     ),
+    HotRequest("residents (web page)", "community_staff", "/accounts/people/"),
+    HotRequest("residents (web page)", "subdistrict_admin", "/accounts/people/"),
 ]
 
 

@@ -75,6 +75,34 @@ HOT_REQUESTS = [
     HotRequest("appeal", "subdistrict_admin", "/api/v1/appeals/{appeal}", kind="detail"),
 ]
 
+# The queue page's bulk-assignment menu lists the caseworkers in reach by name (at most 300 people, from the
+# role bindings of the reach's nodes); the queue itself is checked strictly by the API entries above.
+_ASSIGN_MENU = "the caseworkers in reach by name, for the bulk-assignment menu (at most 300)"
+
+# The appeals page as each role opens it (rendered HTML, menu and counts included): staff land on their queue,
+# a property manager on the work assigned to the party, a resident on their own appeals.
+HOT_REQUESTS += [
+    HotRequest("appeals (web page)", "resident", "/appeals/", sorted_ok=_ONE_RESIDENT),
+    HotRequest(
+        "neighbours' appeals (web page)",
+        "resident",
+        "/appeals/?view=neighbours",
+        sorted_ok="the compound's open public appeals, ranked by support (a count no index keeps)",
+    ),
+    HotRequest(
+        "assigned (web page)",
+        "property_manager",
+        "/appeals/",
+        sorted_ok="the open appeals assigned to the user's party: the party's current work",
+    ),
+    HotRequest("queue (web page)", "commissioner", "/appeals/", sorted_ok=_ASSIGN_MENU),
+    HotRequest("queue (web page)", "community_staff", "/appeals/", sorted_ok=_ASSIGN_MENU),
+    HotRequest("queue (web page)", "subdistrict_admin", "/appeals/", sorted_ok=_ASSIGN_MENU),
+    HotRequest("open in my area (web page)", "community_staff", "/appeals/?view=all"),
+    HotRequest("open in my area (web page)", "subdistrict_admin", "/appeals/?view=all"),
+    HotRequest("appeal (web page)", "commissioner", "/appeals/{appeal}/", kind="detail"),
+]
+
 # A year's KPIs add up the day tallies (appeals/tallies.py: a row per day, place, tier and category, not a
 # large table) and read appeals only for the part-days at the period's ends, by their filing date.
 _KPI = "a KPI groups the year's tallies of the reach (a few groups, sorted in memory)"

@@ -25,10 +25,6 @@ from gongzhi.core.plans import HotRequest
 
 LARGE_TABLES = ("community_serviceorder",)
 
-# Not listed yet, because their plans read community_serviceorder in ways tests/core/test_plans.py refuses
-# (found when this file was written; the order scope's OR of resident, provider and staff subtree is the
-# suspect): one order by id for its resident, its provider and community staff, and staff's "all orders
-# in reach" list. Fix the selectors, then add them here.
 HOT_REQUESTS = [
     HotRequest(
         "own service orders",
@@ -48,6 +44,11 @@ HOT_REQUESTS = [
         "/api/v1/service-orders?view=queue",
         sorted_ok="the orders of the providers one person answers for, by the time wished",
     ),
+    HotRequest("service order", "resident", "/api/v1/service-orders/{own_order}", kind="detail"),
+    HotRequest("service order", "property_manager", "/api/v1/service-orders/{queue_order}", kind="detail"),
+    HotRequest("service order", "community_staff", "/api/v1/service-orders/{staff_order}", kind="detail"),
+    HotRequest("service orders in reach", "community_staff", "/api/v1/service-orders?view=all"),
+    HotRequest("service orders in reach", "subdistrict_admin", "/api/v1/service-orders?view=all"),
     HotRequest(
         "action plans",
         "subdistrict_admin",

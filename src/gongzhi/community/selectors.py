@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Avg, Count, Q, QuerySet
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -368,20 +369,17 @@ def provider_queue(*, fetched_by: User, open_only: bool = False) -> QuerySet[Ser
 
 
 def orders_in_reach(*, fetched_by: User, status: str | None = None) -> QuerySet[ServiceOrder]:
-    orders = ServiceOrder.objects.visible_to(fetched_by, "view").select_related(*ORDER_RELATED)
-    return (orders.filter(status=status) if status else orders).order_by("-id")
+    """Every order in the user's reach (staff), newest first: read along ``order_by_date`` with the reach
+    tested on its entries (``in_order``), so a page stops after its rows whatever the years of orders."""
+    orders = ServiceOrder.objects.visible_to(fetched_by, "view", in_order=True).select_related(*ORDER_RELATED)
+    return (orders.filter(status=status) if status else orders).order_by("-created_at", "-id")
 
 
 def order_get(*, fetched_by: User, pk: int) -> ServiceOrder:
-    order = (
-        ServiceOrder.objects.visible_to(fetched_by, "view")
-        .select_related(*ORDER_RELATED)
-        .filter(pk=pk)
-        .first()
+    # get(), not first(): one row by its key, with no ORDER BY for the planner to sort it by.
+    return get_object_or_404(
+        ServiceOrder.objects.visible_to(fetched_by, "view").select_related(*ORDER_RELATED), pk=pk
     )
-    if order is None:
-        raise Http404
-    return order
 
 
 def shown_resident(order: ServiceOrder, user: User) -> str:

@@ -10,9 +10,20 @@ from typing import Any
 from django.utils import timezone
 
 from gongzhi.core.plans import HotRequest
-from gongzhi.ledger.models import AccountKind, PointsAccount, PointsEntry, PointsTransaction
+from gongzhi.ledger.models import (
+    AccountKind,
+    MallItem,
+    MallOrder,
+    OrderStatus,
+    PointsAccount,
+    PointsEntry,
+    PointsTransaction,
+)
 
-LARGE_TABLES = ("ledger_pointsentry", "ledger_pointstransaction")
+LARGE_TABLES = ("ledger_pointsentry", "ledger_pointstransaction", "ledger_mallorder")
+
+# Found by (node, status) for the open states only, then put in order: the desk's current work.
+_DESK = "the orders in reach waiting for approval or pickup (the desk's current work), oldest first"
 
 HOT_REQUESTS = [
     HotRequest(
@@ -28,6 +39,13 @@ HOT_REQUESTS = [
         "/api/v1/points/entries?limit=25",
         sorted_ok="one person's own entries, ordered by the day of what they record",
     ),
+    HotRequest("my mall orders", "resident", "/api/v1/mall/orders?view=mine"),
+    HotRequest("mall order", "resident", "/api/v1/mall/orders/{mall_order}", kind="detail"),
+    HotRequest("mall orders to handle", "community_staff", "/api/v1/mall/orders?view=queue", sorted_ok=_DESK),
+    HotRequest(
+        "mall orders to handle", "subdistrict_admin", "/api/v1/mall/orders?view=queue", sorted_ok=_DESK
+    ),
+    HotRequest("mall order", "community_staff", "/api/v1/mall/orders/{mall_order}", kind="detail"),
 ]
 
 
@@ -61,4 +79,42 @@ def seed(world: Any, *, count: int = 20_000) -> dict[str, Any]:
             PointsEntry(transaction_id=pk, account=accounts[user.pk], amount=10),
         ]
     PointsEntry.objects.bulk_create(entries, batch_size=4000)
-    return {}
+    return _seed_mall(world, rng, now)
+
+
+def _seed_mall(world: Any, rng: random.Random, now: Any, *, count: int = 10_000) -> dict[str, Any]:
+    """A year of ``count`` mall orders of a dozen items offered in the compounds, one in fifty the
+    resident's; those of the last days still wait for approval or pickup."""
+    items = MallItem.objects.bulk_create(
+        MallItem(
+            node=compound,
+            subdistrict=world.subdistrict_of[compound.pk],
+            name=f"兑换品{k}",
+            price=10,
+            stock=100,
+            created_by=world.a1_staff,
+        )
+        for k, compound in enumerate(world.compounds[:12])
+    )
+    people = [world.commissioner, world.a1_secretary, world.a2_staff, world.sub_admin]
+    rows = []
+    for i in range(count):
+        item = items[0] if rng.random() < 0.33 else rng.choice(items)
+        at = now - timedelta(days=rng.uniform(0, 365))
+        recent = at > now - timedelta(days=3)
+        rows.append(
+            MallOrder(
+                item=item,
+                node_id=item.node_id,
+                buyer=world.resident if i % 50 == 0 else rng.choice(people),
+                points=10,
+                status=rng.choice([OrderStatus.PLACED, OrderStatus.APPROVED])
+                if recent
+                else OrderStatus.PICKED_UP,
+                client_key=f"plan-{i}",
+                created_at=at,
+            )
+        )
+    MallOrder.objects.bulk_create(rows, batch_size=2000)
+    mine = MallOrder.objects.filter(buyer=world.resident, node=world.compounds[0])
+    return {"mall_order": mine.values_list("pk", flat=True).first()}

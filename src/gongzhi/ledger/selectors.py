@@ -3,6 +3,7 @@
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import User
@@ -103,15 +104,10 @@ def own_orders(*, fetched_by: User) -> QuerySet[MallOrder]:
 
 
 def order_get(*, fetched_by: User, pk: int) -> MallOrder:
-    order = (
-        MallOrder.objects.visible_to(fetched_by, "view")
-        .select_related("item", "item__node", "buyer")
-        .filter(pk=pk)
-        .first()
+    # get(), not first(): one row by its key, with no ORDER BY for the planner to sort it by.
+    return get_object_or_404(
+        MallOrder.objects.visible_to(fetched_by, "view").select_related("item", "item__node", "buyer"), pk=pk
     )
-    if order is None:
-        raise Http404
-    return order
 
 
 def order_queue(*, fetched_by: User, status: str | None = None) -> QuerySet[MallOrder]:

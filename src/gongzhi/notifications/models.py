@@ -51,6 +51,8 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            # A person's messages page, newest first: a page read in order, whatever the years of messages.
+            models.Index(fields=["recipient", "channel", "created_at", "id"], name="notification_inbox"),
             models.Index(
                 fields=["delivery", "created_at"],
                 condition=models.Q(delivery__in=["pending", "sending"]),

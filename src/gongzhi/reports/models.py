@@ -36,6 +36,8 @@ class MonthlyReport(models.Model):
         verbose_name_plural = _("monthly reports")
         ordering = ["-month", "node__path"]
         constraints = [models.UniqueConstraint(fields=["node", "month"], name="report_node_month")]
+        # The reports in reach, newest month first: walked by month, the reach tested on the entries.
+        indexes = [models.Index(fields=["month", "node"], name="report_by_month")]
 
     def __str__(self) -> str:
         return f"{self.node_id} {self.month:%Y-%m}"

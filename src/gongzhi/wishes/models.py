@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.models import AppendOnlyModel
 from gongzhi.core.roles import ALL_ROLES, CASEWORK_ROLES, OVERSIGHT_ROLES
-from gongzhi.core.scoping import ScopedQuerySet, ScopePolicy, belonging_paths, subtree_q
+from gongzhi.core.scoping import ScopedQuerySet, ScopePolicy, belonging_paths, rows_matching_any, subtree_in
 from gongzhi.orgs.models import NodeKind
 
 
@@ -36,10 +36,12 @@ def _wall_and_own(user, action: str) -> Q | None:
     """Your own wishes and claims, and the wall of every community you belong to."""
     if action != "view":
         return None
-    own = Q(wisher_id=user.pk) | Q(claimant_id=user.pk)
+    # Each part through its own index: the user's wishes and claims as one subquery (``id IN (… UNION ALL
+    # …)``), the wall by the nodes under the communities (``node_id IN (…)``), never an OR over a join.
+    own = Q(pk__in=rows_matching_any(Wish, [Q(wisher_id=user.pk), Q(claimant_id=user.pk)]))
     communities = belonging_paths(user, NodeKind.COMMUNITY)
     if communities:
-        own |= Q(status__in=ON_THE_WALL) & subtree_q("node", communities)
+        own |= Q(status__in=ON_THE_WALL) & subtree_in("node", communities)
     return own
 
 
