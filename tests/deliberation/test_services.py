@@ -401,6 +401,9 @@ def test_owners_vote_online_proxy_and_replaced(world, delib, client, django_capt
     client.post(url, {"unit": mine.pk, "choice": "disagree", "code": code})
     client.post(url, {"unit": mine.pk, "choice": "agree"})  # replaces, within the same sitting
     assert list(Ballot.objects.filter(vote=vote).values_list("choice", flat=True)) == ["agree"]
+    # The sitting's one-statement ballot writes only the owner's own unit (another's falls through, refused).
+    client.post(url, {"unit": theirs.pk, "choice": "agree"})
+    assert not Ballot.objects.filter(vote=vote, unit=theirs).exists()
     with pytest.raises(DeliberationError):  # a proxy needs a name
         services.ballot_cast(
             actor=world.commissioner, vote=vote, choice="agree", unit=theirs, channel="proxy"
@@ -421,6 +424,9 @@ def test_owners_vote_online_proxy_and_replaced(world, delib, client, django_capt
     assert result["voted_owners"] == 2 and result["voted_area"] == "180.00"
     assert not result["participation_ok"] and not result["approved"]
     assert result["by_channel"] == {"online": 1, "proxy": 1}
+    closed = client.post(url, {"unit": mine.pk, "choice": "disagree"}, follow=True)  # same sitting, closed vote
+    assert "表决已结束" in closed.content.decode()
+    assert Ballot.objects.get(vote=vote, unit=mine).choice == "agree"
 
 
 def test_action_items_are_reminded_when_overdue(world, delib):

@@ -93,6 +93,16 @@ class TopicOut(Schema):
     actions: list[str] = []
     rating: dict[str, Any] = {}
 
+    # Lists give topics (rows): their ``actions`` and ``rating`` are the detail's (a dict), not the row's
+    # action items.
+    @staticmethod
+    def resolve_actions(obj: Any) -> list[str]:
+        return list(obj.get("actions", [])) if isinstance(obj, dict) else []
+
+    @staticmethod
+    def resolve_rating(obj: Any) -> dict[str, Any]:
+        return dict(obj.get("rating", {})) if isinstance(obj, dict) else {}
+
 
 class CommentIn(Schema):
     reaction: Literal["agree", "concern", "idea"]

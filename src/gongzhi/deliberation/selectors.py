@@ -64,12 +64,9 @@ def topic_list(*, fetched_by: User, status: str | None = None) -> QuerySet[Topic
         topics = topics.filter(status=status)
     topics = topics.order_by("-id")
     if not fetched_by.is_superuser:
-        places = (
-            Council.objects.visible_to(fetched_by, "view")
-            .order_by("node_id")
-            .values_list("node_id", flat=True)
-        )
-        nodes = list(places.distinct()[: MERGED_TOPIC_NODES + 1])
+        # Councils are few (a handful per place): their places are deduplicated here, not sorted in SQL.
+        places = Council.objects.visible_to(fetched_by, "view").order_by().values_list("node_id", flat=True)
+        nodes = sorted(set(places[: MERGED_TOPIC_NODES * 8]))
         if len(nodes) <= MERGED_TOPIC_NODES:
             # Read by core.pagination.page_by_ids; a further filter on ``topics`` makes a queryset without it.
             topics.page_ids = partial(_topic_page_ids, nodes, status)  # type: ignore[attr-defined]

@@ -43,6 +43,7 @@ from gongzhi.deliberation.topics import (
 )
 from gongzhi.deliberation.votes import (
     ballot_cast,
+    owner_ballot_upsert,
     owned_units_import,
     owner_code_check,
     owner_code_send,
@@ -60,6 +61,7 @@ __all__ = [
     "attachment_remove",
     "attendance_mark",
     "ballot_cast",
+    "owner_ballot_upsert",
     "case_flag_risk",
     "case_from_appeal",
     "case_open",
