@@ -58,7 +58,10 @@ def test_topic_attachments_are_checked_and_read_only_where_the_topic_is(world, d
     # Residents near the topic read it; elsewhere the topic and its files are 404.
     near = api_login(world.resident)
     listed = near.get(url)
-    assert listed.status_code == 200 and [a["title"] for a in listed.json()["items"]] == ["整改方案", "绿化带"]
+    assert listed.status_code == 200 and [a["title"] for a in listed.json()["items"]] == [
+        "整改方案",
+        "绿化带",
+    ]
     got = near.get(f"{url}/{pdf.json()['id']}")
     assert got.status_code == 200 and b"".join(got.streaming_content) == PDF
     assert got["Content-Type"] == "application/pdf" and "attachment" in got["Content-Disposition"]

@@ -424,7 +424,9 @@ def test_owners_vote_online_proxy_and_replaced(world, delib, client, django_capt
     assert result["voted_owners"] == 2 and result["voted_area"] == "180.00"
     assert not result["participation_ok"] and not result["approved"]
     assert result["by_channel"] == {"online": 1, "proxy": 1}
-    closed = client.post(url, {"unit": mine.pk, "choice": "disagree"}, follow=True)  # same sitting, closed vote
+    closed = client.post(
+        url, {"unit": mine.pk, "choice": "disagree"}, follow=True
+    )  # same sitting, closed vote
     assert "表决已结束" in closed.content.decode()
     assert Ballot.objects.get(vote=vote, unit=mine).choice == "agree"
 

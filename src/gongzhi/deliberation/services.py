@@ -43,8 +43,8 @@ from gongzhi.deliberation.topics import (
 )
 from gongzhi.deliberation.votes import (
     ballot_cast,
-    owner_ballot_upsert,
     owned_units_import,
+    owner_ballot_upsert,
     owner_code_check,
     owner_code_send,
     vote_close,
@@ -61,7 +61,6 @@ __all__ = [
     "attachment_remove",
     "attendance_mark",
     "ballot_cast",
-    "owner_ballot_upsert",
     "case_flag_risk",
     "case_from_appeal",
     "case_open",
@@ -87,6 +86,7 @@ __all__ = [
     "minutes_object",
     "minutes_publish",
     "owned_units_import",
+    "owner_ballot_upsert",
     "owner_code_check",
     "owner_code_send",
     "quorum",

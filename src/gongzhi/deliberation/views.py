@@ -504,12 +504,16 @@ def _ballot_post(request: AuthenticatedHttpRequest, pk: int) -> None:
     raw_unit = request.POST.get("unit")
     unit_id = _int(raw_unit) if raw_unit else None  # only an owners' vote sends a unit
     said = request.POST.get("choice", "")
-    if unit_id is not None and said in YES_NO and _owner_verified(request, pk):
-        # The owner's hot path, in a sitting whose code was checked: one statement finds their unit and its
-        # compound's open vote and writes the ballot; anything else falls through to the general path.
-        if services.owner_ballot_upsert(actor=user, vote_pk=pk, unit_pk=unit_id, choice=said):
-            messages.success(request, VOTED)
-            return
+    # The owner's hot path, in a sitting whose code was checked: one statement finds their unit and its
+    # compound's open vote and writes the ballot; anything else falls through to the general path.
+    if (
+        unit_id is not None
+        and said in YES_NO
+        and _owner_verified(request, pk)
+        and services.owner_ballot_upsert(actor=user, vote_pk=pk, unit_pk=unit_id, choice=said)
+    ):
+        messages.success(request, VOTED)
+        return
     try:  # an owner's ballot: their unit and its compound's vote, two small reads
         vote, unit = selectors.owner_ballot_target(fetched_by=user, vote_pk=pk, unit_pk=unit_id)
     except Http404:
