@@ -97,7 +97,14 @@ def setup(units: int, ballots: int) -> tuple[Vote, list[OwnedUnit], User]:
 
 
 def _request(user: User, vote_id: int, unit_id: int, choice: str) -> None:
-    """What a ballot request does once the owner has confirmed the SMS code (the vote page asks once a
+    """What the vote page's ballot does in a sitting whose SMS code was checked: one statement finds the
+    owner's unit and its compound's open vote and writes the ballot (``owner_ballot_upsert``)."""
+    if not services.owner_ballot_upsert(actor=user, vote_pk=vote_id, unit_pk=unit_id, choice=choice):
+        raise RuntimeError("ballot not written")
+
+
+def _request_two_reads(user: User, vote_id: int, unit_id: int, choice: str) -> None:
+    """The previous owner's path: what a ballot request did once the owner has confirmed the SMS code (the vote page asks once a
     sitting): the owner's unit and its compound's vote read by primary key, then cast."""
     vote, unit = selectors.owner_ballot_target(fetched_by=user, vote_pk=vote_id, unit_pk=unit_id)
     services.ballot_cast(actor=user, vote=vote, choice=choice, unit=unit, verified=True)
@@ -179,6 +186,38 @@ def one_client(ids, n: int, request=_request) -> tuple[list[float], int]:
     return latencies, len(queries)
 
 
+def page_floor(ids, vote_pk: int, n: int = 200) -> None:
+    """The whole request, one client: the vote page's POST through every middleware (session, user,
+    CSRF, messages) in a sitting whose code was checked, as a browser sends it."""
+    from django.conf import settings
+    from django.test import Client
+
+    from gongzhi.deliberation.views import _owner_pass_key
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    _vote_id, owner_ids, unit_of = ids
+    clients = []
+    for user in User.objects.filter(pk__in=owner_ids[:50]):
+        client = Client()
+        client.force_login(user)
+        session = client.session
+        session[_owner_pass_key(vote_pk)] = time.time()
+        session.save()
+        clients.append((client, unit_of[user.pk]))
+    latencies = []
+    for i in range(n):
+        client, unit = clients[i % len(clients)]
+        t = time.perf_counter()
+        response = client.post(f"/deliberation/votes/{vote_pk}/", {"unit": unit, "choice": "agree"})
+        latencies.append(time.perf_counter() - t)
+        assert response.status_code == 302
+    with CaptureQueriesContext(connection) as queries:
+        clients[0][0].post(f"/deliberation/votes/{vote_pk}/", {"unit": clients[0][1], "choice": "abstain"})
+    report(
+        f"one client, the whole page request (middleware, session, ballot), {len(queries)} queries", latencies
+    )
+
+
 def report(title: str, latencies: list[float], seconds: float | None = None) -> None:
     q = statistics.quantiles(latencies, n=100)
     rate = f" ({len(latencies) / seconds:.0f}/s)" if seconds else ""
@@ -201,9 +240,14 @@ def main() -> None:
     ids = (vote.pk, owner_ids, {u.owner_id: u.pk for u in units})
     clients_n = args.processes * args.threads
     print(f"database: {connection.vendor}; {args.units} units, {args.ballots} ballots, {clients_n} clients")
-    for title, request in (("scoped reads (before)", _request_scoped), ("owner's path (after)", _request)):
+    for title, request in (
+        ("scoped reads (first)", _request_scoped),
+        ("owner's two reads + cast (last session)", _request_two_reads),
+        ("one statement (now)", _request),
+    ):
         floor, queries = one_client(ids, 200, request)
         report(f"one client alone, {title}, {queries} queries a request", floor)
+    page_floor(ids, vote.pk)
     report(
         f"{clients_n} clients flat out ({args.processes} processes x {args.threads} threads)",
         clients(ids, args.processes, args.threads, args.seconds),

@@ -401,6 +401,9 @@ def test_owners_vote_online_proxy_and_replaced(world, delib, client, django_capt
     client.post(url, {"unit": mine.pk, "choice": "disagree", "code": code})
     client.post(url, {"unit": mine.pk, "choice": "agree"})  # replaces, within the same sitting
     assert list(Ballot.objects.filter(vote=vote).values_list("choice", flat=True)) == ["agree"]
+    # The sitting's one-statement ballot writes only the owner's own unit (another's falls through, refused).
+    client.post(url, {"unit": theirs.pk, "choice": "agree"})
+    assert not Ballot.objects.filter(vote=vote, unit=theirs).exists()
     with pytest.raises(DeliberationError):  # a proxy needs a name
         services.ballot_cast(
             actor=world.commissioner, vote=vote, choice="agree", unit=theirs, channel="proxy"
@@ -421,6 +424,11 @@ def test_owners_vote_online_proxy_and_replaced(world, delib, client, django_capt
     assert result["voted_owners"] == 2 and result["voted_area"] == "180.00"
     assert not result["participation_ok"] and not result["approved"]
     assert result["by_channel"] == {"online": 1, "proxy": 1}
+    closed = client.post(
+        url, {"unit": mine.pk, "choice": "disagree"}, follow=True
+    )  # same sitting, closed vote
+    assert "表决已结束" in closed.content.decode()
+    assert Ballot.objects.get(vote=vote, unit=mine).choice == "agree"
 
 
 def test_action_items_are_reminded_when_overdue(world, delib):
@@ -497,3 +505,81 @@ def test_a_meeting_books_a_room_clashes_are_refused_and_members_sign_in_by_qr(wo
         services.meeting_sign_in(actor=world.a2_staff, meeting=first, token=checkin.token_for(first.pk))
     assert outsider.value.status == 403
     assert services.quorum(first)["present"] == 1
+
+
+def test_moving_or_cancelling_a_meeting_moves_or_cancels_its_room_booking(world, delib, api_login):
+    venue = Venue.objects.create(
+        node=world.sub_a,
+        name="街道A党群服务中心",
+        level=VenueLevel.SUBDISTRICT_CENTRE,
+        lat=30.3,
+        lng=120.15,
+        opens_at=time(8, 30),
+        closes_at=time(20, 30),
+    )
+    room = Space.objects.create(
+        venue=venue, name="议事协商室", kind=SpaceKind.DELIBERATION, capacity=20, needs_approval=False
+    )
+    day = timezone.localdate() + timedelta(days=5)
+    while day.weekday() >= 5:  # a workday: the centre is closed on rest days
+        day += timedelta(days=1)
+    at = lambda d, h, m=0: datetime.combine(d, time(h, m), SHANGHAI)  # noqa: E731
+    first = services.meeting_schedule(
+        actor=world.a1_staff, council=delib.council, title="百姓圆桌会", starts_at=at(day, 18), place="待定"
+    )
+    services.meeting_book_venue(actor=world.a1_staff, meeting=first, space=room, ends_at=at(day, 19))
+    second = services.meeting_schedule(
+        actor=world.a1_staff, council=delib.council, title="月月谈", starts_at=at(day, 19), place="待定"
+    )
+    services.meeting_book_venue(actor=world.a1_staff, meeting=second, space=room, ends_at=at(day, 20))
+    old_first = Meeting.objects.get(pk=first.pk).venue_booking_id
+
+    # A move onto the other meeting's room time is refused by the venues and changes nothing.
+    with pytest.raises(ServiceError) as clash:
+        services.meeting_move(actor=world.a1_staff, meeting=first, starts_at=at(day, 18, 30))
+    assert clash.value.status == 409
+    kept = Meeting.objects.get(pk=first.pk)
+    assert kept.starts_at == at(day, 18) and kept.venue_booking_id == old_first
+    assert Booking.objects.get(pk=old_first).status == "confirmed" and Booking.objects.count() == 2
+
+    # A move by half an hour (overlapping its own booking) moves the booking: a new one, the old cancelled.
+    services.meeting_move(actor=world.a1_staff, meeting=second, starts_at=at(day, 19, 30))
+    moved = Meeting.objects.get(pk=second.pk)
+    new = Booking.objects.get(pk=moved.venue_booking_id)
+    assert moved.starts_at == at(day, 19, 30) and (new.starts_at, new.ends_at) == (
+        at(day, 19, 30),
+        at(day, 20, 30),
+    )
+    assert new.status == "confirmed" and new.space == room
+    assert Booking.objects.filter(status="confirmed").count() == 2
+    assert (
+        Notification.objects.filter(
+            recipient=delib.chair, title__contains="月月谈", kind="meeting_notice"
+        ).count()
+        == 2
+    )
+
+    # Cancelling through the API: a reason is needed; the booking is cancelled, the agenda's topic freed.
+    topic = services.topic_propose(actor=world.a1_staff, council=delib.council, title="绿化带")
+    services.topic_transition(actor=world.a1_staff, topic=topic, action="accept")
+    services.agenda_add(actor=world.a1_staff, meeting=first, topic=topic)
+    api = api_login(world.a1_staff)
+    url = f"/api/v1/meetings/{first.pk}/cancel"
+    assert (
+        api_login(world.resident).post(url, {"reason": "台风"}, content_type="application/json").status_code
+        == 403
+    )
+    assert api.post(url, {"reason": "  "}, content_type="application/json").status_code == 422
+    assert Meeting.objects.get(pk=first.pk).status == "scheduled"
+    response = api.post(url, {"reason": "台风预警，改期另行通知"}, content_type="application/json")
+    assert response.status_code == 200 and response.json()["status"] == "cancelled"
+    assert Booking.objects.get(pk=old_first).status == "cancelled"
+    topic = Topic.objects.get(pk=topic.pk)
+    assert topic.status == TopicStatus.ACCEPTED and topic.meeting_id is None
+    again = api.post(
+        f"/api/v1/meetings/{first.pk}/move",
+        {"starts_at": at(day, 9).isoformat()},
+        content_type="application/json",
+    )
+    assert again.status_code == 409 and Meeting.objects.get(pk=first.pk).starts_at == at(day, 18)
+    assert Booking.objects.filter(status="confirmed").count() == 1

@@ -341,27 +341,15 @@ __all__ = [
 
 # --- co-building agreements ----------------------------------------------------------------------------
 
-PDF_MAGIC = b"%PDF-"
-AGREEMENT_MAX_BYTES = 10 * 1024 * 1024
-
 
 def _agreement_document(upload: Any) -> Any:
-    """The signed agreement: a PDF of at most 10 MB, or a photo (checked and re-encoded like every photo)."""
-    from django.core.files.base import ContentFile
+    """The signed agreement: a PDF of at most 10 MB, or a photo (core.documents, as every stored document)."""
+    from gongzhi.core.documents import clean_document
 
-    from gongzhi.core.images import clean_photo
-
-    head = upload.read(5)
-    upload.seek(0)
-    if head == PDF_MAGIC:
-        if upload.size > AGREEMENT_MAX_BYTES:
-            raise AllianceError.invalid(_("A document is at most 10 MB."), field="document")
-        return ContentFile(upload.read(), name="agreement.pdf")
     try:
-        content, _w, _h = clean_photo(upload)
+        return clean_document(upload, name="agreement")
     except ValidationError as exc:
         raise AllianceError.invalid("；".join(exc.messages), field="document") from None
-    return content
 
 
 def agreement_add(

@@ -2,18 +2,20 @@
 
 from datetime import UTC, datetime, timedelta
 
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Status
+from ninja import File, Form, Query, Router, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from gongzhi.accounts.http import AuthenticatedHttpRequest
 from gongzhi.accounts.models import User
 from gongzhi.appeals.selectors import appeal_get
-from gongzhi.core.pagination import LimitOffset
+from gongzhi.core.documents import CONTENT_TYPES
+from gongzhi.core.pagination import IndexedLimitOffsetPagination, LimitOffset
 from gongzhi.core.schemas import ErrorOut
-from gongzhi.deliberation import selectors, services
+from gongzhi.deliberation import attachments, selectors, services
 from gongzhi.deliberation.errors import DeliberationError
 from gongzhi.deliberation.models import ActionItem, Council, MediationCase, Meeting, OwnedUnit, Topic, Vote
 from gongzhi.deliberation.schemas import (
@@ -30,10 +32,14 @@ from gongzhi.deliberation.schemas import (
     CommentIn,
     CouncilIn,
     CouncilOut,
+    DeliberationAttachmentIn,
+    DeliberationAttachmentOut,
     FollowUpIn,
     FromAppealIn,
     MeetingAttendanceIn,
+    MeetingCancelIn,
     MeetingIn,
+    MeetingMoveIn,
     MeetingOut,
     MeetingSignInIn,
     MeetingStepIn,
@@ -179,12 +185,10 @@ def _topic(t: Topic, user: User, detail: bool = False) -> dict:
 
 
 @router.get("/topics", response=list[TopicOut])
-@paginate(LimitOffset)
-def topics(request: AuthenticatedHttpRequest, status: str | None = None):
+@paginate(IndexedLimitOffsetPagination)
+def topics(request: AuthenticatedHttpRequest, status: str | None = Query(None, max_length=12)):
     """Topics near you (residents) or in your reach (staff), newest first."""
-    return [
-        _topic(t, request.user) for t in selectors.topic_list(fetched_by=request.user, status=status)[:500]
-    ]
+    return selectors.topic_list(fetched_by=request.user, status=status)
 
 
 @router.post("/topics", response={201: TopicOut, **WRITE})
@@ -245,6 +249,100 @@ def topic_rate(request: AuthenticatedHttpRequest, topic_id: int, data: TopicRati
     return Status(201, _topic(topic, request.user, detail=True))
 
 
+# --- attachments on topics and minutes -------------------------------------------------------------------
+
+
+def _attachments(owner: Topic | Meeting) -> list:
+    return list(owner.attachments.all()[: attachments.MAX_ATTACHMENTS])
+
+
+def _attachment_file(request: AuthenticatedHttpRequest, attachment_id: int, **owner: int) -> FileResponse:
+    attachment = selectors.attachment_get(fetched_by=request.user, pk=attachment_id)
+    if any(getattr(attachment, f"{k}_id") != v for k, v in owner.items()):
+        raise DeliberationError.not_found()
+    kind = attachment.kind if attachment.kind in CONTENT_TYPES else "pdf"
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=kind == "pdf",
+        filename=f"attachment-{attachment.pk}.{kind}",
+        content_type=CONTENT_TYPES[kind],
+    )
+
+
+@router.get("/topics/{topic_id}/attachments", response={200: list[DeliberationAttachmentOut], 404: E})
+@paginate(LimitOffset)
+def topic_attachments(request: AuthenticatedHttpRequest, topic_id: int):
+    """Documents and photos attached to the topic."""
+    return _attachments(selectors.topic_get(fetched_by=request.user, pk=topic_id))
+
+
+@router.post("/topics/{topic_id}/attachments", response={201: DeliberationAttachmentOut, **WRITE})
+def topic_attachment_add(
+    request: AuthenticatedHttpRequest,
+    topic_id: int,
+    data: Form[DeliberationAttachmentIn],
+    file: File[UploadedFile],
+):
+    """Attach a PDF (at most 10 MB) or a photo (JPEG, PNG, WebP) to the topic: its council's staff, or its
+    proposer until the council decides. Another type or size: 422, nothing stored."""
+    topic = selectors.topic_get(fetched_by=request.user, pk=topic_id)
+    made = services.attachment_add(actor=request.user, upload=file, title=data.title, topic=topic)
+    return Status(201, made)
+
+
+@router.get("/topics/{topic_id}/attachments/{attachment_id}", response={200: bytes, 404: E})
+def topic_attachment_file(request: AuthenticatedHttpRequest, topic_id: int, attachment_id: int):
+    """The attached file, for those who may read the topic."""
+    return _attachment_file(request, attachment_id, topic=topic_id)
+
+
+@router.delete("/topics/{topic_id}/attachments/{attachment_id}", response={204: None, 403: E, 404: E})
+def topic_attachment_remove(request: AuthenticatedHttpRequest, topic_id: int, attachment_id: int):
+    attachment = selectors.attachment_get(fetched_by=request.user, pk=attachment_id)
+    if attachment.topic_id != topic_id:
+        raise DeliberationError.not_found()
+    services.attachment_remove(actor=request.user, attachment=attachment)
+    return Status(204, None)
+
+
+@router.get("/meetings/{meeting_id}/attachments", response={200: list[DeliberationAttachmentOut], 404: E})
+@paginate(LimitOffset)
+def minutes_attachments(request: AuthenticatedHttpRequest, meeting_id: int):
+    """Documents and photos attached to the meeting's minutes (once published; before, for its secretary)."""
+    meeting = selectors.meeting_get(fetched_by=request.user, pk=meeting_id)
+    if not selectors.minutes_readable(request.user, meeting):
+        raise DeliberationError.not_found()
+    return _attachments(meeting)
+
+
+@router.post("/meetings/{meeting_id}/attachments", response={201: DeliberationAttachmentOut, **WRITE})
+def minutes_attachment_add(
+    request: AuthenticatedHttpRequest,
+    meeting_id: int,
+    data: Form[DeliberationAttachmentIn],
+    file: File[UploadedFile],
+):
+    """Attach a PDF or a photo to the minutes, before the chair approves them."""
+    meeting = selectors.meeting_get(fetched_by=request.user, pk=meeting_id)
+    made = services.attachment_add(actor=request.user, upload=file, title=data.title, meeting=meeting)
+    return Status(201, made)
+
+
+@router.get("/meetings/{meeting_id}/attachments/{attachment_id}", response={200: bytes, 404: E})
+def minutes_attachment_file(request: AuthenticatedHttpRequest, meeting_id: int, attachment_id: int):
+    """The attached file, for those who may read the minutes."""
+    return _attachment_file(request, attachment_id, meeting=meeting_id)
+
+
+@router.delete("/meetings/{meeting_id}/attachments/{attachment_id}", response={204: None, 403: E, 404: E})
+def minutes_attachment_remove(request: AuthenticatedHttpRequest, meeting_id: int, attachment_id: int):
+    attachment = selectors.attachment_get(fetched_by=request.user, pk=attachment_id)
+    if attachment.meeting_id != meeting_id:
+        raise DeliberationError.not_found()
+    services.attachment_remove(actor=request.user, attachment=attachment)
+    return Status(204, None)
+
+
 # --- meetings ------------------------------------------------------------------------------------------
 
 
@@ -262,6 +360,7 @@ def _meeting(m: Meeting) -> dict:
         "quorum": services.quorum(m),
         "agenda": list(m.agenda.values_list("pk", flat=True)),
         "venue_booking_id": m.venue_booking_id,
+        "cancel_reason": m.cancel_reason,
     }
 
 
@@ -321,6 +420,23 @@ def meeting_venue(request: AuthenticatedHttpRequest, meeting_id: int, data: Meet
         space=space,
         ends_at=meeting.starts_at + timedelta(hours=data.hours),
     )
+    return _meeting(meeting)
+
+
+@router.post("/meetings/{meeting_id}/move", response={200: MeetingOut, **WRITE})
+def meeting_move(request: AuthenticatedHttpRequest, meeting_id: int, data: MeetingMoveIn):
+    """Move a meeting that has not opened; its room booking moves with it (a clash: 409, nothing changes)."""
+    meeting = selectors.meeting_get(fetched_by=request.user, pk=meeting_id)
+    services.meeting_move(actor=request.user, meeting=meeting, starts_at=_aware(data.starts_at, "starts_at"))
+    return _meeting(meeting)
+
+
+@router.post("/meetings/{meeting_id}/cancel", response={200: MeetingOut, **WRITE})
+def meeting_cancel(request: AuthenticatedHttpRequest, meeting_id: int, data: MeetingCancelIn):
+    """Cancel a meeting that has not opened, with a reason: its room booking is cancelled, its topics go
+    back to the accepted ones."""
+    meeting = selectors.meeting_get(fetched_by=request.user, pk=meeting_id)
+    services.meeting_cancel(actor=request.user, meeting=meeting, reason=data.reason)
     return _meeting(meeting)
 
 

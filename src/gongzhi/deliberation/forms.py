@@ -21,6 +21,10 @@ def parsed(form_class: type[forms.Form], data: Any, files: Any = None) -> dict[s
     return form.cleaned_data
 
 
+class MeetingMoveForm(forms.Form):
+    starts_at = forms.DateTimeField(label=_("New time"), widget=forms.DateTimeInput(attrs=DATETIME))
+
+
 class ProposeForm(forms.Form):
     council = forms.IntegerField(label=_("Council"), min_value=1, max_value=2**63 - 1)
     title = forms.CharField(label=_("Topic"), max_length=80)

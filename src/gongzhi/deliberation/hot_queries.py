@@ -17,11 +17,15 @@ LARGE_TABLES = ("deliberation_topic", "deliberation_actionitem")
 _OPEN_ITEMS = "the open action items in reach (decisions being carried out now), earliest due first"
 _VOTES = "the votes in reach (a few a month per council, not a large table), newest first"
 
-# Known gap, not listed yet: the topic lists (GET /topics) fail the plan test. For staff they sort every
-# topic of their reach (years of them) in a temporary structure before the first page; for a resident SQLite
-# walks the whole table in id order testing each topic's place against their community. They need the page
-# found through an index in id order that holds the scope (as appeals' queue does) before they are listed.
 HOT_REQUESTS = [
+    # Topic lists: one walk of the place index per council place in view, newest first, merged (selectors).
+    HotRequest("topics near me", "resident", "/api/v1/topics?limit=25"),
+    HotRequest("topics", "community_staff", "/api/v1/topics?limit=25"),
+    HotRequest(
+        "topics, middle page", "community_staff", "/api/v1/topics?limit=25&offset=500", kind="middle page"
+    ),
+    HotRequest("proposed topics", "community_staff", "/api/v1/topics?status=proposed&limit=25"),
+    HotRequest("topics", "subdistrict_admin", "/api/v1/topics?limit=25"),
     HotRequest("topic", "resident", "/api/v1/topics/{topic}", kind="detail"),
     HotRequest("topic", "community_staff", "/api/v1/topics/{topic}", kind="detail"),
     HotRequest("open action items", "community_staff", "/api/v1/decisions?limit=25", sorted_ok=_OPEN_ITEMS),

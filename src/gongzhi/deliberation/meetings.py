@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import User
+from gongzhi.core.audit import audit_record
 from gongzhi.deliberation import checkin, rules
 from gongzhi.deliberation.errors import DeliberationError
 from gongzhi.deliberation.models import (
@@ -24,7 +25,8 @@ from gongzhi.deliberation.topics import _text
 from gongzhi.deliberation.workflow import topic_transition
 from gongzhi.notifications.services import notify
 from gongzhi.venues.bookings import booking_create
-from gongzhi.venues.models import Booking, Space
+from gongzhi.venues.models import HOLDING, Booking, Space
+from gongzhi.venues.workflow import booking_transition
 
 EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
 
@@ -105,8 +107,121 @@ def meeting_book_venue(
     return meeting
 
 
+def _held_booking(meeting: Meeting) -> Booking | None:
+    """The meeting's venue booking while it still holds the room (the venue's staff may have cancelled it)."""
+    if meeting.venue_booking_id is None:
+        return None
+    # unscoped: the one booking this meeting made (its id is stored on the meeting fetched in scope)
+    booking = Booking.objects.select_related("space__venue").filter(pk=meeting.venue_booking_id).first()
+    return booking if booking is not None and booking.status in HOLDING else None
+
+
+def _lock_scheduled(meeting: Meeting, message: str) -> None:
+    # unscoped: the meeting fetched in scope, locked while its booking and time change together
+    if not Meeting.objects.select_for_update().filter(pk=meeting.pk, status=MeetingStatus.SCHEDULED).exists():
+        raise DeliberationError.wrong_state(message)
+
+
+def meeting_move(
+    *, actor: User, meeting: Meeting, starts_at: datetime, now: datetime | None = None
+) -> Meeting:
+    """Move a scheduled meeting (with the council's notice). Its venue booking moves with it through the
+    venues' booking service: the room is booked at the new time (same length) and the old booking
+    cancelled, in one transaction; a clash or a closed time is refused (409) and nothing changes."""
+    _require_runs(actor, meeting)
+    now = now or timezone.now()
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise DeliberationError.wrong_state(_("Only a meeting that has not opened can be moved."))
+    if not (EARLIEST <= starts_at <= LATEST):
+        raise DeliberationError.invalid(_("Choose a date between 2000 and 2100."), field="starts_at")
+    council = meeting.council
+    if starts_at < now + timedelta(days=council.notice_days):
+        raise DeliberationError.invalid(
+            _("Give notice at least %(n)s days ahead.") % {"n": council.notice_days}, field="starts_at"
+        )
+    if starts_at == meeting.starts_at:
+        raise DeliberationError.invalid(_("Choose a different time."), field="starts_at")
+    place = meeting.place
+    booking_id = meeting.venue_booking_id
+    with transaction.atomic():
+        _lock_scheduled(meeting, _("Only a meeting that has not opened can be moved."))
+        old = _held_booking(meeting)
+        if old is not None:
+            # The old booking is cancelled first, so a move by an hour does not clash with itself; a refusal
+            # of the new time rolls the cancellation back.
+            booking_transition(
+                actor=actor,
+                booking=old,
+                action="cancel",
+                note=_("The meeting moved to %(t)s.")
+                % {"t": f"{timezone.localtime(starts_at):%Y-%m-%d %H:%M}"},
+            )
+            result = booking_create(
+                actor=actor,
+                space=old.space,
+                title=meeting.title,
+                starts_at=starts_at,
+                ends_at=starts_at + (old.ends_at - old.starts_at),
+                for_node=meeting.node,
+            )
+            booking_id = result.bookings[0].pk
+        elif booking_id is not None:
+            booking_id = (
+                None  # the room was given up or refused by the venue: the meeting keeps its place text
+            )
+        # unscoped: the row locked above
+        Meeting.objects.filter(pk=meeting.pk).update(starts_at=starts_at, venue_booking_id=booking_id)
+        audit_record(
+            actor=actor,
+            action="deliberation.meeting_move",
+            target=meeting,
+            node=meeting.node,
+            starts_at=starts_at.isoformat(),
+        )
+        _tell_members(
+            meeting,
+            _("Meeting moved: %(t)s") % {"t": meeting.title},
+            f"{timezone.localtime(starts_at):%Y-%m-%d %H:%M} {place}",
+        )
+    meeting.starts_at, meeting.venue_booking_id = starts_at, booking_id
+    return meeting
+
+
+def meeting_cancel(*, actor: User, meeting: Meeting, reason: str) -> Meeting:
+    """Cancel a scheduled meeting with a reason told to the members: its venue booking is cancelled through
+    the venues' service and the topics on its agenda go back to the accepted ones, for another meeting."""
+    _require_runs(actor, meeting)
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise DeliberationError.wrong_state(_("Only a meeting that has not opened can be cancelled."))
+    reason = _text(reason, 300, "reason", _("Say why the meeting is cancelled."))
+    with transaction.atomic():
+        _lock_scheduled(meeting, _("Only a meeting that has not opened can be cancelled."))
+        booking = _held_booking(meeting)
+        if booking is not None:
+            booking_transition(actor=actor, booking=booking, action="cancel", note=reason)
+        # unscoped: the row locked above
+        Meeting.objects.filter(pk=meeting.pk).update(status=MeetingStatus.CANCELLED, cancel_reason=reason)
+        for topic in meeting.agenda.filter(status="scheduled"):
+            topic_transition(actor=actor, topic=topic, action="unschedule", note=reason)
+        audit_record(actor=actor, action="deliberation.meeting_cancel", target=meeting, node=meeting.node)
+        _tell_members(meeting, _("Meeting cancelled: %(t)s") % {"t": meeting.title}, reason)
+    meeting.status, meeting.cancel_reason = MeetingStatus.CANCELLED, reason
+    return meeting
+
+
+def _tell_members(meeting: Meeting, title: str, body: str) -> None:
+    members = [m.user for m in meeting.council.members.select_related("user") if m.user is not None]
+    notify(
+        recipients=[u for u in members if u is not None],
+        kind="meeting_notice",
+        title=title[:120],
+        body=body,
+        link=f"/deliberation/meetings/{meeting.pk}/",
+    )
+
+
 def agenda_add(*, actor: User, meeting: Meeting, topic: Topic) -> Topic:
-    if meeting.status == MeetingStatus.CLOSED:
+    if meeting.status in (MeetingStatus.CLOSED, MeetingStatus.CANCELLED):
         raise DeliberationError.wrong_state(_("The meeting is closed."))
     return topic_transition(actor=actor, topic=topic, action="schedule", meeting=meeting)
 

@@ -143,7 +143,10 @@ class Topic(models.Model):
 
     class Meta:
         ordering = ["-id"]
-        indexes = [models.Index(fields=["node", "status", "id"], name="topic_by_place")]
+        indexes = [
+            models.Index(fields=["node", "status", "id"], name="topic_by_place"),
+            models.Index(fields=["node", "id"], name="topic_by_node"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["appeal"], condition=Q(appeal__isnull=False), name="topic_one_per_appeal"
@@ -233,6 +236,7 @@ class MeetingStatus(models.TextChoices):
     SCHEDULED = "scheduled", _("Scheduled")
     OPEN = "open", _("In session")
     CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class MinutesStatus(models.TextChoices):
@@ -252,6 +256,7 @@ class Meeting(models.Model):
         _("quorum (per cent of members present, more than)"), default=50
     )
     status = models.CharField(max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED)
+    cancel_reason = models.CharField(_("reason"), max_length=300, blank=True)
     notes = models.TextField(_("speaking notes"), max_length=10000, blank=True)
     minutes_status = models.CharField(
         max_length=10, choices=MinutesStatus.choices, default=MinutesStatus.DRAFT
@@ -461,6 +466,37 @@ class ActionItem(models.Model):
     class Meta:
         ordering = ["due", "id"]
         constraints = [models.CheckConstraint(condition=Q(progress__lte=100), name="action_progress_100")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Attachment(models.Model):
+    """A document (PDF) or photo attached to a topic or to a meeting's minutes; read by those who may read the
+    topic or the minutes (through them, never on its own)."""
+
+    topic = models.ForeignKey(
+        Topic, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    title = models.CharField(_("title"), max_length=80)
+    file = models.FileField(upload_to="deliberation/attachments/%Y/%m")
+    kind = models.CharField(max_length=4)  # pdf, jpg, png, webp (core.documents)
+    size = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(topic__isnull=False, meeting__isnull=True)
+                | Q(topic__isnull=True, meeting__isnull=False),
+                name="attachment_of_one",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title

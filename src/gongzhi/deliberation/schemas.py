@@ -93,6 +93,16 @@ class TopicOut(Schema):
     actions: list[str] = []
     rating: dict[str, Any] = {}
 
+    # Lists give topics (rows): their ``actions`` and ``rating`` are the detail's (a dict), not the row's
+    # action items.
+    @staticmethod
+    def resolve_actions(obj: Any) -> list[str]:
+        return list(obj.get("actions", [])) if isinstance(obj, dict) else []
+
+    @staticmethod
+    def resolve_rating(obj: Any) -> dict[str, Any]:
+        return dict(obj.get("rating", {})) if isinstance(obj, dict) else {}
+
 
 class CommentIn(Schema):
     reaction: Literal["agree", "concern", "idea"]
@@ -125,6 +135,7 @@ class MeetingOut(Schema):
     quorum: dict[str, Any] = {}
     agenda: list[int] = []
     venue_booking_id: int | None = Field(None, description="the venues booking of the meeting's room")
+    cancel_reason: str = ""
 
 
 class AgendaIn(Schema):
@@ -134,6 +145,28 @@ class AgendaIn(Schema):
 class MeetingVenueIn(Schema):
     space_id: Id = Field(description="an area of a venue (venues API) the council's staff may book")
     hours: int = Field(2, ge=1, le=8, description="how long the meeting holds the room")
+
+
+class DeliberationAttachmentOut(Schema):
+    id: int
+    title: str
+    kind: str = Field(description="pdf, jpg, png or webp")
+    size: int = Field(description="bytes")
+    created_at: datetime
+
+
+class DeliberationAttachmentIn(Schema):
+    title: str = Field("", max_length=80, description="defaults to the file's name")
+
+
+class MeetingMoveIn(Schema):
+    starts_at: datetime = Field(
+        description="the new time; a booked room moves with it or the move is refused"
+    )
+
+
+class MeetingCancelIn(Schema):
+    reason: str = Field(max_length=300, description="told to the members")
 
 
 class MeetingSignInIn(Schema):

@@ -2,8 +2,10 @@
 mediators, the community committee's head and its parties, and every opening is audited; everyone else
 with oversight sees counts."""
 
+from functools import partial
 from typing import Any
 
+from django.db import connection
 from django.db.models import Avg, Count, Q, QuerySet
 from django.http import Http404
 
@@ -11,6 +13,7 @@ from gongzhi.accounts.models import User
 from gongzhi.core.audit import audit_record
 from gongzhi.deliberation.models import (
     ActionItem,
+    Attachment,
     Ballot,
     Council,
     MediationCase,
@@ -47,11 +50,47 @@ def council_get(*, fetched_by: User, pk: int) -> Council:
     )
 
 
+# Up to this many council places in a user's view (a community holds a dozen, a subdistrict a few dozen), a
+# page of topics is read as one walk of the place index per place, newest first, merged (``UNION ALL …
+# ORDER BY``): it reads the page's entries of each place and nothing else of years of topics.
+MERGED_TOPIC_NODES = 64
+
+
 def topic_list(*, fetched_by: User, status: str | None = None) -> QuerySet[Topic]:
+    """Topics near the user (residents) or in their reach (staff), newest first. A topic sits at its
+    council's place, so the places of the councils the user sees are the places of the topics they see."""
     topics = Topic.objects.visible_to(fetched_by, "view").select_related("node", "council")
     if status:
         topics = topics.filter(status=status)
-    return topics.order_by("-id")
+    topics = topics.order_by("-id")
+    if not fetched_by.is_superuser:
+        # Councils are few (a handful per place): their places are deduplicated here, not sorted in SQL.
+        places = Council.objects.visible_to(fetched_by, "view").order_by().values_list("node_id", flat=True)
+        nodes = sorted(set(places[: MERGED_TOPIC_NODES * 8]))
+        if len(nodes) <= MERGED_TOPIC_NODES:
+            # Read by core.pagination.page_by_ids; a further filter on ``topics`` makes a queryset without it.
+            topics.page_ids = partial(_topic_page_ids, nodes, status)  # type: ignore[attr-defined]
+    return topics
+
+
+def _topic_page_ids(nodes: list[int], status: str | None, offset: int, limit: int) -> list[int]:
+    """The ids of topics ``offset`` to ``offset + limit``, newest first, at ``nodes`` (council places in the
+    user's view): each place's topics come newest first from ``topic_by_node`` (``topic_by_place`` with a
+    status), and the merge stops at the page."""
+    if not nodes:
+        return []
+    # unscoped: one branch per council place the user sees (topic_list)
+    base = Topic.objects.order_by().values_list("id", flat=True)
+    if status:
+        base = base.filter(status=status)
+    branches = [base.filter(node_id=node) for node in nodes]
+    if len(branches) == 1:
+        return list(branches[0].order_by("-id")[offset : offset + limit])
+    if connection.vendor != "sqlite":
+        # PostgreSQL does not merge the branches of an ordered UNION ALL: each stops at the page's end.
+        branches = [b.order_by("-id")[: offset + limit] for b in branches]
+    merged = branches[0].union(*branches[1:], all=True).order_by("-id")
+    return list(merged[offset : offset + limit])
 
 
 def topic_get(*, fetched_by: User, pk: int) -> Topic:
@@ -61,6 +100,32 @@ def topic_get(*, fetched_by: User, pk: int) -> Topic:
         ),
         pk,
     )
+
+
+def minutes_readable(user: User, meeting: Meeting) -> bool:
+    """Minutes (and their attachments) are read once published, and by those who run the meeting before."""
+    from gongzhi.deliberation.rules import runs_meeting
+
+    return meeting.minutes_status == "published" or runs_meeting.test(user, meeting)
+
+
+def attachment_get(*, fetched_by: User, pk: int) -> Attachment:
+    """An attachment, through its topic or minutes as the user may read them (404 otherwise)."""
+    if not isinstance(pk, int) or not 0 < pk < 2**63:
+        raise Http404
+    # unscoped: read through its topic or meeting, each fetched in the user's scope below
+    attachment = Attachment.objects.filter(pk=pk).first()
+    if attachment is None:
+        raise Http404
+    if attachment.topic_id is not None:
+        attachment.topic = topic_get(fetched_by=fetched_by, pk=attachment.topic_id)
+    else:
+        assert attachment.meeting_id is not None
+        meeting = meeting_get(fetched_by=fetched_by, pk=attachment.meeting_id)
+        if not minutes_readable(fetched_by, meeting):
+            raise Http404
+        attachment.meeting = meeting
+    return attachment
 
 
 def topic_rating(topic: Topic) -> dict[str, Any]:

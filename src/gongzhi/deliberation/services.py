@@ -2,6 +2,7 @@
 minutes (``meetings.py``), votes (``votes.py``), decisions carried out (``decisions.py``), mediation cases
 (``mediation.py``); the state machines of topics and cases are in ``workflow.py``."""
 
+from gongzhi.deliberation.attachments import attachment_add, attachment_remove
 from gongzhi.deliberation.decisions import action_add, action_progress, decision_reminders, topic_finish
 from gongzhi.deliberation.mediation import (
     case_flag_risk,
@@ -16,7 +17,9 @@ from gongzhi.deliberation.meetings import (
     agenda_add,
     attendance_mark,
     meeting_book_venue,
+    meeting_cancel,
     meeting_close,
+    meeting_move,
     meeting_notes,
     meeting_open,
     meeting_schedule,
@@ -41,6 +44,7 @@ from gongzhi.deliberation.topics import (
 from gongzhi.deliberation.votes import (
     ballot_cast,
     owned_units_import,
+    owner_ballot_upsert,
     owner_code_check,
     owner_code_send,
     vote_close,
@@ -53,6 +57,8 @@ __all__ = [
     "action_add",
     "action_progress",
     "agenda_add",
+    "attachment_add",
+    "attachment_remove",
     "attendance_mark",
     "ballot_cast",
     "case_flag_risk",
@@ -69,7 +75,9 @@ __all__ = [
     "follow_up_record",
     "follow_up_schedule",
     "meeting_book_venue",
+    "meeting_cancel",
     "meeting_close",
+    "meeting_move",
     "meeting_notes",
     "meeting_open",
     "meeting_schedule",
@@ -78,6 +86,7 @@ __all__ = [
     "minutes_object",
     "minutes_publish",
     "owned_units_import",
+    "owner_ballot_upsert",
     "owner_code_check",
     "owner_code_send",
     "quorum",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("meetings/<int:pk>/qr/", views.meeting_qr, name="meeting_qr"),
     path("meetings/<int:pk>/sign-in/<str:token>/", views.meeting_sign_in, name="sign_in"),
     path("votes/<int:pk>/", views.vote_page, name="vote"),
+    path("attachments/<int:pk>/", views.attachment_file, name="attachment"),
     path("mediation/", views_mediation.case_desk, name="case_desk"),
     path("mediation/from-appeal/", views_mediation.case_from_appeal, name="case_from_appeal"),
     path("mediation/<int:pk>/", views_mediation.case_detail, name="case"),

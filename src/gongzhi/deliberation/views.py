@@ -8,7 +8,7 @@ from typing import Any
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,9 +17,10 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.accounts.http import AuthenticatedHttpRequest
 from gongzhi.appeals.selectors import appeal_get
+from gongzhi.core.documents import CONTENT_TYPES
 from gongzhi.core.rules import is_caseworker
 from gongzhi.core.web import service_call
-from gongzhi.deliberation import checkin, rules, selectors, services
+from gongzhi.deliberation import attachments, checkin, rules, selectors, services
 from gongzhi.deliberation import forms as F
 from gongzhi.deliberation.errors import DeliberationError
 from gongzhi.deliberation.models import Reaction, Seat, TopicStatus, VoteKind
@@ -135,7 +136,11 @@ def topic_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 for c in selectors.council_list(fetched_by=user)
                 if topic.node.path.startswith(c.node.path) and c.pk != topic.council_id
             ],
-            "meetings": [m for m in topic.council.meetings.exclude(status="closed")] if runs else [],
+            "meetings": [m for m in topic.council.meetings.filter(status__in=["scheduled", "open"])]
+            if runs
+            else [],
+            "attachments": list(topic.attachments.all()),
+            "may_attach": attachments.may_attach_to_topic(user, topic),
             "votes": list(topic.votes.all()),
             "items": list(topic.actions.all()),
             "may_rate": topic.status == TopicStatus.DONE
@@ -170,6 +175,8 @@ def _topic_post(request: AuthenticatedHttpRequest, topic: Any) -> None:
             owner_name=data["owner_name"],
             due=data["due"],
         )
+    elif what in ("attach", "detach"):
+        _attachment_post(request, what, topic=topic)
     elif what == "progress":
         data = F.parsed(F.ProgressForm, request.POST, request.FILES)
         item = selectors.action_get(fetched_by=user, pk=data["item"])
@@ -194,6 +201,36 @@ def _topic_post(request: AuthenticatedHttpRequest, topic: Any) -> None:
         services.topic_transition(actor=user, topic=topic, action=data["action"], **payload)
     else:
         raise DeliberationError.invalid(_("Unknown action."))
+
+
+def _attachment_post(request: AuthenticatedHttpRequest, what: str, **owner: Any) -> None:
+    user = request.user
+    if what == "attach":
+        services.attachment_add(
+            actor=user,
+            upload=request.FILES.get("file"),
+            title=request.POST.get("title", "")[:81],
+            **owner,
+        )
+        return
+    attachment = selectors.attachment_get(fetched_by=user, pk=_int(request.POST.get("attachment")))
+    ((kind, obj),) = owner.items()
+    if getattr(attachment, f"{kind}_id") != obj.pk:
+        raise Http404
+    services.attachment_remove(actor=user, attachment=attachment)
+
+
+@login_required
+def attachment_file(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+    """An attached document or photo, for those who may read its topic or minutes."""
+    attachment = selectors.attachment_get(fetched_by=request.user, pk=pk)
+    kind = attachment.kind if attachment.kind in CONTENT_TYPES else "pdf"
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=kind == "pdf",
+        filename=f"{attachment.title}.{kind}",
+        content_type=CONTENT_TYPES[kind],
+    )
 
 
 @login_required
@@ -286,6 +323,10 @@ def meeting_room(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "spaces": list(space_list(fetched_by=user)[:100])
             if runs and meeting.status == "scheduled" and meeting.venue_booking_id is None
             else [],
+            "attachments": list(meeting.attachments.all())
+            if selectors.minutes_readable(user, meeting)
+            else [],
+            "may_attach": attachments.may_attach_to_minutes(user, meeting),
             "vote_kinds": VoteKind.choices,
             "thresholds": F.Threshold.choices,
         },
@@ -344,6 +385,13 @@ def _meeting_post(request: AuthenticatedHttpRequest, meeting: Any) -> None:
         services.meeting_book_venue(
             actor=user, meeting=meeting, space=space, ends_at=meeting.starts_at + timedelta(hours=hours)
         )
+    elif what in ("attach", "detach"):
+        _attachment_post(request, what, meeting=meeting)
+    elif what == "move":
+        data = F.parsed(F.MeetingMoveForm, request.POST)
+        services.meeting_move(actor=user, meeting=meeting, starts_at=data["starts_at"])
+    elif what == "cancel":
+        services.meeting_cancel(actor=user, meeting=meeting, reason=request.POST.get("reason", "")[:301])
     elif what == "agenda":
         topic = selectors.topic_get(fetched_by=user, pk=_int(request.POST.get("topic")))
         services.agenda_add(actor=user, meeting=meeting, topic=topic)
@@ -381,7 +429,7 @@ def _meeting_post(request: AuthenticatedHttpRequest, meeting: Any) -> None:
 def minutes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The minutes, printable: decisions, votes with their tallies, who attended."""
     meeting = selectors.meeting_get(fetched_by=request.user, pk=pk)
-    if meeting.minutes_status != "published" and not rules.runs_meeting.test(request.user, meeting):
+    if not selectors.minutes_readable(request.user, meeting):
         raise Http404
     present = set(meeting.attendance.values_list("member_id", flat=True))
     members = list(meeting.council.members.all())
@@ -395,6 +443,7 @@ def minutes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "absent": [m for m in members if m.pk not in present],
             "agenda": list(meeting.agenda.all()),
             "votes": list(meeting.votes.select_related("topic")),
+            "attachments": list(meeting.attachments.all()),
         },
     )
 
@@ -447,15 +496,29 @@ def vote_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+VOTED = gettext_lazy("Your vote is recorded. You may change it until the vote closes.")
+
+
 def _ballot_post(request: AuthenticatedHttpRequest, pk: int) -> None:
     user = request.user
     raw_unit = request.POST.get("unit")
     unit_id = _int(raw_unit) if raw_unit else None  # only an owners' vote sends a unit
+    said = request.POST.get("choice", "")
+    # The owner's hot path, in a sitting whose code was checked: one statement finds their unit and its
+    # compound's open vote and writes the ballot; anything else falls through to the general path.
+    if (
+        unit_id is not None
+        and said in YES_NO
+        and _owner_verified(request, pk)
+        and services.owner_ballot_upsert(actor=user, vote_pk=pk, unit_pk=unit_id, choice=said)
+    ):
+        messages.success(request, VOTED)
+        return
     try:  # an owner's ballot: their unit and its compound's vote, two small reads
         vote, unit = selectors.owner_ballot_target(fetched_by=user, vote_pk=pk, unit_pk=unit_id)
     except Http404:
         vote, unit = selectors.vote_get(fetched_by=user, pk=pk), None
-    with service_call(request, success=_("Your vote is recorded. You may change it until the vote closes.")):
+    with service_call(request, success=VOTED):
         choice: Any = request.POST.get("choice", "")
         if vote.kind == VoteKind.SINGLE:
             choice = _choice_int(choice)

@@ -3,6 +3,7 @@ thresholds) at a meeting with quorum, and owners' votes under Civil Code art. 27
 register of owned units (online by the owner, on paper entered by staff, or by proxy; a second ballot for a
 unit replaces the first until closing). Results are computed only at closing (``tally.py``)."""
 
+import json
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -239,6 +240,39 @@ def ballot_cast(
             update_fields=["choice", "channel", "proxy_name", "cast_by", "cast_at"],
         )
     return ballot
+
+
+_OWNER_BALLOT_SQL = """
+INSERT INTO deliberation_ballot (vote_id, voter_id, unit_id, choice, channel, proxy_name, cast_by_id, cast_at)
+SELECT v.id, NULL, u.id, {choice}, 'online', '', u.owner_id, %s
+FROM deliberation_ownedunit u JOIN deliberation_vote v ON v.compound_id = u.node_id
+WHERE u.id = %s AND u.owner_id = %s AND v.id = %s AND v.kind = 'owners' AND v.status = 'open'{lock}
+ON CONFLICT (vote_id, unit_id) DO UPDATE SET choice = EXCLUDED.choice, channel = EXCLUDED.channel,
+  proxy_name = EXCLUDED.proxy_name, cast_by_id = EXCLUDED.cast_by_id, cast_at = EXCLUDED.cast_at
+RETURNING id
+"""
+
+
+def owner_ballot_upsert(*, actor: User, vote_pk: int, unit_pk: int, choice: Any) -> bool:
+    """An owner's online ballot for their own unit, once their SMS code was checked in this sitting, as one
+    statement: the unit (theirs), its compound's open owners' vote and the ballot (replacing the unit's
+    earlier one) are found and written together. On PostgreSQL the vote's row is share-locked by the
+    statement, so closing (which locks it exclusively) waits for it, as for ``ballot_cast``.
+
+    False when the statement wrote nothing (not their unit, not an open owners' vote of its compound): the
+    caller then takes ``ballot_cast``'s path, which says why."""
+    if choice not in tally.YES_NO:
+        raise DeliberationError.invalid(_("Choose agree, disagree or abstain."), field="choice")
+    if not all(isinstance(k, int) and 0 < k < 2**63 for k in (vote_pk, unit_pk)):
+        return False
+    postgres = connection.vendor == "postgresql"
+    sql = _OWNER_BALLOT_SQL.format(
+        choice="%s::jsonb" if postgres else "%s", lock="\nFOR SHARE OF v" if postgres else ""
+    )
+    with connection.cursor() as cursor:
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        cursor.execute(sql, [json.dumps(choice), now, unit_pk, actor.pk, vote_pk])
+        return cursor.fetchone() is not None
 
 
 def vote_close(*, actor: User, vote: Vote) -> Vote:

@@ -56,6 +56,8 @@ TOPIC_TRANSITIONS: dict[str, Transition] = {
             allowed=rules.runs_topic,
             fields=[Required("meeting", gettext_lazy("Choose the meeting."), "meeting_required")],
         ),
+        # The meeting it was on is cancelled: back to the accepted topics, for another meeting.
+        Transition("unschedule", {S.SCHEDULED}, S.ACCEPTED, allowed=rules.runs_topic),
         Transition("deliberate", {S.SCHEDULED}, S.DELIBERATED, allowed=rules.runs_topic),
         Transition(
             "decide",
@@ -122,11 +124,14 @@ class TopicWorkflow(Workflow):
 
     def prepare_schedule(self, step: Step) -> None:
         meeting: Meeting = step.payload["meeting"]
-        if meeting.council_id != step.obj.council_id or meeting.status == "closed":
+        if meeting.council_id != step.obj.council_id or meeting.status in ("closed", "cancelled"):
             raise DeliberationError.invalid(
                 _("Put the topic on an open meeting of its own council."), field="meeting"
             )
         step.changes["meeting"] = meeting
+
+    def prepare_unschedule(self, step: Step) -> None:
+        step.changes["meeting"] = None
 
     def prepare_decide(self, step: Step) -> None:
         decision = str(step.payload["decision"]).strip()
