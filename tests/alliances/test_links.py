@@ -2,7 +2,7 @@
 volunteering activities, an appeal goes to a unit, units offer mall items, in-kind gifts become mall stock,
 shared venues are venues' rows; a unit account's own menu. Each with who may and who sees (role × scope)."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -265,8 +265,8 @@ def test_a_unit_offers_mall_items_and_in_kind_gifts_become_stock(world, al, logi
         title="爱心物资",
         kind="in_kind",
         goal=10000,
-        starts_on=date.today(),
-        ends_on=date.today() + timedelta(days=30),
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate() + timedelta(days=30),
         receiver="街道A慈善分会",
     )
     pledge = donations.pledge_make(

@@ -18,7 +18,6 @@ from gongzhi.accounts.http import AuthenticatedHttpRequest
 from gongzhi.appeals import kpis, selectors, services
 from gongzhi.appeals.errors import AppealError
 from gongzhi.appeals.forms import CategoryForm, PeriodForm, PlaceForm
-from gongzhi.appeals.models import Appeal
 from gongzhi.appeals.spreadsheets import appeals_export_with
 from gongzhi.core.http import xlsx_response
 from gongzhi.core.registry import object_actions
@@ -174,7 +173,7 @@ def hot_issues_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     elsewhere: list[list[dict[str, Any]]] = [[] for _issue in issues]
     if can_open and issues:
         typical = [next((i for i, t in h.pairs if t == h.title), h.appeal_ids[0]) for h in issues]
-        found = Appeal.objects.visible_to(request.user, "view").in_bulk(typical)
+        found = selectors.appeals_by_id(fetched_by=request.user, ids=typical)
         elsewhere = [
             object_actions(request.user, found[pk], model="appeals.hot_issue") if pk in found else []
             for pk in typical
