@@ -45,7 +45,13 @@ class AlliancesConfig(GongzhiApp):
         Nav("unit_claims", _("My claims"), "alliances:my_claims", order=31, when=is_unit_only),
         Nav("unit_resources", _("My resources"), "alliances:lists", order=32, when=is_unit_only),
         Nav("unit_appeals", _("Appeals for us"), "alliances:my_appeals", order=33, when=is_unit_only),
-        Nav("unit_agreements", _("Agreements"), "alliances:my_agreements", order=34, when=is_unit_only),
+        Nav(
+            "unit_agreements",
+            _("Co-building agreements"),
+            "alliances:my_agreements",
+            order=34,
+            when=is_unit_only,
+        ),
         Nav("unit_donations", _("Donations"), "alliances:donations", order=35, when=is_unit_only),
     ]
     # A unit's account lands on its unit's work (projects to claim, needs, its resources), before the rest.
