@@ -115,7 +115,10 @@ class AlliancesConfig(GongzhiApp):
             order=31,
         ),
     ]
-    demo = [DemoStep("alliances", "gongzhi.alliances.demo.load", order=70)]
+    demo = [
+        DemoStep("alliances", "gongzhi.alliances.demo.load", order=70),
+        DemoStep("alliance venues", "gongzhi.alliances.demo.link_venues", order=73),  # after venues (72)
+    ]
     kpis = "gongzhi.alliances.kpis.alliance_kpis"
     measures = "gongzhi.alliances.measures"
     kpi_label = _("Party-building alliances")
