@@ -274,12 +274,8 @@ def transfer_resolve(*, actor: User, transfer: AppealTransfer, reply: str = "") 
         appeal = Appeal.objects.select_for_update().get(pk=transfer.appeal_id)
         appeal_transition(actor=actor, appeal=appeal, action="resolve", reply=text)
         # unscoped: compare-and-set on the transfer fetched in scope
-        if (
-            AppealTransfer.objects.filter(pk=transfer.pk, status=TransferStatus.REPLIED).update(
-                status=TransferStatus.CLOSED
-            )
-            != 1
-        ):
+        closed = AppealTransfer.objects.filter(pk=transfer.pk, status=TransferStatus.REPLIED)
+        if closed.update(status=TransferStatus.CLOSED) != 1:
             raise AllianceError.wrong_state(_("The unit has not replied yet."))
     transfer.status = TransferStatus.CLOSED
     return transfer
