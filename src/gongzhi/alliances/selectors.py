@@ -69,7 +69,8 @@ def alliance_figures(alliance: Alliance) -> dict[str, int]:
         "running": counts["running"] or 0,
         "finished": counts["finished"] or 0,
         "activities": alliance.reported_activities,
-        "venues": max(alliance.reported_venues, alliance.venues.count()),
+        # The seed's reported total where there is one; else the venues on the map.
+        "venues": alliance.reported_venues or alliance.venues.count(),
         "venues_linked": alliance.venues.count(),
         "reached": max(alliance.reported_reached, counts["reached"] or 0),
         "solved": alliance.reported_solved,
