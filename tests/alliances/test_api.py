@@ -121,6 +121,8 @@ def test_a_round_through_the_api_reports_optimum_and_greedy(world, al, clinic, a
         "resources": 1,
         "optimum": 3.0,
         "greedy": 3.0,
+        "optimal": True,
+        "gap": 0.0,
         "seconds": 0,
         "proposed": 1,
     }

@@ -9,6 +9,7 @@ import pytest
 
 from gongzhi.alliances.models import Need, Project, ProjectRating, ProjectStatus
 from gongzhi.appeals.services import appeal_submit
+from tests.browsing import nav_click
 from tests.test_browser import CHROMIUM, SHOTS, sign_in
 
 pytestmark = [
@@ -88,6 +89,14 @@ def test_from_appeal_to_rated_project(transactional_db, world, al, live_server, 
     page.click("button:has-text('项目完成')")
     page.wait_for_selector("text=群众评议")
     assert Project.objects.get(pk=project.pk).status == ProjectStatus.DONE
+
+    # The unit's account has its own menu (its claims, resources, appeals for it …), not the residents' pages.
+    page.goto(f"{live_server.url}/")
+    page.screenshot(path=str(shot / "3b-unit-home.png"), full_page=True)
+    assert page.locator("nav.mainnav a[href='/wishes/']").count() == 0
+    nav_click(page, "我的认领")
+    page.wait_for_selector(f"a[href='/alliances/projects/{project.pk}/']")
+    page.screenshot(path=str(shot / "3c-unit-claims.png"), full_page=True)
 
     # The resident rates it.
     sign_in(page, live_server, world.resident.username)

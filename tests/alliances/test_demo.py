@@ -50,6 +50,11 @@ def test_the_demo_alliances_match_the_seeds():
     figures = alliance_figures(cx)
     assert figures["units"] == 34
     assert (figures["co_building"], figures["activities"], figures["venues"]) == (262, 300, 120)
+    from gongzhi.venues.models import Venue
+
+    # The venues module's venues of 城厢 are the alliance's shared venues; the reported 120 stays the figure.
+    on_map = Venue.objects.filter(node__path__startswith=cx.node.path).count()
+    assert figures["venues_linked"] == on_map > 0  # venues' demo has 121 there (the centre and 120)
     assert (figures["reached"], figures["solved"]) == (10000, 450)
     assert cx.children.filter(kind=AllianceKind.CIRCLE).count() == 7
     assert Alliance.objects.filter(kind=AllianceKind.MICRO, parent__parent=cx).count() == 35

@@ -401,6 +401,8 @@ def round_propose(request: AuthenticatedHttpRequest, data: MatchRoundIn):
             "resources": rnd.resources,
             "optimum": rnd.optimum,
             "greedy": rnd.greedy,
+            "optimal": rnd.optimal,
+            "gap": rnd.gap,
             "seconds": rnd.seconds,
             "proposed": rnd.matches.count(),
         },

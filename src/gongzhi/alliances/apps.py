@@ -11,7 +11,7 @@ from gongzhi.core.registry import (
     PhotoSlot,
     Spreadsheet,
 )
-from gongzhi.core.rules import is_caseworker, takes_part
+from gongzhi.core.rules import is_caseworker, is_unit_only, takes_part
 
 
 class AlliancesConfig(GongzhiApp):
@@ -19,9 +19,16 @@ class AlliancesConfig(GongzhiApp):
     label = "alliances"
     verbose_name = _("Party-building alliances")
     layer = FEATURE
+    # An appeal, a hot issue or a wish becomes a need, an appeal goes to a unit; residents rate projects on the
+    # appeals' scale; projects' activities are volunteering's; units offer mall items and in-kind gifts become
+    # mall stock; alliances share the venues module's venues.
     depends_on = (
         "gongzhi.appeals",
-    )  # an appeal becomes a need; residents rate projects on the appeals' scale
+        "gongzhi.wishes",
+        "gongzhi.volunteering",
+        "gongzhi.ledger",
+        "gongzhi.venues",
+    )
     urls = [Mount("alliances/", "gongzhi.alliances.urls")]
     api_router = "gongzhi.alliances.api.router"
     nav = [
@@ -32,7 +39,20 @@ class AlliancesConfig(GongzhiApp):
             order=39,
             when=takes_part,
             section="services",
-        )
+        ),
+        # A unit's account has its own menu (core.rules.takes_part leaves residents' entries out for it).
+        Nav("alliances", _("My projects"), "alliances:index", order=30, when=is_unit_only),
+        Nav("unit_claims", _("My claims"), "alliances:my_claims", order=31, when=is_unit_only),
+        Nav("unit_resources", _("My resources"), "alliances:lists", order=32, when=is_unit_only),
+        Nav("unit_appeals", _("Appeals for us"), "alliances:my_appeals", order=33, when=is_unit_only),
+        Nav(
+            "unit_agreements",
+            _("Co-building agreements"),
+            "alliances:my_agreements",
+            order=34,
+            when=is_unit_only,
+        ),
+        Nav("unit_donations", _("Donations"), "alliances:donations", order=35, when=is_unit_only),
     ]
     # A unit's account lands on its unit's work (projects to claim, needs, its resources), before the rest.
     home_cards = [HomeCard("alliances/_home_unit.html", "gongzhi.alliances.home.unit_card", order=5)]
@@ -44,11 +64,61 @@ class AlliancesConfig(GongzhiApp):
             "alliances:lists",
             param="appeal",
             fragment="post-need",
-            when="gongzhi.appeals.rules.handles_open",
+            when="gongzhi.alliances.links.may_make_need",
             order=30,
-        )
+        ),
+        ObjectAction(
+            "appeals.Appeal",
+            "on_need",
+            _("On the alliance's need list"),
+            "alliances:need_of",
+            param="appeal",
+            when="gongzhi.alliances.links.has_need",
+            order=31,
+        ),
+        ObjectAction(
+            "appeals.Appeal",
+            "unit",
+            _("Transfer to a co-building unit"),
+            "alliances:transfer_new",
+            param="appeal",
+            when="gongzhi.alliances.links.may_transfer",
+            order=32,
+        ),
+        ObjectAction(
+            "appeals.hot_issue",
+            "need",
+            _("Make it a need for the alliance"),
+            "alliances:lists",
+            param="hot",
+            fragment="post-need",
+            when="gongzhi.alliances.links.may_make_hot_need",
+            order=30,
+        ),
+        ObjectAction(
+            "wishes.Wish",
+            "need",
+            _("Ask the alliance's units"),
+            "alliances:lists",
+            param="wish",
+            fragment="post-need",
+            when="gongzhi.alliances.links.may_make_need",
+            order=30,
+        ),
+        ObjectAction(
+            "wishes.Wish",
+            "on_need",
+            _("On the alliance's need list"),
+            "alliances:need_of",
+            param="wish",
+            when="gongzhi.alliances.links.has_need",
+            order=31,
+        ),
     ]
-    demo = [DemoStep("alliances", "gongzhi.alliances.demo.load", order=70)]
+    demo = [
+        DemoStep("alliances", "gongzhi.alliances.demo.load", order=70),
+        DemoStep("alliance venues", "gongzhi.alliances.demo.link_venues", order=73),  # after venues (72)
+    ]
     kpis = "gongzhi.alliances.kpis.alliance_kpis"
     kpi_figures = "gongzhi.alliances.kpis.FIGURES"
     measures = "gongzhi.alliances.measures"

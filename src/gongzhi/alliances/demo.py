@@ -445,3 +445,20 @@ def _drives(admin: User, st: Node, alliance: Alliance, units: list[Unit], rng: A
             pledge = services.pledge_make(actor=admin, drive=drive, unit=unit, amount=amount)
             services.pledge_receive(actor=admin, pledge=pledge)
     return SHANGTANG_DRIVES
+
+
+def link_venues(ctx: DemoContext) -> dict[str, int]:
+    """After the venues step: each subdistrict alliance shares the venues module's venues of its subdistrict
+    (the reported totals, e.g. 城厢's 120 shared venues, stay the figure its page shows until more are on
+    the map)."""
+    from gongzhi.venues.models import Venue
+
+    ctx.progress("alliance venues")
+    linked = 0
+    for alliance in Alliance.objects.filter(kind=AllianceKind.ALLIANCE).select_related("node"):
+        venues = list(
+            Venue.objects.filter(node__path__startswith=alliance.node.path).values_list("pk", flat=True)
+        )
+        alliance.venues.set(venues)
+        linked += len(venues)
+    return {"alliance venues": linked}

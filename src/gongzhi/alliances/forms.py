@@ -12,6 +12,10 @@ class NeedForm(forms.Form):
     appeal = forms.IntegerField(
         label=_("From appeal no. (optional)"), required=False, min_value=1, max_value=2**62
     )
+    wish = forms.IntegerField(
+        label=_("From wish no. (optional)"), required=False, min_value=1, max_value=2**62
+    )
+    hot = forms.BooleanField(required=False, widget=forms.HiddenInput)  # the appeal stands for a hot issue
     title = forms.CharField(label=_("What is needed"), max_length=60, required=False)
     description = forms.CharField(
         label=_("Details"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -95,6 +99,52 @@ class PledgeForm(forms.Form):
     item = forms.CharField(label=_("Goods (if in kind)"), max_length=40, required=False)
     quantity = forms.IntegerField(label=_("Quantity"), min_value=0, max_value=100_000_000, required=False)
     destination = forms.CharField(label=_("Where it goes"), max_length=80, required=False)
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [(u.pk, u.name) for u in units]
+
+
+class TransferForm(forms.Form):
+    """Transfer an appeal to a co-building unit of its subdistrict."""
+
+    unit = forms.TypedChoiceField(label=_("Unit"), coerce=int)
+    note = forms.CharField(
+        label=_("Note to the unit"), max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [(u.pk, u.name) for u in units]
+
+
+class TransferReplyForm(forms.Form):
+    reply = forms.CharField(
+        label=_("What the unit did"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ProjectActivityForm(forms.Form):
+    """A volunteering activity for a project."""
+
+    title = forms.CharField(label=_("Activity"), max_length=80)
+    starts_at = forms.DateTimeField(
+        label=_("Starts"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Ends"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    capacity = forms.IntegerField(label=_("Places"), min_value=1, max_value=10_000, initial=10)
+    place = forms.CharField(label=_("Place"), max_length=120, required=False)
+
+
+class MallOfferForm(forms.Form):
+    """A unit's item in the points mall."""
+
+    unit = forms.TypedChoiceField(label=_("Unit"), coerce=int)
+    name = forms.CharField(label=_("Item"), max_length=80)
+    price = forms.IntegerField(label=_("Price in points"), min_value=1, max_value=10_000_000)
+    stock = forms.IntegerField(label=_("Stock"), min_value=0, max_value=10_000_000, initial=0)
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)

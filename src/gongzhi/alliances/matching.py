@@ -142,6 +142,8 @@ def round_propose(*, actor: User, subdistrict: Node) -> MatchRound:
             resources=len(resources),
             optimum=solved.optimum.total,
             greedy=solved.greedy.total,
+            optimal=solved.optimum.optimal,
+            gap=round(solved.optimum.gap, 3),
             seconds=round(seconds, 3),
         )
         Match.objects.bulk_create(

@@ -77,6 +77,8 @@ class Alliance(models.Model):
     reported_venues = models.PositiveIntegerField(_("shared venues (reported)"), default=0)
     reported_reached = models.PositiveIntegerField(_("residents reached (reported)"), default=0)
     reported_solved = models.PositiveIntegerField(_("problems solved (reported)"), default=0)
+    # The venues module's venues the alliance's units share (counted beside the reported figure).
+    venues = models.ManyToManyField("venues.Venue", blank=True, related_name="+")  # type: ignore[var-annotated]
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ScopedQuerySet.as_manager()
@@ -302,7 +304,8 @@ class Need(models.Model):
     appeal = models.ForeignKey(
         "appeals.Appeal", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    source = models.CharField(max_length=10, blank=True)  # "", "appeal", "hot"
+    wish = models.ForeignKey("wishes.Wish", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    source = models.CharField(max_length=10, blank=True)  # "", "appeal", "hot", "wish"
     posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -332,6 +335,10 @@ class MatchRound(models.Model):
     resources = models.PositiveIntegerField(default=0)
     optimum = models.FloatField(default=0)  # urgency-weighted needs fulfilled
     greedy = models.FloatField(default=0)
+    # Whether the optimum is proven; if a piece stopped at its time limit, the most urgency still possibly
+    # missing (0 when proven).
+    optimal = models.BooleanField(default=True)
+    gap = models.FloatField(default=0)
     seconds = models.FloatField(default=0)
     at = models.DateTimeField(default=timezone.now)
 
@@ -343,6 +350,11 @@ class MatchRound(models.Model):
 
     def __str__(self) -> str:
         return f"round {self.pk}"
+
+    @property
+    def ratio(self) -> float:
+        """The optimum over greedy's total on the same data (1 when greedy met nothing)."""
+        return self.optimum / self.greedy if self.greedy else 1.0
 
 
 class MatchStatus(models.TextChoices):
@@ -450,6 +462,8 @@ class Project(models.Model):
     residents_reached = models.PositiveIntegerField(_("residents reached"), default=0)
     evaluation = models.CharField(max_length=300, blank=True)
     photo = photo_field()
+    # The project's activities are volunteering activities (sign-ups, hours and points as volunteering's).
+    activities = models.ManyToManyField("volunteering.Activity", blank=True, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     done_at = models.DateTimeField(null=True, blank=True)
@@ -608,7 +622,18 @@ class Pledge(models.Model):
     quantity = models.PositiveIntegerField(_("quantity"), default=0)
     destination = models.CharField(
         _("went to"), max_length=80, blank=True
-    )  # a compound, an activity, the mall
+    )  # a compound, an activity, the mall (in words)
+    # Where goods went, as a row: a compound (or community), a volunteering activity or a mall item whose
+    # stock they became (through the mall's own restock service).
+    to_node = models.ForeignKey(
+        "orgs.Node", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    to_activity = models.ForeignKey(
+        "volunteering.Activity", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    to_mall_item = models.ForeignKey(
+        "ledger.MallItem", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     status = models.CharField(max_length=8, choices=PledgeStatus.choices, default=PledgeStatus.PLEDGED)
     received_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -640,3 +665,57 @@ class DonationEntry(AppendOnlyModel):
     class Meta:
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["key", "account"], name="donation_entry_once")]
+
+
+class MallOffer(models.Model):
+    """A points-mall item a unit offers (the mall's own item; the unit is named as its provider)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="mall_offers")
+    item = models.OneToOneField("ledger.MallItem", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} offers {self.item_id}"
+
+
+class TransferStatus(models.TextChoices):
+    SENT = "sent", _("With the unit")
+    REPLIED = "replied", _("The unit replied")
+    CLOSED = "closed", _("Closed")
+
+
+class AppealTransfer(models.Model):
+    """An appeal transferred to a co-building unit (the appeal's own "transfer" step names the unit): the unit's
+    accounts see what the problem is and where (not who filed it) and reply; staff resolve the appeal."""
+
+    node = models.ForeignKey("orgs.Node", on_delete=models.PROTECT, related_name="+")  # the appeal's place
+    appeal = models.ForeignKey("appeals.Appeal", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="appeal_transfers")
+    title = models.CharField(_("title"), max_length=120)
+    body = models.TextField(_("details"), max_length=5000, blank=True)
+    note = models.CharField(_("note to the unit"), max_length=300, blank=True)
+    status = models.CharField(max_length=8, choices=TransferStatus.choices, default=TransferStatus.SENT)
+    reply = models.TextField(_("the unit's reply"), max_length=2000, blank=True)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+    replied_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopePolicy(
+        node_field="node",
+        actions={"view": CASEWORK_ROLES, "count": OVERSIGHT_ROLES},
+        owner_rule=own_unit("unit", actions=("view",)),
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["unit", "status", "id"], name="transfer_unit_queue")]
+
+    def __str__(self) -> str:
+        return f"appeal {self.appeal_id} → unit {self.unit_id}"

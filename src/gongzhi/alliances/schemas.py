@@ -168,6 +168,8 @@ class MatchRoundOut(Schema):
     resources: int
     optimum: float
     greedy: float
+    optimal: bool = Field(description="whether the optimum is proven")
+    gap: float = Field(description="urgency possibly still missing when not proven (0 when proven)")
     seconds: float
     proposed: int
 

@@ -11,6 +11,7 @@ from gongzhi.alliances.models import (
     PUBLIC_PROJECT,
     Agreement,
     Alliance,
+    AppealTransfer,
     DonationEntry,
     Drive,
     ListStatus,
@@ -68,7 +69,9 @@ def alliance_figures(alliance: Alliance) -> dict[str, int]:
         "running": counts["running"] or 0,
         "finished": counts["finished"] or 0,
         "activities": alliance.reported_activities,
-        "venues": alliance.reported_venues,
+        # The seed's reported total where there is one; else the venues on the map.
+        "venues": alliance.reported_venues or alliance.venues.count(),
+        "venues_linked": alliance.venues.count(),
         "reached": max(alliance.reported_reached, counts["reached"] or 0),
         "solved": alliance.reported_solved,
         "circles": alliance.children.count(),
@@ -290,3 +293,40 @@ def agreement_get(*, fetched_by: User, pk: int) -> Agreement:
         raise Http404
     alliance = alliance_get(fetched_by=fetched_by, pk=found.membership.alliance_id)
     return _get(agreement_list(fetched_by=fetched_by, alliance=alliance), pk)
+
+
+def transfer_list(*, fetched_by: User) -> QuerySet[AppealTransfer]:
+    """Appeals transferred to units: staff over the appeals' places see them; a unit's account its unit's."""
+    return (
+        AppealTransfer.objects.visible_to(fetched_by, "view").select_related("unit", "node").order_by("-id")
+    )
+
+
+def transfer_get(*, fetched_by: User, pk: int) -> AppealTransfer:
+    return _get(transfer_list(fetched_by=fetched_by), pk)
+
+
+def my_claims(*, fetched_by: User) -> QuerySet[ProjectUnit]:
+    """The project places the user's units hold (claimed or named), newest project first."""
+    projects = project_list(fetched_by=fetched_by, mine=True).values("pk")
+    # unscoped: the unit rows of projects fetched in scope, of the user's own units
+    return (
+        ProjectUnit.objects.filter(project_id__in=projects, unit_id__in=unit_ids(fetched_by))
+        .select_related("project__node", "project__category", "unit")
+        .order_by("-project_id", "id")
+    )
+
+
+def my_agreements(*, fetched_by: User) -> QuerySet[Agreement]:
+    """The co-building agreements of the user's own units."""
+    # unscoped: agreements of the user's own units
+    return (
+        Agreement.objects.filter(membership__unit_id__in=unit_ids(fetched_by))
+        .select_related("membership__unit", "membership__alliance")
+        .order_by("membership__unit__name", "-starts_on", "id")
+    )
+
+
+def alliance_venues(alliance: Alliance) -> list[Any]:
+    """The venues module's venues an alliance shares (public rows of the venues module)."""
+    return list(alliance.venues.select_related("node").order_by("name")[:200])

@@ -217,6 +217,7 @@ def need_post(
     wanted_from: date | None = None,
     wanted_until: date | None = None,
     appeal: Any = None,
+    wish: Any = None,
     source: str = "",
     publish: bool = True,
 ) -> Need:
@@ -240,6 +241,7 @@ def need_post(
         wanted_from=wanted_from,
         wanted_until=wanted_until,
         appeal=appeal,
+        wish=wish,
         source=source,
         status=L.OPEN if publish else L.DRAFT,
         posted_by=actor,
@@ -254,8 +256,10 @@ def need_from_appeal(
     quantity_kind: str,
     quantity: int,
     urgency: int = Urgency.NORMAL,
+    hot: bool = False,
 ) -> Need:
-    """An appeal becomes a need in one click: its place, subject and details, linked back to it."""
+    """An appeal becomes a need in one click: its place, subject and details, linked back to it. From the
+    hot-issues list, the group's most typical appeal stands for the issue (``hot``)."""
     existing = Need.objects.filter(appeal=appeal).exclude(status=L.CLOSED).first()  # unscoped: one per appeal
     if existing is not None:
         raise AllianceError.conflict("already_a_need", _("This appeal is already on the need list."))
@@ -272,7 +276,7 @@ def need_from_appeal(
         quantity=quantity,
         urgency=urgency,
         appeal=appeal,
-        source="appeal",
+        source="hot" if hot else "appeal",
     )
 
 

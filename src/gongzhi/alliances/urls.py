@@ -14,4 +14,12 @@ urlpatterns = [
     path("donations/", views.donations, name="donations"),
     path("donations/<int:pk>/", views.drive_detail, name="drive"),
     path("export/", views.export, name="export"),
+    path("projects/<int:pk>/activities/", views.project_activity, name="project_activity"),
+    path("alliance/<int:pk>/mall/", views.mall_offer, name="mall_offer"),
+    path("needs/of/", views.need_of, name="need_of"),
+    path("transfers/new/", views.transfer_new, name="transfer_new"),
+    path("transfers/<int:pk>/", views.transfer_detail, name="transfer"),
+    path("unit/claims/", views.unit_desk, {"part": "claims"}, name="my_claims"),
+    path("unit/appeals/", views.unit_desk, {"part": "appeals"}, name="my_appeals"),
+    path("unit/agreements/", views.unit_desk, {"part": "agreements"}, name="my_agreements"),
 ]

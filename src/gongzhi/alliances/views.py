@@ -8,28 +8,34 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongzhi.accounts.http import AuthenticatedHttpRequest
-from gongzhi.alliances import selectors, services
+from gongzhi.alliances import links, selectors, services
 from gongzhi.alliances.errors import AllianceError
 from gongzhi.alliances.forms import (
     AgreementForm,
+    MallOfferForm,
     NeedForm,
     PledgeForm,
+    ProjectActivityForm,
     ProjectStepForm,
     RatingForm,
     ResourceForm,
+    TransferForm,
+    TransferReplyForm,
 )
 from gongzhi.alliances.models import Category, ProjectStatus
 from gongzhi.alliances.projects import project_actions
-from gongzhi.alliances.rules import is_unit_account, may_rate
+from gongzhi.alliances.rules import is_unit_account, may_rate, unit_ids
 from gongzhi.alliances.spreadsheets import three_lists_export
 from gongzhi.appeals.selectors import appeal_get
 from gongzhi.core.rules import is_caseworker, staff_at
 from gongzhi.core.web import form_errors_message, role_required, service_call
 from gongzhi.orgs.selectors import node_get
+from gongzhi.wishes.selectors import wish_get
 
 BOARD_STATES = [
     ProjectStatus.OPEN,
@@ -53,6 +59,32 @@ def _board_chart(rows: list[Any]) -> dict[str, Any] | None:
                 counts[p.category.name if p.category else str(_("No category"))] += 1
         series.append({"name": str(state.label), "data": [counts[n] for n in names]})
     return {"categories": names, "series": series}
+
+
+def _digits(value: str) -> int | None:
+    return int(value) if value.isascii() and value.isdigit() and 0 < len(value) < 19 else None
+
+
+def _need_initial(request: AuthenticatedHttpRequest, places: list[Any]) -> dict[str, Any] | None:
+    """The need form filled in from an appeal's, a hot issue's or a wish's button: its number and place."""
+    appeal_id, hot_id, wish_id = (_digits(request.GET.get(k, "")) for k in ("appeal", "hot", "wish"))
+    initial: dict[str, Any] = {}
+    try:
+        if appeal_id or hot_id:
+            appeal = appeal_get(fetched_by=request.user, pk=appeal_id or hot_id or 0)
+            initial = {"appeal": appeal.pk, "hot": bool(hot_id), "title": appeal.title[:60]}
+            node = appeal.node.get_parent() if appeal.node.kind == "building" else appeal.node
+        elif wish_id:
+            wish = wish_get(fetched_by=request.user, pk=wish_id)
+            initial = {"wish": wish.pk, "title": wish.title[:60]}
+            node = wish.node
+        else:
+            return None
+    except Http404:
+        return None
+    if any(p.pk == node.pk for p in places):
+        initial["node"] = node.pk
+    return initial
 
 
 @login_required
@@ -97,8 +129,9 @@ def project_board(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _project_page(
-    request: AuthenticatedHttpRequest, project, *, status: int = 200, typed=None
+    request: AuthenticatedHttpRequest, project, *, status: int = 200, typed=None, activity_form=None
 ) -> HttpResponse:
+    manageable = selectors.project_manageable(request.user, project)
     return render(
         request,
         "alliances/project.html",
@@ -111,8 +144,10 @@ def _project_page(
             "my_rating": selectors.my_rating(project, request.user),
             "may_rate": may_rate.test(request.user, project) and project.status in ("done", "evaluated"),
             "rating_form": RatingForm(typed) if typed else RatingForm(),
-            "manageable": selectors.project_manageable(request.user, project),
+            "manageable": manageable,
             "match": project.match,
+            "activities": links.project_activity_hours(project),
+            "activity_form": activity_form or (ProjectActivityForm() if manageable else None),
         },
         status=status,
     )
@@ -195,6 +230,8 @@ def alliance_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "circles": list(alliance.children.all()[:50]),
             "agreements": list(selectors.agreement_list(fetched_by=request.user, alliance=alliance)[:200]),
             "agreement_form": form,
+            "venues": selectors.alliance_venues(alliance),
+            "mall_form": MallOfferForm(units=units) if staff and units else None,
         },
         status=status,
     )
@@ -215,18 +252,17 @@ def lists(request: AuthenticatedHttpRequest) -> HttpResponse:
     unit = is_unit_account.test(request.user)
     if not staff and not unit:
         raise AllianceError.not_found()
-    tab = request.GET.get("tab", "needs")
+    tab = request.GET.get("tab", "resources" if unit and not staff else "needs")
     search: dict[str, Any] = {
         "category": request.GET.get("category", "")[:12],
         "q": request.GET.get("q", "")[:40],
     }
     places = selectors.need_places(fetched_by=request.user) if staff else []
     units = list(selectors.my_units(fetched_by=request.user)) if unit else []
-    asked = request.GET.get("appeal", "")  # from the appeal page's button
     need_form = NeedForm(
         request.POST if request.POST.get("form") == "need" else None,
         places=places,
-        initial={"appeal": asked} if asked.isascii() and asked.isdigit() and len(asked) < 19 else None,
+        initial=_need_initial(request, places),
     )
     resource_form = ResourceForm(
         request.POST if request.POST.get("form") == "resource" else None, units=units
@@ -240,6 +276,16 @@ def lists(request: AuthenticatedHttpRequest) -> HttpResponse:
                     services.need_from_appeal(
                         actor=request.user,
                         appeal=appeal_get(fetched_by=request.user, pk=d["appeal"]),
+                        category=d["category"],
+                        quantity_kind=d["quantity_kind"],
+                        quantity=d["quantity"],
+                        urgency=d["urgency"],
+                        hot=bool(d["hot"]),
+                    )
+                elif d["wish"]:
+                    links.need_from_wish(
+                        actor=request.user,
+                        wish=wish_get(fetched_by=request.user, pk=d["wish"]),
                         category=d["category"],
                         quantity_kind=d["quantity_kind"],
                         quantity=d["quantity"],
@@ -438,3 +484,158 @@ def export(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     response["Content-Disposition"] = 'attachment; filename="three-lists.xlsx"'
     return response
+
+
+# --- links to the other modules ---------------------------------------------------------------------------
+
+
+@role_required(is_caseworker)
+def need_of(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The need an appeal (or hot issue) or a wish became: its place on the matching board."""
+    appeal_id, wish_id = _digits(request.GET.get("appeal", "")), _digits(request.GET.get("wish", ""))
+    if appeal_id:
+        need = links.need_of(
+            fetched_by=request.user, appeal=appeal_get(fetched_by=request.user, pk=appeal_id)
+        )
+    elif wish_id:
+        need = links.need_of(fetched_by=request.user, wish=wish_get(fetched_by=request.user, pk=wish_id))
+    else:
+        need = None
+    if need is None:
+        raise Http404
+    return redirect(f"{reverse('alliances:matching')}?need={need.pk}")
+
+
+@role_required(is_caseworker)
+def transfer_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Transfer an appeal to a co-building unit of its subdistrict (the appeal page's button)."""
+    appeal_id = _digits(request.GET.get("appeal", "") or request.POST.get("appeal", ""))
+    if appeal_id is None:
+        raise Http404
+    appeal = appeal_get(fetched_by=request.user, pk=appeal_id)
+    units = list(
+        selectors.unit_list(fetched_by=request.user).filter(node__path=appeal.node.path[: 4 * 2])[:300]
+    )
+    form = TransferForm(request.POST or None, units=units)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            with service_call(request, form=form, success=_("The appeal is with the unit.")) as call:
+                transfer = links.appeal_transfer(
+                    actor=request.user,
+                    appeal=appeal,
+                    unit=selectors.unit_get(fetched_by=request.user, pk=form.cleaned_data["unit"]),
+                    note=form.cleaned_data["note"],
+                )
+            if call.ok:
+                return redirect("alliances:transfer", pk=transfer.pk)
+        status = 400
+    return render(
+        request,
+        "alliances/transfer_new.html",
+        {"appeal": appeal, "form": form, "units": units},
+        status=status,
+    )
+
+
+@login_required
+def transfer_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """An appeal with a unit: the unit's accounts read it and reply; staff resolve the appeal with the reply."""
+    transfer = selectors.transfer_get(fetched_by=request.user, pk=pk)
+    mine = is_unit_account.test(request.user) and transfer.unit_id in unit_ids(request.user)
+    staff = staff_at.test(request.user, transfer.node)
+    form = TransferReplyForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        with service_call(request, success=_("Done.")) as call:
+            if request.POST.get("action") == "resolve":
+                links.transfer_resolve(
+                    actor=request.user, transfer=transfer, reply=request.POST.get("reply", "")
+                )
+            else:
+                if not form.is_valid():
+                    raise AllianceError.invalid(form_errors_message(form), field="reply")
+                links.transfer_reply(actor=request.user, transfer=transfer, reply=form.cleaned_data["reply"])
+        if call.ok:
+            return redirect("alliances:transfer", pk=pk)
+        status = 400
+        transfer = selectors.transfer_get(fetched_by=request.user, pk=pk)
+    return render(
+        request,
+        "alliances/transfer.html",
+        {"transfer": transfer, "mine": mine, "staff": staff, "form": form},
+        status=status,
+    )
+
+
+UNIT_DESK_PARTS = ("claims", "appeals", "agreements")
+
+
+@login_required
+def unit_desk(request: AuthenticatedHttpRequest, part: str) -> HttpResponse:
+    """A unit account's own pages: its claims, the appeals transferred to it, its agreements (and its mall
+    items and gifts beside them)."""
+    if part not in UNIT_DESK_PARTS or not is_unit_account.test(request.user):
+        raise Http404
+    units = list(selectors.my_units(fetched_by=request.user))
+    return render(
+        request,
+        "alliances/unit_desk.html",
+        {
+            "part": part,
+            "units": units,
+            "claims": list(selectors.my_claims(fetched_by=request.user)[:200]) if part == "claims" else [],
+            "transfers": list(selectors.transfer_list(fetched_by=request.user)[:200])
+            if part == "appeals"
+            else [],
+            "agreements": list(selectors.my_agreements(fetched_by=request.user)[:200])
+            if part == "agreements"
+            else [],
+            "offers": [(u, links.unit_mall_items(u)) for u in units] if part == "claims" else [],
+        },
+    )
+
+
+@login_required
+@require_POST
+def project_activity(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Staff publish a volunteering activity for a project."""
+    project = selectors.project_get(fetched_by=request.user, pk=pk)
+    form = ProjectActivityForm(request.POST)
+    with service_call(request, success=_("The activity is published.")) as call:
+        if not form.is_valid():
+            raise AllianceError.invalid(form_errors_message(form))
+        d = form.cleaned_data
+        links.project_activity_create(
+            actor=request.user,
+            project=project,
+            title=d["title"],
+            starts_at=d["starts_at"],
+            ends_at=d["ends_at"],
+            capacity=d["capacity"],
+            place=d["place"],
+        )
+    if call.ok:
+        return redirect("alliances:project", pk=pk)
+    return _project_page(request, project, status=400, activity_form=form)
+
+
+@login_required
+@require_POST
+def mall_offer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Staff put a member unit's item in the points mall (from the alliance's page)."""
+    alliance = selectors.alliance_get(fetched_by=request.user, pk=pk)
+    units = list(selectors.unit_list(fetched_by=request.user, alliance=alliance)[:300])
+    form = MallOfferForm(request.POST, units=units)
+    with service_call(request, success=_("The item is in the points mall.")):
+        if not form.is_valid():
+            raise AllianceError.invalid(form_errors_message(form))
+        d = form.cleaned_data
+        links.unit_mall_item(
+            actor=request.user,
+            unit=selectors.unit_get(fetched_by=request.user, pk=d["unit"]),
+            name=d["name"],
+            price=d["price"],
+            stock=d["stock"],
+        )
+    return redirect("alliances:alliance", pk=pk)

@@ -516,3 +516,8 @@ def hot_issues_for(
         weights=Weights(**getattr(settings, "GONGZHI_HOT_WEIGHTS", {})),
         limit=limit,
     )
+
+
+def appeals_by_id(*, fetched_by: User, ids: list[int]) -> dict[int, Appeal]:
+    """The appeals among ``ids`` the user may view, by id (e.g. the ones standing for hot issues)."""
+    return Appeal.objects.visible_to(fetched_by, "view").in_bulk(ids)

@@ -3,6 +3,7 @@ subdistrict's own categories."""
 
 import dataclasses
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.http import Http404, HttpResponse
@@ -19,6 +20,7 @@ from gongzhi.appeals.errors import AppealError
 from gongzhi.appeals.forms import CategoryForm, PeriodForm, PlaceForm
 from gongzhi.appeals.spreadsheets import appeals_export_with
 from gongzhi.core.http import xlsx_response
+from gongzhi.core.registry import object_actions
 from gongzhi.core.rules import is_caseworker, is_neighbour, is_overseer
 from gongzhi.core.web import form_errors_message, role_required, service_call
 from gongzhi.orgs.selectors import node_get, node_or_first_root, node_roots
@@ -166,15 +168,25 @@ def hot_issues_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     issues = selectors.hot_issues_for(
         fetched_by=request.user, node=node, start=end - timedelta(days=days), end=end
     )
+    can_open = is_caseworker.test(request.user)
+    # Other modules' buttons for an issue (e.g. "make it a need"), given by the appeal that stands for it.
+    elsewhere: list[list[dict[str, Any]]] = [[] for _issue in issues]
+    if can_open and issues:
+        typical = [next((i for i, t in h.pairs if t == h.title), h.appeal_ids[0]) for h in issues]
+        found = selectors.appeals_by_id(fetched_by=request.user, ids=typical)
+        elsewhere = [
+            object_actions(request.user, found[pk], model="appeals.hot_issue") if pk in found else []
+            for pk in typical
+        ]
     return render(
         request,
         "appeals/hot.html",
         {
             "node": node,
-            "issues": issues,
+            "issues": list(zip(issues, elsewhere, strict=True)),
             "days": days,
             "periods": HOT_PERIODS,
-            "can_open": is_caseworker.test(request.user),
+            "can_open": can_open,
         },
     )
 

@@ -345,9 +345,11 @@ def measure_sources() -> dict[str, Any]:
     return {app.label: import_module(app.measures) for app in gongzhi_apps() if app.measures}
 
 
-def object_actions(user: Any, obj: Any) -> list[dict[str, Any]]:
-    """The buttons other apps add to ``obj``'s page for ``user``: ``{"key", "label", "url"}`` in order."""
-    model = obj._meta.label
+def object_actions(user: Any, obj: Any, model: str | None = None) -> list[dict[str, Any]]:
+    """The buttons other apps add to ``obj``'s page for ``user``: ``{"key", "label", "url"}`` in order.
+    ``model`` names what the page shows when it is not ``obj``'s model itself, e.g. "appeals.hot_issue" for a
+    hot issue on its list, given by the appeal that stands for it."""
+    model = model or obj._meta.label
     shown = sorted(
         (a for a in _collect("object_actions") if a.model == model and a.shown(user, obj)),
         key=lambda a: (a.order, a.key),

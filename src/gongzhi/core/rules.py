@@ -69,7 +69,14 @@ is_viewer_only = (
     & ~holds(ALL_ROLES - {Role.DISTRICT_VIEWER}, "holds_other_role")
     & ~is_superuser
 )
-takes_part = ~is_viewer_only
+# An account that acts only for an alliance's co-building unit (an organisation, not a resident): its menu is
+# the unit's work, not the residents' pages.
+is_unit_only = (
+    holds({Role.ALLIANCE_UNIT}, "holds_unit_role")
+    & ~holds(ALL_ROLES - {Role.ALLIANCE_UNIT}, "holds_other_than_unit")
+    & ~is_superuser
+)
+takes_part = ~is_viewer_only & ~is_unit_only
 can_import = rules.predicate(
     lambda user: any(sheet.may_import(user) for sheet in spreadsheets().values()), name="can_import"
 )

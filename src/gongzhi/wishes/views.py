@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongzhi.accounts.http import AuthenticatedHttpRequest
+from gongzhi.core.registry import object_actions
 from gongzhi.core.rules import is_caseworker
 from gongzhi.core.web import form_errors_message, service_call
 from gongzhi.orgs.selectors import compounds_of, node_get
@@ -98,6 +99,7 @@ def _detail_page(request: AuthenticatedHttpRequest, wish, *, typed=None, status:
             "is_wisher": is_wisher.test(request.user, wish),
             "is_claimant": is_claimant.test(request.user, wish),
             "actions": set(services.wish_actions(user=request.user, wish=wish)),
+            "elsewhere": object_actions(request.user, wish),
             "typed": typed or {},
         },
         status=status,
