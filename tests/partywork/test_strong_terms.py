@@ -200,3 +200,12 @@ def test_the_api_and_pages(pw, strong, api_login, client):
         {"action": "showcase", "month": month, "title": "护河", "text": "巡河三次", "photo": photo()},
     )
     assert strong.showcase.get().title == "护河"
+
+
+def test_a_term_that_ended_without_an_election_reads_as_overdue_not_as_negative_days(pw, client):
+    today = timezone.localdate()
+    term = branches.term_set(actor=pw.reviewer, branch=pw.branch, elected_on=today - timedelta(days=4 * 365))
+    BranchTerm.objects.filter(pk=term.pk).update(ends_on=today - timedelta(days=19))
+    client.force_login(pw.committee)
+    page = client.get("/party/terms/").content.decode()
+    assert "已超期 19 天" in page and ">-19<" not in page

@@ -664,15 +664,20 @@ def terms(request: AuthenticatedHttpRequest) -> HttpResponse:
                 raise PartyError.invalid(_("Unknown action."))
         return redirect("partywork:terms")
     today = timezone.localdate()
-    rows = [(t, (t.ends_on - today).days) for t in selectors.terms(fetched_by=user)[:500]]
+    # Each term with the days left, and for one already ended the days it is overdue (shown as such, not "-19").
+    rows = [
+        (t, left, -left)
+        for t in selectors.terms(fetched_by=user)[:500]
+        for left in [(t.ends_on - today).days]
+    ]
     kept = selectors.branches_kept(fetched_by=user)
     return render(
         request,
         "partywork/terms.html",
         {
             "rows": rows,
-            "due": sum(1 for _t, left in rows if left <= 90),
-            "ended": sum(1 for _t, left in rows if left < 0),
+            "due": sum(1 for _t, left, _o in rows if left <= 90),
+            "ended": sum(1 for _t, left, _o in rows if left < 0),
             "elections": list(selectors.elections(fetched_by=user)[:30]),
             "branches": kept,
             "today": today.isoformat(),
