@@ -149,8 +149,9 @@ MATRIX = {
         "other": set(),
     },
     S.SCHEDULED: {
-        "staff": {"deliberate", "decide"},
-        "chair": {"deliberate", "decide"},
+        # unschedule: taken back to the list when its meeting is cancelled (meetings.meeting_cancel)
+        "staff": {"deliberate", "decide", "unschedule"},
+        "chair": {"deliberate", "decide", "unschedule"},
         "resident": set(),
         "other": set(),
     },

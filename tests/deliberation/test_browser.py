@@ -116,7 +116,7 @@ def test_green_belt_from_appeal_to_rating(transactional_db, world, delib, live_s
 
     # Carried out: one action item, reported done; the appeal is resolved with the decision.
     staff.goto(f"{url}/deliberation/topics/{topic.pk}/")
-    staff.fill("input[name=title]", "移除灌木、铺设步道")
+    staff.fill("form:has(input[name=owner_name]) input[name=title]", "移除灌木、铺设步道")
     staff.fill("input[name=owner_name]", "物业公司")
     staff.fill("input[name=due]", (timezone.localdate() + timedelta(days=20)).isoformat())
     staff.click("text=添加任务")

@@ -22,7 +22,7 @@ from gongzhi.cockpit.panels import PANELS, PanelSpec, Tile
 from gongzhi.cockpit.rollups import freshness
 from gongzhi.core.registry import gongzhi_apps, measure_sources
 from gongzhi.core.roles import OVERSIGHT_ROLES
-from gongzhi.core.scoping import has_role, reach_paths
+from gongzhi.core.scoping import has_role, reach_paths, subtree_q
 from gongzhi.orgs.models import Node
 
 KINDS = ("recent", "month", "quarter", "year", "custom")
@@ -271,8 +271,9 @@ def _tile(tile: Tile, now: dict[str, Any], before: dict[str, Any]) -> dict[str, 
 
 
 def _children(node: Node) -> list[Node]:
+    # A range on the path (not LIKE, which SQLite cannot answer from the path index).
     # unscoped: the children of a node the user may open lie in the same reach
-    return list(Node.objects.filter(path__startswith=node.path, depth=node.depth + 1).order_by("path"))
+    return list(Node.objects.filter(subtree_q(None, [node.path]), depth=node.depth + 1).order_by("path"))
 
 
 def cockpit_figures(*, fetched_by: Any, node: Node, period: Period, live: bool = True) -> dict[str, Any]:

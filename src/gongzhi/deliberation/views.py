@@ -34,6 +34,7 @@ EVENT_LABELS = {
     "decline": gettext_lazy("Declined"),
     "escalate": gettext_lazy("Moved up to a higher council"),
     "schedule": gettext_lazy("Put on a meeting's agenda"),
+    "unschedule": gettext_lazy("Taken off the agenda (the meeting was cancelled)"),
     "deliberate": gettext_lazy("Deliberated"),
     "decide": gettext_lazy("Decided"),
     "start": gettext_lazy("Carrying out began"),

@@ -14,6 +14,8 @@ class PartyworkConfig(GongzhiApp):
     label = "partywork"
     verbose_name = _("Party organisation work")
     layer = FEATURE
+    # Member points proposed from members' volunteering services and the wishes they fulfilled (autopoints).
+    depends_on = ("gongzhi.volunteering", "gongzhi.wishes")
     urls = [Mount("party/", "gongzhi.partywork.urls")]
     api_router = "gongzhi.partywork.api.router"
     nav = [

@@ -315,6 +315,8 @@ class PointsSource(models.TextChoices):
     MANUAL = "manual", _("Recorded by the branch")
     VOLUNTEER_HOURS = "volunteer_hours", _("Volunteer hours (volunteering)")
     STUDY_HOURS = "study_hours", _("Study hours (training)")
+    REPORT_IN = "report_in", _("Services where the member lives (in-service members, volunteering)")
+    OPEN_DOOR = "open_door", _("Neighbours' wishes fulfilled (micro-wishes)")
 
 
 class MemberPointsRule(models.Model):

@@ -3,10 +3,11 @@ self-assessment, the reviewer's scoring desk, the notice and appeal), member poi
 
 import json
 import time
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,13 +20,14 @@ from django.views.decorators.http import require_POST
 from gongzhi.accounts.http import AuthenticatedHttpRequest
 from gongzhi.core.rules import is_overseer
 from gongzhi.core.web import service_call
-from gongzhi.partywork import branches, rules, selectors, services
+from gongzhi.partywork import autopoints, branches, rules, selectors, services
 from gongzhi.partywork.errors import PartyError
 from gongzhi.partywork.models import (
     EntryStatus,
     ExpenseCategory,
     ItemSource,
     PeerGrade,
+    PointsSource,
     RatingStatus,
     RoundStatus,
     SessionMode,
@@ -271,6 +273,9 @@ def branch_points(request: AuthenticatedHttpRequest, branch: int) -> HttpRespons
     rules_list = list(
         selectors.points_rules(fetched_by=user).filter(node__path__in=_ancestors(members[0].party_org.node))
     )
+    if request.method == "POST" and request.POST.get("action") == "auto":
+        _points_from_platform(request, members[0].party_org)
+        return redirect("partywork:branch_points", branch=branch)
     if request.method == "POST":
         with service_call(request, success=_("Proposed; it counts once approved.")) as call:
             membership = selectors.membership_get(fetched_by=user, pk=_int(request.POST.get("membership")))
@@ -309,6 +314,31 @@ def branch_points(request: AuthenticatedHttpRequest, branch: int) -> HttpRespons
             "grades": PeerGrade.choices,
         },
     )
+
+
+def _points_from_platform(request: AuthenticatedHttpRequest, branch: Any) -> None:
+    """Propose this month's (or last month's) points the platform saw: volunteer hours, services where
+    in-service members live, neighbours' wishes fulfilled; say how many, and which rules are missing."""
+    today = timezone.localdate().replace(day=1)
+    month = (today - timedelta(days=1)).replace(day=1) if request.POST.get("month") == "last" else today
+    with service_call(request) as call:
+        result = autopoints.points_auto(actor=request.user, branch=branch, month=month)
+    if not call.ok:
+        return
+    messages.success(
+        request,
+        _("%(proposed)s lines proposed from the platform for %(month)s; %(already)s were there already.")
+        % {"proposed": result.proposed, "month": month.strftime("%Y-%m"), "already": result.already},
+    )
+    if result.capped:
+        messages.info(request, _("%(n)s lines were left out by a rule's monthly cap.") % {"n": result.capped})
+    if result.missing_rules:
+        names = "、".join(str(PointsSource(source).label) for source in result.missing_rules)
+        messages.warning(
+            request,
+            _("The subdistrict has no points rule for: %(names)s. Its committee can add one.")
+            % {"names": names},
+        )
 
 
 def _ancestors(node: Any) -> list[str]:
