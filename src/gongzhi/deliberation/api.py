@@ -14,7 +14,7 @@ from gongzhi.accounts.models import User
 from gongzhi.appeals.selectors import appeal_get
 from gongzhi.core.documents import CONTENT_TYPES
 from gongzhi.core.pagination import IndexedLimitOffsetPagination, LimitOffset
-from gongzhi.core.schemas import ErrorOut
+from gongzhi.core.schemas import ErrorOut, file_download
 from gongzhi.deliberation import attachments, selectors, services
 from gongzhi.deliberation.errors import DeliberationError
 from gongzhi.deliberation.models import ActionItem, Council, MediationCase, Meeting, OwnedUnit, Topic, Vote
@@ -290,7 +290,11 @@ def topic_attachment_add(
     return Status(201, made)
 
 
-@router.get("/topics/{topic_id}/attachments/{attachment_id}", response={200: bytes, 404: E})
+@router.get(
+    "/topics/{topic_id}/attachments/{attachment_id}",
+    response={200: None, 404: E},
+    openapi_extra=file_download("The attached PDF or photo.", *CONTENT_TYPES.values()),
+)
 def topic_attachment_file(request: AuthenticatedHttpRequest, topic_id: int, attachment_id: int):
     """The attached file, for those who may read the topic."""
     return _attachment_file(request, attachment_id, topic=topic_id)
@@ -328,7 +332,11 @@ def minutes_attachment_add(
     return Status(201, made)
 
 
-@router.get("/meetings/{meeting_id}/attachments/{attachment_id}", response={200: bytes, 404: E})
+@router.get(
+    "/meetings/{meeting_id}/attachments/{attachment_id}",
+    response={200: None, 404: E},
+    openapi_extra=file_download("The attached PDF or photo.", *CONTENT_TYPES.values()),
+)
 def minutes_attachment_file(request: AuthenticatedHttpRequest, meeting_id: int, attachment_id: int):
     """The attached file, for those who may read the minutes."""
     return _attachment_file(request, attachment_id, meeting=meeting_id)

@@ -9,7 +9,7 @@ from ninja.pagination import paginate
 from gongzhi.accounts.http import AuthenticatedHttpRequest
 from gongzhi.core.pagination import LimitOffset
 from gongzhi.core.rules import is_overseer
-from gongzhi.core.schemas import ErrorOut
+from gongzhi.core.schemas import ErrorOut, file_download
 from gongzhi.reports import selectors, services
 from gongzhi.reports.errors import ReportError
 from gongzhi.reports.views import CONTENT_TYPES
@@ -71,7 +71,11 @@ def report_generate(request: AuthenticatedHttpRequest, data: MonthlyReportIn):
     return Status(201, _out(report))
 
 
-@router.get("/reports/{report_id}/{kind}", response={200: bytes, 404: ErrorOut})
+@router.get(
+    "/reports/{report_id}/{kind}",
+    response={200: None, 404: ErrorOut},
+    openapi_extra=file_download("The report's PDF or workbook.", *CONTENT_TYPES.values()),
+)
 def report_download(request: AuthenticatedHttpRequest, report_id: int, kind: str):
     """The stored PDF (``kind`` pdf) or workbook (xlsx) of a report in your reach."""
     report = selectors.report_get(fetched_by=request.user, pk=report_id) if 0 < report_id < 2**63 else None
