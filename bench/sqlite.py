@@ -72,6 +72,12 @@ def main() -> None:
     parser.add_argument("--residents", type=int, default=100_000)
     parser.add_argument("--samples", type=int, default=50)
     parser.add_argument("--rebuild", action="store_true", help="load the demo and seed again")
+    parser.add_argument(
+        "--saved",
+        default="",
+        help="sizes (comma-separated) whose figures are read from bench/results/sqlite-<size>.json, as a run "
+        "that was cut off left them, instead of measured again",
+    )
     parser.add_argument("--child-seed", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--child-measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -80,8 +86,12 @@ def main() -> None:
     if args.child_measure:
         return measure(args.samples)
     sizes = [int(s) for s in args.sizes.split(",")]
+    saved = {int(s) for s in args.saved.split(",") if s}
     results = {}
     for n, size in enumerate(sizes):
+        if size in saved:
+            results[size] = json.loads(saved_path(size).read_text())
+            continue
         folder = prepare(size, args.residents, args.rebuild and n == 0)
         env = {**os.environ, "GONGZHI_DATA_DIR": str(folder)}
         out = subprocess.run(  # noqa: S603
@@ -93,7 +103,15 @@ def main() -> None:
         )
         sys.stderr.write(out.stderr[-2000:])
         results[size] = json.loads(out.stdout.strip().splitlines()[-1])
+        # Each size is kept as soon as it is measured: a run stopped during the next size (the machine is
+        # shared; one size takes minutes on a quiet machine, half an hour on a busy one) loses only that size.
+        saved_path(size).parent.mkdir(exist_ok=True)
+        saved_path(size).write_text(json.dumps(results[size], ensure_ascii=False, indent=2))
     report(sizes, results)
+
+
+def saved_path(size: int) -> Path:
+    return ROOT / "bench" / "results" / f"sqlite-{size}.json"
 
 
 def report(sizes: list[int], results: dict[int, dict]) -> None:
