@@ -274,7 +274,8 @@ class OnceScheduler(Scheduler):
             except Exception:
                 log.exception("could not claim the period of %s", task.name)
                 continue
-            self._logger.info("Enqueueing periodic task %s.", task)
+            # The period is named: under load the line may be written after the period it was queued for ended.
+            self._logger.info("Enqueueing periodic task %s for the period from %s.", task, slot.isoformat())
             self.huey.enqueue(task)
 
 
