@@ -8,8 +8,9 @@ the last year, written by set-based SQL (generate_series), each with its filing 
 What is generated, and the shortcuts (docs/benchmarks.md says the same):
 
 - The appeals' day rollups are made in SQL from the appeals with the product's own aggregate (the query of
-  ``appeals.tallies._tallies_of``, wrapped in one INSERT … SELECT) and added up to every ancestor in SQL:
-  the product's rebuild adds up in Python and would take hours at this size.
+  ``appeals.tallies._tallies_of``, wrapped in one INSERT … SELECT) and added up to every ancestor in SQL
+  (the product's rebuild does the adding up in SQL too, but takes the per-place rows from each module's
+  ``daily_measures`` in Python).
 - The other modules' rollups (volunteering, mall, wishes, alliances, venues, deliberation, party work,
   community services) are generated at full scale directly (per community and day, at rates proportionate
   to a city of ten million), but their event rows are not: those tables stay empty, so the catch-up's
@@ -17,14 +18,20 @@ What is generated, and the shortcuts (docs/benchmarks.md says the same):
 - Residents are not rows (the cockpit reads none).
 - The month rollups are made from the day rollups by the product's own ``months_rebuild``.
 
-Measured, each as p50/p95 over --samples requests through Django's test client (the whole request: the
-view, its queries, the template or the JSON): the city's cockpit (district viewer at the top) for the
-default period, a month and a year, page and API; a random subdistrict's (its administrator) for the same;
-the queries of one city-year request (count, time, rows) by part; and the rollup catch-up after
-10,000 new appeals with their filing events (``rollups_refresh``, the every-minute task).
+Measured in one run, old against new (the old read path and rollup write are a frozen copy in
+bench/cockpit_before.py, put in place of the product's for their samples): each sample opens one viewer's
+cockpit with the old read path, then the new one uncached (cache cleared: the first viewer after the
+rollups changed), then the new one again as the next viewer finds it (cached); p50/p95 over --samples,
+through Django's test client (the whole request: the view, its queries, the template or the JSON). The
+city's cockpit (district viewer at the top) for the default period, a month and a year, page and API; 8
+random subdistricts' (their administrators) for the same. Before the timing, both paths' figures are
+compared for every viewer and period. Then the queries of one city-year page by table, old and new; and
+the rollup catch-up after 10,000 new appeals with their filing events (``rollups_refresh``, the
+every-minute task): the old write and the new one in turn (--rounds times) on the same state, each in a
+transaction rolled back but the last new one, and the city's figures compared after each.
 
-Options: --scale F (1.0 = the city above; 0.02 for a quick look), --samples N, --keep (reuse the database
-in GONGZHI_PG_DIR).
+Options: --scale F (1.0 = the city above; 0.02 for a quick look), --samples N, --rounds N, --keep (reuse
+the database in GONGZHI_PG_DIR).
 """
 
 import argparse
