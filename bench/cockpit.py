@@ -8,8 +8,9 @@ the last year, written by set-based SQL (generate_series), each with its filing 
 What is generated, and the shortcuts (docs/benchmarks.md says the same):
 
 - The appeals' day rollups are made in SQL from the appeals with the product's own aggregate (the query of
-  ``appeals.tallies._tallies_of``, wrapped in one INSERT … SELECT) and added up to every ancestor in SQL:
-  the product's rebuild adds up in Python and would take hours at this size.
+  ``appeals.tallies._tallies_of``, wrapped in one INSERT … SELECT) and added up to every ancestor in SQL
+  (the product's rebuild does the adding up in SQL too, but takes the per-place rows from each module's
+  ``daily_measures`` in Python).
 - The other modules' rollups (volunteering, mall, wishes, alliances, venues, deliberation, party work,
   community services) are generated at full scale directly (per community and day, at rates proportionate
   to a city of ten million), but their event rows are not: those tables stay empty, so the catch-up's
@@ -17,23 +18,31 @@ What is generated, and the shortcuts (docs/benchmarks.md says the same):
 - Residents are not rows (the cockpit reads none).
 - The month rollups are made from the day rollups by the product's own ``months_rebuild``.
 
-Measured, each as p50/p95 over --samples requests through Django's test client (the whole request: the
-view, its queries, the template or the JSON): the city's cockpit (district viewer at the top) for the
-default period, a month and a year, page and API; a random subdistrict's (its administrator) for the same;
-the queries of one city-year request (count, time, rows) by part; and the rollup catch-up after
-10,000 new appeals with their filing events (``rollups_refresh``, the every-minute task).
+Measured in one run, old against new (the old read path and rollup write are a frozen copy in
+bench/cockpit_before.py, put in place of the product's for their samples): each sample opens one viewer's
+cockpit with the old read path, then the new one uncached (cache cleared: the first viewer after the
+rollups changed), then the new one again as the next viewer finds it (cached); p50/p95 over --samples,
+through Django's test client (the whole request: the view, its queries, the template or the JSON). The
+city's cockpit (district viewer at the top) for the default period, a month and a year, page and API; 8
+random subdistricts' (their administrators) for the same. Before the timing, both paths' figures are
+compared for every viewer and period. Then the queries of one city-year page by table, old and new; and
+the rollup catch-up after 10,000 new appeals with their filing events (``rollups_refresh``, the
+every-minute task): the old write and the new one in turn (--rounds times) on the same state, each in a
+transaction rolled back but the last new one, and the city's figures compared after each.
 
-Options: --scale F (1.0 = the city above; 0.02 for a quick look), --samples N, --keep (reuse the database
-in GONGZHI_PG_DIR).
+Options: --scale F (1.0 = the city above; 0.02 for a quick look), --samples N, --rounds N, --keep (reuse
+the database in GONGZHI_PG_DIR).
 """
 
 import argparse
 import json
+import math
 import os
 import random
 import sys
 import time
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -47,7 +56,8 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, reset_queries  # noqa: E402
+from django.db import connection, reset_queries, transaction  # noqa: E402
+from django.http import QueryDict  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -56,12 +66,14 @@ from gongzhi.accounts.models import RoleBinding, User  # noqa: E402
 from gongzhi.accounts.services import api_token_issue  # noqa: E402
 from gongzhi.appeals.models import Appeal, AppealEvent, Category, Status  # noqa: E402
 from gongzhi.appeals.tallies import TOP_CATEGORY, appeal_sums, local_zone  # noqa: E402
-from gongzhi.cockpit import rollups  # noqa: E402
-from gongzhi.cockpit.models import Rollup, RollupMark  # noqa: E402
+from gongzhi.cockpit import api, figures, rollups, views  # noqa: E402
+from gongzhi.cockpit.models import Rollup, RollupMark, RollupMonth  # noqa: E402
+from gongzhi.cockpit.views import period_from  # noqa: E402
 from gongzhi.demo.world import Tree  # noqa: E402
 from gongzhi.orgs.models import Node, NodeKind  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import cockpit_before  # noqa: E402
 from common import percentile  # noqa: E402
 
 ROOT = "BENCHC"
@@ -291,6 +303,7 @@ def build_rollups(started: float) -> float:
     table = Rollup._meta.db_table
     sql(f"ALTER TABLE {table} DROP CONSTRAINT IF EXISTS cockpit_rollup_unique")
     sql("DROP INDEX IF EXISTS cockpit_rollup_app_day")
+    sql("DROP INDEX IF EXISTS cockpit_rollup_cover")
     sql(
         f"""
         INSERT INTO {table} (node_id, day, app, measure, value)
@@ -302,10 +315,10 @@ def build_rollups(started: float) -> float:
     started = step(f"{Rollup.objects.count():,} day rollups at every ancestor", started)
     sql(f"ALTER TABLE {table} ADD CONSTRAINT cockpit_rollup_unique UNIQUE (node_id, day, app, measure)")
     sql(f"CREATE INDEX cockpit_rollup_app_day ON {table} (app, day)")
+    sql(f"CREATE INDEX cockpit_rollup_cover ON {table} (node_id, app, measure, day, value)")
     started = step("indexes", started)
-    if hasattr(rollups, "months_rebuild"):
-        written = rollups.months_rebuild()
-        started = step(f"{written:,} month rollups", started)
+    written = rollups.months_rebuild()
+    started = step(f"{written:,} month rollups", started)
     sql("DROP TABLE bench_leaf")
     sql("DROP TABLE bench_up")
     RollupMark.objects.update_or_create(
@@ -347,10 +360,7 @@ def build(scale: float) -> None:
     started = step("vacuum", started)
     build_rollups(started)
     sql(f"VACUUM ANALYZE {Rollup._meta.db_table}")
-    if hasattr(rollups, "months_rebuild"):
-        from gongzhi.cockpit.models import RollupMonth
-
-        sql(f"VACUUM ANALYZE {RollupMonth._meta.db_table}")
+    sql(f"VACUUM ANALYZE {RollupMonth._meta.db_table}")
 
 
 def user_at(node: Node, role: str, name: str) -> User:
@@ -360,22 +370,26 @@ def user_at(node: Node, role: str, name: str) -> User:
     return User.objects.get(pk=user.pk)
 
 
-def timed(fetch, samples: int) -> tuple[float, float, int]:
-    fetch()  # warm-up
-    timings = []
-    status = 0
-    for _ in range(samples):
-        t0 = time.perf_counter()
-        status = fetch()
-        timings.append((time.perf_counter() - t0) * 1000)
-    return percentile(timings, 50), percentile(timings, 95), status
+@contextmanager
+def read_path(before: bool):
+    """The old read path (bench/cockpit_before.py) in the views and the API while inside, when ``before``."""
+    if not before:
+        yield
+        return
+    saved = views.cockpit_figures, api.cockpit_figures
+    views.cockpit_figures = api.cockpit_figures = cockpit_before.cockpit_figures
+    try:
+        yield
+    finally:
+        views.cockpit_figures, api.cockpit_figures = saved
 
 
-def profile(client: Client, url: str) -> list[tuple[str, int, float, str]]:
+def profile(client: Client, url: str, *, before: bool = False) -> list[tuple[str, int, float, str]]:
     """The queries of one request: (the table read, how many, total ms, the slowest's SQL head)."""
     settings.DEBUG = True
     reset_queries()
-    with CaptureQueriesContext(connection) as captured:
+    cache.clear()
+    with read_path(before), CaptureQueriesContext(connection) as captured:
         client.get(url)
     settings.DEBUG = False
     parts: dict[str, list] = defaultdict(lambda: [0, 0.0, "", 0.0])
@@ -390,21 +404,69 @@ def profile(client: Client, url: str) -> list[tuple[str, int, float, str]]:
     return sorted(((t, p[0], round(p[1], 1), p[2]) for t, p in parts.items()), key=lambda r: -r[2])
 
 
-def catch_up(events: int) -> dict:
-    """``events`` new appeals (each with its filing event) since the last refresh, then one refresh."""
+def _same(a, b) -> bool:
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float | int) and isinstance(b, float | int):
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+    return a == b
+
+
+def same_figures(user: User, node: Node, query: str) -> bool:
+    """Whether the old and the new read path give the same cockpit (all but the freshness line)."""
+    period = period_from(QueryDict(query))
+    cache.clear()
+    old = cockpit_before.cockpit_figures(fetched_by=user, node=node, period=period)
+    new = figures.cockpit_figures(fetched_by=user, node=node, period=period)
+    for figures_ in (old, new):
+        figures_.pop("refreshed_at")
+        for panel in figures_["panels"]:
+            # Equal sums added in another order may differ in the last bit: compare the rankings in one order.
+            if "ranking" in panel:
+                panel["ranking"]["rows"].sort(key=lambda r: (-round(r["value"], 6), r["node"]))
+    return _same(old, new)
+
+
+def catch_up(events: int, rounds: int) -> dict:
+    """``events`` new appeals (each with its filing event) since the last refresh; then ``rounds`` times
+    the old refresh and the new one in turn on that same state, each in a transaction rolled back but the
+    last new one (which stays, as the every-minute task's would). The city's year figures after each must
+    be the same."""
     RollupMark.objects.update_or_create(pk=1, defaults={"refreshed_at": timezone.now()})
     write_appeals(events, days=0.02, open_share=1.0, note="catch-up")
-    t0 = time.perf_counter()
-    days = rollups.rollups_refresh(now=timezone.now() + timedelta(seconds=1))
-    seconds = time.perf_counter() - t0
-    return {"events": events, "days_counted": days, "seconds": round(seconds, 2)}
+    root = Node.objects.get(code=ROOT)
+    year = figures.period_of("year", timezone.localdate())
+    timings: dict[str, list[float]] = {"before": [], "now": []}
+    totals: dict[str, list] = {"before": [], "now": []}
+    counted = 0
+    for i in range(rounds):
+        for path in ("before", "now"):
+            keep = path == "now" and i == rounds - 1
+            with transaction.atomic():
+                saved = rollups._write
+                if path == "before":
+                    rollups._write = cockpit_before.write
+                try:
+                    t0 = time.perf_counter()
+                    counted = rollups.rollups_refresh(now=timezone.now() + timedelta(seconds=1))
+                    timings[path].append(round(time.perf_counter() - t0, 2))
+                finally:
+                    rollups._write = saved
+                totals[path].append(figures.rollup_totals(root, year, [*OTHERS, "appeals"]))
+                if not keep:
+                    transaction.set_rollback(True)
+    same = all(_same(t, totals["now"][0]) for t in totals["before"] + totals["now"])
+    return {"events": events, "days_counted": counted, "seconds": timings, "same_figures": same}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", type=float, default=1.0)
-    parser.add_argument("--samples", type=int, default=40)
+    parser.add_argument("--samples", type=int, default=20)
     parser.add_argument("--events", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=2, help="old and new catch-up, each this many times")
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
@@ -438,59 +500,94 @@ def main() -> None:
         for user in users:
             page = Client()
             page.force_login(user)
-            api = Client(HTTP_AUTHORIZATION=f"Bearer {api_token_issue(user=user)}")
-            node = RoleBinding.objects.get(user=user).node_id
-            clients.append((page, api, node))
+            api_client = Client(HTTP_AUTHORIZATION=f"Bearer {api_token_issue(user=user)}")
+            node = RoleBinding.objects.get(user=user).node
+            clients.append((page, api_client, node, user))
         for label, query in periods:
+            same = all(same_figures(user, node, query) for _, _, node, user in clients)
             for kind in ("page", "API"):
+                # Each sample: one viewer, the old read path and the new one uncached (cache cleared before
+                # each), then the new one again as the next viewer of the same cockpit finds it (cached).
+                timings: dict[str, list[float]] = {"before": [], "now": [], "now, cached": []}
+                statuses = set()
 
-                def fetch(kind=kind, query=query, clients=clients) -> int:
-                    page, api, node = rng.choice(clients)
-                    cache.clear()
-                    if kind == "page":
-                        return page.get(f"/cockpit/{node}/?{query}").status_code
-                    return api.get(f"/api/v1/cockpit/nodes/{node}?{query}").status_code
+                def fetch(
+                    client_set, *, before: bool, clear: bool, kind=kind, query=query, statuses=statuses
+                ) -> float:
+                    page, api_client, node, _ = client_set
+                    if clear:
+                        cache.clear()
+                    url = (
+                        f"/cockpit/{node.pk}/?{query}"
+                        if kind == "page"
+                        else f"/api/v1/cockpit/nodes/{node.pk}?{query}"
+                    )
+                    client = page if kind == "page" else api_client
+                    with read_path(before):
+                        t0 = time.perf_counter()
+                        statuses.add(client.get(url).status_code)
+                        return (time.perf_counter() - t0) * 1000
 
-                p50, p95, status = timed(fetch, args.samples)
-                assert status == 200, status
-                results.append({"who": who, "period": label, "kind": kind, "p50_ms": p50, "p95_ms": p95})
-                print(f"  {who}, {label}, {kind}: p50 {p50} ms, p95 {p95} ms", flush=True)
-    page, _, node = (lambda c: (c, None, root.pk))(Client())
+                warm = rng.choice(clients)
+                fetch(warm, before=True, clear=True)
+                fetch(warm, before=False, clear=True)
+                for _ in range(args.samples):
+                    chosen = rng.choice(clients)
+                    timings["before"].append(fetch(chosen, before=True, clear=True))
+                    timings["now"].append(fetch(chosen, before=False, clear=True))
+                    timings["now, cached"].append(fetch(chosen, before=False, clear=False))
+                assert statuses == {200}, statuses
+                row = {"who": who, "period": label, "kind": kind, "same_figures": same}
+                for path, values in timings.items():
+                    row[path] = [percentile(values, 50), percentile(values, 95)]
+                results.append(row)
+                print(
+                    f"  {who}, {label}, {kind}: "
+                    + ", ".join(f"{path} p50 {row[path][0]} / p95 {row[path][1]} ms" for path in timings)
+                    + f"; same figures: {same}",
+                    flush=True,
+                )
+    page = Client()
     page.force_login(viewer)
-    cache.clear()
-    parts = profile(page, f"/cockpit/{root.pk}/?period=year&on={year.isoformat()}")
+    city_year = f"/cockpit/{root.pk}/?period=year&on={year.isoformat()}"
+    parts = {"before": profile(page, city_year, before=True), "now": profile(page, city_year)}
     load_after = os.getloadavg()
-    refresh = catch_up(args.events)
+    refresh = catch_up(args.events, args.rounds)
+    load_end = os.getloadavg()
     meta = {
         "scale": args.scale,
         "nodes": Node.objects.filter(path__startswith=root.path).count(),
         # unscoped: the benchmark counts every appeal
         "appeals": Appeal.objects.count(),
         "day_rollups": Rollup.objects.count(),
+        "month_rollups": RollupMonth.objects.count(),
         "build_seconds": round(build_s),
         "load_before": [round(x, 1) for x in load_before],
-        "load_after": [round(x, 1) for x in load_after],
+        "load_after_reads": [round(x, 1) for x in load_after],
+        "load_after_catch_up": [round(x, 1) for x in load_end],
         "cores": os.cpu_count(),
+        "date": timezone.now().isoformat(timespec="minutes"),
     }
-    if hasattr(rollups, "months_rebuild"):
-        from gongzhi.cockpit.models import RollupMonth
-
-        meta["month_rollups"] = RollupMonth.objects.count()
     print()
     print(json.dumps(meta, ensure_ascii=False))
     print()
-    print("| cockpit | period | kind | p50 | p95 |")
-    print("| --- | --- | --- | ---: | ---: |")
+    print("| cockpit | period | kind | before p50 / p95 | now p50 / p95 | now, cached p50 / p95 | same |")
+    print("| --- | --- | --- | ---: | ---: | ---: | --- |")
     for r in results:
-        print(f"| {r['who']} | {r['period']} | {r['kind']} | {r['p50_ms']} ms | {r['p95_ms']} ms |")
-    print()
-    print("One city-year page, its queries by table: | table | queries | ms | slowest |")
-    for table, n, ms, text in parts:
-        print(f"| {table} | {n} | {ms} | `{text[:100]}` |")
+        cells = " | ".join(f"{r[k][0]:,} / {r[k][1]:,} ms" for k in ("before", "now", "now, cached"))
+        print(
+            f"| {r['who']} | {r['period']} | {r['kind']} | {cells} | {'yes' if r['same_figures'] else 'NO'} |"
+        )
+    for path, rows in parts.items():
+        print()
+        print(f"One city-year page ({path}), its queries by table: | table | queries | ms | slowest |")
+        for table, n, ms, text in rows:
+            print(f"| {table} | {n} | {ms} | `{text[:100]}` |")
     print()
     print(
         f"Catch-up: {refresh['events']:,} new appeals with their events → rollups_refresh counted "
-        f"{refresh['days_counted']} day(s) again in {refresh['seconds']} s"
+        f"{refresh['days_counted']} day(s) again: before {refresh['seconds']['before']} s, "
+        f"now {refresh['seconds']['now']} s; same figures: {refresh['same_figures']}"
     )
     out = Path(__file__).resolve().parent / "results"
     out.mkdir(exist_ok=True)

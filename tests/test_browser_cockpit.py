@@ -8,7 +8,7 @@ import pytest
 
 from gongzhi.appeals.models import Appeal
 from gongzhi.cockpit.rollups import rollups_rebuild
-from tests.test_browser import CHROMIUM, sign_in
+from tests.test_browser import CHROMIUM, SHOTS, sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -21,6 +21,7 @@ def test_cockpit_big_screen_desk_and_phone(transactional_db, world, live_server,
     for node in (world.cmp_a1a, world.cmp_a1b, world.cmp_a2a):
         Appeal.objects.create(node=node, handling_node=node, title="路灯不亮", body="路灯不亮")
     rollups_rebuild()
+    SHOTS.mkdir(parents=True, exist_ok=True)
     base = f"{live_server.url}/cockpit/{world.sub_a.pk}/"
     for width, height, query in [(1920, 1080, "?screen=big"), (1280, 900, ""), (390, 844, "")]:
         page = browser.new_page(viewport={"width": width, "height": height}, locale="zh-CN")
@@ -30,6 +31,7 @@ def test_cockpit_big_screen_desk_and_phone(transactional_db, world, live_server,
         panel.locator("[data-chart=series] canvas").first.wait_for()
         assert panel.locator('[data-key="collected"] dd').first.inner_text() == "3"
         assert page.locator(".ck-panel").count() >= 5
+        page.screenshot(path=SHOTS / f"cockpit-{width}.png", full_page=True)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, (width, overflow)
         if not query:

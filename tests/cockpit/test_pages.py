@@ -4,13 +4,16 @@ error and the figures are aggregates only."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from gongzhi.appeals.models import Appeal
+from gongzhi.appeals.models import Appeal, AppealEvent
 from gongzhi.cockpit.figures import modules_for, period_of
-from gongzhi.cockpit.rollups import rollups_rebuild
+from gongzhi.cockpit.rollups import MARGIN, rollups_rebuild, rollups_refresh
 from gongzhi.core.registry import measure_sources
+from gongzhi.core.roles import Role
 from gongzhi.wishes.models import Wish
 
 pytestmark = [pytest.mark.django_db]
@@ -163,3 +166,39 @@ def test_previous_period_is_beside_each_figure(counted):
     assert month.previous().after == month.first
     year = period_of("year", timezone.localdate())
     assert (year.previous().first.year, year.previous().after) == (year.first.year - 1, year.first)
+
+
+def test_the_assembled_cockpit_is_kept_until_the_rollups_change(counted, api_login, monkeypatch):
+    """The second viewer of a cockpit reads no rollups (the figures are kept under the rollups' version);
+    a refresh that changes a figure moves the version, and the next viewer sees the new figure; a viewer
+    with other panels never gets the kept ones."""
+    w = counted
+    rollups_refresh()  # sets the mark (the fixture built the rollups without one)
+    url = f"/api/v1/cockpit/nodes/{w.comm_a1.pk}"
+    first = api_login(w.a1_staff).get(url).json()
+    assert collected(first["panels"]) == 2
+    with CaptureQueriesContext(connection) as queries:
+        again = api_login(w.a1_secretary).get(url).json()
+    assert collected(again["panels"]) == 2
+    assert not [q for q in queries.captured_queries if 'cockpit_rollup"' in q["sql"]]
+    assert not [q for q in queries.captured_queries if "cockpit_rollupmonth" in q["sql"]]
+    # A new appeal is taken in by the refresh: the kept figures are not served any more.
+    Appeal.objects.create(node=w.cmp_a1b, handling_node=w.cmp_a1b, title="新", body="新")
+    AppealEvent.objects.create(
+        appeal=Appeal.objects.latest("pk"), action="submit", to_status="submitted", to_tier="compound"
+    )
+    assert rollups_refresh(now=timezone.now() + MARGIN * 3) > 0
+    assert collected(api_login(w.a1_secretary).get(url).json()["panels"]) == 3
+    # Panels differ by who looks: a viewer who may not count wishes never gets the kept cockpit of one who
+    # may (the panels are part of what it is kept under).
+    policy = Wish.scope
+    narrowed = type(policy)(
+        node_field=policy.node_field,
+        actions={**policy.actions, "count": frozenset({Role.SUBDISTRICT_ADMIN})},
+        owner_rule=policy.owner_rule,
+    )
+    monkeypatch.setattr(Wish, "scope", narrowed)
+    wider = api_login(w.sub_admin).get(url).json()
+    narrower = api_login(w.a1_staff).get(url).json()
+    assert "wishes" in {p["app"] for p in wider["panels"]}
+    assert "wishes" not in {p["app"] for p in narrower["panels"]}

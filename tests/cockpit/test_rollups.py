@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from gongzhi.alliances.models import Need, Project, ProjectRating
 from gongzhi.appeals.models import Appeal, AppealEvent
 from gongzhi.cockpit.figures import Period, period_of, rollup_totals
-from gongzhi.cockpit.models import Rollup
+from gongzhi.cockpit.models import Rollup, RollupMonth
 from gongzhi.cockpit.rollups import MARGIN, rollups_rebuild, rollups_refresh
 from gongzhi.core.registry import measure_sources
 from gongzhi.ledger.models import MallItem, MallOrder
@@ -201,6 +201,47 @@ def test_refresh_takes_in_what_changed_since(world):
     after = rollup_totals(world.district, period, ["appeals", "wishes"])
     assert after["appeals"]["collected"] == before.get("appeals", {}).get("collected", 0) + 1
     assert after["wishes"]["posted"] == before.get("wishes", {}).get("posted", 0) + 1
+
+
+def _held():
+    """Every day and month rollup row, values rounded past float noise."""
+    days = {(r.node_id, r.day, r.app, r.measure): round(r.value, 6) for r in Rollup.objects.all()}
+    months = {(r.node_id, r.month, r.app, r.measure): round(r.value, 6) for r in RollupMonth.objects.all()}
+    return days, months
+
+
+def test_the_refresh_writes_what_a_full_build_would(world):
+    """The refresh (in SQL: the days' figures beside the rows held, only the changed rows written, each month
+    moved by its days' change) leaves the day and month rollups exactly as a full build makes them, also
+    when a day's figure falls to nothing (its rows and its month's are removed, not left at zero)."""
+    rng = random.Random(11)
+    random_world(world, rng)
+    lonely = datetime.combine(TODAY - timedelta(days=200), time(10), tzinfo=ZONE)
+    appeal = Appeal.objects.create(
+        node=world.bld_a1a, handling_node=world.comm_a1, title="独", body="独", created_at=lonely
+    )
+    Appeal.objects.create(node=world.cmp_a1a, handling_node=world.comm_a1, title="今", body="今")
+    assert rollups_refresh() == -1
+    at = {"node": world.bld_a1a, "app": "appeals", "measure": "collected"}
+    assert Rollup.objects.get(day=lonely.date(), **at).value == 1
+    assert RollupMonth.objects.get(month=lonely.date().replace(day=1), **at).value == 1
+    # Today's appeals of 社区A1: today is counted again below, but nothing changes there.
+    kept = Rollup.objects.get(day=TODAY, node=world.comm_a1, app="appeals", measure="collected")
+    # Changes: the lonely appeal merged (its day's figures fall to nothing), a new appeal and a wish today.
+    later = timezone.now() + MARGIN * 3
+    target = Appeal.objects.create(node=world.cmp_b1a, handling_node=world.comm_b1, title="并", body="并")
+    Appeal.objects.filter(pk=appeal.pk).update(status="merged", merged_into=target)
+    AppealEvent.objects.create(appeal=appeal, action="merge", from_status="submitted", to_status="merged")
+    AppealEvent.objects.create(appeal=target, action="submit", to_status="submitted", to_tier="compound")
+    Wish.objects.create(node=world.cmp_a2a, wisher_name="李", posted_by=world.superuser, title="新心愿")
+    assert rollups_refresh(now=later) > 0
+    assert not Rollup.objects.filter(day=lonely.date(), **at).exists()
+    assert not RollupMonth.objects.filter(month=lonely.date().replace(day=1), **at).exists()
+    # A row whose figure did not change is not written again (the same row, not deleted and put back).
+    assert Rollup.objects.get(pk=kept.pk).value == kept.value
+    refreshed = _held()
+    rollups_rebuild()
+    assert _held() == refreshed
 
 
 def test_rollups_are_materialised_at_every_ancestor(world):

@@ -13,13 +13,14 @@ from zoneinfo import ZoneInfo
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from gongzhi.cockpit.models import Rollup, RollupMonth
 from gongzhi.cockpit.panels import PANELS, PanelSpec, Tile
-from gongzhi.cockpit.rollups import freshness
+from gongzhi.cockpit.rollups import rollup_state
 from gongzhi.core.registry import gongzhi_apps, measure_sources
 from gongzhi.core.roles import OVERSIGHT_ROLES
 from gongzhi.core.scoping import has_role, reach_paths, subtree_q
@@ -33,6 +34,10 @@ RECENT_DAYS = 30
 # Hot issues cluster up to 2,000 appeals (triage/hot.py): done once per user, node and period in this many
 # seconds, and fetched by the page after it shows.
 HOT_SECONDS = 600
+# What a cockpit shows from the rollups is kept this long under their version (any change moves it); the
+# map of open appeals, read live, this long per node (the big screen fetches the figures every minute).
+FIGURES_SECONDS = 600
+MAP_SECONDS = 60
 # The longest custom period, and the first and last day one may ask for.
 MAX_DAYS = 3 * 366
 EARLIEST = date(2000, 1, 1)
@@ -182,39 +187,44 @@ def _next_month(day: date) -> date:
     return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
 
 
-def _rows(
-    node_ids: list[int], period: Period, modules: list[str], pairs: Q | None = None, *, by_day: bool = False
-) -> list[tuple[int, date, str, str, float]]:
-    """(node, day, app, measure, value) over the period: the month rollups for the whole months inside it
-    (``day`` is then the month's first day), the day rollups for the days around them (or for every day,
-    ``by_day``). At most two queries; a year reads 12 rows per measure, not 365."""
+def _split(
+    period: Period, *, by_day: bool = False
+) -> tuple[list[tuple[date, date]], tuple[date, date] | None]:
+    """The period as the day ranges to read from the day rollups and the whole months (first day of the
+    first, first day after the last) to read from the month rollups (none with ``by_day``)."""
     first, after = period.first, period.after
     whole_first = first if first.day == 1 else _next_month(first)
     whole_after = after.replace(day=1)
     if by_day or whole_first >= whole_after:
-        whole_first = whole_after = after
+        return [(first, after)], None
     # Only the ranges that hold days: an empty one OR-ed in keeps the database from one index range.
-    days = Q(pk__in=[])
-    for start, end in ((first, whole_first), (whole_after, after)):
-        if start < end:
-            days = (
-                Q(day__gte=start, day__lt=end)
-                if days == Q(pk__in=[])
-                else days | Q(day__gte=start, day__lt=end)
-            )
+    days = [(start, end) for start, end in ((first, whole_first), (whole_after, after)) if start < end]
+    return days, (whole_first, whole_after)
+
+
+def _days_q(ranges: list[tuple[date, date]]) -> Q:
+    condition = Q(day__gte=ranges[0][0], day__lt=ranges[0][1])
+    for start, end in ranges[1:]:
+        condition |= Q(day__gte=start, day__lt=end)
+    return condition
+
+
+def _rows(
+    node_ids: list[int], period: Period, modules: list[str], *, by_day: bool = False
+) -> list[tuple[int, date, str, str, float]]:
+    """(node, day, app, measure, value) over the period: the month rollups for the whole months inside it
+    (``day`` is then the month's first day), the day rollups for the days around them (or for every day,
+    ``by_day``). At most two queries; a year reads 12 rows per measure, not 365."""
+    ranges, months = _split(period, by_day=by_day)
     out: list[tuple[int, date, str, str, float]] = []
-    if days != Q(pk__in=[]):
-        rows = Rollup.objects.filter(days, node_id__in=node_ids, app__in=modules)
-        if pairs is not None:
-            rows = rows.filter(pairs)
+    if ranges:
+        rows = Rollup.objects.filter(_days_q(ranges), node_id__in=node_ids, app__in=modules)
         out.extend(rows.values_list("node_id", "day", "app", "measure", "value"))
-    if whole_first < whole_after:
-        months = RollupMonth.objects.filter(
-            node_id__in=node_ids, month__gte=whole_first, month__lt=whole_after, app__in=modules
+    if months is not None:
+        found = RollupMonth.objects.filter(
+            node_id__in=node_ids, month__gte=months[0], month__lt=months[1], app__in=modules
         )
-        if pairs is not None:
-            months = months.filter(pairs)
-        out.extend(months.values_list("node_id", "month", "app", "measure", "value"))
+        out.extend(found.values_list("node_id", "month", "app", "measure", "value"))
     return out
 
 
@@ -226,8 +236,40 @@ def _add_up(rows: list[tuple[int, date, str, str, float]]) -> dict[int, dict[str
     return out
 
 
-def _sums(node_ids: list[int], period: Period, modules: list[str], pairs: Q | None = None) -> dict[int, dict]:
-    return _add_up(_rows(node_ids, period, modules, pairs))
+def _sums(
+    node_ids: list[int], period: Period, modules: list[str], ranked: dict[str, str] | None = None
+) -> dict[int, dict]:
+    """node → app → measure → the sum over the period (only app → its ``ranked`` measure, where given),
+    added up by the database: GROUP BY node, app, measure over the day rows and the month rows, read from
+    the covering index alone; one row per figure comes back, not one per day. With ``ranked``, one branch
+    per (app, measure) in one UNION ALL, so that each reads exactly its index ranges (an IN list on the
+    app and the measure makes PostgreSQL descend the index for every node × app × measure)."""
+    ranges, months = _split(period)
+    parts: list[Any] = []
+    if ranges:
+        parts.append(Rollup.objects.filter(_days_q(ranges), node_id__in=node_ids))
+    if months is not None:
+        parts.append(
+            RollupMonth.objects.filter(node_id__in=node_ids, month__gte=months[0], month__lt=months[1])
+        )
+    branches: list[Any] = []
+    for rows in parts:
+        if ranked is None:
+            branches.append(rows.filter(app__in=modules))
+        else:
+            branches += [rows.filter(app=app, measure=ranked[app]) for app in modules if app in ranked]
+    if not branches:
+        return {}
+    grouped = [
+        b.values("node_id", "app", "measure").annotate(total=Sum("value")).order_by() for b in branches
+    ]
+    query = grouped[0].union(*grouped[1:], all=True) if len(grouped) > 1 else grouped[0]
+    return _add_up(
+        [
+            (node, period.first, app, measure, total or 0.0)
+            for node, app, measure, total in query.values_list("node_id", "app", "measure", "total")
+        ]
+    )
 
 
 def rollup_totals(node: Node, period: Period, modules: list[str]) -> dict[str, dict[str, float]]:
@@ -276,10 +318,49 @@ def _children(node: Node) -> list[Node]:
     return list(Node.objects.filter(subtree_q(None, [node.path]), depth=node.depth + 1).order_by("path"))
 
 
+def _node_urls(nodes: list[Node]) -> dict[int, str]:
+    """Each node's cockpit address, from one ``reverse`` (a city's ranking names 180 areas in 9 panels)."""
+    marker = 987654321
+    head, tail = reverse("cockpit:node", args=[marker]).split(str(marker))
+    return {n.pk: f"{head}{n.pk}{tail}" for n in nodes}
+
+
 def cockpit_figures(*, fetched_by: Any, node: Node, period: Period, live: bool = True) -> dict[str, Any]:
     """The cockpit of ``node`` for ``period`` as the user may see it (None when they may not open it is the
-    caller's check: ``may_open``). ``live`` adds the appeals' map and hot issues, read from the appeals."""
+    caller's check: ``may_open``). ``live`` adds the appeals' map and hot issues, read from the appeals.
+
+    What comes from the rollups depends only on the node, the period, the panels the user may see and the
+    language: it is assembled once and kept under the rollups' version (``FIGURES_SECONDS``), so the
+    viewers of one cockpit (a big screen refreshing every minute, a committee opening the same month) cost
+    one read of the rollups until they change. The map is kept per node for ``MAP_SECONDS``."""
     modules = modules_for(fetched_by, node)
+    refreshed, version = rollup_state()
+    key = (
+        f"cockpit:figures:{version}:{node.pk}:{period.kind}:{period.first}:{period.after}:"
+        f"{get_language()}:{','.join(modules)}"
+    )
+    figures: dict[str, Any] | None = cache.get(key)
+    if figures is None:
+        figures = assemble(node, period, modules)
+        cache.set(key, figures, FIGURES_SECONDS)
+    figures["refreshed_at"] = refreshed
+    if live:
+        for panel in figures["panels"]:
+            if panel["app"] == "appeals":
+                panel["map"] = open_appeals_map(fetched_by, node, version)
+                # Hot issues take a clustering of up to 2,000 appeals: the page fetches them after it shows.
+                panel["hot_url"] = (
+                    reverse("cockpit:hot", args=[node.pk])
+                    + f"?period=custom&from={period.first}&to={period.last}"
+                )
+    return figures
+
+
+def assemble(node: Node, period: Period, modules: list[str]) -> dict[str, Any]:
+    """The cockpit's figures from the rollups (no user in it but the panels ``modules`` they may see): the
+    node's rows of the period (tiles and series), the previous period's sums and the children's ranked
+    figures, each added up by the database: three reads of the rollups (five when a period has both day
+    and month rows)."""
     sources = measure_sources()
     previous = period.previous()
     rows = _rows([node.pk], period, modules, by_day=period.days <= DAILY_UP_TO)
@@ -287,15 +368,11 @@ def cockpit_figures(*, fetched_by: Any, node: Node, period: Period, live: bool =
     before = rollup_totals(node, previous, modules)
     labels, buckets = _series(rows, period, modules)
     children = _children(node)
-    rank_pairs = Q(pk__in=[])
-    specs: dict[str, PanelSpec] = {}
-    for label in modules:
-        spec = PANELS.get(label) or PanelSpec(tiles=[])
-        specs[label] = spec
-        if spec.rank:
-            rank_pairs |= Q(app=label, measure=spec.rank)
-    ranked = _sums([c.pk for c in children], period, modules, rank_pairs) if children else {}
+    specs = {label: PANELS.get(label) or PanelSpec(tiles=[]) for label in modules}
+    rank_by = {label: spec.rank for label, spec in specs.items() if spec.rank}
+    ranked = _sums([c.pk for c in children], period, modules, rank_by) if children else {}
     names = {app.label: str(app.kpi_label or app.verbose_name) for app in gongzhi_apps()}
+    urls = _node_urls(children)
     panels = []
     for label in modules:
         spec = specs[label]
@@ -330,23 +407,23 @@ def cockpit_figures(*, fetched_by: Any, node: Node, period: Period, live: bool =
                         {
                             "node": c.pk,
                             "name": c.name,
-                            "url": reverse("cockpit:node", args=[c.pk]),
+                            "url": urls[c.pk],
                             "value": ranked.get(c.pk, {}).get(label, {}).get(spec.rank, 0),
                         }
                         for c in children
                     ),
-                    key=lambda r: -r["value"],
+                    # Rounded: sums of the same figures added in another order tie, in the tree's order.
+                    key=lambda r: -round(r["value"], 6),
                 ),
             }
         if label == "appeals":
-            panel.update(_appeals_extra(fetched_by, node, period, now.get(label, {}), current, live))
+            panel.update(_appeals_extra(now.get(label, {}), current))
         panels.append(panel)
-    refreshed = freshness()
     return {
         "node": {"id": node.pk, "name": node.name, "kind": node.kind},
         "period": {"kind": period.kind, "first": period.first, "last": period.last},
         "previous": {"first": previous.first, "last": previous.last},
-        "refreshed_at": refreshed,
+        "refreshed_at": None,
         "panels": panels,
         "children": [
             {
@@ -354,21 +431,19 @@ def cockpit_figures(*, fetched_by: Any, node: Node, period: Period, live: bool =
                 "name": c.name,
                 "lat": c.lat,
                 "lng": c.lng,
-                "url": reverse("cockpit:node", args=[c.pk]),
+                "url": urls[c.pk],
             }
             for c in children
         ],
     }
 
 
-def _appeals_extra(
-    user: Any, node: Node, period: Period, sums: dict[str, float], current: dict[str, Any], live: bool
-) -> dict[str, Any]:
+def _appeals_extra(sums: dict[str, float], current: dict[str, Any]) -> dict[str, Any]:
     from gongzhi.appeals.models import Category, Tier
 
     cats = {int(k.split(":", 1)[1]): v for k, v in sums.items() if k.startswith("category:")}
-    names = dict(Category.objects.filter(pk__in=cats).values_list("pk", "name"))
-    extra: dict[str, Any] = {
+    names = dict(Category.objects.filter(pk__in=cats).values_list("pk", "name")) if cats else {}
+    return {
         "categories": sorted(
             ({"name": names.get(pk, "—"), "value": int(v)} for pk, v in cats.items()),
             key=lambda r: -int(str(r["value"])),
@@ -378,17 +453,21 @@ def _appeals_extra(
             for tier in ("compound", "community", "subdistrict")
         ],
     }
-    if live:
-        extra["map"] = open_appeals_map(user, node)
-        # Hot issues take a clustering of up to 2,000 appeals: the page fetches them after it shows.
-        extra["hot_url"] = (
-            reverse("cockpit:hot", args=[node.pk]) + f"?period=custom&from={period.first}&to={period.last}"
-        )
-    return extra
 
 
-def open_appeals_map(user: Any, node: Node) -> list[dict[str, Any]]:
-    """Open and late appeals of ``node``'s subtree, counted per place (no appeal is shown on its own)."""
+def open_appeals_map(user: Any, node: Node, version: int = 0) -> list[dict[str, Any]]:
+    """Open and late appeals of ``node``'s subtree, counted per place (no appeal is shown on its own); kept
+    MAP_SECONDS per node and rollup ``version``. It is shown only with the appeals' panel, to users who may
+    count every appeal of the subtree, so it is the same for all of them."""
+    key = f"cockpit:map:{version}:{node.pk}"
+    found: list[dict[str, Any]] | None = cache.get(key)
+    if found is None:
+        found = _open_appeals_map(user, node)
+        cache.set(key, found, MAP_SECONDS)
+    return found
+
+
+def _open_appeals_map(user: Any, node: Node) -> list[dict[str, Any]]:
     from gongzhi.appeals.models import OPEN_STATUSES, Appeal
     from gongzhi.core.scoping import subtree_q
 

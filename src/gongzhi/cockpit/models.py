@@ -6,7 +6,8 @@ from django.db import models
 
 
 class Rollup(models.Model):
-    node = models.ForeignKey("orgs.Node", on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the unique constraint and the covering index start with the node.
+    node = models.ForeignKey("orgs.Node", on_delete=models.CASCADE, related_name="+", db_index=False)
     day = models.DateField()
     app = models.CharField(max_length=32)
     measure = models.CharField(max_length=64)
@@ -19,7 +20,9 @@ class Rollup(models.Model):
         indexes = [
             models.Index(fields=["app", "day"], name="cockpit_rollup_app_day"),
             # A ranking reads one measure of each child over the period: one index range per child and measure.
-            models.Index(fields=["node", "app", "measure", "day"], name="cockpit_rollup_rank"),
+            # The value is the last key so that the index answers alone (an index-only scan on PostgreSQL, a
+            # covering index on SQLite): the rows of one node lie on thousands of heap pages, not together.
+            models.Index(fields=["node", "app", "measure", "day", "value"], name="cockpit_rollup_cover"),
         ]
 
     def __str__(self) -> str:
@@ -30,7 +33,8 @@ class RollupMonth(models.Model):
     """The day rollups summed per calendar month (``month`` is its first day), kept in step with them by
     every write of day rollups: a month, quarter or year reads 12 rows per measure, not 365."""
 
-    node = models.ForeignKey("orgs.Node", on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the unique constraint and the covering index start with the node.
+    node = models.ForeignKey("orgs.Node", on_delete=models.CASCADE, related_name="+", db_index=False)
     month = models.DateField()
     app = models.CharField(max_length=32)
     measure = models.CharField(max_length=64)
@@ -44,7 +48,9 @@ class RollupMonth(models.Model):
         ]
         indexes = [
             models.Index(fields=["app", "month"], name="cockpit_rollupmonth_app"),
-            models.Index(fields=["node", "app", "measure", "month"], name="cockpit_rollupmonth_rank"),
+            models.Index(
+                fields=["node", "app", "measure", "month", "value"], name="cockpit_rollupmonth_cover"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -53,10 +59,14 @@ class RollupMonth(models.Model):
 
 class RollupMark(models.Model):
     """How far the rollups have taken in changes (one row): the refresh counts again the days touched
-    since ``refreshed_at`` (less a margin); ``rebuilt_at`` is the last full build."""
+    since ``refreshed_at`` (less a margin); ``rebuilt_at`` is the last full build; ``version`` moves with
+    every write that changed a row."""
 
     refreshed_at = models.DateTimeField(null=True, blank=True)
     rebuilt_at = models.DateTimeField(null=True, blank=True)
+    # A new random number at every write that changed a rollup row: the cockpits assembled from the rows are
+    # kept under it (random, so that a database loaded afresh never meets the cache of an earlier one).
+    version = models.PositiveBigIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"rollups refreshed {self.refreshed_at}"

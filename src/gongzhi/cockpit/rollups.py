@@ -9,9 +9,10 @@ load, and ``gongzhi cockpit_rollups --rebuild``) builds everything again, which 
 without a trace (bulk loads by SQL).
 """
 
-from collections import defaultdict
+import secrets
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from itertools import islice
 from types import ModuleType
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -32,12 +33,11 @@ from gongzhi.orgs.models import Node
 MARGIN = timedelta(seconds=120)
 # Beyond this many days touched in one module, the refresh builds the whole module again.
 MAX_DAYS_PER_REFRESH = 120
-BATCH = 5000
+BATCH = 20000
 
 
 def ancestors() -> dict[int, list[int]]:
-    """node id → the ids of the node and all its ancestors."""
-    by_path: dict[str, int] = {}
+    """node id → the ids of the node and all its ancestors (the refresh adds up in SQL; kept for readers)."""
     # unscoped: the tree's shape, to add figures up to every ancestor
     rows = list(Node.objects.values_list("pk", "path"))
     by_path = {path: pk for pk, path in rows}
@@ -48,24 +48,17 @@ def ancestors() -> dict[int, list[int]]:
     }
 
 
-def _materialise(
-    rows: Iterable[tuple[int, date, str, float]], up: dict[int, list[int]]
-) -> dict[tuple[int, date, str], float]:
-    sums: dict[tuple[int, date, str], float] = defaultdict(float)
-    for node, day, measure, value in rows:
-        for ancestor in up.get(node, ()):
-            sums[(ancestor, day, measure)] += value
-    return sums
+def _month_sql() -> str:
+    """The first day of ``day``'s month, in the database's dialect."""
+    if connection.vendor == "postgresql":
+        return "CAST(date_trunc('month', day) AS date)"
+    return "date(day, 'start of month')"
 
 
 def _months_add(app: str, days: list[date] | None, sign: int) -> None:
     """Add ``sign`` × the day rollups of ``app`` (on ``days``; all when None) to the month rollups, in the
-    database: the rows of the days about to be replaced are taken off (-1), the new ones added (+1)."""
-    month = (
-        "CAST(date_trunc('month', day) AS date)"
-        if connection.vendor == "postgresql"
-        else "date(day, 'start of month')"
-    )
+    database (a full build makes the months from the days this way)."""
+    month = _month_sql()
     where = "app = %s"
     params: list[Any] = [app]
     if days is not None:
@@ -90,26 +83,124 @@ def months_rebuild() -> int:
     return RollupMonth.objects.count()
 
 
-def _write(app: str, days: list[date] | None, rows: Iterable[tuple[int, date, str, float]]) -> int:
-    up = ancestors()
-    sums = _materialise(rows, up)
-    old = Rollup.objects.filter(app=app)
-    if days is not None:
-        old = old.filter(day__in=days)
-        _months_add(app, days, -1)
-    else:
-        RollupMonth.objects.filter(app=app).delete()
-    old.delete()
-    Rollup.objects.bulk_create(
-        (
-            Rollup(node_id=node, day=day, app=app, measure=measure, value=value)
-            for (node, day, measure), value in sums.items()
-            if value
-        ),
-        batch_size=BATCH,
+# The write, in SQL on both databases (docs/cockpit.md, "Refresh"): the module's figures per node and day
+# ("leaf" rows, as its ``daily_measures`` yields them) go to a temporary table; one INSERT … SELECT … GROUP
+# BY adds them up to every ancestor (a join on the path's prefixes, through the path's unique index) and
+# sets them beside the rows held for those days; only the rows whose value changed are written (upsert, or
+# delete when the figure fell to nothing), and each month rollup moves by the change of its days.
+LEAF = "cockpit_tmp_leaf"
+DELTA = "cockpit_tmp_delta"
+# A change smaller than this share of the figure is float noise of adding up in another order: not written.
+NOISE = 1e-9
+# Month rows whose value fell below this after the changes are empty (every measure counts in units of at
+# least 0.01: appeals, hours, points, seconds), and deleted.
+EMPTY = 1e-3
+
+
+def _temp(cursor: Any, name: str, columns: str) -> None:
+    cursor.execute(f"DROP TABLE IF EXISTS {name}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {name} ({columns})")
+
+
+def _stage(cursor: Any, rows: Iterable[tuple[int, date, str, float]]) -> int:
+    """The module's rows into the leaf table, BATCH at a time (COPY on PostgreSQL); returns how many. The
+    rows are taken from the module before each COPY: its queries run as they are iterated, and a
+    connection in the middle of a COPY can run none."""
+    _temp(cursor, LEAF, "node_id bigint, day date, measure varchar(64), value double precision")
+    count = 0
+    source = iter(rows)
+    while batch := list(islice(source, BATCH)):
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {LEAF} (node_id, day, measure, value) FROM STDIN") as copy:
+                for row in batch:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(f"INSERT INTO {LEAF} VALUES (%s, %s, %s, %s)", batch)  # noqa: S608
+        count += len(batch)
+    return count
+
+
+def _materialised() -> str:
+    """The leaf rows added up to every ancestor of their node (and the node itself), per day and measure."""
+    nodes = Node._meta.db_table
+    # unscoped: the tree's depth, for the join on every prefix of a path
+    depth = Node.objects.order_by("-depth").values_list("depth", flat=True).first() or 1
+    levels = " UNION ALL ".join(f"SELECT {k} AS k" for k in range(1, depth + 1))
+    return (
+        f"SELECT a.id AS node_id, l.day AS day, l.measure AS measure, SUM(l.value) AS value "  # noqa: S608
+        f"FROM {LEAF} l JOIN {nodes} n ON n.id = l.node_id "
+        f"JOIN ({levels}) d ON d.k <= n.depth "
+        f"JOIN {nodes} a ON a.path = substr(n.path, 1, d.k * {int(Node.steplen)}) "
+        "GROUP BY a.id, l.day, l.measure HAVING SUM(l.value) <> 0"
     )
-    _months_add(app, days, 1)
-    return len(sums)
+
+
+def _write(app: str, days: list[date] | None, rows: Iterable[tuple[int, date, str, float]]) -> int:
+    """Store the rollups of ``app`` (for ``days``; every day when None) from its leaf ``rows``; returns the
+    rows written (a full build: every row; days: the rows that changed)."""
+    table, months = Rollup._meta.db_table, RollupMonth._meta.db_table
+    with connection.cursor() as cursor:
+        _stage(cursor, rows)
+        if days is None:
+            cursor.execute(f"DELETE FROM {months} WHERE app = %s", [app])  # noqa: S608
+            cursor.execute(f"DELETE FROM {table} WHERE app = %s", [app])  # noqa: S608
+            cursor.execute(
+                f"INSERT INTO {table} (node_id, day, app, measure, value) "  # noqa: S608
+                f"SELECT node_id, day, %s, measure, value FROM ({_materialised()}) m",
+                [app],
+            )
+            written = cursor.rowcount
+            cursor.execute(f"DROP TABLE {LEAF}")
+            _months_add(app, None, 1)
+            return int(written)
+        on_days = ", ".join(["%s"] * len(days))
+        _temp(
+            cursor,
+            DELTA,
+            "node_id bigint, day date, measure varchar(64), now_v double precision, was_v double precision",
+        )
+        # The figures now beside the figures held, for every (node, day, measure) either has.
+        cursor.execute(
+            f"INSERT INTO {DELTA} (node_id, day, measure, now_v, was_v) "  # noqa: S608
+            "SELECT node_id, day, measure, SUM(now_v), SUM(was_v) FROM ("
+            f"SELECT node_id, day, measure, value AS now_v, 0.0 AS was_v FROM ({_materialised()}) m "
+            f"UNION ALL SELECT node_id, day, measure, 0.0, value FROM {table} "
+            f"WHERE app = %s AND day IN ({on_days})"
+            ") x GROUP BY node_id, day, measure "
+            f"HAVING abs(SUM(now_v) - SUM(was_v)) > {NOISE} * (abs(SUM(now_v)) + abs(SUM(was_v)))",
+            [app, *days],
+        )
+        changed = cursor.rowcount
+        if changed:
+            cursor.execute(
+                f"DELETE FROM {table} WHERE app = %s AND day IN ({on_days}) AND EXISTS ("  # noqa: S608
+                f"SELECT 1 FROM {DELTA} d WHERE d.now_v = 0 AND d.node_id = {table}.node_id "
+                f"AND d.day = {table}.day AND d.measure = {table}.measure)",
+                [app, *days],
+            )
+            cursor.execute(
+                f"INSERT INTO {table} (node_id, day, app, measure, value) "  # noqa: S608
+                f"SELECT node_id, day, %s, measure, now_v FROM {DELTA} WHERE now_v <> 0 "
+                "ON CONFLICT (node_id, day, app, measure) DO UPDATE SET value = excluded.value",
+                [app],
+            )
+            month = _month_sql()
+            cursor.execute(
+                f"INSERT INTO {months} (node_id, month, app, measure, value) "  # noqa: S608
+                f"SELECT node_id, {month}, %s, measure, SUM(now_v - was_v) FROM {DELTA} WHERE 1 = 1 "
+                f"GROUP BY node_id, {month}, measure "
+                f"ON CONFLICT (node_id, month, app, measure) DO UPDATE SET value = {months}.value + excluded.value",
+                [app],
+            )
+            firsts = sorted({day.replace(day=1) for day in days})
+            cursor.execute(
+                f"DELETE FROM {months} WHERE app = %s AND month IN ({', '.join(['%s'] * len(firsts))}) "  # noqa: S608
+                f"AND abs(value) < {EMPTY}",
+                [app, *firsts],
+            )
+        cursor.execute(f"DROP TABLE {LEAF}")
+        cursor.execute(f"DROP TABLE {DELTA}")
+        return int(changed)
 
 
 def _local_date(value: Any, zone: ZoneInfo) -> date | None:
@@ -156,6 +247,10 @@ def rollups_rebuild(*, only: Iterable[str] | None = None, days: dict[str, set[da
         written += _write(app, these, source.daily_measures(days=these))
     if only is None and days is None:
         RollupMark.objects.update_or_create(pk=1, defaults={"refreshed_at": now, "rebuilt_at": now})
+    if written:
+        # The cockpits assembled from the rows before are stale now (figures.py keeps them under this
+        # version): a new random one, never a count that a database loaded afresh would start again.
+        RollupMark.objects.update_or_create(pk=1, defaults={"version": secrets.randbits(62)})
     return written
 
 
@@ -180,5 +275,11 @@ def rollups_refresh(*, now: datetime | None = None) -> int:
 
 
 def freshness() -> datetime | None:
-    mark = RollupMark.objects.filter(pk=1).first()
-    return mark.refreshed_at if mark else None
+    return rollup_state()[0]
+
+
+def rollup_state() -> tuple[datetime | None, int]:
+    """When the rollups last took in changes, and the version of their rows (moved by every write that
+    changed a row): what a cockpit assembled from them may be kept under."""
+    mark = RollupMark.objects.filter(pk=1).values_list("refreshed_at", "version").first()
+    return mark if mark is not None else (None, 0)
