@@ -351,11 +351,12 @@ def agreement_add(
 
 
 @router.get("/resources", response=list[ResourceOut])
-@paginate(LimitOffset)
+@paginate(SqlPage)
 def resources(request: AuthenticatedHttpRequest, category: str = "", q: str = "", mine: bool = False):
-    """Staff: resources in reach; a unit's account: its own and the open ones of its subdistrict."""
+    """Staff: resources in reach; a unit's account: its own and the open ones of its subdistrict. Newest
+    first."""
     rows = selectors.resource_list(fetched_by=request.user, mine=mine, category=category[:12], q=q[:40])
-    return [_resource(r) for r in rows[:1000]]
+    return Rows(rows, _resource)
 
 
 @router.post("/resources", response={201: ResourceOut, **WRITE})
@@ -386,10 +387,21 @@ def resource_step(request: AuthenticatedHttpRequest, resource_id: int, data: Lis
 
 
 @router.get("/needs", response=list[NeedOut])
-@paginate(LimitOffset)
-def needs(request: AuthenticatedHttpRequest, category: str = "", q: str = "", status: str = ""):
-    rows = selectors.need_list(fetched_by=request.user, category=category[:12], q=q[:40], status=status[:8])
-    return [_need(n) for n in rows[:1000]]
+@paginate(SqlPage)
+def needs(
+    request: AuthenticatedHttpRequest,
+    category: str = "",
+    q: str = "",
+    status: str = "",
+    node_id: int | None = None,
+):
+    """Staff: the needs of their places; a unit's account: the open needs of its subdistrict. Most urgent
+    first, then newest; ``node_id``: a place and those under it."""
+    node = node_get(fetched_by=request.user, pk=node_id) if node_id is not None else None
+    rows = selectors.need_list(
+        fetched_by=request.user, category=category[:12], q=q[:40], status=status[:8], node=node
+    )
+    return Rows(rows, _need)
 
 
 @router.post("/needs", response={201: NeedOut, **WRITE})
@@ -473,11 +485,12 @@ def candidates(request: AuthenticatedHttpRequest, need_id: int):
 
 
 @router.get("/matches", response=list[MatchOut])
-@paginate(LimitOffset)
+@paginate(SqlPage)
 def matches(
     request: AuthenticatedHttpRequest, status: Literal["proposed", "accepted", "rejected"] = "proposed"
 ):
-    return [_match(m) for m in selectors.match_list(fetched_by=request.user, status=status)[:1000]]
+    """Proposals (the latest rounds' undecided ones, most urgent need first), or the decided ones."""
+    return Rows(selectors.match_list(fetched_by=request.user, status=status), _match)
 
 
 @router.post("/matches/propose", response={201: MatchRoundOut, **WRITE})
@@ -525,10 +538,23 @@ def match_decide(request: AuthenticatedHttpRequest, match_id: int, data: MatchDe
 
 
 @router.get("/projects", response=list[ProjectOut])
-@paginate(LimitOffset)
-def projects(request: AuthenticatedHttpRequest, status: str = "", mine: bool = False, q: str = ""):
-    rows = selectors.project_list(fetched_by=request.user, status=status[:12], mine=mine, q=q[:40])
-    return [_project(p, request.user) for p in rows.prefetch_related("milestones")[:500]]
+@paginate(SqlPage)
+def projects(
+    request: AuthenticatedHttpRequest,
+    status: str = "",
+    mine: bool = False,
+    q: str = "",
+    category: int | None = None,
+    node_id: int | None = None,
+):
+    """Projects where you are (staff: also drafts; ``mine``: your units'), newest first; by state, category
+    (a subdistrict's category id) or place."""
+    node = node_get(fetched_by=request.user, pk=node_id) if node_id is not None else None
+    rows = selectors.project_list(
+        fetched_by=request.user, status=status[:12], mine=mine, q=q[:40], category=category, node=node
+    )
+    user = request.user
+    return Rows(rows.prefetch_related("milestones"), lambda p: _project(p, user))
 
 
 @router.post("/projects", response={201: ProjectOut, **WRITE})

@@ -34,6 +34,7 @@ from gongzhi.alliances.projects import project_actions
 from gongzhi.alliances.rules import is_unit_account, may_rate, unit_ids
 from gongzhi.alliances.spreadsheets import three_lists_export
 from gongzhi.appeals.selectors import appeal_get
+from gongzhi.core.pagination import page_by_ids
 from gongzhi.core.rules import is_caseworker, staff_at
 from gongzhi.core.web import form_errors_message, role_required, service_call
 from gongzhi.ledger.selectors import mall_item_get
@@ -109,7 +110,7 @@ def project_board(request: AuthenticatedHttpRequest) -> HttpResponse:
         category=category,
         status=status,
     )
-    rows = list(projects[:300])
+    rows = page_by_ids(projects, 0, 300)
     columns = []
     if view == "board":
         for state in ([ProjectStatus.DRAFT] if staff else []) + BOARD_STATES:
@@ -336,8 +337,8 @@ def lists(request: AuthenticatedHttpRequest) -> HttpResponse:
             "unit": unit,
             "categories": Category.choices,
             "search": search,
-            "needs": list(selectors.need_list(fetched_by=request.user, **search)[:200]),
-            "resources": list(selectors.resource_list(fetched_by=request.user, **search)[:200]),
+            "needs": page_by_ids(selectors.need_list(fetched_by=request.user, **search), 0, 200),
+            "resources": page_by_ids(selectors.resource_list(fetched_by=request.user, **search), 0, 200),
             "need_form": need_form,
             "resource_form": resource_form,
             "places": places,
