@@ -154,7 +154,7 @@ class MallOfferForm(forms.Form):
 class UnitAccountForm(forms.Form):
     """An account acting for a unit: a person's name and mobile number (they sign in with a code)."""
 
-    name = forms.CharField(label=_("Name"), max_length=40)
+    name = forms.CharField(label=_("name"), max_length=40)
     phone = forms.CharField(
         label=_("Mobile number"),
         max_length=20,

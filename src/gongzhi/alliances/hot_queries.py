@@ -42,6 +42,9 @@ _OWN = "one unit's own projects: found by the project-unit index, a few dozen"
 # urgency: SQLite starts from the places (their paths) rather than walk need_page in order. Open needs are
 # the matching board's current work; the whole list (closed ones too) grows with the years: a known gap.
 _NEEDS = "the needs of the places in reach, found by place (and state), sorted by urgency"
+# The board's page also lists the alliances where the user is (a subdistrict's alliance, its circles and
+# micro-alliances: a few dozen), sorted by place.
+_ALLIANCES = "the alliances in reach beside the board: a few dozen, sorted by place"
 _CANDIDATES = "the open resources of the need's subdistrict (by place and state), ranked in Python"
 
 HOT_REQUESTS = [
@@ -78,7 +81,7 @@ HOT_REQUESTS = [
         "projects by state",
         "subdistrict_admin",
         "/api/v1/projects?status=in_progress&limit=25",
-        scope_from_index=True,
+        sorted_ok="the projects of one state in reach, found by (place, state): running ones are few",
     ),
     HotRequest(
         "projects by category",
@@ -103,9 +106,9 @@ HOT_REQUESTS = [
     HotRequest("appeals transferred to units", "commissioner", "/api/v1/transfers?limit=25"),
     HotRequest("three lists (web page)", "subdistrict_admin", "/alliances/lists/", sorted_ok=_NEEDS),
     HotRequest("own resources (web page)", "alliance_unit", "/alliances/lists/", sorted_ok=_NEEDS),
-    HotRequest("project board (web page)", "subdistrict_admin", "/alliances/"),
+    HotRequest("project board (web page)", "subdistrict_admin", "/alliances/", sorted_ok=_ALLIANCES),
     HotRequest("own projects (web page)", "alliance_unit", "/alliances/", sorted_ok=_OWN),
-    HotRequest("projects near me (web page)", "resident", "/alliances/"),
+    HotRequest("projects near me (web page)", "resident", "/alliances/", sorted_ok=_ALLIANCES),
 ]
 
 CATEGORIES = ["elderly", "health", "repair", "children"]
