@@ -108,3 +108,63 @@ def test_from_appeal_to_rated_project(transactional_db, world, al, live_server, 
     page.screenshot(path=str(shot / "4-resident-rated.png"), full_page=True)
     assert ProjectRating.objects.get(project=project).rating == "satisfied"
     page.close()
+
+
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (1280, 900)])
+def test_unit_accounts_and_where_goods_went(transactional_db, world, al, live_server, browser, width, height):
+    """The subdistrict's staff add an account on a unit's page; on an in-kind drive's page they record where
+    the received goods went (a compound), once."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from gongzhi.accounts.models import User
+    from gongzhi.alliances import donations
+    from gongzhi.alliances.models import Pledge, UnitStaff
+
+    drive = donations.drive_create(
+        actor=world.sub_admin,
+        node=world.sub_a,
+        title="爱心物资",
+        kind="in_kind",
+        goal=10000,
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate() + timedelta(days=30),
+        receiver="街道A慈善分会",
+    )
+    pledge = donations.pledge_make(
+        actor=al.bank_user, drive=drive, unit=al.bank, amount=2000, item="大米", quantity=40
+    )
+    donations.pledge_receive(actor=world.sub_admin, pledge=pledge)
+    page = browser.new_page(viewport={"width": width, "height": height})
+    shot = SHOTS / f"alliances-{width}"
+    shot.mkdir(parents=True, exist_ok=True)
+    sign_in(page, live_server, world.sub_admin.username)
+
+    # From the alliance page to the unit's page; a wrong number is refused beside the field, then the account.
+    page.goto(f"{live_server.url}/alliances/alliance/{al.alliance.pk}/")
+    page.click(f"a[href='/alliances/units/{al.hospital.pk}/']")
+    page.fill("#id_name", "王医生")
+    page.fill("#id_phone", "12345")
+    page.click("button:has-text('创建账号')")
+    page.wait_for_selector("text=手机号")
+    assert not User.objects.filter(display_name="王医生").exists()
+    page.fill("#id_phone", "13900004444")
+    page.click("button:has-text('创建账号')")
+    page.wait_for_selector("text=账号已开通")
+    page.wait_for_selector("text=139****4444")
+    assert UnitStaff.objects.filter(unit=al.hospital, user__display_name="王医生").exists()
+    page.screenshot(path=str(shot / "5-unit-accounts.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+    # The drive's page: where the rice went.
+    page.goto(f"{live_server.url}/alliances/donations/{drive.pk}/")
+    page.screenshot(path=str(shot / "6a-drive-choose.png"), full_page=True)
+    page.select_option("form.place-form select[name='to']", f"node:{world.cmp_a1a.pk}")
+    page.click("form.place-form button")
+    page.wait_for_selector("text=物资去向已登记")
+    assert Pledge.objects.get(pk=pledge.pk).to_node_id == world.cmp_a1a.pk
+    assert page.locator("form.place-form").count() == 0
+    page.screenshot(path=str(shot / "6-drive-destination.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.close()

@@ -94,3 +94,65 @@ def test_a_drive_page_records_a_units_pledge_and_staffs_receipt(world, al, login
     html = staff.get(page).content.decode()
     assert "某银行支行" in html and "20000" in html
     assert staff.post(page, {"form": "receive", "pledge": "²"}).status_code == 400
+
+
+def test_the_unit_page_and_its_accounts_form(world, al, login):
+    from gongzhi.accounts.models import User
+    from gongzhi.alliances.models import UnitStaff
+
+    url = f"/alliances/units/{al.hospital.pk}/"
+    staff = login(world.sub_admin)
+    page = staff.get(url).content.decode()
+    assert "某中医医院" in page and 'name="phone"' in page
+    # A resident near it sees the unit, not its accounts or the form; another subdistrict does not see it.
+    resident = login(world.resident).get(url).content.decode()
+    assert "某中医医院" in resident and 'name="phone"' not in resident
+    assert login(world.sub_b_admin).get(url).status_code == 404
+    assert login(al.bank_user).post(url, {"name": "x", "phone": "13900003333"}).status_code == 404
+    before = User.objects.count()
+    bad = staff.post(url, {"name": "王医生", "phone": "123"})
+    assert bad.status_code == 400 and User.objects.count() == before
+    assert "有效的手机号" in bad.content.decode() or "valid mobile" in bad.content.decode()
+    assert staff.post(url, {"name": "王医生", "phone": "13900003333"}).status_code == 302
+    made = User.objects.get(display_name="王医生")
+    assert UnitStaff.objects.filter(unit=al.hospital, user=made).exists()
+    assert "139****3333" in staff.get(url).content.decode()
+    # The alliance page links each unit to its page.
+    assert url in login(world.resident).get(f"/alliances/alliance/{al.alliance.pk}/").content.decode()
+
+
+def test_the_drive_page_records_where_goods_went(world, al, login):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from gongzhi.alliances import donations
+    from gongzhi.alliances.models import Pledge
+
+    drive = donations.drive_create(
+        actor=world.sub_admin,
+        node=world.sub_a,
+        title="爱心物资",
+        kind="in_kind",
+        goal=10000,
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate() + timedelta(days=30),
+        receiver="街道A慈善分会",
+    )
+    pledge = donations.pledge_make(
+        actor=al.bank_user, drive=drive, unit=al.bank, amount=2000, item="大米", quantity=40
+    )
+    url = f"/alliances/donations/{drive.pk}/"
+    staff = login(world.sub_admin)
+    assert 'value="place"' not in staff.get(url).content.decode()  # not received yet
+    donations.pledge_receive(actor=world.sub_admin, pledge=pledge)
+    page = staff.get(url).content.decode()
+    assert 'value="place"' in page and f'value="node:{world.cmp_a1a.pk}"' in page
+    assert f'value="node:{world.cmp_b1a.pk}"' not in page  # another subdistrict's places are not offered
+    assert 'value="place"' not in login(al.bank_user).get(url).content.decode()
+    bad = staff.post(url, {"form": "place", "pledge": pledge.pk, "to": f"node:{world.cmp_b1a.pk}"})
+    assert bad.status_code == 400 and Pledge.objects.get(pk=pledge.pk).to_node_id is None
+    done = staff.post(url, {"form": "place", "pledge": pledge.pk, "to": f"node:{world.cmp_a1a.pk}"})
+    assert done.status_code == 302
+    assert Pledge.objects.get(pk=pledge.pk).to_node_id == world.cmp_a1a.pk
+    assert 'value="place"' not in staff.get(url).content.decode()  # once

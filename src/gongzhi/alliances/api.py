@@ -1,13 +1,17 @@
-"""The alliances API: /alliances, /units, /resources, /needs, /matches, /projects, /donations."""
+"""The alliances API: /alliances, /units, /resources, /needs, /matches, /projects, /donations, and the links
+to the other modules (a need from an appeal, a hot issue or a wish; a project's volunteering activities; an
+appeal transferred to a unit; a unit's mall items; where in-kind gifts went)."""
 
-from typing import Literal
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status, UploadedFile
 from ninja.pagination import paginate
 
 from gongzhi.accounts.http import AuthenticatedHttpRequest
-from gongzhi.alliances import selectors, services
+from gongzhi.alliances import links, selectors, services
 from gongzhi.alliances.errors import AllianceError
 from gongzhi.alliances.matching import match_propose
 from gongzhi.alliances.projects import project_actions
@@ -19,16 +23,23 @@ from gongzhi.alliances.schemas import (
     DriveIn,
     DriveOut,
     ListStepIn,
+    MallItemOut,
+    MallOfferIn,
     MatchDecideIn,
     MatchOut,
     MatchProposeIn,
     MatchRoundIn,
     MatchRoundOut,
     NeedFromAppealIn,
+    NeedFromWishIn,
     NeedIn,
     NeedOut,
     PledgeIn,
     PledgeOut,
+    PledgePlaceIn,
+    ProjectActivityIn,
+    ProjectActivityLinkIn,
+    ProjectActivityOut,
     ProjectIn,
     ProjectOut,
     ProjectRatingIn,
@@ -37,16 +48,42 @@ from gongzhi.alliances.schemas import (
     ReceiveIn,
     ResourceIn,
     ResourceOut,
+    TransferIn,
+    TransferOut,
+    TransferReplyIn,
+    TransferResolveIn,
+    UnitAccountIn,
+    UnitAccountOut,
     UnitIn,
     UnitOut,
 )
 from gongzhi.appeals.selectors import appeal_get
-from gongzhi.core.pagination import LimitOffset
+from gongzhi.core.pagination import IndexedLimitOffsetPagination, LimitOffset, bounded_count, page_by_ids
+from gongzhi.core.rules import staff_at
 from gongzhi.core.schemas import ErrorOut
 from gongzhi.orgs.selectors import node_get
+from gongzhi.wishes.selectors import wish_get
 
 router = Router(tags=["alliances"])
 WRITE = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+@dataclass(frozen=True)
+class Rows:
+    """A list's queryset (in its order) and how one row is shown: the page is cut in SQL, then shown."""
+
+    queryset: Any
+    show: Callable[[Any], dict]
+
+
+class SqlPage(IndexedLimitOffsetPagination):
+    """limit/offset on a queryset, in SQL: the page's ids by the list's index (``core.pagination``), a count
+    that stops at 10,000 (``count_capped``), then only the page's rows are shown."""
+
+    def paginate_queryset(self, queryset: Rows, pagination: Any, request: Any, **params: Any) -> dict:  # type: ignore[override]
+        count, capped = bounded_count(queryset.queryset)
+        rows = page_by_ids(queryset.queryset, pagination.offset, pagination.limit)
+        return {"items": [queryset.show(r) for r in rows], "count": count, "count_capped": capped}
 
 
 def _alliance(a) -> dict:
@@ -112,6 +149,8 @@ def _need(n) -> dict:
         "wanted_until": n.wanted_until,
         "status": n.status,
         "appeal_id": n.appeal_id,
+        "wish_id": n.wish_id,
+        "source": n.source,
     }
 
 
@@ -183,6 +222,9 @@ def _pledge(p) -> dict:
         "quantity": p.quantity,
         "destination": p.destination,
         "status": p.status,
+        "to_node_id": p.to_node_id,
+        "to_activity_id": p.to_activity_id,
+        "to_mall_item_id": p.to_mall_item_id,
     }
 
 
@@ -226,6 +268,40 @@ def unit_register(request: AuthenticatedHttpRequest, data: UnitIn):
         alliances=alliances,
     )
     return Status(201, _unit(unit))
+
+
+@router.get("/units/{unit_id}", response={200: UnitOut, 404: ErrorOut})
+def unit(request: AuthenticatedHttpRequest, unit_id: int):
+    return _unit(selectors.unit_get(fetched_by=request.user, pk=unit_id))
+
+
+def _account(s) -> dict:
+    return {
+        "user_id": s.user_id,
+        "name": s.user.display_name or s.user.username,
+        "phone": s.user.phone_masked,
+    }
+
+
+@router.get("/units/{unit_id}/accounts", response={200: list[UnitAccountOut], 403: ErrorOut, 404: ErrorOut})
+def unit_accounts(request: AuthenticatedHttpRequest, unit_id: int):
+    """The accounts acting for a unit (the staff of its subdistrict)."""
+    u = selectors.unit_get(fetched_by=request.user, pk=unit_id)
+    if not staff_at.test(request.user, u.node):
+        raise AllianceError.forbidden(_("Only the subdistrict's staff add a unit's accounts."))
+    return Status(200, [_account(s) for s in services.unit_accounts(u)])
+
+
+@router.post("/units/{unit_id}/accounts", response={201: UnitAccountOut, **WRITE})
+def unit_account_create(request: AuthenticatedHttpRequest, unit_id: int, data: UnitAccountIn):
+    """Give a person an account acting for the unit (the subdistrict's staff): a name and a mobile number to
+    sign in with by code; a number that has an account already gets the unit added to it (409 if it acts for
+    the unit already)."""
+    u = selectors.unit_get(fetched_by=request.user, pk=unit_id)
+    user = services.unit_account_create(actor=request.user, unit=u, name=data.name, phone=data.phone)
+    return Status(
+        201, {"user_id": user.pk, "name": user.display_name or user.username, "phone": user.phone_masked}
+    )
 
 
 def _agreement(a) -> dict:
@@ -275,11 +351,12 @@ def agreement_add(
 
 
 @router.get("/resources", response=list[ResourceOut])
-@paginate(LimitOffset)
+@paginate(SqlPage)
 def resources(request: AuthenticatedHttpRequest, category: str = "", q: str = "", mine: bool = False):
-    """Staff: resources in reach; a unit's account: its own and the open ones of its subdistrict."""
+    """Staff: resources in reach; a unit's account: its own and the open ones of its subdistrict. Newest
+    first."""
     rows = selectors.resource_list(fetched_by=request.user, mine=mine, category=category[:12], q=q[:40])
-    return [_resource(r) for r in rows[:1000]]
+    return Rows(rows, _resource)
 
 
 @router.post("/resources", response={201: ResourceOut, **WRITE})
@@ -310,10 +387,21 @@ def resource_step(request: AuthenticatedHttpRequest, resource_id: int, data: Lis
 
 
 @router.get("/needs", response=list[NeedOut])
-@paginate(LimitOffset)
-def needs(request: AuthenticatedHttpRequest, category: str = "", q: str = "", status: str = ""):
-    rows = selectors.need_list(fetched_by=request.user, category=category[:12], q=q[:40], status=status[:8])
-    return [_need(n) for n in rows[:1000]]
+@paginate(SqlPage)
+def needs(
+    request: AuthenticatedHttpRequest,
+    category: str = "",
+    q: str = "",
+    status: str = "",
+    node_id: int | None = None,
+):
+    """Staff: the needs of their places; a unit's account: the open needs of its subdistrict. Most urgent
+    first, then newest; ``node_id``: a place and those under it."""
+    node = node_get(fetched_by=request.user, pk=node_id) if node_id is not None else None
+    rows = selectors.need_list(
+        fetched_by=request.user, category=category[:12], q=q[:40], status=status[:8], node=node
+    )
+    return Rows(rows, _need)
 
 
 @router.post("/needs", response={201: NeedOut, **WRITE})
@@ -343,6 +431,22 @@ def need_from_appeal(request: AuthenticatedHttpRequest, data: NeedFromAppealIn):
     n = services.need_from_appeal(
         actor=request.user,
         appeal=appeal,
+        category=data.category,
+        quantity_kind=data.quantity_kind,
+        quantity=data.quantity,
+        urgency=data.urgency,
+        hot=data.hot,
+    )
+    return Status(201, _need(n))
+
+
+@router.post("/needs/from-wish", response={201: NeedOut, **WRITE})
+def need_from_wish(request: AuthenticatedHttpRequest, data: NeedFromWishIn):
+    """A micro-wish on the wall becomes a need in one click (linked to it; the wisher is told)."""
+    wish = wish_get(fetched_by=request.user, pk=data.wish_id)
+    n = links.need_from_wish(
+        actor=request.user,
+        wish=wish,
         category=data.category,
         quantity_kind=data.quantity_kind,
         quantity=data.quantity,
@@ -381,11 +485,12 @@ def candidates(request: AuthenticatedHttpRequest, need_id: int):
 
 
 @router.get("/matches", response=list[MatchOut])
-@paginate(LimitOffset)
+@paginate(SqlPage)
 def matches(
     request: AuthenticatedHttpRequest, status: Literal["proposed", "accepted", "rejected"] = "proposed"
 ):
-    return [_match(m) for m in selectors.match_list(fetched_by=request.user, status=status)[:1000]]
+    """Proposals (the latest rounds' undecided ones, most urgent need first), or the decided ones."""
+    return Rows(selectors.match_list(fetched_by=request.user, status=status), _match)
 
 
 @router.post("/matches/propose", response={201: MatchRoundOut, **WRITE})
@@ -433,10 +538,23 @@ def match_decide(request: AuthenticatedHttpRequest, match_id: int, data: MatchDe
 
 
 @router.get("/projects", response=list[ProjectOut])
-@paginate(LimitOffset)
-def projects(request: AuthenticatedHttpRequest, status: str = "", mine: bool = False, q: str = ""):
-    rows = selectors.project_list(fetched_by=request.user, status=status[:12], mine=mine, q=q[:40])
-    return [_project(p, request.user) for p in rows.prefetch_related("milestones")[:500]]
+@paginate(SqlPage)
+def projects(
+    request: AuthenticatedHttpRequest,
+    status: str = "",
+    mine: bool = False,
+    q: str = "",
+    category: int | None = None,
+    node_id: int | None = None,
+):
+    """Projects where you are (staff: also drafts; ``mine``: your units'), newest first; by state, category
+    (a subdistrict's category id) or place."""
+    node = node_get(fetched_by=request.user, pk=node_id) if node_id is not None else None
+    rows = selectors.project_list(
+        fetched_by=request.user, status=status[:12], mine=mine, q=q[:40], category=category, node=node
+    )
+    user = request.user
+    return Rows(rows.prefetch_related("milestones"), lambda p: _project(p, user))
 
 
 @router.post("/projects", response={201: ProjectOut, **WRITE})
@@ -554,3 +672,179 @@ def pledge_make(request: AuthenticatedHttpRequest, drive_id: int, data: PledgeIn
 def pledge_receive(request: AuthenticatedHttpRequest, pledge_id: int, data: ReceiveIn):
     p = selectors.pledge_get(fetched_by=request.user, pk=pledge_id)
     return _pledge(services.pledge_receive(actor=request.user, pledge=p, destination=data.destination))
+
+
+# --- links to the other modules (docs/alliances.md) -----------------------------------------------------
+
+
+def _activity(row: dict) -> dict:
+    a = row["activity"]
+    return {
+        "id": a.pk,
+        "node_id": a.node_id,
+        "title": a.title,
+        "starts_at": a.starts_at,
+        "ends_at": a.ends_at,
+        "capacity": a.capacity,
+        "services": row["services"],
+        "hours": float(row["hours"]),
+        "points": row["points"],
+    }
+
+
+@router.get("/projects/{project_id}/activities", response={200: list[ProjectActivityOut], 404: ErrorOut})
+def project_activities(request: AuthenticatedHttpRequest, project_id: int):
+    """The project's volunteering activities, with their confirmed services, hours and points."""
+    p = selectors.project_get(fetched_by=request.user, pk=project_id)
+    return Status(200, [_activity(row) for row in links.project_activity_hours(p)])
+
+
+@router.post("/projects/{project_id}/activities", response={201: ProjectActivityOut, **WRITE})
+def project_activity_create(request: AuthenticatedHttpRequest, project_id: int, data: ProjectActivityIn):
+    """Publish a volunteering activity for an open or running project (staff over its place; who may
+    organise, sign-ups, hours and points are volunteering's)."""
+    p = selectors.project_get(fetched_by=request.user, pk=project_id)
+    activity = links.project_activity_create(
+        actor=request.user,
+        project=p,
+        title=data.title,
+        starts_at=data.starts_at,
+        ends_at=data.ends_at,
+        capacity=data.capacity,
+        place=data.place,
+        description=data.description,
+        points_per_hour=data.points_per_hour,
+    )
+    return Status(201, _activity({"activity": activity, "services": 0, "hours": 0, "points": 0}))
+
+
+@router.post("/projects/{project_id}/activities/link", response={201: ProjectActivityOut, **WRITE})
+def project_activity_link(request: AuthenticatedHttpRequest, project_id: int, data: ProjectActivityLinkIn):
+    """List an existing volunteering activity of the project's subdistrict on an open or running project."""
+    from gongzhi.volunteering.selectors import activity_get
+
+    p = selectors.project_get(fetched_by=request.user, pk=project_id)
+    activity = activity_get(fetched_by=request.user, pk=data.activity_id)
+    links.project_activity_attach(actor=request.user, project=p, activity=activity)
+    row = next(r for r in links.project_activity_hours(p) if r["activity"].pk == activity.pk)
+    return Status(201, _activity(row))
+
+
+def _transfer(t) -> dict:
+    return {
+        "id": t.pk,
+        "appeal_id": t.appeal_id,
+        "node_id": t.node_id,
+        "node_name": t.node.name,
+        "unit_id": t.unit_id,
+        "unit_name": t.unit.name,
+        "title": t.title,
+        "body": t.body,
+        "note": t.note,
+        "status": t.status,
+        "reply": t.reply,
+        "sent_at": t.sent_at,
+        "replied_at": t.replied_at,
+    }
+
+
+@router.get("/transfers", response=list[TransferOut])
+@paginate(SqlPage)
+def transfers(request: AuthenticatedHttpRequest, status: Literal["sent", "replied", "closed"] | None = None):
+    """Appeals transferred to co-building units: staff over the appeals' places see them; a unit's account
+    its own unit's (what the problem is and where, not who filed it). Newest first."""
+    rows = selectors.transfer_list(fetched_by=request.user)
+    return Rows(rows.filter(status=status) if status else rows, _transfer)
+
+
+@router.post("/transfers", response={201: TransferOut, **WRITE})
+def transfer_create(request: AuthenticatedHttpRequest, data: TransferIn):
+    """Transfer an accepted or assigned appeal to a co-building unit of its subdistrict (staff handling it):
+    the appeal's own "transfer" step, and the unit's copy."""
+    appeal = appeal_get(fetched_by=request.user, pk=data.appeal_id)
+    unit = selectors.unit_get(fetched_by=request.user, pk=data.unit_id)
+    t = links.appeal_transfer(actor=request.user, appeal=appeal, unit=unit, note=data.note)
+    return Status(201, _transfer(selectors.transfer_get(fetched_by=request.user, pk=t.pk)))
+
+
+@router.get("/transfers/{transfer_id}", response={200: TransferOut, 404: ErrorOut})
+def transfer(request: AuthenticatedHttpRequest, transfer_id: int):
+    return _transfer(selectors.transfer_get(fetched_by=request.user, pk=transfer_id))
+
+
+@router.post("/transfers/{transfer_id}/reply", response={200: TransferOut, **WRITE})
+def transfer_reply(request: AuthenticatedHttpRequest, transfer_id: int, data: TransferReplyIn):
+    """The unit's answer: what it did (its accounts, once)."""
+    t = selectors.transfer_get(fetched_by=request.user, pk=transfer_id)
+    links.transfer_reply(actor=request.user, transfer=t, reply=data.reply)
+    return _transfer(selectors.transfer_get(fetched_by=request.user, pk=transfer_id))
+
+
+@router.post("/transfers/{transfer_id}/resolve", response={200: TransferOut, **WRITE})
+def transfer_resolve(request: AuthenticatedHttpRequest, transfer_id: int, data: TransferResolveIn):
+    """Staff resolve the appeal with the unit's reply (or their own words), through the appeal's "resolve"."""
+    t = selectors.transfer_get(fetched_by=request.user, pk=transfer_id)
+    links.transfer_resolve(actor=request.user, transfer=t, reply=data.reply)
+    return _transfer(selectors.transfer_get(fetched_by=request.user, pk=transfer_id))
+
+
+def _mall_item(i) -> dict:
+    return {
+        "id": i.pk,
+        "node_id": i.node_id,
+        "name": i.name,
+        "price": i.price,
+        "stock": i.stock,
+        "provider": i.provider,
+        "pickup_place": i.pickup_place,
+        "is_active": i.is_active,
+    }
+
+
+@router.get("/units/{unit_id}/mall-items", response={200: list[MallItemOut], 404: ErrorOut})
+def unit_mall_items(request: AuthenticatedHttpRequest, unit_id: int):
+    """The points-mall items a unit offers: its accounts and the subdistrict's staff see them all, others
+    those on offer."""
+    unit = selectors.unit_get(fetched_by=request.user, pk=unit_id)
+    items = links.unit_mall_items(unit)
+    if not links.sees_unit_offers(request.user, unit):
+        items = [i for i in items if i.is_active]
+    return Status(200, [_mall_item(i) for i in items])
+
+
+@router.post("/units/{unit_id}/mall-items", response={201: MallItemOut, **WRITE})
+def unit_mall_offer(request: AuthenticatedHttpRequest, unit_id: int, data: MallOfferIn):
+    """Put a unit's item in the points mall (staff who may offer items there; the mall's rules), the unit
+    named as its provider."""
+    unit = selectors.unit_get(fetched_by=request.user, pk=unit_id)
+    item = links.unit_mall_item(
+        actor=request.user,
+        unit=unit,
+        name=data.name,
+        price=data.price,
+        stock=data.stock,
+        description=data.description,
+        pickup_place=data.pickup_place,
+    )
+    return Status(201, _mall_item(item))
+
+
+@router.post("/donations/pledges/{pledge_id}/place", response={200: PledgeOut, **WRITE})
+def pledge_place(request: AuthenticatedHttpRequest, pledge_id: int, data: PledgePlaceIn):
+    """Where a received in-kind gift went: one compound or community, one volunteering activity, or one mall
+    item whose stock grows by the pledge's quantity (once per pledge; the drive's staff)."""
+    from gongzhi.ledger.selectors import mall_item_get
+    from gongzhi.volunteering.selectors import activity_get
+
+    p = selectors.pledge_get(fetched_by=request.user, pk=pledge_id)
+    node = node_get(fetched_by=request.user, pk=data.node_id) if data.node_id is not None else None
+    activity = (
+        activity_get(fetched_by=request.user, pk=data.activity_id) if data.activity_id is not None else None
+    )
+    item = (
+        mall_item_get(fetched_by=request.user, pk=data.mall_item_id)
+        if data.mall_item_id is not None
+        else None
+    )
+    placed = links.pledge_place(actor=request.user, pledge=p, node=node, activity=activity, mall_item=item)
+    return _pledge(selectors.pledge_get(fetched_by=request.user, pk=placed.pk))

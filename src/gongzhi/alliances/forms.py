@@ -149,3 +149,43 @@ class MallOfferForm(forms.Form):
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].choices = [(u.pk, u.name) for u in units]
+
+
+class UnitAccountForm(forms.Form):
+    """An account acting for a unit: a person's name and mobile number (they sign in with a code)."""
+
+    name = forms.CharField(label=_("name"), max_length=40)
+    phone = forms.CharField(
+        label=_("Mobile number"),
+        max_length=20,
+        help_text=_("They sign in with a code sent to this number."),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+
+
+class PledgePlaceForm(forms.Form):
+    """Where received goods went: a compound or community, a volunteering activity, or a mall item's stock
+    (one choice, grouped)."""
+
+    pledge = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**62)
+    to = forms.ChoiceField(label=_("Where the goods went"))
+
+    def __init__(self, *args, places=(), activities=(), items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        groups: list = [("", _("Choose…"))]
+        if places:
+            groups.append((_("Compound or community"), [(f"node:{p.pk}", p.name) for p in places]))
+        if activities:
+            groups.append(
+                (
+                    _("Volunteering activity"),
+                    [(f"activity:{a.pk}", f"{a.title}（{a.starts_at:%m-%d}）") for a in activities],
+                )
+            )
+        if items:
+            groups.append((_("Points mall stock"), [(f"item:{i.pk}", i.name) for i in items]))
+        self.fields["to"].choices = groups
+
+    def destination(self) -> tuple[str, int]:
+        kind, _sep, pk = self.cleaned_data["to"].partition(":")
+        return kind, int(pk)

@@ -36,7 +36,7 @@ from gongzhi.alliances.models import (
     Urgency,
 )
 from gongzhi.alliances.models import ListStatus as L
-from gongzhi.alliances.services import need_post
+from gongzhi.alliances.services import need_post, tell_filer
 from gongzhi.alliances.validation import _text
 from gongzhi.core.audit import audit_record
 from gongzhi.core.rules import staff_at
@@ -54,23 +54,28 @@ def need_from_wish(
     quantity: int,
     urgency: int = Urgency.NORMAL,
 ) -> Need:
-    """A micro-wish becomes a need in one click: its compound, its wish and details, linked back to it. The
-    wisher's name stays with the wish."""
+    """A micro-wish becomes a need in one click: its compound, its wish and details, linked back to it, and
+    the wisher told (if the wish is theirs on the platform). The wisher's name stays with the wish."""
     # unscoped: whether this wish is on the need list already (one open need per wish)
     if Need.objects.filter(wish=wish).exclude(status=L.CLOSED).exists():
         raise AllianceError.conflict("already_a_need", _("This wish is already on the need list."))
-    return need_post(
-        actor=actor,
-        node=wish.node,
-        category=category,
-        title=wish.title[:60],
-        description=(wish.body or "")[:500],
-        quantity_kind=quantity_kind,
-        quantity=quantity,
-        urgency=urgency,
-        wish=wish,
-        source="wish",
-    )
+    if wish.status not in WISH_OPEN:
+        raise AllianceError.wrong_state(_("Only a wish on the wall, not yet fulfilled, becomes a need."))
+    with transaction.atomic():
+        need = need_post(
+            actor=actor,
+            node=wish.node,
+            category=category,
+            title=wish.title[:60],
+            description=(wish.body or "")[:500],
+            quantity_kind=quantity_kind,
+            quantity=quantity,
+            urgency=urgency,
+            wish=wish,
+            source="wish",
+        )
+        tell_filer(need)
+    return need
 
 
 def need_of(*, fetched_by: User, appeal: Any = None, wish: Any = None) -> Need | None:
@@ -100,11 +105,15 @@ def _on_need_list(field: str, obj: Any) -> bool:
     return Need.objects.filter(**{field: obj}).exclude(status=L.CLOSED).exists()
 
 
+# A wish on the wall that no one has fulfilled yet.
+WISH_OPEN = ("published", "claimed")
+
+
 def may_make_need(user: Any, obj: Any) -> bool:
     """(user, appeal or wish): staff handling the open appeal, or staff over the wish's compound while the wish
     waits or is claimed; not when it is on the need list already."""
     if obj._meta.model_name == "wish":
-        if obj.status not in ("published", "claimed") or not staff_at.test(user, obj.node):
+        if obj.status not in WISH_OPEN or not staff_at.test(user, obj.node):
             return False
         return not _on_need_list("wish", obj)
     from gongzhi.appeals.rules import handles_open
@@ -118,6 +127,9 @@ def may_make_hot_need(user: Any, appeal: Any) -> bool:
 
 
 # --- a project's activities are volunteering activities ------------------------------------------------
+
+# A project that may still get activities: open for claim or running.
+PROJECT_RUNNING = ("open", "claimed", "in_progress")
 
 
 def project_activity_create(
@@ -138,7 +150,7 @@ def project_activity_create(
 
     if not rules.staffs.test(actor, project):
         raise AllianceError.forbidden(_("Only staff over the project's place publish its activities."))
-    if project.status not in ("open", "claimed", "in_progress"):
+    if project.status not in PROJECT_RUNNING:
         raise AllianceError.wrong_state(_("Activities are published for a project that is open or running."))
     with transaction.atomic():
         activity = activity_create(
@@ -167,6 +179,8 @@ def project_activity_attach(*, actor: User, project: Project, activity: Any) -> 
     """List an existing volunteering activity (of the project's place) on the project."""
     if not rules.staffs.test(actor, project):
         raise AllianceError.forbidden(_("Only staff over the project's place publish its activities."))
+    if project.status not in PROJECT_RUNNING:
+        raise AllianceError.wrong_state(_("Activities are published for a project that is open or running."))
     if _subdistrict_path(activity.node) != _subdistrict_path(project.node):
         raise AllianceError.invalid(_("The activity is held somewhere else."), field="activity_id")
     project.activities.add(activity)
@@ -324,6 +338,11 @@ def unit_mall_item(
         MallOffer.objects.create(unit=unit, item=item)
         audit_record(actor=actor, action="alliances.mall_offer", target=unit, node=unit.node, item=item.pk)
     return item
+
+
+def sees_unit_offers(user: Any, unit: Unit) -> bool:
+    """(user, unit): the unit's accounts and the staff of its subdistrict see its items off offer too."""
+    return bool(rules.acts_for_unit.test(user, unit) or staff_at.test(user, unit.node))
 
 
 def unit_mall_items(unit: Unit) -> list[Any]:

@@ -49,8 +49,12 @@ def resource_data(resources: list[Resource]) -> list[ResourceData]:
     rates = completion_rates({r.unit_id for r in resources})
     serves: dict[int, list[str]] = {}
     through = Resource.serves.through.objects.filter(resource_id__in=[r.pk for r in resources])
-    for rid, path in through.values_list("resource_id", "node__path"):
-        serves.setdefault(rid, []).append(path)
+    pairs = list(through.values_list("resource_id", "node_id"))
+    # The places' paths by their keys (not a join that may walk the whole node table).
+    # unscoped: the paths of the places the resources serve, for the engine's geometry
+    paths = dict(Node.objects.filter(pk__in={n for _r, n in pairs}).values_list("pk", "path"))
+    for rid, node_id in pairs:
+        serves.setdefault(rid, []).append(paths[node_id])
     return [
         ResourceData(
             id=r.pk,

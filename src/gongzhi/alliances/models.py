@@ -267,7 +267,12 @@ class Resource(models.Model):
         verbose_name = _("resource")
         verbose_name_plural = _("resources")
         ordering = ["-id"]
-        indexes = [models.Index(fields=["node", "status", "category"], name="resource_market")]
+        indexes = [
+            models.Index(fields=["node", "status", "category"], name="resource_market"),
+            # The list's order (newest first) with the scope's and filters' columns: a page walks it and
+            # stops at the page's end, reading no table row it does not return.
+            models.Index(fields=["id", "node", "status", "unit", "category"], name="resource_page"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(used__lte=models.F("capacity")), name="resource_capacity"),
         ]
@@ -391,6 +396,7 @@ class Match(models.Model):
 
     class Meta:
         ordering = ["-score", "id"]
+        indexes = [models.Index(fields=["node", "status", "score"], name="match_queue")]
         constraints = [
             models.UniqueConstraint(
                 fields=["need"], condition=Q(status="accepted"), name="match_one_accepted_per_need"
@@ -479,7 +485,10 @@ class Project(models.Model):
         verbose_name = _("project")
         verbose_name_plural = _("projects")
         ordering = ["-id"]
-        indexes = [models.Index(fields=["node", "status"], name="project_board")]
+        indexes = [
+            models.Index(fields=["node", "status"], name="project_board"),
+            models.Index(fields=["id", "node", "status", "category"], name="project_page"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(slots__gte=1), name="project_slots"),
             models.CheckConstraint(condition=Q(progress__lte=100), name="project_progress"),
@@ -715,7 +724,10 @@ class AppealTransfer(models.Model):
 
     class Meta:
         ordering = ["-id"]
-        indexes = [models.Index(fields=["unit", "status", "id"], name="transfer_unit_queue")]
+        indexes = [
+            models.Index(fields=["unit", "status", "id"], name="transfer_unit_queue"),
+            models.Index(fields=["id", "node", "unit", "status"], name="transfer_page"),
+        ]
 
     def __str__(self) -> str:
         return f"appeal {self.appeal_id} → unit {self.unit_id}"

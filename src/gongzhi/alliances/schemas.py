@@ -105,6 +105,8 @@ class NeedOut(Schema):
     wanted_until: date | None
     status: str
     appeal_id: int | None
+    wish_id: int | None = None
+    source: str = Field("", description="appeal, hot (a hot issue), wish, or empty (posted directly)")
 
 
 class NeedIn(Schema):
@@ -122,7 +124,16 @@ class NeedIn(Schema):
 
 
 class NeedFromAppealIn(Schema):
-    appeal_id: int
+    appeal_id: int = Field(description="the appeal; for a hot issue, the appeal that stands for it")
+    hot: bool = Field(False, description="from the hot-issues list (the appeal may be closed already)")
+    category: CategoryIn
+    quantity_kind: KindIn
+    quantity: int = Big
+    urgency: int = Field(2, ge=1, le=4)
+
+
+class NeedFromWishIn(Schema):
+    wish_id: int
     category: CategoryIn
     quantity_kind: KindIn
     quantity: int = Big
@@ -297,6 +308,9 @@ class PledgeOut(Schema):
     quantity: int
     destination: str
     status: str
+    to_node_id: int | None = Field(None, description="in kind: the compound or community the goods went to")
+    to_activity_id: int | None = Field(None, description="in kind: the volunteering activity")
+    to_mall_item_id: int | None = Field(None, description="in kind: the mall item whose stock they became")
 
 
 class ReceiveIn(Schema):
@@ -318,3 +332,104 @@ class AgreementIn(Schema):
     starts_on: date
     ends_on: date
     content: str = Field(max_length=500)
+
+
+# --- links to the other modules ------------------------------------------------------------------------
+
+
+class ProjectActivityIn(Schema):
+    """A new volunteering activity for the project (volunteering's limits and rules apply)."""
+
+    title: str = Field(max_length=80)
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int = Field(ge=1, le=10_000)
+    place: str = Field("", max_length=120)
+    description: str = Field("", max_length=1000)
+    points_per_hour: int | None = Field(None, ge=0, le=1000)
+
+
+class ProjectActivityLinkIn(Schema):
+    activity_id: int = Field(description="a volunteering activity of the project's subdistrict")
+
+
+class ProjectActivityOut(Schema):
+    id: int
+    node_id: int
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    services: int = Field(description="confirmed services")
+    hours: float = Field(description="confirmed hours")
+    points: int
+
+
+class TransferIn(Schema):
+    appeal_id: int
+    unit_id: int = Field(description="a co-building unit of the appeal's subdistrict")
+    note: str = Field("", max_length=300)
+
+
+class TransferOut(Schema):
+    id: int
+    appeal_id: int
+    node_id: int
+    node_name: str
+    unit_id: int
+    unit_name: str
+    title: str
+    body: str
+    note: str
+    status: str
+    reply: str
+    sent_at: datetime
+    replied_at: datetime | None
+
+
+class TransferReplyIn(Schema):
+    reply: str = Field(max_length=2000)
+
+
+class TransferResolveIn(Schema):
+    reply: str = Field("", max_length=2000, description="empty: the unit's reply")
+
+
+class MallOfferIn(Schema):
+    name: str = Field(max_length=80)
+    price: int = Field(ge=1, le=1_000_000, description="in points")
+    stock: int = Field(0, ge=0, le=1_000_000)
+    description: str = Field("", max_length=1000)
+    pickup_place: str = Field("", max_length=120, description="empty: the unit's address")
+
+
+class MallItemOut(Schema):
+    id: int
+    node_id: int
+    name: str
+    price: int
+    stock: int
+    provider: str
+    pickup_place: str
+    is_active: bool
+
+
+class PledgePlaceIn(Schema):
+    """Exactly one of: a compound or community, a volunteering activity, a mall item (whose stock grows)."""
+
+    node_id: int | None = None
+    activity_id: int | None = None
+    mall_item_id: int | None = None
+
+
+class UnitAccountIn(Schema):
+    name: str = Field(max_length=40)
+    phone: str = Field(
+        max_length=20, description="mainland mobile number; they sign in with a code sent to it"
+    )
+
+
+class UnitAccountOut(Schema):
+    user_id: int
+    name: str
+    phone: str = Field(description="masked (138****1234)")

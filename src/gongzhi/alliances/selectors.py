@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
 from gongzhi.accounts.models import User
@@ -31,6 +31,7 @@ from gongzhi.alliances.models import (
 from gongzhi.alliances.rules import staffs, unit_ids
 from gongzhi.appeals.models import Rating
 from gongzhi.core.rules import is_caseworker
+from gongzhi.orgs.models import Node
 
 
 def _get(qs: QuerySet, pk: int) -> Any:
@@ -103,7 +104,9 @@ def _search(qs: QuerySet, *, category: str = "", q: str = "", node: Any = None, 
     if q:
         qs = qs.filter(Q(title__icontains=q[:40]) | Q(description__icontains=q[:40]))
     if node is not None:
-        qs = qs.filter(node__path__startswith=node.path)
+        # A subquery, not a join: the list keeps walking its own index in its order.
+        # unscoped: the places under a node the caller fetched in scope; the rows are scoped already
+        qs = qs.filter(node_id__in=Node.objects.filter(path__startswith=node.path).values("pk"))
     return qs
 
 
@@ -153,23 +156,38 @@ def latest_round(*, fetched_by: User) -> MatchRound | None:
 
 
 def project_list(
-    *, fetched_by: User, status: str = "", category: int | None = None, mine: bool = False, q: str = ""
+    *,
+    fetched_by: User,
+    status: str = "",
+    category: int | None = None,
+    mine: bool = False,
+    q: str = "",
+    node: Any = None,
 ) -> QuerySet[Project]:
     """Public projects where the user belongs; staff also see drafts; ``mine``: a unit's projects."""
     rows = Project.objects.visible_to(fetched_by, "view")
     if not is_caseworker.test(fetched_by):
         rows = rows.filter(status__in=PUBLIC_PROJECT)
     if mine:
-        rows = rows.filter(units__unit_id__in=unit_ids(fetched_by)).distinct()
+        # A subquery, not a join with DISTINCT: one unit's projects by the project-unit index.
+        # unscoped: the project ids of the user's own units, narrowed by the scoped rows above
+        rows = rows.filter(
+            pk__in=ProjectUnit.objects.filter(unit_id__in=unit_ids(fetched_by)).values("project_id")
+        )
     if status:
         rows = rows.filter(status=status)
     if category:
         rows = rows.filter(category_id=category)
+    if node is not None:
+        # unscoped: the places under a node the caller fetched in scope; the rows are scoped already
+        rows = rows.filter(node_id__in=Node.objects.filter(path__startswith=node.path).values("pk"))
     if q:
         rows = rows.filter(name__icontains=q[:40])
+    # A page's units in the project-unit index's order (project, then id), not sorted again.
+    units = ProjectUnit.objects.select_related("unit").order_by()
     return (
         rows.select_related("node", "category", "alliance")
-        .prefetch_related(Prefetch("units", queryset=ProjectUnit.objects.select_related("unit")))
+        .prefetch_related(Prefetch("units", queryset=units))
         .order_by("-id")
     )
 
@@ -196,11 +214,14 @@ def my_rating(project: Project, user: User) -> ProjectRating | None:
     return ProjectRating.objects.filter(project=project, user_id=user.pk).first()  # unscoped: the user's own
 
 
-def category_choices(*, fetched_by: User) -> QuerySet[ProjectCategory]:
-    """The categories of the projects the user sees (the board's filter)."""
-    used = Project.objects.visible_to(fetched_by, "view").values("category_id")
+def category_choices(*, fetched_by: User) -> list[ProjectCategory]:
+    """The categories of the projects the user sees (the board's filter), in each subdistrict's order (a few
+    rows, sorted here: the statement itself probes the project table, so it sorts nothing)."""
+    # Each category (a few per subdistrict) asks whether a project the user sees has it: one index probe.
+    used = Project.objects.visible_to(fetched_by, "view").filter(category_id=OuterRef("pk"))
     # unscoped: category names of projects already read in scope
-    return ProjectCategory.objects.filter(pk__in=used).order_by("node_id", "order", "id")
+    rows = ProjectCategory.objects.filter(Exists(used)).order_by()[:200]
+    return sorted(rows, key=lambda c: (c.node_id, c.order, c.pk))
 
 
 def categories_for(*, fetched_by: User, node: Any) -> QuerySet[ProjectCategory]:

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from gongzhi.accounts.models import User
 from gongzhi.alliances import rules
@@ -148,6 +149,41 @@ def unit_staff_add(*, actor: User, unit: Unit, user: User) -> UnitStaff:
     return staff
 
 
+def unit_account_create(*, actor: User, unit: Unit, name: str, phone: str) -> User:
+    """Staff of the unit's subdistrict give a person an account acting for the unit: a name and a mobile
+    number, with which they sign in by a code sent to it (no password is made). A number that has an account
+    already gets the unit added to that account; each account acts only for the units it is added to."""
+    if not staff_at.test(actor, unit.node):
+        raise AllianceError.forbidden(_("Only the subdistrict's staff add a unit's accounts."))
+    name = _text(name, "name", 40, what=_("Give the person's name."))
+    try:
+        number = pii.normalize_phone(phone)
+    except ValidationError:
+        raise AllianceError.invalid(_("Give a valid mobile number."), field="phone") from None
+    index = pii.blind_index(number, context="phone")
+    with transaction.atomic():
+        # unscoped: the one account of this mobile number, if there is one (numbers are unique)
+        user = User.objects.filter(phone_index=index).first()
+        if user is None:
+            user = User(username=f"unit{unit.pk}-{index[:12]}", display_name=name)
+            user.set_phone(number)
+            user.set_unusable_password()
+            user.save()
+        # unscoped: whether this account acts for the unit already
+        elif UnitStaff.objects.filter(unit=unit, user=user).exists():
+            raise AllianceError.conflict(
+                "already_an_account", _("This number already has an account of the unit.")
+            )
+        unit_staff_add(actor=actor, unit=unit, user=user)
+    return user
+
+
+def unit_accounts(unit: Unit) -> list[UnitStaff]:
+    """The accounts acting for a unit (for its subdistrict's staff)."""
+    # unscoped: a unit's accounts, read for staff over the unit (the caller checks)
+    return list(UnitStaff.objects.filter(unit=unit).select_related("user").order_by("id")[:100])
+
+
 # --- the resource list ---------------------------------------------------------------------------------
 
 
@@ -258,25 +294,70 @@ def need_from_appeal(
     urgency: int = Urgency.NORMAL,
     hot: bool = False,
 ) -> Need:
-    """An appeal becomes a need in one click: its place, subject and details, linked back to it. From the
-    hot-issues list, the group's most typical appeal stands for the issue (``hot``)."""
+    """An appeal becomes a need in one click: its place, subject and details, linked back to it, and its filer
+    told. From the hot-issues list, the group's most typical appeal stands for the issue (``hot``; the issue
+    may outlive that appeal, so its state does not matter); otherwise the appeal is still open."""
     existing = Need.objects.filter(appeal=appeal).exclude(status=L.CLOSED).first()  # unscoped: one per appeal
     if existing is not None:
         raise AllianceError.conflict("already_a_need", _("This appeal is already on the need list."))
+    if not hot and not appeal.is_open:
+        raise AllianceError.wrong_state(_("This appeal is closed; only an open appeal becomes a need."))
     node = appeal.node
     if node.kind not in (NodeKind.COMPOUND, NodeKind.COMMUNITY, NodeKind.GRID):
         node = node.get_parent() if node.kind == NodeKind.BUILDING else node
-    return need_post(
-        actor=actor,
-        node=node,
-        category=category,
-        title=appeal.title[:60],
-        description=appeal.body[:500],
-        quantity_kind=quantity_kind,
-        quantity=quantity,
-        urgency=urgency,
-        appeal=appeal,
-        source="hot" if hot else "appeal",
+    with transaction.atomic():
+        need = need_post(
+            actor=actor,
+            node=node,
+            category=category,
+            title=appeal.title[:60],
+            description=appeal.body[:500],
+            quantity_kind=quantity_kind,
+            quantity=quantity,
+            urgency=urgency,
+            appeal=appeal,
+            source="hot" if hot else "appeal",
+        )
+        tell_filer(need)
+    return need
+
+
+# What the filer of the appeal or the wish a need came from is told (message ids, translated when shown).
+FILER_MESSAGES = {
+    "appeal": gettext_noop("Your appeal is on the alliance's need list: its member units may take it up"),
+    "hot": gettext_noop("Your appeal is on the alliance's need list: its member units may take it up"),
+    "wish": gettext_noop("Your wish is on the alliance's need list: its member units may take it up"),
+}
+
+
+def tell_filer(need: Need) -> list[Any]:
+    """Tell the resident who filed the appeal or made the wish that it is on the need list (in the app; once
+    per need). Staff who filed for someone are not told; a wish posted by staff for a neighbour tells no one."""
+    from django.urls import reverse
+
+    from gongzhi.notifications.services import notify
+
+    recipient, link = None, ""
+    appeal, wish = need.appeal, need.wish
+    if appeal is not None:
+        from gongzhi.appeals.rules import works_on
+
+        if appeal.resident is not None and appeal.resident.user_id:
+            recipient = appeal.resident.user
+        elif appeal.submitted_by is not None and not works_on.test(appeal.submitted_by, appeal):
+            recipient = appeal.submitted_by
+        link = reverse("appeals:detail", args=[appeal.pk])
+    elif wish is not None:
+        recipient = wish.wisher
+        link = reverse("wishes:detail", args=[wish.pk])
+    if recipient is None or need.source not in FILER_MESSAGES:
+        return []
+    return notify(
+        recipients=[recipient],
+        kind="alliances.need",
+        title=FILER_MESSAGES[need.source],
+        link=link,
+        dedupe_key=f"alliances.need:{need.pk}",
     )
 
 
@@ -338,6 +419,9 @@ __all__ = [
     "resource_post",
     "resource_transition",
     "round_propose",
+    "tell_filer",
+    "unit_account_create",
+    "unit_accounts",
     "unit_register",
     "unit_staff_add",
 ]

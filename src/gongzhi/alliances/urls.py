@@ -15,6 +15,7 @@ urlpatterns = [
     path("donations/<int:pk>/", views.drive_detail, name="drive"),
     path("export/", views.export, name="export"),
     path("projects/<int:pk>/activities/", views.project_activity, name="project_activity"),
+    path("units/<int:pk>/", views.unit_detail, name="unit"),
     path("alliance/<int:pk>/mall/", views.mall_offer, name="mall_offer"),
     path("needs/of/", views.need_of, name="need_of"),
     path("transfers/new/", views.transfer_new, name="transfer_new"),

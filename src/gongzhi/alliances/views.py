@@ -20,21 +20,26 @@ from gongzhi.alliances.forms import (
     MallOfferForm,
     NeedForm,
     PledgeForm,
+    PledgePlaceForm,
     ProjectActivityForm,
     ProjectStepForm,
     RatingForm,
     ResourceForm,
     TransferForm,
     TransferReplyForm,
+    UnitAccountForm,
 )
-from gongzhi.alliances.models import Category, ProjectStatus
+from gongzhi.alliances.models import Category, DriveKind, ProjectStatus
 from gongzhi.alliances.projects import project_actions
 from gongzhi.alliances.rules import is_unit_account, may_rate, unit_ids
 from gongzhi.alliances.spreadsheets import three_lists_export
 from gongzhi.appeals.selectors import appeal_get
+from gongzhi.core.pagination import page_by_ids
 from gongzhi.core.rules import is_caseworker, staff_at
 from gongzhi.core.web import form_errors_message, role_required, service_call
+from gongzhi.ledger.selectors import mall_item_get
 from gongzhi.orgs.selectors import node_get
+from gongzhi.volunteering.selectors import activity_get
 from gongzhi.wishes.selectors import wish_get
 
 BOARD_STATES = [
@@ -105,7 +110,7 @@ def project_board(request: AuthenticatedHttpRequest) -> HttpResponse:
         category=category,
         status=status,
     )
-    rows = list(projects[:300])
+    rows = page_by_ids(projects, 0, 300)
     columns = []
     if view == "board":
         for state in ([ProjectStatus.DRAFT] if staff else []) + BOARD_STATES:
@@ -332,8 +337,8 @@ def lists(request: AuthenticatedHttpRequest) -> HttpResponse:
             "unit": unit,
             "categories": Category.choices,
             "search": search,
-            "needs": list(selectors.need_list(fetched_by=request.user, **search)[:200]),
-            "resources": list(selectors.resource_list(fetched_by=request.user, **search)[:200]),
+            "needs": page_by_ids(selectors.need_list(fetched_by=request.user, **search), 0, 200),
+            "resources": page_by_ids(selectors.resource_list(fetched_by=request.user, **search), 0, 200),
             "need_form": need_form,
             "resource_form": resource_form,
             "places": places,
@@ -431,8 +436,25 @@ def drive_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     else:
         units = list(selectors.my_units(fetched_by=request.user))
     form = PledgeForm(units=units) if units else None
+    place_form = _place_form(request, drive) if staff and drive.kind == DriveKind.IN_KIND else None
     status = 200
-    if request.method == "POST" and request.POST.get("form") == "receive" and staff:
+    if request.method == "POST" and request.POST.get("form") == "place" and place_form is not None:
+        place_form = _place_form(request, drive, request.POST)
+        with service_call(request, success=_("Where the goods went is recorded.")) as call:
+            if not place_form.is_valid():
+                raise AllianceError.invalid(form_errors_message(place_form), field="destination")
+            kind, target = place_form.destination()
+            links.pledge_place(
+                actor=request.user,
+                pledge=selectors.pledge_get(fetched_by=request.user, pk=place_form.cleaned_data["pledge"]),
+                node=node_get(fetched_by=request.user, pk=target) if kind == "node" else None,
+                activity=activity_get(fetched_by=request.user, pk=target) if kind == "activity" else None,
+                mall_item=mall_item_get(fetched_by=request.user, pk=target) if kind == "item" else None,
+            )
+        if call.ok:
+            return redirect("alliances:drive", pk=pk)
+        status = 400
+    elif request.method == "POST" and request.POST.get("form") == "receive" and staff:
         pledge_id = request.POST.get("pledge", "")
         if pledge_id.isascii() and pledge_id.isdigit() and len(pledge_id) < 12:
             pledge = selectors.pledge_get(fetched_by=request.user, pk=int(pledge_id))
@@ -471,6 +493,74 @@ def drive_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "received": sum(p.amount for p in pledges if p.status == "received"),
             "form": form,
             "staff": staff,
+            "place_form": place_form,
+        },
+        status=status,
+    )
+
+
+def _place_form(request: AuthenticatedHttpRequest, drive: Any, data: Any = None) -> PledgePlaceForm:
+    """Where a drive's goods may go: the compounds and communities of its subdistrict in the user's reach,
+    the volunteering activities to come there, and the mall items there the user manages."""
+    from gongzhi.ledger.selectors import mall_items_managed
+    from gongzhi.volunteering.selectors import activities_upcoming
+
+    reach = drive.node.path[:8]
+    return PledgePlaceForm(
+        data,
+        auto_id=False,
+        places=[p for p in selectors.need_places(fetched_by=request.user) if p.path.startswith(reach)],
+        activities=list(
+            activities_upcoming(fetched_by=request.user).filter(node__path__startswith=reach)[:50]
+        ),
+        items=list(mall_items_managed(fetched_by=request.user).filter(node__path__startswith=reach)[:100]),
+    )
+
+
+@login_required
+def unit_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A unit's page: who it is, its alliances, open resources, projects and mall items; for its
+    subdistrict's staff also the accounts acting for it, and a form to add one."""
+    unit = selectors.unit_get(fetched_by=request.user, pk=pk)
+    staff = staff_at.test(request.user, unit.node)
+    form = UnitAccountForm(request.POST if request.method == "POST" else None) if staff else None
+    status = 200
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        with service_call(
+            request, form=form, success=_("The account is ready: it signs in with a code.")
+        ) as call:
+            if not form.is_valid():
+                raise AllianceError.invalid(form_errors_message(form))
+            services.unit_account_create(
+                actor=request.user,
+                unit=unit,
+                name=form.cleaned_data["name"],
+                phone=form.cleaned_data["phone"],
+            )
+        if call.ok:
+            return redirect("alliances:unit", pk=pk)
+        status = 400
+    items = links.unit_mall_items(unit)
+    return render(
+        request,
+        "alliances/unit.html",
+        {
+            "unit": unit,
+            "staff": staff,
+            "alliances": [
+                m.alliance for m in unit.memberships.select_related("alliance").order_by("id")[:50]
+            ],
+            "resources": list(
+                selectors.resource_list(fetched_by=request.user, status="open").filter(unit=unit)[:50]
+            ),
+            "projects": list(selectors.project_list(fetched_by=request.user).filter(units__unit=unit)[:50]),
+            "items": items
+            if links.sees_unit_offers(request.user, unit)
+            else [i for i in items if i.is_active],
+            "accounts": services.unit_accounts(unit) if staff else [],
+            "form": form,
         },
         status=status,
     )
