@@ -8,7 +8,7 @@ from typing import Any
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -495,7 +495,8 @@ def vote_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     if request.method == "POST" and request.POST.get("action") != "code":
         _ballot_post(request, pk)
-        return redirect("deliberation:vote", pk=pk)
+        # Back to this page (its own path: no URL to build on the ballot's hot path).
+        return HttpResponseRedirect(request.path)
     vote = selectors.vote_get(fetched_by=user, pk=pk)
     units = selectors.my_units(fetched_by=user, vote=vote)
     if request.method == "POST":
