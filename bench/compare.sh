@@ -13,6 +13,7 @@ if [ $# -gt 0 ]; then BENCHES=("$@"); else BENCHES=(run appeals points); fi
 NEW=$PWD
 PY=$NEW/.venv/bin/python
 WORK=$(mktemp -d /tmp/gongzhi-compare.XXXXXX)
+chmod 755 "$WORK"  # PostgreSQL runs as its own user when this runs as root: it must reach the cluster
 OLD=$WORK/old
 git worktree add -f -q "$OLD" "$REV"
 trap 'git worktree remove --force "$OLD"; rm -rf "$WORK"' EXIT

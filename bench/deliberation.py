@@ -155,7 +155,7 @@ def _page_post(client: Any, vote_id: int, unit_id: int, choice: str) -> None:
         raise RuntimeError(f"ballot page answered {response.status_code}")
 
 
-def _worker(ids, seconds, threads, seed, think, out, http=False) -> None:
+def _worker(ids, seconds, threads, seed, think, out, start, http=False) -> None:
     """One process (like one gunicorn worker) with ``threads`` clients, each with its own connection."""
     connections.close_all()
     vote_id, owner_ids, unit_of = ids
@@ -165,12 +165,13 @@ def _worker(ids, seconds, threads, seed, think, out, http=False) -> None:
     connection.close()
     latencies: list[float] = []
     lock = threading.Lock()
-    barrier = threading.Barrier(threads)
 
     def run(k: int) -> None:
         rng = random.Random(seed * 1000 + k)
         mine: list[float] = []
-        barrier.wait()
+        # Every client of every process starts together, once all have signed in: no process measures
+        # while others are still setting up.
+        start.wait(timeout=600)
         stop = time.monotonic() + seconds
         try:
             while time.monotonic() < stop:
@@ -204,8 +205,9 @@ def clients(
     connections.close_all()
     ctx = mp.get_context("fork")
     out = ctx.Queue()
+    start = ctx.Barrier(processes * threads)
     workers = [
-        ctx.Process(target=_worker, args=(ids, seconds, threads, p, think, out, http))
+        ctx.Process(target=_worker, args=(ids, seconds, threads, p, think, out, start, http))
         for p in range(processes)
     ]
     for w in workers:
