@@ -4,7 +4,9 @@ through the venues is moved (the booking follows, at the new time) and then canc
 cancelled), on the desk (1280 px) and on the phone."""
 
 import os
+import re
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -13,8 +15,9 @@ import pytest
 from django.utils import timezone
 from PIL import Image
 
+from gongzhi.accounts.sms import MemorySmsBackend
 from gongzhi.deliberation import services
-from gongzhi.deliberation.models import Attachment, Meeting
+from gongzhi.deliberation.models import Attachment, Ballot, Meeting, OwnedUnit
 from gongzhi.venues.models import Booking, Space, SpaceKind, Venue, VenueLevel
 from tests.test_browser import CHROMIUM, SHOTS, sign_in
 
@@ -200,4 +203,67 @@ def test_attachments_and_the_room_booking_follow(transactional_db, world, delib,
     staff.set_viewport_size(DESK)
     staff.reload()
     _shot(staff, "meeting-cancelled")
+    assert errors == []
+
+
+def test_an_owner_of_two_flats_votes_for_each_on_the_phone(
+    transactional_db, world, delib, live_server, browser
+):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    errors: list[str] = []
+    for number, area, owner in (
+        ("1-101", 90, world.resident),
+        ("3-601", 75, world.resident),
+        ("1-102", 90, None),
+    ):
+        OwnedUnit.objects.create(
+            node=world.cmp_a1a,
+            number=number,
+            area=Decimal(area),
+            owner=owner,
+            owner_name="业主",
+            owner_key=f"user:{owner.pk}" if owner else "name:李四",
+        )
+    topic = services.topic_propose(actor=world.commissioner, council=delib.compound_council, title="更新电梯")
+    services.topic_transition(actor=world.commissioner, topic=topic, action="accept")
+    meeting = services.meeting_schedule(
+        actor=world.commissioner,
+        council=delib.compound_council,
+        title="业主大会",
+        starts_at=timezone.now() + timedelta(days=4),
+        place="小区广场",
+    )
+    services.agenda_add(actor=world.commissioner, meeting=meeting, topic=topic)
+    vote = services.vote_open(
+        actor=world.commissioner,
+        topic=topic,
+        kind="owners",
+        question="使用维修资金更新电梯",
+        major=True,
+        compound=world.cmp_a1a,
+    )
+    world.resident.set_phone("13800138000")
+    world.resident.save()
+    phone = _page(browser, PHONE, errors)
+    sign_in(phone, live_server, "a1a-resident")
+    phone.goto(f"{live_server.url}/deliberation/votes/{vote.pk}/")
+    phone.click("button:has-text('获取验证码')")
+    code = re.search(r"\d{6}", MemorySmsBackend.outbox[-1][1]).group()
+    assert "2 套房" in phone.locator("body").inner_text()
+    _shot(phone, "owner-two-flats")
+    phone.fill("input[name=code]", code)
+    phone.click("button[name=choice][value=agree]")
+    _ok(phone)
+    # Back on the page: the flat not yet voted comes chosen; the first is marked voted.
+    assert "3-601" in phone.locator("select[name=unit] option:checked").inner_text()
+    assert "已投" in phone.locator("select[name=unit] option", has_text="1-101").inner_text()
+    phone.click("button[name=choice][value=disagree]")
+    _ok(phone)
+    _no_sideways_scroll(phone)
+    assert "1-101：同意；3-601：反对" in phone.locator("body").inner_text()
+    _shot(phone, "owner-two-flats-voted")
+    assert dict(Ballot.objects.filter(vote=vote).values_list("unit__number", "choice")) == {
+        "1-101": "agree",
+        "3-601": "disagree",
+    }
     assert errors == []

@@ -519,7 +519,7 @@ def vote_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "next_unit": next_unit,
             "verified": vote.kind == VoteKind.OWNERS and _owner_verified(request, vote.pk),
             "result": selectors.vote_result(vote),
-            "mine": _shown_choices(vote, ballots),
+            "mine": _shown_choices(vote, ballots, {u.pk: u.number for u in units}),
             "yes_no": [
                 (c, label) for c, label in zip(YES_NO, [_("Agree"), _("Disagree"), _("Abstain")], strict=True)
             ],
@@ -573,13 +573,16 @@ def _ballot_post(request: AuthenticatedHttpRequest, pk: int) -> None:
         services.ballot_cast(actor=user, vote=vote, choice=choice, unit=unit, verified=verified)
 
 
-def _shown_choices(vote: Any, ballots: dict) -> list[str]:
-    """What the user has voted so far, in words (their own ballot only; secret ballots too)."""
+def _shown_choices(vote: Any, ballots: dict, unit_numbers: dict[int, str] | None = None) -> list[str]:
+    """What the user has voted so far, in words (their own ballot only; secret ballots too); an owner's
+    ballots each after its unit's number ("1-101：同意")."""
     words = dict(zip(YES_NO, [_("Agree"), _("Disagree"), _("Abstain")], strict=True))
+    numbers = unit_numbers or {}
     shown = []
-    for choice in ballots.values():
+    for key, choice in sorted(ballots.items(), key=lambda kv: numbers.get(kv[0], "") if kv[0] else ""):
         if isinstance(choice, str):
-            shown.append(str(words.get(choice, choice)))
+            word = str(words.get(choice, choice))
+            shown.append(f"{numbers[key]}：{word}" if key in numbers else word)
         elif isinstance(choice, int) and 0 <= choice < len(vote.options):
             shown.append(vote.options[choice])
         elif isinstance(choice, list):
