@@ -5,8 +5,16 @@ its own connection, as gunicorn runs sync workers), first flat out (the saturati
 clients / throughput), then paced like owners voting (each client waits 0.5-1.5 s between votes); then
 closing and tallying (art. 278 by area and by head), timed. One client alone first gives the floor.
 
+The resident's whole request is measured too: the vote page's POST as a browser sends it (a form, not
+multipart) through every middleware (session, user, CSRF, messages, CSP) and the view, from one client and
+from 50 (``--http``: flat out and paced), each client signed in as owners of its own, in a sitting whose
+SMS code was checked.
+
 Run with `make bench-deliberation` (PostgreSQL); on SQLite: `.venv/bin/python bench/deliberation.py`.
-Options: --units 5000 --ballots 2000 --processes 25 --threads 2 --seconds 10.
+Options: --units 5000 --ballots 2000 --processes 25 --threads 2 --seconds 10; --only-http (the page
+requests only: one client, 50 flat out, 50 paced, then closing).
+Before and after in one run, on one PostgreSQL cluster: `bash bench/compare.sh REV deliberation` runs this
+script against this checkout's code and REV's, alternately (new, old, new, old, new).
 """
 
 import argparse
@@ -20,6 +28,8 @@ import time
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongzhi.settings.local")
 os.environ.setdefault(
@@ -118,27 +128,61 @@ def _request_scoped(user: User, vote_id: int, unit_id: int, choice: str) -> None
     services.ballot_cast(actor=user, vote=vote, choice=choice, unit=unit, verified=True)
 
 
-def _worker(ids, seconds, threads, seed, think, out) -> None:
+def _signed_in(user: User, vote_pk: int) -> Any:
+    """A browser of ``user`` in a sitting whose SMS code for the vote was checked."""
+    from django.test import Client
+
+    from gongzhi.deliberation.views import _owner_pass_key
+
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[_owner_pass_key(vote_pk)] = time.time()
+    session.save()
+    return client
+
+
+def _page_post(client: Any, vote_id: int, unit_id: int, choice: str) -> None:
+    """The vote page's POST as a browser sends the form (urlencoded), through every middleware; the
+    message cookie is read by the page the browser is sent back to, so it is not carried on here."""
+    response = client.post(
+        f"/deliberation/votes/{vote_id}/",
+        urlencode({"unit": unit_id, "choice": choice}),
+        content_type="application/x-www-form-urlencoded",
+    )
+    client.cookies.pop("messages", None)
+    if response.status_code != 302:
+        raise RuntimeError(f"ballot page answered {response.status_code}")
+
+
+def _worker(ids, seconds, threads, seed, think, out, start, http=False) -> None:
     """One process (like one gunicorn worker) with ``threads`` clients, each with its own connection."""
     connections.close_all()
     vote_id, owner_ids, unit_of = ids
     mine_ids = owner_ids[seed * 40 : (seed + 1) * 40]
     users = list(User.objects.filter(pk__in=mine_ids))
+    browsers = {u.pk: _signed_in(u, vote_id) for u in users} if http else {}
     connection.close()
     latencies: list[float] = []
     lock = threading.Lock()
-    barrier = threading.Barrier(threads)
 
     def run(k: int) -> None:
         rng = random.Random(seed * 1000 + k)
         mine: list[float] = []
-        barrier.wait()
+        # Every client of every process starts together, once all have signed in: no process measures
+        # while others are still setting up.
+        start.wait(timeout=600)
         stop = time.monotonic() + seconds
         try:
             while time.monotonic() < stop:
-                user = users[rng.randrange(len(users))]
+                # Each thread its own half of the process's owners: one browser is not used by two at once.
+                user = users[k + threads * rng.randrange(len(users) // threads)]
+                choice = rng.choice(["agree", "disagree"])
                 t = time.perf_counter()
-                _request(user, vote_id, unit_of[user.pk], rng.choice(["agree", "disagree"]))
+                if http:
+                    _page_post(browsers[user.pk], vote_id, unit_of[user.pk], choice)
+                else:
+                    _request(user, vote_id, unit_of[user.pk], choice)
                 mine.append(time.perf_counter() - t)
                 if think[1]:
                     time.sleep(rng.uniform(*think))
@@ -155,12 +199,16 @@ def _worker(ids, seconds, threads, seed, think, out) -> None:
     out.put(latencies)
 
 
-def clients(ids, processes: int, threads: int, seconds: float, think=(0.0, 0.0)) -> list[float]:
+def clients(
+    ids, processes: int, threads: int, seconds: float, think=(0.0, 0.0), http: bool = False
+) -> list[float]:
     connections.close_all()
     ctx = mp.get_context("fork")
     out = ctx.Queue()
+    start = ctx.Barrier(processes * threads)
     workers = [
-        ctx.Process(target=_worker, args=(ids, seconds, threads, p, think, out)) for p in range(processes)
+        ctx.Process(target=_worker, args=(ids, seconds, threads, p, think, out, start, http))
+        for p in range(processes)
     ]
     for w in workers:
         w.start()
@@ -189,30 +237,20 @@ def one_client(ids, n: int, request=_request) -> tuple[list[float], int]:
 def page_floor(ids, vote_pk: int, n: int = 200) -> None:
     """The whole request, one client: the vote page's POST through every middleware (session, user,
     CSRF, messages) in a sitting whose code was checked, as a browser sends it."""
-    from django.conf import settings
-    from django.test import Client
-
-    from gongzhi.deliberation.views import _owner_pass_key
-
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     _vote_id, owner_ids, unit_of = ids
-    clients = []
-    for user in User.objects.filter(pk__in=owner_ids[:50]):
-        client = Client()
-        client.force_login(user)
-        session = client.session
-        session[_owner_pass_key(vote_pk)] = time.time()
-        session.save()
-        clients.append((client, unit_of[user.pk]))
+    clients = [
+        (_signed_in(user, vote_pk), unit_of[user.pk]) for user in User.objects.filter(pk__in=owner_ids[:50])
+    ]
+    for client, unit in clients[:10]:  # warm: the URL resolver, the templates' loaders, translations
+        _page_post(client, vote_pk, unit, "agree")
     latencies = []
     for i in range(n):
         client, unit = clients[i % len(clients)]
         t = time.perf_counter()
-        response = client.post(f"/deliberation/votes/{vote_pk}/", {"unit": unit, "choice": "agree"})
+        _page_post(client, vote_pk, unit, "agree")
         latencies.append(time.perf_counter() - t)
-        assert response.status_code == 302
     with CaptureQueriesContext(connection) as queries:
-        clients[0][0].post(f"/deliberation/votes/{vote_pk}/", {"unit": clients[0][1], "choice": "abstain"})
+        _page_post(clients[0][0], vote_pk, clients[0][1], "abstain")
     report(
         f"one client, the whole page request (middleware, session, ballot), {len(queries)} queries", latencies
     )
@@ -234,30 +272,41 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=25)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--only-http", action="store_true", help="the page requests only")
     args = parser.parse_args()
+    from django.conf import settings
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     vote, units, staff = setup(args.units, args.ballots)
     owner_ids = [u.owner_id for u in units]
     ids = (vote.pk, owner_ids, {u.owner_id: u.pk for u in units})
     clients_n = args.processes * args.threads
-    print(f"database: {connection.vendor}; {args.units} units, {args.ballots} ballots, {clients_n} clients")
-    for title, request in (
-        ("scoped reads (first)", _request_scoped),
-        ("owner's two reads + cast (last session)", _request_two_reads),
-        ("one statement (now)", _request),
-    ):
-        floor, queries = one_client(ids, 200, request)
-        report(f"one client alone, {title}, {queries} queries a request", floor)
+    print(
+        f"database: {connection.vendor}; {args.units} units, {args.ballots} ballots, {clients_n} clients; "
+        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
+    if not args.only_http:
+        for title, request in (
+            ("scoped reads (first)", _request_scoped),
+            ("owner's two reads + cast (last session)", _request_two_reads),
+            ("one statement (now)", _request),
+        ):
+            floor, queries = one_client(ids, 200, request)
+            report(f"one client alone, {title}, {queries} queries a request", floor)
     page_floor(ids, vote.pk)
-    report(
-        f"{clients_n} clients flat out ({args.processes} processes x {args.threads} threads)",
-        clients(ids, args.processes, args.threads, args.seconds),
-        args.seconds,
-    )
-    report(
-        f"{clients_n} clients paced (each waits 0.5-1.5 s between votes)",
-        clients(ids, args.processes, args.threads, args.seconds, think=(0.5, 1.5)),
-        args.seconds,
-    )
+    steps = [(False, "the ballot service")] if not args.only_http else []
+    for http, what in [*steps, (True, "the whole page request")]:
+        report(
+            f"{clients_n} clients flat out ({args.processes} processes x {args.threads} threads), {what}",
+            clients(ids, args.processes, args.threads, args.seconds, http=http),
+            args.seconds,
+        )
+        report(
+            f"{clients_n} clients paced (each waits 0.5-1.5 s between votes), {what}",
+            clients(ids, args.processes, args.threads, args.seconds, think=(0.5, 1.5), http=http),
+            args.seconds,
+        )
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     counted = Ballot.objects.filter(vote=vote).count()
     t = time.perf_counter()
     vote = services.vote_close(actor=staff, vote=vote)

@@ -1,8 +1,18 @@
 """The demo reproduces the issue's deliberation and mediation facts (慧园, 七古登, 南八苑, 望湖, 上塘).
 ``check_demo_facts`` runs inside tests/core/test_demo.py, after the one load of the whole demo."""
 
+from gongzhi.accounts.models import User
 from gongzhi.appeals.models import Appeal
-from gongzhi.deliberation.models import Council, MediationCase, Meeting, Topic, TopicRating, Vote
+from gongzhi.deliberation.models import (
+    Ballot,
+    Council,
+    MediationCase,
+    Meeting,
+    OwnedUnit,
+    Topic,
+    TopicRating,
+    Vote,
+)
 
 
 def check_demo_facts() -> None:
@@ -14,7 +24,18 @@ def check_demo_facts() -> None:
     assert done.filter(title="地下车库渗漏").exists() and done.filter(title="垃圾箱体改造").exists()
     garage_vote = Vote.objects.get(topic__title="地下车库渗漏", kind="owners")
     assert garage_vote.major and garage_vote.result["participation_ok"] and garage_vote.result["approved"]
-    assert Vote.objects.filter(topic__council=huiyuan, kind="owners", status="open").exists()
+    # The demo resident owns two flats: one head and two units in the register; both are open for them to
+    # vote from the phone in the open owners' vote (one ballot per unit).
+    resident = User.objects.get(username="huiyuan-resident")
+    flats = OwnedUnit.objects.filter(owner=resident, node=huiyuan.node)
+    assert sorted(flats.values_list("number", flat=True)) == ["1-101", "3-601"]
+    assert flats.values("owner_key").distinct().count() == 1
+    register = OwnedUnit.objects.filter(node=huiyuan.node)
+    assert garage_vote.result["units"] == register.count() == 96
+    assert garage_vote.result["total_owners"] == register.values("owner_key").distinct().count() == 95
+    open_vote = Vote.objects.get(topic__council=huiyuan, kind="owners", status="open")
+    assert not Ballot.objects.filter(vote=open_vote, unit__in=flats).exists()
+    assert Ballot.objects.filter(vote=open_vote).exists()
     # 七古登: the sorting points chosen by ranked vote; the first round's leader did not win.
     ranked = Vote.objects.get(topic__council__name="大家谈·红桥议事会", kind="ranked")
     rounds = ranked.result["rounds"]

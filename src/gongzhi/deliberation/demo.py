@@ -34,6 +34,8 @@ from gongzhi.demo import figures as F
 from gongzhi.demo.accounts import demo_users, named_node
 from gongzhi.orgs.models import Node, NodeKind
 
+# The register's position of the demo resident's second flat in 慧园小区: 3幢6楼1号 (3-601).
+RESIDENT_SECOND_FLAT = 58
 HUIYUAN_SETTLED = [
     ("地下车库渗漏", "使用专项维修资金对地下车库顶板做防水，物业牵头施工，业委会监督。"),
     ("垃圾箱体改造", "更换为分类密闭箱体，设洗手池，定时定点投放。"),
@@ -250,7 +252,9 @@ class Demo:
         services.council_roles_set(
             actor=commissioner, council=council, chair=commissioner, secretary=commissioner
         )
-        units = self.units(compound, 96, {0: resident, 1: owners})
+        # The demo resident owns two flats, 1-101 where they live and 3-601 (let to a tenant): one head in
+        # an owners' vote, two units, a ballot for each.
+        units = self.units(compound, 96, {0: resident, 1: owners, RESIDENT_SECOND_FLAT: resident})
         for n, (title, decision) in enumerate(HUIYUAN_SETTLED):
             when = self.now - timedelta(days=30 * (len(HUIYUAN_SETTLED) - n) // 2 + 40)
             meeting = self.meeting(
@@ -312,7 +316,14 @@ class Demo:
             major=True,
             compound=compound,
         )
-        self.owners_vote(commissioner, vote, units[2:], turnout=0.4, agree=0.85)
+        # The resident's and the owners' committee's units are left for them to vote from their phones.
+        self.owners_vote(
+            commissioner,
+            vote,
+            [u for u in units if u.owner_id not in (resident.pk, owners.pk)],
+            turnout=0.4,
+            agree=0.85,
+        )
         self.counts["votes"] += 1
         # And a resident's proposal gathering support.
         services.topic_propose(

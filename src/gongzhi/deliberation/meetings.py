@@ -107,12 +107,18 @@ def meeting_book_venue(
     return meeting
 
 
-def _held_booking(meeting: Meeting) -> Booking | None:
-    """The meeting's venue booking while it still holds the room (the venue's staff may have cancelled it)."""
+def meeting_booking(meeting: Meeting) -> Booking | None:
+    """The meeting's venue booking, whatever its state (the meeting page shows the room, the hours and
+    whether the venue still holds it)."""
     if meeting.venue_booking_id is None:
         return None
     # unscoped: the one booking this meeting made (its id is stored on the meeting fetched in scope)
-    booking = Booking.objects.select_related("space__venue").filter(pk=meeting.venue_booking_id).first()
+    return Booking.objects.select_related("space__venue").filter(pk=meeting.venue_booking_id).first()
+
+
+def _held_booking(meeting: Meeting) -> Booking | None:
+    """The meeting's venue booking while it still holds the room (the venue's staff may have cancelled it)."""
+    booking = meeting_booking(meeting)
     return booking if booking is not None and booking.status in HOLDING else None
 
 

@@ -56,12 +56,18 @@ def council_get(*, fetched_by: User, pk: int) -> Council:
 MERGED_TOPIC_NODES = 64
 
 
-def topic_list(*, fetched_by: User, status: str | None = None) -> QuerySet[Topic]:
-    """Topics near the user (residents) or in their reach (staff), newest first. A topic sits at its
-    council's place, so the places of the councils the user sees are the places of the topics they see."""
+def topic_list(
+    *, fetched_by: User, status: str | None = None, leave_out: tuple[str, ...] = ()
+) -> QuerySet[Topic]:
+    """Topics near the user (residents) or in their reach (staff), newest first, with ``status`` or without
+    the states in ``leave_out``. A topic sits at its council's place, so the places of the councils the user
+    sees are the places of the topics they see. Read a page with ``core.pagination.page_by_ids``: it walks
+    ``topic_by_node`` per place (a slice of this queryset sorts every topic in reach)."""
     topics = Topic.objects.visible_to(fetched_by, "view").select_related("node", "council")
     if status:
         topics = topics.filter(status=status)
+    if leave_out:
+        topics = topics.exclude(status__in=leave_out)
     topics = topics.order_by("-id")
     if not fetched_by.is_superuser:
         # Councils are few (a handful per place): their places are deduplicated here, not sorted in SQL.
@@ -69,11 +75,13 @@ def topic_list(*, fetched_by: User, status: str | None = None) -> QuerySet[Topic
         nodes = sorted(set(places[: MERGED_TOPIC_NODES * 8]))
         if len(nodes) <= MERGED_TOPIC_NODES:
             # Read by core.pagination.page_by_ids; a further filter on ``topics`` makes a queryset without it.
-            topics.page_ids = partial(_topic_page_ids, nodes, status)  # type: ignore[attr-defined]
+            topics.page_ids = partial(_topic_page_ids, nodes, status, leave_out)  # type: ignore[attr-defined]
     return topics
 
 
-def _topic_page_ids(nodes: list[int], status: str | None, offset: int, limit: int) -> list[int]:
+def _topic_page_ids(
+    nodes: list[int], status: str | None, leave_out: tuple[str, ...], offset: int, limit: int
+) -> list[int]:
     """The ids of topics ``offset`` to ``offset + limit``, newest first, at ``nodes`` (council places in the
     user's view): each place's topics come newest first from ``topic_by_node`` (``topic_by_place`` with a
     status), and the merge stops at the page."""
@@ -83,6 +91,9 @@ def _topic_page_ids(nodes: list[int], status: str | None, offset: int, limit: in
     base = Topic.objects.order_by().values_list("id", flat=True)
     if status:
         base = base.filter(status=status)
+    if leave_out:
+        # Declined topics are few (a public reason each): the walk of ``topic_by_node`` steps over them.
+        base = base.exclude(status__in=leave_out)
     branches = [base.filter(node_id=node) for node in nodes]
     if len(branches) == 1:
         return list(branches[0].order_by("-id")[offset : offset + limit])
@@ -223,7 +234,7 @@ def action_get(*, fetched_by: User, pk: int) -> ActionItem:
 
 def topics_near(*, fetched_by: User) -> QuerySet[Topic]:
     """Residents' list: what is being proposed, deliberated and carried out where they live."""
-    return topic_list(fetched_by=fetched_by).exclude(status=TopicStatus.DECLINED)
+    return topic_list(fetched_by=fetched_by, leave_out=(TopicStatus.DECLINED,))
 
 
 # --- mediation -----------------------------------------------------------------------------------------

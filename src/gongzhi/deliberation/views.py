@@ -8,7 +8,7 @@ from typing import Any
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,14 +18,18 @@ from django.views.decorators.http import require_POST
 from gongzhi.accounts.http import AuthenticatedHttpRequest
 from gongzhi.appeals.selectors import appeal_get
 from gongzhi.core.documents import CONTENT_TYPES
+from gongzhi.core.pagination import page_by_ids
 from gongzhi.core.rules import is_caseworker
 from gongzhi.core.web import service_call
 from gongzhi.deliberation import attachments, checkin, rules, selectors, services
 from gongzhi.deliberation import forms as F
 from gongzhi.deliberation.errors import DeliberationError
+from gongzhi.deliberation.meetings import meeting_booking
 from gongzhi.deliberation.models import Reaction, Seat, TopicStatus, VoteKind
 from gongzhi.deliberation.tally import YES_NO
 from gongzhi.venues.selectors import space_get, space_list
+
+TOPICS_ON_PAGE = 100  # the newest of the list (near me, or one state)
 
 EVENT_LABELS = {
     "propose": gettext_lazy("Proposed"),
@@ -64,9 +68,14 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "deliberation/index.html",
         {
-            "topics": selectors.topic_list(fetched_by=user, status=status)[:100]
-            if status
-            else selectors.topics_near(fetched_by=user)[:100],
+            # A page by the place index (topic_by_node), not a sort of every topic in reach.
+            "topics": page_by_ids(
+                selectors.topic_list(fetched_by=user, status=status)
+                if status
+                else selectors.topics_near(fetched_by=user),
+                0,
+                TOPICS_ON_PAGE,
+            ),
             "status": status,
             "statuses": TopicStatus.choices,
             "councils": list(selectors.council_list(fetched_by=user)[:50]),
@@ -108,7 +117,9 @@ def topic_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     topic = selectors.topic_get(fetched_by=user, pk=pk)
     if request.method == "POST":
-        with service_call(request, success=_("Done.")):
+        what = request.POST.get("do", "")
+        said = {"attach": _("The file is attached."), "detach": _("The file is removed.")}.get(what)
+        with service_call(request, success=said or _("Done.")):
             _topic_post(request, topic)
         return redirect("deliberation:topic", pk=pk)
     runs = rules.runs_topic.test(user, topic)
@@ -296,8 +307,10 @@ def meeting_room(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     meeting = selectors.meeting_get(fetched_by=user, pk=pk)
     if request.method == "POST":
-        with service_call(request, success=_("Done.")):
-            _meeting_post(request, meeting)
+        with service_call(request, success=_("Done.")) as call:
+            said = _meeting_post(request, meeting)
+            if said:
+                call.success = said
         return redirect("deliberation:meeting", pk=pk)
     council = meeting.council
     members = list(council.members.all())
@@ -324,6 +337,7 @@ def meeting_room(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "spaces": list(space_list(fetched_by=user)[:100])
             if runs and meeting.status == "scheduled" and meeting.venue_booking_id is None
             else [],
+            "booking": meeting_booking(meeting) if runs else None,
             "attachments": list(meeting.attachments.all())
             if selectors.minutes_readable(user, meeting)
             else [],
@@ -365,7 +379,8 @@ def meeting_sign_in(request: AuthenticatedHttpRequest, pk: int, token: str) -> H
     return render(request, "deliberation/sign_in.html", {"meeting": meeting, "token": token})
 
 
-def _meeting_post(request: AuthenticatedHttpRequest, meeting: Any) -> None:
+def _meeting_post(request: AuthenticatedHttpRequest, meeting: Any) -> str | None:
+    """One step in the meeting room; what to tell the user when the step says more than "done"."""
     user, what = request.user, request.POST.get("do", "")
     steps = {
         "open": services.meeting_open,
@@ -386,13 +401,23 @@ def _meeting_post(request: AuthenticatedHttpRequest, meeting: Any) -> None:
         services.meeting_book_venue(
             actor=user, meeting=meeting, space=space, ends_at=meeting.starts_at + timedelta(hours=hours)
         )
+        return _("The room is booked; the meeting's place is now the room.")
     elif what in ("attach", "detach"):
         _attachment_post(request, what, meeting=meeting)
+        return _("The file is attached.") if what == "attach" else _("The file is removed.")
     elif what == "move":
         data = F.parsed(F.MeetingMoveForm, request.POST)
+        booked = meeting.venue_booking_id is not None
         services.meeting_move(actor=user, meeting=meeting, starts_at=data["starts_at"])
+        if booked and meeting.venue_booking_id is not None:
+            return _("The meeting is moved and its room booked at the new time; the members are told.")
+        return _("The meeting is moved; the members are told.")
     elif what == "cancel":
+        booked = meeting.venue_booking_id is not None
         services.meeting_cancel(actor=user, meeting=meeting, reason=request.POST.get("reason", "")[:301])
+        if booked:
+            return _("The meeting is cancelled, its room booking too; the members are told.")
+        return _("The meeting is cancelled; the members are told.")
     elif what == "agenda":
         topic = selectors.topic_get(fetched_by=user, pk=_int(request.POST.get("topic")))
         services.agenda_add(actor=user, meeting=meeting, topic=topic)
@@ -424,6 +449,7 @@ def _meeting_post(request: AuthenticatedHttpRequest, meeting: Any) -> None:
         services.minutes_object(actor=user, meeting=meeting, body=request.POST.get("body", "")[:501])
     else:
         raise DeliberationError.invalid(_("Unknown action."))
+    return None
 
 
 @login_required
@@ -469,7 +495,8 @@ def vote_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     if request.method == "POST" and request.POST.get("action") != "code":
         _ballot_post(request, pk)
-        return redirect("deliberation:vote", pk=pk)
+        # Back to this page (its own path: no URL to build on the ballot's hot path).
+        return HttpResponseRedirect(request.path)
     vote = selectors.vote_get(fetched_by=user, pk=pk)
     units = selectors.my_units(fetched_by=user, vote=vote)
     if request.method == "POST":
@@ -480,15 +507,19 @@ def vote_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 _("A code was sent to %(phone)s. Enter it below with your vote.") % {"phone": sent_to},
             )
         return redirect("deliberation:vote", pk=pk)
+    ballots = selectors.my_ballots(fetched_by=user, vote=vote)
+    # An owner of several units votes once for each: the first unit without a ballot comes chosen.
+    next_unit = next((u.pk for u in units if u.pk not in ballots), units[0].pk if units else None)
     return render(
         request,
         "deliberation/vote.html",
         {
             "vote": vote,
-            "units": units,
+            "units": [(u, u.pk in ballots) for u in units],
+            "next_unit": next_unit,
             "verified": vote.kind == VoteKind.OWNERS and _owner_verified(request, vote.pk),
             "result": selectors.vote_result(vote),
-            "mine": _shown_choices(vote, selectors.my_ballots(fetched_by=user, vote=vote)),
+            "mine": _shown_choices(vote, ballots, {u.pk: u.number for u in units}),
             "yes_no": [
                 (c, label) for c, label in zip(YES_NO, [_("Agree"), _("Disagree"), _("Abstain")], strict=True)
             ],
@@ -542,13 +573,16 @@ def _ballot_post(request: AuthenticatedHttpRequest, pk: int) -> None:
         services.ballot_cast(actor=user, vote=vote, choice=choice, unit=unit, verified=verified)
 
 
-def _shown_choices(vote: Any, ballots: dict) -> list[str]:
-    """What the user has voted so far, in words (their own ballot only; secret ballots too)."""
+def _shown_choices(vote: Any, ballots: dict, unit_numbers: dict[int, str] | None = None) -> list[str]:
+    """What the user has voted so far, in words (their own ballot only; secret ballots too); an owner's
+    ballots each after its unit's number ("1-101：同意")."""
     words = dict(zip(YES_NO, [_("Agree"), _("Disagree"), _("Abstain")], strict=True))
+    numbers = unit_numbers or {}
     shown = []
-    for choice in ballots.values():
+    for key, choice in sorted(ballots.items(), key=lambda kv: numbers.get(kv[0], "") if kv[0] else ""):
         if isinstance(choice, str):
-            shown.append(str(words.get(choice, choice)))
+            word = str(words.get(choice, choice))
+            shown.append(f"{numbers[key]}：{word}" if key in numbers else word)
         elif isinstance(choice, int) and 0 <= choice < len(vote.options):
             shown.append(vote.options[choice])
         elif isinstance(choice, list):

@@ -256,8 +256,9 @@ RETURNING id
 def owner_ballot_upsert(*, actor: User, vote_pk: int, unit_pk: int, choice: Any) -> bool:
     """An owner's online ballot for their own unit, once their SMS code was checked in this sitting, as one
     statement: the unit (theirs), its compound's open owners' vote and the ballot (replacing the unit's
-    earlier one) are found and written together. On PostgreSQL the vote's row is share-locked by the
-    statement, so closing (which locks it exclusively) waits for it, as for ``ballot_cast``.
+    earlier one) are found and written together. On PostgreSQL the statement key-share-locks the vote's row
+    (the lock the ballot's foreign key takes anyway, so the row carries one kind of lock however many
+    owners vote at once), so closing, which locks it for update, waits for it, as for ``ballot_cast``.
 
     False when the statement wrote nothing (not their unit, not an open owners' vote of its compound): the
     caller then takes ``ballot_cast``'s path, which says why."""
@@ -267,7 +268,7 @@ def owner_ballot_upsert(*, actor: User, vote_pk: int, unit_pk: int, choice: Any)
         return False
     postgres = connection.vendor == "postgresql"
     sql = _OWNER_BALLOT_SQL.format(
-        choice="%s::jsonb" if postgres else "%s", lock="\nFOR SHARE OF v" if postgres else ""
+        choice="%s::jsonb" if postgres else "%s", lock="\nFOR KEY SHARE OF v" if postgres else ""
     )
     with connection.cursor() as cursor:
         now = connection.ops.adapt_datetimefield_value(timezone.now())
