@@ -15,11 +15,13 @@ from gongzhi.core.pagination import LimitOffset
 from gongzhi.core.schemas import ErrorOut
 from gongzhi.orgs.selectors import node_get
 from gongzhi.partywork import branches, selectors, services
-from gongzhi.partywork.models import ExpenseCategory, ItemSource
+from gongzhi.partywork.models import ExpenseCategory, ItemSource, MeetingKind
 from gongzhi.partywork.workflow import EXPENSE_WORKFLOW, RATING_WORKFLOW
 
 router = Router(tags=["party"])
 ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+# An optional file of a multipart form (typed ``File[UploadedFile] | None`` the file was never read).
+OPTIONAL_FILE = File(None)
 Number = str  # a decimal number as text ("12.5"), checked by the service
 
 
@@ -839,7 +841,7 @@ def showcase_add(
     request: AuthenticatedHttpRequest,
     strong_id: int,
     data: Form[ShowcaseIn],
-    photo: File[UploadedFile] | None = None,
+    photo: UploadedFile | None = OPTIONAL_FILE,
 ):
     """The month's showcase entry of a strong branch (its secretary or staff over it), with a photo."""
     strong = selectors.strong_get(fetched_by=request.user, pk=strong_id)
@@ -847,6 +849,79 @@ def showcase_add(
         actor=request.user, strong=strong, month=data.month, title=data.title, text=data.text, photo=photo
     )
     return Status(201, _showcase(entry))
+
+
+class MeetingOut(Schema):
+    id: int
+    branch_id: int
+    branch_name: str
+    kind: str
+    held_on: date
+    topic: str
+    attended: int
+    has_minutes: bool
+    minutes_at: datetime | None
+
+
+def _meeting(m) -> dict:
+    return {
+        "id": m.pk,
+        "branch_id": m.branch_id,
+        "branch_name": m.branch.name,
+        "kind": m.kind,
+        "held_on": m.held_on,
+        "topic": m.topic,
+        "attended": m.attended,
+        "has_minutes": bool(m.minutes),
+        "minutes_at": m.minutes_at,
+    }
+
+
+@router.get("/party/meetings", response=list[MeetingOut])
+@paginate(LimitOffset)
+def meetings(
+    request: AuthenticatedHttpRequest,
+    branch_id: int | None = None,
+    year: int | None = Query(None, ge=2000, le=2100),
+):
+    """Branch meetings (三会一课, study days, theme days) of the branches in your reach, newest first."""
+    rows = selectors.meetings(fetched_by=request.user, branch_id=branch_id, year=year)
+    return [_meeting(m) for m in rows[:1000]]
+
+
+class MeetingIn(Schema):
+    branch_id: int
+    kind: Literal[tuple(MeetingKind.values)]  # type: ignore[valid-type]
+    held_on: date
+    topic: str = Field(max_length=120)
+    attended: int = Field(ge=1, le=100000)
+
+
+@router.post("/party/meetings", response={201: MeetingOut, **ERRORS})
+def meeting_record(
+    request: AuthenticatedHttpRequest,
+    data: Form[MeetingIn],
+    minutes: UploadedFile | None = OPTIONAL_FILE,
+):
+    """A meeting a branch held (its secretary or staff over it), with its minutes (PDF or photo) if ready."""
+    branch = selectors.branch_get(fetched_by=request.user, pk=data.branch_id)
+    m = branches.meeting_record(
+        actor=request.user,
+        branch=branch,
+        kind=data.kind,
+        held_on=data.held_on,
+        topic=data.topic,
+        attended=data.attended,
+        minutes=minutes,
+    )
+    return Status(201, _meeting(m))
+
+
+@router.post("/party/meetings/{meeting_id}/minutes", response={200: MeetingOut, **ERRORS})
+def meeting_minutes(request: AuthenticatedHttpRequest, meeting_id: int, minutes: File[UploadedFile]):
+    """The minutes of a meeting recorded without them."""
+    meeting = selectors.meeting_get(fetched_by=request.user, pk=meeting_id)
+    return _meeting(branches.meeting_minutes_add(actor=request.user, meeting=meeting, minutes=minutes))
 
 
 class TermOut(Schema):

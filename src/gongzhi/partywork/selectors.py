@@ -15,6 +15,7 @@ from gongzhi.core.scoping import reach_paths, subtree_in
 from gongzhi.orgs.models import MemberPost, PartyMembership, PartyOrg, PartyOrgKind
 from gongzhi.partywork.models import (
     Attendance,
+    BranchMeeting,
     BranchRating,
     BranchTerm,
     Budget,
@@ -496,3 +497,39 @@ def terms(*, fetched_by: User, due_within: int | None = None) -> QuerySet[Branch
 def elections(*, fetched_by: User, branch_id: int | None = None) -> QuerySet[Election]:
     rows = Election.objects.visible_to(fetched_by, "view").select_related("branch", "term")
     return rows.filter(branch_id=branch_id) if branch_id is not None else rows
+
+
+# --- branch meetings ------------------------------------------------------------------------------------------
+
+
+def meetings(
+    *, fetched_by: User, branch_id: int | None = None, year: int | None = None
+) -> QuerySet[BranchMeeting]:
+    """Branch meetings in reach (staff over the branch, its members), newest first."""
+    rows = BranchMeeting.objects.visible_to(fetched_by, "view").select_related("branch__node")
+    if branch_id is not None:
+        rows = rows.filter(branch_id=branch_id)
+    if year is not None:
+        rows = rows.filter(held_on__year=year)
+    return rows
+
+
+def meeting_get(*, fetched_by: User, pk: int) -> BranchMeeting:
+    return _get(meetings(fetched_by=fetched_by), pk)
+
+
+def branches_led(*, fetched_by: User) -> list[PartyOrg]:
+    """The branches the user is secretary or deputy secretary of."""
+    # unscoped: the user's own posts
+    led = PartyMembership.objects.filter(
+        person__user_id=fetched_by.pk, post__in=(MemberPost.SECRETARY, MemberPost.DEPUTY_SECRETARY)
+    ).values("party_org_id")
+    # unscoped: the branches the user leads
+    return list(PartyOrg.objects.filter(pk__in=led).select_related("node").order_by("id"))
+
+
+def branches_recording(*, fetched_by: User) -> list[PartyOrg]:
+    """The branches whose meetings the user may record: those they lead, then those staff keep."""
+    led = branches_led(fetched_by=fetched_by)
+    seen = {b.pk for b in led}
+    return led + [b for b in branches_kept(fetched_by=fetched_by) if b.pk not in seen]

@@ -26,6 +26,7 @@ from gongzhi.partywork.models import (
     EntryStatus,
     ExpenseCategory,
     ItemSource,
+    MeetingKind,
     PeerGrade,
     PointsSource,
     RatingStatus,
@@ -713,3 +714,68 @@ def terms(request: AuthenticatedHttpRequest) -> HttpResponse:
             "today": today.isoformat(),
         },
     )
+
+
+# --- branch meetings ------------------------------------------------------------------------------------------
+
+
+@login_required
+def meetings(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The branches' organisational life (三会一课, study days): meetings held this year with their minutes;
+    secretaries and staff record a meeting and add minutes, which count as evidence for the star rating."""
+    user = request.user
+    recording = selectors.branches_recording(fetched_by=user)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        with service_call(request, success=_("Saved.")):
+            if action == "record":
+                branches.meeting_record(
+                    actor=user,
+                    branch=_branch_from(request),
+                    kind=request.POST.get("kind", ""),
+                    held_on=_date(request.POST.get("held_on")) or timezone.localdate(),
+                    topic=request.POST.get("topic", ""),
+                    attended=_number(request.POST.get("attended"), "attended"),
+                    minutes=request.FILES.get("minutes"),
+                )
+            elif action == "minutes":
+                meeting = selectors.meeting_get(
+                    fetched_by=user, pk=_number(request.POST.get("meeting"), "meeting")
+                )
+                branches.meeting_minutes_add(
+                    actor=user, meeting=meeting, minutes=request.FILES.get("minutes")
+                )
+            else:
+                raise PartyError.invalid(_("Unknown action."))
+        return redirect(
+            reverse("partywork:meetings") + (f"?year={_year(request)}" if "year" in request.GET else "")
+        )
+    year = _year(request)
+    rows = list(selectors.meetings(fetched_by=user, year=year)[:300])
+    may_record = {b.pk for b in recording}
+    by_branch: dict[str, list[int]] = {}
+    for m in rows:
+        held, minuted = by_branch.setdefault(m.branch.name, [0, 0])
+        by_branch[m.branch.name] = [held + 1, minuted + (1 if m.minutes else 0)]
+    return render(
+        request,
+        "partywork/meetings.html",
+        {
+            "rows": [(m, m.branch_id in may_record) for m in rows],
+            "by_branch": sorted(by_branch.items()),
+            "held": len(rows),
+            "minuted": sum(1 for m in rows if m.minutes),
+            "year": year,
+            "recording": recording,
+            "kinds": MeetingKind.choices,
+            "today": timezone.localdate().isoformat(),
+        },
+    )
+
+
+@login_required
+def meeting_minutes(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+    meeting = selectors.meeting_get(fetched_by=request.user, pk=pk)
+    if not meeting.minutes:
+        raise Http404
+    return FileResponse(meeting.minutes.open("rb"))
