@@ -346,7 +346,7 @@ def board_urls():
     return module
 
 
-def board(round_id, admin_id, times=60, compare=False):
+def board(round_id, admin_id, times=60, compare=False, profile=False):
     from django.conf import settings
     from django.test import override_settings
 
@@ -356,12 +356,36 @@ def board(round_id, admin_id, times=60, compare=False):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     with override_settings(STORAGES=storages, ROOT_URLCONF=board_urls()):
-        _board(round_id, admin_id, times, compare)
+        _board(round_id, admin_id, times, compare, profile)
 
 
-def _board(round_id, admin_id, times, compare):
+def profile_page(client, url):
+    """The queries one request of ``url`` runs and where its time goes (cProfile, by cumulative time)."""
+    import cProfile
+    import pstats
+
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    print(f"{url}: {len(queries)} queries")
+    for q in queries:
+        print(f"  {q['time']} s  {q['sql'][:150]}")
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(5):
+        client.get(url)
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+
+
+def _board(round_id, admin_id, times, compare, profile=False):
     client = Client(SERVER_NAME="127.0.0.1")
     client.force_login(User.objects.get(pk=admin_id))
+    if profile:
+        profile_page(client, f"/party/rounds/{round_id}/")
+        profile_page(client, "/party/")
     pages = {"board": f"/party/rounds/{round_id}/"}
     if compare:
         pages = {"earlier board (baseline)": f"/bench/earlier-board/{round_id}/", **pages}
@@ -392,6 +416,7 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--compare", action="store_true", help="first the earlier crediting, as the baseline")
     parser.add_argument("--no-board", action="store_true")
+    parser.add_argument("--profile", action="store_true", help="the board's queries and a cProfile first")
     args = parser.parse_args()
     session_id, ids, round_id, admin_id = setup()
     if args.rounds and args.compare:
@@ -410,7 +435,7 @@ def main():
         heartbeats(session_id, ids, args.rounds, args.processes, args.threads)
     if args.no_board:
         return
-    board(round_id, admin_id, compare=args.compare)
+    board(round_id, admin_id, compare=args.compare, profile=args.profile)
 
 
 if __name__ == "__main__":

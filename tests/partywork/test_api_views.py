@@ -183,3 +183,38 @@ def test_the_rating_page_links_its_round_only_for_those_who_may_open_it(pw, rnd,
         shown = link in client.get(f"/party/ratings/{rating.pk}/").content.decode()
         assert shown is (client.get(f"/party/rounds/{rnd.pk}/").status_code == 200), who
     assert link not in login(pw.secretary).get(f"/party/ratings/{rating.pk}/").content.decode()
+
+
+def test_member_points_lists_page(pw, api_login):
+    from datetime import date
+
+    from django.utils import timezone
+
+    from gongzhi.partywork.models import MemberPointsRule, PointsKind
+
+    rule = MemberPointsRule.objects.create(
+        node=pw.world.sub_a, code="study", name="集中学习", kind=PointsKind.ITEM, points=5
+    )
+    year = timezone.localdate().year - 1  # a year whose months have all begun
+    # Seven months of the member's points, one line each: five approved (by another), two proposed.
+    for month in range(1, 8):
+        e = services.points_propose(
+            actor=pw.secretary, membership=pw.member_m, rule=rule, month=date(year, month, 1)
+        )
+        if month <= 5:
+            services.points_decide(actor=pw.reviewer, entry=e, approve=True)
+    # An entry of last year is not in this year's list.
+    services.points_propose(
+        actor=pw.secretary, membership=pw.member_m, rule=rule, month=date(year - 1, 12, 1)
+    )
+    mine = api_login(pw.member).get(f"/api/v1/party/member-points/mine?year={year}&limit=3&offset=2").json()
+    assert mine["count"] == 7 and mine["approved_total"] == 25 and not mine["count_capped"]
+    assert [e["month"] for e in mine["entries"]] == [f"{year}-05-01", f"{year}-04-01", f"{year}-03-01"]
+    assert mine["entries"][0]["rule"] == "集中学习" and mine["entries"][0]["kind"] == "item"
+    staff = api_login(pw.reviewer)
+    page = staff.get("/api/v1/party/member-points?limit=2&offset=1").json()
+    assert page["count"] == 8 and [e["month"] for e in page["items"]] == [f"{year}-06-01", f"{year}-05-01"]
+    assert page["items"][0]["rule"] == "集中学习"
+    proposed = staff.get("/api/v1/party/member-points?status=proposed").json()
+    assert proposed["count"] == 3
+    assert staff.get("/api/v1/party/member-points?limit=501").status_code == 422

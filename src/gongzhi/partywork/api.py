@@ -6,12 +6,19 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
+from django.conf import settings
 from django.utils import timezone
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from gongzhi.accounts.http import AuthenticatedHttpRequest
-from gongzhi.core.pagination import LimitOffset
+from gongzhi.core.pagination import (
+    MAX_OFFSET,
+    IndexedLimitOffsetPagination,
+    LimitOffset,
+    bounded_count,
+    page_by_ids,
+)
 from gongzhi.core.schemas import ErrorOut
 from gongzhi.orgs.selectors import node_get
 from gongzhi.partywork import branches, selectors, services
@@ -22,6 +29,7 @@ router = Router(tags=["party"])
 ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 # An optional file of a multipart form (typed ``File[UploadedFile] | None`` the file was never read).
 OPTIONAL_FILE = File(None)
+PAGE, PAGE_MAX = settings.NINJA_PAGINATION_PER_PAGE, settings.NINJA_PAGINATION_MAX_LIMIT
 Number = str  # a decimal number as text ("12.5"), checked by the service
 
 
@@ -388,6 +396,15 @@ class PointsOut(Schema):
     note: str
     status: str
 
+    # A page of entries is read as rows (the paged lists); the other answers give ``_points`` dicts.
+    @staticmethod
+    def resolve_rule(obj) -> str:
+        return obj["rule"] if isinstance(obj, dict) else obj.rule.name
+
+    @staticmethod
+    def resolve_kind(obj) -> str:
+        return obj["kind"] if isinstance(obj, dict) else obj.rule.kind
+
 
 def _points(e) -> dict:
     return {
@@ -406,27 +423,39 @@ def _points(e) -> dict:
 class MyPointsOut(Schema):
     year: int
     approved_total: int
+    count: int = Field(description="the year's entries (the page is ``entries``)")
+    count_capped: bool
     entries: list[PointsOut]
 
 
 @router.get("/party/member-points/mine", response=MyPointsOut)
-def my_points(request: AuthenticatedHttpRequest, year: int | None = None):
-    """Your own party-member points (never spendable in the mall) and their history."""
+def my_points(
+    request: AuthenticatedHttpRequest,
+    year: int | None = None,
+    limit: int = Query(PAGE, ge=1, le=PAGE_MAX),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+):
+    """Your own party-member points (never spendable in the mall): the year's approved total and a page of
+    its entries, newest month first."""
     y = year if year is not None and 2000 <= year <= 2100 else timezone.localdate().year
     rows = selectors.my_points(fetched_by=request.user, year=y)
+    count, capped = bounded_count(rows)
     return {
         "year": y,
         "approved_total": selectors.points_total(rows),
-        "entries": [_points(e) for e in rows[:500]],
+        "count": count,
+        "count_capped": capped,
+        "entries": page_by_ids(rows, offset, limit),
     }
 
 
 @router.get("/party/member-points", response=list[PointsOut])
+@paginate(IndexedLimitOffsetPagination)
 def points_list(
     request: AuthenticatedHttpRequest, status: Literal["proposed", "approved", "rejected"] | None = None
 ):
-    """Member points in your reach (staff)."""
-    return [_points(e) for e in selectors.points_entries(fetched_by=request.user, status=status)[:500]]
+    """Member points in your reach (staff), newest month first, a page at a time."""
+    return selectors.points_entries(fetched_by=request.user, status=status)
 
 
 class PointsIn(Schema):

@@ -395,6 +395,8 @@ class MemberPointsEntry(models.Model):
         ]
         indexes = [
             models.Index(fields=["membership", "month"], name="pw_points_member_month"),
+            # A member's own entries of a year, newest month first, a page at a time ("my points").
+            models.Index(fields=["member", "-month", "id"], name="pw_points_mine"),
             # Staff's list, newest month first: walked in order under its LIMIT, whatever the years kept, each
             # entry's place tested from the index itself (never read from the table for rows out of reach).
             models.Index(fields=["-month", "id", "node"], name="pw_points_month_place"),
