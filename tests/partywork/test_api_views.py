@@ -218,3 +218,17 @@ def test_member_points_lists_page(pw, api_login):
     proposed = staff.get("/api/v1/party/member-points?status=proposed").json()
     assert proposed["count"] == 3
     assert staff.get("/api/v1/party/member-points?limit=501").status_code == 422
+
+
+def test_the_board_reads_a_round_whole_only_for_those_over_its_subdistrict(pw, rnd):
+    from gongzhi.partywork import selectors
+
+    committee = selectors.board(fetched_by=pw.committee, rnd=rnd)
+    assert sorted(r.branch for r in committee.rows) == sorted([pw.branch.name, pw.world.branch_a2a.name])
+    # A community secretary over A1 sees the ratings of A1's branches only (the scope applies).
+    community = selectors.board(fetched_by=pw.reviewer, rnd=rnd)
+    assert [r.branch for r in community.rows] == [pw.branch.name]
+    # The committee's board: the round's rows in one query, no test of own rows outside the reach.
+    with CaptureQueriesContext(connection) as queries:
+        selectors.board(fetched_by=pw.committee, rnd=rnd)
+    assert len(queries) == 1

@@ -126,8 +126,34 @@ def round_board(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def scoring_desk(request: AuthenticatedHttpRequest) -> HttpResponse:
-    rows = list(selectors.scoring_desk(fetched_by=request.user)[:300])
-    return render(request, "partywork/desk.html", {"rows": rows})
+    """The reviewer's desk: ratings to score or recheck, and the member points and expenses others entered
+    that wait for this reviewer's approval; with nothing to do, where to look next."""
+    user = request.user
+    rows = list(selectors.scoring_desk(fetched_by=user)[:300])
+    points = [
+        e
+        for e in selectors.points_entries(fetched_by=user, status="proposed")[:200]
+        if e.proposed_by_id != user.pk and not rules.is_branch_member.test(user, _Placed(e.membership))
+    ]
+    expenses = [
+        e for e in selectors.expenses_to_approve(fetched_by=user)[:100] if rules.approves.test(user, e)
+    ]
+    return render(
+        request,
+        "partywork/desk.html",
+        {
+            "rows": rows,
+            "points": points,
+            "expenses": expenses,
+            "rounds": list(selectors.rounds(fetched_by=user)[:6]) if not rows else [],
+        },
+    )
+
+
+class _Placed:
+    def __init__(self, membership: Any) -> None:
+        self.branch_id = membership.party_org_id
+        self.node = membership.party_org.node
 
 
 @login_required
