@@ -232,3 +232,23 @@ def test_the_board_reads_a_round_whole_only_for_those_over_its_subdistrict(pw, r
     with CaptureQueriesContext(connection) as queries:
         selectors.board(fetched_by=pw.committee, rnd=rnd)
     assert len(queries) == 1
+
+
+def test_the_desk_lists_approvals_and_points_to_the_rounds_when_empty(pw, rnd, login):
+    from datetime import date
+
+    from gongzhi.partywork.models import MemberPointsRule, PointsKind
+
+    html = login(pw.reviewer).get("/party/desk/").content.decode()
+    # Nothing to score: the branches still assessing themselves are counted (the reviewer's own branch A1a),
+    # and for the committee the rounds in reach are named as the next step.
+    assert 'id="pw-desk-drafts" data-n="1"' in html and "data-proposed" not in html
+    assert f"/party/rounds/{rnd.pk}/" in login(pw.committee).get("/party/desk/").content.decode()
+    rule = MemberPointsRule.objects.create(
+        node=pw.world.sub_a, code="study", name="集中学习", kind=PointsKind.ITEM, points=5
+    )
+    services.points_propose(actor=pw.secretary, membership=pw.member_m, rule=rule, month=date(2025, 5, 1))
+    html = login(pw.reviewer).get("/party/desk/").content.decode()
+    assert pw.branch.name in html and 'data-proposed="1"' in html
+    # The secretary who proposed it has nothing to approve (and is a member of the branch).
+    assert "data-proposed" not in login(pw.secretary).get("/party/desk/").content.decode()

@@ -545,17 +545,18 @@ def _rounds_elsewhere(ctx: DemoContext, password: str) -> dict[str, int]:
         if binding is None or not branch_list:
             continue
         admin, prefix = binding.user, binding.user.username.split("-")[0]
-        by_community: dict[int, list] = {}
-        for b in branch_list:
-            by_community.setdefault(_community_of(b.node).pk, []).append(b)
-        chosen = max(by_community.values(), key=len)
         led = {
             m.party_org_id: m
             for m in PartyMembership.objects.filter(
-                party_org__in=chosen, post=MemberPost.SECRETARY
+                party_org__in=branch_list, post=MemberPost.SECRETARY
             ).select_related("person")
         }
-        walked = [b for b in chosen if b.pk in led][:6]
+        # The community with the most branches that have a secretary: one reviewer over all six.
+        by_community: dict[int, list] = {}
+        for b in branch_list:
+            if b.pk in led:
+                by_community.setdefault(_community_of(b.node).pk, []).append(b)
+        walked = max(by_community.values(), key=len)[:6] if by_community else []
         for b in walked:
             _meetings(ctx, b, admin, ctx.rng.randint(3, 8))
         scheme = services.scheme_create(
@@ -582,7 +583,9 @@ def _rounds_elsewhere(ctx: DemoContext, password: str) -> dict[str, int]:
         )
         for k, b in enumerate(walked):
             person = led[b.pk].person
-            if person.user_id is None:
+            if k == 0 or person.user_id is None:
+                # The first branch's secretary signs in as ``<prefix>-secretary`` (their person linked to it even
+                # when an earlier step gave them an account without a password, as 上塘's members have).
                 username = f"{prefix}-secretary" if k == 0 else f"{prefix}-secretary-{k}"
                 user = _account(
                     username, f"{b.node.name}支部书记", Role.PARTY_MEMBER, b.node, password if k == 0 else "!"

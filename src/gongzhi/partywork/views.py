@@ -146,6 +146,7 @@ def scoring_desk(request: AuthenticatedHttpRequest) -> HttpResponse:
             "points": points,
             "expenses": expenses,
             "rounds": list(selectors.rounds(fetched_by=user)[:6]) if not rows else [],
+            "drafts": selectors.ratings(fetched_by=user, status="draft").count() if not rows else 0,
         },
     )
 
