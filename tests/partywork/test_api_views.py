@@ -252,3 +252,18 @@ def test_the_desk_lists_approvals_and_points_to_the_rounds_when_empty(pw, rnd, l
     assert pw.branch.name in html and 'data-proposed="1"' in html
     # The secretary who proposed it has nothing to approve (and is a member of the branch).
     assert "data-proposed" not in login(pw.secretary).get("/party/desk/").content.decode()
+
+
+def test_a_member_is_never_offered_to_approve_their_own_points(pw, login):
+    from datetime import date
+
+    from gongzhi.partywork.models import MemberPointsRule, PointsKind
+
+    rule = MemberPointsRule.objects.create(
+        node=pw.world.sub_a, code="study", name="集中学习", kind=PointsKind.ITEM, points=5
+    )
+    e = services.points_propose(actor=pw.secretary, membership=pw.member_m, rule=rule, month=date(2025, 5, 1))
+    decide = f"/party/points/{e.pk}/decide/"
+    # The member sees the line among their own points, without the approval buttons.
+    assert decide not in login(pw.member).get("/party/points/?year=2025").content.decode()
+    assert decide in login(pw.reviewer).get("/party/points/?year=2025").content.decode()

@@ -233,6 +233,20 @@ def points_entries(*, fetched_by: User, status: str | None = None) -> QuerySet[M
     return rows.filter(status=status) if status else rows
 
 
+def points_to_approve(*, fetched_by: User, limit: int = 200) -> list[MemberPointsEntry]:
+    """Proposed entries this user may approve: in their managing reach (never their own points, which a
+    member only sees), proposed by someone else, of a branch they are not a member of."""
+    from gongzhi.partywork.rules import is_branch_member
+
+    rows = (
+        MemberPointsEntry.objects.visible_to(fetched_by, "approve")
+        .filter(status="proposed")
+        .exclude(proposed_by_id=fetched_by.pk)
+        .select_related("rule", "membership__person", "membership__party_org__node")[:limit]
+    )
+    return [e for e in rows if not is_branch_member.test(fetched_by, _Branch(e.membership))]
+
+
 def points_entry_get(*, fetched_by: User, pk: int) -> MemberPointsEntry:
     return _get(points_entries(fetched_by=fetched_by).select_related("node"), pk)
 

@@ -130,11 +130,7 @@ def scoring_desk(request: AuthenticatedHttpRequest) -> HttpResponse:
     that wait for this reviewer's approval; with nothing to do, where to look next."""
     user = request.user
     rows = list(selectors.scoring_desk(fetched_by=user)[:300])
-    points = [
-        e
-        for e in selectors.points_entries(fetched_by=user, status="proposed")[:200]
-        if e.proposed_by_id != user.pk and not rules.is_branch_member.test(user, _Placed(e.membership))
-    ]
+    points = selectors.points_to_approve(fetched_by=user)
     expenses = [
         e for e in selectors.expenses_to_approve(fetched_by=user)[:100] if rules.approves.test(user, e)
     ]
@@ -149,12 +145,6 @@ def scoring_desk(request: AuthenticatedHttpRequest) -> HttpResponse:
             "drafts": selectors.ratings(fetched_by=user, status="draft").count() if not rows else 0,
         },
     )
-
-
-class _Placed:
-    def __init__(self, membership: Any) -> None:
-        self.branch_id = membership.party_org_id
-        self.node = membership.party_org.node
 
 
 @login_required
@@ -275,8 +265,7 @@ def points(request: AuthenticatedHttpRequest) -> HttpResponse:
     for e in mine:
         if e.status == EntryStatus.APPROVED:
             months[e.month] = months.get(e.month, 0) + e.points
-    to_approve = list(selectors.points_entries(fetched_by=user, status="proposed")[:200])
-    to_approve = [e for e in to_approve if e.proposed_by_id != user.pk]
+    to_approve = selectors.points_to_approve(fetched_by=user)
     led = [b for b, post in rules._posts(user).items() if post in rules.LEADING_POSTS]
     return render(
         request,
