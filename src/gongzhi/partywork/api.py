@@ -880,7 +880,7 @@ def showcase_add(
     return Status(201, _showcase(entry))
 
 
-class MeetingOut(Schema):
+class BranchMeetingOut(Schema):
     id: int
     branch_id: int
     branch_name: str
@@ -906,7 +906,7 @@ def _meeting(m) -> dict:
     }
 
 
-@router.get("/party/meetings", response=list[MeetingOut])
+@router.get("/party/meetings", response=list[BranchMeetingOut])
 @paginate(LimitOffset)
 def meetings(
     request: AuthenticatedHttpRequest,
@@ -918,7 +918,7 @@ def meetings(
     return [_meeting(m) for m in rows[:1000]]
 
 
-class MeetingIn(Schema):
+class BranchMeetingIn(Schema):
     branch_id: int
     kind: Literal[tuple(MeetingKind.values)]  # type: ignore[valid-type]
     held_on: date
@@ -926,10 +926,10 @@ class MeetingIn(Schema):
     attended: int = Field(ge=1, le=100000)
 
 
-@router.post("/party/meetings", response={201: MeetingOut, **ERRORS})
+@router.post("/party/meetings", response={201: BranchMeetingOut, **ERRORS})
 def meeting_record(
     request: AuthenticatedHttpRequest,
-    data: Form[MeetingIn],
+    data: Form[BranchMeetingIn],
     minutes: UploadedFile | None = OPTIONAL_FILE,
 ):
     """A meeting a branch held (its secretary or staff over it), with its minutes (PDF or photo) if ready."""
@@ -946,7 +946,7 @@ def meeting_record(
     return Status(201, _meeting(m))
 
 
-@router.post("/party/meetings/{meeting_id}/minutes", response={200: MeetingOut, **ERRORS})
+@router.post("/party/meetings/{meeting_id}/minutes", response={200: BranchMeetingOut, **ERRORS})
 def meeting_minutes(request: AuthenticatedHttpRequest, meeting_id: int, minutes: File[UploadedFile]):
     """The minutes of a meeting recorded without them."""
     meeting = selectors.meeting_get(fetched_by=request.user, pk=meeting_id)
