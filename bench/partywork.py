@@ -10,8 +10,10 @@
 2. The board: 74 branches rated with automatic evidence (the round opened through the service, which measures
    every measured item through the other apps' KPI providers, then stars as on public notice); the board page
    (`/party/rounds/<id>/`) requested 60 times by the committee. Reported: p50/p95 of the page. With --compare
-   the earlier page (model rows, lookups while rendering: ``earlier_board_page`` below) is requested in turn
-   with it, so both figures come from the same minutes of the same run.
+   the earlier page (model rows, lookups while rendering: ``earlier_board_page`` below) and session 5's page
+   (``session5_board_page``: the rows read through the scope's test of the user's own rows) are requested in
+   turn with it, so all figures come from the same minutes of the same run. --profile first prints the
+   board's and the hub's queries and a cProfile of five requests.
 
 Run: scripts/pg.sh run .venv/bin/python bench/partywork.py [--rounds 3 --processes 25 --threads 2]
 (--rounds 0: the board only)
@@ -331,6 +333,22 @@ def earlier_board_page(request, pk):
     return HttpResponse(template.render(context, request))
 
 
+def session5_board_page(request, pk):
+    """The board as session 5 left it (the second baseline): the round's ratings read through the scope even
+    for the committee, whose reach holds the whole round (a query testing its own rows outside the reach)."""
+    from gongzhi.partywork import selectors, views
+    from gongzhi.partywork.models import BranchRating
+
+    original = selectors._round_ratings
+    selectors._round_ratings = lambda user, rnd: BranchRating.objects.visible_to(user, "view").filter(
+        round=rnd
+    )
+    try:
+        return views.round_board(request, pk)
+    finally:
+        selectors._round_ratings = original
+
+
 def board_urls():
     """The site's addresses plus the earlier board page, for the baseline."""
     from types import ModuleType
@@ -341,12 +359,13 @@ def board_urls():
     module = ModuleType("bench_party_urls")
     module.urlpatterns = [  # type: ignore[attr-defined]
         path("bench/earlier-board/<int:pk>/", login_required(earlier_board_page)),
+        path("bench/session5-board/<int:pk>/", login_required(session5_board_page)),
         path("", include("gongzhi.urls")),
     ]
     return module
 
 
-def board(round_id, admin_id, times=60, compare=False):
+def board(round_id, admin_id, times=60, compare=False, profile=False):
     from django.conf import settings
     from django.test import override_settings
 
@@ -356,15 +375,43 @@ def board(round_id, admin_id, times=60, compare=False):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     with override_settings(STORAGES=storages, ROOT_URLCONF=board_urls()):
-        _board(round_id, admin_id, times, compare)
+        _board(round_id, admin_id, times, compare, profile)
 
 
-def _board(round_id, admin_id, times, compare):
+def profile_page(client, url):
+    """The queries one request of ``url`` runs and where its time goes (cProfile, by cumulative time)."""
+    import cProfile
+    import pstats
+
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    print(f"{url}: {len(queries)} queries")
+    for q in queries:
+        print(f"  {q['time']} s  {q['sql'][:150]}")
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(5):
+        client.get(url)
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+
+
+def _board(round_id, admin_id, times, compare, profile=False):
     client = Client(SERVER_NAME="127.0.0.1")
     client.force_login(User.objects.get(pk=admin_id))
+    if profile:
+        profile_page(client, f"/party/rounds/{round_id}/")
+        profile_page(client, "/party/")
     pages = {"board": f"/party/rounds/{round_id}/"}
     if compare:
-        pages = {"earlier board (baseline)": f"/bench/earlier-board/{round_id}/", **pages}
+        pages = {
+            "earlier board (baseline)": f"/bench/earlier-board/{round_id}/",
+            "session-5 board (scope test of own rows)": f"/bench/session5-board/{round_id}/",
+            **pages,
+        }
     spent: dict[str, list[float]] = {name: [] for name in pages}
     bodies = {}
     for name, url in pages.items():
@@ -392,6 +439,7 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--compare", action="store_true", help="first the earlier crediting, as the baseline")
     parser.add_argument("--no-board", action="store_true")
+    parser.add_argument("--profile", action="store_true", help="the board's queries and a cProfile first")
     args = parser.parse_args()
     session_id, ids, round_id, admin_id = setup()
     if args.rounds and args.compare:
@@ -410,7 +458,7 @@ def main():
         heartbeats(session_id, ids, args.rounds, args.processes, args.threads)
     if args.no_board:
         return
-    board(round_id, admin_id, compare=args.compare)
+    board(round_id, admin_id, compare=args.compare, profile=args.profile)
 
 
 if __name__ == "__main__":

@@ -183,3 +183,87 @@ def test_the_rating_page_links_its_round_only_for_those_who_may_open_it(pw, rnd,
         shown = link in client.get(f"/party/ratings/{rating.pk}/").content.decode()
         assert shown is (client.get(f"/party/rounds/{rnd.pk}/").status_code == 200), who
     assert link not in login(pw.secretary).get(f"/party/ratings/{rating.pk}/").content.decode()
+
+
+def test_member_points_lists_page(pw, api_login):
+    from datetime import date
+
+    from django.utils import timezone
+
+    from gongzhi.partywork.models import MemberPointsRule, PointsKind
+
+    rule = MemberPointsRule.objects.create(
+        node=pw.world.sub_a, code="study", name="集中学习", kind=PointsKind.ITEM, points=5
+    )
+    year = timezone.localdate().year - 1  # a year whose months have all begun
+    # Seven months of the member's points, one line each: five approved (by another), two proposed.
+    for month in range(1, 8):
+        e = services.points_propose(
+            actor=pw.secretary, membership=pw.member_m, rule=rule, month=date(year, month, 1)
+        )
+        if month <= 5:
+            services.points_decide(actor=pw.reviewer, entry=e, approve=True)
+    # An entry of last year is not in this year's list.
+    services.points_propose(
+        actor=pw.secretary, membership=pw.member_m, rule=rule, month=date(year - 1, 12, 1)
+    )
+    mine = api_login(pw.member).get(f"/api/v1/party/member-points/mine?year={year}&limit=3&offset=2").json()
+    assert mine["count"] == 7 and mine["approved_total"] == 25 and not mine["count_capped"]
+    assert [e["month"] for e in mine["entries"]] == [f"{year}-05-01", f"{year}-04-01", f"{year}-03-01"]
+    assert mine["entries"][0]["rule"] == "集中学习" and mine["entries"][0]["kind"] == "item"
+    staff = api_login(pw.reviewer)
+    page = staff.get("/api/v1/party/member-points?limit=2&offset=1").json()
+    assert page["count"] == 8 and [e["month"] for e in page["items"]] == [f"{year}-06-01", f"{year}-05-01"]
+    assert page["items"][0]["rule"] == "集中学习"
+    proposed = staff.get("/api/v1/party/member-points?status=proposed").json()
+    assert proposed["count"] == 3
+    assert staff.get("/api/v1/party/member-points?limit=501").status_code == 422
+
+
+def test_the_board_reads_a_round_whole_only_for_those_over_its_subdistrict(pw, rnd):
+    from gongzhi.partywork import selectors
+
+    committee = selectors.board(fetched_by=pw.committee, rnd=rnd)
+    assert sorted(r.branch for r in committee.rows) == sorted([pw.branch.name, pw.world.branch_a2a.name])
+    # A community secretary over A1 sees the ratings of A1's branches only (the scope applies).
+    community = selectors.board(fetched_by=pw.reviewer, rnd=rnd)
+    assert [r.branch for r in community.rows] == [pw.branch.name]
+    # The committee's board: the round's rows in one query, no test of own rows outside the reach.
+    with CaptureQueriesContext(connection) as queries:
+        selectors.board(fetched_by=pw.committee, rnd=rnd)
+    assert len(queries) == 1
+
+
+def test_the_desk_lists_approvals_and_points_to_the_rounds_when_empty(pw, rnd, login):
+    from datetime import date
+
+    from gongzhi.partywork.models import MemberPointsRule, PointsKind
+
+    html = login(pw.reviewer).get("/party/desk/").content.decode()
+    # Nothing to score: the branches still assessing themselves are counted (the reviewer's own branch A1a),
+    # and for the committee the rounds in reach are named as the next step.
+    assert 'id="pw-desk-drafts" data-n="1"' in html and "data-proposed" not in html
+    assert f"/party/rounds/{rnd.pk}/" in login(pw.committee).get("/party/desk/").content.decode()
+    rule = MemberPointsRule.objects.create(
+        node=pw.world.sub_a, code="study", name="集中学习", kind=PointsKind.ITEM, points=5
+    )
+    services.points_propose(actor=pw.secretary, membership=pw.member_m, rule=rule, month=date(2025, 5, 1))
+    html = login(pw.reviewer).get("/party/desk/").content.decode()
+    assert pw.branch.name in html and 'data-proposed="1"' in html
+    # The secretary who proposed it has nothing to approve (and is a member of the branch).
+    assert "data-proposed" not in login(pw.secretary).get("/party/desk/").content.decode()
+
+
+def test_a_member_is_never_offered_to_approve_their_own_points(pw, login):
+    from datetime import date
+
+    from gongzhi.partywork.models import MemberPointsRule, PointsKind
+
+    rule = MemberPointsRule.objects.create(
+        node=pw.world.sub_a, code="study", name="集中学习", kind=PointsKind.ITEM, points=5
+    )
+    e = services.points_propose(actor=pw.secretary, membership=pw.member_m, rule=rule, month=date(2025, 5, 1))
+    decide = f"/party/points/{e.pk}/decide/"
+    # The member sees the line among their own points, without the approval buttons.
+    assert decide not in login(pw.member).get("/party/points/?year=2025").content.decode()
+    assert decide in login(pw.reviewer).get("/party/points/?year=2025").content.decode()

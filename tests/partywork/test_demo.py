@@ -67,3 +67,25 @@ def test_the_demo_step_reproduces_the_issue_facts():
         terms.filter(ends_on__lte=soon).count() == 7
         and terms.filter(ends_on__lt=timezone.localdate()).count() == 1
     )
+    # No dead ends for a new user: every other subdistrict with a working committee has this year's round
+    # open, with work on its reviewer's desk (three awaiting scoring, two awaiting the recheck) and a branch
+    # secretary with the self-assessment to do; 望湖 has a live session on now and its branch's meetings.
+    from gongzhi.accounts.models import User
+    from gongzhi.partywork import selectors
+    from gongzhi.partywork.models import BranchMeeting, TrainingSession
+
+    others = RatingRound.objects.exclude(node__name="望湖街道")
+    assert others.count() >= 3 and not others.exclude(status="open").exists()
+    for prefix in ("daguan", "shangtang", "xiangfu"):
+        desk = selectors.scoring_desk(fetched_by=User.objects.get(username=f"{prefix}-reviewer"))
+        statuses = sorted(r.status for r in desk)
+        assert "submitted" in statuses and set(statuses) <= {"submitted", "scored"}
+        secretary = User.objects.get(username=f"{prefix}-secretary")
+        assert [r.status for r in selectors.my_branch_ratings(fetched_by=secretary)] == ["draft"]
+    assert ctx.figures["party_ratings_handed_in"] >= 10
+    now = timezone.now()
+    live = TrainingSession.objects.filter(node__name="望湖街道", mode="live", starts_at__lte=now)
+    assert any(s.starts_at + timedelta(minutes=s.minutes) > now for s in live)
+    secretary = User.objects.get(username="wanghu-secretary")
+    assert selectors.meetings(fetched_by=secretary, year=timezone.localdate().year).count() >= 1
+    assert BranchMeeting.objects.exclude(minutes="").exists()

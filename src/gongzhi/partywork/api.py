@@ -6,20 +6,30 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
+from django.conf import settings
 from django.utils import timezone
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from gongzhi.accounts.http import AuthenticatedHttpRequest
-from gongzhi.core.pagination import LimitOffset
+from gongzhi.core.pagination import (
+    MAX_OFFSET,
+    IndexedLimitOffsetPagination,
+    LimitOffset,
+    bounded_count,
+    page_by_ids,
+)
 from gongzhi.core.schemas import ErrorOut
 from gongzhi.orgs.selectors import node_get
 from gongzhi.partywork import branches, selectors, services
-from gongzhi.partywork.models import ExpenseCategory, ItemSource
+from gongzhi.partywork.models import ExpenseCategory, ItemSource, MeetingKind
 from gongzhi.partywork.workflow import EXPENSE_WORKFLOW, RATING_WORKFLOW
 
 router = Router(tags=["party"])
 ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+# An optional file of a multipart form (typed ``File[UploadedFile] | None`` the file was never read).
+OPTIONAL_FILE = File(None)
+PAGE, PAGE_MAX = settings.NINJA_PAGINATION_PER_PAGE, settings.NINJA_PAGINATION_MAX_LIMIT
 Number = str  # a decimal number as text ("12.5"), checked by the service
 
 
@@ -386,6 +396,15 @@ class PointsOut(Schema):
     note: str
     status: str
 
+    # A page of entries is read as rows (the paged lists); the other answers give ``_points`` dicts.
+    @staticmethod
+    def resolve_rule(obj) -> str:
+        return obj["rule"] if isinstance(obj, dict) else obj.rule.name
+
+    @staticmethod
+    def resolve_kind(obj) -> str:
+        return obj["kind"] if isinstance(obj, dict) else obj.rule.kind
+
 
 def _points(e) -> dict:
     return {
@@ -404,27 +423,39 @@ def _points(e) -> dict:
 class MyPointsOut(Schema):
     year: int
     approved_total: int
+    count: int = Field(description="the year's entries (the page is ``entries``)")
+    count_capped: bool
     entries: list[PointsOut]
 
 
 @router.get("/party/member-points/mine", response=MyPointsOut)
-def my_points(request: AuthenticatedHttpRequest, year: int | None = None):
-    """Your own party-member points (never spendable in the mall) and their history."""
+def my_points(
+    request: AuthenticatedHttpRequest,
+    year: int | None = None,
+    limit: int = Query(PAGE, ge=1, le=PAGE_MAX),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+):
+    """Your own party-member points (never spendable in the mall): the year's approved total and a page of
+    its entries, newest month first."""
     y = year if year is not None and 2000 <= year <= 2100 else timezone.localdate().year
     rows = selectors.my_points(fetched_by=request.user, year=y)
+    count, capped = bounded_count(rows)
     return {
         "year": y,
         "approved_total": selectors.points_total(rows),
-        "entries": [_points(e) for e in rows[:500]],
+        "count": count,
+        "count_capped": capped,
+        "entries": page_by_ids(rows, offset, limit),
     }
 
 
 @router.get("/party/member-points", response=list[PointsOut])
+@paginate(IndexedLimitOffsetPagination)
 def points_list(
     request: AuthenticatedHttpRequest, status: Literal["proposed", "approved", "rejected"] | None = None
 ):
-    """Member points in your reach (staff)."""
-    return [_points(e) for e in selectors.points_entries(fetched_by=request.user, status=status)[:500]]
+    """Member points in your reach (staff), newest month first, a page at a time."""
+    return selectors.points_entries(fetched_by=request.user, status=status)
 
 
 class PointsIn(Schema):
@@ -839,7 +870,7 @@ def showcase_add(
     request: AuthenticatedHttpRequest,
     strong_id: int,
     data: Form[ShowcaseIn],
-    photo: File[UploadedFile] | None = None,
+    photo: UploadedFile | None = OPTIONAL_FILE,
 ):
     """The month's showcase entry of a strong branch (its secretary or staff over it), with a photo."""
     strong = selectors.strong_get(fetched_by=request.user, pk=strong_id)
@@ -847,6 +878,79 @@ def showcase_add(
         actor=request.user, strong=strong, month=data.month, title=data.title, text=data.text, photo=photo
     )
     return Status(201, _showcase(entry))
+
+
+class BranchMeetingOut(Schema):
+    id: int
+    branch_id: int
+    branch_name: str
+    kind: str
+    held_on: date
+    topic: str
+    attended: int
+    has_minutes: bool
+    minutes_at: datetime | None
+
+
+def _meeting(m) -> dict:
+    return {
+        "id": m.pk,
+        "branch_id": m.branch_id,
+        "branch_name": m.branch.name,
+        "kind": m.kind,
+        "held_on": m.held_on,
+        "topic": m.topic,
+        "attended": m.attended,
+        "has_minutes": bool(m.minutes),
+        "minutes_at": m.minutes_at,
+    }
+
+
+@router.get("/party/meetings", response=list[BranchMeetingOut])
+@paginate(LimitOffset)
+def meetings(
+    request: AuthenticatedHttpRequest,
+    branch_id: int | None = None,
+    year: int | None = Query(None, ge=2000, le=2100),
+):
+    """Branch meetings (三会一课, study days, theme days) of the branches in your reach, newest first."""
+    rows = selectors.meetings(fetched_by=request.user, branch_id=branch_id, year=year)
+    return [_meeting(m) for m in rows[:1000]]
+
+
+class BranchMeetingIn(Schema):
+    branch_id: int
+    kind: Literal[tuple(MeetingKind.values)]  # type: ignore[valid-type]
+    held_on: date
+    topic: str = Field(max_length=120)
+    attended: int = Field(ge=1, le=100000)
+
+
+@router.post("/party/meetings", response={201: BranchMeetingOut, **ERRORS})
+def meeting_record(
+    request: AuthenticatedHttpRequest,
+    data: Form[BranchMeetingIn],
+    minutes: UploadedFile | None = OPTIONAL_FILE,
+):
+    """A meeting a branch held (its secretary or staff over it), with its minutes (PDF or photo) if ready."""
+    branch = selectors.branch_get(fetched_by=request.user, pk=data.branch_id)
+    m = branches.meeting_record(
+        actor=request.user,
+        branch=branch,
+        kind=data.kind,
+        held_on=data.held_on,
+        topic=data.topic,
+        attended=data.attended,
+        minutes=minutes,
+    )
+    return Status(201, _meeting(m))
+
+
+@router.post("/party/meetings/{meeting_id}/minutes", response={200: BranchMeetingOut, **ERRORS})
+def meeting_minutes(request: AuthenticatedHttpRequest, meeting_id: int, minutes: File[UploadedFile]):
+    """The minutes of a meeting recorded without them."""
+    meeting = selectors.meeting_get(fetched_by=request.user, pk=meeting_id)
+    return _meeting(branches.meeting_minutes_add(actor=request.user, meeting=meeting, minutes=minutes))
 
 
 class TermOut(Schema):

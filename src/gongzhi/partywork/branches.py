@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import RoleBinding, User
 from gongzhi.core.audit import audit_record
+from gongzhi.core.documents import clean_document
 from gongzhi.core.images import clean_photo
 from gongzhi.core.roles import Role
 from gongzhi.orgs.models import PartyMembership, PartyOrg, PartyOrgKind
@@ -27,10 +28,12 @@ from gongzhi.partywork import rules
 from gongzhi.partywork.errors import PartyError
 from gongzhi.partywork.evidence import measure_for
 from gongzhi.partywork.models import (
+    BranchMeeting,
     BranchTerm,
     Election,
     ElectionKind,
     ItemSource,
+    MeetingKind,
     ShowcaseEntry,
     StrongBranch,
     StrongStatus,
@@ -257,6 +260,94 @@ def strong_progress(*, fetched_by: User, strong: StrongBranch, year: int | None 
         met = figure is not None and target.goal is not None and figure >= target.goal
         rows.append(TargetFigure(target, figure, text, met))
     return rows
+
+
+# --- branch meetings (三会一课, 支部学习日) ------------------------------------------------------------------
+
+
+def _may_record_meetings(actor: User, branch: PartyOrg) -> None:
+    placed = _Placed(branch.node, branch.pk)
+    if not (rules.is_branch_secretary.test(actor, placed) or rules.manages.test(actor, placed)):
+        raise PartyError.forbidden(_("The branch's secretary or staff over it record its meetings."))
+
+
+def _minutes_file(upload: Any, meeting_name: str) -> Any:
+    try:
+        return clean_document(upload, name=meeting_name)
+    except ValidationError as exc:
+        raise PartyError.invalid("；".join(exc.messages), field="minutes", code="bad_file") from None
+
+
+def meeting_record(
+    *,
+    actor: User,
+    branch: PartyOrg,
+    kind: str,
+    held_on: date,
+    topic: str,
+    attended: int,
+    minutes: Any = None,
+) -> BranchMeeting:
+    """A meeting the branch held (三会一课, 支部学习日, 主题党日), by its secretary or staff over it: its day, kind,
+    topic and how many members attended (at least one, at most the branch's members), with its minutes (a
+    PDF or a photo) now or later."""
+    _branch(branch)
+    _may_record_meetings(actor, branch)
+    if kind not in MeetingKind.values:
+        raise PartyError.invalid(_("Choose the kind of meeting."), field="kind")
+    held_on = _past_day(held_on, "held_on")
+    topic = _text(topic, 120, "topic", required=True)
+    # unscoped: the size of a branch the actor records for (checked above)
+    members = PartyMembership.objects.filter(party_org_id=branch.pk).count()
+    if not isinstance(attended, int) or attended < 1 or (members and attended > members):
+        raise PartyError.invalid(
+            _("Give how many members attended: from 1 to the branch's %(n)s members.") % {"n": members}
+            if members
+            else _("Give how many members attended (at least 1)."),
+            field="attended",
+        )
+    content = _minutes_file(minutes, f"minutes-{branch.pk}-{held_on:%Y%m%d}") if minutes else None
+    try:
+        with transaction.atomic():
+            meeting = BranchMeeting(
+                branch=branch,
+                node=branch.node,
+                kind=kind,
+                held_on=held_on,
+                topic=topic,
+                attended=attended,
+                recorded_by=actor,
+            )
+            if content is not None:
+                meeting.minutes.save(content.name, content, save=False)
+                meeting.minutes_at = timezone.now()
+            meeting.save()
+            audit_record(actor=actor, action="partywork.meeting_record", target=meeting, node=branch.node)
+    except IntegrityError:
+        raise PartyError.conflict(
+            "duplicate", _("A meeting of this kind on this day has been recorded already.")
+        ) from None
+    return meeting
+
+
+def meeting_minutes_add(*, actor: User, meeting: BranchMeeting, minutes: Any) -> BranchMeeting:
+    """The minutes of a meeting recorded without them (once: minutes published are not replaced)."""
+    _may_record_meetings(actor, meeting.branch)
+    if not minutes:
+        raise PartyError.invalid(_("Attach the minutes (a PDF or a photo)."), field="minutes")
+    if meeting.minutes:
+        raise PartyError.wrong_state(_("The minutes of this meeting have been added already."))
+    content = _minutes_file(minutes, f"minutes-{meeting.branch_id}-{meeting.held_on:%Y%m%d}")
+    with transaction.atomic():
+        # unscoped: the row lock of a meeting fetched in scope
+        locked = BranchMeeting.objects.select_for_update().get(pk=meeting.pk)
+        if locked.minutes:
+            raise PartyError.wrong_state(_("The minutes of this meeting have been added already."))
+        locked.minutes.save(content.name, content, save=False)
+        locked.minutes_at = timezone.now()
+        locked.save(update_fields=["minutes", "minutes_at"])
+        audit_record(actor=actor, action="partywork.meeting_minutes", target=locked, node=locked.node)
+    return locked
 
 
 # --- terms and elections ---------------------------------------------------------------------------------------

@@ -50,6 +50,7 @@ from gongzhi.partywork.models import (
     SessionMode,
 )
 from gongzhi.partywork.stars import CENT, Candidate, Line, award, item_score, weighted_total
+from gongzhi.partywork.workflow import rating_transition
 
 WANGHU_RATED, WANGHU_STARRED, WANGHU_FIVE = 74, 66, 7
 SHANGTANG_SPRING_TRAINING = 2800
@@ -459,6 +460,191 @@ def _wanghu_terms(ctx: DemoContext) -> dict[str, int]:
     return {"party_branch_terms": n + 1, "party_elections": elections}
 
 
+SHORT_ITEMS = [
+    {"dimension": "组织建设", "name": "支部班子健全、按期换届", "max_points": 20},
+    {
+        "dimension": "组织生活",
+        "name": "三会一课、支部学习日按时开展",
+        "max_points": 20,
+        "source": ItemSource.MEETINGS_HELD,
+        "full_at": 12,
+    },
+    {
+        "dimension": "组织生活",
+        "name": "会议纪要公开",
+        "max_points": 15,
+        "source": ItemSource.MINUTES_PUBLISHED,
+        "full_at": 100,
+    },
+    {
+        "dimension": "党员教育",
+        "name": "党员年度学习时长",
+        "max_points": 15,
+        "source": ItemSource.TRAINING_HOURS,
+        "full_at": 600,
+    },
+    {"dimension": "服务群众", "name": "为民办实事", "max_points": 30},
+    {"dimension": "扣分项", "name": "发生违纪违规或重大负面事件", "max_points": 20, "deduction": True},
+]
+MEETING_TOPICS = [
+    ("members", "学习贯彻党的二十届三中全会精神"),
+    ("committee", "研究小区加装电梯群众意见"),
+    ("lecture", "书记讲党课：做群众身边的贴心人"),
+    ("study_day", "支部学习日：基层治理案例交流"),
+    ("theme_day", "主题党日：楼道清洁志愿服务"),
+    ("group", "党小组会：走访困难党员"),
+]
+
+
+def _meetings(ctx: DemoContext, branch, actor: User, n: int) -> int:
+    """``n`` meetings of a branch this year, most with their minutes (the rating's evidence)."""
+    from gongzhi.partywork import branches as branch_work
+
+    today = timezone.localdate()
+    members = max(1, PartyMembership.objects.filter(party_org=branch).count())
+    made = 0
+    for k in range(n):
+        day = today - timedelta(days=12 + 23 * k)
+        if day.year != today.year:
+            break
+        kind, topic = MEETING_TOPICS[k % len(MEETING_TOPICS)]
+        branch_work.meeting_record(
+            actor=actor,
+            branch=branch,
+            kind=kind,
+            held_on=day,
+            topic=topic,
+            attended=ctx.rng.randint(max(1, members // 2), members),
+            minutes=_receipt() if k % 4 != 3 else None,
+        )
+        made += 1
+    return made
+
+
+def _community_of(node):
+    return node if node.kind == NodeKind.COMMUNITY else node.get_parent()
+
+
+def _rounds_elsewhere(ctx: DemoContext, password: str) -> dict[str, int]:
+    """This year's round in every other subdistrict with a working committee's administrator, open: in the
+    community with the most branches, a branch secretary with the self-assessment still to do (the demo's
+    ``<prefix>-secretary``), three branches handed in and awaiting scoring, two scored awaiting the recheck,
+    for the community's reviewer (``<prefix>-reviewer``); their meetings held this year as evidence."""
+    from gongzhi.orgs.models import Node
+
+    year = timezone.localdate().year
+    rounds = handed_in = 0
+    for sub in Node.objects.filter(kind=NodeKind.SUBDISTRICT).exclude(name="望湖街道").order_by("path"):
+        binding = (
+            RoleBinding.objects.filter(node=sub, role=Role.SUBDISTRICT_ADMIN)
+            .select_related("user")
+            .order_by("pk")
+            .first()
+        )
+        branch_list = services.branches_under(sub)
+        if binding is None or not branch_list:
+            continue
+        admin, prefix = binding.user, binding.user.username.split("-")[0]
+        led = {
+            m.party_org_id: m
+            for m in PartyMembership.objects.filter(
+                party_org__in=branch_list, post=MemberPost.SECRETARY
+            ).select_related("person")
+        }
+        # The community with the most branches that have a secretary: one reviewer over all six.
+        by_community: dict[int, list] = {}
+        for b in branch_list:
+            if b.pk in led:
+                by_community.setdefault(_community_of(b.node).pk, []).append(b)
+        walked = max(by_community.values(), key=len)[:6] if by_community else []
+        for b in walked:
+            _meetings(ctx, b, admin, ctx.rng.randint(3, 8))
+        scheme = services.scheme_create(
+            actor=admin,
+            subdistrict=sub,
+            year=year,
+            name=f"{sub.name}基层党支部评星细则",
+            items=SHORT_ITEMS,
+            item_weight=Decimal(70),
+            peer_weight=Decimal(30),
+            five_star_quota=Decimal(30),
+            five_star_needs_innovation=True,
+        )
+        rnd = services.round_open(actor=admin, scheme=scheme)
+        rounds += 1
+        if not walked:
+            continue
+        reviewer = _account(
+            f"{prefix}-reviewer",
+            f"{_community_of(walked[0].node).name}书记",
+            Role.COMMUNITY_SECRETARY,
+            _community_of(walked[0].node),
+            password,
+        )
+        for k, b in enumerate(walked):
+            person = led[b.pk].person
+            if k == 0 or person.user_id is None:
+                # The first branch's secretary signs in as ``<prefix>-secretary`` (their person linked to it even
+                # when an earlier step gave them an account without a password, as 上塘's members have).
+                username = f"{prefix}-secretary" if k == 0 else f"{prefix}-secretary-{k}"
+                user = _account(
+                    username, f"{b.node.name}支部书记", Role.PARTY_MEMBER, b.node, password if k == 0 else "!"
+                )
+                Person.objects.filter(pk=person.pk).update(user=user)
+            else:
+                user = User.objects.get(pk=person.user_id)
+            if k == 0:
+                continue  # the self-assessment still to do
+            rating = rnd.ratings.select_related("round__scheme", "node", "branch").get(branch=b)
+            lines = list(rating.lines.select_related("item").order_by("item__order"))
+            share = Decimal(ctx.rng.randint(70, 95)) / 100
+            points = {
+                ln.pk: Decimal(0) if ln.item.deduction else (ln.item.max_points * share).quantize(CENT)
+                for ln in lines
+            }
+            services.rating_self_assess(
+                actor=user,
+                rating=rating,
+                points=points,
+                notes={lines[0].pk: "换届选举材料、支委会分工表已上传"},
+                innovation_project="“红色楼道”议事创新项目" if k % 2 else "",
+            )
+            rating.refresh_from_db()
+            rating = rating_transition(actor=user, rating=rating, action="submit")
+            handed_in += 1
+            if k >= 4:
+                rating_transition(
+                    actor=reviewer,
+                    rating=rating,
+                    action="score",
+                    points={pk: str(p) for pk, p in points.items()},
+                    peer_score=str(ctx.rng.randint(75, 95)),
+                )
+    return {"party_rounds_open": rounds, "party_ratings_handed_in": handed_in}
+
+
+def _wanghu_live(ctx: DemoContext) -> dict[str, int]:
+    """望湖's winter training: a live session on now (for members joining from their phones) and the
+    secretary's branch's meetings this year."""
+    wanghu = named_node("望湖街道")
+    admin = User.objects.get(username="wanghu-admin")
+    course = services.course_create(actor=admin, node=wanghu, name="望湖街道党员冬训", series="冬训")
+    services.session_create(
+        actor=admin,
+        course=course,
+        title="冬训直播：社区治理“六大机制”解读",
+        mode=SessionMode.LIVE,
+        starts_at=timezone.now() - timedelta(minutes=10),
+        minutes=180,
+        stream_url="https://live.wanghu.example.org/hls/dongxun/index.m3u8",
+        place="望湖街道党群服务中心",
+    )
+    secretary = User.objects.get(username="wanghu-secretary")
+    branch = PartyMembership.objects.filter(person__user=secretary).select_related("party_org__node").first()
+    made = _meetings(ctx, branch.party_org, secretary, 8) if branch else 0
+    return {"party_wanghu_meetings": made}
+
+
 def load(ctx: DemoContext) -> dict[str, int]:
     ctx.progress("party work")
     password = make_password(F.DEMO_PASSWORD)
@@ -467,4 +653,6 @@ def load(ctx: DemoContext) -> dict[str, int]:
     figures |= _xiangfu(password)
     figures |= _daguan(ctx)
     figures |= _wanghu_terms(ctx)
+    figures |= _wanghu_live(ctx)
+    figures |= _rounds_elsewhere(ctx, password)
     return figures

@@ -1,7 +1,7 @@
 """Evidence from the platform: the figure an item is measured by, for the branch's place and the round's year,
 read through the other apps' KPI providers (so this app imports none of them) and this app's own ledgers."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,7 +11,14 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
 from gongzhi.core.registry import kpi_providers
-from gongzhi.partywork.models import Attendance, BranchRating, Expense, ItemSource, MemberPointsEntry
+from gongzhi.partywork.models import (
+    Attendance,
+    BranchMeeting,
+    BranchRating,
+    Expense,
+    ItemSource,
+    MemberPointsEntry,
+)
 
 CENT = Decimal("0.01")
 
@@ -74,6 +81,8 @@ def measure_for(
         return Decimal(total.get("services") or 0), _(
             "Confirmed volunteer services at %(place)s in %(year)s"
         ) % {"place": node.name, "year": year}
+    if source in (ItemSource.MEETINGS_HELD, ItemSource.MINUTES_PUBLISHED):
+        return _meetings(source, branch=branch, year=year)
     members = branch.memberships.filter(person__user__isnull=False).values("person__user_id")
     if source == ItemSource.TRAINING_HOURS:
         # unscoped: the study ledger of the branch's members, for a rating fetched in scope
@@ -102,6 +111,27 @@ def measure_for(
             "year": year
         }
     return None, ""
+
+
+def _meetings(source: str, *, branch: Any, year: int) -> tuple[Decimal | None, str]:
+    """The branch's organisational life in the year (三会一课, study days): meetings held, or the share of
+    them whose minutes were added (no meetings: no share to give)."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    # unscoped: the branch's own meetings, for a rating or a strong branch fetched in scope
+    row = BranchMeeting.objects.filter(branch_id=branch.pk, held_on__range=(start, end)).aggregate(
+        n=Count("pk"), with_minutes=Count("pk", filter=~Q(minutes=""))
+    )
+    if source == ItemSource.MEETINGS_HELD:
+        return Decimal(row["n"]), _("Meetings the branch held in %(year)s (三会一课, study days)") % {
+            "year": year
+        }
+    share = (
+        (Decimal(row["with_minutes"] * 100) / row["n"]).quantize(CENT, ROUND_HALF_UP) if row["n"] else None
+    )
+    return share, _("Share of the branch's %(n)s meetings in %(year)s with their minutes published") % {
+        "n": row["n"],
+        "year": year,
+    }
 
 
 def suggested_points(

@@ -24,12 +24,24 @@ from gongzhi.partywork.models import (
 
 LARGE_TABLES = ("partywork_memberpointsentry", "partywork_attendance")
 
-_OWN_POINTS = "one member's own entries of a year (a few a month), found by the member"
 _OWN_HOURS = "one member's own attendance of a year, summed"
 
 HOT_REQUESTS = [
+    # A member's own points: the year's entries found, counted, summed and paged through the member's index,
+    # in its order (no sort), whatever the years kept.
     HotRequest(
-        "my points", "resident", "/api/v1/party/member-points/mine", sorted_ok=_OWN_POINTS, kind="detail"
+        "my points",
+        "resident",
+        "/api/v1/party/member-points/mine",
+        kind="detail",
+        through=("partywork_memberpointsentry.pw_points_mine",),
+    ),
+    HotRequest(
+        "my points, a later page",
+        "resident",
+        "/api/v1/party/member-points/mine?limit=5&offset=10",
+        kind="middle page",
+        through=("partywork_memberpointsentry.pw_points_mine",),
     ),
     HotRequest(
         "my study hours", "resident", "/api/v1/party/study-hours/mine", sorted_ok=_OWN_HOURS, kind="detail"
@@ -50,6 +62,12 @@ HOT_REQUESTS = [
         "member points",
         "subdistrict_admin",
         "/api/v1/party/member-points",
+    ),
+    HotRequest(
+        "member points, a middle page",
+        "community_staff",
+        "/api/v1/party/member-points?limit=25&offset=200",
+        kind="middle page",
     ),
     HotRequest(
         "study ledger",

@@ -121,6 +121,8 @@ class ItemSource(models.TextChoices):
     TRAINING_HOURS = "training_hours", _("Members' study hours")
     MEMBER_POINTS = "member_points", _("Members' average points")
     FUNDS_PUBLISHED = "funds_published", _("Spending published")
+    MEETINGS_HELD = "meetings_held", _("Branch meetings held")
+    MINUTES_PUBLISHED = "minutes_published", _("Meetings with minutes published")
 
 
 class SchemeItem(models.Model):
@@ -393,6 +395,8 @@ class MemberPointsEntry(models.Model):
         ]
         indexes = [
             models.Index(fields=["membership", "month"], name="pw_points_member_month"),
+            # A member's own entries of a year, newest month first, a page at a time ("my points").
+            models.Index(fields=["member", "-month", "id"], name="pw_points_mine"),
             # Staff's list, newest month first: walked in order under its LIMIT, whatever the years kept, each
             # entry's place tested from the index itself (never read from the table for rows out of reach).
             models.Index(fields=["-month", "id", "node"], name="pw_points_month_place"),
@@ -615,6 +619,54 @@ class Election(models.Model):
 
     def __str__(self) -> str:
         return f"{self.branch_id} {self.held_on}"
+
+
+class MeetingKind(models.TextChoices):
+    """The branch's organisational life (三会一课, 支部学习日, 主题党日)."""
+
+    MEMBERS = "members", _("Members' meeting (党员大会)")
+    COMMITTEE = "committee", _("Branch committee meeting (支委会)")
+    GROUP = "group", _("Party group meeting (党小组会)")
+    LECTURE = "lecture", _("Party lecture (党课)")
+    STUDY_DAY = "study_day", _("Branch study day (支部学习日)")
+    THEME_DAY = "theme_day", _("Theme party day (主题党日)")
+
+
+class BranchMeeting(models.Model):
+    """A meeting the branch held: when, of which kind, how many members attended, and its minutes (a PDF or a
+    photo of the minutes book, kept through ``core.documents``). Counted as evidence for the star rating
+    (meetings held, share with minutes)."""
+
+    branch = models.ForeignKey("orgs.PartyOrg", on_delete=models.PROTECT, related_name="+")
+    node = models.ForeignKey("orgs.Node", on_delete=models.PROTECT, related_name="+")  # the branch's place
+    kind = models.CharField(_("kind"), max_length=12, choices=MeetingKind.choices)
+    held_on = models.DateField(_("held on"))
+    topic = models.CharField(_("topic"), max_length=120)
+    attended = models.PositiveIntegerField(_("members attending"))
+    minutes = models.FileField(_("minutes"), upload_to="partywork/minutes/%Y/%m", blank=True)
+    minutes_at = models.DateTimeField(null=True, blank=True)  # when the minutes were added
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopePolicy(
+        node_field="node",
+        actions={"view": RATING_STAFF, "change": MANAGER_ROLES, "count": OVERSIGHT_ROLES},
+        owner_rule=_my_branches,
+    )
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        verbose_name = _("branch meeting")
+        constraints = [
+            models.UniqueConstraint(fields=["branch", "kind", "held_on"], name="pw_meeting_once_a_day"),
+            models.CheckConstraint(condition=Q(attended__gt=0), name="pw_meeting_attended"),
+        ]
+        # The evidence of a year reads one branch's meetings by date.
+        indexes = [models.Index(fields=["branch", "held_on"], name="pw_meeting_branch_day")]
+
+    def __str__(self) -> str:
+        return f"{self.branch_id} {self.held_on} {self.kind}"
 
 
 # --- 6. funding -------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from gongzhi.core.scoping import reach_paths, subtree_in
 from gongzhi.orgs.models import MemberPost, PartyMembership, PartyOrg, PartyOrgKind
 from gongzhi.partywork.models import (
     Attendance,
+    BranchMeeting,
     BranchRating,
     BranchTerm,
     Budget,
@@ -140,6 +141,17 @@ class Board:
     rated: int
 
 
+def _round_ratings(user: User, rnd: RatingRound) -> QuerySet[BranchRating]:
+    """The round's ratings the user may see. Every rating of a round lies under the round's subdistrict, so
+    staff whose reach holds that subdistrict see them all: read by the round alone, without the scope's test
+    of the user's own rows outside their reach (one query fewer on the committee's board)."""
+    roles = BranchRating.scope.roles_for("view")  # type: ignore[attr-defined]
+    if user.is_superuser or any(rnd.node.path.startswith(p) for p in reach_paths(user, roles)):
+        # unscoped: every rating of a round whose whole subdistrict is in the user's reach (tested above)
+        return BranchRating.objects.filter(round=rnd)
+    return BranchRating.objects.visible_to(user, "view").filter(round=rnd)
+
+
 BOARD_FIELDS = ("pk", "branch__name", "stars", "capped_by", "total", "previous_stars", "status")
 
 
@@ -149,8 +161,7 @@ def board(*, fetched_by: User, rnd: RatingRound) -> Board:
     one query of the round's rows, read as plain values."""
     labels = {value: str(label) for value, label in RatingStatus.choices}
     found = (
-        BranchRating.objects.visible_to(fetched_by, "view")
-        .filter(round=rnd)
+        _round_ratings(fetched_by, rnd)
         .order_by("-stars", "-total", "node__path", "branch_id")
         .values_list(*BOARD_FIELDS)
     )
@@ -220,6 +231,20 @@ def points_entries(*, fetched_by: User, status: str | None = None) -> QuerySet[M
         "rule", "membership__person", "membership__party_org"
     )
     return rows.filter(status=status) if status else rows
+
+
+def points_to_approve(*, fetched_by: User, limit: int = 200) -> list[MemberPointsEntry]:
+    """Proposed entries this user may approve: in their managing reach (never their own points, which a
+    member only sees), proposed by someone else, of a branch they are not a member of."""
+    from gongzhi.partywork.rules import is_branch_member
+
+    rows = (
+        MemberPointsEntry.objects.visible_to(fetched_by, "approve")
+        .filter(status="proposed")
+        .exclude(proposed_by_id=fetched_by.pk)
+        .select_related("rule", "membership__person", "membership__party_org__node")[:limit]
+    )
+    return [e for e in rows if not is_branch_member.test(fetched_by, _Branch(e.membership))]
 
 
 def points_entry_get(*, fetched_by: User, pk: int) -> MemberPointsEntry:
@@ -496,3 +521,39 @@ def terms(*, fetched_by: User, due_within: int | None = None) -> QuerySet[Branch
 def elections(*, fetched_by: User, branch_id: int | None = None) -> QuerySet[Election]:
     rows = Election.objects.visible_to(fetched_by, "view").select_related("branch", "term")
     return rows.filter(branch_id=branch_id) if branch_id is not None else rows
+
+
+# --- branch meetings ------------------------------------------------------------------------------------------
+
+
+def meetings(
+    *, fetched_by: User, branch_id: int | None = None, year: int | None = None
+) -> QuerySet[BranchMeeting]:
+    """Branch meetings in reach (staff over the branch, its members), newest first."""
+    rows = BranchMeeting.objects.visible_to(fetched_by, "view").select_related("branch__node")
+    if branch_id is not None:
+        rows = rows.filter(branch_id=branch_id)
+    if year is not None:
+        rows = rows.filter(held_on__year=year)
+    return rows
+
+
+def meeting_get(*, fetched_by: User, pk: int) -> BranchMeeting:
+    return _get(meetings(fetched_by=fetched_by), pk)
+
+
+def branches_led(*, fetched_by: User) -> list[PartyOrg]:
+    """The branches the user is secretary or deputy secretary of."""
+    # unscoped: the user's own posts
+    led = PartyMembership.objects.filter(
+        person__user_id=fetched_by.pk, post__in=(MemberPost.SECRETARY, MemberPost.DEPUTY_SECRETARY)
+    ).values("party_org_id")
+    # unscoped: the branches the user leads
+    return list(PartyOrg.objects.filter(pk__in=led).select_related("node").order_by("id"))
+
+
+def branches_recording(*, fetched_by: User) -> list[PartyOrg]:
+    """The branches whose meetings the user may record: those they lead, then those staff keep."""
+    led = branches_led(fetched_by=fetched_by)
+    seen = {b.pk for b in led}
+    return led + [b for b in branches_kept(fetched_by=fetched_by) if b.pk not in seen]

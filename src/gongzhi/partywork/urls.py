@@ -24,4 +24,6 @@ urlpatterns = [
     path("strong/<int:pk>/", views.strong_detail, name="strong"),
     path("showcase/<int:pk>/photo/", views.showcase_photo, name="showcase_photo"),
     path("terms/", views.terms, name="terms"),
+    path("meetings/", views.meetings, name="meetings"),
+    path("meetings/<int:pk>/minutes/", views.meeting_minutes, name="meeting_minutes"),
 ]

@@ -26,6 +26,7 @@ from gongzhi.partywork.models import (
     EntryStatus,
     ExpenseCategory,
     ItemSource,
+    MeetingKind,
     PeerGrade,
     PointsSource,
     RatingStatus,
@@ -125,8 +126,25 @@ def round_board(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def scoring_desk(request: AuthenticatedHttpRequest) -> HttpResponse:
-    rows = list(selectors.scoring_desk(fetched_by=request.user)[:300])
-    return render(request, "partywork/desk.html", {"rows": rows})
+    """The reviewer's desk: ratings to score or recheck, and the member points and expenses others entered
+    that wait for this reviewer's approval; with nothing to do, where to look next."""
+    user = request.user
+    rows = list(selectors.scoring_desk(fetched_by=user)[:300])
+    points = selectors.points_to_approve(fetched_by=user)
+    expenses = [
+        e for e in selectors.expenses_to_approve(fetched_by=user)[:100] if rules.approves.test(user, e)
+    ]
+    return render(
+        request,
+        "partywork/desk.html",
+        {
+            "rows": rows,
+            "points": points,
+            "expenses": expenses,
+            "rounds": list(selectors.rounds(fetched_by=user)[:6]) if not rows else [],
+            "drafts": selectors.ratings(fetched_by=user, status="draft").count() if not rows else 0,
+        },
+    )
 
 
 @login_required
@@ -247,8 +265,7 @@ def points(request: AuthenticatedHttpRequest) -> HttpResponse:
     for e in mine:
         if e.status == EntryStatus.APPROVED:
             months[e.month] = months.get(e.month, 0) + e.points
-    to_approve = list(selectors.points_entries(fetched_by=user, status="proposed")[:200])
-    to_approve = [e for e in to_approve if e.proposed_by_id != user.pk]
+    to_approve = selectors.points_to_approve(fetched_by=user)
     led = [b for b, post in rules._posts(user).items() if post in rules.LEADING_POSTS]
     return render(
         request,
@@ -713,3 +730,68 @@ def terms(request: AuthenticatedHttpRequest) -> HttpResponse:
             "today": today.isoformat(),
         },
     )
+
+
+# --- branch meetings ------------------------------------------------------------------------------------------
+
+
+@login_required
+def meetings(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The branches' organisational life (三会一课, study days): meetings held this year with their minutes;
+    secretaries and staff record a meeting and add minutes, which count as evidence for the star rating."""
+    user = request.user
+    recording = selectors.branches_recording(fetched_by=user)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        with service_call(request, success=_("Saved.")):
+            if action == "record":
+                branches.meeting_record(
+                    actor=user,
+                    branch=_branch_from(request),
+                    kind=request.POST.get("kind", ""),
+                    held_on=_date(request.POST.get("held_on")) or timezone.localdate(),
+                    topic=request.POST.get("topic", ""),
+                    attended=_number(request.POST.get("attended"), "attended"),
+                    minutes=request.FILES.get("minutes"),
+                )
+            elif action == "minutes":
+                meeting = selectors.meeting_get(
+                    fetched_by=user, pk=_number(request.POST.get("meeting"), "meeting")
+                )
+                branches.meeting_minutes_add(
+                    actor=user, meeting=meeting, minutes=request.FILES.get("minutes")
+                )
+            else:
+                raise PartyError.invalid(_("Unknown action."))
+        return redirect(
+            reverse("partywork:meetings") + (f"?year={_year(request)}" if "year" in request.GET else "")
+        )
+    year = _year(request)
+    rows = list(selectors.meetings(fetched_by=user, year=year)[:300])
+    may_record = {b.pk for b in recording}
+    by_branch: dict[str, list[int]] = {}
+    for m in rows:
+        held, minuted = by_branch.setdefault(m.branch.name, [0, 0])
+        by_branch[m.branch.name] = [held + 1, minuted + (1 if m.minutes else 0)]
+    return render(
+        request,
+        "partywork/meetings.html",
+        {
+            "rows": [(m, m.branch_id in may_record) for m in rows],
+            "by_branch": sorted(by_branch.items()),
+            "held": len(rows),
+            "minuted": sum(1 for m in rows if m.minutes),
+            "year": year,
+            "recording": recording,
+            "kinds": MeetingKind.choices,
+            "today": timezone.localdate().isoformat(),
+        },
+    )
+
+
+@login_required
+def meeting_minutes(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+    meeting = selectors.meeting_get(fetched_by=request.user, pk=pk)
+    if not meeting.minutes:
+        raise Http404
+    return FileResponse(meeting.minutes.open("rb"))
