@@ -92,6 +92,7 @@ def test_hot_requests_neither_scan_large_tables_nor_sort_them(plan_world, api_lo
                 reads_all=bool(hot.reads_all),
                 scope_from_index=hot.scope_from_index,
                 through=hot.through,
+                index_only=hot.index_only,
             )
             if problems:
                 failures.append(f"{hot.role} · {hot.name} ({path}):\n  {sql}\n  " + "\n  ".join(plan))

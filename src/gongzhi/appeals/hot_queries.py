@@ -21,12 +21,14 @@ _ONE_RESIDENT = "one resident's own appeals: a handful, sorted after an index fi
 HOT_REQUESTS = [
     HotRequest("own appeals", "resident", "/api/v1/appeals?limit=25", sorted_ok=_ONE_RESIDENT),
     HotRequest("own appeal", "resident", "/api/v1/appeals/{own_appeal}", kind="detail"),
+    # The compound's open public appeals ranked by support: one ordered walk per place, merged, and the count
+    # from the same index (selectors.public_appeals), so neither sorts nor reads the table's rows.
     HotRequest(
         "neighbours' appeals",
         "resident",
         "/api/v1/appeals/neighbours?limit=25",
-        sorted_ok="the compound's open public appeals, ranked by support (a count no index keeps)",
         through=("appeals_appeal.appeal_public_open",),  # those only, not every closed appeal of the compound
+        index_only=("appeals_appeal",),
     ),
     HotRequest("queue", "commissioner", "/api/v1/appeals/queue?limit=25", scope_from_index=True),
     HotRequest(
@@ -87,7 +89,7 @@ HOT_REQUESTS += [
         "neighbours' appeals (web page)",
         "resident",
         "/appeals/?view=neighbours",
-        sorted_ok="the compound's open public appeals, ranked by support (a count no index keeps)",
+        index_only=("appeals_appeal",),
     ),
     HotRequest(
         "assigned (web page)",

@@ -6,13 +6,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
 from gongzhi.accounts.models import User
 from gongzhi.appeals.categories import category_top_names
 from gongzhi.appeals.errors import AppealError
-from gongzhi.appeals.models import OPEN_STATUSES, Appeal, Category, CategoryTree, Status
+from gongzhi.appeals.models import OPEN_STATUS_ORDER, Appeal, Category, CategoryTree, Status
+from gongzhi.core.scoping import subtree_in, subtree_unindexed
 from gongzhi.orgs.models import Node, NodeKind
 from gongzhi.triage import duplicates
 from gongzhi.triage import services as library
@@ -119,15 +121,22 @@ def duplicate_pool(appeal: Appeal) -> Any:
     narrows it to what the user may handle)."""
     community = appeal.node.ancestor_of_kind(NodeKind.COMMUNITY) or appeal.handling_node
     since = appeal.created_at - timedelta(days=getattr(settings, "GONGZHI_TRIAGE_DUPLICATE_DAYS", 30))
+    # Walked newest first through ``appeal_open_by_date`` (open appeals only, each entry's place and status
+    # in the index), stopping at the pool's size: the community's nodes are tested from the index
+    # (``subtree_unindexed``), where a join on their paths gathered every appeal of the community, closed
+    # ones too, and sorted them (190 ms for one appeal's page at 100,000 appeals).
     return (
         # unscoped: the pool callers narrow to what the user may handle
         Appeal.objects.filter(
-            status__in=[s for s in OPEN_STATUSES if s != Status.TRANSFERRED],
-            node__path__startswith=community.path,
+            subtree_unindexed("node", [community.path])
+            if connection.vendor == "sqlite"
+            else subtree_in("node", [community.path]),  # PostgreSQL weighs the two ways by its statistics
+            status__in=OPEN_STATUS_ORDER,
             created_at__gte=since,
         )
+        .exclude(status=Status.TRANSFERRED)
         .exclude(pk=appeal.pk)
-        .order_by("-created_at")
+        .order_by("-created_at", "-id")
     )
 
 

@@ -47,6 +47,10 @@ class HotRequest:
     # "table.index": the only indexes (besides the primary key) the request may read that table by, where
     # another would read many rows the request drops (e.g. every closed appeal of a compound for its open ones).
     through: tuple[str, ...] = ()
+    # Tables whose every read through one of their indexes is answered from the index (SQLite's "USING
+    # COVERING INDEX"), the primary key and one-row lookups aside: a list or count whose scope tests a column
+    # the index lacks reads a table row for each entry it looks at, those it then drops or only counts too.
+    index_only: tuple[str, ...] = ()
 
 
 def hot_query_modules() -> list[ModuleType]:
@@ -132,6 +136,7 @@ def plan_problems(
     reads_all: bool = False,
     scope_from_index: bool = False,
     through: tuple[str, ...] = (),
+    index_only: tuple[str, ...] = (),
 ) -> list[str]:
     """What is wrong with ``plan`` (lines from ``explain``) at scale: a large table read whole, or rows
     sorted in a temporary structure where an index should give them in order (unless ``sorted_ok``).
@@ -141,7 +146,8 @@ def plan_problems(
     ``scope_from_index``: an ordered walk must be answered from the index (SQLite; PostgreSQL's plan
     lines do not say which columns a filter reads).
     ``through``: "table.index" entries, the only indexes (besides the primary key) the table may be read by
-    (SQLite)."""
+    (SQLite).
+    ``index_only``: tables whose every index read is covering (SQLite)."""
     problems = []
     # A temporary sort matters where the statement reads a large table: rows of small ones (one appeal's
     # photos, a node's staff, the categories) stay few whatever the size of the data. A subquery's alias
@@ -180,6 +186,15 @@ def plan_problems(
                 allowed = [i.partition(".")[2] for i in through if i.partition(".")[0] == words[1]]
                 index = words[words.index("INDEX") + 1] if "INDEX" in words else ""
                 if allowed and index not in allowed and "PRIMARY KEY" not in text:
+                    problems.append(text)
+                if (
+                    words[1] in index_only
+                    and "INDEX" in words
+                    and "COVERING" not in words
+                    and "PRIMARY" not in words
+                    and not _one_row(words)
+                    and text not in problems
+                ):
                     problems.append(text)
         else:
             node, _sep, figures = text.partition(" (rows=")
