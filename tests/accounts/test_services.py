@@ -208,3 +208,30 @@ def test_housekeeping_purges_only_what_sign_in_no_longer_needs():
     assert OneTimeCode.objects.filter(pk=live_code.pk).exists()
     assert LoginFailure.objects.filter(pk=recent.pk).exists()
     assert services.api_token_user(token) == user
+
+
+def test_phone_account_is_one_per_number_signs_in_by_code_and_is_audited(world):
+    user, made = services.phone_account(
+        actor=world.a1_staff,
+        phone="135 1111 3333",
+        display_name="周八",
+        username_prefix="unit7",
+        node=world.cmp_a1a,
+    )
+    assert made and user.username.startswith("unit7-") and user.display_name == "周八"
+    assert not user.has_usable_password() and user.phone_masked == "135****3333"
+    again, made_again = services.phone_account(
+        actor=world.a1_staff,
+        phone="13511113333",
+        display_name="别名",
+        username_prefix="unit9",
+        node=world.cmp_a1a,
+    )
+    assert (again.pk, made_again, again.display_name) == (user.pk, False, "周八")
+    assert (
+        AuditEvent.objects.filter(action="user.create", target_id=str(user.pk)).count() == 1
+    )  # unscoped: test
+    with pytest.raises(ValidationError):
+        services.phone_account(
+            actor=world.a1_staff, phone="123", display_name="x", username_prefix="unit7", node=world.cmp_a1a
+        )

@@ -227,6 +227,26 @@ def role_binding_grant(*, actor: User, user: User, role: str, node: Node) -> Rol
     return binding
 
 
+def phone_account(
+    *, actor: User, phone: str, display_name: str, username_prefix: str, node: Node
+) -> tuple[User, bool]:
+    """The one account of a mobile number (numbers are unique), made if there is none: it signs in by a code
+    sent to the number and has no password. For apps that give people an account on staff's word (an alliance
+    unit's staff); the caller decides who may. Returns the account and whether it was made."""
+    number = _normalized_phone(phone)
+    index = pii.blind_index(number, context="phone")
+    # unscoped: the one account of this mobile number, if there is one
+    user = User.objects.filter(phone_index=index).first()
+    if user is not None:
+        return user, False
+    user = User(username=f"{username_prefix}-{index[:12]}", display_name=display_name)
+    user.set_phone(number)
+    user.set_unusable_password()
+    user.save()
+    audit_record(actor=actor, action="user.create", target=user, node=node, by="phone")
+    return user, True
+
+
 # --- residents' register -------------------------------------------------------------------
 
 

@@ -11,7 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from gongzhi.accounts.errors import AccountsError
 from gongzhi.accounts.models import User
+from gongzhi.accounts.services import phone_account
 from gongzhi.alliances import rules
 from gongzhi.alliances.errors import AllianceError
 from gongzhi.alliances.models import (
@@ -156,21 +158,15 @@ def unit_account_create(*, actor: User, unit: Unit, name: str, phone: str) -> Us
     if not staff_at.test(actor, unit.node):
         raise AllianceError.forbidden(_("Only the subdistrict's staff add a unit's accounts."))
     name = _text(name, "name", 40, what=_("Give the person's name."))
-    try:
-        number = pii.normalize_phone(phone)
-    except ValidationError:
-        raise AllianceError.invalid(_("Give a valid mobile number."), field="phone") from None
-    index = pii.blind_index(number, context="phone")
     with transaction.atomic():
-        # unscoped: the one account of this mobile number, if there is one (numbers are unique)
-        user = User.objects.filter(phone_index=index).first()
-        if user is None:
-            user = User(username=f"unit{unit.pk}-{index[:12]}", display_name=name)
-            user.set_phone(number)
-            user.set_unusable_password()
-            user.save()
+        try:
+            user, made = phone_account(
+                actor=actor, phone=phone, display_name=name, username_prefix=f"unit{unit.pk}", node=unit.node
+            )
+        except AccountsError:
+            raise AllianceError.invalid(_("Give a valid mobile number."), field="phone") from None
         # unscoped: whether this account acts for the unit already
-        elif UnitStaff.objects.filter(unit=unit, user=user).exists():
+        if not made and UnitStaff.objects.filter(unit=unit, user=user).exists():
             raise AllianceError.conflict(
                 "already_an_account", _("This number already has an account of the unit.")
             )

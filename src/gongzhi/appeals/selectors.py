@@ -304,8 +304,8 @@ def _public_page_ids(places: list[int], offset: int, limit: int) -> list[int]:
     backwards), and the merge stops at the page, whatever the number of the compound's open appeals.
     Support is a count no single index keeps in order across a compound's buildings; a sort of them all
     grew with the compound (a query sorting 6,000 rows for 25 at 100,000 appeals)."""
-    # unscoped: one branch per place of the compounds the user lives in, open to neighbours (public_appeals)
     base = (
+        # unscoped: one branch per place of the compounds the user lives in, open to neighbours (public_appeals)
         Appeal.objects.filter(status__in=OPEN_STATUS_ORDER, hidden_from_neighbours=False)
         .order_by()
         .values_list("support_up", "created_at", "id")
