@@ -85,7 +85,7 @@ def _fields(model: type[models.Model], node: Any, prefix: str = "", depth: int =
             values[name] = node
         elif field.is_relation and not field.null and depth < 3 and field.related_model is not model:
             values.update(_fields(field.related_model, node, f"{name}__", depth + 1))
-        elif field.name in VALUES and not field.is_relation:
+        elif field.name in VALUES and not field.is_relation and not isinstance(field, models.FileField):
             values[name] = VALUES[field.name]
     for key, value in CHOICES.get(model._meta.label_lower, {}).items():
         values[prefix + key] = value
