@@ -48,6 +48,8 @@ def capture(out: str) -> None:
         body = clients[role].get(path).json()
         return int((body["items"] if isinstance(body, dict) else body)[0]["id"])
 
+    from gongzhi.appeals.hot_queries import list_middle_cursor
+
     cases = {}
     for hot in HOT_REQUESTS:
         user = User.objects.get(username=ROLES[hot.role])
@@ -57,6 +59,7 @@ def capture(out: str) -> None:
             "assigned_appeal": lambda: first("property_manager", "/api/v1/appeals/assigned?limit=1"),
             "queue_middle": lambda u=user: appeal_queue(fetched_by=u).count() // 2,
             "list_middle": lambda u=user: appeal_list(fetched_by=u).count() // 2,
+            "list_middle_cursor": lambda u=user: list_middle_cursor(appeal_list(fetched_by=u)),
         }
         path = hot.path
         for key, value in values.items():

@@ -30,7 +30,7 @@ from gongzhi.appeals.models import (
     assigned_to_party,
 )
 from gongzhi.appeals.rules import compound_path, is_assignee, rating_window, works_on
-from gongzhi.appeals.triage import MAX_POOL, duplicate_pool, rank_duplicates
+from gongzhi.appeals.triage import duplicate_pool, pool_texts, rank_duplicates
 from gongzhi.core.roles import CASEWORK_ROLES, NEIGHBOUR_ROLES, Role
 from gongzhi.core.scoping import (
     PATH_STEP,
@@ -331,13 +331,15 @@ def similar_public_appeals(
     if not (title or body) or node.kind not in (NodeKind.COMPOUND, NodeKind.BUILDING):
         return []
     compound = node.path[:-PATH_STEP] if node.kind == NodeKind.BUILDING else node.path
-    pool = list(
+    pool = (
         public_appeals(fetched_by=fetched_by, status="open")
         .filter(subtree_q("node", [compound]))
-        .exclude(Q(submitted_by=fetched_by) | Q(resident__user=fetched_by))[:MAX_POOL]
+        .exclude(Q(submitted_by=fetched_by) | Q(resident__user=fetched_by))
     )
     draft = Appeal(title=title, body=body, node=node, created_at=timezone.now())
-    return rank_duplicates(draft, pool, limit=limit)
+    ranked = rank_duplicates(draft, pool_texts(pool), limit=limit)
+    found = pool.order_by().in_bulk([row.pk for row, _score in ranked])
+    return [(found[row.pk], score) for row, score in ranked if row.pk in found]
 
 
 def _with_status(qs: QuerySet[Appeal], status: str | None) -> QuerySet[Appeal]:
@@ -521,7 +523,9 @@ def duplicate_candidates(*, fetched_by: User, appeal: Appeal, limit: int = 5) ->
     """Open appeals nearby and recent that tell the same problem, most similar first, among those the
     user may handle (a merge needs both)."""
     pool = duplicate_pool(appeal) & Appeal.objects.visible_to(fetched_by, "handle")
-    return rank_duplicates(appeal, list(pool.select_related("node")[:MAX_POOL]), limit=limit)
+    ranked = rank_duplicates(appeal, pool_texts(pool), limit=limit)
+    found = pool.select_related("node").order_by().in_bulk([row.pk for row, _score in ranked])
+    return [(found[row.pk], score) for row, score in ranked if row.pk in found]
 
 
 def hot_issues_for(
