@@ -416,9 +416,12 @@ def measure(samples: int) -> None:
         # Warm-up: every request five times (both workers) before any is timed, so that no request pays
         # for pages of the database file that an earlier one would have read (the first requests after a
         # load were up to 3× slower than the same requests timed after the others).
-        for _hot, path, web, credential in planned:
+        for hot, path, web, credential in planned:
             for _ in range(5):
-                _get(base + path, credential, web=web)
+                try:
+                    _get(base + path, credential, web=web)
+                except OSError as exc:
+                    raise SystemExit(f"{hot.role} {hot.name} ({path}): {exc}") from exc
         for hot, path, web, credential in planned:
             timings = []
             for _ in range(samples):
