@@ -194,7 +194,8 @@ def appeal_kpis(
     ]
     tallied = {"tier": F("tier"), "category": F("category_top")}
     if found.days is not None:
-        sources.append((found.days, tally_sums(), tallied | {"month": TruncMonth("day")}))
+        # Grouped by day and folded into months here: SQLite would call back into Python to cut each date.
+        sources.append((found.days, tally_sums(), tallied | {"month": F("day")}))
     if found.months is not None:
         sources.append((found.months, tally_sums(), tallied | {"month": F("month")}))
 
