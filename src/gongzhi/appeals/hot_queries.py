@@ -109,9 +109,11 @@ HOT_REQUESTS += [
     HotRequest("appeal (web page)", "commissioner", "/appeals/{appeal}/", kind="detail"),
 ]
 
-# A year's KPIs add up the day tallies (appeals/tallies.py: a row per day, place, tier and category, not a
-# large table) and read appeals only for the part-days at the period's ends, by their filing date.
-_KPI = "a KPI groups the year's tallies of the reach (a few groups, sorted in memory)"
+# A year's KPIs add up the month tallies for its whole months and the day tallies for the part-months at its
+# ends (appeals/tallies.py: a row per month or day, place, tier and category, not a large table), each place
+# of the reach through its (node, month / day) index, and read appeals only for the part-days at the
+# period's ends, by their filing date.
+_KPI = "a KPI groups the year's month and day tallies of the reach (a few groups, sorted in memory)"
 HOT_REQUESTS += [
     HotRequest("KPIs", role, "/api/v1/appeals/kpis", sorted_ok=_KPI, kind="KPI")
     for role in ("commissioner", "community_staff", "subdistrict_admin", "district_viewer")

@@ -13,16 +13,16 @@ Definitions (merged duplicates are left out of every rate):
 
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import datetime, time, timedelta
-from typing import Any
+from datetime import date, datetime, time, timedelta
+from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Substr, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts.models import User
-from gongzhi.appeals.models import Appeal, AppealDayTally, Category, Status, Tier
+from gongzhi.appeals.models import Appeal, AppealDayTally, AppealMonthTally, Category, Status, Tier
 from gongzhi.appeals.tallies import (
     COUNTS,
     FIELDS,
@@ -32,6 +32,8 @@ from gongzhi.appeals.tallies import (
     days_to_read_live,
     filed_between,
     local_zone,
+    month_start,
+    next_month,
     tally_sums,
 )
 from gongzhi.core.registry import HOURS, RATE, KpiFigure
@@ -110,23 +112,62 @@ def _whole_days(start: datetime, end: datetime) -> tuple[Any, Any] | None:
     return (first, last) if first < last else None
 
 
-def _sources(
-    *, fetched_by: User, node: Node, start: datetime, end: datetime
-) -> tuple[QuerySet[Appeal], QuerySet[AppealDayTally] | None]:
-    """The appeals to count one by one and the day tallies to add to them for [start, end)."""
+def _split(first: date, last: date, behind: set[date]) -> tuple[list[tuple[date, date]], list[date]]:
+    """The whole days [first, last) as runs of days to read from the day tallies and the months (first
+    days) to read from the month tallies: the days before the first whole month and after the last, and
+    the days of a whole month that holds a day still to be refreshed (``behind``, counted from the appeals
+    instead), whose month tally is behind too."""
+    first_month = first if first.day == 1 else next_month(first)
+    last_month = month_start(last)
+    if first_month >= last_month:
+        return [(first, last)], []
+    days = [(first, first_month), (last_month, last)]
+    months = []
+    month = first_month
+    while month < last_month:
+        if any(month <= day < next_month(month) for day in behind):
+            days.append((month, next_month(month)))
+        else:
+            months.append(month)
+        month = next_month(month)
+    return [(a, b) for a, b in days if a < b], months
+
+
+class Sources(NamedTuple):
+    """What ``appeal_kpis`` adds up for a period: the appeals to count one by one and, when the tallies
+    serve, the day tallies and the month tallies of the rest (None where there are none to read)."""
+
+    live: QuerySet[Appeal]
+    days: QuerySet[AppealDayTally] | None = None
+    months: QuerySet[AppealMonthTally] | None = None
+
+
+def _sources(*, fetched_by: User, node: Node, start: datetime, end: datetime) -> Sources:
+    """The appeals to count one by one and the day and month tallies to add to them for [start, end)."""
     live = appeals_in(fetched_by=fetched_by, node=node, start=start, end=end)
-    days = _whole_days(start, end) if _tallies_serve(fetched_by, node) else None
-    behind = days_to_read_live() if days else None
-    if days is None or behind is None:
-        return live, None
-    first, last = days
+    whole = _whole_days(start, end) if _tallies_serve(fetched_by, node) else None
+    behind = days_to_read_live() if whole else None
+    if whole is None or behind is None:
+        return Sources(live)
+    first, last = whole
     behind = {d for d in behind if first <= d < last}
     ranges = [(start, day_start(first)), (day_start(last), end)]
     ranges += [(day_start(d), day_start(d + timedelta(days=1))) for d in behind]
-    tallies = AppealDayTally.objects.filter(subtree_q("node", [node.path]), day__gte=first, day__lt=last)
-    if behind:
-        tallies = tallies.exclude(day__in=behind)
-    return live.filter(filed_between((a, b) for a, b in ranges if a < b)), tallies
+    live = live.filter(filed_between((a, b) for a, b in ranges if a < b))
+    spans, months = _split(first, last, behind)
+    place = subtree_q("node", [node.path])
+    days: QuerySet[AppealDayTally] | None = None
+    if spans:
+        in_spans = Q(pk__in=[])
+        for a, b in spans:
+            in_spans |= Q(day__gte=a, day__lt=b)
+        days = AppealDayTally.objects.filter(place, in_spans)
+        if behind:
+            days = days.exclude(day__in=behind)
+    month_tallies: QuerySet[AppealMonthTally] | None = None
+    if months:
+        month_tallies = AppealMonthTally.objects.filter(place, month__in=months)
+    return Sources(live, days, month_tallies)
 
 
 def _add(into: dict[Any, dict[str, Any]], rows: Any, key: Callable[[Any], Any]) -> None:
@@ -139,18 +180,30 @@ def _add(into: dict[Any, dict[str, Any]], rows: Any, key: Callable[[Any], Any]) 
 def appeal_kpis(
     *, fetched_by: User, node: Node, start: datetime, end: datetime, group_by: str | None = None
 ) -> dict[str, Any]:
-    """Totals for ``node``'s subtree in [start, end) and, with ``group_by``, one row per group: the day
-    tallies for whole days (appeals/tallies.py), the appeals themselves for the rest."""
-    live, tallies = _sources(fetched_by=fetched_by, node=node, start=start, end=end)
-    sources: list[tuple[QuerySet[Any], dict[str, Any]]] = [(live, appeal_sums())]
-    if tallies is not None:
-        sources.append((tallies, tally_sums()))
+    """Totals for ``node``'s subtree in [start, end) and, with ``group_by``, one row per group: the month
+    tallies for whole months, the day tallies for the other whole days (appeals/tallies.py), the appeals
+    themselves for the rest."""
+    found = _sources(fetched_by=fetched_by, node=node, start=start, end=end)
+    # Each source with the expressions of its tier, top category and month.
+    sources: list[tuple[QuerySet[Any], dict[str, Any], dict[str, Any]]] = [
+        (
+            found.live,
+            appeal_sums(),
+            {"tier": F("tier"), "category": TOP_CATEGORY, "month": TruncMonth("created_at")},
+        )
+    ]
+    tallied = {"tier": F("tier"), "category": F("category_top")}
+    if found.days is not None:
+        # Grouped by day and folded into months here: SQLite would call back into Python to cut each date.
+        sources.append((found.days, tally_sums(), tallied | {"month": F("day")}))
+    if found.months is not None:
+        sources.append((found.months, tally_sums(), tallied | {"month": F("month")}))
 
     def empty() -> dict[str, Any]:
         return dict.fromkeys(COUNTS, 0) | {"accept_seconds": 0.0, "resolve_seconds": 0.0}
 
     totals: dict[Any, dict[str, Any]] = defaultdict(empty)
-    for qs, sums in sources:
+    for qs, sums, _keys in sources:
         _add(totals, [qs.aggregate(**sums)], lambda k: None)
     result: dict[str, Any] = {"node": node.pk, "from": start, "to": end, "total": _finish(totals[None])}
     if group_by is None:
@@ -158,7 +211,7 @@ def appeal_kpis(
     groups: dict[Any, dict[str, Any]] = defaultdict(empty)
     if group_by == "node":
         child_len = len(node.path) + Node.steplen
-        for qs, sums in sources:
+        for qs, sums, _keys in sources:
             rows = (
                 qs.annotate(key=Substr("node__path", 1, child_len)).values("key").annotate(**sums).order_by()
             )
@@ -175,26 +228,24 @@ def appeal_kpis(
             if path in children
         ]
     elif group_by == "tier":
-        for (qs, sums), key in zip(sources, ["tier", "tier"], strict=False):
-            _add(groups, qs.values(key=F(key)).annotate(**sums).order_by(), lambda k: k)
+        for qs, sums, keys in sources:
+            _add(groups, qs.values(key=keys["tier"]).annotate(**sums).order_by(), lambda k: k)
         order = list(Tier.values)
         result["groups"] = [
             {"key": k, "label": str(Tier(k).label), **_finish(row)}
             for k, row in sorted(groups.items(), key=lambda item: order.index(item[0]))
         ]
     elif group_by == "category":
-        for (qs, sums), key in zip(sources, list[Any]([TOP_CATEGORY, F("category_top")]), strict=False):
-            _add(groups, qs.values(key=key).annotate(**sums).order_by(), lambda k: k)
+        for qs, sums, keys in sources:
+            _add(groups, qs.values(key=keys["category"]).annotate(**sums).order_by(), lambda k: k)
         names = dict(Category.objects.filter(level=1).values_list("pk", "name"))
         result["groups"] = [
             {"key": k, "label": names.get(k, "—"), **_finish(row)}
             for k, row in sorted(groups.items(), key=lambda item: (item[0] is None, item[0] or 0))
         ]
     elif group_by == "month":
-        for (qs, sums), key in zip(
-            sources, list[Any]([TruncMonth("created_at"), TruncMonth("day")]), strict=False
-        ):
-            rows = qs.annotate(key=key).values("key").annotate(**sums).order_by()
+        for qs, sums, keys in sources:
+            rows = qs.annotate(key=keys["month"]).values("key").annotate(**sums).order_by()
             _add(groups, rows, lambda k: k.strftime("%Y-%m"))
         result["groups"] = [{"key": k, "label": k, **_finish(row)} for k, row in sorted(groups.items())]
     else:

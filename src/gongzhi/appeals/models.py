@@ -506,13 +506,15 @@ class AppealSubscription(models.Model):
         return f"{self.user_id} follows {self.appeal_id}"
 
 
-class AppealDayTally(models.Model):
-    """The KPI sums of the appeals filed on one local day at one place, in one tier and top-level category
-    (appeals/tallies.py keeps them; appeals/kpis.py reads them for whole days). Merged duplicates are left
-    out, as from every rate. Derived data: rebuilt from the appeals at any time, never edited."""
+class AppealTally(models.Model):
+    """The KPI sums of the appeals filed in one span (a day, a month) at one place, in one tier and top-level
+    category (appeals/tallies.py keeps them; appeals/kpis.py reads them). Merged duplicates are left out, as
+    from every rate. Derived data: rebuilt from the appeals at any time, never edited.
 
-    day = models.DateField()
-    node = models.ForeignKey("orgs.Node", on_delete=models.CASCADE, related_name="+")
+    A reader joins the places of a subtree (``subtree_q``) and, for each, reads its rows of the period from
+    the (node, day or month) index, which also serves the node's foreign key."""
+
+    node = models.ForeignKey("orgs.Node", on_delete=models.CASCADE, related_name="+", db_index=False)
     tier = models.CharField(max_length=16)
     category_top = models.BigIntegerField(null=True)
     collected = models.PositiveIntegerField(default=0)
@@ -530,10 +532,36 @@ class AppealDayTally(models.Model):
     resolve_seconds = models.FloatField(default=0.0)
 
     class Meta:
-        indexes = [models.Index(fields=["day", "node"], name="appeal_tally_day_node")]
+        abstract = True
+
+
+class AppealDayTally(AppealTally):
+    """The tally of one local day, built from the appeals filed on it; read for the days of a period that
+    do not make up a whole month."""
+
+    day = models.DateField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["day", "node"], name="appeal_tally_day_node"),  # a day's rebuild
+            models.Index(fields=["node", "day"], name="appeal_tally_node_day"),  # a subtree's days
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.node_id} {self.tier} {self.category_top}: {self.collected}"
+
+
+class AppealMonthTally(AppealTally):
+    """The tally of one local month (``month`` is its first day), built from its day tallies, so that a
+    year's figures read at most twelve rows per place, tier and category however many appeals it had."""
+
+    month = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["node", "month"], name="appeal_tally_node_month")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.node_id} {self.tier} {self.category_top}: {self.collected}"
 
 
 class AppealTallyMark(models.Model):

@@ -1,14 +1,17 @@
-"""Per-day tallies of the appeal KPIs, so that a period's figures read one row per day, place, tier and
-category instead of every appeal filed in it.
+"""Per-day and per-month tallies of the appeal KPIs, so that a period's figures read one row per month (or
+day), place, tier and category instead of every appeal filed in it.
 
-The tallies are derived from the appeals and nothing else. Every change that moves a KPI (filing, a
-transition, a rating, a merge, a new category or place) writes an ``AppealEvent``; ``tallies_refresh``
-(every minute, and at the end of the demo load) rebuilds the days of the appeals with events after
-``AppealTallyMark.last_event_id`` and moves the mark. A reader takes the tallies for whole days and reads
-the appeals themselves for the part-days at the ends of the period and for the days still to be refreshed
-(``days_to_read_live``), so the figures are the same as counting every appeal. ``tallies_rebuild``
-(nightly, and `gongzhi appeal_tallies --rebuild`) builds all of them again, which also takes in appeals
-written without an event (bulk loads by SQL).
+The tallies are derived from the appeals and nothing else: the day tallies (``AppealDayTally``) from the
+appeals, the month tallies (``AppealMonthTally``) from the day tallies, in the same transaction, so that
+the two always agree. Every change that moves a KPI (filing, a transition, a rating, a merge, a new
+category or place) writes an ``AppealEvent``; ``tallies_refresh`` (every minute, and at the end of the demo
+load) rebuilds the days of the appeals with events after ``AppealTallyMark.last_event_id``, then the months
+those days fall in, and moves the mark. A reader (appeals/kpis.py) takes the month tallies for whole
+months, the day tallies for the other whole days, and reads the appeals themselves for the part-days at
+the ends of the period and for the days still to be refreshed (``days_to_read_live``; a month holding such
+a day is read from its other days' tallies), so the figures are the same as counting every appeal.
+``tallies_rebuild`` (nightly, and `gongzhi appeal_tallies --rebuild`) builds all of them again, which also
+takes in appeals written without an event (bulk loads by SQL).
 
 The mark only moves past events older than ``MARGIN`` so that an event written by a transaction still
 open when the refresh ran (its id lower than a committed one's) is taken in by a later refresh.
@@ -22,13 +25,14 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, FloatField, Func, Max, Q, Sum
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
 from gongzhi.appeals.models import (
     Appeal,
     AppealDayTally,
     AppealEvent,
+    AppealMonthTally,
     AppealTallyMark,
     Rating,
     Status,
@@ -108,6 +112,15 @@ def day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=local_zone())
 
 
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def next_month(month: date) -> date:
+    """The first day of the month after ``month``'s."""
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
 def filed_between(ranges: Iterable[tuple[datetime, datetime]]) -> Q:
     """Appeals filed in any of the [start, end) ranges."""
     q = Q(pk__in=[])
@@ -143,6 +156,23 @@ def _tallies_of(appeals: Q) -> list[AppealDayTally]:
     ]
 
 
+def _months_of(months: Iterable[date] | None) -> list[AppealMonthTally]:
+    """The month tallies of ``months`` (first days; all months when None), added up from their day tallies."""
+    days = AppealDayTally.objects.all()
+    if months is not None:
+        spans = Q(pk__in=[])
+        for month in months:
+            spans |= Q(day__gte=month, day__lt=next_month(month))
+        days = days.filter(spans)
+    rows = (
+        days.annotate(month=TruncMonth("day"))
+        .values("month", "node_id", "tier", "category_top")
+        .annotate(**tally_sums())
+        .order_by()
+    )
+    return [AppealMonthTally(**r) for r in rows]
+
+
 def _days_of_events(after: int, upto: int | None = None) -> set[date]:
     events = AppealEvent.objects.filter(pk__gt=after)
     if upto is not None:
@@ -155,10 +185,13 @@ def _days_of_events(after: int, upto: int | None = None) -> set[date]:
 
 @transaction.atomic
 def tallies_rebuild(*, days: Iterable[date] | None = None) -> int:
-    """Build the tallies of ``days`` (all days when None) from the appeals; returns the rows written."""
+    """Build the day tallies of ``days`` (all days when None) from the appeals, then the month tallies of
+    the months they fall in from the day tallies; returns the day rows written."""
+    months: list[date] | None = None
     if days is None:
         upto = AppealEvent.objects.aggregate(m=Max("pk"))["m"] or 0
         AppealDayTally.objects.all().delete()
+        AppealMonthTally.objects.all().delete()
         rows = _tallies_of(Q())
         AppealTallyMark.objects.update_or_create(
             pk=1, defaults={"last_event_id": upto, "refreshed_at": timezone.now()}
@@ -167,9 +200,12 @@ def tallies_rebuild(*, days: Iterable[date] | None = None) -> int:
         days = sorted(set(days))
         if not days:
             return 0
+        months = sorted({month_start(day) for day in days})
         AppealDayTally.objects.filter(day__in=days).delete()
+        AppealMonthTally.objects.filter(month__in=months).delete()
         rows = _tallies_of(filed_between(_day_ranges(days)))
     AppealDayTally.objects.bulk_create(rows, batch_size=2000)
+    AppealMonthTally.objects.bulk_create(_months_of(months), batch_size=2000)
     return len(rows)
 
 
