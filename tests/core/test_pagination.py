@@ -97,7 +97,8 @@ def test_a_cursor_from_elsewhere_or_with_an_offset_is_refused_and_named(world, a
     _appeals_with_ties(world, n=5)
     client = api_login(world.sub_admin)
     first = client.get("/api/v1/appeals?limit=2").json()
-    for bad in ("not-a-cursor", "W1siaWQiXSxbIjEiXV0", first["next"][:-3] + "xyz"):
+    huge_id = "W1siY3JlYXRlZF9hdCIsICJpZCJdLCBbIjIwMjYtMDEtMDFUMDA6MDA6MDArMDA6MDAiLCAiMTE4MDU5MTYyMDcxNzQxMTMwMzQyNCJdXQ"
+    for bad in ("not-a-cursor", "W1siaWQiXSxbIjEiXV0", first["next"][:-3] + "xyz", huge_id):
         reply = client.get(f"/api/v1/appeals?limit=2&after={bad}")
         assert reply.status_code == 422, bad
         assert reply.json()["code"] == "bad_cursor"

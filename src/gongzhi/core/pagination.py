@@ -120,6 +120,8 @@ def after_cursor(queryset: QuerySet[Any], cursor: str) -> QuerySet[Any]:
         if names != [f.name for f, _d in fields] or not isinstance(raw, list) or len(raw) != len(fields):
             raise bad
         values = [field.to_python(value) for (field, _desc), value in zip(fields, raw, strict=True)]
+        if any(isinstance(v, int) and not -(2**63) <= v < 2**63 for v in values):
+            raise bad  # a database integer is 64 bits: larger ones cannot be a row's
     except (ValueError, TypeError, binascii.Error, ValidationError, UnicodeError) as exc:
         raise bad from exc
     condition = Q()
