@@ -35,7 +35,7 @@ def touched_days(*, since: datetime) -> set[date]:
     """The filing days of the appeals with an event (filing, transition, rating, merge …) since ``since``."""
     events = AppealEvent.objects.filter(at__gte=since).values("appeal_id")
     # unscoped: the days to count again, of every appeal with a new event
-    filed = Appeal.objects.filter(pk__in=events).values_list("created_at", flat=True)
+    filed = Appeal.objects.filter(pk__in=events).order_by().values_list("created_at", flat=True)
     zone = local_zone()
     return {moment.astimezone(zone).date() for moment in filed}
 

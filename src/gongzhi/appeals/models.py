@@ -442,7 +442,12 @@ class AppealEvent(AppendOnlyModel):
     class Meta:
         ordering = ["at", "id"]
         # An appeal's timeline in order, without sorting its events.
-        indexes = [models.Index(fields=["appeal", "at", "id"], name="appeal_event_timeline")]
+        indexes = [
+            models.Index(fields=["appeal", "at", "id"], name="appeal_event_timeline"),
+            # The appeals with events since a moment (the cockpit's and the tallies' catch-up): a range of
+            # this index, never the whole event table. Events are written in time order, at its right edge.
+            models.Index(fields=["at", "appeal"], name="appeal_event_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.appeal_id} {self.action} {self.from_status}->{self.to_status}"
