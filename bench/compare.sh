@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Compare this checkout with an earlier commit in one run:
 #   bash bench/compare.sh REV [run|appeals|points|deliberation]...
-# (deliberation: DELIBERATION_ARGS passes options, e.g. "--only-http --seconds 10")
+# (deliberation: DELIBERATION_ARGS passes options, e.g. "--only-http --seconds 10"; FRESH_CLUSTERS=1 when REV's
+# schema differs from this checkout's: the old code cannot write to a cluster migrated by the new)
 # Checks REV out into a temporary worktree, then alternates the two trees on the same machine (and, for the
 # data benchmarks, the same kept PostgreSQL cluster: the first run builds the data): new, old, new, old, new.
 # Both run with this checkout's .venv; each tree's own bench script and code (PYTHONPATH) are used.
@@ -40,6 +41,16 @@ for bench in "${BENCHES[@]}"; do
     continue
   fi
   script=bench/$bench.py
+  if [ -n "${FRESH_CLUSTERS:-}" ]; then  # the trees' schemas differ (new migrations): one cluster per run,
+    # each tree builds its own data with its own migrations; old, new, old, new
+    for i in 1 2; do
+      for tree in "$OLD" "$NEW"; do
+        echo "=== $bench · $([ "$tree" = "$NEW" ] && echo new || echo "old ($REV)")"
+        GONGZHI_PG_DIR= bash scripts/pg.sh run bash -c "cd '$tree' && PYTHONPATH='$tree/src' '$PY' $script"
+      done
+    done
+    continue
+  fi
   GONGZHI_PG_DIR=$WORK/pg-$bench bash scripts/pg.sh run bash -c "
     for tree in '$NEW' '$OLD' '$NEW' '$OLD' '$NEW'; do
       echo \"=== $bench · \$([ \"\$tree\" = '$NEW' ] && echo new || echo 'old ($REV)')\"
