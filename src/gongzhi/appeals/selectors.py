@@ -133,14 +133,27 @@ def _queue_page_ids(handling: list[int], offset: int, limit: int) -> list[int]:
     """The ids of the queue's rows ``offset`` to ``offset + limit`` over ``handling`` (node ids): each node's
     open appeals come in queue order from ``appeal_open_by_node_due``, and the merge stops at the page."""
     # unscoped: one branch per handling node in the user's casework reach (appeal_queue)
-    base = Appeal.objects.filter(status__in=OPEN_STATUS_ORDER).order_by().values_list(*_QUEUE_ORDER)
-    branches = [base.filter(handling_node_id=node) for node in handling]
-    if connection.vendor != "sqlite":
-        # PostgreSQL does not merge the branches of an ordered UNION ALL: each branch stops at the page's
-        # end in its own order, and only those rows are sorted.
-        branches = [b.order_by(*_QUEUE_ORDER)[: offset + limit] for b in branches]
-    # SQLite merges the branches as they come, in order, and stops at the page.
-    merged = branches[0].union(*branches[1:], all=True).order_by(*_QUEUE_ORDER)
+    base = Appeal.objects.filter(status__in=OPEN_STATUS_ORDER)
+    return _merged_page_ids(base, "handling_node_id", handling, _QUEUE_ORDER, offset, limit)
+
+
+def _merged_page_ids(
+    base: QuerySet[Appeal], field: str, nodes: list[int], order: tuple[str, ...], offset: int, limit: int
+) -> list[int]:
+    """The ids of rows ``offset`` to ``offset + limit`` of ``base`` over ``nodes`` in ``order`` (ending with
+    the id): one branch per node (``field`` = node), each read in ``order`` from an index that leads with the
+    node, merged. SQLite merges the branches of an ordered ``UNION ALL`` as they come and stops at the
+    page; PostgreSQL does not merge them, so each branch stops at the page's end in its own order and only
+    those rows are sorted."""
+    rows = base.order_by().values_list(*[name.lstrip("-") for name in order])
+    branches = [rows.filter(**{field: node}) for node in nodes]
+    if not branches:
+        return []
+    if connection.vendor != "sqlite" or len(branches) == 1:
+        branches = [b.order_by(*order)[: offset + limit] for b in branches]
+    if len(branches) == 1:
+        return [row[-1] for row in branches[0][offset : offset + limit]]
+    merged = branches[0].union(*branches[1:], all=True).order_by(*order)
     return [row[-1] for row in merged[offset : offset + limit]]
 
 
@@ -304,23 +317,9 @@ def _public_page_ids(places: list[int], offset: int, limit: int) -> list[int]:
     backwards), and the merge stops at the page, whatever the number of the compound's open appeals.
     Support is a count no single index keeps in order across a compound's buildings; a sort of them all
     grew with the compound (a query sorting 6,000 rows for 25 at 100,000 appeals)."""
-    base = (
-        # unscoped: one branch per place of the compounds the user lives in, open to neighbours (public_appeals)
-        Appeal.objects.filter(status__in=OPEN_STATUS_ORDER, hidden_from_neighbours=False)
-        .order_by()
-        .values_list("support_up", "created_at", "id")
-    )
-    branches = [base.filter(node_id=place) for place in places]
-    if not branches:
-        return []
-    if connection.vendor != "sqlite" or len(branches) == 1:
-        # PostgreSQL: each branch stops at the page's end in its own order, and only those rows are sorted.
-        branches = [b.order_by(*_PUBLIC_ORDER)[: offset + limit] for b in branches]
-    if len(branches) == 1:
-        return [row[-1] for row in branches[0][offset : offset + limit]]
-    # SQLite merges the branches as they come, in order, and stops at the page.
-    merged = branches[0].union(*branches[1:], all=True).order_by(*_PUBLIC_ORDER)
-    return [row[-1] for row in merged[offset : offset + limit]]
+    # unscoped: one branch per place of the compounds the user lives in, open to neighbours (public_appeals)
+    base = Appeal.objects.filter(status__in=OPEN_STATUS_ORDER, hidden_from_neighbours=False)
+    return _merged_page_ids(base, "node_id", places, _PUBLIC_ORDER, offset, limit)
 
 
 def similar_public_appeals(
