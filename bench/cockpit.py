@@ -426,6 +426,14 @@ def same_figures(user: User, node: Node, query: str) -> bool:
             # Equal sums added in another order may differ in the last bit: compare the rankings in one order.
             if "ranking" in panel:
                 panel["ranking"]["rows"].sort(key=lambda r: (-round(r["value"], 6), r["node"]))
+            if panel.get("map"):
+                # Places with as many open appeals as each other come in any order, and at the 500th
+                # place's count either may be cut: compare the places above that count, in one order.
+                cut = panel["map"][-1]["open"] if len(panel["map"]) >= 500 else -1
+                panel["map"] = sorted(
+                    (r for r in panel["map"] if r["open"] > cut),
+                    key=lambda r: (-r["open"], r["name"], r["lat"], r["lng"]),
+                )
     return _same(old, new)
 
 
