@@ -49,8 +49,12 @@ test: setup
 test-sqlite:
 	$(BIN)/pytest -n 2 --dist loadfile
 
+## autovacuum off: the suite's tests roll back thousands of rows, and an automatic ANALYZE that finds a
+## table's pages full of rolled-back rows records it as empty; the next test's queries were then planned
+## for empty tables (nested loops over seq scans, 25 s a query) and the suite hung. Tests that need
+## statistics take them themselves (the plan tests' VACUUM ANALYZE, the demo loader's ANALYZE).
 test-postgres:
-	bash scripts/pg.sh run $(BIN)/pytest -m postgres
+	GONGZHI_PG_OPTIONS="-c autovacuum=off" bash scripts/pg.sh run $(BIN)/pytest -m postgres
 
 ## The multi-server deployment started and attacked: PostgreSQL, Redis, two gunicorn app servers, two Huey
 ## workers; kill -9 mid-load; nothing lost, nothing doubled (figures in docs/benchmarks.md).
