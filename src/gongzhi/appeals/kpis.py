@@ -38,7 +38,7 @@ from gongzhi.appeals.tallies import (
 )
 from gongzhi.core.registry import HOURS, RATE, KpiFigure
 from gongzhi.core.roles import OVERSIGHT_ROLES
-from gongzhi.core.scoping import reach_paths, subtree_q
+from gongzhi.core.scoping import has_role, subtree_q
 from gongzhi.orgs.models import Node
 
 
@@ -92,9 +92,7 @@ def appeals_in(*, fetched_by: User, node: Node, start: datetime, end: datetime) 
 def _tallies_serve(user: User, node: Node) -> bool:
     """Whether the user may count every appeal of ``node``'s subtree, so that the tallies (which know no
     scope) give the same figures as the appeals the user may count."""
-    if user.is_superuser:
-        return True
-    return any(node.path.startswith(path) for path in reach_paths(user, OVERSIGHT_ROLES))
+    return has_role(user, OVERSIGHT_ROLES, at_path=node.path)
 
 
 def _whole_days(start: datetime, end: datetime) -> tuple[Any, Any] | None:

@@ -475,9 +475,8 @@ def _open_appeals_map(user: Any, node: Node) -> list[dict[str, Any]]:
     way (a subquery of the places' ids instead took twice as long)."""
     from gongzhi.appeals.models import OPEN_STATUS_ORDER, Appeal
     from gongzhi.core.roles import OVERSIGHT_ROLES
-    from gongzhi.core.scoping import reach_paths
 
-    whole = user.is_superuser or any(node.path.startswith(p) for p in reach_paths(user, OVERSIGHT_ROLES))
+    whole = has_role(user, OVERSIGHT_ROLES, at_path=node.path)
     # unscoped: the user may count every appeal of the subtree (checked just above); otherwise scoped
     appeals = Appeal.objects.all() if whole else Appeal.objects.visible_to(user, "count")
     counts = (
