@@ -22,15 +22,6 @@ trap 'git worktree remove --force "$OLD"; rm -rf "$WORK"' EXIT
 "$NEW/.venv/bin/pybabel" -q compile --use-fuzzy -d "$OLD/src/gongzhi/locale" -D django || true
 export GONGZHI_DATA_DIR=$WORK/data   # one data folder: both trees read numbers encrypted with the same key
 for bench in "${BENCHES[@]}"; do
-  if [ "$bench" = points ]; then  # builds its own small world each run: a fresh cluster each
-    for i in 1 2; do
-      for tree in "$OLD" "$NEW"; do
-        echo "=== points · $([ "$tree" = "$NEW" ] && echo new || echo "old ($REV)")"
-        GONGZHI_PG_DIR= bash scripts/pg.sh run bash -c "cd '$tree' && PYTHONPATH='$tree/src' '$PY' bench/points.py"
-      done
-    done
-    continue
-  fi
   if [ "$bench" = deliberation ]; then  # this checkout's script against both trees' code (REV's may lack
     # the steps measured now); each run builds its own compound in the one kept cluster
     GONGZHI_PG_DIR=$WORK/pg-$bench bash scripts/pg.sh run bash -c "
@@ -41,8 +32,9 @@ for bench in "${BENCHES[@]}"; do
     continue
   fi
   script=bench/$bench.py
-  if [ -n "${FRESH_CLUSTERS:-}" ]; then  # the trees' schemas differ (new migrations): one cluster per run,
-    # each tree builds its own data with its own migrations; old, new, old, new
+  if [ "$bench" = points ] || [ -n "${FRESH_CLUSTERS:-}" ]; then  # one cluster per run, old, new, old, new:
+    # points builds its own small world each run; with FRESH_CLUSTERS the trees' schemas differ (new
+    # migrations) and each tree builds its own data with its own migrations
     for i in 1 2; do
       for tree in "$OLD" "$NEW"; do
         echo "=== $bench · $([ "$tree" = "$NEW" ] && echo new || echo "old ($REV)")"
