@@ -12,12 +12,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gongzhi.alliances.models import Need, Project, ProjectRating
-from gongzhi.appeals.models import Appeal, AppealEvent
-from gongzhi.cockpit.figures import Period, period_of, rollup_totals
-from gongzhi.cockpit.models import Rollup, RollupMonth
-from gongzhi.cockpit.rollups import MARGIN, rollups_rebuild, rollups_refresh
+from gongzhi.appeals.models import OPEN_STATUSES, Appeal, AppealEvent
+from gongzhi.cockpit.figures import Period, _open_appeals_map, period_of, rollup_totals
+from gongzhi.cockpit.models import Rollup, RollupMonth, RollupPlace
+from gongzhi.cockpit.rollups import MARGIN, places_write, rollups_rebuild, rollups_refresh
 from gongzhi.core.registry import measure_sources
 from gongzhi.ledger.models import MallItem, MallOrder
+from gongzhi.orgs.models import Node
 from gongzhi.venues.models import Venue, VisitCount
 from gongzhi.volunteering.models import Activity, Signup
 from gongzhi.wishes.models import Wish
@@ -242,6 +243,65 @@ def test_the_refresh_writes_what_a_full_build_would(world):
     refreshed = _held()
     rollups_rebuild()
     assert _held() == refreshed
+
+
+def _live_map(node, now):
+    """The map of ``node`` counted in Python from every appeal: (place, open, late) of the places in its
+    subtree that have coordinates and open appeals."""
+    counts: dict[str, list[int]] = {}
+    for appeal in Appeal.objects.select_related("node"):
+        place = appeal.node
+        if appeal.status in OPEN_STATUSES and place.path.startswith(node.path) and place.lat is not None:
+            count = counts.setdefault(place.name, [0, 0])
+            count[0] += 1
+            count[1] += appeal.resolve_due is not None and appeal.resolve_due < now
+    return sorted((name, *count) for name, count in counts.items())
+
+
+def _mapped(node):
+    return sorted((r["name"], r["open"], r["late"]) for r in _open_appeals_map(node))
+
+
+def test_the_map_counts_open_and_late_appeals_per_place(world):
+    """The cockpit's map reads the place rollups: after a refresh they equal the open and late appeals
+    counted from the appeals, for every node; appeals that fall late with time (no event) are late after the
+    next refresh; a place whose last open appeal closed leaves the map; rows equal a full build's."""
+    for n, place in enumerate([world.cmp_a1a, world.cmp_a1b, world.cmp_a2a, world.cmp_b1a, world.bld_a1a]):
+        # unscoped: the test places the compounds on the map (街道B and 社区A1 stay without a point)
+        Node.objects.filter(pk=place.pk).update(lat=30.2 + n / 100, lng=120.1 + n / 100)
+    random_world(world, random.Random(5))
+    soon = Appeal.objects.create(
+        node=world.cmp_a2a,
+        handling_node=world.comm_a1,
+        title="明天到期",
+        body="明天到期",
+        resolve_due=timezone.now() + timedelta(days=1),
+    )
+    assert rollups_refresh() == -1
+    now = timezone.now()
+    nodes = [world.district, world.sub_a, world.comm_a1, world.comm_a2, world.cmp_a1a, world.sub_b]
+    first = {node.pk: _mapped(node) for node in nodes}
+    for node in nodes:
+        assert first[node.pk] == _live_map(node, now), node.name
+    assert first[world.district.pk], "the random world has open appeals on the map"
+    # Three days on: the appeal due tomorrow is late without any event; the open appeals of 小区A1b close.
+    later = timezone.now() + timedelta(days=3)
+    closing = list(Appeal.objects.filter(node=world.cmp_a1b, status__in=OPEN_STATUSES))
+    Appeal.objects.filter(pk__in=[a.pk for a in closing]).update(status="closed")
+    Appeal.objects.create(node=world.cmp_b1a, handling_node=world.comm_b1, title="新", body="新")
+    assert _mapped(world.district) == first[world.district.pk]  # as the last refresh found them
+    rollups_refresh(now=later)
+    for node in nodes:
+        assert _mapped(node) == _live_map(node, later), node.name
+    a2a = next(r for r in _mapped(world.comm_a2) if r[0] == "小区A2a")
+    before = next(r for r in first[world.comm_a2.pk] if r[0] == "小区A2a")
+    assert a2a[2] > before[2] and soon.resolve_due < later  # its appeals only fell late, none closed
+    assert closing and all(r[0] != "小区A1b" for r in _mapped(world.district))
+    # The refresh's writes (new, changed and deleted rows) leave what a count from nothing writes.
+    held = set(RollupPlace.objects.values_list("node_id", "app", "measure", "value"))
+    RollupPlace.objects.all().delete()
+    assert places_write(now=later) == len(held) > 0
+    assert set(RollupPlace.objects.values_list("node_id", "app", "measure", "value")) == held
 
 
 def test_rollups_are_materialised_at_every_ancestor(world):

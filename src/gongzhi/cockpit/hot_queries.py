@@ -9,10 +9,10 @@ from typing import Any
 from gongzhi.cockpit.rollups import rollups_rebuild
 from gongzhi.core.plans import HotRequest
 
-LARGE_TABLES = ("cockpit_rollup", "cockpit_rollupmonth")
+LARGE_TABLES = ("cockpit_rollup", "cockpit_rollupmonth", "cockpit_rollupplace")
 
 # The appeals' map counts the open appeals per place and puts the fullest first: a few hundred places.
-_MAP = "the map's places sorted by their open appeals (one row per place, not per appeal)"
+_MAP = "the map's places sorted by their open appeals (one place rollup row per place, not per appeal)"
 
 HOT_REQUESTS = [
     *(

@@ -70,3 +70,23 @@ class RollupMark(models.Model):
 
     def __str__(self) -> str:
         return f"rollups refreshed {self.refreshed_at}"
+
+
+class RollupPlace(models.Model):
+    """A module's figures of each place as they stand now, not per day (the appeals: how many are open and
+    how many of those late, per place where they were filed), counted again by every refresh: the map of a
+    cockpit reads its places' rows, never the events. Only places with a figure have rows."""
+
+    node = models.ForeignKey("orgs.Node", on_delete=models.CASCADE, related_name="+", db_index=False)
+    app = models.CharField(max_length=32)
+    measure = models.CharField(max_length=64)
+    value = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["node", "app", "measure"], name="cockpit_rollupplace_unique")
+        ]
+        indexes = [models.Index(fields=["app", "measure", "node", "value"], name="cockpit_rollupplace_app")]
+
+    def __str__(self) -> str:
+        return f"{self.node_id} {self.app}.{self.measure}={self.value}"

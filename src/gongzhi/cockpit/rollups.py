@@ -7,8 +7,13 @@ last refresh: the days of rows created or changed since (the moments each module
 audit log's targets, or the module's own ``touched_days``). ``rollups_rebuild`` (nightly, after the demo
 load, and ``gongzhi cockpit_rollups --rebuild``) builds everything again, which also takes in rows written
 without a trace (bulk loads by SQL).
+
+Besides the days, a module may count figures of each place as they stand now (``place_measures``: the
+appeals' open and late ones, for the cockpit's map); both the refresh and the full build count those again
+whole and write the rows that changed (``places_write``).
 """
 
+import math
 import secrets
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
@@ -23,7 +28,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from gongzhi.cockpit.models import Rollup, RollupMark, RollupMonth
+from gongzhi.cockpit.models import Rollup, RollupMark, RollupMonth, RollupPlace
 from gongzhi.core.models import AuditEvent
 from gongzhi.core.registry import measure_sources
 from gongzhi.orgs.models import Node
@@ -232,6 +237,43 @@ def touched_days(source: ModuleType, *, since: datetime) -> set[date]:
     return days
 
 
+def places_write(*, now: datetime) -> int:
+    """Count every module's figures per place again (``place_measures`` at ``now``) and write the rows that
+    changed: new ones, changed values, and rows of places whose figure fell to nothing deleted. Returns the
+    rows written. A city's whole count is one grouped read of its open appeals' index (about half a million
+    entries), done by the every-minute refresh; the map then reads its places' rows only."""
+    written = 0
+    for app, source in measure_sources().items():
+        counter = getattr(source, "place_measures", None)
+        if counter is None:
+            continue
+        fresh = {(node, measure): float(value) for node, measure, value in counter(now=now) if value}
+        held = {
+            (node, measure): (pk, value)
+            for pk, node, measure, value in RollupPlace.objects.filter(app=app).values_list(
+                "pk", "node_id", "measure", "value"
+            )
+        }
+        gone = [pk for key, (pk, _) in held.items() if key not in fresh]
+        new = [
+            RollupPlace(node_id=node, app=app, measure=measure, value=value)
+            for (node, measure), value in fresh.items()
+            if (node, measure) not in held
+        ]
+        moved = [
+            RollupPlace(pk=held[key][0], value=value)
+            for key, value in fresh.items()
+            if key in held and not math.isclose(held[key][1], value, rel_tol=NOISE)
+        ]
+        if gone:
+            for start in range(0, len(gone), 900):  # SQLite's limit of variables in one statement
+                RollupPlace.objects.filter(pk__in=gone[start : start + 900]).delete()
+        RollupPlace.objects.bulk_create(new, batch_size=2000)
+        RollupPlace.objects.bulk_update(moved, ["value"], batch_size=500)
+        written += len(gone) + len(new) + len(moved)
+    return written
+
+
 @transaction.atomic
 def rollups_rebuild(*, only: Iterable[str] | None = None, days: dict[str, set[date]] | None = None) -> int:
     """Build the rollups of every module (or those in ``only``; of ``days[app]`` only, where given) from
@@ -246,6 +288,7 @@ def rollups_rebuild(*, only: Iterable[str] | None = None, days: dict[str, set[da
             continue
         written += _write(app, these, source.daily_measures(days=these))
     if only is None and days is None:
+        written += places_write(now=now)
         RollupMark.objects.update_or_create(pk=1, defaults={"refreshed_at": now, "rebuilt_at": now})
     if written:
         # The cockpits assembled from the rows before are stale now (figures.py keeps them under this
@@ -269,6 +312,9 @@ def rollups_refresh(*, now: datetime | None = None) -> int:
         if whole:
             rollups_rebuild(only=whole)
         rollups_rebuild(days={app: days for app, days in touched.items() if app not in whole})
+        if places_write(now=now):
+            # (the mark in hand may hold a version the day rollups' write has moved since: not saved back)
+            RollupMark.objects.filter(pk=1).update(version=secrets.randbits(62))
         mark.refreshed_at = now
         mark.save(update_fields=["refreshed_at"])
         return sum(len(days) for days in touched.values())
