@@ -91,17 +91,20 @@
   }
 
   var maps = [];
+  // Labels drawn when the base map cannot load (the shared helper's plain map): the places with the most
+  // open appeals and their count, or, with none open, the areas one level down (when few enough to read).
+  var PLAIN_LABELS = 8;
   function openMap(el, panel, children) {
-    if (typeof L === "undefined") { return; }
+    if (typeof L === "undefined" || typeof gongzhiMap === "undefined") { return; }
     var points = panel.map || [];
-    var map = L.map(el, { zoomControl: !big, attributionControl: false, scrollWheelZoom: false });
+    var placed = children.filter(function (c) { return c.lat !== null && c.lng !== null; });
+    var labels = points.length
+      ? points.slice(0, PLAIN_LABELS).map(function (p) { return { name: p.name + " · " + p.open, lat: p.lat, lng: p.lng }; })
+      : placed.slice(0, 4 * PLAIN_LABELS);
+    var map = gongzhiMap(el, { places: labels, zoomControl: !big, map: { zoomSnap: 0.25, scrollWheelZoom: false } });
     maps.push(map);
-    if (el.dataset.tiles) {
-      L.tileLayer(el.dataset.tiles, { subdomains: "1234", maxZoom: 18 }).addTo(map);
-    }
     var bounds = [];
-    children.forEach(function (c) {
-      if (c.lat === null || c.lng === null) { return; }
+    placed.forEach(function (c) {
       bounds.push([c.lat, c.lng]);
       L.circleMarker([c.lat, c.lng], { radius: 6, color: "#5f5a57", weight: 1, fillOpacity: 0.3 })
         .bindTooltip(c.name).on("click", function () { drill(c.url); }).addTo(map);
@@ -110,9 +113,10 @@
       bounds.push([p.lat, p.lng]);
       var r = Math.min(30, 6 + Math.sqrt(p.open) * 3);
       L.circleMarker([p.lat, p.lng], { radius: r, color: p.late ? "#b3261e" : "#d08a00", weight: 2, fillOpacity: 0.45 })
-        .bindTooltip(p.name + " · " + p.open + " / " + p.late).addTo(map);
+        .bindTooltip(p.name + " · " + el.dataset.openLabel + " " + p.open + " · " + el.dataset.lateLabel + " " + p.late)
+        .addTo(map);
     });
-    if (bounds.length) { map.fitBounds(bounds, { padding: [20, 20], maxZoom: 15 }); } else { map.setView([30.3, 120.15], 11); }
+    if (bounds.length) { map.fitBounds(bounds, { padding: [24, 24], maxZoom: 18 }); } else { map.setView([30.3, 120.15], 11); }
   }
 
   function draw(data) {

@@ -26,11 +26,14 @@
     return control;
   }
 
-  // gongzhiMap(box, { places: [{name, lat, lng}], zoomControl }) -> the Leaflet map.
-  // ``places`` are the labels drawn when there are no tiles (the points the page draws stay on top).
+  // gongzhiMap(box, { places: [{name, lat, lng}], zoomControl, map }) -> the Leaflet map.
+  // ``places`` are the labels drawn when there are no tiles (the points the page draws stay on top);
+  // ``map`` holds further options of the Leaflet map.
   window.gongzhiMap = function (box, options) {
     options = options || {};
-    var map = L.map(box, { zoomControl: options.zoomControl !== false });
+    var settings = { zoomControl: options.zoomControl !== false };
+    Object.keys(options.map || {}).forEach(function (k) { settings[k] = options.map[k]; });
+    var map = L.map(box, settings);
     var source = (box.dataset.tiles || "").trim();
     var plain = false;
     var tiles = null;
