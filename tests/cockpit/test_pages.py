@@ -202,3 +202,25 @@ def test_the_assembled_cockpit_is_kept_until_the_rollups_change(counted, api_log
     narrower = api_login(w.a1_staff).get(url).json()
     assert "wishes" in {p["app"] for p in wider["panels"]}
     assert "wishes" not in {p["app"] for p in narrower["panels"]}
+
+
+def test_a_user_with_several_areas_chooses_among_them_by_their_figures(counted, login):
+    """Someone overseeing two subdistricts gets a card per subdistrict with its appeals of the last 30 days
+    (from the rollups: 3 in 街道A, 1 in 街道B), each opening that cockpit; one area opens straight away."""
+    from gongzhi.accounts.models import RoleBinding
+    from tests.accounts.factories import UserFactory
+
+    both = UserFactory()
+    for node in (counted.sub_a, counted.sub_b):
+        RoleBinding.objects.create(user=both, role=Role.SUBDISTRICT_ADMIN, node=node)
+    response = login(both).get(reverse("cockpit:index"))
+    assert response.status_code == 200
+    cards = {c["node"].name: c for c in response.context["cards"]}
+    assert set(cards) == {"街道A", "街道B"}
+    for name, collected in (("街道A", "3"), ("街道B", "1")):
+        figures = {str(f["label"]): f["text"] for f in cards[name]["figures"]}
+        assert figures["诉求受理数"] == collected, figures
+    page = response.content.decode()
+    assert reverse("cockpit:node", args=[counted.sub_b.pk]) in page and "按期办结率" in page
+    single = login(counted.sub_admin).get(reverse("cockpit:index"))
+    assert single.status_code == 302 and single["Location"] == reverse("cockpit:node", args=[counted.sub_a.pk])

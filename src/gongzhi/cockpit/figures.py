@@ -273,6 +273,29 @@ def _sums(
     )
 
 
+# What the chooser of a user with several areas shows on each area's card (the appeals' figures).
+HEADLINE = ("collected", "composite_score", "on_time_rate")
+
+
+def headlines(user: Any, nodes: list[Node]) -> dict[int, list[dict[str, Any]]]:
+    """node id → the appeals' headline figures of the last RECENT_DAYS days, for the nodes whose appeals
+    panel the user sees: one read of the rollups for all of them."""
+    shown = [n for n in nodes if "appeals" in modules_for(user, n)]
+    if not shown:
+        return {}
+    period = period_of(DEFAULT_KIND, default_on(DEFAULT_KIND))
+    sums = _sums([n.pk for n in shown], period, ["appeals"])
+    make = measure_sources()["appeals"].figures
+    found = {}
+    for node in shown:
+        figures = make(sums.get(node.pk, {}).get("appeals", {}))
+        found[node.pk] = [
+            {"label": Tile("appeals", key).label, "fmt": Tile("appeals", key).fmt, "value": figures.get(key)}
+            for key in HEADLINE
+        ]
+    return found
+
+
 def rollup_totals(node: Node, period: Period, modules: list[str]) -> dict[str, dict[str, float]]:
     """app → measure → the sum over ``node``'s subtree in the period."""
     return _sums([node.pk], period, modules).get(node.pk, {})

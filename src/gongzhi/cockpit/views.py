@@ -21,6 +21,7 @@ from gongzhi.cockpit.figures import (
     cockpit_figures,
     cockpit_node_get,
     default_on,
+    headlines,
     home_nodes,
     hot_issues,
     may_open,
@@ -92,7 +93,12 @@ def cockpit_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     nodes = home_nodes(request.user)
     if len(nodes) == 1:
         return redirect("cockpit:node", nodes[0].pk)
-    return render(request, "cockpit/index.html", {"nodes": nodes})
+    figures = headlines(request.user, nodes)
+    cards = [
+        {"node": n, "figures": [{**f, "text": fmt(f["value"], f["fmt"])} for f in figures.get(n.pk, [])]}
+        for n in nodes
+    ]
+    return render(request, "cockpit/index.html", {"cards": cards})
 
 
 def _trail(user: Any, node: Node) -> list[Node]:
