@@ -223,4 +223,6 @@ def test_a_user_with_several_areas_chooses_among_them_by_their_figures(counted, 
     page = response.content.decode()
     assert reverse("cockpit:node", args=[counted.sub_b.pk]) in page and "按期办结率" in page
     single = login(counted.sub_admin).get(reverse("cockpit:index"))
-    assert single.status_code == 302 and single["Location"] == reverse("cockpit:node", args=[counted.sub_a.pk])
+    assert single.status_code == 302 and single["Location"] == reverse(
+        "cockpit:node", args=[counted.sub_a.pk]
+    )
