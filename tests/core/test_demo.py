@@ -9,6 +9,7 @@ from gongzhi.demo.loader import DemoLoader, demo_is_loaded
 from gongzhi.orgs.models import GovernanceTeam, GovernanceTeamMember, Node, PartyMembership, PartyOrg
 from tests.cockpit.test_rollups import check_demo_cockpit
 from tests.deliberation.demo_facts import check_demo_facts
+from tests.reports.test_reports import check_demo_reports
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -17,11 +18,13 @@ def under(name):
     return Node.objects.get(name=name).path
 
 
-def test_demo_figures():
+def test_demo_figures(settings, tmp_path):
+    settings.DATA_DIR = tmp_path  # the monthly reports' files
     stats = DemoLoader().load()
     assert demo_is_loaded()
     check_demo_facts()  # deliberation and mediation (issue 17)
     check_demo_cockpit()  # the cockpit's rollups (issue 19)
+    check_demo_reports()  # the monthly reports of the five subdistricts (issue 19)
     assert 20_000 <= stats["residents"] <= 100_000
 
     # 祥符: 17 communities; 87 micro-governance compounds in 16 of them, 36 in the first batch; 93 commissioners.

@@ -190,3 +190,36 @@ def test_monthly_task_makes_last_months_reports_once(seeded):
     assert reports_monthly_generate(today=date(2026, 11, 2)) == 0
     report = MonthlyReport.objects.get(node=seeded.sub_b)  # unscoped: test
     assert report.generated_by is None and report.file_path("pdf").stat().st_size == report.pdf_size
+
+
+def check_demo_reports():
+    """Called by the demo test (tests/core/test_demo.py) after its one load of the demo: last month's
+    report of each of the five demo subdistricts is generated as the monthly task makes it (PDF with its font
+    embedded and the subdistrict's name in its text; workbook), and its appeals and volunteering figures are
+    the cockpit's for the same month (the report counts live, the cockpit from its rollups)."""
+    from gongzhi.cockpit.figures import period_of, rollup_totals
+    from gongzhi.core.registry import kpi_figure, measure_sources
+    from gongzhi.orgs.models import Node
+    from gongzhi.reports.figures import add_months
+    from gongzhi.reports.services import report_file, report_generate
+
+    month = add_months(timezone.localdate().replace(day=1), -1)
+    period = period_of("month", month)
+    sources = measure_sources()
+    for name in ("上塘街道", "祥符街道", "望湖街道", "城厢街道", "大关街道"):
+        node = Node.objects.get(name=name)
+        report = report_generate(actor=None, node=node, month=month)
+        reader = PdfReader(io.BytesIO(report_file(report=report, kind="pdf")))
+        assert name in "".join(page.extract_text() for page in reader.pages), name
+        rows = list(
+            load_workbook(io.BytesIO(report_file(report=report, kind="xlsx"))).active.iter_rows(
+                values_only=True
+            )
+        )
+        cells = {(r[1], r[2]): r[3] for r in rows}
+        totals = rollup_totals(node, period, ["appeals", "volunteering"])
+        for app, key in (("appeals", "collected"), ("appeals", "resolved"), ("volunteering", "hours")):
+            cockpit = sources[app].figures(totals.get(app, {}))[key]
+            reported = cells[(name, str(kpi_figure(app, key).label))]
+            assert float(reported or 0) == pytest.approx(float(cockpit or 0)), (name, app, key)
+        assert cells[(name, str(kpi_figure("appeals", "collected").label))] > 0, name  # each had appeals
