@@ -45,8 +45,8 @@ def place_measures(*, now: datetime) -> Iterator[tuple[int, str, float]]:
     """Per place where appeals were filed: how many are open ("open") and how many of those are past their
     resolve-by time at ``now`` ("late"). Counted from the open appeals' own index (``appeal_open_by_place``:
     a tenth of the table, each entry's place and due time in it)."""
-    # unscoped: the cockpit's map counts every open appeal; it shows them to those who may count them all
     counts = (
+        # unscoped: the cockpit's map counts every open appeal; it shows them to those who may count them all
         Appeal.objects.filter(status__in=OPEN_STATUS_ORDER)
         .values("node_id")
         .annotate(open=Count("pk"), late=Count("pk", filter=Q(resolve_due__lt=now)))
