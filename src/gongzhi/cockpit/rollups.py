@@ -255,22 +255,22 @@ def places_write(*, now: datetime) -> int:
             )
         }
         gone = [pk for key, (pk, _) in held.items() if key not in fresh]
-        new = [
+        # New rows and changed values in one upsert (INSERT … ON CONFLICT DO UPDATE on both databases).
+        changed = [
             RollupPlace(node_id=node, app=app, measure=measure, value=value)
             for (node, measure), value in fresh.items()
-            if (node, measure) not in held
+            if (node, measure) not in held or not math.isclose(held[(node, measure)][1], value, rel_tol=NOISE)
         ]
-        moved = [
-            RollupPlace(pk=held[key][0], value=value)
-            for key, value in fresh.items()
-            if key in held and not math.isclose(held[key][1], value, rel_tol=NOISE)
-        ]
-        if gone:
-            for start in range(0, len(gone), 900):  # SQLite's limit of variables in one statement
-                RollupPlace.objects.filter(pk__in=gone[start : start + 900]).delete()
-        RollupPlace.objects.bulk_create(new, batch_size=2000)
-        RollupPlace.objects.bulk_update(moved, ["value"], batch_size=500)
-        written += len(gone) + len(new) + len(moved)
+        for start in range(0, len(gone), 900):  # SQLite's limit of variables in one statement
+            RollupPlace.objects.filter(pk__in=gone[start : start + 900]).delete()
+        RollupPlace.objects.bulk_create(
+            changed,
+            batch_size=1000,
+            update_conflicts=True,
+            unique_fields=["node", "app", "measure"],
+            update_fields=["value"],
+        )
+        written += len(gone) + len(changed)
     return written
 
 
