@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from gongzhi.alliances.models import Need, Project, ProjectRating
 from gongzhi.appeals.models import OPEN_STATUSES, Appeal, AppealEvent
-from gongzhi.cockpit.figures import Period, _open_appeals_map, period_of, rollup_totals
+from gongzhi.cockpit.figures import Period, _open_appeals_map, open_appeals_map, period_of, rollup_totals
 from gongzhi.cockpit.models import Rollup, RollupMonth, RollupPlace
-from gongzhi.cockpit.rollups import MARGIN, places_write, rollups_rebuild, rollups_refresh
+from gongzhi.cockpit.rollups import MARGIN, places_write, rollup_state, rollups_rebuild, rollups_refresh
 from gongzhi.core.registry import measure_sources
 from gongzhi.ledger.models import MallItem, MallOrder
 from gongzhi.orgs.models import Node
@@ -284,6 +284,9 @@ def test_the_map_counts_open_and_late_appeals_per_place(world):
     for node in nodes:
         assert first[node.pk] == _live_map(node, now), node.name
     assert first[world.district.pk], "the random world has open appeals on the map"
+    _, days_version, places_version = rollup_state()
+    shown = open_appeals_map(world.comm_a2, places_version)  # as a cockpit keeps it, under the version
+    assert sorted((r["name"], r["open"], r["late"]) for r in shown) == first[world.comm_a2.pk]
     # Three days on: the appeal due tomorrow is late without any event; the open appeals of 小区A1b close.
     later = timezone.now() + timedelta(days=3)
     closing = list(Appeal.objects.filter(node=world.cmp_a1b, status__in=OPEN_STATUSES))
@@ -293,6 +296,14 @@ def test_the_map_counts_open_and_late_appeals_per_place(world):
     rollups_refresh(now=later)
     for node in nodes:
         assert _mapped(node) == _live_map(node, later), node.name
+    # Only the place rollups changed (no appeal event, no day to count again): their version moved, so the
+    # next viewer's map is the new one, and the day rollups' version (the cockpits kept under it) did not.
+    _, days_after, places_after = rollup_state()
+    assert places_after != places_version and days_after == days_version
+    shown = open_appeals_map(world.comm_a2, places_after)
+    assert sorted((r["name"], r["open"], r["late"]) for r in shown) == _live_map(world.comm_a2, later)
+    rollups_refresh(now=later)  # nothing changed since: nothing written, no version moves
+    assert rollup_state()[1:] == (days_after, places_after)
     a2a = next(r for r in _mapped(world.comm_a2) if r[0] == "小区A2a")
     before = next(r for r in first[world.comm_a2.pk] if r[0] == "小区A2a")
     assert a2a[2] > before[2] and soon.resolve_due < later  # its appeals only fell late, none closed

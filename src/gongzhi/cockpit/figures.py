@@ -358,7 +358,7 @@ def cockpit_figures(*, fetched_by: Any, node: Node, period: Period, live: bool =
     viewers of one cockpit (a big screen refreshing every minute, a committee opening the same month) cost
     one read of the rollups until they change. The map, the same for every period, is kept per node."""
     modules = modules_for(fetched_by, node)
-    refreshed, version = rollup_state()
+    refreshed, version, places = rollup_state()
     key = (
         f"cockpit:figures:{version}:{node.pk}:{period.kind}:{period.first}:{period.after}:"
         f"{get_language()}:{','.join(modules)}"
@@ -371,7 +371,7 @@ def cockpit_figures(*, fetched_by: Any, node: Node, period: Period, live: bool =
     if live:
         for panel in figures["panels"]:
             if panel["app"] == "appeals":
-                panel["map"] = open_appeals_map(node, version)
+                panel["map"] = open_appeals_map(node, places)
                 # Hot issues take a clustering of up to 2,000 appeals: the page fetches them after it shows.
                 panel["hot_url"] = (
                     reverse("cockpit:hot", args=[node.pk])
@@ -481,7 +481,8 @@ def _appeals_extra(sums: dict[str, float], current: dict[str, Any]) -> dict[str,
 
 def open_appeals_map(node: Node, version: int = 0) -> list[dict[str, Any]]:
     """Open and late appeals of ``node``'s subtree, counted per place (no appeal is shown on its own), as the
-    last refresh of the rollups found them (``RollupPlace``), kept per node under the rollups' ``version``.
+    last refresh of the rollups found them (``RollupPlace``), kept per node under the place rollups'
+    ``version``.
     It is shown only with the appeals' panel, to users who may count every appeal of the subtree, so it is
     the same for all of them."""
     key = f"cockpit:map:{version}:{node.pk}"
@@ -502,6 +503,7 @@ def _open_appeals_map(node: Node) -> list[dict[str, Any]]:
             app="appeals",
             measure__in=("open", "late"),
             node__lat__isnull=False,
+            node__lng__isnull=False,
         )
         .values("node_id", "node__name", "node__lat", "node__lng")
         .annotate(open=Sum("value", filter=Q(measure="open")), late=Sum("value", filter=Q(measure="late")))

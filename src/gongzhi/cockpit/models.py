@@ -67,6 +67,9 @@ class RollupMark(models.Model):
     # A new random number at every write that changed a rollup row: the cockpits assembled from the rows are
     # kept under it (random, so that a database loaded afresh never meets the cache of an earlier one).
     version = models.PositiveBigIntegerField(default=0)
+    # The same for the place rollups (the map), moved apart: appeals fall late nearly every minute in a city,
+    # and that must not throw away the cockpits assembled from the day rollups.
+    places_version = models.PositiveBigIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"rollups refreshed {self.refreshed_at}"

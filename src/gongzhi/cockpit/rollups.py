@@ -275,10 +275,19 @@ def places_write(*, now: datetime) -> int:
 
 
 @transaction.atomic
-def rollups_rebuild(*, only: Iterable[str] | None = None, days: dict[str, set[date]] | None = None) -> int:
+def rollups_rebuild(
+    *,
+    only: Iterable[str] | None = None,
+    days: dict[str, set[date]] | None = None,
+    now: datetime | None = None,
+) -> int:
     """Build the rollups of every module (or those in ``only``; of ``days[app]`` only, where given) from
-    the modules' measures; returns the rows written. A full build also moves the mark."""
-    now = timezone.now()
+    the modules' measures; returns the rows written. A full build also counts the place rollups again (at
+    ``now``) and moves the mark."""
+    now = now or timezone.now()
+    # The mark's lock first, as the refresh takes it: the nightly build and a minute's refresh then wait for
+    # each other instead of each holding rows the other needs (a deadlock on PostgreSQL).
+    RollupMark.objects.select_for_update().get_or_create(pk=1)
     written = 0
     for app, source in measure_sources().items():
         if only is not None and app not in only:
@@ -288,7 +297,8 @@ def rollups_rebuild(*, only: Iterable[str] | None = None, days: dict[str, set[da
             continue
         written += _write(app, these, source.daily_measures(days=these))
     if only is None and days is None:
-        written += places_write(now=now)
+        if places_write(now=now):
+            RollupMark.objects.filter(pk=1).update(places_version=secrets.randbits(62))
         RollupMark.objects.update_or_create(pk=1, defaults={"refreshed_at": now, "rebuilt_at": now})
     if written:
         # The cockpits assembled from the rows before are stale now (figures.py keeps them under this
@@ -304,7 +314,7 @@ def rollups_refresh(*, now: datetime | None = None) -> int:
     with transaction.atomic():
         mark, _ = RollupMark.objects.select_for_update().get_or_create(pk=1)
         if mark.refreshed_at is None:
-            rollups_rebuild()
+            rollups_rebuild(now=now)
             return -1
         since = mark.refreshed_at - MARGIN
         touched = {app: touched_days(source, since=since) for app, source in measure_sources().items()}
@@ -313,8 +323,8 @@ def rollups_refresh(*, now: datetime | None = None) -> int:
             rollups_rebuild(only=whole)
         rollups_rebuild(days={app: days for app, days in touched.items() if app not in whole})
         if places_write(now=now):
-            # (the mark in hand may hold a version the day rollups' write has moved since: not saved back)
-            RollupMark.objects.filter(pk=1).update(version=secrets.randbits(62))
+            # (the mark in hand may hold versions the writes above have moved since: not saved back)
+            RollupMark.objects.filter(pk=1).update(places_version=secrets.randbits(62))
         mark.refreshed_at = now
         mark.save(update_fields=["refreshed_at"])
         return sum(len(days) for days in touched.values())
@@ -324,8 +334,9 @@ def freshness() -> datetime | None:
     return rollup_state()[0]
 
 
-def rollup_state() -> tuple[datetime | None, int]:
-    """When the rollups last took in changes, and the version of their rows (moved by every write that
-    changed a row): what a cockpit assembled from them may be kept under."""
-    mark = RollupMark.objects.filter(pk=1).values_list("refreshed_at", "version").first()
-    return mark if mark is not None else (None, 0)
+def rollup_state() -> tuple[datetime | None, int, int]:
+    """When the rollups last took in changes, the version of the day and month rows (moved by every write
+    that changed one) and that of the place rows: what a cockpit, and its map, assembled from them may be
+    kept under."""
+    mark = RollupMark.objects.filter(pk=1).values_list("refreshed_at", "version", "places_version").first()
+    return mark if mark is not None else (None, 0, 0)

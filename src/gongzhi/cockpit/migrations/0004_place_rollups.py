@@ -12,6 +12,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddField(
+            model_name='rollupmark',
+            name='places_version',
+            field=models.PositiveBigIntegerField(default=0),
+        ),
         migrations.CreateModel(
             name='RollupPlace',
             fields=[

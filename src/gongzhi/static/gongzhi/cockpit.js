@@ -90,33 +90,48 @@
     });
   }
 
-  var maps = [];
   // Labels drawn when the base map cannot load (the shared helper's plain map): the places with the most
   // open appeals and their count, or, with none open, the areas one level down (when few enough to read).
   var PLAIN_LABELS = 8;
-  function openMap(el, panel, children) {
+  var shownMap = null;  // the appeals panel's map: made once, its circles drawn again at every refresh
+
+  function textOf(value) {
+    var span = document.createElement("span");
+    span.textContent = value;  // names come from the organisation tree: text, never HTML
+    return span;
+  }
+
+  function drawMap(el, panel, children) {
     if (typeof L === "undefined" || typeof gongzhiMap === "undefined") { return; }
-    var points = panel.map || [];
-    var placed = children.filter(function (c) { return c.lat !== null && c.lng !== null; });
+    var located = function (p) { return p.lat !== null && p.lat !== undefined && p.lng !== null && p.lng !== undefined; };
+    var points = (panel.map || []).filter(located);
+    var placed = children.filter(located);
     var labels = points.length
       ? points.slice(0, PLAIN_LABELS).map(function (p) { return { name: p.name + " · " + p.open, lat: p.lat, lng: p.lng }; })
       : placed.slice(0, 4 * PLAIN_LABELS);
-    var map = gongzhiMap(el, { places: labels, zoomControl: !big, map: { zoomSnap: 0.25, scrollWheelZoom: false } });
-    maps.push(map);
+    var first = shownMap === null;
+    if (first) {
+      var map = gongzhiMap(el, { places: labels, zoomControl: !big, map: { zoomSnap: 0.25, scrollWheelZoom: false } });
+      shownMap = { map: map, circles: L.layerGroup().addTo(map) };
+    } else {
+      shownMap.circles.clearLayers();
+      shownMap.map.gongzhiPlaces(labels);
+    }
     var bounds = [];
     placed.forEach(function (c) {
       bounds.push([c.lat, c.lng]);
       L.circleMarker([c.lat, c.lng], { radius: 6, color: "#5f5a57", weight: 1, fillOpacity: 0.3 })
-        .bindTooltip(c.name).on("click", function () { drill(c.url); }).addTo(map);
+        .bindTooltip(textOf(c.name)).on("click", function () { drill(c.url); }).addTo(shownMap.circles);
     });
     points.forEach(function (p) {
       bounds.push([p.lat, p.lng]);
       var r = Math.min(30, 6 + Math.sqrt(p.open) * 3);
       L.circleMarker([p.lat, p.lng], { radius: r, color: p.late ? "#b3261e" : "#d08a00", weight: 2, fillOpacity: 0.45 })
-        .bindTooltip(p.name + " · " + el.dataset.openLabel + " " + p.open + " · " + el.dataset.lateLabel + " " + p.late)
-        .addTo(map);
+        .bindTooltip(textOf(p.name + " · " + el.dataset.openLabel + " " + p.open + " · " + el.dataset.lateLabel + " " + p.late))
+        .addTo(shownMap.circles);
     });
-    if (bounds.length) { map.fitBounds(bounds, { padding: [24, 24], maxZoom: 18 }); } else { map.setView([30.3, 120.15], 11); }
+    if (!first) { return; }  // a refresh keeps the view where it is
+    if (bounds.length) { shownMap.map.fitBounds(bounds, { padding: [24, 24], maxZoom: 18 }); } else { shownMap.map.setView([30.3, 120.15], 11); }
   }
 
   function draw(data) {
@@ -136,10 +151,8 @@
         var dd = box.querySelector('[data-key="' + t.key + '"] dd');
         if (dd) { dd.textContent = num(t.value, t.fmt); }
       });
-      if (!maps.length) {
-        var m = box.querySelector(".ck-map");
-        if (m) { openMap(m, panel, data.children); }
-      }
+      var m = box.querySelector(".ck-map");
+      if (m) { drawMap(m, panel, data.children); }
     });
   }
 

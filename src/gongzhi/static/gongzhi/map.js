@@ -5,15 +5,20 @@
 (function () {
   var WAIT_MS = 4000;  // no tile by then: draw the plain map
 
-  function placesLayer(places) {
-    var layer = L.layerGroup();
+  function textOf(value) {
+    var span = document.createElement("span");
+    span.textContent = String(value || "");  // a place's name is text, never HTML (Leaflet sets a string as HTML)
+    return span;
+  }
+
+  function drawPlaces(layer, places) {
+    layer.clearLayers();
     (places || []).forEach(function (p) {
       if (p.lat == null || p.lng == null) { return; }
       L.circleMarker([p.lat, p.lng], { radius: 5, color: "#5b4636", weight: 1, fillColor: "#fffaf0", fillOpacity: 1, interactive: false })
-        .bindTooltip(String(p.name || ""), { permanent: true, direction: "auto", className: "map-place-label", offset: [6, 0] })
+        .bindTooltip(textOf(p.name), { permanent: true, direction: "auto", className: "map-place-label", offset: [6, 0] })
         .addTo(layer);
     });
-    return layer;
   }
 
   function notice(text) {
@@ -28,7 +33,7 @@
 
   // gongzhiMap(box, { places: [{name, lat, lng}], zoomControl, map }) -> the Leaflet map.
   // ``places`` are the labels drawn when there are no tiles (the points the page draws stay on top);
-  // ``map`` holds further options of the Leaflet map.
+  // ``map`` holds further options of the Leaflet map. ``map.gongzhiPlaces(places)`` changes the labels.
   window.gongzhiMap = function (box, options) {
     options = options || {};
     var settings = { zoomControl: options.zoomControl !== false };
@@ -38,6 +43,7 @@
     var plain = false;
     var tiles = null;
     var loaded = false;
+    var labels = L.layerGroup();
 
     function goPlain() {
       if (plain) { return; }
@@ -45,7 +51,8 @@
       if (tiles) { tiles.setOpacity(0); }  // hidden, not removed: Leaflet fails on tiles that answer after removal
       box.classList.add("map-plain");
       box.dataset.mapMode = "plain";
-      placesLayer(options.places).addTo(map);
+      drawPlaces(labels, options.places);
+      labels.addTo(map);
       notice(box.dataset.offlineNote || document.body.dataset.mapOfflineNote || "").addTo(map);
     }
 
@@ -63,6 +70,10 @@
       window.setTimeout(function () { if (!loaded) { goPlain(); } }, WAIT_MS);
     }
     map.gongzhiPlain = function () { return plain; };
+    map.gongzhiPlaces = function (places) {
+      options.places = places;
+      if (plain) { drawPlaces(labels, places); }
+    };
     return map;
   };
 })();
