@@ -583,3 +583,30 @@ def test_moving_or_cancelling_a_meeting_moves_or_cancels_its_room_booking(world,
     )
     assert again.status_code == 409 and Meeting.objects.get(pk=first.pk).starts_at == at(day, 18)
     assert Booking.objects.filter(status="confirmed").count() == 1
+
+
+def test_a_member_sees_absent_only_after_the_meeting_and_nothing_for_a_cancelled_one(world, delib, login):
+    """A member (not running the meeting) sees who has not signed in as "未签到" before and during the
+    meeting, "缺勤" once it is closed; a cancelled meeting takes no attendance (no quorum, nobody absent)."""
+    at = timezone.now() + timedelta(days=delib.council.notice_days + 1)
+    meetings = [
+        services.meeting_schedule(
+            actor=world.a1_staff, council=delib.council, title=f"议事会{n}", starts_at=at, place="社区会议室"
+        )
+        for n in range(3)
+    ]
+    held, cancelled, coming = meetings
+    services.meeting_open(actor=world.a1_staff, meeting=held)
+    services.attendance_mark(actor=world.a1_staff, meeting=held, member=delib.members[0])
+    member = login(world.resident)  # 业委会's seat: a member, not running the meeting
+    page = member.get(reverse("deliberation:meeting", args=[held.pk])).content.decode()
+    assert "未签到" in page and "缺勤" not in page  # in session: not signed in yet
+    services.meeting_close(actor=world.a1_staff, meeting=held)
+    page = member.get(reverse("deliberation:meeting", args=[held.pk])).content.decode()
+    assert page.count("缺勤") == 3 and "未签到" not in page  # 3 of the 4 did not come
+    services.meeting_cancel(actor=world.a1_staff, meeting=cancelled, reason="台风")
+    page = member.get(reverse("deliberation:meeting", args=[cancelled.pk])).content.decode()
+    assert "会议已取消，不记考勤" in page and "缺勤" not in page and "未签到" not in page
+    assert "法定人数" not in page
+    page = member.get(reverse("deliberation:meeting", args=[coming.pk])).content.decode()
+    assert page.count("未签到") == 4 and "缺勤" not in page
