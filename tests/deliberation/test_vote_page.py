@@ -73,12 +73,15 @@ def test_an_owner_of_two_units_votes_once_for_each(world, delib, login, django_c
     world.resident.save()
     client = login(world.resident)
     url = reverse("deliberation:vote", args=[vote.pk])
+    assert "获取验证码" in client.get(url).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url, {"action": "code"})
     code = re.search(r"\d{6}", MemorySmsBackend.outbox[-1][1]).group()
     first, second = OwnedUnit.objects.filter(owner=world.resident).order_by("number")
 
     page = client.get(url).content.decode()
+    # The code is on its way: the button offers to send it again.
+    assert "重新发送验证码" in page and "获取验证码" not in page
     assert "您在本小区有 2 套房" in page
     assert f'<option value="{first.pk}" selected>' in page and "已投" not in page
     client.post(url, {"unit": first.pk, "choice": "agree", "code": code})

@@ -502,6 +502,7 @@ def vote_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         with service_call(request):
             sent_to = services.owner_code_send(actor=user, vote=vote, request=request)
+            request.session[f"owner-code-sent:{pk}"] = timezone.now().timestamp()
             messages.success(
                 request,
                 _("A code was sent to %(phone)s. Enter it below with your vote.") % {"phone": sent_to},
@@ -518,6 +519,9 @@ def vote_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "units": [(u, u.pk in ballots) for u in units],
             "next_unit": next_unit,
             "verified": vote.kind == VoteKind.OWNERS and _owner_verified(request, vote.pk),
+            # A code sent in this sitting: the button offers to send it again, not to get one.
+            "code_sent": timezone.now().timestamp() - request.session.get(f"owner-code-sent:{pk}", 0)
+            < OWNER_PASS_SECONDS,
             "result": selectors.vote_result(vote),
             "mine": _shown_choices(vote, ballots, {u.pk: u.number for u in units}),
             "yes_no": [
