@@ -286,13 +286,11 @@ def headlines(user: Any, nodes: list[Node]) -> dict[int, list[dict[str, Any]]]:
     period = period_of(DEFAULT_KIND, default_on(DEFAULT_KIND))
     sums = _sums([n.pk for n in shown], period, ["appeals"])
     make = measure_sources()["appeals"].figures
+    tiles = [Tile("appeals", key) for key in HEADLINE]
     found = {}
     for node in shown:
         figures = make(sums.get(node.pk, {}).get("appeals", {}))
-        found[node.pk] = [
-            {"label": Tile("appeals", key).label, "fmt": Tile("appeals", key).fmt, "value": figures.get(key)}
-            for key in HEADLINE
-        ]
+        found[node.pk] = [{"label": t.label, "fmt": t.fmt, "value": figures.get(t.key)} for t in tiles]
     return found
 
 

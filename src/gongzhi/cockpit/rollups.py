@@ -239,8 +239,9 @@ def touched_days(source: ModuleType, *, since: datetime) -> set[date]:
 
 def places_write(*, now: datetime) -> int:
     """Count every module's figures per place again (``place_measures`` at ``now``) and write the rows that
-    changed: new ones, changed values, and rows of places whose figure fell to nothing deleted. Returns the
-    rows written. A city's whole count is one grouped read of its open appeals' index (about half a million
+    changed: new ones, changed values, and rows of places whose figure fell to nothing deleted; when any
+    changed, the place rollups' version moves (``RollupMark.places_version``: the maps kept under the old one
+    are stale). Returns the rows written. Called with the mark's row locked. A city's whole count is one grouped read of its open appeals' index (about half a million
     entries), done by the every-minute refresh; the map then reads its places' rows only."""
     written = 0
     for app, source in measure_sources().items():
@@ -271,6 +272,8 @@ def places_write(*, now: datetime) -> int:
             update_fields=["value"],
         )
         written += len(gone) + len(changed)
+    if written:
+        RollupMark.objects.filter(pk=1).update(places_version=secrets.randbits(62))
     return written
 
 
@@ -297,8 +300,7 @@ def rollups_rebuild(
             continue
         written += _write(app, these, source.daily_measures(days=these))
     if only is None and days is None:
-        if places_write(now=now):
-            RollupMark.objects.filter(pk=1).update(places_version=secrets.randbits(62))
+        places_write(now=now)
         RollupMark.objects.update_or_create(pk=1, defaults={"refreshed_at": now, "rebuilt_at": now})
     if written:
         # The cockpits assembled from the rows before are stale now (figures.py keeps them under this
@@ -322,9 +324,8 @@ def rollups_refresh(*, now: datetime | None = None) -> int:
         if whole:
             rollups_rebuild(only=whole)
         rollups_rebuild(days={app: days for app, days in touched.items() if app not in whole})
-        if places_write(now=now):
-            # (the mark in hand may hold versions the writes above have moved since: not saved back)
-            RollupMark.objects.filter(pk=1).update(places_version=secrets.randbits(62))
+        places_write(now=now)
+        # (the mark in hand may hold versions the writes above have moved since: only its time is saved)
         mark.refreshed_at = now
         mark.save(update_fields=["refreshed_at"])
         return sum(len(days) for days in touched.values())

@@ -483,9 +483,18 @@ def _owner_pass_key(vote_pk: int) -> str:
     return f"deliberation.owner_verified.{vote_pk}"
 
 
-def _owner_verified(request: AuthenticatedHttpRequest, vote_pk: int) -> bool:
-    at = request.session.get(_owner_pass_key(vote_pk))
+def _code_sent_key(vote_pk: int) -> str:
+    return f"deliberation.owner_code_sent.{vote_pk}"
+
+
+def _in_sitting(request: AuthenticatedHttpRequest, key: str) -> bool:
+    """Whether the moment kept in the session under ``key`` is within the last OWNER_PASS_SECONDS."""
+    at = request.session.get(key)
     return isinstance(at, (int, float)) and 0 <= timezone.now().timestamp() - at < OWNER_PASS_SECONDS
+
+
+def _owner_verified(request: AuthenticatedHttpRequest, vote_pk: int) -> bool:
+    return _in_sitting(request, _owner_pass_key(vote_pk))
 
 
 @login_required
@@ -502,7 +511,7 @@ def vote_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         with service_call(request):
             sent_to = services.owner_code_send(actor=user, vote=vote, request=request)
-            request.session[f"owner-code-sent:{pk}"] = timezone.now().timestamp()
+            request.session[_code_sent_key(pk)] = timezone.now().timestamp()
             messages.success(
                 request,
                 _("A code was sent to %(phone)s. Enter it below with your vote.") % {"phone": sent_to},
@@ -520,8 +529,7 @@ def vote_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "next_unit": next_unit,
             "verified": vote.kind == VoteKind.OWNERS and _owner_verified(request, vote.pk),
             # A code sent in this sitting: the button offers to send it again, not to get one.
-            "code_sent": timezone.now().timestamp() - request.session.get(f"owner-code-sent:{pk}", 0)
-            < OWNER_PASS_SECONDS,
+            "code_sent": _in_sitting(request, _code_sent_key(pk)),
             "result": selectors.vote_result(vote),
             "mine": _shown_choices(vote, ballots, {u.pk: u.number for u in units}),
             "yes_no": [

@@ -95,12 +95,6 @@
   var PLAIN_LABELS = 8;
   var shownMap = null;  // the appeals panel's map: made once, its circles drawn again at every refresh
 
-  function textOf(value) {
-    var span = document.createElement("span");
-    span.textContent = value;  // names come from the organisation tree: text, never HTML
-    return span;
-  }
-
   function drawMap(el, panel, children) {
     if (typeof L === "undefined" || typeof gongzhiMap === "undefined") { return; }
     var located = function (p) { return p.lat !== null && p.lat !== undefined && p.lng !== null && p.lng !== undefined; };
@@ -121,13 +115,13 @@
     placed.forEach(function (c) {
       bounds.push([c.lat, c.lng]);
       L.circleMarker([c.lat, c.lng], { radius: 6, color: "#5f5a57", weight: 1, fillOpacity: 0.3 })
-        .bindTooltip(textOf(c.name)).on("click", function () { drill(c.url); }).addTo(shownMap.circles);
+        .bindTooltip(gongzhiMap.text(c.name)).on("click", function () { drill(c.url); }).addTo(shownMap.circles);
     });
     points.forEach(function (p) {
       bounds.push([p.lat, p.lng]);
       var r = Math.min(30, 6 + Math.sqrt(p.open) * 3);
       L.circleMarker([p.lat, p.lng], { radius: r, color: p.late ? "#b3261e" : "#d08a00", weight: 2, fillOpacity: 0.45 })
-        .bindTooltip(textOf(p.name + " · " + el.dataset.openLabel + " " + p.open + " · " + el.dataset.lateLabel + " " + p.late))
+        .bindTooltip(gongzhiMap.text(p.name + " · " + el.dataset.openLabel + " " + p.open + " · " + el.dataset.lateLabel + " " + p.late))
         .addTo(shownMap.circles);
     });
     if (!first) { return; }  // a refresh keeps the view where it is

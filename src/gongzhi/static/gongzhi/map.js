@@ -76,4 +76,6 @@
     };
     return map;
   };
+  // A tooltip's or popup's content as text (Leaflet sets a string as HTML): for every map's names.
+  window.gongzhiMap.text = textOf;
 })();

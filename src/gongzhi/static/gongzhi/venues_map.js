@@ -14,17 +14,11 @@ function venueMaps() {
     return gongzhiMap(box, { places: places });
   }
 
-  function label(text) {
-    var span = document.createElement("span");
-    span.textContent = text;  // text, never HTML
-    return span;
-  }
-
   function venues(map, rows, bounds, circles) {
     rows.forEach(function (v) {
       var colour = levelColour[v.level] || "#8c1d18";
       L.circleMarker([v.lat, v.lng], { radius: 7, color: "#fff", weight: 2, fillColor: colour, fillOpacity: 1 })
-        .bindPopup(label(v.name)).addTo(map);
+        .bindPopup(gongzhiMap.text(v.name)).addTo(map);
       if (circles) {
         L.circle([v.lat, v.lng], { radius: circles, color: colour, weight: 1, fillOpacity: 0.04 }).addTo(map);
       }
@@ -60,7 +54,7 @@ function venueMaps() {
     data.buildings.forEach(function (b) {
       var colour = b.distance === null ? "#555" : b.distance <= d ? "#1b6e3a" : b.distance <= 2 * d ? "#a15c00" : "#8c1d18";
       L.circleMarker([b.lat, b.lng], { radius: 3, stroke: false, fillColor: colour, fillOpacity: 0.85 })
-        .bindPopup(label(b.name + " · " + b.residents + "人 · " + (b.distance === null ? "—" : b.distance + "m")))
+        .bindPopup(gongzhiMap.text(b.name + " · " + b.residents + "人 · " + (b.distance === null ? "—" : b.distance + "m")))
         .addTo(map);
       bounds.push([b.lat, b.lng]);
     });
@@ -72,7 +66,7 @@ function venueMaps() {
         var dLat = d / 111320, dLng = d / (111320 * Math.cos(s.lat * Math.PI / 180));
         bounds.push([s.lat - dLat, s.lng - dLng], [s.lat + dLat, s.lng + dLng]);
         L.circleMarker([s.lat, s.lng], { radius: plan[2], color: "#222", weight: 1, fillColor: plan[1], fillOpacity: 1 })
-          .bindPopup(label(s.name)).addTo(map);
+          .bindPopup(gongzhiMap.text(s.name)).addTo(map);
       });
     });
     if (bounds.length) { map.fitBounds(bounds, { padding: [16, 16] }); } else { map.setView([30.3, 120.15], 12); }
