@@ -66,3 +66,17 @@ def test_a_residents_menu_keeps_a_few_entries_on_the_bar_and_the_rest_under_more
     # on a page under "More" the "More" menu is marked as where the resident is
     assert more["current"] is False
     assert client.get(reverse("wishes:index")).context["nav_menu"][-1]["current"] is True
+
+
+def test_each_short_menu_keeps_that_roles_daily_work_on_the_bar(client, world):
+    """A property manager's appeals assigned to them and a district viewer's cockpit are on the bar of their
+    short menus, not under "More"."""
+    from gongzhi.core.roles import Role
+    from tests.accounts.factories import UserFactory, bind
+
+    manager = UserFactory(username="pm-a1a")
+    bind(manager, Role.PROPERTY_MANAGER, world.cmp_a1a)
+    for user, key, label in ((manager, "appeals", "指派给我们"), (world.viewer, "cockpit", "驾驶舱")):
+        *bar, more = _menu_of(client, user)
+        assert more["key"] == "more", user.username
+        assert [str(item["label"]) for item in bar if item["key"] == key] == [label], user.username

@@ -14,7 +14,15 @@ class AppealsConfig(GongzhiApp):
     api_router = "gongzhi.appeals.api.router"
     nav = [
         Nav("appeals", _("Appeals"), "appeals:index", order=10, when=is_caseworker),
-        Nav("appeals", _("Assigned to us"), "appeals:index", order=10, when=is_party & ~is_caseworker),
+        # A property manager's or alliance unit's daily work: on the bar of their short menu, not under "More".
+        Nav(
+            "appeals",
+            _("Assigned to us"),
+            "appeals:index",
+            order=10,
+            when=is_party & ~is_caseworker,
+            bar=True,
+        ),
         Nav(
             "appeals",
             _("My appeals"),
